@@ -1,0 +1,4 @@
+import { handleMetrics } from "@/server/http/ops";
+
+export const dynamic = "force-dynamic";
+export const GET = handleMetrics;

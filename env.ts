@@ -1,0 +1,56 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Web, workers, CLI and tests share it.
+ * Every variable is documented in README.md ("Configuration").
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** Postgres connection string; when absent Keel runs an embedded server under KEEL_DATA_DIR. */
+  DATABASE_URL: z.url().optional(),
+  KEEL_DATA_DIR: z.string().default(".keel"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** Public origin (scheme://host[:port]) used for the cookie-mutation origin check; derived from Host when unset. */
+  KEEL_PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Largest accepted request body in bytes (tRPC and /api/v1). */
+  KEEL_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  KEEL_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 14),
+  /** Failed sign-ins allowed per email and per client address in a 15-minute window. */
+  KEEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  KEEL_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /** Set to 0 to start the web server without the in-process worker (`keel start`). */
+  KEEL_START_WORKER: z
+    .enum(["0", "1"])
+    .default("1")
+    .transform((v) => v === "1"),
+  KEEL_DEMO_PASSWORD: z.string().min(8).optional(),
+  /** Where the bundled transformers.js models live. */
+  KEEL_MODELS_DIR: z.string().default("models"),
+  CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+function load(): Env {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+export const env: Env = load();
+
+export const dataDir = (): string => path.resolve(env.KEEL_DATA_DIR);
+export const modelsDir = (): string => path.resolve(env.KEEL_MODELS_DIR);

@@ -1,0 +1,43 @@
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+
+/** The error codes services may throw; each maps to one tRPC code and one HTTP status. */
+export const ERROR_CODES = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNPROCESSABLE_CONTENT: 422,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
+} as const satisfies Partial<Record<TRPC_ERROR_CODE_KEY, number>>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error type services throw. `field` names the offending input field, when there is one. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
+export const forbidden = (message = "Your role does not allow this") => new DomainError("FORBIDDEN", message);
+
+/** Postgres unique violation (23505) on the given constraint. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  let e: unknown = err;
+  // drizzle wraps driver errors in `cause`
+  while (e && typeof e === "object") {
+    const pg = e as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown };
+    if (pg.code === "23505") return !constraint || (pg.constraint_name ?? pg.constraint) === constraint;
+    e = pg.cause;
+  }
+  return false;
+}

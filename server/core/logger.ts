@@ -1,0 +1,34 @@
+import pino from "pino";
+import { env } from "../../env";
+
+/** JSON logs on stdout. Secrets never reach them: these paths are censored wherever they appear. */
+const REDACT = [
+  "password",
+  "*.password",
+  "token",
+  "*.token",
+  "key",
+  "*.key",
+  "secret",
+  "*.secret",
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "headers.cookie",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "cookie",
+  "url",
+  "*.url",
+];
+
+const g = globalThis as { __keelLogger?: pino.Logger };
+
+g.__keelLogger ??= pino({
+  level: env.NODE_ENV === "test" && env.LOG_LEVEL === "info" ? "silent" : env.LOG_LEVEL,
+  base: { app: "keel" },
+  redact: { paths: REDACT, censor: "[redacted]" },
+  timestamp: pino.stdTimeFunctions.isoTime,
+});
+
+export const logger: pino.Logger = g.__keelLogger;

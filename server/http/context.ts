@@ -1,0 +1,16 @@
+import type { Db } from "../../db/client";
+import type { Context } from "../trpc/init";
+import { principalFromApiKey, principalFromSession, SESSION_COOKIE } from "../workspace";
+import { bearer, checkOrigin, clientIp, cookieValue, isSecure } from "./request";
+
+/**
+ * Authenticate a request: `Authorization: Bearer sk_...|pk_...` first, else the session cookie.
+ * A cookie-authenticated write from another origin is refused here (CSRF), before any procedure runs.
+ */
+export async function contextFromRequest(db: Db, req: Request, resHeaders: Headers): Promise<Context> {
+  const key = bearer(req);
+  const sessionToken = key ? null : cookieValue(req, SESSION_COOKIE);
+  checkOrigin(req, Boolean(sessionToken));
+  const principal = key ? await principalFromApiKey(db, key) : sessionToken ? await principalFromSession(db, sessionToken) : null;
+  return { db, principal, sessionToken: principal ? sessionToken : null, ip: clientIp(req), secure: isSecure(req), resHeaders };
+}

@@ -1,0 +1,116 @@
+import { DomainError } from "../core/errors";
+import { getRuntime } from "../core/runtime";
+import { createCaller } from "../trpc/root";
+import { contextFromRequest } from "./context";
+import { json, jsonError } from "./json";
+import { readJson } from "./request";
+
+type Caller = ReturnType<typeof createCaller>;
+type Params = Record<string, string>;
+interface Route {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  pattern: string;
+  status?: number;
+  call: (api: Caller, params: Params, body: Record<string, unknown>, query: Record<string, unknown>) => Promise<unknown>;
+}
+
+/**
+ * The public HTTP API is the tRPC procedures under REST paths: the same auth, input schemas,
+ * role checks and services, so the two can never disagree.
+ */
+const p = (params: Params) => ({ projectId: params.projectId ?? "" });
+const ROUTES: Route[] = [
+  { method: "GET", pattern: "/me", call: (api) => api.workspace.auth.me() },
+  { method: "GET", pattern: "/projects/:projectId", call: (api, ps) => api.workspace.projects.get(p(ps)) },
+  { method: "GET", pattern: "/projects/:projectId/members", call: (api, ps, _, q) => api.workspace.members.list({ ...p(ps), ...q }) },
+  {
+    method: "POST",
+    pattern: "/projects/:projectId/members",
+    status: 201,
+    call: (api, ps, b) => api.workspace.members.add({ ...b, ...p(ps) } as never),
+  },
+  {
+    method: "PATCH",
+    pattern: "/projects/:projectId/members/:memberId",
+    call: (api, ps, b) => api.workspace.members.updateRole({ ...b, ...p(ps), memberId: ps.memberId } as never),
+  },
+  {
+    method: "DELETE",
+    pattern: "/projects/:projectId/members/:memberId",
+    call: (api, ps) => api.workspace.members.remove({ ...p(ps), memberId: ps.memberId ?? "" }),
+  },
+  { method: "GET", pattern: "/projects/:projectId/keys", call: (api, ps, _, q) => api.workspace.keys.list({ ...p(ps), ...q }) },
+  {
+    method: "POST",
+    pattern: "/projects/:projectId/keys",
+    status: 201,
+    call: (api, ps, b) => api.workspace.keys.create({ ...b, ...p(ps) } as never),
+  },
+  {
+    method: "DELETE",
+    pattern: "/projects/:projectId/keys/:keyId",
+    call: (api, ps) => api.workspace.keys.revoke({ ...p(ps), keyId: ps.keyId ?? "" }),
+  },
+  { method: "GET", pattern: "/projects/:projectId/jobs", call: (api, ps, _, q) => api.jobs.list({ ...p(ps), ...q }) },
+  { method: "GET", pattern: "/projects/:projectId/jobs/:jobId", call: (api, ps) => api.jobs.get({ ...p(ps), jobId: ps.jobId ?? "" }) },
+  {
+    method: "POST",
+    pattern: "/projects/:projectId/jobs/:jobId/cancel",
+    call: (api, ps) => api.jobs.cancel({ ...p(ps), jobId: ps.jobId ?? "" }),
+  },
+  { method: "GET", pattern: "/projects/:projectId/audit-logs", call: (api, ps, _, q) => api.workspace.audit.list({ ...p(ps), ...q }) },
+  { method: "GET", pattern: "/projects/:projectId/models/local", call: (api, ps) => api.serving.localModels(p(ps)) },
+];
+
+function match(pattern: string, path: string): Params | null {
+  const a = pattern.split("/").filter(Boolean);
+  const b = path.split("/").filter(Boolean);
+  if (a.length !== b.length) return null;
+  const params: Params = {};
+  for (let i = 0; i < a.length; i++) {
+    const seg = a[i] as string;
+    const val = decodeURIComponent(b[i] as string);
+    if (seg.startsWith(":")) params[seg.slice(1)] = val;
+    else if (seg !== val) return null;
+  }
+  return params;
+}
+
+/** Query strings are text; list inputs want `limit` as a number. */
+function queryInput(url: URL): Record<string, unknown> {
+  const q: Record<string, unknown> = {};
+  for (const [k, v] of url.searchParams) {
+    if (k === "limit") q[k] = /^\d+$/.test(v) ? Number(v) : v;
+    else if (k === "status") q[k] = v.split(",");
+    else q[k] = v;
+  }
+  return q;
+}
+
+export async function handleV1(req: Request): Promise<Response> {
+  try {
+    const url = new URL(req.url);
+    const path = url.pathname.replace(/^\/api\/v1/, "") || "/";
+    const candidates = ROUTES.map((r) => ({ r, params: match(r.pattern, path) })).filter((c) => c.params);
+    if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
+    const hit = candidates.find((c) => c.r.method === req.method);
+    if (!hit?.params) {
+      const allow = candidates.map((c) => c.r.method).join(", ");
+      return json({ error: { code: "METHOD_NOT_SUPPORTED", message: `${req.method} is not allowed here; use ${allow}` } }, 405, { allow });
+    }
+    let body: Record<string, unknown> = {};
+    if (req.method === "POST" || req.method === "PATCH") {
+      const parsed = await readJson(req);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+        throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
+      body = parsed as Record<string, unknown>;
+    }
+    const { db } = await getRuntime();
+    const resHeaders = new Headers();
+    const ctx = await contextFromRequest(db, req, resHeaders);
+    const result = await hit.r.call(createCaller(ctx), hit.params, body, queryInput(url));
+    return json(result, hit.r.status ?? 200);
+  } catch (err) {
+    return jsonError(err);
+  }
+}

@@ -1,0 +1,1 @@
+export { type LocalModel, listLocalModels } from "./catalog";

@@ -1,0 +1,13 @@
+import { servingRouter } from "../serving/router";
+import { workspaceRouter } from "../workspace/router";
+import { createCallerFactory, router } from "./init";
+import { jobsRouter } from "./jobs";
+
+export const appRouter = router({
+  workspace: workspaceRouter,
+  jobs: jobsRouter,
+  serving: servingRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

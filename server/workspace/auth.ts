@@ -1,0 +1,109 @@
+import { createHash, randomBytes } from "node:crypto";
+import { and, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
+import { type DbOrTx, schema } from "../../db/client";
+import { env } from "../../env";
+import { DomainError } from "../core/errors";
+import { dummyHash, verifyPassword } from "./passwords";
+import type { Principal } from "./principal";
+import { lesserRole } from "./roles";
+import { findUserByEmail } from "./users";
+
+export const SESSION_COOKIE = "keel_session";
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/** last_used_at is written at most this often per key, so a busy key costs no write per request. */
+const LAST_USED_EVERY_MS = 60 * 1000;
+
+export const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+async function recentFailures(db: DbOrTx, key: string): Promise<number> {
+  const since = new Date(Date.now() - FAILURE_WINDOW_MS);
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(schema.loginFailures)
+    .where(and(eq(schema.loginFailures.key, key), gt(schema.loginFailures.createdAt, since)));
+  return row?.n ?? 0;
+}
+
+export interface SignInResult {
+  token: string;
+  expiresAt: Date;
+  user: { id: string; email: string; name: string | null };
+}
+
+/**
+ * Check a password and open a session. Unknown email and wrong password give the same error after
+ * the same work (a scrypt check either way), so sign-in never tells which emails exist.
+ */
+export async function signIn(db: DbOrTx, input: { email: string; password: string; ip: string }): Promise<SignInResult> {
+  const email = input.email.trim().toLowerCase();
+  const keys = [`email:${email}`, `ip:${input.ip}`];
+  for (const k of keys) {
+    if ((await recentFailures(db, k)) >= env.KEEL_LOGIN_MAX_FAILURES) {
+      throw new DomainError("TOO_MANY_REQUESTS", "Too many failed sign-in attempts; try again in 15 minutes");
+    }
+  }
+  const user = await findUserByEmail(db, email);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()));
+  if (!user || !ok) {
+    await db.insert(schema.loginFailures).values(keys.map((key) => ({ key })));
+    throw new DomainError("UNAUTHORIZED", "Invalid email or password");
+  }
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + env.KEEL_SESSION_TTL_HOURS * 3600 * 1000);
+  await db.insert(schema.sessions).values({ id: sha256(token), userId: user.id, expiresAt });
+  return { token, expiresAt, user: { id: user.id, email: user.email, name: user.name } };
+}
+
+export async function signOut(db: DbOrTx, token: string): Promise<void> {
+  await db.delete(schema.sessions).where(eq(schema.sessions.id, sha256(token)));
+}
+
+export async function principalFromSession(db: DbOrTx, token: string): Promise<Principal | null> {
+  const id = sha256(token);
+  const [row] = await db
+    .select({ userId: schema.users.id, email: schema.users.email })
+    .from(schema.sessions)
+    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
+    .where(and(eq(schema.sessions.id, id), gt(schema.sessions.expiresAt, new Date())));
+  return row ? { kind: "user", userId: row.userId, email: row.email, sessionId: id } : null;
+}
+
+/**
+ * Resolve `sk_...` or `pk_...`. A revoked or unknown key is null (401). A secret key's role is
+ * capped by its creator's current role in the project: a creator who left takes the key's rights too.
+ */
+export async function principalFromApiKey(db: DbOrTx, key: string): Promise<Principal | null> {
+  if (!/^(sk|pk)_[A-Za-z0-9_-]{20,100}$/.test(key)) return null;
+  const k = schema.apiKeys;
+  const [row] = await db
+    .select({
+      id: k.id,
+      projectId: k.projectId,
+      kind: k.kind,
+      role: k.role,
+      origins: k.origins,
+      createdBy: k.createdBy,
+      lastUsedAt: k.lastUsedAt,
+      memberRole: schema.memberships.role,
+    })
+    .from(k)
+    .leftJoin(schema.memberships, and(eq(schema.memberships.projectId, k.projectId), eq(schema.memberships.userId, k.createdBy)))
+    .where(and(eq(k.hash, sha256(key)), isNull(k.revokedAt)));
+  if (!row) return null;
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+    await db.update(k).set({ lastUsedAt: new Date() }).where(eq(k.id, row.id));
+  }
+  if (row.kind === "public") return { kind: "publicKey", keyId: row.id, projectId: row.projectId, origins: row.origins };
+  if (!row.memberRole) return null;
+  return { kind: "secretKey", keyId: row.id, projectId: row.projectId, role: lesserRole(row.role, row.memberRole), userId: row.createdBy };
+}
+
+/** Delete expired sessions and old login failures; run hourly by the worker. */
+export async function purgeExpired(db: DbOrTx): Promise<{ sessions: number; failures: number }> {
+  const s = await db.delete(schema.sessions).where(lt(schema.sessions.expiresAt, new Date())).returning({ id: schema.sessions.id });
+  const f = await db
+    .delete(schema.loginFailures)
+    .where(or(lt(schema.loginFailures.createdAt, new Date(Date.now() - FAILURE_WINDOW_MS))))
+    .returning({ id: schema.loginFailures.id });
+  return { sessions: s.length, failures: f.length };
+}

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { ROLES } from "../../db/schema";
+import { pageInput } from "../core/pagination";
+
+const email = z.email({ message: "must be an email address" }).max(254);
+const password = z.string().min(8, { message: "must be at least 8 characters" }).max(200);
+export const role = z.enum(ROLES);
+
+export const signInInput = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
+export const createUserInput = z.object({ email, password, name: z.string().max(200).optional() });
+export const createProjectInput = z.object({
+  name: z.string().trim().min(1, { message: "is required" }).max(100),
+  slug: z.string().min(1).max(40).optional(),
+});
+export const addMemberInput = z.object({ email, role });
+export const updateMemberInput = z.object({ memberId: z.uuid(), role });
+export const memberIdInput = z.object({ memberId: z.uuid() });
+export const createKeyInput = z.object({
+  name: z.string().trim().min(1, { message: "is required" }).max(100),
+  kind: z.enum(["secret", "public"]).default("secret"),
+  origins: z.array(z.string().max(300)).max(50).optional(),
+});
+export const keyIdInput = z.object({ keyId: z.uuid() });
+export const listKeysInput = pageInput.extend({ includeRevoked: z.boolean().default(false) });
+export { pageInput };
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const userOut = z.object({ id: z.string(), email: z.string(), name: z.string().nullable() });
+export const projectOut = z.object({ id: z.string(), slug: z.string(), name: z.string(), createdAt: z.date() });
+export const projectAccessOut = projectOut.extend({ role });
+export const memberOut = z.object({
+  id: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role,
+  createdAt: z.date(),
+});
+export const keyOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(["secret", "public"]),
+  prefix: z.string(),
+  role,
+  origins: z.array(z.string()),
+  createdBy: z.string().nullable(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+export const auditOut = z.object({
+  id: z.string(),
+  action: z.string(),
+  targetType: z.string(),
+  targetId: z.string().nullable(),
+  actorUserId: z.string().nullable(),
+  actorEmail: z.string().nullable(),
+  actorKeyId: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  createdAt: z.date(),
+});
+export const meOut = z.object({
+  kind: z.enum(["user", "secretKey", "publicKey"]),
+  user: userOut.nullable(),
+  projectId: z.string().nullable(),
+  role: role.nullable(),
+});
+
+export const projectsPage = page(projectAccessOut);
+export const membersPage = page(memberOut);
+export const keysPage = page(keyOut);
+export const auditPage = page(auditOut);

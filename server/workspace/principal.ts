@@ -1,0 +1,23 @@
+import type { Role } from "./roles";
+
+/** Who is calling: a signed-in user, a secret key (project-bound, role-capped) or a public key. */
+export type Principal =
+  | { kind: "user"; userId: string; email: string; sessionId: string }
+  | { kind: "secretKey"; keyId: string; projectId: string; role: Role; userId: string | null }
+  | { kind: "publicKey"; keyId: string; projectId: string; origins: string[] };
+
+/** Who a write is attributed to in the audit log. */
+export interface Actor {
+  userId: string | null;
+  keyId: string | null;
+}
+
+export function actorOf(p: Principal | null): Actor {
+  if (!p) return { userId: null, keyId: null };
+  if (p.kind === "user") return { userId: p.userId, keyId: null };
+  if (p.kind === "secretKey") return { userId: p.userId, keyId: p.keyId };
+  return { userId: null, keyId: p.keyId };
+}
+
+/** The CLI acts as the system: no user, no key. */
+export const SYSTEM_ACTOR: Actor = { userId: null, keyId: null };

@@ -1,0 +1,8 @@
+import type { JobDefinition } from "../server/core/queue";
+import type { Schedule } from "../server/core/worker";
+import { purgeSessionsJob } from "../server/workspace";
+
+/** Every job a Keel worker can run: name -> definition, collected from server/<slug>/jobs via each index.ts. */
+export const JOBS: JobDefinition<any>[] = [purgeSessionsJob];
+
+export const SCHEDULES: Schedule[] = [{ job: purgeSessionsJob.name, cron: "17 * * * *" }];
