@@ -78,7 +78,7 @@ export async function enqueue<P>(db: DbOrTx, def: JobDefinition<P>, payload: P, 
     }
     await tx.execute(sql`SELECT graphile_worker.add_job(
       ${def.name}, json_build_object('jobId', ${row.id}::text),
-      run_at => ${opts.runAt ?? null}::timestamptz, max_attempts => ${def.maxAttempts}, job_key => ${row.id}::text)`);
+      run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz, max_attempts => ${def.maxAttempts}, job_key => ${row.id}::text)`);
     return row;
   });
 }

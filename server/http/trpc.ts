@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
+import { toTRPCError } from "../trpc/errors";
 import { appRouter } from "../trpc/root";
 import { contextFromRequest } from "./context";
 import { jsonError } from "./json";
@@ -22,7 +23,13 @@ export async function handleTrpc(req: Request): Promise<Response> {
     endpoint: "/api/trpc",
     req: request,
     router: appRouter,
-    createContext: ({ req: r, resHeaders }) => contextFromRequest(db, r, resHeaders),
+    createContext: async ({ req: r, resHeaders }) => {
+      try {
+        return await contextFromRequest(db, r, resHeaders);
+      } catch (err) {
+        throw toTRPCError(err); // e.g. the origin check's FORBIDDEN keeps its code and status
+      }
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "tRPC request failed");
     },
