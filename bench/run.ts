@@ -1,0 +1,129 @@
+/**
+ * Keel benchmarks (figures go to BENCHMARKS.md with the command and machine):
+ *   cold start: `keel start` to the first 200 on /api/health, fresh data dir and warm (existing data dir)
+ *   load: /api/health and one authenticated tRPC query at 50 connections (autocannon), against a
+ *         bare node:http server answering the same JSON as the baseline, all in this one command.
+ * Usage: npm run bench [-- --seconds 10 --runs 3]
+ * Uses DATABASE_URL when set (a fresh database per cold start), else the embedded server.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { ensureBuilt } from "../cli/web";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, runs: { type: "string", default: "3" } } });
+const SECONDS = Number(values.seconds);
+const RUNS = Number(values.runs);
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  key: string;
+  ms: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start `keel start` and time it to the first 200 on /api/health. */
+async function start(dataDir: string): Promise<Started> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(ROOT, "bin/keel.mjs"), "start", "--json"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KEEL_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout?.on("data", (c) => {
+    out += c;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`keel start exited: ${out}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.status === 200) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const ms = performance.now() - t0;
+  while (!out.includes('{"url"')) await new Promise((r) => setTimeout(r, 25));
+  const info = JSON.parse(out.split("\n").find((l) => l.startsWith('{"url"')) ?? "{}");
+  return { child, url, key: info.key, ms };
+}
+
+async function stop(s: Started) {
+  const done = new Promise((r) => s.child.once("exit", r));
+  s.child.kill("SIGTERM");
+  await done;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function load(name: string, url: string, headers: Record<string, string> = {}) {
+  const r = await autocannon({ url, connections: 50, duration: SECONDS, headers });
+  const ok = r["2xx"];
+  return { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, ok };
+}
+
+async function main() {
+  ensureBuilt((m) => console.error(m));
+  const fresh: number[] = [];
+  const warm: number[] = [];
+  const dirs: string[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-bench-"));
+    dirs.push(dir);
+    const s = await start(dir);
+    fresh.push(s.ms);
+    await stop(s);
+    const w = await start(dir);
+    warm.push(w.ms);
+    await stop(w);
+  }
+  console.log(`cold start, fresh data dir: median ${median(fresh).toFixed(0)} ms (runs: ${fresh.map((x) => x.toFixed(0)).join(", ")})`);
+  console.log(`cold start, warm data dir:  median ${median(warm).toFixed(0)} ms (runs: ${warm.map((x) => x.toFixed(0)).join(", ")})`);
+
+  // Load: the baseline is a bare node:http server answering a JSON body of the same size.
+  const s = await start(dirs[0] as string);
+  const healthBody = await (await fetch(`${s.url}/api/health`)).text();
+  const base = http.createServer((_, res) => res.writeHead(200, { "content-type": "application/json" }).end(healthBody));
+  await new Promise<void>((r) => base.listen(0, "127.0.0.1", () => r()));
+  const basePort = (base.address() as { port: number }).port;
+  const input = encodeURIComponent(JSON.stringify({ json: { projectId: "demo" } }));
+  const results = [
+    await load("baseline node:http (same JSON)", `http://127.0.0.1:${basePort}/`),
+    await load("GET /api/health", `${s.url}/api/health`),
+    await load("tRPC workspace.projects.get (Bearer sk_)", `${s.url}/api/trpc/workspace.projects.get?input=${input}`, {
+      authorization: `Bearer ${s.key}`,
+    }),
+  ];
+  base.close();
+  await stop(s);
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  const baseRps = results[0]?.rps ?? 1;
+  console.log(`\nload: 50 connections, ${SECONDS}s each, autocannon in this process (same machine as the server)`);
+  console.log("| target | req/s | p50 ms | p99 ms | non-2xx | vs baseline |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const r of results) console.log(`| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${(r.rps / baseRps).toFixed(3)}x |`);
+  console.log(
+    `\nmachine: ${os.cpus().length} x ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

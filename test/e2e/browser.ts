@@ -1,0 +1,38 @@
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOTS = path.resolve(import.meta.dirname, "../../test-results/e2e");
+
+/** Debian's Chromium, headless, with the flags this network-less machine needs. */
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Run `fn` with a fresh page; on failure save a screenshot to test-results/e2e/<name>.png. */
+export async function withPage(browser: Browser, name: string, fn: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await fn(page);
+  } catch (err) {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
