@@ -22,13 +22,21 @@ const REDACT = [
   "*.url",
 ];
 
+/** A Keel logger writing JSON to `destination` (stdout by default), with secrets censored. */
+export function createLogger(level: pino.LevelWithSilent, destination?: pino.DestinationStream): pino.Logger {
+  return pino(
+    {
+      level,
+      base: { app: "keel" },
+      redact: { paths: REDACT, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
 const g = globalThis as { __keelLogger?: pino.Logger };
 
-g.__keelLogger ??= pino({
-  level: env.NODE_ENV === "test" && env.LOG_LEVEL === "info" ? "silent" : env.LOG_LEVEL,
-  base: { app: "keel" },
-  redact: { paths: REDACT, censor: "[redacted]" },
-  timestamp: pino.stdTimeFunctions.isoTime,
-});
+g.__keelLogger ??= createLogger(env.NODE_ENV === "test" && env.LOG_LEVEL === "info" ? "silent" : env.LOG_LEVEL);
 
 export const logger: pino.Logger = g.__keelLogger;

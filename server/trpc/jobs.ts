@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getJob, JOB_STATUSES, listJobs } from "../core/jobs";
 import { pageInput } from "../core/pagination";
 import { cancelJob } from "../core/queue";
+import { actorOf, recordAudit } from "../workspace";
 import { projectProcedure, requireRole, router } from "./init";
 
 const jobOut = z.object({
@@ -37,8 +38,21 @@ export const jobsRouter = router({
     .use(requireRole("engineer"))
     .input(z.object({ jobId: z.uuid() }))
     .output(jobOut)
-    .mutation(async ({ ctx, input }) => {
-      await cancelJob(ctx.db, ctx.projectId, input.jobId);
-      return getJob(ctx.db, ctx.projectId, input.jobId);
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.db.transaction(async (tx) => {
+        const before = await getJob(tx, ctx.projectId, input.jobId);
+        const after = await cancelJob(tx, ctx.projectId, input.jobId);
+        if (!before.cancelRequestedAt && after.cancelRequestedAt) {
+          await recordAudit(tx, actorOf(ctx.principal), {
+            projectId: ctx.projectId,
+            action: "jobs.job.cancel",
+            targetType: "job",
+            targetId: after.id,
+            before: { status: before.status },
+            after: { status: after.status },
+          });
+        }
+        return getJob(tx, ctx.projectId, input.jobId);
+      }),
+    ),
 });
