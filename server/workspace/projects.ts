@@ -23,6 +23,7 @@ export const slugify = (name: string) =>
   name
     .toLowerCase()
     .normalize("NFKD")
+    .replace(/\p{M}/gu, "") // é -> e + U+0301: keep the letter, drop the accent
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 40)
