@@ -1,6 +1,7 @@
 import os from "node:os";
 import { and, eq } from "drizzle-orm";
 import { Logger as GraphileLogger, type ParsedCronItem, parseCronItems, type Runner, run, type Task } from "graphile-worker";
+import pg from "pg";
 import { createDatabase, type Db, schema } from "../../db/client";
 import { logger } from "./logger";
 import { enqueue, type JobDefinition } from "./queue";
@@ -132,8 +133,13 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       await enqueue(database.db, def, {} as never);
     };
   }
+  // Our own pool, ended (and awaited) on stop: graphile-worker ends a pool it made without waiting,
+  // which lets a server shutdown right after raise an unhandled connection error.
+  const pgPool = new pg.Pool({ connectionString: opts.url, max: (opts.concurrency ?? 4) + 2 });
+  pgPool.on("error", (err) => logger.warn({ err: err.message }, "worker pool connection error"));
+  pgPool.on("connect", (client) => client.on("error", (err) => logger.warn({ err: err.message }, "worker connection error")));
   const runner: Runner = await run({
-    connectionString: opts.url,
+    pgPool,
     concurrency: opts.concurrency ?? 4,
     pollInterval: opts.pollIntervalMs ?? 1000,
     noHandleSignals: true,
@@ -147,6 +153,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     stop: async () => {
       await runner.stop();
       shutdown.abort();
+      await pgPool.end();
       await database.close();
     },
   };

@@ -16,6 +16,8 @@ export interface ProjectAccess extends ProjectView {
   role: Role;
 }
 
+/** Top-level paths of the app: a project there could never be opened. */
+export const RESERVED_SLUGS = new Set(["api", "sign-in", "sign-out", "sign-up", "projects", "settings", "admin", "new", "_next", "static"]);
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -66,6 +68,7 @@ export async function createProject(
 ): Promise<ProjectView> {
   const slug = input.slug ?? slugify(input.name);
   if (!SLUG_RE.test(slug)) throw new DomainError("BAD_REQUEST", "slug must be 1-40 lower-case letters, digits and inner hyphens", "slug");
+  if (RESERVED_SLUGS.has(slug)) throw new DomainError("BAD_REQUEST", `slug ${slug} is reserved; choose another`, "slug");
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx.insert(p).values({ name: input.name.trim(), slug }).returning(cols);

@@ -71,7 +71,9 @@ export default async function setup(project: TestProject) {
   return async () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
-    const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 30_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<"hung">((r) => (timer = setTimeout(() => r("hung"), 30_000)))]);
+    clearTimeout(timer);
     if (code === "hung") child.kill("SIGKILL");
     await dropDb?.();
     fs.rmSync(dataDir, { recursive: true, force: true });

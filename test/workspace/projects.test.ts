@@ -42,6 +42,13 @@ describe("projects", () => {
     });
   });
 
+  it("refuses slugs that are app routes", async () => {
+    const { principal } = await makeUser(d.db);
+    const api = callerFor(d.db, principal);
+    await expect(api.workspace.projects.create({ name: "API" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "slug api is reserved; choose another" });
+    await expect(api.workspace.projects.create({ name: "x", slug: "sign-in" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
   it("answers NOT_FOUND, not FORBIDDEN, for a project the caller is not in", async () => {
     const { project } = await makeProject(d.db);
     const outsider = await makeUser(d.db);

@@ -1,0 +1,83 @@
+"use client";
+
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { Button, Card, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { errorMessage } from "../../../../_lib/errors";
+import { formatDateTime, formatRelative } from "../../../../_lib/format";
+import { useProject } from "../../../../_lib/project";
+import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+
+type Entry = RouterOutputs["workspace"]["audit"]["list"]["items"][number];
+
+/** Who did it: a person's email, an API key by name, or Keel itself. */
+function actorOf(e: Entry, keyNames: Map<string, string>): string {
+  if (e.actorEmail) return e.actorEmail;
+  if (e.actorKeyId) return `API key ${keyNames.get(e.actorKeyId) ?? e.actorKeyId.slice(0, 8)}`;
+  return "system";
+}
+
+export function AuditLog() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const projectId = project.slug;
+  const audit = useInfiniteQuery(
+    trpc.workspace.audit.list.infiniteQueryOptions({ projectId, limit: 50 }, { getNextPageParam: (p) => p.nextCursor }),
+  );
+  // Only to name the keys that acted; revoked ones included.
+  const keys = useQuery(trpc.workspace.keys.list.queryOptions({ projectId, includeRevoked: true, limit: 200 }));
+  const keyNames = new Map((keys.data?.items ?? []).map((k) => [k.id, k.name]));
+  const items = audit.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <Card title="Audit log" description="Every change to members, keys and the project, newest first.">
+      {audit.isPending ? (
+        <Skeleton rows={4} />
+      ) : audit.isError ? (
+        <ErrorBox title="Could not load the audit log" message={errorMessage(audit.error)} onRetry={() => void audit.refetch()} />
+      ) : items.length === 0 ? (
+        <p className="py-2 text-sm text-slate-500">Nothing recorded yet.</p>
+      ) : (
+        <div className="flex flex-col gap-3">
+          <Table label="Audit log">
+            <thead>
+              <tr>
+                <Th>When</Th>
+                <Th>Who</Th>
+                <Th>Action</Th>
+                <Th>Target</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((e) => (
+                <tr key={e.id}>
+                  <Td className="whitespace-nowrap">
+                    <time dateTime={e.createdAt.toISOString()} title={formatDateTime(e.createdAt)}>
+                      {formatRelative(e.createdAt)}
+                    </time>
+                  </Td>
+                  <Td>{actorOf(e, keyNames)}</Td>
+                  <Td className="font-mono text-xs text-slate-900">{e.action}</Td>
+                  <Td>
+                    <span className="text-slate-700">{e.targetType}</span>
+                    {e.targetId && (
+                      <span className="ml-2 font-mono text-xs text-slate-400" title={e.targetId}>
+                        {e.targetId.slice(0, 8)}
+                      </span>
+                    )}
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          {audit.hasNextPage && (
+            <div className="flex justify-center">
+              <Button onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
+                Load more
+              </Button>
+            </div>
+          )}
+        </div>
+      )}
+    </Card>
+  );
+}

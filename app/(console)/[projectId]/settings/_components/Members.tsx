@@ -1,0 +1,181 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { errorMessage, fieldError, formError } from "../../../../_lib/errors";
+import { formatDateTime, formatRelative } from "../../../../_lib/format";
+import { useProject } from "../../../../_lib/project";
+import { atLeast, ROLE_ORDER, type Role, roleLabel } from "../../../../_lib/roles";
+import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+
+type Member = RouterOutputs["workspace"]["members"]["list"]["items"][number];
+
+export function Members() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const project = useProject();
+  const projectId = project.slug;
+  const me = useQuery(trpc.workspace.auth.me.queryOptions());
+  const members = useQuery(trpc.workspace.members.list.queryOptions({ projectId, limit: 200 }));
+  const isAdmin = atLeast(project.role, "admin");
+  // A member may grant roles up to their own; the server checks the same rule.
+  const grantable = ROLE_ORDER.filter((r) => atLeast(project.role, r));
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.members.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.audit.list.pathKey() }),
+      // Changing or removing yourself changes what you may do here.
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.projects.get.queryKey() }),
+    ]);
+  const updateRole = useMutation(trpc.workspace.members.updateRole.mutationOptions({ onSuccess: refresh }));
+  const remove = useMutation(trpc.workspace.members.remove.mutationOptions({ onSuccess: refresh }));
+  const rowError = updateRole.error ?? remove.error;
+
+  const onRemove = (m: Member) => {
+    if (window.confirm(`Remove ${m.email} from ${project.name}?`)) {
+      updateRole.reset();
+      remove.mutate({ projectId, memberId: m.id });
+    }
+  };
+
+  return (
+    <Card title="Members" description="People who can open this project, and what their role lets them do.">
+      <div className="flex flex-col gap-4">
+        {isAdmin && <AddMember grantable={grantable} onAdded={refresh} />}
+        {rowError && <ErrorBox title="Could not update the member" message={errorMessage(rowError)} />}
+        {members.isPending ? (
+          <Skeleton rows={3} />
+        ) : members.isError ? (
+          <ErrorBox title="Could not load members" message={errorMessage(members.error)} onRetry={() => void members.refetch()} />
+        ) : (
+          <Table label="Members">
+            <thead>
+              <tr>
+                <Th>Email</Th>
+                <Th>Role</Th>
+                <Th>Added</Th>
+                {isAdmin && (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {members.data.items.map((m) => {
+                // Members who outrank you are out of your reach (an admin cannot demote an owner).
+                const editable = isAdmin && atLeast(project.role, m.role);
+                const options: Role[] = grantable.includes(m.role) ? grantable : [m.role, ...grantable];
+                return (
+                  <tr key={m.id}>
+                    <Td>
+                      <span className="text-slate-900">{m.email}</span>
+                      {m.name && <span className="ml-2 text-slate-500">{m.name}</span>}
+                      {me.data?.user?.email === m.email && (
+                        <span className="ml-2">
+                          <Badge>you</Badge>
+                        </span>
+                      )}
+                    </Td>
+                    <Td>
+                      {isAdmin ? (
+                        <Select
+                          aria-label={`Role for ${m.email}`}
+                          className="h-8!"
+                          value={m.role}
+                          disabled={!editable || updateRole.isPending}
+                          onChange={(e) => {
+                            remove.reset();
+                            updateRole.mutate({ projectId, memberId: m.id, role: e.target.value as Role });
+                          }}
+                        >
+                          {options.map((r) => (
+                            <option key={r} value={r}>
+                              {roleLabel(r)}
+                            </option>
+                          ))}
+                        </Select>
+                      ) : (
+                        <Badge tone={m.role === "owner" ? "indigo" : "gray"}>{roleLabel(m.role)}</Badge>
+                      )}
+                    </Td>
+                    <Td>
+                      <time dateTime={m.createdAt.toISOString()} title={formatDateTime(m.createdAt)}>
+                        {formatRelative(m.createdAt)}
+                      </time>
+                    </Td>
+                    {isAdmin && (
+                      <Td className="text-right">
+                        {editable && (
+                          <Button
+                            size="sm"
+                            variant="danger"
+                            onClick={() => onRemove(m)}
+                            loading={remove.isPending && remove.variables?.memberId === m.id}
+                          >
+                            Remove
+                          </Button>
+                        )}
+                      </Td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </Table>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => Promise<unknown> }) {
+  const trpc = useTRPC();
+  const project = useProject();
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("engineer");
+  const add = useMutation(
+    trpc.workspace.members.add.mutationOptions({
+      onSuccess: () => {
+        setEmail("");
+        return onAdded();
+      },
+    }),
+  );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    add.mutate({ projectId: project.slug, email: email.trim(), role });
+  };
+  const general = formError(add.error, ["email", "role"]);
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Add member" className="rounded-md border border-slate-200 bg-slate-50 p-4">
+      <h3 className="mb-3 text-sm font-medium text-slate-900">Add member</h3>
+      {general && (
+        <div className="mb-3">
+          <ErrorBox title="Could not add the member" message={general} />
+        </div>
+      )}
+      <div className="flex flex-wrap items-start gap-3">
+        <Field label="Member email" error={fieldError(add.error, "email")} className="min-w-64 flex-1">
+          <Input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="teammate@company.com" />
+        </Field>
+        <Field label="Role" error={fieldError(add.error, "role")} className="w-40">
+          <Select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {grantable.map((r) => (
+              <option key={r} value={r}>
+                {roleLabel(r)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Button type="submit" variant="primary" loading={add.isPending} className="mt-6.5">
+          Add member
+        </Button>
+      </div>
+      <p className="mt-2 text-xs text-slate-500">The person needs a Keel account already.</p>
+    </form>
+  );
+}

@@ -1,0 +1,76 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { Logo } from "../../_components/Logo";
+import { Button, Select } from "../../_components/ui";
+import { errorMessage } from "../../_lib/errors";
+import { useTRPC } from "../../_lib/trpc";
+
+const NEW_PROJECT = "__new__";
+
+/** Project switcher on the left; who is signed in and "Sign out" on the right. */
+export function TopBar({ projectSlug, email }: { projectSlug: string; email?: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const projects = useQuery(trpc.workspace.projects.list.queryOptions({ limit: 200 }));
+  const signOut = useMutation(
+    trpc.workspace.auth.signOut.mutationOptions({
+      // The sign-in page empties the query cache once this console has unmounted.
+      onSuccess: () => router.push("/sign-in"),
+    }),
+  );
+
+  const items = projects.data?.items ?? [];
+  const known = items.some((p) => p.slug === projectSlug);
+
+  return (
+    <header className="sticky top-0 z-10 border-b border-slate-200 bg-white/90 backdrop-blur">
+      <div className="flex h-14 items-center gap-3 px-4">
+        <Link href={`/${projectSlug}`} className="rounded-md" aria-label="Keel home">
+          <Logo withName={false} />
+        </Link>
+        <span aria-hidden="true" className="text-slate-300">
+          /
+        </span>
+        <Select
+          aria-label="Project"
+          className="h-8! max-w-56 border-transparent! bg-transparent! font-medium shadow-none! hover:bg-slate-100!"
+          value={known ? projectSlug : ""}
+          disabled={projects.isPending}
+          onChange={(e) => {
+            const v = e.target.value;
+            if (v === NEW_PROJECT) router.push("/projects/new");
+            else if (v && v !== projectSlug) router.push(`/${v}`);
+          }}
+        >
+          {!known && (
+            <option value="">{projects.isPending ? "Loading…" : projects.isError ? "Projects unavailable" : "Choose a project"}</option>
+          )}
+          {items.map((p) => (
+            <option key={p.id} value={p.slug}>
+              {p.name}
+            </option>
+          ))}
+          <option value={NEW_PROJECT}>New project…</option>
+        </Select>
+        <div className="ml-auto flex items-center gap-3">
+          {signOut.error && (
+            <span role="alert" className="text-xs text-red-600">
+              {errorMessage(signOut.error)}
+            </span>
+          )}
+          {email && (
+            <span className="hidden text-sm text-slate-600 sm:inline" title="Signed in as">
+              {email}
+            </span>
+          )}
+          <Button size="sm" onClick={() => signOut.mutate()} loading={signOut.isPending}>
+            Sign out
+          </Button>
+        </div>
+      </div>
+    </header>
+  );
+}
