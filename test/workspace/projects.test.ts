@@ -45,7 +45,10 @@ describe("projects", () => {
   it("refuses slugs that are app routes", async () => {
     const { principal } = await makeUser(d.db);
     const api = callerFor(d.db, principal);
-    await expect(api.workspace.projects.create({ name: "API" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "slug api is reserved; choose another" });
+    await expect(api.workspace.projects.create({ name: "API" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "slug api is reserved; choose another",
+    });
     await expect(api.workspace.projects.create({ name: "x", slug: "sign-in" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
