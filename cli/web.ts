@@ -6,6 +6,7 @@ import path from "node:path";
 import next from "next";
 import { logger } from "../server/core/logger";
 import { metrics, routeGroup } from "../server/core/metrics";
+import { apiHandlerFor, sendResponse, toRequest } from "../server/http/node";
 import { CLIENT_IP_HEADER } from "../server/http/request";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -61,9 +62,12 @@ export async function startWeb(opts: { port: number; host: string }): Promise<We
       m.httpRequests.inc({ method: req.method ?? "GET", route, status: String(res.statusCode) });
       m.httpDuration.observe({ method: req.method ?? "GET", route }, seconds);
     });
-    handle(req, res).catch((err) => {
+    const api = apiHandlerFor((req.url ?? "/").split("?")[0] ?? "/");
+    const served = api ? api(toRequest(req)).then((r) => sendResponse(res, r)) : handle(req, res);
+    served.catch((err) => {
       logger.error({ err }, "request failed");
       if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;

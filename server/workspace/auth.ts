@@ -61,11 +61,11 @@ export async function signOut(db: DbOrTx, token: string): Promise<void> {
 export async function principalFromSession(db: DbOrTx, token: string): Promise<Principal | null> {
   const id = sha256(token);
   const [row] = await db
-    .select({ userId: schema.users.id, email: schema.users.email })
+    .select({ userId: schema.users.id, email: schema.users.email, name: schema.users.name })
     .from(schema.sessions)
     .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
     .where(and(eq(schema.sessions.id, id), gt(schema.sessions.expiresAt, new Date())));
-  return row ? { kind: "user", userId: row.userId, email: row.email, sessionId: id } : null;
+  return row ? { kind: "user", userId: row.userId, email: row.email, name: row.name, sessionId: id } : null;
 }
 
 /**

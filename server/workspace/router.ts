@@ -28,7 +28,7 @@ const auth = router({
   }),
   me: authedProcedure.output(c.meOut).query(({ ctx }) => {
     const p = ctx.principal;
-    if (p.kind === "user") return { kind: p.kind, user: { id: p.userId, email: p.email, name: null }, projectId: null, role: null };
+    if (p.kind === "user") return { kind: p.kind, user: { id: p.userId, email: p.email, name: p.name }, projectId: null, role: null };
     return { kind: p.kind, user: null, projectId: p.projectId, role: p.kind === "secretKey" ? p.role : null };
   }),
 });

@@ -1,0 +1,55 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { handleHealth, handleMetrics } from "./ops";
+import { handleTrpc } from "./trpc";
+import { handleV1 } from "./v1";
+
+type Handler = (req: Request) => Promise<Response>;
+
+/**
+ * The API's fetch handlers by path prefix. `keel start` serves these straight from node:http,
+ * without Next.js's router in between (about 3x the requests per second, see BENCHMARKS.md);
+ * app/api/ mounts the same handlers for `next dev`.
+ */
+export function apiHandlerFor(pathname: string): Handler | null {
+  if (pathname.startsWith("/api/trpc/")) return handleTrpc;
+  if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return handleV1;
+  if (pathname === "/api/health") return () => handleHealth();
+  if (pathname === "/api/metrics") return () => handleMetrics();
+  return null;
+}
+
+/** node:http request -> fetch Request (the body streams; handlers cap its size). */
+export function toRequest(req: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+    else if (v !== undefined) headers.set(k, v);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  } catch {
+    url = new URL(req.url ?? "/", "http://localhost");
+  }
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    duplex: "half",
+  } as RequestInit);
+}
+
+/** fetch Response -> node:http response. */
+export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((v, k) => {
+    if (k !== "set-cookie") headers[k] = v;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) return void res.end();
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
