@@ -27,6 +27,9 @@ const schema = z.object({
     .default(24 * 14),
   /** Failed sign-ins allowed per email and per client address in a 15-minute window. */
   KEEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  /** Ratings per minute through one public key (the rating widget), and per end user (id, else address). */
+  KEEL_WIDGET_RATE_PER_KEY: z.coerce.number().int().positive().default(600),
+  KEEL_WIDGET_RATE_PER_USER: z.coerce.number().int().positive().default(20),
   KEEL_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
   /** Set to 0 to start the web server without the in-process worker (`keel start`). */
   KEEL_START_WORKER: z

@@ -3,6 +3,7 @@ import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
+import { handleIngest, handleRatings } from "./logs";
 import { readJson } from "./request";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -87,10 +88,22 @@ function queryInput(url: URL): Record<string, unknown> {
   return q;
 }
 
+/** Routes with their own body handling and auth rules (batch 207s, CORS for the widget). */
+const RAW: Record<string, (req: Request) => Promise<Response>> = { "/ingest": handleIngest, "/ratings": handleRatings };
+
 export async function handleV1(req: Request): Promise<Response> {
   try {
     const url = new URL(req.url);
     const path = url.pathname.replace(/^\/api\/v1/, "") || "/";
+    const raw = RAW[path];
+    if (raw) {
+      const allowed = path === "/ratings" ? ["POST", "OPTIONS"] : ["POST"];
+      if (!allowed.includes(req.method))
+        return json({ error: { code: "METHOD_NOT_SUPPORTED", message: `${req.method} is not allowed here; use POST` } }, 405, {
+          allow: "POST",
+        });
+      return raw(req);
+    }
     const candidates = ROUTES.map((r) => ({ r, params: match(r.pattern, path) })).filter((c) => c.params);
     if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
     const hit = candidates.find((c) => c.r.method === req.method);

@@ -44,6 +44,9 @@ export const publicProcedure = t.procedure.use(errors);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in or send Authorization: Bearer sk_..." });
+  // A public key's one use is POST /api/v1/ratings (server/http/logs.ts); it reads nothing.
+  if (ctx.principal.kind === "publicKey")
+    throw new TRPCError({ code: "FORBIDDEN", message: "A public key (pk_) only reaches the rating widget; use a secret key (sk_)" });
   return next({ ctx: { ...ctx, principal: ctx.principal } });
 });
 

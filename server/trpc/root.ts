@@ -1,3 +1,4 @@
+import { logsRouter } from "../logs/router";
 import { servingRouter } from "../serving/router";
 import { workspaceRouter } from "../workspace/router";
 import { createCallerFactory, router } from "./init";
@@ -6,6 +7,7 @@ import { jobsRouter } from "./jobs";
 export const appRouter = router({
   workspace: workspaceRouter,
   jobs: jobsRouter,
+  logs: logsRouter,
   serving: servingRouter,
 });
 

@@ -6,3 +6,4 @@ export const POST = handleV1;
 export const PATCH = handleV1;
 export const PUT = handleV1;
 export const DELETE = handleV1;
+export const OPTIONS = handleV1;

@@ -1,0 +1,206 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { createdAt, projects, users } from "./workspace";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+const ts = (name: string) => timestamp(name, { withTimezone: true });
+
+/**
+ * Traces: one request of an app, with trace-level rollups of its observations (model, tokens, cost,
+ * latency, status, ratings) kept on the row so the explorer filters one table. Ids are the client's
+ * (or uuidv7), unique per project.
+ */
+export const traces = pgTable(
+  "traces",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    /** When the traced request started (client clock). */
+    timestamp: ts("timestamp").notNull(),
+    name: text("name"),
+    userId: text("user_id"),
+    sessionId: text("session_id"),
+    release: text("release"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    metadata: jsonb("metadata"),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    /** Registry link (issue 5), set by the gateway or the client. */
+    modelVersionId: uuid("model_version_id"),
+    /** Router's decision (issue 6): which route, why. */
+    routeDecision: jsonb("route_decision"),
+    // Rollups from observations (recomputed at ingest for the traces a batch touched).
+    model: text("model"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    /** USD */
+    cost: doublePrecision("cost").notNull().default(0),
+    /** milliseconds, first observation start to last end */
+    latencyMs: integer("latency_ms"),
+    status: text("status", { enum: ["ok", "error"] })
+      .notNull()
+      .default("ok"),
+    ratingCount: integer("rating_count").notNull().default(0),
+    /** Mean of numeric and boolean ratings (true = 1), null when none. */
+    ratingMean: doublePrecision("rating_mean"),
+    search: tsvector("search").generatedAlwaysAs(
+      // every string inside input and output, unstemmed ('simple': prompts come in any language)
+      sql`jsonb_to_tsvector('simple', coalesce(input, 'null'::jsonb), '["string"]') || jsonb_to_tsvector('simple', coalesce(output, 'null'::jsonb), '["string"]')`,
+    ),
+    createdAt: createdAt(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.id] }),
+    index("traces_project_ts_idx").on(t.projectId, t.timestamp.desc(), t.id.desc()),
+    index("traces_project_model_ts_idx").on(t.projectId, t.model, t.timestamp.desc()),
+    index("traces_project_user_idx").on(t.projectId, t.userId),
+    index("traces_project_session_idx").on(t.projectId, t.sessionId),
+    index("traces_tags_idx").using("gin", t.tags),
+    index("traces_search_idx").using("gin", t.search),
+  ],
+);
+
+export const OBSERVATION_TYPES = ["generation", "span", "event"] as const;
+
+/** Steps inside a trace: LLM generations, spans (tool calls, retrieval...), point events. */
+export const observations = pgTable(
+  "observations",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    traceId: text("trace_id").notNull(),
+    parentObservationId: text("parent_observation_id"),
+    type: text("type", { enum: OBSERVATION_TYPES }).notNull(),
+    name: text("name"),
+    startTime: ts("start_time").notNull(),
+    endTime: ts("end_time"),
+    completionStartTime: ts("completion_start_time"),
+    model: text("model"),
+    provider: text("provider"),
+    modelParameters: jsonb("model_parameters"),
+    input: jsonb("input"),
+    output: jsonb("output"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+    /** USD: the client's figure, else computed from the project's price table. */
+    cost: doublePrecision("cost"),
+    /** Derived by Postgres from the times, so partial updates can never leave it stale. */
+    latencyMs: integer("latency_ms").generatedAlwaysAs(sql`(extract(epoch FROM (end_time - start_time)) * 1000)::integer`),
+    timeToFirstTokenMs: integer("ttft_ms").generatedAlwaysAs(
+      sql`(extract(epoch FROM (completion_start_time - start_time)) * 1000)::integer`,
+    ),
+    status: text("status", { enum: ["ok", "error"] })
+      .notNull()
+      .default("ok"),
+    statusMessage: text("status_message"),
+    metadata: jsonb("metadata"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.id] }), index("observations_trace_idx").on(t.projectId, t.traceId, t.startTime)],
+);
+
+export const SCORE_TYPES = ["numeric", "categorical", "boolean", "text"] as const;
+
+/** What a rating means: a numeric range, a set of labels, thumbs, or free text. */
+export const scoreConfigs = pgTable(
+  "score_configs",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    dataType: text("data_type", { enum: SCORE_TYPES }).notNull(),
+    min: doublePrecision("min"),
+    max: doublePrecision("max"),
+    /** categorical: [{ label, value }] */
+    categories: jsonb("categories").$type<{ label: string; value: number }[]>(),
+    description: text("description"),
+    archived: boolean("archived").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("score_configs_project_name_key").on(t.projectId, t.name),
+    index("score_configs_project_created_idx").on(t.projectId, t.createdAt, t.id),
+  ],
+);
+
+export const RATING_SOURCES = ["ui", "api", "widget", "eval", "queue"] as const;
+
+export const ratings = pgTable(
+  "ratings",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    traceId: text("trace_id").notNull(),
+    observationId: text("observation_id"),
+    configId: uuid("config_id").references(() => scoreConfigs.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    dataType: text("data_type", { enum: SCORE_TYPES }).notNull(),
+    /** numeric, boolean (0/1) and categorical (the label's value) */
+    value: doublePrecision("value"),
+    /** categorical label or free text */
+    stringValue: text("string_value"),
+    comment: text("comment"),
+    source: text("source", { enum: RATING_SOURCES }).notNull(),
+    authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** The app's end user, for widget ratings. */
+    endUserId: text("end_user_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.id] }),
+    index("ratings_trace_idx").on(t.projectId, t.traceId),
+    index("ratings_project_name_created_idx").on(t.projectId, t.name, t.createdAt),
+  ],
+);
+
+/** Per-model prices, per million tokens, USD. `match` is an exact model name or /regex/. */
+export const modelPrices = pgTable(
+  "model_prices",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    match: text("match").notNull(),
+    inputPerMillion: doublePrecision("input_per_million").notNull(),
+    outputPerMillion: doublePrecision("output_per_million").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("model_prices_project_match_key").on(t.projectId, t.match)],
+);
+
+/** Per-project logging settings: retention and redaction at ingest. */
+export const logSettings = pgTable("log_settings", {
+  projectId: uuid("project_id")
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  /** null keeps everything */
+  retentionDays: integer("retention_days"),
+  redaction: jsonb("redaction")
+    .$type<{ builtins: string[]; custom: { name: string; pattern: string; flags?: string }[] }>()
+    .notNull()
+    .default({ builtins: [], custom: [] }),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});

@@ -1,0 +1,11 @@
+import { randomBytes } from "node:crypto";
+
+/** RFC 9562 UUIDv7: 48-bit Unix ms timestamp, then random bits; sorts by creation time. */
+export function uuidv7(now = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = ((b[6] as number) & 0x0f) | 0x70; // version 7
+  b[8] = ((b[8] as number) & 0x3f) | 0x80; // variant 10
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

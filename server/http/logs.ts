@@ -1,0 +1,117 @@
+import { env } from "../../env";
+import { DomainError } from "../core/errors";
+import { hitRateLimit } from "../core/ratelimit";
+import { getRuntime } from "../core/runtime";
+import { addRating, ingestBatch, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "../logs";
+import { atLeast, type Principal } from "../workspace";
+import { contextFromRequest } from "./context";
+import { json, jsonError } from "./json";
+import { clientIp, readBody } from "./request";
+
+async function authenticate(req: Request): Promise<{ principal: Principal | null; db: Awaited<ReturnType<typeof getRuntime>>["db"] }> {
+  const { db } = await getRuntime();
+  const ctx = await contextFromRequest(db, req, new Headers());
+  return { principal: ctx.principal, db };
+}
+
+async function readObject(req: Request, limit: number): Promise<Record<string, unknown>> {
+  const text = await readBody(req, limit);
+  let body: unknown;
+  try {
+    body = JSON.parse(text || "{}");
+  } catch (err) {
+    throw new DomainError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+/**
+ * `POST /api/v1/ingest` with a secret key: `{"batch": [...]}` of up to 1,000 events or 5 MB.
+ * 207 with one result per event, in order; a 207 means every 201 in it is committed.
+ */
+export async function handleIngest(req: Request): Promise<Response> {
+  try {
+    const { principal, db } = await authenticate(req);
+    if (!principal) throw new DomainError("UNAUTHORIZED", "Send Authorization: Bearer sk_...");
+    if (principal.kind !== "secretKey") throw new DomainError("FORBIDDEN", "Ingestion takes a secret key (sk_) of the project");
+    if (!atLeast(principal.role, "engineer"))
+      throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; ingestion needs engineer or higher`);
+    const body = await readObject(req, MAX_BATCH_BYTES);
+    if (!Array.isArray(body.batch)) throw new DomainError("BAD_REQUEST", "batch: expected an array of events", "batch");
+    if (body.batch.length > MAX_BATCH_EVENTS)
+      throw new DomainError("PAYLOAD_TOO_LARGE", `batch has ${body.batch.length} events; the limit is ${MAX_BATCH_EVENTS}`, "batch");
+    const results = await ingestBatch(db, principal.projectId, body.batch, { source: "api" });
+    return json({ results }, 207);
+  } catch (err) {
+    return jsonError(err);
+  }
+}
+
+function corsHeaders(origin: string | null): Record<string, string> {
+  if (!origin) return {};
+  return { "access-control-allow-origin": origin, vary: "Origin" };
+}
+
+/**
+ * `POST /api/v1/ratings`: one rating, from the embeddable widget (public key, CORS, only from the
+ * key's allowed origins, rate limited per key and per end user) or from a server (secret key).
+ * A public key writes ratings of its own project's traces and reads nothing.
+ */
+export async function handleRatings(req: Request): Promise<Response> {
+  const origin = req.headers.get("origin");
+  if (req.method === "OPTIONS") {
+    // Preflight carries no credentials; the POST itself is checked against the key's origins.
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...corsHeaders(origin),
+        "access-control-allow-methods": "POST",
+        "access-control-allow-headers": "authorization, content-type",
+        "access-control-max-age": "600",
+      },
+    });
+  }
+  try {
+    const { principal, db } = await authenticate(req);
+    if (!principal || principal.kind === "user")
+      throw new DomainError("UNAUTHORIZED", "Send Authorization: Bearer pk_... (widget) or sk_...");
+    let source: "widget" | "api" = "api";
+    if (principal.kind === "publicKey") {
+      source = "widget";
+      if (!origin || !principal.origins.includes(origin))
+        throw new DomainError("FORBIDDEN", `Origin ${origin ?? "(none)"} is not allowed for this public key`);
+    } else if (!atLeast(principal.role, "annotator")) {
+      throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; rating needs annotator or higher`);
+    }
+    const raw = await readObject(req, 64 * 1024);
+    const parsed = ratingPost.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join(".");
+      throw new DomainError("BAD_REQUEST", `${field}: ${issue?.message}`, field);
+    }
+    if (principal.kind === "publicKey") {
+      const who = parsed.data.endUserId ? `user:${parsed.data.endUserId}` : `ip:${clientIp(req)}`;
+      const perKey = await hitRateLimit(db, `widget:key:${principal.keyId}`, env.KEEL_WIDGET_RATE_PER_KEY);
+      const perUser = await hitRateLimit(db, `widget:${principal.keyId}:${who}`, env.KEEL_WIDGET_RATE_PER_USER);
+      if (!perKey.allowed || !perUser.allowed) {
+        const retry = Math.max(1, Math.ceil(((perKey.allowed ? perUser : perKey).resetAt.getTime() - Date.now()) / 1000));
+        return json({ error: { code: "TOO_MANY_REQUESTS", message: "Too many ratings; try again later" } }, 429, {
+          ...corsHeaders(origin),
+          "retry-after": String(retry),
+        });
+      }
+    }
+    const res = await addRating(db, principal.projectId, parsed.data, {
+      source,
+      authorUserId: principal.kind === "secretKey" ? principal.userId : null,
+    });
+    return json(res, 201, principal.kind === "publicKey" ? corsHeaders(origin) : {});
+  } catch (err) {
+    const res = jsonError(err);
+    if (origin) for (const [k, v] of Object.entries(corsHeaders(origin))) res.headers.set(k, v);
+    return res;
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { OBSERVATION_TYPES, SCORE_TYPES } from "../../db/schema";
+import { pageInput } from "../core/pagination";
+
+/** Client-supplied ids: any printable text up to 200 characters (uuidv7 when the client gives none). */
+export const entityId = z
+  .string()
+  .min(1)
+  .max(200)
+  // \s covers spaces; \p{Cc} the other control characters
+  .regex(/^[^\s\p{Cc}]+$/u, { message: "must be printable, without spaces" });
+const when = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).transform((s) => new Date(s));
+const text = (max: number) => z.string().max(max);
+const json = z.unknown();
+const tokens = z.number().int().min(0).max(100_000_000);
+
+export const traceBody = z.object({
+  timestamp: when.optional(),
+  name: text(500).optional(),
+  userId: text(200).optional(),
+  sessionId: text(200).optional(),
+  release: text(200).optional(),
+  tags: z.array(text(100)).max(50).optional(),
+  metadata: z.record(z.string(), json).optional(),
+  input: json.optional(),
+  output: json.optional(),
+  modelVersionId: z.uuid().optional(),
+  routeDecision: z.record(z.string(), json).optional(),
+});
+
+export const observationBody = z.object({
+  traceId: entityId,
+  parentObservationId: entityId.optional(),
+  type: z.enum(OBSERVATION_TYPES),
+  name: text(500).optional(),
+  startTime: when.optional(),
+  endTime: when.optional(),
+  completionStartTime: when.optional(),
+  model: text(200).optional(),
+  provider: text(100).optional(),
+  modelParameters: z.record(z.string(), json).optional(),
+  input: json.optional(),
+  output: json.optional(),
+  usage: z.object({ input: tokens.optional(), output: tokens.optional() }).optional(),
+  /** USD; computed from the project's price table when absent. */
+  cost: z.number().min(0).max(1_000_000).optional(),
+  status: z.enum(["ok", "error"]).optional(),
+  statusMessage: text(5000).optional(),
+  metadata: z.record(z.string(), json).optional(),
+});
+
+export const ratingBody = z.object({
+  traceId: entityId,
+  observationId: entityId.optional(),
+  /** The score config's name; a name without a config is stored as given (type from the value). */
+  name: z.string().min(1).max(100).default("user-feedback"),
+  value: z.union([z.number().finite(), z.string().max(5000), z.boolean()]),
+  comment: text(5000).optional(),
+  /** The app's end user (widget ratings). */
+  endUserId: text(200).optional(),
+});
+
+/** `POST /api/v1/ratings` (the widget): one rating, with an optional id for idempotent retries. */
+export const ratingPost = ratingBody.extend({ id: entityId.optional() });
+
+export const ingestEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("trace"), id: entityId.optional(), body: traceBody }),
+  z.object({ type: z.literal("observation"), id: entityId.optional(), body: observationBody }),
+  z.object({ type: z.literal("rating"), id: entityId.optional(), body: ratingBody }),
+]);
+
+export const MAX_BATCH_EVENTS = 1000;
+export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
+export const ingestInput = z.object({
+  batch: z.array(z.unknown()).max(MAX_BATCH_EVENTS, { message: `at most ${MAX_BATCH_EVENTS} events` }),
+});
+
+export type TraceBody = z.infer<typeof traceBody>;
+export type ObservationBody = z.infer<typeof observationBody>;
+export type RatingBody = z.infer<typeof ratingBody>;
+export type IngestEvent = z.infer<typeof ingestEvent>;
+
+export interface IngestResult {
+  id: string | null;
+  /** 201 stored; 400 invalid; 404 unknown trace (ratings) */
+  status: number;
+  error?: string;
+}
+export const ingestOutput = z.object({
+  results: z.array(z.object({ id: z.string().nullable(), status: z.number(), error: z.string().optional() })),
+});
+
+export const scoreConfigInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    dataType: z.enum(SCORE_TYPES),
+    min: z.number().finite().optional(),
+    max: z.number().finite().optional(),
+    categories: z
+      .array(z.object({ label: z.string().min(1).max(100), value: z.number().finite() }))
+      .min(2)
+      .max(50)
+      .optional(),
+    description: z.string().max(1000).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.dataType === "categorical" && !c.categories)
+      ctx.addIssue({ code: "custom", path: ["categories"], message: "a categorical config needs categories" });
+    if (c.dataType !== "categorical" && c.categories)
+      ctx.addIssue({ code: "custom", path: ["categories"], message: "only categorical configs take categories" });
+    if (c.dataType !== "numeric" && (c.min !== undefined || c.max !== undefined))
+      ctx.addIssue({ code: "custom", path: ["min"], message: "only numeric configs take min and max" });
+    if (c.min !== undefined && c.max !== undefined && c.min >= c.max)
+      ctx.addIssue({ code: "custom", path: ["max"], message: "max must be greater than min" });
+  });
+
+export { pageInput };

@@ -1,0 +1,5 @@
+/** The logs domain's public face. */
+export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
+export { ingestBatch } from "./ingest";
+export { getLogSettings } from "./settings";
+export { addRating } from "./ui-rating";

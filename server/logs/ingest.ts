@@ -1,0 +1,303 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { type Db, schema } from "../../db/client";
+import { uuidv7 } from "../core/ids";
+import { type IngestEvent, type IngestResult, ingestEvent, type ObservationBody, type RatingBody, type TraceBody } from "./contract";
+import { listPrices, priceLookup } from "./prices";
+import { normalizeRating } from "./rating-values";
+import { refreshRollups } from "./rollups";
+import { loadRedactor } from "./settings";
+
+export type RatingSource = (typeof schema.ratings.$inferInsert)["source"];
+
+export interface IngestOptions {
+  source: RatingSource;
+  /** The signed-in member behind `ui` ratings. */
+  authorUserId?: string | null;
+}
+
+const issuePath = (path: PropertyKey[]) =>
+  path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
+
+/** Later events for the same id fill in or override earlier ones, field by field. */
+function merge<T extends object>(a: T | undefined, b: T): T {
+  if (!a) return b;
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
+/** `SET col = COALESCE(excluded.col, table.col)` for each column: an upsert never erases a known field. */
+function keepKnown(table: PgTable, cols: PgColumn[]): Record<string, ReturnType<typeof sql>> {
+  const set: Record<string, ReturnType<typeof sql>> = {};
+  for (const c of cols) {
+    const key = Object.entries(table).find(([, v]) => v === c)?.[0] as string;
+    set[key] = sql`COALESCE(${sql.raw(`excluded."${c.name}"`)}, ${c})`;
+  }
+  return set;
+}
+
+interface Pending<T> {
+  id: string;
+  body: T;
+  indices: number[];
+}
+
+function group<T extends object>(events: { i: number; id: string; body: T }[]): Pending<T>[] {
+  const byId = new Map<string, Pending<T>>();
+  for (const e of events) {
+    const p = byId.get(e.id);
+    if (p) {
+      p.body = merge(p.body, e.body);
+      p.indices.push(e.i);
+    } else byId.set(e.id, { id: e.id, body: e.body, indices: [e.i] });
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Store a batch of trace, observation and rating events for one project, in one transaction.
+ * Each event gets a result in order: 201 stored, 400 invalid (with the JSON path), 404 a rating of
+ * an unknown trace or observation. Re-sending an id upserts (idempotent). When this resolves, every
+ * 201 is committed; when it throws, nothing of the batch was written.
+ */
+export async function ingestBatch(db: Db, projectId: string, batch: unknown[], opts: IngestOptions): Promise<IngestResult[]> {
+  const results: IngestResult[] = batch.map(() => ({ id: null, status: 201 }));
+  const valid: { i: number; event: IngestEvent; id: string }[] = [];
+  batch.forEach((raw, i) => {
+    const parsed = ingestEvent.safeParse(raw);
+    const rawId = (raw as { id?: unknown } | null)?.id;
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      results[i] = {
+        id: typeof rawId === "string" ? rawId : null,
+        status: 400,
+        error: `${issuePath(issue?.path ?? []) || "event"}: ${issue?.message}`,
+      };
+      return;
+    }
+    const id = parsed.data.id ?? uuidv7();
+    results[i] = { id, status: 201 };
+    valid.push({ i, event: parsed.data, id });
+  });
+  if (!valid.length) return results;
+
+  const redact = await loadRedactor(db, projectId);
+  const now = new Date();
+  const traceEvents = group(
+    valid.flatMap((v) => (v.event.type === "trace" ? [{ i: v.i, id: v.id, body: v.event.body as TraceBody }] : [])),
+  );
+  const obsEvents = group(
+    valid.flatMap((v) => (v.event.type === "observation" ? [{ i: v.i, id: v.id, body: v.event.body as ObservationBody }] : [])),
+  );
+  const ratingEvents = group(
+    valid.flatMap((v) => (v.event.type === "rating" ? [{ i: v.i, id: v.id, body: v.event.body as RatingBody }] : [])),
+  );
+
+  await db.transaction(async (tx) => {
+    const t = schema.traces;
+    if (traceEvents.length) {
+      await tx
+        .insert(t)
+        .values(
+          traceEvents.map(({ id, body: b }) => ({
+            projectId,
+            id,
+            timestamp: b.timestamp ?? now,
+            name: b.name,
+            userId: b.userId,
+            sessionId: b.sessionId,
+            release: b.release,
+            tags: b.tags,
+            metadata: redact(b.metadata) as object | undefined,
+            input: redact(b.input),
+            output: redact(b.output),
+            modelVersionId: b.modelVersionId,
+            routeDecision: b.routeDecision,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [t.projectId, t.id],
+          set: {
+            ...keepKnown(t, [t.name, t.userId, t.sessionId, t.release, t.metadata, t.input, t.output, t.modelVersionId, t.routeDecision]),
+            timestamp: sql`LEAST(excluded."timestamp", ${t.timestamp})`,
+            tags: sql`CASE WHEN cardinality(excluded."tags") > 0 THEN excluded."tags" ELSE ${t.tags} END`,
+            updatedAt: now,
+          },
+        });
+    }
+
+    const o = schema.observations;
+    if (obsEvents.length) {
+      // An observation may arrive before its trace: a stub trace takes its place until then.
+      const stubs = new Map<string, Date>();
+      for (const { body } of obsEvents) {
+        const start = body.startTime ?? now;
+        const seen = stubs.get(body.traceId);
+        if (!seen || start < seen) stubs.set(body.traceId, start);
+      }
+      await tx
+        .insert(t)
+        .values([...stubs].map(([id, timestamp]) => ({ projectId, id, timestamp })))
+        .onConflictDoUpdate({ target: [t.projectId, t.id], set: { timestamp: sql`LEAST(excluded."timestamp", ${t.timestamp})` } });
+      const cost = priceLookup(await listPrices(tx, projectId));
+      await tx
+        .insert(o)
+        .values(
+          obsEvents.map(({ id, body: b }) => ({
+            projectId,
+            id,
+            traceId: b.traceId,
+            parentObservationId: b.parentObservationId,
+            type: b.type,
+            name: b.name,
+            startTime: b.startTime ?? now,
+            endTime: b.endTime,
+            completionStartTime: b.completionStartTime,
+            model: b.model,
+            provider: b.provider,
+            modelParameters: b.modelParameters,
+            input: redact(b.input),
+            output: redact(b.output),
+            inputTokens: b.usage?.input,
+            outputTokens: b.usage?.output,
+            cost: b.cost ?? (b.model && b.usage ? (cost(b.model, b.usage.input ?? 0, b.usage.output ?? 0) ?? undefined) : undefined),
+            status: b.status,
+            statusMessage: redact(b.statusMessage) as string | undefined,
+            metadata: redact(b.metadata) as object | undefined,
+          })),
+        )
+        .onConflictDoUpdate({
+          target: [o.projectId, o.id],
+          set: {
+            ...keepKnown(o, [
+              o.parentObservationId,
+              o.name,
+              o.endTime,
+              o.completionStartTime,
+              o.model,
+              o.provider,
+              o.modelParameters,
+              o.input,
+              o.output,
+              o.inputTokens,
+              o.outputTokens,
+              o.cost,
+              o.statusMessage,
+              o.metadata,
+            ]),
+            // the trace and type of an observation never change; its start is the earliest seen
+            startTime: sql`LEAST(excluded."start_time", ${o.startTime})`,
+            status: sql`CASE WHEN excluded."status" = 'error' OR ${o.status} = 'error' THEN 'error' ELSE 'ok' END`,
+          },
+        });
+    }
+
+    const touched = new Set<string>([...traceEvents.map((e) => e.id), ...obsEvents.map((e) => e.body.traceId)]);
+    if (ratingEvents.length) {
+      const stored = await ratingRows(tx, projectId, ratingEvents, results, opts);
+      const r = schema.ratings;
+      if (stored.length) {
+        await tx
+          .insert(r)
+          .values(stored)
+          .onConflictDoUpdate({
+            target: [r.projectId, r.id],
+            set: {
+              observationId: sql`excluded."observation_id"`,
+              configId: sql`excluded."config_id"`,
+              name: sql`excluded."name"`,
+              dataType: sql`excluded."data_type"`,
+              value: sql`excluded."value"`,
+              stringValue: sql`excluded."string_value"`,
+              comment: sql`excluded."comment"`,
+              source: sql`excluded."source"`,
+              authorUserId: sql`excluded."author_user_id"`,
+              endUserId: sql`excluded."end_user_id"`,
+            },
+          });
+        for (const row of stored) touched.add(row.traceId);
+      }
+    }
+    await refreshRollups(tx, projectId, [...touched]);
+  });
+  return results;
+
+  /** Rating rows that pass: the trace (and observation) exist in this project, the value fits its config. */
+  async function ratingRows(
+    tx: Parameters<Parameters<Db["transaction"]>[0]>[0],
+    pid: string,
+    events: Pending<RatingBody>[],
+    out: IngestResult[],
+    o: IngestOptions,
+  ) {
+    const fail = (e: Pending<RatingBody>, status: number, error: string) => {
+      for (const i of e.indices) out[i] = { id: e.id, status, error };
+    };
+    const traceIds = [...new Set(events.map((e) => e.body.traceId))];
+    const known = new Set(
+      (
+        await tx
+          .select({ id: schema.traces.id })
+          .from(schema.traces)
+          .where(and(eq(schema.traces.projectId, pid), inArray(schema.traces.id, traceIds)))
+      ).map((r) => r.id),
+    );
+    const obsIds = [...new Set(events.flatMap((e) => (e.body.observationId ? [e.body.observationId] : [])))];
+    const obsTrace = new Map(
+      obsIds.length
+        ? (
+            await tx
+              .select({ id: schema.observations.id, traceId: schema.observations.traceId })
+              .from(schema.observations)
+              .where(and(eq(schema.observations.projectId, pid), inArray(schema.observations.id, obsIds)))
+          ).map((r) => [r.id, r.traceId])
+        : [],
+    );
+    const names = [...new Set(events.map((e) => e.body.name))];
+    const configs = new Map(
+      (
+        await tx
+          .select()
+          .from(schema.scoreConfigs)
+          .where(and(eq(schema.scoreConfigs.projectId, pid), inArray(schema.scoreConfigs.name, names)))
+      ).map((c) => [c.name, c]),
+    );
+    const rows: (typeof schema.ratings.$inferInsert)[] = [];
+    for (const e of events) {
+      const b = e.body;
+      if (!known.has(b.traceId)) {
+        fail(e, 404, `traceId: trace ${b.traceId} not found`);
+        continue;
+      }
+      if (b.observationId && obsTrace.get(b.observationId) !== b.traceId) {
+        fail(e, 404, `observationId: observation ${b.observationId} not found in trace ${b.traceId}`);
+        continue;
+      }
+      const v = normalizeRating(b.value, configs.get(b.name));
+      if (!v.ok) {
+        fail(e, 400, v.error);
+        continue;
+      }
+      rows.push({
+        projectId: pid,
+        id: e.id,
+        traceId: b.traceId,
+        observationId: b.observationId ?? null,
+        configId: v.configId,
+        name: b.name,
+        dataType: v.dataType,
+        value: v.value,
+        stringValue: v.stringValue,
+        comment: (redact(b.comment) as string | undefined) ?? null,
+        source: o.source,
+        authorUserId: o.authorUserId ?? null,
+        endUserId: b.endUserId ?? null,
+      });
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,159 @@
+import { and, arrayContains, asc, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type DbOrTx, schema } from "../../db/client";
+import { notFound } from "../core/errors";
+import { decodeCursor, type Page } from "../core/pagination";
+
+export const traceFilter = z.object({
+  from: z.date().optional(),
+  to: z.date().optional(),
+  models: z.array(z.string().max(200)).max(50).optional(),
+  status: z.enum(["ok", "error"]).optional(),
+  /** traces carrying every one of these tags */
+  tags: z.array(z.string().max(100)).max(20).optional(),
+  userId: z.string().max(200).optional(),
+  sessionId: z.string().max(200).optional(),
+  release: z.string().max(200).optional(),
+  hasRating: z.boolean().optional(),
+  ratingMin: z.number().optional(),
+  ratingMax: z.number().optional(),
+  costMin: z.number().min(0).optional(),
+  costMax: z.number().min(0).optional(),
+  latencyMinMs: z.number().int().min(0).optional(),
+  latencyMaxMs: z.number().int().min(0).optional(),
+  /** full-text over every string in input and output (web-search syntax: "quoted", -not, or) */
+  search: z.string().trim().max(500).optional(),
+});
+export type TraceFilter = z.infer<typeof traceFilter>;
+
+const t = schema.traces;
+
+/** The WHERE of a filter; every clause leads with project_id so the project's indexes apply. */
+export function traceWhere(projectId: string, f: TraceFilter): SQL | undefined {
+  const c: (SQL | undefined)[] = [eq(t.projectId, projectId)];
+  if (f.from) c.push(gte(t.timestamp, f.from));
+  if (f.to) c.push(lt(t.timestamp, f.to));
+  if (f.models?.length) c.push(inArray(t.model, f.models));
+  if (f.status) c.push(eq(t.status, f.status));
+  if (f.tags?.length) c.push(arrayContains(t.tags, f.tags));
+  if (f.userId) c.push(eq(t.userId, f.userId));
+  if (f.sessionId) c.push(eq(t.sessionId, f.sessionId));
+  if (f.release) c.push(eq(t.release, f.release));
+  if (f.hasRating === true) c.push(sql`${t.ratingCount} > 0`);
+  if (f.hasRating === false) c.push(eq(t.ratingCount, 0));
+  if (f.ratingMin !== undefined) c.push(gte(t.ratingMean, f.ratingMin));
+  if (f.ratingMax !== undefined) c.push(lte(t.ratingMean, f.ratingMax));
+  if (f.costMin !== undefined) c.push(gte(t.cost, f.costMin));
+  if (f.costMax !== undefined) c.push(lte(t.cost, f.costMax));
+  if (f.latencyMinMs !== undefined) c.push(gte(t.latencyMs, f.latencyMinMs));
+  if (f.latencyMaxMs !== undefined) c.push(lte(t.latencyMs, f.latencyMaxMs));
+  if (f.search) c.push(sql`${t.search} @@ websearch_to_tsquery('simple', ${f.search})`);
+  return and(...c);
+}
+
+const PREVIEW = 300;
+export const traceRowCols = {
+  id: t.id,
+  timestamp: t.timestamp,
+  name: t.name,
+  model: t.model,
+  userId: t.userId,
+  sessionId: t.sessionId,
+  release: t.release,
+  tags: t.tags,
+  inputTokens: t.inputTokens,
+  outputTokens: t.outputTokens,
+  cost: t.cost,
+  latencyMs: t.latencyMs,
+  status: t.status,
+  ratingCount: t.ratingCount,
+  ratingMean: t.ratingMean,
+  inputPreview: sql<string | null>`left(${t.input}::text, ${PREVIEW})`,
+  outputPreview: sql<string | null>`left(${t.output}::text, ${PREVIEW})`,
+};
+export interface TraceRow {
+  id: string;
+  timestamp: Date;
+  name: string | null;
+  model: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  release: string | null;
+  tags: string[];
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
+  latencyMs: number | null;
+  status: "ok" | "error";
+  ratingCount: number;
+  ratingMean: number | null;
+  inputPreview: string | null;
+  outputPreview: string | null;
+}
+
+/** Newest first, keyset over (timestamp, id). */
+export async function listTraces(
+  db: DbOrTx,
+  projectId: string,
+  f: TraceFilter,
+  page: { cursor?: string; limit: number },
+): Promise<Page<TraceRow>> {
+  let after: SQL | undefined;
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor);
+    const ts = new Date(c.t);
+    after = or(lt(t.timestamp, ts), and(eq(t.timestamp, ts), lt(t.id, c.id)));
+  }
+  const rows = (await db
+    .select(traceRowCols)
+    .from(t)
+    .where(and(traceWhere(projectId, f), after))
+    .orderBy(desc(t.timestamp), desc(t.id))
+    .limit(page.limit + 1)) as TraceRow[];
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  const nextCursor =
+    rows.length > page.limit && last
+      ? Buffer.from(JSON.stringify({ t: last.timestamp.toISOString(), id: last.id })).toString("base64url")
+      : null;
+  return { items, nextCursor };
+}
+
+/** One trace with its observations (in start order) and ratings (with their authors). */
+export async function getTrace(db: DbOrTx, projectId: string, traceId: string) {
+  const [trace] = await db
+    .select()
+    .from(t)
+    .where(and(eq(t.projectId, projectId), eq(t.id, traceId)));
+  if (!trace) throw notFound("trace");
+  const { search: _search, ...rest } = trace;
+  const o = schema.observations;
+  const r = schema.ratings;
+  const [observations, ratings] = await Promise.all([
+    db
+      .select()
+      .from(o)
+      .where(and(eq(o.projectId, projectId), eq(o.traceId, traceId)))
+      .orderBy(asc(o.startTime), asc(o.id)),
+    db
+      .select({
+        id: r.id,
+        observationId: r.observationId,
+        name: r.name,
+        dataType: r.dataType,
+        value: r.value,
+        stringValue: r.stringValue,
+        comment: r.comment,
+        source: r.source,
+        authorUserId: r.authorUserId,
+        authorEmail: schema.users.email,
+        endUserId: r.endUserId,
+        createdAt: r.createdAt,
+      })
+      .from(r)
+      .leftJoin(schema.users, eq(schema.users.id, r.authorUserId))
+      .where(and(eq(r.projectId, projectId), eq(r.traceId, traceId)))
+      .orderBy(desc(r.createdAt)),
+  ]);
+  return { trace: rest, observations, ratings };
+}

@@ -1,0 +1,24 @@
+import type { Db } from "../../db/client";
+import { DomainError } from "../core/errors";
+import type { RatingBody } from "./contract";
+import { ingestBatch, type RatingSource } from "./ingest";
+
+/** One rating through the ingest path, its per-event refusal turned into an error naming the field. */
+export async function addRating(
+  db: Db,
+  projectId: string,
+  input: RatingBody & { id?: string },
+  opts: { source: RatingSource; authorUserId?: string | null },
+): Promise<{ id: string }> {
+  const { id, ...body } = input;
+  const [res] = await ingestBatch(db, projectId, [{ type: "rating", id, body }], opts);
+  if (res?.status !== 201) {
+    const error = res?.error ?? "rating refused";
+    const field = error.match(/^([\w.[\]]+): /)?.[1]?.replace(/^body\./, "");
+    throw new DomainError(res?.status === 404 ? "NOT_FOUND" : "BAD_REQUEST", error, field);
+  }
+  return { id: res.id as string };
+}
+
+export const uiRating = (db: Db, projectId: string, authorUserId: string | null, input: Omit<RatingBody, "endUserId"> & { id?: string }) =>
+  addRating(db, projectId, input, { source: "ui", authorUserId });
