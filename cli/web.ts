@@ -27,17 +27,53 @@ function sourceStamp(): string {
   return h.digest("hex");
 }
 
+const LOCK = path.join(ROOT, ".keel-build.lock");
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One `next build` at a time per checkout: test runs and starts in parallel would corrupt .next/. */
+function withBuildLock(fn: () => void): void {
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      const holder = Number(fs.readFileSync(LOCK, "utf8") || 0);
+      if (!holder || !alive(holder)) fs.rmSync(LOCK, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500); // sleep 0.5 s
+    }
+  }
+  try {
+    fn();
+  } finally {
+    fs.rmSync(LOCK, { force: true });
+  }
+}
+
+const upToDate = (stamp: string) =>
+  fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, "utf8") === stamp;
+
 /** Build the Next.js app when there is no build or its sources changed since. */
 export function ensureBuilt(log: (m: string) => void): void {
-  const stamp = sourceStamp();
-  if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")) && fs.existsSync(STAMP) && fs.readFileSync(STAMP, "utf8") === stamp) return;
-  log("building the web app (next build); this happens once per source change...");
-  const res = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
+  if (upToDate(sourceStamp())) return;
+  withBuildLock(() => {
+    const stamp = sourceStamp();
+    if (upToDate(stamp)) return; // someone else built it while we waited
+    log("building the web app (next build); this happens once per source change...");
+    const res = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    if (res.status !== 0) throw new Error(`next build failed with exit code ${res.status}`);
+    fs.writeFileSync(STAMP, stamp);
   });
-  if (res.status !== 0) throw new Error(`next build failed with exit code ${res.status}`);
-  fs.writeFileSync(STAMP, stamp);
 }
 
 export interface WebHandle {
