@@ -5,6 +5,38 @@ CREATE TABLE "rate_limits" (
 	CONSTRAINT "rate_limits_key_window_start_pk" PRIMARY KEY("key","window_start")
 );
 --> statement-breakpoint
+CREATE TABLE "annotation_completions" (
+	"item_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"skipped" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT date_trunc('milliseconds', clock_timestamp()) NOT NULL,
+	CONSTRAINT "annotation_completions_item_id_user_id_pk" PRIMARY KEY("item_id","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "annotation_queue_items" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"project_id" uuid NOT NULL,
+	"queue_id" uuid NOT NULL,
+	"trace_id" text NOT NULL,
+	"status" text DEFAULT 'pending' NOT NULL,
+	"completions" integer DEFAULT 0 NOT NULL,
+	"locked_by" uuid,
+	"locked_until" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT date_trunc('milliseconds', clock_timestamp()) NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "annotation_queues" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"project_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"description" text,
+	"score_config_ids" uuid[] NOT NULL,
+	"assignee_ids" uuid[] DEFAULT '{}'::uuid[] NOT NULL,
+	"lock_seconds" integer DEFAULT 600 NOT NULL,
+	"required_ratings" integer DEFAULT 1 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT date_trunc('milliseconds', clock_timestamp()) NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "log_settings" (
 	"project_id" uuid PRIMARY KEY NOT NULL,
 	"retention_days" integer,
@@ -115,6 +147,10 @@ ALTER TABLE "memberships" ALTER COLUMN "created_at" SET DEFAULT date_trunc('mill
 ALTER TABLE "projects" ALTER COLUMN "created_at" SET DEFAULT date_trunc('milliseconds', clock_timestamp());--> statement-breakpoint
 ALTER TABLE "sessions" ALTER COLUMN "created_at" SET DEFAULT date_trunc('milliseconds', clock_timestamp());--> statement-breakpoint
 ALTER TABLE "users" ALTER COLUMN "created_at" SET DEFAULT date_trunc('milliseconds', clock_timestamp());--> statement-breakpoint
+ALTER TABLE "annotation_completions" ADD CONSTRAINT "annotation_completions_item_id_annotation_queue_items_id_fk" FOREIGN KEY ("item_id") REFERENCES "public"."annotation_queue_items"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "annotation_queue_items" ADD CONSTRAINT "annotation_queue_items_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "annotation_queue_items" ADD CONSTRAINT "annotation_queue_items_queue_id_annotation_queues_id_fk" FOREIGN KEY ("queue_id") REFERENCES "public"."annotation_queues"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "annotation_queues" ADD CONSTRAINT "annotation_queues_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "log_settings" ADD CONSTRAINT "log_settings_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "model_prices" ADD CONSTRAINT "model_prices_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "observations" ADD CONSTRAINT "observations_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -123,6 +159,10 @@ ALTER TABLE "ratings" ADD CONSTRAINT "ratings_config_id_score_configs_id_fk" FOR
 ALTER TABLE "ratings" ADD CONSTRAINT "ratings_author_user_id_users_id_fk" FOREIGN KEY ("author_user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "score_configs" ADD CONSTRAINT "score_configs_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "traces" ADD CONSTRAINT "traces_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "annotation_queue_items_queue_trace_key" ON "annotation_queue_items" USING btree ("queue_id","trace_id");--> statement-breakpoint
+CREATE INDEX "annotation_queue_items_next_idx" ON "annotation_queue_items" USING btree ("project_id","queue_id","status","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "annotation_queues_project_name_key" ON "annotation_queues" USING btree ("project_id","name");--> statement-breakpoint
+CREATE INDEX "annotation_queues_project_created_idx" ON "annotation_queues" USING btree ("project_id","created_at","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "model_prices_project_match_key" ON "model_prices" USING btree ("project_id","match");--> statement-breakpoint
 CREATE INDEX "observations_trace_idx" ON "observations" USING btree ("project_id","trace_id","start_time");--> statement-breakpoint
 CREATE INDEX "ratings_trace_idx" ON "ratings" USING btree ("project_id","trace_id");--> statement-breakpoint

@@ -204,3 +204,68 @@ export const logSettings = pgTable("log_settings", {
     .default({ builtins: [], custom: [] }),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
+
+/**
+ * Annotation queues: traces to rate against some score configs, by assigned members. An item is
+ * locked to one reviewer for `lockSeconds`; it is done once `requiredRatings` reviewers completed it.
+ */
+export const annotationQueues = pgTable(
+  "annotation_queues",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    scoreConfigIds: uuid("score_config_ids").array().notNull(),
+    /** Members who may work the queue; empty = every annotator or higher. */
+    assigneeIds: uuid("assignee_ids").array().notNull().default(sql`'{}'::uuid[]`),
+    lockSeconds: integer("lock_seconds").notNull().default(600),
+    requiredRatings: integer("required_ratings").notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("annotation_queues_project_name_key").on(t.projectId, t.name),
+    index("annotation_queues_project_created_idx").on(t.projectId, t.createdAt, t.id),
+  ],
+);
+
+export const annotationQueueItems = pgTable(
+  "annotation_queue_items",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    queueId: uuid("queue_id")
+      .notNull()
+      .references(() => annotationQueues.id, { onDelete: "cascade" }),
+    traceId: text("trace_id").notNull(),
+    status: text("status", { enum: ["pending", "done"] })
+      .notNull()
+      .default("pending"),
+    completions: integer("completions").notNull().default(0),
+    lockedBy: uuid("locked_by"),
+    lockedUntil: ts("locked_until"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("annotation_queue_items_queue_trace_key").on(t.queueId, t.traceId),
+    index("annotation_queue_items_next_idx").on(t.projectId, t.queueId, t.status, t.createdAt),
+  ],
+);
+
+/** Who finished (or skipped) which item: an item is never served twice to one reviewer. */
+export const annotationCompletions = pgTable(
+  "annotation_completions",
+  {
+    itemId: uuid("item_id")
+      .notNull()
+      .references(() => annotationQueueItems.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
+    skipped: boolean("skipped").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.userId] })],
+);

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import { type Db, schema } from "../../db/client";
+import { type Db, type DbOrTx, schema } from "../../db/client";
 import { uuidv7 } from "../core/ids";
 import { type IngestEvent, type IngestResult, ingestEvent, type ObservationBody, type RatingBody, type TraceBody } from "./contract";
 import { listPrices, priceLookup } from "./prices";
@@ -64,7 +64,7 @@ function group<T extends object>(events: { i: number; id: string; body: T }[]): 
  * an unknown trace or observation. Re-sending an id upserts (idempotent). When this resolves, every
  * 201 is committed; when it throws, nothing of the batch was written.
  */
-export async function ingestBatch(db: Db, projectId: string, batch: unknown[], opts: IngestOptions): Promise<IngestResult[]> {
+export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[], opts: IngestOptions): Promise<IngestResult[]> {
   const results: IngestResult[] = batch.map(() => ({ id: null, status: 201 }));
   const valid: { i: number; event: IngestEvent; id: string }[] = [];
   batch.forEach((raw, i) => {

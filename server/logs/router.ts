@@ -1,9 +1,22 @@
 import { z } from "zod";
+import { DomainError } from "../core/errors";
 import { projectProcedure, requireRole, router } from "../trpc/init";
-import { actorOf } from "../workspace";
+import { actorOf, type Role } from "../workspace";
 import { entityId, ingestInput, ingestOutput, ratingBody, scoreConfigInput } from "./contract";
 import { ingestBatch } from "./ingest";
 import { deletePrice, listPrices, upsertPrice } from "./prices";
+import {
+  addItems,
+  addItemsInput,
+  completeInput,
+  completeItem,
+  createQueue,
+  listQueues,
+  nextItem,
+  queueInput,
+  queueStats,
+  skipItem,
+} from "./queues";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
 import { getTrace, listTraces, traceFilter } from "./traces";
@@ -64,7 +77,40 @@ const settings = router({
     .mutation(({ ctx, input }) => updateLogSettings(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
 });
 
+const userOf = (ctx: { principal: { kind: string; userId?: string | null }; role: Role }) => {
+  if (!ctx.principal.userId) throw new DomainError("FORBIDDEN", "Queues are worked by members (a signed-in user, or a key acting for one)");
+  return { userId: ctx.principal.userId, role: ctx.role };
+};
+
+const queues = router({
+  list: projectProcedure.query(({ ctx }) => listQueues(ctx.db, ctx.projectId)),
+  create: projectProcedure
+    .use(requireRole("engineer"))
+    .input(queueInput)
+    .mutation(({ ctx, input }) => createQueue(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  addItems: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ queueId: z.uuid(), items: addItemsInput }))
+    .mutation(({ ctx, input }) => addItems(ctx.db, ctx.projectId, input.queueId, input.items)),
+  stats: projectProcedure
+    .input(z.object({ queueId: z.uuid() }))
+    .query(({ ctx, input }) => queueStats(ctx.db, ctx.projectId, input.queueId, userOf(ctx).userId)),
+  next: projectProcedure
+    .use(requireRole("annotator"))
+    .input(z.object({ queueId: z.uuid() }))
+    .mutation(({ ctx, input }) => nextItem(ctx.db, ctx.projectId, input.queueId, userOf(ctx))),
+  complete: projectProcedure
+    .use(requireRole("annotator"))
+    .input(completeInput)
+    .mutation(({ ctx, input }) => completeItem(ctx.db, ctx.projectId, userOf(ctx), input)),
+  skip: projectProcedure
+    .use(requireRole("annotator"))
+    .input(z.object({ itemId: z.uuid() }))
+    .mutation(({ ctx, input }) => skipItem(ctx.db, ctx.projectId, userOf(ctx).userId, input.itemId)),
+});
+
 export const logsRouter = router({
+  queues,
   /** The typed-client twin of POST /api/v1/ingest. */
   ingest: projectProcedure
     .use(requireRole("engineer"))

@@ -1,11 +1,11 @@
-import type { Db } from "../../db/client";
+import type { DbOrTx } from "../../db/client";
 import { DomainError } from "../core/errors";
 import type { RatingBody } from "./contract";
 import { ingestBatch, type RatingSource } from "./ingest";
 
 /** One rating through the ingest path, its per-event refusal turned into an error naming the field. */
 export async function addRating(
-  db: Db,
+  db: DbOrTx,
   projectId: string,
   input: RatingBody & { id?: string },
   opts: { source: RatingSource; authorUserId?: string | null },
@@ -20,5 +20,9 @@ export async function addRating(
   return { id: res.id as string };
 }
 
-export const uiRating = (db: Db, projectId: string, authorUserId: string | null, input: Omit<RatingBody, "endUserId"> & { id?: string }) =>
-  addRating(db, projectId, input, { source: "ui", authorUserId });
+export const uiRating = (
+  db: DbOrTx,
+  projectId: string,
+  authorUserId: string | null,
+  input: Omit<RatingBody, "endUserId"> & { id?: string },
+) => addRating(db, projectId, input, { source: "ui", authorUserId });
