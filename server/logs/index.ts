@@ -1,5 +1,6 @@
 /** The logs domain's public face. */
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
 export { ingestBatch } from "./ingest";
+export { retentionJob } from "./jobs/retention";
 export { getLogSettings } from "./settings";
 export { addRating } from "./ui-rating";
