@@ -2,7 +2,7 @@ import { env } from "../../env";
 import { DomainError } from "../core/errors";
 import { hitRateLimit } from "../core/ratelimit";
 import { getRuntime } from "../core/runtime";
-import { addRating, ingestBatch, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "../logs";
+import { addRating, ingestBatch, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type OtlpTraces, otlpToEvents, ratingPost } from "../logs";
 import { atLeast, type Principal } from "../workspace";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
@@ -113,5 +113,50 @@ export async function handleRatings(req: Request): Promise<Response> {
     const res = jsonError(err);
     if (origin) for (const [k, v] of Object.entries(corsHeaders(origin))) res.headers.set(k, v);
     return res;
+  }
+}
+
+/**
+ * `POST /api/v1/otel/v1/traces`: OTLP/HTTP JSON (ExportTraceServiceRequest) with a secret key;
+ * GenAI spans become traces and observations. Answers ExportTraceServiceResponse, with
+ * partialSuccess naming what was rejected.
+ */
+export async function handleOtlpTraces(req: Request): Promise<Response> {
+  try {
+    const type = req.headers.get("content-type") ?? "";
+    if (type && !type.includes("json"))
+      return json({ error: { code: "UNSUPPORTED_MEDIA_TYPE", message: `Send OTLP/HTTP JSON (application/json), not ${type}` } }, 415);
+    const { principal, db } = await authenticate(req);
+    if (!principal) throw new DomainError("UNAUTHORIZED", "Send Authorization: Bearer sk_...");
+    if (principal.kind !== "secretKey") throw new DomainError("FORBIDDEN", "OTLP export takes a secret key (sk_) of the project");
+    if (!atLeast(principal.role, "engineer"))
+      throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; ingestion needs engineer or higher`);
+    const body = await readObject(req, MAX_BATCH_BYTES);
+    if (body.resourceSpans !== undefined && !Array.isArray(body.resourceSpans))
+      throw new DomainError("BAD_REQUEST", "resourceSpans: expected an array", "resourceSpans");
+    const { events, rejected } = otlpToEvents(body as OtlpTraces);
+    const messages = rejected.map((r) => `span ${r.spanId ?? "?"}: ${r.reason}`);
+    for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
+      const chunk = events.slice(i, i + MAX_BATCH_EVENTS);
+      const results = await ingestBatch(db, principal.projectId, chunk, { source: "api" });
+      results.forEach((r, j) => {
+        if (r.status !== 201) messages.push(`${chunk[j]?.type} ${r.id}: ${r.error}`);
+      });
+    }
+    const spans = events.filter((e) => e.type === "observation").length;
+    const failedSpans = messages.length;
+    return json(
+      failedSpans
+        ? {
+            partialSuccess: {
+              rejectedSpans: Math.min(failedSpans, spans + rejected.length),
+              errorMessage: messages.slice(0, 20).join("; "),
+            },
+          }
+        : {},
+      200,
+    );
+  } catch (err) {
+    return jsonError(err);
   }
 }

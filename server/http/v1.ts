@@ -3,7 +3,7 @@ import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
-import { handleIngest, handleRatings } from "./logs";
+import { handleIngest, handleOtlpTraces, handleRatings } from "./logs";
 import { readJson } from "./request";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -89,7 +89,11 @@ function queryInput(url: URL): Record<string, unknown> {
 }
 
 /** Routes with their own body handling and auth rules (batch 207s, CORS for the widget). */
-const RAW: Record<string, (req: Request) => Promise<Response>> = { "/ingest": handleIngest, "/ratings": handleRatings };
+const RAW: Record<string, (req: Request) => Promise<Response>> = {
+  "/ingest": handleIngest,
+  "/ratings": handleRatings,
+  "/otel/v1/traces": handleOtlpTraces,
+};
 
 export async function handleV1(req: Request): Promise<Response> {
   try {
