@@ -2,8 +2,18 @@ import { env } from "../../env";
 import { DomainError } from "../core/errors";
 import { hitRateLimit } from "../core/ratelimit";
 import { getRuntime } from "../core/runtime";
-import { addRating, ingestBatch, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, type OtlpTraces, otlpToEvents, ratingPost } from "../logs";
-import { atLeast, type Principal } from "../workspace";
+import {
+  addRating,
+  exportTraces,
+  ingestBatch,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  type OtlpTraces,
+  otlpToEvents,
+  ratingPost,
+  traceFilter,
+} from "../logs";
+import { atLeast, type Principal, projectAccess } from "../workspace";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
 import { clientIp, readBody } from "./request";
@@ -156,6 +166,44 @@ export async function handleOtlpTraces(req: Request): Promise<Response> {
         : {},
       200,
     );
+  } catch (err) {
+    return jsonError(err);
+  }
+}
+
+/**
+ * `GET /api/v1/projects/:p/traces/export?format=jsonl|csv&filter=<JSON of the explorer filter>`:
+ * every matching trace, streamed. Any member (or secret key) of the project may export.
+ */
+export async function handleExport(req: Request, projectRef: string): Promise<Response> {
+  try {
+    const { principal, db } = await authenticate(req);
+    if (!principal) throw new DomainError("UNAUTHORIZED", "Sign in or send Authorization: Bearer sk_...");
+    const project = await projectAccess(db, principal, projectRef);
+    const url = new URL(req.url);
+    const format = url.searchParams.get("format") ?? "jsonl";
+    if (format !== "jsonl" && format !== "csv") throw new DomainError("BAD_REQUEST", "format must be jsonl or csv", "format");
+    let raw: unknown = {};
+    try {
+      raw = JSON.parse(url.searchParams.get("filter") ?? "{}", (k, v) =>
+        (k === "from" || k === "to") && typeof v === "string" ? new Date(v) : v,
+      );
+    } catch {
+      throw new DomainError("BAD_REQUEST", "filter must be JSON", "filter");
+    }
+    const filter = traceFilter.safeParse(raw);
+    if (!filter.success) {
+      const issue = filter.error.issues[0];
+      throw new DomainError("BAD_REQUEST", `filter.${issue?.path.join(".")}: ${issue?.message}`, `filter.${issue?.path.join(".")}`);
+    }
+    const name = `traces-${project.slug}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}.${format}`;
+    return new Response(exportTraces(db, project.id, filter.data, format), {
+      headers: {
+        "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
+        "content-disposition": `attachment; filename="${name}"`,
+        "cache-control": "no-store",
+      },
+    });
   } catch (err) {
     return jsonError(err);
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { handleHealth, handleMetrics } from "./ops";
 import { handleTrpc } from "./trpc";
 import { handleV1 } from "./v1";
@@ -51,5 +52,6 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   if (cookies.length) headers["set-cookie"] = cookies;
   res.writeHead(response.status, headers);
   if (!response.body) return void res.end();
-  res.end(Buffer.from(await response.arrayBuffer()));
+  // Stream: exports can be far larger than memory should hold.
+  await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), res);
 }

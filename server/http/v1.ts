@@ -3,7 +3,7 @@ import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
-import { handleIngest, handleOtlpTraces, handleRatings } from "./logs";
+import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
 import { readJson } from "./request";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -108,6 +108,8 @@ export async function handleV1(req: Request): Promise<Response> {
         });
       return raw(req);
     }
+    const exp = path.match(/^\/projects\/([^/]+)\/traces\/export$/);
+    if (exp && req.method === "GET") return handleExport(req, decodeURIComponent(exp[1] as string));
     const candidates = ROUTES.map((r) => ({ r, params: match(r.pattern, path) })).filter((c) => c.params);
     if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
     const hit = candidates.find((c) => c.r.method === req.method);

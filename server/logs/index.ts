@@ -1,7 +1,9 @@
 /** The logs domain's public face. */
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
+export { exportTraces } from "./export";
 export { ingestBatch } from "./ingest";
 export { retentionJob } from "./jobs/retention";
 export { type OtlpTraces, otlpToEvents } from "./otel";
 export { getLogSettings } from "./settings";
+export { traceFilter } from "./traces";
 export { addRating } from "./ui-rating";

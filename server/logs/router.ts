@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DomainError } from "../core/errors";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf, type Role } from "../workspace";
+import { chartsInput, traceCharts } from "./charts";
 import { entityId, ingestInput, ingestOutput, ratingBody, scoreConfigInput } from "./contract";
 import { ingestBatch } from "./ingest";
 import { deletePrice, listPrices, upsertPrice } from "./prices";
@@ -33,6 +34,7 @@ const traces = router({
     )
     .query(({ ctx, input }) => listTraces(ctx.db, ctx.projectId, input.filter, input)),
   get: projectProcedure.input(z.object({ traceId: entityId })).query(({ ctx, input }) => getTrace(ctx.db, ctx.projectId, input.traceId)),
+  charts: projectProcedure.input(chartsInput).query(({ ctx, input }) => traceCharts(ctx.db, ctx.projectId, input)),
 });
 
 const ratings = router({

@@ -97,7 +97,8 @@ export async function listTraces(
   projectId: string,
   f: TraceFilter,
   page: { cursor?: string; limit: number },
-): Promise<Page<TraceRow>> {
+  opts: { full?: boolean } = {},
+): Promise<Page<TraceRow & { input?: unknown; output?: unknown; metadata?: unknown }>> {
   let after: SQL | undefined;
   if (page.cursor) {
     const c = decodeCursor(page.cursor);
@@ -105,7 +106,7 @@ export async function listTraces(
     after = or(lt(t.timestamp, ts), and(eq(t.timestamp, ts), lt(t.id, c.id)));
   }
   const rows = (await db
-    .select(traceRowCols)
+    .select(opts.full ? { ...traceRowCols, input: t.input, output: t.output, metadata: t.metadata } : traceRowCols)
     .from(t)
     .where(and(traceWhere(projectId, f), after))
     .orderBy(desc(t.timestamp), desc(t.id))

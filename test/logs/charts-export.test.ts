@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { handleV1 } from "../../server/http/v1";
+import { ingestBatch } from "../../server/logs";
+import { csvField } from "../../server/logs/export";
+import { callerFor, makeKey, makeProject, req } from "../factories/workspace";
+import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+
+let d: TestDatabase;
+let p: Awaited<ReturnType<typeof makeProject>>;
+let key: string;
+beforeAll(async () => {
+  d = await freshRuntimeDatabase();
+  p = await makeProject(d.db);
+  key = (await makeKey(d.db, p.project.id, p.owner.user.id, "owner")).key;
+  // day 1: 3 traces on model a (one error, latencies 100/200/300 ms); day 2: 1 trace on model b
+  const at = (day: number, ms: number) => new Date(Date.UTC(2026, 0, day, 12, 0, 0, ms)).toISOString();
+  const events = [
+    ...[100, 200, 300].flatMap((lat, i) => [
+      { type: "trace", id: `c-${i}`, body: { timestamp: at(1, 0), input: `question, "${i}"` } },
+      {
+        type: "observation",
+        id: `c-${i}-g`,
+        body: {
+          traceId: `c-${i}`,
+          type: "generation",
+          model: "a",
+          startTime: at(1, 0),
+          endTime: at(1, lat),
+          usage: { input: 10, output: 5 },
+          cost: 0.01,
+          status: i === 2 ? "error" : "ok",
+        },
+      },
+    ]),
+    { type: "trace", id: "c-3", body: { timestamp: at(2, 0) } },
+    { type: "observation", id: "c-3-g", body: { traceId: "c-3", type: "generation", model: "b", startTime: at(2, 0), endTime: at(2, 50) } },
+    { type: "rating", body: { traceId: "c-0", value: 4 } },
+    { type: "rating", body: { traceId: "c-1", value: 2 } },
+  ];
+  const res = await ingestBatch(d.db, p.project.id, events, { source: "api" });
+  expect(res.every((r) => r.status === 201)).toBe(true);
+});
+afterAll(() => d.drop());
+
+describe("charts and export", () => {
+  it("aggregates volume, errors, latency percentiles, cost, tokens and rating per day and per model", async () => {
+    const api = callerFor(d.db, p.owner.principal);
+    const points = await api.logs.traces.charts({ projectId: p.project.id, bucket: "day" });
+    expect(points).toHaveLength(2);
+    expect(points[0]).toMatchObject({
+      bucket: new Date("2026-01-01T00:00:00Z"),
+      traces: 3,
+      errors: 1,
+      latencyP50: 200,
+      inputTokens: 30,
+      outputTokens: 15,
+      ratingMean: 3,
+    });
+    expect(points[0]?.errorRate).toBeCloseTo(1 / 3, 10);
+    expect(points[0]?.latencyP95).toBeCloseTo(290, 6); // percentile_cont over 100, 200, 300
+    expect(points[0]?.cost).toBeCloseTo(0.03, 10);
+    const byModel = await api.logs.traces.charts({ projectId: p.project.id, bucket: "day", byModel: true });
+    expect(byModel.map((x) => [x.model, x.traces])).toEqual([
+      ["a", 3],
+      ["b", 1],
+    ]);
+  });
+
+  it("streams any filter as CSV or JSONL", async () => {
+    const csv = await handleV1(
+      req(`/api/v1/projects/${p.project.slug}/traces/export?format=csv&filter=${encodeURIComponent(JSON.stringify({ models: ["a"] }))}`, {
+        key,
+      }),
+    );
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0]).toBe(
+      "id,timestamp,name,model,userId,sessionId,release,tags,inputTokens,outputTokens,cost,latencyMs,status,ratingCount,ratingMean",
+    );
+    expect(lines).toHaveLength(4);
+    const jsonl = await handleV1(req(`/api/v1/projects/${p.project.slug}/traces/export?format=jsonl`, { key }));
+    const rows = (await jsonl.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.id)).toEqual(["c-3", "c-2", "c-1", "c-0"]);
+    expect(rows[3].input).toBe('question, "0"');
+  });
+
+  it("refuses a bad format or filter (400) and another project's export (404)", async () => {
+    expect((await handleV1(req(`/api/v1/projects/${p.project.slug}/traces/export?format=xml`, { key }))).status).toBe(400);
+    const bad = await handleV1(
+      req(`/api/v1/projects/${p.project.slug}/traces/export?filter=${encodeURIComponent('{"costMin":"cheap"}')}`, { key }),
+    );
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe("filter.costMin");
+    const other = await makeProject(d.db);
+    expect((await handleV1(req(`/api/v1/projects/${other.project.slug}/traces/export`, { key }))).status).toBe(404);
+  });
+
+  it("quotes CSV fields per RFC 4180", () => {
+    expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
+    expect(csvField("plain")).toBe("plain");
+    expect(csvField(null)).toBe("");
+    expect(csvField(["a", "b"])).toBe("a;b");
+  });
+});
