@@ -6,7 +6,6 @@
  * Usage: npm run bench [-- --seconds 10 --runs 3]
  * Uses DATABASE_URL when set (a fresh database per cold start), else the embedded server.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -14,61 +13,15 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { ensureBuilt } from "../cli/web";
+import { startKeel } from "./keel-process";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, runs: { type: "string", default: "3" } } });
 const SECONDS = Number(values.seconds);
 const RUNS = Number(values.runs);
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  key: string;
-  ms: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = http.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Start `keel start` and time it to the first 200 on /api/health. */
-async function start(dataDir: string): Promise<Started> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, "bin/keel.mjs"), "start", "--json"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KEEL_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout?.on("data", (c) => {
-    out += c;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`keel start exited: ${out}`);
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.status === 200) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const ms = performance.now() - t0;
-  while (!out.includes('{"url"')) await new Promise((r) => setTimeout(r, 25));
-  const info = JSON.parse(out.split("\n").find((l) => l.startsWith('{"url"')) ?? "{}");
-  return { child, url, key: info.key, ms };
-}
-
-async function stop(s: Started) {
-  const done = new Promise((r) => s.child.once("exit", r));
-  s.child.kill("SIGTERM");
-  await done;
-}
+type Started = Awaited<ReturnType<typeof startKeel>>;
+const start = (dataDir: string) => startKeel(dataDir);
+const stop = (s: Started) => s.stop();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 

@@ -5,6 +5,7 @@
  *  2. server/<a> imports server/<b> (both domains) only through server/<b>/index.ts.
  *  3. db/ imports nothing from server/, app/, workers/; server/core imports no domain.
  *  4. No import cycles among the project's own modules.
+ *  5. sdk/ (the client library apps install) imports nothing outside sdk/.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -12,7 +13,7 @@ import ts from "typescript";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DOMAINS = ["workspace", "logs", "datasets", "evals", "registry", "tuning", "serving", "routing", "drift"];
-const DIRS = ["app", "server", "db", "workers", "cli", "env.ts"];
+const DIRS = ["app", "server", "db", "workers", "cli", "sdk", "env.ts"];
 
 function files(p: string): string[] {
   const abs = path.join(ROOT, p);
@@ -85,6 +86,7 @@ for (const [from, edges] of graph) {
       if (!rootRouter) problems.push(`${r} imports ${t}: use server/${b}/index.ts`);
     }
     if (r.startsWith("db/") && /^(server|app|workers|cli)\//.test(t)) problems.push(`${r} imports ${t}: db/ stands below everything`);
+    if (r.startsWith("sdk/") && !t.startsWith("sdk/")) problems.push(`${r} imports ${t}: the SDK ships alone and imports nothing of Keel's`);
     if (r.startsWith("server/core/") && b) problems.push(`${r} imports ${t}: server/core imports no domain`);
   }
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { type Db, type DbOrTx, schema } from "../../db/client";
 import { uuidv7 } from "../core/ids";
+import { type TraceRowIn, upsertObservations, upsertTraces } from "./bulk";
 import { type IngestEvent, type IngestResult, ingestEvent, type ObservationBody, type RatingBody, type TraceBody } from "./contract";
 import { listPrices, priceLookup } from "./prices";
 import { normalizeRating } from "./rating-values";
@@ -28,16 +28,6 @@ function merge<T extends object>(a: T | undefined, b: T): T {
   const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
   for (const [k, v] of Object.entries(b)) if (v !== undefined) out[k] = v;
   return out as T;
-}
-
-/** `SET col = COALESCE(excluded.col, table.col)` for each column: an upsert never erases a known field. */
-function keepKnown(table: PgTable, cols: PgColumn[]): Record<string, ReturnType<typeof sql>> {
-  const set: Record<string, ReturnType<typeof sql>> = {};
-  for (const c of cols) {
-    const key = Object.entries(table).find(([, v]) => v === c)?.[0] as string;
-    set[key] = sql`COALESCE(${sql.raw(`excluded."${c.name}"`)}, ${c})`;
-  }
-  return set;
 }
 
 interface Pending<T> {
@@ -98,105 +88,63 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
   );
 
   await db.transaction(async (tx) => {
-    const t = schema.traces;
-    if (traceEvents.length) {
-      await tx
-        .insert(t)
-        .values(
-          traceEvents.map(({ id, body: b }) => ({
-            projectId,
-            id,
-            timestamp: b.timestamp ?? now,
-            name: b.name,
-            userId: b.userId,
-            sessionId: b.sessionId,
-            release: b.release,
-            tags: b.tags,
-            metadata: redact(b.metadata) as object | undefined,
-            input: redact(b.input),
-            output: redact(b.output),
-            modelVersionId: b.modelVersionId,
-            routeDecision: b.routeDecision,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [t.projectId, t.id],
-          set: {
-            ...keepKnown(t, [t.name, t.userId, t.sessionId, t.release, t.metadata, t.input, t.output, t.modelVersionId, t.routeDecision]),
-            timestamp: sql`LEAST(excluded."timestamp", ${t.timestamp})`,
-            tags: sql`CASE WHEN cardinality(excluded."tags") > 0 THEN excluded."tags" ELSE ${t.tags} END`,
-            updatedAt: now,
-          },
-        });
+    // 1. observations (they carry no foreign key to traces: an observation may come first)
+    const cost = obsEvents.length ? priceLookup(await listPrices(tx, projectId)) : () => null;
+    await upsertObservations(
+      tx,
+      projectId,
+      obsEvents.map(({ id, body: b }) => ({
+        id,
+        trace_id: b.traceId,
+        parent_observation_id: b.parentObservationId,
+        type: b.type,
+        name: b.name,
+        start_time: (b.startTime ?? now).toISOString(),
+        end_time: b.endTime?.toISOString(),
+        completion_start_time: b.completionStartTime?.toISOString(),
+        model: b.model,
+        provider: b.provider,
+        model_parameters: b.modelParameters,
+        input: redact(b.input),
+        output: redact(b.output),
+        input_tokens: b.usage?.input,
+        output_tokens: b.usage?.output,
+        cost: b.cost ?? (b.model && b.usage ? (cost(b.model, b.usage.input ?? 0, b.usage.output ?? 0) ?? undefined) : undefined),
+        status: b.status,
+        status_message: redact(b.statusMessage),
+        metadata: redact(b.metadata),
+      })),
+    );
+    // 2. traces, one write each, rollups included; a trace known only from its observations gets a stub
+    const traceRows = new Map(
+      traceEvents.map(({ id, body: b }) => [
+        id,
+        {
+          id,
+          timestamp: (b.timestamp ?? now).toISOString(),
+          name: b.name,
+          user_id: b.userId,
+          session_id: b.sessionId,
+          release: b.release,
+          tags: b.tags,
+          metadata: redact(b.metadata),
+          input: redact(b.input),
+          output: redact(b.output),
+          model_version_id: b.modelVersionId,
+          route_decision: b.routeDecision,
+        } as TraceRowIn,
+      ]),
+    );
+    for (const { body } of obsEvents) {
+      const start = (body.startTime ?? now).toISOString();
+      const row = traceRows.get(body.traceId);
+      if (!row) traceRows.set(body.traceId, { id: body.traceId, timestamp: start });
+      else if (start < row.timestamp && !traceEvents.some((e) => e.id === body.traceId && e.body.timestamp)) row.timestamp = start;
     }
+    await upsertTraces(tx, projectId, [...traceRows.values()], now);
 
-    const o = schema.observations;
-    if (obsEvents.length) {
-      // An observation may arrive before its trace: a stub trace takes its place until then.
-      const stubs = new Map<string, Date>();
-      for (const { body } of obsEvents) {
-        const start = body.startTime ?? now;
-        const seen = stubs.get(body.traceId);
-        if (!seen || start < seen) stubs.set(body.traceId, start);
-      }
-      await tx
-        .insert(t)
-        .values([...stubs].map(([id, timestamp]) => ({ projectId, id, timestamp })))
-        .onConflictDoUpdate({ target: [t.projectId, t.id], set: { timestamp: sql`LEAST(excluded."timestamp", ${t.timestamp})` } });
-      const cost = priceLookup(await listPrices(tx, projectId));
-      await tx
-        .insert(o)
-        .values(
-          obsEvents.map(({ id, body: b }) => ({
-            projectId,
-            id,
-            traceId: b.traceId,
-            parentObservationId: b.parentObservationId,
-            type: b.type,
-            name: b.name,
-            startTime: b.startTime ?? now,
-            endTime: b.endTime,
-            completionStartTime: b.completionStartTime,
-            model: b.model,
-            provider: b.provider,
-            modelParameters: b.modelParameters,
-            input: redact(b.input),
-            output: redact(b.output),
-            inputTokens: b.usage?.input,
-            outputTokens: b.usage?.output,
-            cost: b.cost ?? (b.model && b.usage ? (cost(b.model, b.usage.input ?? 0, b.usage.output ?? 0) ?? undefined) : undefined),
-            status: b.status,
-            statusMessage: redact(b.statusMessage) as string | undefined,
-            metadata: redact(b.metadata) as object | undefined,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: [o.projectId, o.id],
-          set: {
-            ...keepKnown(o, [
-              o.parentObservationId,
-              o.name,
-              o.endTime,
-              o.completionStartTime,
-              o.model,
-              o.provider,
-              o.modelParameters,
-              o.input,
-              o.output,
-              o.inputTokens,
-              o.outputTokens,
-              o.cost,
-              o.statusMessage,
-              o.metadata,
-            ]),
-            // the trace and type of an observation never change; its start is the earliest seen
-            startTime: sql`LEAST(excluded."start_time", ${o.startTime})`,
-            status: sql`CASE WHEN excluded."status" = 'error' OR ${o.status} = 'error' THEN 'error' ELSE 'ok' END`,
-          },
-        });
-    }
-
-    const touched = new Set<string>([...traceEvents.map((e) => e.id), ...obsEvents.map((e) => e.body.traceId)]);
+    // 3. ratings, then the rating rollups of the traces they touched
+    const touched = new Set<string>();
     if (ratingEvents.length) {
       const stored = await ratingRows(tx, projectId, ratingEvents, results, opts);
       const r = schema.ratings;
