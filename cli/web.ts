@@ -10,7 +10,7 @@ import { apiHandlerFor, sendResponse, toRequest } from "../server/http/node";
 import { CLIENT_IP_HEADER } from "../server/http/request";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const SOURCES = ["app", "server", "db", "env.ts", "next.config.ts", "postcss.config.mjs", "package-lock.json"];
+const SOURCES = ["app", "server", "db", "sdk", "public", "env.ts", "next.config.ts", "postcss.config.mjs", "package-lock.json"];
 const STAMP = path.join(ROOT, ".next", "keel-source-stamp");
 
 /** A cheap fingerprint of the sources the web build depends on: paths, sizes and mtimes. */
