@@ -6,6 +6,7 @@ import {
   addRating,
   exportTraces,
   ingestBatch,
+  ingestCoalesced,
   MAX_BATCH_BYTES,
   MAX_BATCH_EVENTS,
   type OtlpTraces,
@@ -52,7 +53,7 @@ export async function handleIngest(req: Request): Promise<Response> {
     if (!Array.isArray(body.batch)) throw new DomainError("BAD_REQUEST", "batch: expected an array of events", "batch");
     if (body.batch.length > MAX_BATCH_EVENTS)
       throw new DomainError("PAYLOAD_TOO_LARGE", `batch has ${body.batch.length} events; the limit is ${MAX_BATCH_EVENTS}`, "batch");
-    const results = await ingestBatch(db, principal.projectId, body.batch, { source: "api" });
+    const results = await ingestCoalesced(db, principal.projectId, body.batch, { source: "api" });
     return json({ results }, 207);
   } catch (err) {
     return jsonError(err);
