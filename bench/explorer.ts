@@ -1,0 +1,131 @@
+/**
+ * Explorer benchmarks at scale (figures go to BENCHMARKS.md): 1,000,000 traces (with one generation
+ * each) and 300,000 ratings in one project, then the p95 server time (the service call, in-process,
+ * no HTTP) of: the traces list with two filters and a full-text search; the trace page; the 30-day
+ * charts; fetching and locking the next annotation-queue item.
+ * Usage: npm run bench:explorer [-- --traces 1000000]   (DATABASE_URL's server, else embedded)
+ */
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { createDatabase } from "../db/client";
+import { ensureEmbedded, maintenanceUrl } from "../db/embedded";
+import { migrateDatabase } from "../db/migrate";
+import { traceCharts } from "../server/logs/charts";
+import { addItems, createQueue, nextItem } from "../server/logs/queues";
+import { getTrace, listTraces } from "../server/logs/traces";
+import { createProject, createUser, SYSTEM_ACTOR } from "../server/workspace";
+
+const { values } = parseArgs({ options: { traces: { type: "string", default: "1000000" } } });
+const N = Number(values.traces);
+const RATINGS = Math.round(N * 0.3);
+const CHUNK = 50_000;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? 0;
+async function time(runs: number, fn: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < 3; i++) await fn(i); // warm up
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t0);
+  }
+  return { p50: pct(ms, 50), p95: pct(ms, 95), runs };
+}
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let stop = async () => {};
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-bench-explorer-"));
+  if (url) {
+    const name = `keel_bench_${Date.now().toString(36)}`;
+    const admin = postgres(maintenanceUrl(url), { max: 1 });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    stop = async () => {
+      await admin.unsafe(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.end();
+    };
+  } else {
+    const e = await ensureEmbedded({ dataDir: dir });
+    url = e.url;
+    stop = e.stop;
+  }
+  await migrateDatabase(url);
+  const d = createDatabase(url, { max: 4 });
+  const user = await createUser(d.db, SYSTEM_ACTOR, { email: "bench@example.com", password: "bench-password" });
+  const p = await createProject(d.db, SYSTEM_ACTOR, { name: "Bench", ownerUserId: user.id });
+  const pid = p.id;
+
+  const t0 = performance.now();
+  // One generation per trace; text from a 5,000-word vocabulary (each word in ~0.24% of traces).
+  for (let from = 0; from < N; from += CHUNK) {
+    const to = Math.min(N, from + CHUNK) - 1;
+    await d.db.execute(sql`
+      INSERT INTO traces (project_id, id, timestamp, name, user_id, session_id, tags, input, output, model, input_tokens, output_tokens, cost, latency_ms, status)
+      SELECT ${pid}::uuid, 't' || g, now() - (random() * interval '60 days'), 'chat', 'u' || (g % 10000), 's' || (g % 50000),
+        ARRAY['tag' || (g % 20)],
+        jsonb_build_array(jsonb_build_object('role', 'user', 'content', (SELECT string_agg('w' || floor(random() * 5000)::int, ' ') FROM generate_series(1, 12 + g * 0)))),
+        jsonb_build_object('role', 'assistant', 'content', (SELECT string_agg('w' || floor(random() * 5000)::int, ' ') FROM generate_series(1, 12 + g * 0))),
+        'model-' || (g % 5), 100 + g % 400, 20 + g % 200, (g % 1000) / 100000.0, 100 + (g % 3000), CASE WHEN g % 50 = 0 THEN 'error' ELSE 'ok' END
+      FROM generate_series(${from}::int, ${to}::int) g`);
+    await d.db.execute(sql`
+      INSERT INTO observations (project_id, id, trace_id, type, name, start_time, end_time, model, input_tokens, output_tokens, input, output)
+      SELECT t.project_id, t.id || '-g', t.id, 'generation', 'llm', t.timestamp, t.timestamp + make_interval(secs => t.latency_ms / 1000.0), t.model,
+        t.input_tokens, t.output_tokens, t.input, t.output
+      FROM traces t WHERE t.project_id = ${pid} AND t.id IN (SELECT 't' || g FROM generate_series(${from}::int, ${to}::int) g)`);
+  }
+  for (let from = 0; from < RATINGS; from += CHUNK) {
+    const to = Math.min(RATINGS, from + CHUNK) - 1;
+    await d.db.execute(sql`
+      INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
+      SELECT ${pid}::uuid, 'r' || g, 't' || ((g * 7919) % ${N}), 'quality', 'numeric', 1 + g % 5, 'api' FROM generate_series(${from}::int, ${to}::int) g`);
+  }
+  await d.db.execute(sql`
+    UPDATE traces t SET rating_count = r.n, rating_mean = r.mean
+    FROM (SELECT trace_id, count(*)::int n, avg(value) mean FROM ratings WHERE project_id = ${pid} GROUP BY trace_id) r
+    WHERE t.project_id = ${pid} AND t.id = r.trace_id`);
+  await d.db.execute(sql`VACUUM ANALYZE traces`);
+  await d.db.execute(sql`VACUUM ANALYZE observations`);
+  await d.db.execute(sql`VACUUM ANALYZE ratings`);
+  const loadS = (performance.now() - t0) / 1000;
+
+  const month = new Date(Date.now() - 30 * 86_400_000);
+  const words = Array.from({ length: 40 }, (_, i) => `w${(i * 97) % 5000}`);
+  const list = await time(40, (i) => listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], search: words[i] }, { limit: 50 }));
+  const listTwo = await time(40, (i) => listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], hasRating: true }, { limit: 50 }));
+  const page = await time(200, () => getTrace(d.db, pid, `t${Math.floor(Math.random() * N)}`));
+  const charts = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: false }));
+  const chartsByModel = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: true }));
+  const cfg = await d.db.execute<{ id: string }>(sql`INSERT INTO score_configs (project_id, name, data_type) VALUES (${pid}, 'ok', 'boolean') RETURNING id`);
+  const queue = await createQueue(d.db, SYSTEM_ACTOR, pid, { name: "q", scoreConfigIds: [cfg[0]?.id as string], assigneeIds: [], lockSeconds: 600, requiredRatings: 1 });
+  await addItems(d.db, pid, queue.id, { filter: { tags: ["tag3"] } });
+  const next = await time(200, () => nextItem(d.db, pid, queue.id, { userId: randomUUID(), role: "annotator" }));
+
+  await d.close();
+  await stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const row = (name: string, r: { p50: number; p95: number; runs: number }, goal: string) =>
+    console.log(`| ${name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.runs} | ${goal} |`);
+  console.log(`data: ${N} traces, ${N} generations, ${RATINGS} ratings; generated and indexed in ${loadS.toFixed(0)} s`);
+  console.log("| query (service call, in-process) | p50 ms | p95 ms | runs | goal p95 |");
+  console.log("| --- | --- | --- | --- | --- |");
+  row("traces list: 30 days + model + full-text search, 50 rows", list, "< 100 ms");
+  row("traces list: 30 days + model + has rating, 50 rows", listTwo, "< 100 ms");
+  row("trace page (trace, observations, ratings)", page, "< 50 ms");
+  row("charts, 30 days by day", charts, "< 300 ms");
+  row("charts, 30 days by day and model", chartsByModel, "< 300 ms");
+  row("annotation queue of 10,000 items: fetch and lock the next one", next, "< 20 ms");
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
