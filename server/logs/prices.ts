@@ -52,7 +52,7 @@ export async function upsertPrice(db: DbOrTx, actor: Actor, projectId: string, i
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(mp)
-        .values({ projectId, ...input })
+        .values({ ...input, projectId })
         .onConflictDoUpdate({
           target: [mp.projectId, mp.match],
           set: { inputPerMillion: input.inputPerMillion, outputPerMillion: input.outputPerMillion },

@@ -53,7 +53,7 @@ export async function createQueue(db: DbOrTx, actor: Actor, projectId: string, i
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(q)
-        .values({ projectId, ...input })
+        .values({ ...input, projectId })
         .returning();
       if (!row) throw new Error("insert returned nothing");
       await recordAudit(tx, actor, {

@@ -27,7 +27,7 @@ export async function createScoreConfig(
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(s)
-        .values({ projectId, ...input, min: input.min ?? null, max: input.max ?? null, categories: input.categories ?? null })
+        .values({ ...input, projectId, min: input.min ?? null, max: input.max ?? null, categories: input.categories ?? null })
         .returning();
       if (!row) throw new Error("insert returned nothing");
       await recordAudit(tx, actor, {

@@ -1,16 +1,120 @@
 "use client";
 
+import { useInfiniteQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useState } from "react";
+import { buttonClass } from "../../../_components/classes";
 import { EmptyState } from "../../../_components/EmptyState";
-import { PageHeader } from "../../../_components/ui";
+import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../_components/ui";
+import { errorMessage } from "../../../_lib/errors";
+import { useProject } from "../../../_lib/project";
+import { useTRPC } from "../../../_lib/trpc";
+import { ColumnChooser, useColumns } from "./_components/ColumnChooser";
+import { FilterBar } from "./_components/FilterBar";
+import { activeFilters, type ExplorerQuery, parseQuery, toApiFilter, toQueryString } from "./_components/filters";
+import { IngestHelp } from "./_components/IngestHelp";
+import { SavedViews } from "./_components/SavedViews";
+import { TracesTable } from "./_components/TracesTable";
+
+const PAGE_SIZE = 50;
 
 export default function LogsPage() {
+  // useSearchParams needs a Suspense boundary when Next renders the page ahead of the request.
+  return (
+    <Suspense fallback={<Skeleton rows={6} />}>
+      <Explorer />
+    </Suspense>
+  );
+}
+
+function Explorer() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const router = useRouter();
+  const pathname = usePathname();
+  const query = parseQuery(useSearchParams());
+  const qs = toQueryString(query);
+  // Relative ranges ("last hour") are anchored when the filters change or on Refresh, not every render.
+  const [anchor, setAnchor] = useState(() => ({ qs, now: Date.now() }));
+  if (anchor.qs !== qs) setAnchor({ qs, now: Date.now() });
+  const [visible, toggleColumn, resetColumns] = useColumns();
+
+  const traces = useInfiniteQuery(
+    trpc.logs.traces.list.infiniteQueryOptions(
+      { projectId: project.slug, filter: toApiFilter(query, anchor.now), limit: PAGE_SIZE },
+      { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (prev) => prev },
+    ),
+  );
+  const rows = traces.data?.pages.flatMap((p) => p.items) ?? [];
+  const models = [...new Set(rows.map((r) => r.model).filter((m): m is string => !!m))].sort();
+
+  const go = (nextQs: string) => router.push(nextQs ? `${pathname}?${nextQs}` : pathname, { scroll: false });
+  const apply = (q: ExplorerQuery) => go(toQueryString(q));
+  const filtered = activeFilters(query).length > 0;
+
   return (
     <>
-      <PageHeader title="Logs" description="Every prompt and response your apps send through Keel." />
-      <EmptyState title="No calls logged yet">
-        Logged calls will appear here with their prompt, response, model, tokens, cost, latency and routing decision, ready to rate and to
-        turn into datasets.
-      </EmptyState>
+      <PageHeader
+        title="Logs"
+        description="Every prompt and response your apps send through Keel: search, filter, open a trace to rate it."
+        actions={
+          <Link href={`/${project.slug}/logs/settings`} className={buttonClass("secondary")}>
+            Logs settings
+          </Link>
+        }
+      />
+      <div className="flex flex-col gap-4">
+        <Card>
+          <FilterBar query={query} onApply={apply} models={models} />
+        </Card>
+        <Card
+          title="Traces"
+          description={rows.length ? `${rows.length}${traces.hasNextPage ? "+" : ""} shown, newest first.` : undefined}
+          actions={
+            <div className="flex flex-wrap items-end gap-2">
+              <SavedViews projectId={project.id} query={qs} onApply={go} />
+              <ColumnChooser visible={visible} onToggle={toggleColumn} onReset={resetColumns} />
+              <Button onClick={() => setAnchor({ qs, now: Date.now() })} loading={traces.isRefetching && !traces.isFetchingNextPage}>
+                Refresh
+              </Button>
+            </div>
+          }
+        >
+          <div className="flex flex-col gap-3">
+            {traces.isError && (
+              <ErrorBox title="Could not load traces" message={errorMessage(traces.error)} onRetry={() => void traces.refetch()} />
+            )}
+            {traces.isPending ? (
+              <Skeleton rows={6} />
+            ) : rows.length > 0 ? (
+              <div aria-busy={traces.isPlaceholderData || undefined} className={traces.isPlaceholderData ? "opacity-60" : undefined}>
+                <TracesTable rows={rows} visible={visible} projectSlug={project.slug} />
+              </div>
+            ) : traces.isError ? null : filtered ? (
+              <EmptyState
+                title="No traces match these filters"
+                action={
+                  <Button onClick={() => go("")} variant="secondary">
+                    Clear filters
+                  </Button>
+                }
+              >
+                Try a wider time range or fewer filters. Search matches whole words in inputs and outputs.
+              </EmptyState>
+            ) : (
+              <IngestHelp />
+            )}
+            {traces.hasNextPage && (
+              <div className="flex justify-center pt-1">
+                <Button onClick={() => void traces.fetchNextPage()} loading={traces.isFetchingNextPage}>
+                  Load more
+                </Button>
+              </div>
+            )}
+          </div>
+        </Card>
+      </div>
     </>
   );
 }

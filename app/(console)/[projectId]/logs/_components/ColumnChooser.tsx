@@ -1,0 +1,102 @@
+"use client";
+
+import { useCallback, useEffect, useRef } from "react";
+import { useLocalStorage } from "./useLocalStorage";
+
+export const COLUMNS = [
+  { id: "time", label: "Time", fixed: true },
+  { id: "name", label: "Name" },
+  { id: "input", label: "Input" },
+  { id: "output", label: "Output" },
+  { id: "model", label: "Model" },
+  { id: "tokens", label: "Tokens in/out" },
+  { id: "cost", label: "Cost" },
+  { id: "latency", label: "Latency" },
+  { id: "status", label: "Status" },
+  { id: "rating", label: "Rating" },
+  { id: "user", label: "User" },
+  { id: "session", label: "Session" },
+  { id: "release", label: "Release" },
+  { id: "tags", label: "Tags" },
+] as const;
+export type ColumnId = (typeof COLUMNS)[number]["id"];
+
+const ALL_IDS: readonly string[] = COLUMNS.map((c) => c.id);
+const DEFAULT_HIDDEN: ColumnId[] = ["user", "session", "release", "tags"];
+const STORAGE_KEY = "keel.logs.hiddenColumns";
+
+/** Stored: the hidden column ids (so columns added later show by default). */
+const parseHidden = (v: unknown): ColumnId[] | null =>
+  Array.isArray(v) ? (v.filter((x) => typeof x === "string" && ALL_IDS.includes(x)) as ColumnId[]) : null;
+
+/** Which columns show, kept in this browser's localStorage (the same for every project). */
+export function useColumns(): [Set<ColumnId>, (id: ColumnId, show: boolean) => void, () => void] {
+  const [hidden, setHidden] = useLocalStorage<ColumnId[]>(STORAGE_KEY, DEFAULT_HIDDEN, parseHidden);
+  const visible = new Set(COLUMNS.map((c) => c.id).filter((id) => !hidden.includes(id)));
+  const toggle = useCallback(
+    (id: ColumnId, show: boolean) => setHidden(show ? hidden.filter((h) => h !== id) : [...hidden.filter((h) => h !== id), id]),
+    [hidden, setHidden],
+  );
+  return [visible, toggle, () => setHidden(null)];
+}
+
+export function ColumnChooser({
+  visible,
+  onToggle,
+  onReset,
+}: {
+  visible: Set<ColumnId>;
+  onToggle: (id: ColumnId, show: boolean) => void;
+  onReset: () => void;
+}) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  // A menu closes on Escape and on a click outside it (a bare <details> would stay open).
+  useEffect(() => {
+    const close = (e: Event) => {
+      const el = ref.current;
+      if (!el?.open) return;
+      if (e instanceof KeyboardEvent ? e.key === "Escape" : !el.contains(e.target as Node)) {
+        el.open = false;
+        if (e instanceof KeyboardEvent) el.querySelector("summary")?.focus();
+      }
+    };
+    document.addEventListener("click", close);
+    document.addEventListener("keydown", close);
+    return () => {
+      document.removeEventListener("click", close);
+      document.removeEventListener("keydown", close);
+    };
+  }, []);
+  return (
+    <details ref={ref} className="relative">
+      <summary className="inline-flex h-9 cursor-pointer list-none items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3.5 text-sm font-medium text-slate-700 shadow-sm select-none hover:bg-slate-50">
+        Columns
+        <span aria-hidden="true" className="text-xs text-slate-400">
+          ▾
+        </span>
+      </summary>
+      <fieldset className="absolute right-0 z-20 mt-1 w-52 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
+        <legend className="sr-only">Visible columns</legend>
+        {COLUMNS.map((c) => (
+          <label key={c.id} className="flex items-center gap-2 rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-50">
+            <input
+              type="checkbox"
+              className="size-4 rounded border-slate-300 accent-indigo-600"
+              checked={visible.has(c.id)}
+              disabled={"fixed" in c}
+              onChange={(e) => onToggle(c.id, e.target.checked)}
+            />
+            {c.label}
+          </label>
+        ))}
+        <button
+          type="button"
+          onClick={onReset}
+          className="mt-1 w-full rounded px-2 py-1 text-left text-xs font-medium text-indigo-600 hover:bg-indigo-50"
+        >
+          Reset to defaults
+        </button>
+      </fieldset>
+    </details>
+  );
+}

@@ -1,0 +1,144 @@
+import type { RouterInputs } from "../../../../_lib/trpc";
+
+/**
+ * The explorer's filters as they live in the URL query string (shareable, and back/forward work).
+ * Every value is kept as the text the user typed; `toApiFilter` turns it into the server's filter.
+ */
+export interface ExplorerQuery {
+  q: string;
+  range: RangeKey;
+  status: "" | "ok" | "error";
+  /** comma separated */
+  model: string;
+  /** comma separated; traces carrying all of them */
+  tags: string;
+  user: string;
+  session: string;
+  release: string;
+  rated: "" | "yes" | "no";
+  costMin: string;
+  costMax: string;
+  latencyMin: string;
+  latencyMax: string;
+}
+
+export type ApiFilter = NonNullable<RouterInputs["logs"]["traces"]["list"]["filter"]>;
+
+export const RANGES = [
+  { key: "1h", label: "Last hour", ms: 3_600_000 },
+  { key: "24h", label: "Last 24 hours", ms: 86_400_000 },
+  { key: "7d", label: "Last 7 days", ms: 7 * 86_400_000 },
+  { key: "30d", label: "Last 30 days", ms: 30 * 86_400_000 },
+  { key: "all", label: "All time", ms: null },
+] as const;
+export type RangeKey = (typeof RANGES)[number]["key"];
+
+export const EMPTY_QUERY: ExplorerQuery = {
+  q: "",
+  range: "all",
+  status: "",
+  model: "",
+  tags: "",
+  user: "",
+  session: "",
+  release: "",
+  rated: "",
+  costMin: "",
+  costMax: "",
+  latencyMin: "",
+  latencyMax: "",
+};
+
+const KEYS = Object.keys(EMPTY_QUERY) as (keyof ExplorerQuery)[];
+
+const oneOf = <T extends string>(v: string | null, allowed: readonly T[], fallback: T): T =>
+  allowed.includes(v as T) ? (v as T) : fallback;
+
+export function parseQuery(params: URLSearchParams): ExplorerQuery {
+  const get = (k: string) => params.get(k)?.trim() ?? "";
+  const text = Object.fromEntries(KEYS.map((k) => [k, get(k)])) as Record<keyof ExplorerQuery, string>;
+  return {
+    ...text,
+    range: oneOf(
+      params.get("range"),
+      RANGES.map((r) => r.key),
+      "all",
+    ),
+    status: oneOf(params.get("status"), ["", "ok", "error"], ""),
+    rated: oneOf(params.get("rated"), ["", "yes", "no"], ""),
+  };
+}
+
+/** Only what differs from the defaults, in a stable order, so equal views give equal strings. */
+export function toQueryString(q: ExplorerQuery): string {
+  const params = new URLSearchParams();
+  for (const k of KEYS) {
+    const v = q[k].trim();
+    if (v && v !== EMPTY_QUERY[k]) params.set(k, v);
+  }
+  return params.toString();
+}
+
+const list = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** A non-negative number, or undefined for blank or unusable text (the form flags those). */
+export function amount(s: string): number | undefined {
+  if (!s.trim()) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+export function invalidAmounts(q: ExplorerQuery): (keyof ExplorerQuery)[] {
+  return (["costMin", "costMax", "latencyMin", "latencyMax"] as const).filter((k) => q[k].trim() !== "" && amount(q[k]) === undefined);
+}
+
+/** The server's filter; `now` (ms) anchors relative time ranges. */
+export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
+  const range = RANGES.find((r) => r.key === q.range);
+  const ms = (s: string) => {
+    const n = amount(s);
+    return n === undefined ? undefined : Math.round(n);
+  };
+  const f: ApiFilter = {
+    from: range?.ms ? new Date(now - range.ms) : undefined,
+    status: q.status || undefined,
+    models: list(q.model).length ? list(q.model) : undefined,
+    tags: list(q.tags).length ? list(q.tags) : undefined,
+    userId: q.user || undefined,
+    sessionId: q.session || undefined,
+    release: q.release || undefined,
+    hasRating: q.rated === "yes" ? true : q.rated === "no" ? false : undefined,
+    costMin: amount(q.costMin),
+    costMax: amount(q.costMax),
+    latencyMinMs: ms(q.latencyMin),
+    latencyMaxMs: ms(q.latencyMax),
+    search: q.q || undefined,
+  };
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ApiFilter;
+}
+
+/** Human labels of the active filters, for the chips above the table. */
+export function activeFilters(q: ExplorerQuery): { key: keyof ExplorerQuery; label: string }[] {
+  const out: { key: keyof ExplorerQuery; label: string }[] = [];
+  const add = (key: keyof ExplorerQuery, label: string) => {
+    if (q[key] && q[key] !== EMPTY_QUERY[key]) out.push({ key, label });
+  };
+  add("q", `search: ${q.q}`);
+  add("range", RANGES.find((r) => r.key === q.range)?.label ?? q.range);
+  add("status", `status: ${q.status}`);
+  add("model", `model: ${q.model}`);
+  add("tags", `tags: ${q.tags}`);
+  add("user", `user: ${q.user}`);
+  add("session", `session: ${q.session}`);
+  add("release", `release: ${q.release}`);
+  add("rated", q.rated === "yes" ? "has rating" : "no rating");
+  add("costMin", `cost ≥ $${q.costMin}`);
+  add("costMax", `cost ≤ $${q.costMax}`);
+  add("latencyMin", `latency ≥ ${q.latencyMin} ms`);
+  add("latencyMax", `latency ≤ ${q.latencyMax} ms`);
+  return out;
+}

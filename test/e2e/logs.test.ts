@@ -1,0 +1,215 @@
+import { randomBytes } from "node:crypto";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, withPage } from "./browser";
+
+const skip = inject("e2eSkip");
+const app = skip ? null : inject("e2eApp");
+const url = (p: string) => `${app?.url}${p}`;
+const uniq = () => randomBytes(5).toString("hex");
+
+/** One chat trace with a generation in project "demo", over the public ingestion API. */
+async function ingestChat(word: string) {
+  const traceId = `logs-e2e-${uniq()}`;
+  const name = `logs-e2e-${uniq()}`;
+  const start = new Date(Date.now() - 3000);
+  const question = `Tell me one fact about the ${word}.`;
+  const answer = "It eats ants and termites.";
+  const res = await fetch(url("/api/v1/ingest"), {
+    method: "POST",
+    headers: { authorization: `Bearer ${app?.key}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      batch: [
+        {
+          type: "trace",
+          id: traceId,
+          body: {
+            name,
+            timestamp: start.toISOString(),
+            userId: "e2e-user",
+            tags: ["e2e"],
+            input: [
+              { role: "system", content: "You are a zoologist." },
+              { role: "user", content: question },
+            ],
+            output: { role: "assistant", content: answer },
+          },
+        },
+        {
+          type: "observation",
+          id: `${traceId}-gen`,
+          body: {
+            traceId,
+            type: "generation",
+            name: "llm",
+            model: "gpt-4o-mini",
+            startTime: start.toISOString(),
+            completionStartTime: new Date(start.getTime() + 200).toISOString(),
+            endTime: new Date(start.getTime() + 900).toISOString(),
+            usage: { input: 42, output: 7 },
+            input: [{ role: "user", content: question }],
+            output: answer,
+          },
+        },
+      ],
+    }),
+  });
+  expect(res.status).toBe(207);
+  expect((await res.json()).results.map((r: { status: number }) => r.status)).toEqual([201, 201]);
+  return { traceId, name, answer };
+}
+
+async function signIn(page: Page) {
+  if (!app) return;
+  await page.goto(url("/sign-in"));
+  await page.getByLabel("Email").fill(app.email);
+  await page.getByLabel("Password").fill(app.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(url("/demo"));
+}
+
+async function search(page: Page, text: string) {
+  const box = page.getByLabel("Search", { exact: true });
+  await box.fill(text);
+  await box.press("Enter");
+  await page.waitForURL((u) => u.searchParams.get("q") === text);
+}
+
+describe.skipIf(Boolean(skip))(`logs explorer and trace page in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(() => browser?.close());
+
+  it("finds a logged call by a word in its input, opens it, and rates it from the keyboard and the form", async () => {
+    if (!app) return;
+    const word = `aardvark${uniq()}`;
+    const { traceId, name, answer } = await ingestChat(word);
+    await withPage(browser, "logs-search-and-rate", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/logs"));
+      await search(page, word);
+      const table = page.getByRole("table", { name: "Traces" });
+      await table.getByText(name).click();
+      await page.waitForURL(url(`/demo/logs/traces/${traceId}`));
+
+      // header, conversation, timeline
+      await page.getByRole("heading", { name }).waitFor();
+      await page.getByRole("list", { name: "Output messages" }).getByText(answer).waitFor();
+      await page.getByRole("button", { name: /generation\s*llm/ }).click();
+      expect(await page.getByText("Time to first token").count()).toBe(1);
+
+      // "+" is thumbs up while focus is outside text fields; Enter saves
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      // the keys drive the first boolean config (or a default "user-feedback"): other tests may add configs to "demo"
+      const thumbs = page.locator('[data-shortcut="thumbs"]');
+      await page.keyboard.type("+");
+      await expect.poll(() => thumbs.getByRole("button", { name: "Thumbs up" }).getAttribute("aria-pressed")).toBe("true");
+      await page.keyboard.press("Enter");
+      const ratings = page.getByRole("table", { name: "Ratings" });
+      await ratings.getByText("Thumbs up").waitFor();
+      expect(await ratings.getByText(app.email).count()).toBe(1);
+
+      // the form: thumbs down with a comment, saved with Enter in the comment box
+      await thumbs.getByRole("button", { name: "Thumbs down" }).click();
+      await page.getByLabel("Comment").fill("Too terse");
+      await page.getByLabel("Comment").press("Enter");
+      await ratings.getByText("Too terse").waitFor();
+      expect(await ratings.getByText(app.email).count()).toBe(2);
+      expect(await ratings.getByText("Thumbs down").count()).toBe(1);
+
+      // back in the explorer the row shows its ratings (mean of 1 and 0 over 2)
+      await page.getByRole("link", { name: "All traces" }).click();
+      await search(page, word);
+      await table.getByText("0.50 (2)").waitFor();
+    });
+  });
+
+  it("shows the empty result for a search that matches nothing, keeps filters in the URL, and clears them", async () => {
+    if (!app) return;
+    const word = `aardvark${uniq()}`;
+    const { name } = await ingestChat(word);
+    await withPage(browser, "logs-empty-search", async (page) => {
+      await signIn(page);
+      await page.goto(url(`/demo/logs?q=${word}&status=ok`));
+      await page.getByRole("table", { name: "Traces" }).getByText(name).waitFor();
+      expect(await page.getByRole("form", { name: "Trace filters" }).getByLabel("Status", { exact: true }).inputValue()).toBe("ok");
+
+      await search(page, `zzqx${uniq()}nonsense`);
+      await page.getByText("No traces match these filters").waitFor();
+      expect(new URL(page.url()).searchParams.get("status")).toBe("ok");
+
+      await page.goBack();
+      await page.getByRole("table", { name: "Traces" }).getByText(name).waitFor();
+      expect(await page.getByLabel("Search", { exact: true }).inputValue()).toBe(word);
+
+      await page.getByRole("button", { name: "Clear all" }).click();
+      await page.waitForURL(url("/demo/logs"));
+    });
+  });
+
+  it("remembers hidden columns and saved views in the browser", async () => {
+    if (!app) return;
+    const word = `aardvark${uniq()}`;
+    await ingestChat(word);
+    await withPage(browser, "logs-columns-views", async (page) => {
+      await signIn(page);
+      await page.goto(url(`/demo/logs?q=${word}`));
+      const table = page.getByRole("table", { name: "Traces" });
+      await table.getByRole("columnheader", { name: "Model" }).waitFor();
+      await page.locator("summary", { hasText: "Columns" }).click();
+      await page.getByRole("checkbox", { name: "Model" }).uncheck();
+      await page.reload();
+      await table.getByRole("columnheader", { name: "Latency" }).waitFor();
+      expect(await table.getByRole("columnheader", { name: "Model" }).count()).toBe(0);
+
+      await page.getByRole("button", { name: "Save view" }).click();
+      await page.getByLabel("View name").fill("aardvarks");
+      await page.getByRole("button", { name: "Save", exact: true }).click();
+      await page.goto(url("/demo/logs"));
+      await page.getByLabel("Saved views").selectOption("aardvarks");
+      await page.waitForURL((u) => u.searchParams.get("q") === word);
+    });
+  });
+
+  it("creates a numeric score config in Logs settings and rates with a digit key", async () => {
+    if (!app) return;
+    const config = `e2e-quality-${uniq()}`;
+    const { traceId } = await ingestChat(`aardvark${uniq()}`);
+    await withPage(browser, "logs-settings-config", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/logs"));
+      await page.getByRole("link", { name: "Logs settings" }).click();
+      await page.waitForURL(url("/demo/logs/settings"));
+      await page.getByLabel("Config name").fill(config);
+      await page.getByLabel("Type").selectOption("numeric");
+      await page.getByLabel("Min").fill("1");
+      await page.getByLabel("Max").fill("5");
+      await page.getByRole("button", { name: "Create config" }).click();
+      await page.getByRole("table", { name: "Score configs" }).getByText(config).waitFor();
+
+      await page.goto(url(`/demo/logs/traces/${traceId}`));
+      await page.getByLabel(config).fill("4");
+      await page.getByLabel(config).press("Enter");
+      const row = page.getByRole("table", { name: "Ratings" }).getByRole("row", { name: new RegExp(config) });
+      await row.waitFor();
+      expect(await row.getByRole("cell").nth(1).textContent()).toBe("4");
+
+      // digits drive the first numeric or categorical config (ours, or one another test made earlier)
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.keyboard.press("1");
+      const digits = page.locator('[data-shortcut="digits"]');
+      if ((await digits.locator("input").count()) > 0) expect(await digits.locator("input").inputValue()).toBe("1");
+      else expect(await digits.getByRole("button", { pressed: true }).count()).toBe(1);
+
+      // archived configs leave the form
+      await page.goto(url("/demo/logs/settings"));
+      await page
+        .getByRole("row", { name: new RegExp(config) })
+        .getByRole("button", { name: "Archive" })
+        .click();
+      await page.getByRole("table", { name: "Score configs" }).getByText(config).waitFor({ state: "detached" });
+    });
+  });
+});
