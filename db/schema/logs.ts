@@ -67,8 +67,10 @@ export const traces = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.id] }),
-    index("traces_project_ts_idx").on(t.projectId, t.timestamp.desc(), t.id.desc()),
-    index("traces_project_model_ts_idx").on(t.projectId, t.model, t.timestamp.desc()),
+    // DESC means NULLS FIRST in ORDER BY: an index built DESC NULLS LAST can't serve the explorer's order
+    index("traces_project_ts_idx").on(t.projectId, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // id too: the explorer orders by (timestamp, id), and an index without it forces a sort of every match
+    index("traces_project_model_ts_idx").on(t.projectId, t.model, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("traces_project_user_idx").on(t.projectId, t.userId),
     index("traces_project_session_idx").on(t.projectId, t.sessionId),
     index("traces_tags_idx").using("gin", t.tags),

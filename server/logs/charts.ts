@@ -44,7 +44,10 @@ export async function traceCharts(db: DbOrTx, projectId: string, input: z.infer<
     output_tokens: number;
     rating_mean: number | null;
   }>(sql`
-    WITH f AS (SELECT * FROM traces WHERE ${where}),
+    WITH f AS (
+      -- only columns of traces_stats_idx, so months of traces are an index-only scan
+      SELECT timestamp, model, status, latency_ms, cost, input_tokens, output_tokens, rating_count, rating_mean
+      FROM traces WHERE ${where}),
     top AS (SELECT model FROM f GROUP BY model ORDER BY count(*) DESC LIMIT 8)
     SELECT date_trunc(${input.bucket}, timestamp) AS bucket, ${model} AS model,
       count(*)::int AS traces,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createKeelClient } from "../../sdk";
 import { launch, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
@@ -8,54 +9,37 @@ const app = skip ? null : inject("e2eApp");
 const url = (p: string) => `${app?.url}${p}`;
 const uniq = () => randomBytes(5).toString("hex");
 
-/** One chat trace with a generation in project "demo", over the public ingestion API. */
+/** One chat trace with a generation in project "demo", logged the way an app does: with the SDK client. */
 async function ingestChat(word: string) {
+  const errors: unknown[] = [];
+  const keel = createKeelClient({ baseUrl: url(""), apiKey: app?.key ?? "", onError: (e) => errors.push(e) });
   const traceId = `logs-e2e-${uniq()}`;
   const name = `logs-e2e-${uniq()}`;
   const start = new Date(Date.now() - 3000);
   const question = `Tell me one fact about the ${word}.`;
   const answer = "It eats ants and termites.";
-  const res = await fetch(url("/api/v1/ingest"), {
-    method: "POST",
-    headers: { authorization: `Bearer ${app?.key}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      batch: [
-        {
-          type: "trace",
-          id: traceId,
-          body: {
-            name,
-            timestamp: start.toISOString(),
-            userId: "e2e-user",
-            tags: ["e2e"],
-            input: [
-              { role: "system", content: "You are a zoologist." },
-              { role: "user", content: question },
-            ],
-            output: { role: "assistant", content: answer },
-          },
-        },
-        {
-          type: "observation",
-          id: `${traceId}-gen`,
-          body: {
-            traceId,
-            type: "generation",
-            name: "llm",
-            model: "gpt-4o-mini",
-            startTime: start.toISOString(),
-            completionStartTime: new Date(start.getTime() + 200).toISOString(),
-            endTime: new Date(start.getTime() + 900).toISOString(),
-            usage: { input: 42, output: 7 },
-            input: [{ role: "user", content: question }],
-            output: answer,
-          },
-        },
-      ],
-    }),
+  const trace = keel.trace({
+    id: traceId,
+    name,
+    timestamp: start.toISOString(),
+    userId: "e2e-user",
+    tags: ["e2e"],
+    input: [
+      { role: "system", content: "You are a zoologist." },
+      { role: "user", content: question },
+    ],
   });
-  expect(res.status).toBe(207);
-  expect((await res.json()).results.map((r: { status: number }) => r.status)).toEqual([201, 201]);
+  const gen = trace.generation({
+    name: "llm",
+    model: "gpt-4o-mini",
+    startTime: start.toISOString(),
+    completionStartTime: new Date(start.getTime() + 200).toISOString(),
+    input: [{ role: "user", content: question }],
+  });
+  gen.end({ endTime: new Date(start.getTime() + 900).toISOString(), output: answer, usage: { input: 42, output: 7 } });
+  trace.update({ output: { role: "assistant", content: answer } });
+  await keel.shutdown();
+  expect(errors).toEqual([]);
   return { traceId, name, answer };
 }
 
