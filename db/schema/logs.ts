@@ -254,7 +254,9 @@ export const annotationQueueItems = pgTable(
   },
   (t) => [
     uniqueIndex("annotation_queue_items_queue_trace_key").on(t.queueId, t.traceId),
-    index("annotation_queue_items_next_idx").on(t.projectId, t.queueId, t.status, t.createdAt),
+    // serves "oldest pending item" in (created_at, id) order without sorting the queue
+    index("annotation_queue_items_next_idx").on(t.projectId, t.queueId, t.status, t.createdAt, t.id),
+    index("annotation_queue_items_locked_idx").on(t.queueId, t.lockedBy),
   ],
 );
 

@@ -105,16 +105,25 @@ function mayWork(queue: Queue, userId: string, role: Role) {
 export async function nextItem(db: DbOrTx, projectId: string, queueId: string, user: { userId: string; role: Role }) {
   const queue = await getQueue(db, projectId, queueId);
   mayWork(queue, user.userId, user.role);
-  const rows = await db.execute<{ id: string; trace_id: string; locked_until: Date }>(sql`
-    UPDATE annotation_queue_items SET locked_by = ${user.userId}, locked_until = now() + make_interval(secs => ${queue.lockSeconds})
-    WHERE id = (
-      SELECT i.id FROM annotation_queue_items i
-      WHERE i.project_id = ${projectId} AND i.queue_id = ${queueId} AND i.status = 'pending'
-        AND (i.locked_until IS NULL OR i.locked_until < now() OR i.locked_by = ${user.userId})
-        AND NOT EXISTS (SELECT 1 FROM annotation_completions c WHERE c.item_id = i.id AND c.user_id = ${user.userId})
-      ORDER BY (i.locked_by IS NOT DISTINCT FROM ${user.userId}::uuid) DESC, i.created_at, i.id
-      LIMIT 1 FOR UPDATE SKIP LOCKED)
+  // 1. the reviewer's own unexpired lock, renewed (at most one: they only ever hold the item they see)
+  const lock = sql`now() + make_interval(secs => ${queue.lockSeconds})`;
+  let rows = await db.execute<{ id: string; trace_id: string; locked_until: Date }>(sql`
+    UPDATE annotation_queue_items SET locked_until = ${lock}
+    WHERE id = (SELECT id FROM annotation_queue_items WHERE queue_id = ${queueId} AND locked_by = ${user.userId}
+                AND status = 'pending' AND locked_until > now() LIMIT 1)
     RETURNING id, trace_id, locked_until`);
+  // 2. else the oldest pending item nobody holds and they have not done, in index order
+  if (!rows.length)
+    rows = await db.execute<{ id: string; trace_id: string; locked_until: Date }>(sql`
+      UPDATE annotation_queue_items SET locked_by = ${user.userId}, locked_until = ${lock}
+      WHERE id = (
+        SELECT i.id FROM annotation_queue_items i
+        WHERE i.project_id = ${projectId} AND i.queue_id = ${queueId} AND i.status = 'pending'
+          AND (i.locked_until IS NULL OR i.locked_until < now())
+          AND NOT EXISTS (SELECT 1 FROM annotation_completions c WHERE c.item_id = i.id AND c.user_id = ${user.userId})
+        ORDER BY i.created_at, i.id
+        LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, trace_id, locked_until`);
   const row = rows[0];
   return row ? { itemId: row.id, traceId: row.trace_id, lockedUntil: new Date(row.locked_until) } : null;
 }
