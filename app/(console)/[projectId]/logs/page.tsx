@@ -14,6 +14,7 @@ import { ColumnChooser, useColumns } from "./_components/ColumnChooser";
 import { FilterBar } from "./_components/FilterBar";
 import { activeFilters, type ExplorerQuery, parseQuery, toApiFilter, toQueryString } from "./_components/filters";
 import { IngestHelp } from "./_components/IngestHelp";
+import { LogsNav } from "./_components/LogsNav";
 import { SavedViews } from "./_components/SavedViews";
 import { TracesTable } from "./_components/TracesTable";
 
@@ -52,6 +53,11 @@ function Explorer() {
   const go = (nextQs: string) => router.push(nextQs ? `${pathname}?${nextQs}` : pathname, { scroll: false });
   const apply = (q: ExplorerQuery) => go(toQueryString(q));
   const filtered = activeFilters(query).length > 0;
+  // a plain download link: the browser sends the session cookie; dates go as ISO strings
+  const exportHref = (format: "csv" | "jsonl") =>
+    `/api/v1/projects/${encodeURIComponent(project.slug)}/traces/export?format=${format}&filter=${encodeURIComponent(
+      JSON.stringify(toApiFilter(query, anchor.now)),
+    )}`;
 
   return (
     <>
@@ -64,6 +70,7 @@ function Explorer() {
           </Link>
         }
       />
+      <LogsNav query={qs} />
       <div className="flex flex-col gap-4">
         <Card>
           <FilterBar query={query} onApply={apply} models={models} />
@@ -75,6 +82,12 @@ function Explorer() {
             <div className="flex flex-wrap items-end gap-2">
               <SavedViews projectId={project.id} query={qs} onApply={go} />
               <ColumnChooser visible={visible} onToggle={toggleColumn} onReset={resetColumns} />
+              <a download href={exportHref("csv")} className={buttonClass("secondary")}>
+                Export CSV
+              </a>
+              <a download href={exportHref("jsonl")} className={buttonClass("secondary")}>
+                Export JSONL
+              </a>
               <Button onClick={() => setAnchor({ qs, now: Date.now() })} loading={traces.isRefetching && !traces.isFetchingNextPage}>
                 Refresh
               </Button>

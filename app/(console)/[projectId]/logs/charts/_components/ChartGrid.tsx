@@ -1,0 +1,129 @@
+"use client";
+
+import { formatCost, formatInt, formatLatency } from "../../_components/format";
+import { ChartSkeleton, LineChart } from "./LineChart";
+import { alignByModel, type ChartPoint, colorAt, compactNumber, type Grid, type Series } from "./series";
+
+export const CHART_TITLES = ["Volume", "Error rate", "Latency", "Cost", "Tokens", "Mean rating"] as const;
+
+type Aligned = ReturnType<typeof alignByModel>;
+interface Metric {
+  name: string;
+  /** the value of a bucket that has traces */
+  value: (p: ChartPoint) => number | null;
+  /** counts and sums are 0 in a bucket without traces; rates and means are undefined there */
+  zeroFill: boolean;
+  /** overall series label and colour */
+  label: string;
+  color: string;
+  /** per model, the second metric of a chart is the dashed line in the model's colour */
+  dashed?: boolean;
+  /** per model, appended to the model name ("gpt-4o p95") */
+  suffix?: string;
+}
+
+function seriesOf(aligned: Aligned, byModel: boolean, metrics: Metric[]): Series[] {
+  const values = (pts: (ChartPoint | undefined)[], m: Metric) => pts.map((p) => (p ? m.value(p) : m.zeroFill ? 0 : null));
+  if (!byModel) {
+    const pts = aligned[0]?.points ?? [];
+    return metrics.map((m) => ({ key: m.name, label: m.label, color: m.color, values: values(pts, m) }));
+  }
+  return aligned.flatMap(({ model, points }, k) =>
+    metrics.map((m) => ({
+      key: `${model}\u0000${m.name}`,
+      label: m.suffix ? `${model} ${m.suffix}` : model,
+      group: model,
+      color: colorAt(k),
+      dashed: m.dashed,
+      values: values(points, m),
+    })),
+  );
+}
+
+const pct = (v: number) => `${v.toFixed(v && v < 10 ? 1 : 0)}%`;
+const ms = (v: number) => (v >= 1000 ? `${compactNumber(v / 1000)}s` : `${compactNumber(v)}ms`);
+const usd = (v: number) => `$${compactNumber(v)}`;
+
+/** The six small multiples over one set of chart points (overall, or per model). */
+export function ChartGrid({ points, grid, byModel, busy }: { points: ChartPoint[]; grid: Grid; byModel: boolean; busy?: boolean }) {
+  const aligned = alignByModel(points, grid);
+  const common = { grid, busy, legend: byModel };
+  const m = (name: string, value: Metric["value"], zeroFill: boolean, label: string, color: string, more?: Partial<Metric>): Metric => ({
+    name,
+    value,
+    zeroFill,
+    label,
+    color,
+    ...more,
+  });
+
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      <LineChart
+        {...common}
+        title="Volume"
+        description="Traces per bucket"
+        series={seriesOf(aligned, byModel, [m("traces", (p) => p.traces, true, "Traces", colorAt(0))])}
+        format={formatInt}
+      />
+      <LineChart
+        {...common}
+        title="Error rate"
+        description="Share of traces with status error (%)"
+        series={seriesOf(aligned, byModel, [m("errors", (p) => p.errorRate * 100, false, "Error rate", colorAt(3))])}
+        format={(v) => `${v.toFixed(1)}%`}
+        axisFormat={pct}
+      />
+      <LineChart
+        {...common}
+        title="Latency"
+        description="Trace latency p50 and p95 (ms)"
+        series={seriesOf(aligned, byModel, [
+          m("p50", (p) => p.latencyP50, false, "p50", colorAt(0), { suffix: "p50" }),
+          m("p95", (p) => p.latencyP95, false, "p95", colorAt(2), { suffix: "p95", dashed: true }),
+        ])}
+        format={formatLatency}
+        axisFormat={ms}
+        legendNote={byModel ? "Solid: p50, dashed: p95" : undefined}
+        empty="No latencies recorded for these traces."
+      />
+      <LineChart
+        {...common}
+        title="Cost"
+        description="Summed cost (USD)"
+        series={seriesOf(aligned, byModel, [m("cost", (p) => p.cost, true, "Cost", colorAt(1))])}
+        format={formatCost}
+        axisFormat={usd}
+      />
+      <LineChart
+        {...common}
+        title="Tokens"
+        description="Input and output tokens"
+        series={seriesOf(aligned, byModel, [
+          m("input", (p) => p.inputTokens, true, "Input", colorAt(4), { suffix: "input" }),
+          m("output", (p) => p.outputTokens, true, "Output", colorAt(5), { suffix: "output", dashed: true }),
+        ])}
+        format={formatInt}
+        legendNote={byModel ? "Solid: input, dashed: output" : undefined}
+      />
+      <LineChart
+        {...common}
+        title="Mean rating"
+        description="Mean of the traces' ratings, weighted by their count"
+        series={seriesOf(aligned, byModel, [m("rating", (p) => p.ratingMean, false, "Mean rating", colorAt(6))])}
+        format={(v) => v.toFixed(2)}
+        empty="No ratings in this range."
+      />
+    </div>
+  );
+}
+
+export function ChartGridSkeleton() {
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      {CHART_TITLES.map((t) => (
+        <ChartSkeleton key={t} title={t} />
+      ))}
+    </div>
+  );
+}
