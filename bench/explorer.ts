@@ -85,7 +85,7 @@ async function main() {
     const to = Math.min(RATINGS, from + CHUNK) - 1;
     await d.db.execute(sql`
       INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
-      SELECT ${pid}::uuid, 'r' || g, 't' || ((g * 7919) % ${N}), 'quality', 'numeric', 1 + g % 5, 'api' FROM generate_series(${from}::int, ${to}::int) g`);
+      SELECT ${pid}::uuid, 'r' || g, 't' || ((g::bigint * 7919) % ${N}), 'quality', 'numeric', 1 + g % 5, 'api' FROM generate_series(${from}::int, ${to}::int) g`);
   }
   await d.db.execute(sql`
     UPDATE traces t SET rating_count = r.n, rating_mean = r.mean
@@ -103,8 +103,16 @@ async function main() {
   const page = await time(200, () => getTrace(d.db, pid, `t${Math.floor(Math.random() * N)}`));
   const charts = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: false }));
   const chartsByModel = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: true }));
-  const cfg = await d.db.execute<{ id: string }>(sql`INSERT INTO score_configs (project_id, name, data_type) VALUES (${pid}, 'ok', 'boolean') RETURNING id`);
-  const queue = await createQueue(d.db, SYSTEM_ACTOR, pid, { name: "q", scoreConfigIds: [cfg[0]?.id as string], assigneeIds: [], lockSeconds: 600, requiredRatings: 1 });
+  const cfg = await d.db.execute<{ id: string }>(
+    sql`INSERT INTO score_configs (project_id, name, data_type) VALUES (${pid}, 'ok', 'boolean') RETURNING id`,
+  );
+  const queue = await createQueue(d.db, SYSTEM_ACTOR, pid, {
+    name: "q",
+    scoreConfigIds: [cfg[0]?.id as string],
+    assigneeIds: [],
+    lockSeconds: 600,
+    requiredRatings: 1,
+  });
   await addItems(d.db, pid, queue.id, { filter: { tags: ["tag3"] } });
   const next = await time(200, () => nextItem(d.db, pid, queue.id, { userId: randomUUID(), role: "annotator" }));
 
@@ -122,7 +130,9 @@ async function main() {
   row("charts, 30 days by day", charts, "< 300 ms");
   row("charts, 30 days by day and model", chartsByModel, "< 300 ms");
   row("annotation queue of 10,000 items: fetch and lock the next one", next, "< 20 ms");
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`);
+  console.log(
+    `machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`,
+  );
 }
 
 main().catch((err) => {

@@ -27,8 +27,32 @@ function call(i: number) {
   const t = new Date(Date.now() - 1000).toISOString();
   const end = new Date().toISOString();
   return [
-    { type: "trace", id, body: { name: "chat", timestamp: t, userId: `u${i % 500}`, tags: ["bench"], input: [{ role: "user", content: `question ${i} about parcels and zebras` }], output: { role: "assistant", content: `answer ${i}` } } },
-    { type: "observation", id: `${id}-g`, body: { traceId: id, type: "generation", model: "gpt-4o-mini", startTime: t, endTime: end, usage: { input: 120, output: 40 }, input: [{ role: "user", content: `question ${i}` }], output: `answer ${i}` } },
+    {
+      type: "trace",
+      id,
+      body: {
+        name: "chat",
+        timestamp: t,
+        userId: `u${i % 500}`,
+        tags: ["bench"],
+        input: [{ role: "user", content: `question ${i} about parcels and zebras` }],
+        output: { role: "assistant", content: `answer ${i}` },
+      },
+    },
+    {
+      type: "observation",
+      id: `${id}-g`,
+      body: {
+        traceId: id,
+        type: "generation",
+        model: "gpt-4o-mini",
+        startTime: t,
+        endTime: end,
+        usage: { input: 120, output: 40 },
+        input: [{ role: "user", content: `question ${i}` }],
+        output: `answer ${i}`,
+      },
+    },
   ];
 }
 const batch = (calls: number) => Array.from({ length: calls }, () => call(seq++)).flat();
@@ -52,12 +76,23 @@ async function load(url: string, key: string, eventsPerRequest: number, connecti
       {
         setupRequest: (req) => ({
           ...req,
-          body: JSON.stringify({ batch: eventsPerRequest === 1 ? [{ type: "trace", id: `s${run}-${seq++}`, body: { name: "single", input: "hi", output: "hello" } }] : batch(eventsPerRequest / 2) }),
+          body: JSON.stringify({
+            batch:
+              eventsPerRequest === 1
+                ? [{ type: "trace", id: `s${run}-${seq++}`, body: { name: "single", input: "hi", output: "hello" } }]
+                : batch(eventsPerRequest / 2),
+          }),
         }),
       },
     ],
   });
-  return { rps: r.requests.average, eventsPerSec: (r["2xx"] * eventsPerRequest) / SECONDS, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
+  return {
+    rps: r.requests.average,
+    eventsPerSec: (r["2xx"] * eventsPerRequest) / SECONDS,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+  };
 }
 
 /** Baseline: the same rows, multi-row INSERTs straight into the tables (no HTTP, no validation, no rollups). */
@@ -68,8 +103,25 @@ async function baseline(dbUrl: string, projectId: string): Promise<number> {
   const worker = async () => {
     while (Date.now() < until) {
       const calls = Array.from({ length: 500 }, () => call(seq++));
-      const traces = calls.map(([t]) => ({ project_id: projectId, id: t?.id, timestamp: t?.body.timestamp, name: "chat", input: t?.body.input, output: t?.body.output }));
-      const obs = calls.map(([, o]) => ({ project_id: projectId, id: o?.id, trace_id: (o?.body as { traceId: string }).traceId, type: "generation", start_time: o?.body.startTime, end_time: (o?.body as { endTime: string }).endTime, model: "gpt-4o-mini", input_tokens: 120, output_tokens: 40 }));
+      const traces = calls.map(([t]) => ({
+        project_id: projectId,
+        id: t?.id,
+        timestamp: t?.body.timestamp,
+        name: "chat",
+        input: t?.body.input,
+        output: t?.body.output,
+      }));
+      const obs = calls.map(([, o]) => ({
+        project_id: projectId,
+        id: o?.id,
+        trace_id: (o?.body as { traceId?: string } | undefined)?.traceId,
+        type: "generation",
+        start_time: o?.body.startTime,
+        end_time: (o?.body as { endTime?: string } | undefined)?.endTime,
+        model: "gpt-4o-mini",
+        input_tokens: 120,
+        output_tokens: 40,
+      }));
       await sql.begin(async (tx) => {
         await tx`INSERT INTO traces ${tx(traces)}`;
         await tx`INSERT INTO observations ${tx(obs)}`;
@@ -92,8 +144,14 @@ async function durability(dataDir: string) {
     while (!stop) {
       const events = batch(100);
       try {
-        const res = await fetch(`${s.url}/api/v1/ingest`, { method: "POST", headers: { authorization: `Bearer ${s.key}`, "content-type": "application/json" }, body: JSON.stringify({ batch: events }) });
-        if (res.status === 207) for (const r of ((await res.json()) as { results: { id: string; status: number }[] }).results) if (r.status === 201) acked.add(r.id);
+        const res = await fetch(`${s.url}/api/v1/ingest`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${s.key}`, "content-type": "application/json" },
+          body: JSON.stringify({ batch: events }),
+        });
+        if (res.status === 207)
+          for (const r of ((await res.json()) as { results: { id: string; status: number }[] }).results)
+            if (r.status === 201) acked.add(r.id);
       } catch {
         return; // the server is gone
       }
@@ -144,10 +202,18 @@ async function main() {
   console.log("| run | events/s | requests/s | p50 ms | p99 ms | non-2xx | vs baseline |");
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   console.log(`| baseline: multi-row INSERT via postgres.js, 1,000 rows/tx, 4 connections | ${base.toFixed(0)} | - | - | - | - | 1.000x |`);
-  console.log(`| POST /api/v1/ingest, 1,000-event batches, 4 connections | ${batches.eventsPerSec.toFixed(0)} | ${batches.rps.toFixed(1)} | ${batches.p50} | ${batches.p99} | ${batches.non2xx} | ${(batches.eventsPerSec / base).toFixed(3)}x |`);
-  console.log(`| POST /api/v1/ingest, single events, 50 connections | ${singles.eventsPerSec.toFixed(0)} | ${singles.rps.toFixed(0)} | ${singles.p50} | ${singles.p99} | ${singles.non2xx} | ${(singles.eventsPerSec / base).toFixed(3)}x |`);
-  console.log(`\ndurability: kill -9 under load after 3 s: ${dur.acked} events acknowledged, ${dur.found} found after restart, ${dur.duplicates} duplicate traces`);
-  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`);
+  console.log(
+    `| POST /api/v1/ingest, 1,000-event batches, 4 connections | ${batches.eventsPerSec.toFixed(0)} | ${batches.rps.toFixed(1)} | ${batches.p50} | ${batches.p99} | ${batches.non2xx} | ${(batches.eventsPerSec / base).toFixed(3)}x |`,
+  );
+  console.log(
+    `| POST /api/v1/ingest, single events, 50 connections | ${singles.eventsPerSec.toFixed(0)} | ${singles.rps.toFixed(0)} | ${singles.p50} | ${singles.p99} | ${singles.non2xx} | ${(singles.eventsPerSec / base).toFixed(3)}x |`,
+  );
+  console.log(
+    `\ndurability: kill -9 under load after 3 s: ${dur.acked} events acknowledged, ${dur.found} found after restart, ${dur.duplicates} duplicate traces`,
+  );
+  console.log(
+    `machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`,
+  );
 }
 
 main().catch((err) => {

@@ -86,7 +86,8 @@ for (const [from, edges] of graph) {
       if (!rootRouter) problems.push(`${r} imports ${t}: use server/${b}/index.ts`);
     }
     if (r.startsWith("db/") && /^(server|app|workers|cli)\//.test(t)) problems.push(`${r} imports ${t}: db/ stands below everything`);
-    if (r.startsWith("sdk/") && !t.startsWith("sdk/")) problems.push(`${r} imports ${t}: the SDK ships alone and imports nothing of Keel's`);
+    if (r.startsWith("sdk/") && !t.startsWith("sdk/"))
+      problems.push(`${r} imports ${t}: the SDK ships alone and imports nothing of Keel's`);
     if (r.startsWith("server/core/") && b) problems.push(`${r} imports ${t}: server/core imports no domain`);
   }
 }
