@@ -1,12 +1,13 @@
 import type { JobDefinition } from "../server/core/queue";
 import type { Schedule } from "../server/core/worker";
-import { retentionJob } from "../server/logs";
+import { retentionJob, rollupStatsJob } from "../server/logs";
 import { purgeSessionsJob } from "../server/workspace";
 
 /** Every job a Keel worker can run: name -> definition, collected from server/<slug>/jobs via each index.ts. */
-export const JOBS: JobDefinition<any>[] = [purgeSessionsJob, retentionJob];
+export const JOBS: JobDefinition<any>[] = [purgeSessionsJob, retentionJob, rollupStatsJob];
 
 export const SCHEDULES: Schedule[] = [
   { job: purgeSessionsJob.name, cron: "17 * * * *" },
   { job: retentionJob.name, cron: "40 3 * * *" },
+  { job: rollupStatsJob.name, cron: "* * * * *" },
 ];

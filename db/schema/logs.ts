@@ -273,3 +273,42 @@ export const annotationCompletions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.userId] })],
 );
+
+/**
+ * Hourly rollups of traces for the charts: one row per (project, hour, model). Hours whose traces
+ * changed since their row was computed are listed in trace_stats_dirty (written by ingest) and read
+ * live until the `logs.rollupStats` job recomputes them.
+ */
+export const traceStatsHourly = pgTable(
+  "trace_stats_hourly",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    hour: ts("hour").notNull(),
+    /** '' for traces without a model */
+    model: text("model").notNull(),
+    traces: integer("traces").notNull(),
+    errors: integer("errors").notNull(),
+    cost: doublePrecision("cost").notNull(),
+    inputTokens: doublePrecision("input_tokens").notNull(),
+    outputTokens: doublePrecision("output_tokens").notNull(),
+    /** sum of rating_mean * rating_count, and sum of rating_count over traces with a mean */
+    ratingSum: doublePrecision("rating_sum").notNull(),
+    ratingN: integer("rating_n").notNull(),
+    /** sparse {bucket: count}, see server/logs/latency-hist.ts */
+    latencyHist: jsonb("latency_hist").$type<Record<string, number>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hour, t.model] })],
+);
+
+export const traceStatsDirty = pgTable(
+  "trace_stats_dirty",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    hour: ts("hour").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hour] })],
+);

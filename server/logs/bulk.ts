@@ -87,13 +87,14 @@ export async function upsertObservations(db: DbOrTx, projectId: string, rows: Ob
 
 /**
  * Upsert traces (explicit ones and stubs for observations that arrived first) with their rollups.
- * Call after the batch's observations are written, so the rollups see them.
+ * Call after the batch's observations are written, so the rollups see them. Returns the hours
+ * (as timestamps) the written traces fall in, for the hourly chart stats.
  */
-export async function upsertTraces(db: DbOrTx, projectId: string, rows: TraceRowIn[], now: Date): Promise<void> {
-  if (!rows.length) return;
+export async function upsertTraces(db: DbOrTx, projectId: string, rows: TraceRowIn[], now: Date): Promise<string[]> {
+  if (!rows.length) return [];
   const kept = ["name", "user_id", "session_id", "release", "metadata", "input", "output", "model_version_id", "route_decision"];
   const rollups = ["model", "input_tokens", "output_tokens", "cost", "latency_ms", "status", "rating_count", "rating_mean"];
-  await db.execute(sql`
+  const hours = await db.execute<{ hour: string }>(sql`
     INSERT INTO traces (project_id, id, timestamp, name, user_id, session_id, release, tags, metadata, input, output, model_version_id, route_decision,
       model, input_tokens, output_tokens, cost, latency_ms, status, rating_count, rating_mean)
     SELECT ${projectId}::uuid, v.id, v.timestamp, v.name, v.user_id, v.session_id, v.release, coalesce(v.tags, '{}'), v.metadata, v.input, v.output,
@@ -121,5 +122,7 @@ export async function upsertTraces(db: DbOrTx, projectId: string, rows: TraceRow
       ${sql.raw(rollups.map((c) => `${c} = excluded.${c}`).join(", "))},
       timestamp = LEAST(excluded.timestamp, traces.timestamp),
       tags = CASE WHEN cardinality(excluded.tags) > 0 THEN excluded.tags ELSE traces.tags END,
-      updated_at = ${now.toISOString()}::timestamptz`);
+      updated_at = ${now.toISOString()}::timestamptz
+    RETURNING date_trunc('hour', timestamp)::text AS hour`);
+  return [...new Set(hours.map((h) => h.hour))];
 }

@@ -1,7 +1,9 @@
-import { sql } from "drizzle-orm";
+import { and, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../../db/client";
-import { traceFilter, traceWhere } from "./traces";
+import { type Histogram, merge, quantile } from "./latency-hist";
+import { hourlyAggregate } from "./stats";
+import { type TraceFilter, traceFilter, traceWhere } from "./traces";
 
 export const chartsInput = z.object({
   filter: traceFilter.default({}),
@@ -17,6 +19,7 @@ export interface ChartPoint {
   errors: number;
   /** errors / traces */
   errorRate: number;
+  /** ms, nearest-rank percentiles from log-scale histograms (within 2.5%) */
   latencyP50: number | null;
   latencyP95: number | null;
   cost: number;
@@ -25,53 +28,118 @@ export interface ChartPoint {
   ratingMean: number | null;
 }
 
+type HourRow = {
+  hour: string | Date;
+  model: string;
+  traces: number;
+  errors: number;
+  cost: number;
+  input_tokens: number;
+  output_tokens: number;
+  rating_sum: number;
+  rating_n: number;
+  latency_hist: Histogram;
+};
+
+const HOUR = 3_600_000;
+/** Filters the hourly table can answer; any other filter reads the traces themselves. */
+const SIMPLE = new Set(["from", "to", "models"]);
+
 /**
- * Time series over the traces a filter selects: volume, error rate, latency p50/p95 (ms), cost
- * (USD), tokens and mean rating per hour or day, overall or per model. One aggregate query.
+ * Time series over the traces a filter selects: volume, error rate, latency p50/p95, cost, tokens
+ * and mean rating per hour or day (UTC), overall or per model. Filtered only by time and model,
+ * whole clean hours come from trace_stats_hourly and only dirty or partial hours from the traces;
+ * any other filter aggregates the traces. Both paths compute the same hourly rows.
  */
 export async function traceCharts(db: DbOrTx, projectId: string, input: z.infer<typeof chartsInput>): Promise<ChartPoint[]> {
-  const where = traceWhere(projectId, input.filter);
-  const model = input.byModel ? sql`model` : sql`NULL::text`;
-  const rows = await db.execute<{
-    bucket: string;
-    model: string | null;
-    traces: number;
-    errors: number;
-    p50: number | null;
-    p95: number | null;
-    cost: number;
-    input_tokens: number;
-    output_tokens: number;
-    rating_mean: number | null;
-  }>(sql`
-    WITH f AS (
-      -- only columns of traces_stats_idx, so months of traces are an index-only scan
-      SELECT timestamp, model, status, latency_ms, cost, input_tokens, output_tokens, rating_count, rating_mean
-      FROM traces WHERE ${where}),
-    top AS (SELECT model FROM f GROUP BY model ORDER BY count(*) DESC LIMIT 8)
-    SELECT date_trunc(${input.bucket}, timestamp) AS bucket, ${model} AS model,
-      count(*)::int AS traces,
-      count(*) FILTER (WHERE status = 'error')::int AS errors,
-      percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
-      percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
-      coalesce(sum(cost), 0)::float8 AS cost,
-      coalesce(sum(input_tokens), 0)::int8 AS input_tokens,
-      coalesce(sum(output_tokens), 0)::int8 AS output_tokens,
-      (sum(rating_mean * rating_count) / nullif(sum(rating_count) FILTER (WHERE rating_mean IS NOT NULL), 0))::float8 AS rating_mean
-    FROM f
-    WHERE ${input.byModel ? sql`EXISTS (SELECT 1 FROM top WHERE top.model IS NOT DISTINCT FROM f.model)` : sql`true`}
-    GROUP BY 1, 2 ORDER BY 1, 2`);
-  return rows.map((r) => ({
-    bucket: new Date(r.bucket),
-    model: r.model,
-    traces: r.traces,
-    errors: r.errors,
-    errorRate: r.traces ? r.errors / r.traces : 0,
-    latencyP50: r.p50 === null ? null : Number(r.p50),
-    latencyP95: r.p95 === null ? null : Number(r.p95),
-    cost: Number(r.cost),
-    inputTokens: Number(r.input_tokens),
-    outputTokens: Number(r.output_tokens),
-    ratingMean: r.rating_mean === null ? null : Number(r.rating_mean),
-  }));
+  const f: TraceFilter = input.filter;
+  const where = traceWhere(projectId, f) as ReturnType<typeof sql>;
+  let rows: HourRow[];
+  if (Object.entries(f).every(([k, v]) => v === undefined || SIMPLE.has(k))) {
+    const from = f.from ? new Date(Math.ceil(f.from.getTime() / HOUR) * HOUR) : new Date(0);
+    const to = new Date(Math.floor((f.to ?? new Date(Date.now() + HOUR)).getTime() / HOUR) * HOUR);
+    const models = f.models?.length
+      ? sql`AND model IN (${sql.join(
+          f.models.map((m) => sql`${m}`),
+          sql`, `,
+        )})`
+      : sql``;
+    const stored = await db.execute<HourRow>(sql`
+      SELECT hour, model, traces, errors, cost, input_tokens, output_tokens, rating_sum, rating_n, latency_hist
+      FROM trace_stats_hourly s
+      WHERE project_id = ${projectId} AND hour >= ${from.toISOString()}::timestamptz AND hour < ${to.toISOString()}::timestamptz ${models}
+        AND NOT EXISTS (SELECT 1 FROM trace_stats_dirty d WHERE d.project_id = s.project_id AND d.hour = s.hour)`);
+    const live = await db.execute<HourRow>(
+      hourlyAggregate(
+        and(
+          where,
+          sql`(timestamp < ${from.toISOString()}::timestamptz OR timestamp >= ${to.toISOString()}::timestamptz
+            OR date_trunc('hour', timestamp) IN (SELECT hour FROM trace_stats_dirty WHERE project_id = ${projectId}))`,
+        ) as ReturnType<typeof sql>,
+      ),
+    );
+    rows = [...stored, ...live];
+  } else {
+    rows = await db.execute<HourRow>(hourlyAggregate(where));
+  }
+  return toPoints(rows, input.bucket, input.byModel);
+}
+
+function toPoints(rows: HourRow[], bucket: "hour" | "day", byModel: boolean): ChartPoint[] {
+  let keep: Set<string> | null = null;
+  if (byModel) {
+    const volume = new Map<string, number>();
+    for (const r of rows) volume.set(r.model, (volume.get(r.model) ?? 0) + r.traces);
+    keep = new Set(
+      [...volume]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([m]) => m),
+    );
+  }
+  const acc = new Map<string, HourRow & { t: number }>();
+  for (const r of rows) {
+    if (keep && !keep.has(r.model)) continue;
+    const h = new Date(r.hour).getTime();
+    const t = bucket === "day" ? Math.floor(h / (24 * HOUR)) * 24 * HOUR : h;
+    const model = byModel ? r.model : "";
+    const key = `${t}|${model}`;
+    const a = acc.get(key) ?? {
+      t,
+      hour: "",
+      model,
+      traces: 0,
+      errors: 0,
+      cost: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      rating_sum: 0,
+      rating_n: 0,
+      latency_hist: {},
+    };
+    a.traces += Number(r.traces);
+    a.errors += Number(r.errors);
+    a.cost += Number(r.cost);
+    a.input_tokens += Number(r.input_tokens);
+    a.output_tokens += Number(r.output_tokens);
+    a.rating_sum += Number(r.rating_sum);
+    a.rating_n += Number(r.rating_n);
+    merge(a.latency_hist, r.latency_hist);
+    acc.set(key, a);
+  }
+  return [...acc.values()]
+    .sort((a, b) => a.t - b.t || a.model.localeCompare(b.model))
+    .map((a) => ({
+      bucket: new Date(a.t),
+      model: byModel ? a.model || null : null,
+      traces: a.traces,
+      errors: a.errors,
+      errorRate: a.traces ? a.errors / a.traces : 0,
+      latencyP50: quantile(a.latency_hist, 0.5),
+      latencyP95: quantile(a.latency_hist, 0.95),
+      cost: a.cost,
+      inputTokens: a.input_tokens,
+      outputTokens: a.output_tokens,
+      ratingMean: a.rating_n ? a.rating_sum / a.rating_n : null,
+    }));
 }

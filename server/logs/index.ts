@@ -5,6 +5,7 @@ export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./co
 export { exportTraces } from "./export";
 export { ingestBatch } from "./ingest";
 export { retentionJob } from "./jobs/retention";
+export { rollupStatsJob } from "./jobs/rollup-stats";
 export { type OtlpTraces, otlpToEvents } from "./otel";
 export { getLogSettings } from "./settings";
 export { traceFilter } from "./traces";

@@ -7,6 +7,7 @@ import { listPrices, priceLookup } from "./prices";
 import { normalizeRating } from "./rating-values";
 import { refreshRollups } from "./rollups";
 import { loadRedactor } from "./settings";
+import { markHoursDirty } from "./stats";
 
 export type RatingSource = (typeof schema.ratings.$inferInsert)["source"];
 
@@ -141,7 +142,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
       if (!row) traceRows.set(body.traceId, { id: body.traceId, timestamp: start });
       else if (start < row.timestamp && !traceEvents.some((e) => e.id === body.traceId && e.body.timestamp)) row.timestamp = start;
     }
-    await upsertTraces(tx, projectId, [...traceRows.values()], now);
+    const hours = await upsertTraces(tx, projectId, [...traceRows.values()], now);
 
     // 3. ratings, then the rating rollups of the traces they touched
     const touched = new Set<string>();
@@ -170,7 +171,8 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
         for (const row of stored) touched.add(row.traceId);
       }
     }
-    await refreshRollups(tx, projectId, [...touched]);
+    hours.push(...(await refreshRollups(tx, projectId, [...touched])));
+    await markHoursDirty(tx, projectId, hours);
   });
   return results;
 

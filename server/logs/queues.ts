@@ -198,8 +198,9 @@ export async function listQueues(db: DbOrTx, projectId: string) {
       requiredRatings: q.requiredRatings,
       lockSeconds: q.lockSeconds,
       createdAt: q.createdAt,
-      total: sql<number>`(SELECT count(*)::int FROM annotation_queue_items i WHERE i.queue_id = ${q.id})`,
-      done: sql<number>`(SELECT count(*)::int FROM annotation_queue_items i WHERE i.queue_id = ${q.id} AND i.status = 'done')`,
+      // written out: drizzle renders ${q.id} unqualified here, which would bind to the item's own id
+      total: sql<number>`(SELECT count(*)::int FROM annotation_queue_items i WHERE i.queue_id = "annotation_queues"."id")`,
+      done: sql<number>`(SELECT count(*)::int FROM annotation_queue_items i WHERE i.queue_id = "annotation_queues"."id" AND i.status = 'done')`,
     })
     .from(q)
     .where(eq(q.projectId, projectId))
@@ -217,7 +218,7 @@ export async function queueStats(db: DbOrTx, projectId: string, queueId: string,
     .select({
       total: sql<number>`count(*)::int`,
       done: sql<number>`count(*) FILTER (WHERE ${items.status} = 'done')::int`,
-      mine: sql<number>`count(*) FILTER (WHERE EXISTS (SELECT 1 FROM annotation_completions c WHERE c.item_id = ${items.id} AND c.user_id = ${userId} AND NOT c.skipped))::int`,
+      mine: sql<number>`count(*) FILTER (WHERE EXISTS (SELECT 1 FROM annotation_completions c WHERE c.item_id = "annotation_queue_items"."id" AND c.user_id = ${userId} AND NOT c.skipped))::int`,
     })
     .from(items)
     .where(and(eq(items.projectId, projectId), eq(items.queueId, queueId)));

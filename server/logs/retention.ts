@@ -1,5 +1,6 @@
 import { isNotNull, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
+import { dropStatsBefore, markHoursDirty } from "./stats";
 
 /** Traces deleted per statement: bounded so a big purge never holds long locks. */
 const CHUNK = 5_000;
@@ -27,7 +28,13 @@ export async function purgeOldTraces(db: DbOrTx, projectId: string, days: number
       SELECT count(*)::int AS n FROM t`);
     const n = rows[0]?.n ?? 0;
     total += n;
-    if (n < CHUNK) return total;
+    if (n < CHUNK) {
+      const hour = new Date(Math.floor(cutoff.getTime() / 3_600_000) * 3_600_000);
+      await dropStatsBefore(db, projectId, hour);
+      if (total) await markHoursDirty(db, projectId, [hour.toISOString()]); // partly purged
+
+      return total;
+    }
   }
 }
 

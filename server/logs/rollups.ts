@@ -6,13 +6,13 @@ import type { DbOrTx } from "../../db/client";
  * of the given traces from their observations and ratings. Runs in the ingest transaction, once per
  * batch, so the explorer filters and sorts one table.
  */
-export async function refreshRollups(db: DbOrTx, projectId: string, traceIds: string[]): Promise<void> {
-  if (!traceIds.length) return;
+export async function refreshRollups(db: DbOrTx, projectId: string, traceIds: string[]): Promise<string[]> {
+  if (!traceIds.length) return [];
   const ids = sql`${sql.raw("ARRAY[")}${sql.join(
     traceIds.map((id) => sql`${id}`),
     sql`, `,
   )}${sql.raw("]::text[]")}`;
-  await db.execute(sql`
+  const hours = await db.execute<{ hour: string }>(sql`
     UPDATE traces t SET
       model = COALESCE(o.model, t.model),
       input_tokens = COALESCE(o.input_tokens, 0),
@@ -38,5 +38,7 @@ export async function refreshRollups(db: DbOrTx, projectId: string, traceIds: st
       SELECT count(*)::int AS n, avg(value) FILTER (WHERE data_type IN ('numeric', 'boolean')) AS mean
       FROM ratings WHERE project_id = ${projectId} AND trace_id = ids.id
     ) r ON true
-    WHERE t.project_id = ${projectId} AND t.id = ids.id`);
+    WHERE t.project_id = ${projectId} AND t.id = ids.id
+    RETURNING date_trunc('hour', t.timestamp)::text AS hour`);
+  return [...new Set(hours.map((h) => h.hour))];
 }

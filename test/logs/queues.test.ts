@@ -62,6 +62,8 @@ describe("annotation queues", () => {
     expect(count).toBe(2); // b still holds the third
     const stats = await a.logs.queues.stats({ projectId: project.id, queueId: queue.id });
     expect(stats).toMatchObject({ total: 3, done: 2, mine: 2 });
+    const [listed] = await a.logs.queues.list({ projectId: project.id });
+    expect(listed).toMatchObject({ id: queue.id, total: 3, done: 2 });
   });
 
   it("refuses a rating outside its config, naming it, and leaves the item locked and undone", async () => {

@@ -1,0 +1,208 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useState } from "react";
+import { Button, ErrorBox, Field, Input, Select, Skeleton } from "../../../../../_components/ui";
+import { errorMessage, fieldError, formError } from "../../../../../_lib/errors";
+import { useProject } from "../../../../../_lib/project";
+import { roleLabel } from "../../../../../_lib/roles";
+import { type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
+import { FillFields } from "./FillFields";
+import { type FillDraft, itemsOf } from "./fill";
+import { QuickScoreConfig } from "./QuickScoreConfig";
+
+export type Queue = RouterOutputs["logs"]["queues"]["create"];
+export interface Created {
+  queue: Queue;
+  added: number | null;
+  error?: string;
+}
+
+function Check({ checked, onChange, children }: { checked: boolean; onChange: (on: boolean) => void; children: ReactNode }) {
+  return (
+    <label className="flex items-center gap-2 text-sm text-slate-700">
+      <input
+        type="checkbox"
+        className="size-4 rounded border-slate-300 accent-indigo-600"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      {children}
+    </label>
+  );
+}
+
+function Group({ legend, hint, error, children }: { legend: string; hint?: ReactNode; error?: string; children: ReactNode }) {
+  return (
+    <fieldset className="flex flex-col gap-2">
+      <legend className="mb-1 text-sm font-medium text-slate-700">{legend}</legend>
+      {children}
+      {error ? <p className="text-xs text-red-600">{error}</p> : hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
+    </fieldset>
+  );
+}
+
+const toggle = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((x) => x !== id));
+const FIELDS = ["name", "description", "scoreConfigIds", "assigneeIds", "requiredRatings"];
+
+/** Create a queue, then fill it from a filter or a list of trace ids (two calls; the second can be retried by hand). */
+export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => void; onCancel: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const project = useProject();
+  const projectId = project.slug;
+  const configs = useQuery(trpc.logs.scoreConfigs.list.queryOptions({ projectId }));
+  const members = useQuery(trpc.workspace.members.list.queryOptions({ projectId, limit: 200 }));
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [configIds, setConfigIds] = useState<string[]>([]);
+  const [assigneeIds, setAssigneeIds] = useState<string[]>([]);
+  const [required, setRequired] = useState(1);
+  const [fill, setFill] = useState<FillDraft>({ mode: "filter", tags: "", search: "", range: "", ids: "" });
+  const [newConfig, setNewConfig] = useState(false);
+  const [local, setLocal] = useState<{ field: string; message: string } | null>(null);
+  const create = useMutation(trpc.logs.queues.create.mutationOptions());
+  const addItems = useMutation(trpc.logs.queues.addItems.mutationOptions());
+  const busy = create.isPending || addItems.isPending;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    setLocal(null);
+    create.reset();
+    if (!name.trim()) return setLocal({ field: "name", message: "Give the queue a name" });
+    if (configIds.length === 0) return setLocal({ field: "scoreConfigIds", message: "Pick at least one score config" });
+    const items = itemsOf(fill);
+    if ("error" in items) return setLocal({ field: items.field, message: items.error });
+    let queue: Queue;
+    try {
+      queue = await create.mutateAsync({
+        // The id, not the slug: the server's insert spreads the input over its own project id.
+        projectId: project.id,
+        name: name.trim(),
+        description: description.trim() || undefined,
+        scoreConfigIds: configIds,
+        assigneeIds,
+        requiredRatings: required,
+      });
+    } catch {
+      return; // shown from create.error
+    }
+    let done: Created;
+    try {
+      const { added } = await addItems.mutateAsync({ projectId, queueId: queue.id, items: items.items });
+      done = { queue, added };
+    } catch (err) {
+      done = { queue, added: null, error: errorMessage(err) };
+    }
+    await queryClient.invalidateQueries({ queryKey: trpc.logs.queues.list.queryKey() });
+    onDone(done);
+  };
+  const err = (field: string) => (local?.field === field ? local.message : fieldError(create.error, field));
+  const general = formError(create.error, FIELDS);
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="New queue" className="flex flex-col gap-5">
+      {general && <ErrorBox title="Could not create the queue" message={general} />}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Queue name" error={err("name")}>
+          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="Support answers, week 12" />
+        </Field>
+        <Field label="Description" error={err("description")}>
+          <Input
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={1000}
+            placeholder="Optional: what to look for"
+          />
+        </Field>
+      </div>
+
+      <div className="grid gap-6 md:grid-cols-2">
+        <Group legend="Score configs" error={err("scoreConfigIds")} hint="Each reviewer rates every checked score on every item.">
+          {configs.isPending ? (
+            <Skeleton rows={2} />
+          ) : configs.isError ? (
+            <ErrorBox title="Could not load score configs" message={errorMessage(configs.error)} onRetry={() => void configs.refetch()} />
+          ) : (
+            <>
+              {configs.data.map((c) => (
+                <Check key={c.id} checked={configIds.includes(c.id)} onChange={(on) => setConfigIds((l) => toggle(l, c.id, on))}>
+                  <span className="font-medium text-slate-900">{c.name}</span>
+                  <span className="text-xs text-slate-500">{c.dataType}</span>
+                </Check>
+              ))}
+              {configs.data.length === 0 || newConfig ? (
+                <QuickScoreConfig
+                  onCreated={(c) => {
+                    setConfigIds((l) => [...l, c.id]);
+                    setNewConfig(false);
+                    setLocal(null);
+                    void queryClient.invalidateQueries({ queryKey: trpc.logs.scoreConfigs.list.pathKey() });
+                  }}
+                />
+              ) : (
+                <button
+                  type="button"
+                  onClick={() => setNewConfig(true)}
+                  className="self-start text-xs font-medium text-indigo-600 hover:text-indigo-500"
+                >
+                  + New score config
+                </button>
+              )}
+            </>
+          )}
+        </Group>
+
+        <Group legend="Assignees" error={err("assigneeIds")} hint="None checked: every member with the annotator role or higher.">
+          {members.isPending ? (
+            <Skeleton rows={2} />
+          ) : members.isError ? (
+            <ErrorBox title="Could not load members" message={errorMessage(members.error)} onRetry={() => void members.refetch()} />
+          ) : (
+            <div className="flex max-h-48 flex-col gap-2 overflow-y-auto">
+              {members.data.items
+                .filter((m) => m.role !== "viewer")
+                .map((m) => (
+                  <Check
+                    key={m.id}
+                    checked={assigneeIds.includes(m.userId)}
+                    onChange={(on) => setAssigneeIds((l) => toggle(l, m.userId, on))}
+                  >
+                    <span className="text-slate-900">{m.email}</span>
+                    <span className="text-xs text-slate-500">{roleLabel(m.role)}</span>
+                  </Check>
+                ))}
+            </div>
+          )}
+        </Group>
+      </div>
+
+      <Field
+        label="Ratings per item"
+        error={err("requiredRatings")}
+        hint="An item is done once this many reviewers rated it."
+        className="w-56"
+      >
+        <Select value={required} onChange={(e) => setRequired(Number(e.target.value))}>
+          {[1, 2, 3, 4, 5].map((n) => (
+            <option key={n} value={n}>
+              {n} {n === 1 ? "reviewer" : "reviewers"}
+            </option>
+          ))}
+        </Select>
+      </Field>
+
+      <FillFields draft={fill} onChange={(d) => setFill((prev) => ({ ...prev, ...d }))} error={local} />
+
+      <div className="flex flex-wrap items-center gap-2 border-t border-slate-200 pt-4">
+        <Button type="submit" variant="primary" loading={busy}>
+          Create queue
+        </Button>
+        <Button variant="ghost" onClick={onCancel} disabled={busy}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
