@@ -312,3 +312,22 @@ export const traceStatsDirty = pgTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.hour] })],
 );
+
+/** Named explorer views shared by a project's members: the explorer's query string. */
+export const savedViews = pgTable(
+  "saved_views",
+  {
+    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    query: text("query").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("saved_views_project_name_key").on(t.projectId, t.name),
+    index("saved_views_project_created_idx").on(t.projectId, t.createdAt, t.id),
+  ],
+);

@@ -22,6 +22,7 @@ import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./s
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
 import { getTrace, listTraces, traceFilter } from "./traces";
 import { uiRating } from "./ui-rating";
+import { deleteView, listViews, saveView, viewInput } from "./views";
 
 const traces = router({
   list: projectProcedure
@@ -111,7 +112,20 @@ const queues = router({
     .mutation(({ ctx, input }) => skipItem(ctx.db, ctx.projectId, userOf(ctx).userId, input.itemId)),
 });
 
+const views = router({
+  list: projectProcedure.query(({ ctx }) => listViews(ctx.db, ctx.projectId)),
+  save: projectProcedure
+    .use(requireRole("annotator"))
+    .input(viewInput)
+    .mutation(({ ctx, input }) => saveView(ctx.db, actorOf(ctx.principal), ctx.projectId, { name: input.name, query: input.query })),
+  delete: projectProcedure
+    .use(requireRole("annotator"))
+    .input(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) => deleteView(ctx.db, actorOf(ctx.principal), ctx, input.id)),
+});
+
 export const logsRouter = router({
+  views,
   queues,
   /** The typed-client twin of POST /api/v1/ingest. */
   ingest: projectProcedure

@@ -133,7 +133,7 @@ describe.skipIf(Boolean(skip))(`logs explorer and trace page in Chromium${skip ?
     });
   });
 
-  it("remembers hidden columns and saved views in the browser", async () => {
+  it("remembers hidden columns in the browser and saved views on the server", async () => {
     if (!app) return;
     const word = `aardvark${uniq()}`;
     await ingestChat(word);

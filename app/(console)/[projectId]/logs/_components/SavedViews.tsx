@@ -1,43 +1,42 @@
 "use client";
 
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { useLocalStorage } from "./useLocalStorage";
+import { errorMessage } from "../../../../_lib/errors";
+import { useTRPC } from "../../../../_lib/trpc";
 
-export interface SavedView {
-  name: string;
-  /** the explorer's query string, without "?" */
-  query: string;
-}
-
-const NONE: SavedView[] = [];
-const parseViews = (v: unknown): SavedView[] | null =>
-  Array.isArray(v)
-    ? v.filter((x): x is SavedView => !!x && typeof x === "object" && typeof x.name === "string" && typeof x.query === "string")
-    : null;
-
-/**
- * Named explorer views, kept in this browser's localStorage per project. Server-side saved views
- * (shared with the team, one list per project) come later; this keeps the same {name, query} shape
- * so they can be imported then.
- */
+/** Named explorer views ({name, query string}), shared by the project's members, kept by the server. */
 export function SavedViews({ projectId, query, onApply }: { projectId: string; query: string; onApply: (query: string) => void }) {
-  const [views, setViews] = useLocalStorage<SavedView[]>(`keel.logs.views.${projectId}`, NONE, parseViews);
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const list = useQuery(trpc.logs.views.list.queryOptions({ projectId }));
+  const views = list.data ?? [];
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.logs.views.list.queryKey() });
+  const saveM = useMutation(trpc.logs.views.save.mutationOptions({ onSuccess: refresh }));
+  const deleteM = useMutation(trpc.logs.views.delete.mutationOptions({ onSuccess: refresh }));
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState("");
   const current = views.find((v) => v.query === query);
+  const error = saveM.error ?? deleteM.error ?? list.error;
 
   const save = (e: FormEvent) => {
     e.preventDefault();
     const n = name.trim();
     if (!n) return;
     // Same name replaces: saving "errors" again updates that view.
-    setViews([...views.filter((v) => v.name !== n), { name: n, query }].sort((a, b) => a.name.localeCompare(b.name)));
-    setNaming(false);
-    setName("");
+    saveM.mutate(
+      { projectId, name: n, query },
+      {
+        onSuccess: () => {
+          setNaming(false);
+          setName("");
+        },
+      },
+    );
   };
   const remove = () => {
-    if (current && window.confirm(`Delete the saved view "${current.name}"?`)) setViews(views.filter((v) => v !== current));
+    if (current && window.confirm(`Delete the saved view "${current.name}"?`)) deleteM.mutate({ projectId, id: current.id });
   };
 
   if (naming) {
@@ -53,7 +52,7 @@ export function SavedViews({ projectId, query, onApply }: { projectId: string; q
             autoFocus
           />
         </Field>
-        <Button type="submit" variant="primary" disabled={!name.trim()}>
+        <Button type="submit" variant="primary" disabled={!name.trim() || saveM.isPending}>
           Save
         </Button>
         <Button variant="ghost" onClick={() => setNaming(false)}>
@@ -94,6 +93,11 @@ export function SavedViews({ projectId, query, onApply }: { projectId: string; q
         <Button variant="ghost" onClick={remove} aria-label={`Delete saved view ${current.name}`}>
           Delete
         </Button>
+      )}
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {errorMessage(error)}
+        </p>
       )}
     </div>
   );
