@@ -27,6 +27,11 @@ const schema = z.object({
     .default(24 * 14),
   /** Failed sign-ins allowed per email and per client address in a 15-minute window. */
   KEEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  /**
+   * Seconds a web process reuses a resolved API key. Writes in the same process (revoke, role change)
+   * clear it at once; other processes see them within this time. 0 looks every key up every time.
+   */
+  KEEL_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** Ratings per minute through one public key (the rating widget), and per end user (id, else address). */
   KEEL_WIDGET_RATE_PER_KEY: z.coerce.number().int().positive().default(600),
   KEEL_WIDGET_RATE_PER_USER: z.coerce.number().int().positive().default(20),

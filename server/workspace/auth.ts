@@ -72,8 +72,29 @@ export async function principalFromSession(db: DbOrTx, token: string): Promise<P
  * Resolve `sk_...` or `pk_...`. A revoked or unknown key is null (401). A secret key's role is
  * capped by its creator's current role in the project: a creator who left takes the key's rights too.
  */
+/** Resolved keys (by hash), for KEEL_KEY_CACHE_SECONDS; only keys that exist, so junk keys can't fill it. */
+const keyCache = new Map<string, { principal: Principal; until: number }>();
+const KEY_CACHE_MAX = 10_000;
+
+/** Forget every cached key: called by writes that change what a key may do (revoke, member role). */
+export function clearKeyCache(): void {
+  keyCache.clear();
+}
+
 export async function principalFromApiKey(db: DbOrTx, key: string): Promise<Principal | null> {
   if (!/^(sk|pk)_[A-Za-z0-9_-]{20,100}$/.test(key)) return null;
+  const hash = sha256(key);
+  const hit = keyCache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  const principal = await lookupApiKey(db, hash);
+  if (principal && env.KEEL_KEY_CACHE_SECONDS > 0) {
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(hash, { principal, until: Date.now() + env.KEEL_KEY_CACHE_SECONDS * 1000 });
+  }
+  return principal;
+}
+
+async function lookupApiKey(db: DbOrTx, hash: string): Promise<Principal | null> {
   const k = schema.apiKeys;
   const [row] = await db
     .select({
@@ -88,7 +109,7 @@ export async function principalFromApiKey(db: DbOrTx, key: string): Promise<Prin
     })
     .from(k)
     .leftJoin(schema.memberships, and(eq(schema.memberships.projectId, k.projectId), eq(schema.memberships.userId, k.createdBy)))
-    .where(and(eq(k.hash, sha256(key)), isNull(k.revokedAt)));
+    .where(and(eq(k.hash, hash), isNull(k.revokedAt)));
   if (!row) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     await db.update(k).set({ lastUsedAt: new Date() }).where(eq(k.id, row.id));

@@ -4,7 +4,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { recordAudit } from "./audit";
-import { sha256 } from "./auth";
+import { clearKeyCache, sha256 } from "./auth";
 import type { Actor } from "./principal";
 import { atLeast, type Role } from "./roles";
 
@@ -99,7 +99,8 @@ export async function listKeys(db: DbOrTx, projectId: string, page: PageInput & 
 
 /** Admins revoke any key of the project; others only keys they created. Revoking twice is a no-op. */
 export async function revokeKey(db: DbOrTx, actor: Actor, ctx: { projectId: string; role: Role }, keyId: string): Promise<KeyView> {
-  return db.transaction(async (tx) => {
+  // cached keys are cleared after the commit, so no request can re-cache the old state
+  const out = await db.transaction(async (tx) => {
     const [row] = await tx
       .select(cols)
       .from(k)
@@ -120,4 +121,6 @@ export async function revokeKey(db: DbOrTx, actor: Actor, ctx: { projectId: stri
     });
     return view ?? row;
   });
+  clearKeyCache();
+  return out;
 }

@@ -3,6 +3,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { recordAudit } from "./audit";
+import { clearKeyCache } from "./auth";
 import type { Actor } from "./principal";
 import { atLeast, type Role } from "./roles";
 import { findUserByEmail } from "./users";
@@ -90,7 +91,8 @@ export async function updateMemberRole(
   ctx: { projectId: string; role: Role },
   input: { memberId: string; role: Role },
 ): Promise<{ id: string; role: Role }> {
-  return db.transaction(async (tx) => {
+  // cached keys are cleared after the commit, so no request can re-cache the old state
+  const out = await db.transaction(async (tx) => {
     const before = await getMember(tx, ctx.projectId, input.memberId);
     checkGrant(ctx.role, input.role);
     checkGrant(ctx.role, before.role);
@@ -106,6 +108,8 @@ export async function updateMemberRole(
     });
     return { id: before.id, role: input.role };
   });
+  clearKeyCache();
+  return out;
 }
 
 export async function removeMember(
@@ -114,7 +118,8 @@ export async function removeMember(
   ctx: { projectId: string; role: Role },
   memberId: string,
 ): Promise<{ id: string }> {
-  return db.transaction(async (tx) => {
+  // cached keys are cleared after the commit, so no request can re-cache the old state
+  const out = await db.transaction(async (tx) => {
     const before = await getMember(tx, ctx.projectId, memberId);
     checkGrant(ctx.role, before.role);
     if (before.role === "owner") await assertOtherOwner(tx, ctx.projectId, before.id);
@@ -128,4 +133,6 @@ export async function removeMember(
     });
     return { id: before.id };
   });
+  clearKeyCache();
+  return out;
 }

@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
+import { env } from "../../env";
 import { handleTrpc } from "../../server/http/trpc";
 import { handleV1 } from "../../server/http/v1";
+import { clearKeyCache, principalFromApiKey } from "../../server/workspace/auth";
 import { callerFor, makeKey, makeMember, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 
@@ -50,6 +52,19 @@ describe("API keys", () => {
     expect(await revoked.json()).toEqual({ error: { code: "UNAUTHORIZED", message: "Sign in or send Authorization: Bearer sk_..." } });
     const unknown = await handleV1(req(`/api/v1/projects/${project.slug}`, { key: `sk_${"a".repeat(43)}` }));
     expect(unknown.status).toBe(401);
+  });
+
+  it("reuses a resolved key for a few seconds: another process's revoke lands within KEEL_KEY_CACHE_SECONDS", async () => {
+    const { project, owner } = await makeProject(d.db);
+    const { key, view } = await makeKey(d.db, project.id, owner.user.id, "owner");
+    expect(await principalFromApiKey(d.db, key)).toMatchObject({ kind: "secretKey" });
+    // as if another web process revoked it: this process still has it cached ...
+    await d.db.update(schema.apiKeys).set({ revokedAt: new Date() }).where(eq(schema.apiKeys.id, view.id));
+    expect(env.KEEL_KEY_CACHE_SECONDS).toBeGreaterThan(0);
+    expect(await principalFromApiKey(d.db, key)).toMatchObject({ kind: "secretKey" });
+    // ... until the entry expires (or a write here clears it)
+    clearKeyCache();
+    expect(await principalFromApiKey(d.db, key)).toBeNull();
   });
 
   it("answers 404 for another project's id, even with a valid key", async () => {
