@@ -131,6 +131,11 @@ describe("POST /api/v1/ingest", () => {
     expect(results[0]?.error).toBe("traceId: trace no-such-trace not found");
     expect(results[1]?.error).toBe('value: 9 is outside 1..5 (score config "quality", numeric)');
     expect(await trace(traceId)).toMatchObject({ ratingCount: 2, ratingMean: 2.5 });
+    const api = callerFor(d.db, owner.principal);
+    const hit = await api.logs.traces.list({ projectId: project.id, filter: { ratingMin: 2, ratingMax: 3, hasRating: true } });
+    expect(hit.items.map((t) => t.id)).toContain(traceId);
+    const miss = await api.logs.traces.list({ projectId: project.id, filter: { ratingMin: 3 } });
+    expect(miss.items.map((t) => t.id)).not.toContain(traceId);
   });
 
   it("refuses bad requests whole: malformed JSON 400, oversized 413, wrong key 401/403, nothing written", async () => {

@@ -5,7 +5,19 @@ import { Button, Field, Input, Select } from "../../../../_components/ui";
 import { activeFilters, EMPTY_QUERY, type ExplorerQuery, invalidAmounts, RANGES, toQueryString } from "./filters";
 
 type Key = keyof ExplorerQuery;
-const ADVANCED: Key[] = ["model", "tags", "user", "session", "release", "costMin", "costMax", "latencyMin", "latencyMax"];
+const ADVANCED: Key[] = [
+  "model",
+  "tags",
+  "user",
+  "session",
+  "release",
+  "costMin",
+  "costMax",
+  "latencyMin",
+  "latencyMax",
+  "ratingMin",
+  "ratingMax",
+];
 
 /**
  * Search and filters. Text fields apply on Enter (or "Apply"), selects at once; the URL is the
@@ -125,6 +137,14 @@ export function FilterBar({ query, onApply, models }: { query: ExplorerQuery; on
             </Field>
             <Field label="Latency max (ms)" error={amountError("latencyMax")}>
               <Input inputMode="numeric" {...text("latencyMax")} />
+            </Field>
+          </div>
+          <div className="grid grid-cols-2 gap-2">
+            <Field label="Rating min" hint="Mean rating" error={amountError("ratingMin")}>
+              <Input inputMode="decimal" {...text("ratingMin")} />
+            </Field>
+            <Field label="Rating max" error={amountError("ratingMax")}>
+              <Input inputMode="decimal" {...text("ratingMax")} />
             </Field>
           </div>
           <div className="flex items-end">

@@ -20,6 +20,9 @@ export interface ExplorerQuery {
   costMax: string;
   latencyMin: string;
   latencyMax: string;
+  /** the trace's mean rating (numeric and thumbs ratings; thumbs count 0/1) */
+  ratingMin: string;
+  ratingMax: string;
 }
 
 export type ApiFilter = NonNullable<RouterInputs["logs"]["traces"]["list"]["filter"]>;
@@ -47,6 +50,8 @@ export const EMPTY_QUERY: ExplorerQuery = {
   costMax: "",
   latencyMin: "",
   latencyMax: "",
+  ratingMin: "",
+  ratingMax: "",
 };
 
 const KEYS = Object.keys(EMPTY_QUERY) as (keyof ExplorerQuery)[];
@@ -93,7 +98,9 @@ export function amount(s: string): number | undefined {
 }
 
 export function invalidAmounts(q: ExplorerQuery): (keyof ExplorerQuery)[] {
-  return (["costMin", "costMax", "latencyMin", "latencyMax"] as const).filter((k) => q[k].trim() !== "" && amount(q[k]) === undefined);
+  return (["costMin", "costMax", "latencyMin", "latencyMax", "ratingMin", "ratingMax"] as const).filter(
+    (k) => q[k].trim() !== "" && amount(q[k]) === undefined,
+  );
 }
 
 /** The server's filter; `now` (ms) anchors relative time ranges. */
@@ -116,6 +123,8 @@ export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
     costMax: amount(q.costMax),
     latencyMinMs: ms(q.latencyMin),
     latencyMaxMs: ms(q.latencyMax),
+    ratingMin: amount(q.ratingMin),
+    ratingMax: amount(q.ratingMax),
     search: q.q || undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ApiFilter;
@@ -140,5 +149,7 @@ export function activeFilters(q: ExplorerQuery): { key: keyof ExplorerQuery; lab
   add("costMax", `cost ≤ $${q.costMax}`);
   add("latencyMin", `latency ≥ ${q.latencyMin} ms`);
   add("latencyMax", `latency ≤ ${q.latencyMax} ms`);
+  add("ratingMin", `rating ≥ ${q.ratingMin}`);
+  add("ratingMax", `rating ≤ ${q.ratingMax}`);
   return out;
 }
