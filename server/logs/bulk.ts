@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
+import { rollupJoins } from "./rollups";
 
 /**
  * Bulk upserts for ingestion. Rows travel as ONE jsonb parameter expanded by jsonb_to_recordset
@@ -103,17 +104,7 @@ export async function upsertTraces(db: DbOrTx, projectId: string, rows: TraceRow
       CASE WHEN coalesce(o.errors, 0) > 0 THEN 'error' ELSE 'ok' END, coalesce(r.n, 0), r.mean
     FROM jsonb_to_recordset(${param(rows)}) AS v(id text, timestamp timestamptz, name text, user_id text, session_id text, release text, tags text[],
       metadata jsonb, input jsonb, output jsonb, model_version_id uuid, route_decision jsonb)
-    LEFT JOIN LATERAL (
-      SELECT (array_agg(model ORDER BY start_time) FILTER (WHERE model IS NOT NULL))[1] AS model,
-        sum(input_tokens)::int AS input_tokens, sum(output_tokens)::int AS output_tokens, sum(cost) AS cost,
-        (extract(epoch FROM max(coalesce(end_time, start_time)) - min(start_time)) * 1000)::int AS latency_ms,
-        count(*) FILTER (WHERE status = 'error') AS errors
-      FROM observations WHERE project_id = ${projectId} AND trace_id = v.id
-    ) o ON true
-    LEFT JOIN LATERAL (
-      SELECT count(*)::int AS n, avg(value) FILTER (WHERE data_type IN ('numeric', 'boolean')) AS mean
-      FROM ratings WHERE project_id = ${projectId} AND trace_id = v.id
-    ) r ON true
+    ${rollupJoins(projectId, sql`v.id`)}
     ON CONFLICT (project_id, id) DO UPDATE SET
       ${sql.join(
         kept.map((c) => keep(c, "traces")),

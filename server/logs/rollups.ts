@@ -2,9 +2,27 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 
 /**
+ * The trace rollups as two LATERAL joins, `o` (observations: model, tokens, cost, latency, errors)
+ * and `r` (ratings: count, mean), for the trace whose id is `traceId` (an SQL expression). The one
+ * definition of a trace's rollups, used by the ingest upsert (server/logs/bulk.ts) and below.
+ */
+export const rollupJoins = (projectId: string, traceId: ReturnType<typeof sql>) => sql`
+    LEFT JOIN LATERAL (
+      SELECT (array_agg(model ORDER BY start_time) FILTER (WHERE model IS NOT NULL))[1] AS model,
+        sum(input_tokens)::int AS input_tokens, sum(output_tokens)::int AS output_tokens, sum(cost) AS cost,
+        (extract(epoch FROM max(coalesce(end_time, start_time)) - min(start_time)) * 1000)::int AS latency_ms,
+        count(*) FILTER (WHERE status = 'error') AS errors
+      FROM observations WHERE project_id = ${projectId} AND trace_id = ${traceId}
+    ) o ON true
+    LEFT JOIN LATERAL (
+      SELECT count(*)::int AS n, avg(value) FILTER (WHERE data_type IN ('numeric', 'boolean')) AS mean
+      FROM ratings WHERE project_id = ${projectId} AND trace_id = ${traceId}
+    ) r ON true`;
+
+/**
  * Recompute the trace-level rollups (model, tokens, cost, latency, status, rating count and mean)
- * of the given traces from their observations and ratings. Runs in the ingest transaction, once per
- * batch, so the explorer filters and sorts one table.
+ * of the given traces from their observations and ratings, after ratings arrive. Runs in the ingest
+ * transaction; returns the hours of the traces it touched.
  */
 export async function refreshRollups(db: DbOrTx, projectId: string, traceIds: string[]): Promise<string[]> {
   if (!traceIds.length) return [];
@@ -24,20 +42,7 @@ export async function refreshRollups(db: DbOrTx, projectId: string, traceIds: st
       rating_mean = r.mean,
       updated_at = now()
     FROM (SELECT unnest(${ids}) AS id) ids
-    LEFT JOIN LATERAL (
-      SELECT
-        (array_agg(model ORDER BY start_time) FILTER (WHERE model IS NOT NULL))[1] AS model,
-        sum(input_tokens)::int AS input_tokens,
-        sum(output_tokens)::int AS output_tokens,
-        sum(cost) AS cost,
-        (extract(epoch FROM max(coalesce(end_time, start_time)) - min(start_time)) * 1000)::int AS latency_ms,
-        count(*) FILTER (WHERE status = 'error') AS errors
-      FROM observations WHERE project_id = ${projectId} AND trace_id = ids.id
-    ) o ON true
-    LEFT JOIN LATERAL (
-      SELECT count(*)::int AS n, avg(value) FILTER (WHERE data_type IN ('numeric', 'boolean')) AS mean
-      FROM ratings WHERE project_id = ${projectId} AND trace_id = ids.id
-    ) r ON true
+    ${rollupJoins(projectId, sql`ids.id`)}
     WHERE t.project_id = ${projectId} AND t.id = ids.id
     RETURNING date_trunc('hour', t.timestamp)::text AS hour`);
   return [...new Set(hours.map((h) => h.hour))];

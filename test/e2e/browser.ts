@@ -36,3 +36,12 @@ export async function withPage(browser: Browser, name: string, fn: (page: Page) 
     await context.close();
   }
 }
+
+/** Sign in through the form; with `landing`, wait for the page sign-in leads to. */
+export async function signInAs(page: Page, base: string, email: string, password: string, landing?: string): Promise<void> {
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  if (landing) await page.waitForURL(`${base}${landing}`);
+}

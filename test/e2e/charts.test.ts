@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, withPage } from "./browser";
+import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -45,14 +45,8 @@ async function ingest(tag: string, counts: Record<string, number>) {
   expect((await res.json()).results.every((r: { status: number }) => r.status === 201)).toBe(true);
 }
 
-async function signIn(page: Page) {
-  if (!app) return;
-  await page.goto(url("/sign-in"));
-  await page.getByLabel("Email").fill(app.email);
-  await page.getByLabel("Password").fill(app.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(url("/demo"));
-}
+/** The demo user, landing on the demo project. */
+const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
 
 describe.skipIf(Boolean(skip))(`logs charts and export in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let browser: Browser;

@@ -2,18 +2,13 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, withPage } from "./browser";
+import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
 const url = (p: string) => `${app?.url}${p}`;
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto(url("/sign-in"));
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+const signIn = (page: Page, email: string, password: string) => signInAs(page, app?.url ?? "", email, password);
 
 describe.skipIf(Boolean(skip))(`console in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let browser: Browser;

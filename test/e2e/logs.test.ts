@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk";
-import { launch, withPage } from "./browser";
+import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -43,14 +43,8 @@ async function ingestChat(word: string) {
   return { traceId, name, answer };
 }
 
-async function signIn(page: Page) {
-  if (!app) return;
-  await page.goto(url("/sign-in"));
-  await page.getByLabel("Email").fill(app.email);
-  await page.getByLabel("Password").fill(app.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(url("/demo"));
-}
+/** The demo user, landing on the demo project. */
+const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
 
 async function search(page: Page, text: string) {
   const box = page.getByLabel("Search", { exact: true });

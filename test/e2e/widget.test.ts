@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, withPage } from "./browser";
+import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -51,14 +51,8 @@ async function createPublicKey(origin: string): Promise<string> {
   return (await res.json()).key;
 }
 
-async function signIn(page: Page) {
-  if (!app) return;
-  await page.goto(url("/sign-in"));
-  await page.getByLabel("Email").fill(app.email);
-  await page.getByLabel("Password").fill(app.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(url("/demo"));
-}
+/** The demo user, landing on the demo project. */
+const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
 
 /** A third-party site: one static page per path, on its own origin (another port). */
 function startSite(pages: Record<string, string>): Promise<{ origin: string; close: () => Promise<void> }> {
