@@ -9,6 +9,7 @@ import { dataDir, env } from "../env";
 import { DomainError } from "../server/core/errors";
 import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
+import { LineError, scoreJsonl } from "../server/evals";
 import { listLocalModels } from "../server/serving";
 import { createKey, createProject, createUser, findProjectBySlug, findUserByEmail, SYSTEM_ACTOR, seedDemo } from "../server/workspace";
 import { bootWorker } from "../workers/boot";
@@ -23,6 +24,8 @@ const USAGE = `keel <command> [options]   (every command takes --json)
   users create --email E --password P [--name N]
   projects create NAME [--slug S] [--owner EMAIL]
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
+  score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
+                                BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
 `;
 
 const { values: opts, positionals } = parseArgs({
@@ -39,12 +42,24 @@ const { values: opts, positionals } = parseArgs({
     public: { type: "boolean", default: false },
     origin: { type: "string", multiple: true },
     help: { type: "boolean", short: "h", default: false },
+    input: { type: "string" },
+    output: { type: "string" },
+    corpus: { type: "boolean", default: false },
+    "keep-going": { type: "boolean", default: false },
   },
 });
 
 const say = (human: string, data: unknown) => console.log(opts.json ? JSON.stringify(data) : human);
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** `showUsage`: print the usage text after the message (not for bad input data). */
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 const need = (v: string | undefined, flag: string): string => {
   if (!v) throw new UsageError(`missing ${flag}`);
   return v;
@@ -185,6 +200,22 @@ async function keysCreate(d: Database) {
   });
 }
 
+/** `keel score`: streams JSONL from --input (or stdin) to --output (or stdout); no database needed. */
+async function score() {
+  const input = opts.input && opts.input !== "-" ? fs.createReadStream(opts.input) : process.stdin;
+  const out = opts.output && opts.output !== "-" ? fs.createWriteStream(opts.output) : process.stdout;
+  const write = (line: string) => (out.write(`${line}\n`) ? undefined : new Promise<void>((resolve) => out.once("drain", () => resolve())));
+  try {
+    const res = await scoreJsonl(input, write, { corpus: opts.corpus, keepGoing: opts["keep-going"] });
+    if (res.errors) console.error(`keel score: ${res.errors} of ${res.lines + res.errors} lines had errors`);
+  } catch (err) {
+    if (err instanceof LineError) throw new DomainError("BAD_REQUEST", err.message); // bad data: exit 1
+    throw err;
+  } finally {
+    if (out !== process.stdout) await new Promise<void>((resolve) => (out as fs.WriteStream).end(() => resolve()));
+  }
+}
+
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
@@ -220,6 +251,8 @@ async function main() {
       });
     case "keys create":
       return withDb(keysCreate);
+    case "score":
+      return score();
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }
@@ -233,7 +266,7 @@ main().catch((err) => {
         ? { code: "USAGE", message: err.message }
         : { code: "ERROR", message: (err as Error)?.message ?? String(err) };
   if (opts.json) console.log(JSON.stringify({ error: body }));
-  else console.error(`keel: ${body.message}${err instanceof UsageError ? `\n\n${USAGE}` : ""}`);
+  else console.error(`keel: ${body.message}${err instanceof UsageError && err.showUsage ? `\n\n${USAGE}` : ""}`);
   if (!(err instanceof DomainError) && !(err instanceof UsageError)) logger.error({ err }, "command failed");
   process.exit(err instanceof UsageError ? 2 : 1);
 });

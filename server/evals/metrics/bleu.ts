@@ -326,3 +326,22 @@ function resolveForCheck(o: BleuOptions): BleuOptions {
   resolve(o, { effectiveOrder: false, smoothMethod: "exp" }); // validates values, throws naming the option
   return o;
 }
+
+/** Corpus BLEU one segment at a time, in flat memory: the same sums `corpusBleu` makes. */
+export class BleuCorpus {
+  private readonly r: ReturnType<typeof resolve>;
+  private readonly acc: Float64Array;
+  segments = 0;
+  constructor(options: BleuOptions = {}) {
+    this.r = resolve(options, { effectiveOrder: false, smoothMethod: "exp" });
+    this.acc = new Float64Array(2 + 2 * this.r.maxNgramOrder);
+  }
+  add(hyp: string, refs: readonly string[]): void {
+    addSegmentStats(hyp, definedRefs(refs, `segment ${this.segments}`), this.r, this.acc);
+    this.segments++;
+  }
+  score(): BleuScore {
+    if (!this.segments) throw new Error("BLEU: no hypotheses");
+    return scoreStats(this.acc, this.r);
+  }
+}

@@ -304,3 +304,23 @@ export function chrfOptionsFromSacrebleu(obj: Readonly<Record<string, unknown>>)
   resolve(o);
   return o;
 }
+
+/** Corpus chrF one segment at a time, in flat memory: the same sums `corpusChrf` makes. */
+export class ChrfCorpus {
+  private readonly r: ReturnType<typeof resolve>;
+  private readonly total: Float64Array;
+  segments = 0;
+  constructor(options: ChrfOptions = {}) {
+    this.r = resolve(options);
+    this.total = new Float64Array(3 * (this.r.charOrder + this.r.wordOrder));
+  }
+  add(hyp: string, refs: readonly string[]): void {
+    const st = segmentStats(hyp, definedRefs(refs, `segment ${this.segments}`), this.r);
+    for (let k = 0; k < this.total.length; k++) this.total[k] = (this.total[k] as number) + (st[k] as number);
+    this.segments++;
+  }
+  score(): ChrfScore {
+    if (!this.segments) throw new Error("chrF: no hypotheses");
+    return { score: fScore(this.total, this.r), char_order: this.r.charOrder, word_order: this.r.wordOrder, beta: this.r.beta };
+  }
+}
