@@ -236,8 +236,13 @@ function definedRefs(refs: readonly (string | null | undefined)[], where: string
 
 function scoreStats(acc: Float64Array, r: Resolved): BleuScore {
   const N = r.maxNgramOrder;
-  const correct = Array.from(acc.subarray(2, 2 + N));
-  const total = Array.from(acc.subarray(2 + N, 2 + 2 * N));
+  // Plain loops: a typed-array subarray per call costs more than the whole score.
+  const correct = new Array<number>(N);
+  const total = new Array<number>(N);
+  for (let k = 0; k < N; k++) {
+    correct[k] = acc[2 + k] as number;
+    total[k] = acc[2 + N + k] as number;
+  }
   return computeBleu(correct, total, acc[0] as number, acc[1] as number, r);
 }
 

@@ -57,19 +57,93 @@ const RE_13A_PERIOD_COMMA_AFTER_NON_DIGIT = /([^0-9])([.,])/g;
 const RE_13A_PERIOD_COMMA_BEFORE_NON_DIGIT = /([.,])([^0-9])/g;
 const RE_13A_DASH_AFTER_DIGIT = /([0-9])(-)/g;
 
-function tokenize13a(line: string): string[] {
+/** sacrebleu's 13a pre-regex steps: `<skipped>`, `-\n`, `\n`, and the four HTML entities, in its order. */
+function preprocess13a(line: string): string {
   let s = line;
   if (s.includes("<skipped>")) s = s.replaceAll("<skipped>", "");
   if (s.includes("\n")) s = s.replaceAll("-\n", "").replaceAll("\n", " ");
   if (s.includes("&")) {
     s = s.replaceAll("&quot;", '"').replaceAll("&amp;", "&").replaceAll("&lt;", "<").replaceAll("&gt;", ">");
   }
+  return s;
+}
+
+/**
+ * The 13a tokenizer as the four regex substitutions and a split: the straightforward form, kept as the
+ * reference the single-pass scanner (`tokenize13a`) is tested against.
+ */
+export function tokenize13aReference(line: string): string[] {
+  let s = preprocess13a(line);
   s = ` ${s} `.replace(RE_13A_SYMBOLS, " $1 ");
   if (s.includes(".") || s.includes(",")) {
     s = s.replace(RE_13A_PERIOD_COMMA_AFTER_NON_DIGIT, "$1 $2 ").replace(RE_13A_PERIOD_COMMA_BEFORE_NON_DIGIT, " $1 $2");
   }
   if (s.includes("-")) s = s.replace(RE_13A_DASH_AFTER_DIGIT, "$1 $2 ");
   return pySplit(s);
+}
+
+// 1 for the code units RE_13A_SYMBOLS isolates, 2 for "." and ",", 3 for "-", 4 for Python whitespace (ASCII only).
+const CLASS_13A = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 0x21 && c <= 0x26) || (c >= 0x28 && c <= 0x2b) || c === 0x2f || (c >= 0x3a && c <= 0x40)) CLASS_13A[c] = 1;
+  else if ((c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e)) CLASS_13A[c] = 1;
+  else if (c === 0x2e || c === 0x2c) CLASS_13A[c] = 2;
+  else if (c === 0x2d) CLASS_13A[c] = 3;
+  else if (isPyWhitespace(c)) CLASS_13A[c] = 4;
+}
+const ASCII_CHARS = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/**
+ * 13a in one pass over the preprocessed line, splitting exactly where the regexes put spaces (on the padded
+ * line ` s `, "prev"/"next" being the neighbouring code units there):
+ * - each symbol of RE_13A_SYMBOLS is a token of its own;
+ * - a "." or "," is matched by `([^0-9])([.,])` (non-overlapping, left to right) when prev is not a digit
+ *   and prev is not itself a "."/"," that was matched; matched ones become tokens of their own;
+ * - an unmatched "." or "," is a token of its own too when next is not a digit (`([.,])([^0-9])` puts spaces
+ *   around it; no two unmatched ones are adjacent, so that regex never has one consumed by an earlier match);
+ *   one between a digit and a digit stays inside its token;
+ * - a "-" after a digit is a token of its own (`([0-9])(-)`);
+ * - the inserted spaces never turn a digit neighbour into a non-digit one or the reverse, so every test
+ *   above can read the original line; Python whitespace separates tokens.
+ */
+function tokenize13a(line: string): string[] {
+  const s = preprocess13a(line);
+  const out: string[] = [];
+  const n = s.length;
+  let start = 0; // start of the token being read
+  let prevMatched = false; // whether the previous unit, when "." or ",", was matched by ([^0-9])([.,])
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    let cls: number;
+    if (c < 128) {
+      cls = CLASS_13A[c] as number;
+      if (cls === 0) continue;
+    } else {
+      if (!isPyWhitespace(c)) continue;
+      cls = 4;
+    }
+    if (cls === 4) {
+      if (start < i) out.push(s.slice(start, i));
+      start = i + 1;
+      continue;
+    }
+    if (cls === 2) {
+      const p = i > 0 ? s.charCodeAt(i - 1) : 0x20;
+      const matched: boolean = !isDigit(p) && !((p === 0x2e || p === 0x2c) && prevMatched);
+      prevMatched = matched;
+      if (!matched && isDigit(i + 1 < n ? s.charCodeAt(i + 1) : 0x20)) continue;
+    } else if (cls === 3 && !(i > 0 && isDigit(s.charCodeAt(i - 1)))) {
+      continue;
+    }
+    // c is a token of its own
+    if (start < i) out.push(s.slice(start, i));
+    out.push(ASCII_CHARS[c] as string);
+    start = i + 1;
+  }
+  if (start < n) out.push(s.slice(start, n));
+  return out;
 }
 
 // --- intl (mteval-v14.pl international, sacrebleu TokenizerV14International) ---
@@ -280,9 +354,13 @@ export class NgramIndex {
 
   /** Turns the symbols added (word ids or code points; not both in one segment) into dense ids 0..size-1. */
   ready(): void {
-    this.pairs.reset(this.total);
-    for (let i = 0; i < this.total; i++) this.base[i] = this.pairs.intern(this.base[i] as number, -1);
-    this.cur.set(this.base.subarray(0, this.total));
+    const { base, cur, pairs, total } = this;
+    pairs.reset(total);
+    for (let i = 0; i < total; i++) {
+      const id = pairs.intern(base[i] as number, -1);
+      base[i] = id;
+      cur[i] = id;
+    }
     this.size = this.pairs.size;
   }
 
