@@ -1,3 +1,6 @@
 /** The evals domain's public face. */
+
+export { evaluateGate, parseRule } from "./gates";
 export * from "./metrics";
 export { LineError, type ScoreOptions, scoreJsonl } from "./score-jsonl";
+export { bootstrapMean, pairedBootstrap } from "./stats";
