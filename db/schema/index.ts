@@ -1,3 +1,5 @@
 export * from "./core";
+export * from "./datasets";
+export * from "./evals";
 export * from "./logs";
 export * from "./workspace";

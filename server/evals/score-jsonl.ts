@@ -64,20 +64,43 @@ function parseLine(text: string, line: number): Parsed {
   return { id: o.id ?? null, prediction: o.prediction, references: o.references as string[], metrics };
 }
 
-/** Options of every metric, checked once per line (names the metric and the option). */
-function options(p: Parsed, line: number) {
+/**
+ * The options of each requested metric in the metric functions' form; an Error names the metric and
+ * the option (`metrics.bleu: Unknown BLEU option "smooth"...`). Shared by `keel score` and eval runs.
+ */
+export function parseMetricOptions(metrics: Partial<Record<string, Record<string, unknown> | null>>) {
+  for (const k of Object.keys(metrics))
+    if (!(METRICS as readonly string[]).includes(k)) throw new Error(`metrics.${k}: unknown metric (known: ${METRICS.join(", ")})`);
   const at = <T>(m: Metric, f: () => T): T => {
     try {
       return f();
     } catch (err) {
-      throw new LineError(line, `metrics.${m}: ${(err as Error).message}`);
+      throw new Error(`metrics.${m}: ${(err as Error).message}`);
     }
   };
   return {
-    bleu: p.metrics.bleu ? at("bleu", () => bleuOptionsFromSacrebleu(p.metrics.bleu as Record<string, unknown>)) : null,
-    chrf: p.metrics.chrf ? at("chrf", () => chrfOptionsFromSacrebleu(p.metrics.chrf as Record<string, unknown>)) : null,
-    rouge: p.metrics.rouge ? at("rouge", () => rougeOptionsFromSnake({ rouge_types: DEFAULT_ROUGE_TYPES, ...p.metrics.rouge })) : null,
+    bleu: metrics.bleu ? at("bleu", () => bleuOptionsFromSacrebleu(metrics.bleu as Record<string, unknown>)) : null,
+    chrf: metrics.chrf ? at("chrf", () => chrfOptionsFromSacrebleu(metrics.chrf as Record<string, unknown>)) : null,
+    rouge: metrics.rouge ? at("rouge", () => rougeOptionsFromSnake({ rouge_types: DEFAULT_ROUGE_TYPES, ...metrics.rouge })) : null,
   };
+}
+export type MetricOptions = ReturnType<typeof parseMetricOptions>;
+
+/** Sentence-level scores of one prediction, for the metrics in `o`. */
+export function scoreOne(prediction: string, references: string[], o: MetricOptions) {
+  const out: { bleu?: ReturnType<typeof sentenceBleu>; chrf?: { score: number }; rouge?: Record<string, RougeScore> } = {};
+  if (o.bleu) out.bleu = sentenceBleu(prediction, references, o.bleu);
+  if (o.chrf) out.chrf = { score: sentenceChrf(prediction, references, o.chrf).score };
+  if (o.rouge) out.rouge = rougeScoreMulti(references, prediction, o.rouge);
+  return out;
+}
+
+function options(p: Parsed, line: number): MetricOptions {
+  try {
+    return parseMetricOptions(p.metrics);
+  } catch (err) {
+    throw new LineError(line, (err as Error).message);
+  }
 }
 
 /** Split a byte stream into lines, each decoded as strict UTF-8 (a bad byte is an error naming the line). */
@@ -143,11 +166,7 @@ export async function scoreJsonl(
             });
           }
       } else {
-        const out: Record<string, unknown> = { id };
-        if (o.bleu) out.bleu = sentenceBleu(p.prediction, p.references, o.bleu);
-        if (o.chrf) out.chrf = { score: sentenceChrf(p.prediction, p.references, o.chrf).score };
-        if (o.rouge) out.rouge = rougeScoreMulti(p.references, p.prediction, o.rouge);
-        await write(JSON.stringify(out));
+        await write(JSON.stringify({ id, ...scoreOne(p.prediction, p.references, o) }));
       }
       count++;
     } catch (err) {

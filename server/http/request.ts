@@ -52,10 +52,15 @@ export function checkOrigin(req: Request, hasSessionCookie: boolean): void {
 
 /** Read a request body of at most `limit` bytes (env KEEL_MAX_BODY_BYTES), as text. */
 export async function readBody(req: Request, limit = env.KEEL_MAX_BODY_BYTES): Promise<string> {
+  return Buffer.from(await readBodyBytes(req, limit)).toString("utf8");
+}
+
+/** Read a request body of at most `limit` bytes, as bytes (uploads decode them strictly themselves). */
+export async function readBodyBytes(req: Request, limit = env.KEEL_MAX_BODY_BYTES): Promise<Uint8Array> {
   const tooLarge = () => new DomainError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`);
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw tooLarge();
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -69,7 +74,7 @@ export async function readBody(req: Request, limit = env.KEEL_MAX_BODY_BYTES): P
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 export async function readJson(req: Request): Promise<unknown> {

@@ -2,6 +2,7 @@ import { DomainError } from "../core/errors";
 import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";
+import { handleDatasetDownload, handleDatasetUpload } from "./datasets";
 import { json, jsonError } from "./json";
 import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
 import { readJson } from "./request";
@@ -110,6 +111,17 @@ export async function handleV1(req: Request): Promise<Response> {
     }
     const exp = path.match(/^\/projects\/([^/]+)\/traces\/export$/);
     if (exp && req.method === "GET") return handleExport(req, decodeURIComponent(exp[1] as string));
+    const upload = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/versions$/);
+    if (upload && req.method === "POST")
+      return handleDatasetUpload(req, decodeURIComponent(upload[1] as string), decodeURIComponent(upload[2] as string));
+    const download = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/versions\/([^/]+)\/download$/);
+    if (download && req.method === "GET")
+      return handleDatasetDownload(
+        req,
+        decodeURIComponent(download[1] as string),
+        decodeURIComponent(download[2] as string),
+        decodeURIComponent(download[3] as string),
+      );
     const candidates = ROUTES.map((r) => ({ r, params: match(r.pattern, path) })).filter((c) => c.params);
     if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
     const hit = candidates.find((c) => c.r.method === req.method);

@@ -8,5 +8,5 @@ export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";
 export { type OtlpTraces, otlpToEvents } from "./otel";
 export { getLogSettings } from "./settings";
-export { traceFilter } from "./traces";
+export { type TraceFilter, traceFilter, traceWhere } from "./traces";
 export { addRating } from "./ui-rating";

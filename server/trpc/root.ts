@@ -1,3 +1,5 @@
+import { datasetsRouter } from "../datasets/router";
+import { evalsRouter } from "../evals/router";
 import { logsRouter } from "../logs/router";
 import { servingRouter } from "../serving/router";
 import { workspaceRouter } from "../workspace/router";
@@ -8,6 +10,8 @@ export const appRouter = router({
   workspace: workspaceRouter,
   jobs: jobsRouter,
   logs: logsRouter,
+  evals: evalsRouter,
+  datasets: datasetsRouter,
   serving: servingRouter,
 });
 

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { pageInput } from "../core/pagination";
+import { projectProcedure, requireRole, router } from "../trpc/init";
+import { actorOf } from "../workspace";
+import { createGate, evaluateGateOnRun, gateInput, listGates } from "./gate-service";
+import { compareRuns, createRun, getRun, listItems, listRuns, runInput } from "./runs";
+
+const runs = router({
+  list: projectProcedure.input(pageInput).query(({ ctx, input }) => listRuns(ctx.db, ctx.projectId, input)),
+  get: projectProcedure.input(z.object({ runId: z.uuid() })).query(({ ctx, input }) => getRun(ctx.db, ctx.projectId, input.runId)),
+  items: projectProcedure
+    .input(z.object({ runId: z.uuid(), after: z.number().int().min(-1).optional(), limit: z.number().int().min(1).max(500).default(100) }))
+    .query(({ ctx, input }) => listItems(ctx.db, ctx.projectId, input.runId, input)),
+  create: projectProcedure
+    .use(requireRole("engineer"))
+    .input(runInput)
+    .mutation(({ ctx, input }) =>
+      createRun(ctx.db, actorOf(ctx.principal), ctx.projectId, {
+        name: input.name,
+        datasetVersionId: input.datasetVersionId,
+        metrics: input.metrics,
+      }),
+    ),
+  compare: projectProcedure
+    .input(z.object({ aRunId: z.uuid(), bRunId: z.uuid(), focus: z.string().max(100).optional() }))
+    .query(({ ctx, input }) => compareRuns(ctx.db, ctx.projectId, input.aRunId, input.bRunId, input.focus)),
+});
+
+const gates = router({
+  list: projectProcedure.query(({ ctx }) => listGates(ctx.db, ctx.projectId)),
+  create: projectProcedure
+    .use(requireRole("engineer"))
+    .input(gateInput)
+    .mutation(({ ctx, input }) => createGate(ctx.db, actorOf(ctx.principal), ctx.projectId, { name: input.name, rules: input.rules })),
+  evaluate: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ gateId: z.uuid(), runId: z.uuid(), baselineRunId: z.uuid().optional() }))
+    .mutation(({ ctx, input }) => evaluateGateOnRun(ctx.db, ctx.projectId, input)),
+});
+
+export const evalsRouter = router({ runs, gates });

@@ -1,0 +1,132 @@
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type DbOrTx, schema } from "../../db/client";
+import { DomainError, notFound } from "../core/errors";
+import { keyset, type PageInput, toPage } from "../core/pagination";
+import { enqueue } from "../core/queue";
+import { type Actor, recordAudit } from "../workspace";
+import { evalRunJob } from "./jobs/run";
+import { parseMetricOptions } from "./score-jsonl";
+import { pairedBootstrap } from "./stats";
+
+const r = schema.evalRuns;
+const items = schema.evalItems;
+const rows = schema.datasetRows;
+
+export const runInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  datasetVersionId: z.uuid(),
+  metrics: z.record(z.string(), z.record(z.string(), z.unknown())).default({ bleu: {}, chrf: {}, rouge: {} }),
+});
+export type EvalRun = typeof r.$inferSelect;
+
+export async function getRun(db: DbOrTx, projectId: string, runId: string): Promise<EvalRun> {
+  const [run] = await db
+    .select()
+    .from(r)
+    .where(and(eq(r.id, runId), eq(r.projectId, projectId)));
+  if (!run) throw notFound("eval run");
+  return run;
+}
+
+/** Queue a run of the dataset version's stored predictions; checked before anything is written. */
+export async function createRun(db: DbOrTx, actor: Actor, projectId: string, input: z.infer<typeof runInput>): Promise<EvalRun> {
+  try {
+    parseMetricOptions(input.metrics);
+  } catch (err) {
+    throw new DomainError("BAD_REQUEST", (err as Error).message, "metrics");
+  }
+  const [version] = await db
+    .select()
+    .from(schema.datasetVersions)
+    .where(and(eq(schema.datasetVersions.id, input.datasetVersionId), eq(schema.datasetVersions.projectId, projectId)));
+  if (!version) throw new DomainError("NOT_FOUND", "dataset version not found", "datasetVersionId");
+  const [missing] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(rows)
+    .where(and(eq(rows.versionId, version.id), sql`${rows.prediction} IS NULL`));
+  if (missing?.n)
+    throw new DomainError(
+      "BAD_REQUEST",
+      `this dataset version has no prediction in ${missing.n} of its ${version.rowCount} rows; a run on stored predictions needs the prediction column`,
+      "datasetVersionId",
+    );
+  return db.transaction(async (tx) => {
+    const [run] = await tx
+      .insert(r)
+      .values({
+        projectId,
+        name: input.name,
+        datasetVersionId: version.id,
+        target: { kind: "column", column: "prediction" },
+        metrics: input.metrics,
+        createdBy: actor.userId,
+      })
+      .returning();
+    if (!run) throw new Error("insert returned nothing");
+    const job = await enqueue(tx, evalRunJob, { runId: run.id }, { projectId, key: `evals.run:${run.id}`, createdBy: actor.userId });
+    const [withJob] = await tx.update(r).set({ jobId: job.id }).where(eq(r.id, run.id)).returning();
+    await recordAudit(tx, actor, { projectId, action: "evals.run.create", targetType: "eval_run", targetId: run.id, after: input });
+    return withJob ?? run;
+  });
+}
+
+export async function listRuns(db: DbOrTx, projectId: string, page: PageInput) {
+  const k = keyset(r.createdAt, r.id, page.cursor);
+  const list = await db
+    .select()
+    .from(r)
+    .where(and(eq(r.projectId, projectId), k.where))
+    .orderBy(...k.orderBy)
+    .limit(page.limit + 1);
+  return toPage(list, page.limit);
+}
+
+export async function listItems(db: DbOrTx, projectId: string, runId: string, page: { after?: number; limit: number }) {
+  const run = await getRun(db, projectId, runId);
+  return db
+    .select({ idx: items.idx, prediction: items.prediction, scores: items.scores, input: rows.input, references: rows.references })
+    .from(items)
+    .innerJoin(rows, and(eq(rows.versionId, run.datasetVersionId), eq(rows.idx, items.idx)))
+    .where(and(eq(items.runId, run.id), gt(items.idx, page.after ?? -1)))
+    .orderBy(asc(items.idx))
+    .limit(page.limit);
+}
+
+/**
+ * Compare run B with run A (same dataset version): per figure the paired bootstrap of B - A with
+ * wins, losses and a p-value, and for `focus` the items that changed most.
+ */
+export async function compareRuns(db: DbOrTx, projectId: string, aId: string, bId: string, focus = "bleu.score") {
+  const [a, b] = [await getRun(db, projectId, aId), await getRun(db, projectId, bId)];
+  // Item by item: both runs must score the same items, i.e. versions of one dataset with as many rows
+  // (a new version typically holds another model's predictions for the same inputs).
+  const versions = await db
+    .select({ id: schema.datasetVersions.id, datasetId: schema.datasetVersions.datasetId, rowCount: schema.datasetVersions.rowCount })
+    .from(schema.datasetVersions)
+    .where(inArray(schema.datasetVersions.id, [a.datasetVersionId, b.datasetVersionId]));
+  const va = versions.find((v) => v.id === a.datasetVersionId);
+  const vb = versions.find((v) => v.id === b.datasetVersionId);
+  if (!va || !vb || va.datasetId !== vb.datasetId || va.rowCount !== vb.rowCount)
+    throw new DomainError("BAD_REQUEST", "runs compare only on versions of one dataset with the same rows", "bRunId");
+  if (a.status !== "succeeded" || b.status !== "succeeded") throw new DomainError("CONFLICT", "both runs must have succeeded");
+  const pairs = await db.execute<{ idx: number; a: Record<string, number>; b: Record<string, number> }>(sql`
+    SELECT x.idx, x.scores AS a, y.scores AS b FROM eval_items x JOIN eval_items y ON y.run_id = ${b.id} AND y.idx = x.idx
+    WHERE x.run_id = ${a.id} ORDER BY x.idx`);
+  const figures = Object.keys(pairs[0]?.a ?? {}).filter((k) => k in (pairs[0]?.b ?? {}));
+  const byFigure = Object.fromEntries(
+    figures.map((f) => [
+      f,
+      pairedBootstrap(
+        pairs.map((p) => p.a[f] ?? 0),
+        pairs.map((p) => p.b[f] ?? 0),
+        { seed: 7 },
+      ),
+    ]),
+  );
+  const changed = pairs
+    .map((p) => ({ idx: p.idx, a: p.a[focus] ?? 0, b: p.b[focus] ?? 0, diff: (p.b[focus] ?? 0) - (p.a[focus] ?? 0) }))
+    .sort((x, y) => Math.abs(y.diff) - Math.abs(x.diff))
+    .slice(0, 10);
+  return { a: { id: a.id, name: a.name }, b: { id: b.id, name: b.name }, items: pairs.length, figures: byFigure, focus, changed };
+}

@@ -1,0 +1,109 @@
+import { DomainError } from "../core/errors";
+import { getRuntime } from "../core/runtime";
+import {
+  addVersion,
+  CSV_HEADER,
+  type DatasetFormat,
+  formatRow,
+  getVersionByNumber,
+  MAX_UPLOAD_BYTES,
+  parseDataset,
+  rowPage,
+} from "../datasets";
+import { actorOf, atLeast, projectAccess } from "../workspace";
+import { contextFromRequest } from "./context";
+import { json, jsonError } from "./json";
+import { readBodyBytes } from "./request";
+
+const PAGE = 1000;
+
+async function access(req: Request, projectRef: string) {
+  const { db } = await getRuntime();
+  const ctx = await contextFromRequest(db, req, new Headers());
+  if (!ctx.principal) throw new DomainError("UNAUTHORIZED", "Sign in or send Authorization: Bearer sk_...");
+  const project = await projectAccess(db, ctx.principal, projectRef);
+  return { db, principal: ctx.principal, project };
+}
+
+function formatOf(req: Request, url: URL): DatasetFormat {
+  const q = url.searchParams.get("format");
+  if (q) {
+    if (q !== "jsonl" && q !== "csv") throw new DomainError("BAD_REQUEST", "format must be jsonl or csv", "format");
+    return q;
+  }
+  const type = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (type === "text/csv") return "csv";
+  if (["application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/jsonlines"].includes(type)) return "jsonl";
+  throw new DomainError(
+    "BAD_REQUEST",
+    `Send the file with content-type application/jsonl, application/x-ndjson or text/csv, or ?format=jsonl|csv (got ${type || "none"})`,
+    "format",
+  );
+}
+
+/**
+ * `POST /api/v1/projects/:p/datasets/:name/versions`: the file as the raw body (at most 50 MB),
+ * engineer or higher; creates the dataset when missing. 201 with the version (`created: false` and
+ * the latest version when the content is identical to it).
+ */
+export async function handleDatasetUpload(req: Request, projectRef: string, name: string): Promise<Response> {
+  try {
+    const url = new URL(req.url);
+    const { db, principal, project } = await access(req, projectRef);
+    if (!atLeast(project.role, "engineer"))
+      throw new DomainError("FORBIDDEN", `You act as ${project.role} here; uploading a dataset needs engineer or higher`);
+    if (!name || name.length > 200 || /[\p{Cc}]/u.test(name) || name.trim() !== name)
+      throw new DomainError("BAD_REQUEST", "dataset name must be 1 to 200 printable characters", "name");
+    const format = formatOf(req, url);
+    const bytes = await readBodyBytes(req, MAX_UPLOAD_BYTES);
+    const parsed = parseDataset(bytes, format);
+    const version = await addVersion(db, actorOf(principal), project.id, name, parsed, {
+      kind: "upload",
+      format,
+      filename: url.searchParams.get("filename"),
+    });
+    return json(version, 201);
+  } catch (err) {
+    return jsonError(err);
+  }
+}
+
+/**
+ * `GET /api/v1/projects/:p/datasets/:name/versions/:version/download?format=jsonl|csv`: the rows
+ * in order, streamed in keyset pages of 1,000. Any member (or secret key) of the project.
+ */
+export async function handleDatasetDownload(req: Request, projectRef: string, name: string, versionText: string): Promise<Response> {
+  try {
+    const url = new URL(req.url);
+    const { db, project } = await access(req, projectRef);
+    const format = url.searchParams.get("format") ?? "jsonl";
+    if (format !== "jsonl" && format !== "csv") throw new DomainError("BAD_REQUEST", "format must be jsonl or csv", "format");
+    if (!/^\d{1,9}$/.test(versionText)) throw new DomainError("BAD_REQUEST", "version must be a version number", "version");
+    const version = await getVersionByNumber(db, project.id, name, Number(versionText));
+    const enc = new TextEncoder();
+    let cursor: string | undefined;
+    let started = false;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (!started && format === "csv") controller.enqueue(enc.encode(CSV_HEADER));
+        started = true;
+        const page = await rowPage(db, project.id, version.id, { cursor, limit: PAGE });
+        const text = page.items.map(({ idx: _idx, ...row }) => formatRow(row, format)).join("");
+        if (text) controller.enqueue(enc.encode(text));
+        cursor = page.nextCursor ?? undefined;
+        if (!cursor) controller.close();
+      },
+    });
+    const file = `${name.replace(/[^\w.-]+/g, "_")}-v${version.version}.${format}`;
+    return new Response(body, {
+      headers: {
+        "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
+        "content-disposition": `attachment; filename="${file}"`,
+        "x-content-hash": version.contentHash,
+        "cache-control": "no-store",
+      },
+    });
+  } catch (err) {
+    return jsonError(err);
+  }
+}
