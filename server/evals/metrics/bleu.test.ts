@@ -1,10 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadPeerVectors } from "../../../test/helpers/peer-vectors";
 import { type BleuScore, bleuFromStats, bleuOptionsFromSacrebleu, corpusBleu, sentenceBleu } from "./bleu";
-
-// The committed copy of /work/shared/metrics/peer-vectors.json (byte-identical), so CI needs no shared folder.
-const VECTORS = path.resolve(import.meta.dirname, "../../../test/fixtures/metrics/peer-vectors.json");
 
 interface Expected {
   ok: boolean;
@@ -40,8 +36,7 @@ function loadVectors(): {
   cases: { peer_bleu: BleuCase[]; peer_bleu_stats: StatsCase[] };
   expected: { peer_bleu: Record<string, Expected>; peer_bleu_stats: Record<string, Expected> };
 } {
-  if (!existsSync(VECTORS)) throw new Error(`Peer vectors missing at ${VECTORS}: copy shared/metrics/peer-vectors.json there`);
-  return JSON.parse(readFileSync(VECTORS, "utf8"));
+  return loadPeerVectors();
 }
 
 const vectors = loadVectors();

@@ -1,10 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadPeerVectors } from "../../../test/helpers/peer-vectors";
 import { chrfFromStats, chrfOptionsFromSacrebleu, corpusChrf, removePunctuation, sentenceChrf } from "./chrf";
-
-// The committed copy of /work/shared/metrics/peer-vectors.json (byte-identical), so CI needs no shared folder.
-const VECTORS = path.resolve(import.meta.dirname, "../../../test/fixtures/metrics/peer-vectors.json");
 
 interface ChrfCase {
   id: string;
@@ -21,8 +17,7 @@ interface Expected {
 }
 
 function loadVectors(): { cases: { peer_chrf: ChrfCase[] }; expected: { peer_chrf: Record<string, Expected> } } {
-  if (!existsSync(VECTORS)) throw new Error(`Peer vectors missing at ${VECTORS}: copy shared/metrics/peer-vectors.json there`);
-  return JSON.parse(readFileSync(VECTORS, "utf8"));
+  return loadPeerVectors();
 }
 
 const vectors = loadVectors();

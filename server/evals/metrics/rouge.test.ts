@@ -1,6 +1,5 @@
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadPeerVectors } from "../../../test/helpers/peer-vectors";
 import { rougeOptionsFromSnake, rougeScore, rougeScoreMulti, rougeTokenize } from "./rouge";
 
 type Figures = { precision?: number; recall?: number; fmeasure?: number };
@@ -32,12 +31,7 @@ interface PeerVectors {
   };
 }
 
-// The committed copy of shared/metrics/peer-vectors.json, so tests need no shared folder.
-const VECTORS = path.resolve(import.meta.dirname, "../../../test/fixtures/metrics/peer-vectors.json");
-if (!fs.existsSync(VECTORS)) {
-  throw new Error(`Peer vectors not found at ${VECTORS}: ROUGE is checked against rouge-score's values from ../shared/metrics`);
-}
-const peer = JSON.parse(fs.readFileSync(VECTORS, "utf8")) as PeerVectors;
+const peer = loadPeerVectors<PeerVectors>();
 
 /** Every figure the reference stored for every type, within tol (a tol of 0 still allows float noise of 1e-12). */
 function expectScores(got: Record<string, Figures>, expected: Expected, tol: number): void {
