@@ -69,15 +69,18 @@ export async function traceCharts(db: DbOrTx, projectId: string, input: z.infer<
       FROM trace_stats_hourly s
       WHERE project_id = ${projectId} AND hour >= ${from.toISOString()}::timestamptz AND hour < ${to.toISOString()}::timestamptz ${models}
         AND NOT EXISTS (SELECT 1 FROM trace_stats_dirty d WHERE d.project_id = s.project_id AND d.hour = s.hour)`);
-    const live = await db.execute<HourRow>(
-      hourlyAggregate(
-        and(
-          where,
-          sql`(timestamp < ${from.toISOString()}::timestamptz OR timestamp >= ${to.toISOString()}::timestamptz
-            OR date_trunc('hour', timestamp) IN (SELECT hour FROM trace_stats_dirty WHERE project_id = ${projectId}))`,
-        ) as ReturnType<typeof sql>,
-      ),
-    );
+    // The live part as explicit time ranges (the partial edge hours and each dirty hour), so the
+    // planner reads index ranges instead of the whole period; many dirty hours fall back to a filter.
+    const dirty = await db.execute<{ hour: string }>(sql`
+      SELECT hour::text FROM trace_stats_dirty WHERE project_id = ${projectId} AND hour >= ${from.toISOString()}::timestamptz AND hour < ${to.toISOString()}::timestamptz LIMIT 201`);
+    const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+    const ranges: ReturnType<typeof sql>[] = [sql`timestamp < ${ts(from)}`, sql`timestamp >= ${ts(to)}`];
+    if (dirty.length > 200)
+      ranges.push(sql`date_trunc('hour', timestamp) IN (SELECT hour FROM trace_stats_dirty WHERE project_id = ${projectId})`);
+    else
+      for (const { hour } of dirty)
+        ranges.push(sql`(timestamp >= ${ts(new Date(hour))} AND timestamp < ${ts(new Date(new Date(hour).getTime() + HOUR))})`);
+    const live = await db.execute<HourRow>(hourlyAggregate(and(where, sql`(${sql.join(ranges, sql` OR `)})`) as ReturnType<typeof sql>));
     rows = [...stored, ...live];
   } else {
     rows = await db.execute<HourRow>(hourlyAggregate(where));
