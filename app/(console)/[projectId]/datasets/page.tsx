@@ -1,16 +1,294 @@
 "use client";
 
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
 import { EmptyState } from "../../../_components/EmptyState";
-import { PageHeader } from "../../../_components/ui";
+import { Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
+import { errorMessage } from "../../../_lib/errors";
+import { formatDateTime, formatRelative } from "../../../_lib/format";
+import { useProject } from "../../../_lib/project";
+import { atLeast } from "../../../_lib/roles";
+import { type RouterOutputs, useTRPC } from "../../../_lib/trpc";
+
+type Dataset = RouterOutputs["datasets"]["list"]["items"][number];
+type Version = RouterOutputs["datasets"]["versions"]["items"][number];
+
+interface Selected {
+  id: string;
+  label: string;
+}
 
 export default function DatasetsPage() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const projectId = project.slug;
+  const datasets = useQuery(trpc.datasets.list.queryOptions({ projectId, limit: 200 }));
+  const canUpload = atLeast(project.role, "engineer");
+  const [selected, setSelected] = useState<Selected | null>(null);
+
   return (
-    <>
-      <PageHeader title="Datasets" description="Versioned data for evaluation and fine-tuning." />
-      <EmptyState title="No datasets yet">
-        Datasets built from logs and ratings, or uploaded as JSONL or CSV, will live here. Each version is immutable and identified by its
-        content hash.
-      </EmptyState>
-    </>
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Datasets"
+        description="Versioned data for evaluation and fine-tuning. Each version is immutable and identified by its content hash."
+      />
+
+      {canUpload && (
+        <Card
+          title="Upload a version"
+          description="A JSONL or CSV file with input, references and (for evaluation) prediction columns. A new name creates the dataset."
+        >
+          <UploadForm slug={projectId} />
+        </Card>
+      )}
+
+      <Card title="Datasets">
+        {datasets.isPending ? (
+          <Skeleton rows={3} />
+        ) : datasets.isError ? (
+          <ErrorBox title="Could not load datasets" message={errorMessage(datasets.error)} onRetry={() => void datasets.refetch()} />
+        ) : datasets.data.items.length === 0 ? (
+          <EmptyState title="No datasets yet">
+            {canUpload
+              ? "Upload a JSONL or CSV file above to make the first version."
+              : "An engineer of this project can upload one; it will be listed here."}
+          </EmptyState>
+        ) : (
+          <div className="flex flex-col gap-6">
+            {datasets.data.items.map((d) => (
+              <DatasetVersions key={d.id} dataset={d} slug={projectId} selectedId={selected?.id} onSelect={setSelected} />
+            ))}
+          </div>
+        )}
+      </Card>
+
+      {selected && <Preview slug={projectId} selected={selected} onClose={() => setSelected(null)} />}
+    </div>
+  );
+}
+
+const formatOf = (filename: string): "jsonl" | "csv" | null => {
+  const lower = filename.toLowerCase();
+  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
+  if (lower.endsWith(".csv")) return "csv";
+  return null;
+};
+
+function UploadForm({ slug }: { slug: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [file, setFile] = useState<File | null>(null);
+  const [inputKey, setInputKey] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setDone(null);
+    const trimmed = name.trim();
+    if (!trimmed) return setError("Enter a dataset name.");
+    if (!file) return setError("Choose a file to upload.");
+    const format = formatOf(file.name);
+    if (!format) return setError("The file name must end in .jsonl or .csv.");
+    setBusy(true);
+    try {
+      const res = await fetch(
+        `/api/v1/projects/${encodeURIComponent(slug)}/datasets/${encodeURIComponent(trimmed)}/versions?format=${format}&filename=${encodeURIComponent(file.name)}`,
+        { method: "POST", body: file, credentials: "same-origin" },
+      );
+      const body = (await res.json().catch(() => null)) as {
+        version?: number;
+        rowCount?: number;
+        created?: boolean;
+        error?: { message?: string };
+      } | null;
+      if (!res.ok) {
+        setError(body?.error?.message ?? `Upload failed (HTTP ${res.status})`);
+        return;
+      }
+      setDone(
+        body?.created === false
+          ? `Same content as version ${body.version} of ${trimmed}; nothing new was added.`
+          : `Uploaded ${trimmed} version ${body?.version} (${body?.rowCount} rows).`,
+      );
+      setFile(null);
+      setInputKey((k) => k + 1);
+      await queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="Upload a version" className="flex flex-col gap-4">
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Dataset name" hint="Existing name: adds a version. New name: creates the dataset.">
+          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="support-answers" maxLength={200} />
+        </Field>
+        <Field label="File" hint="The format follows the extension: .jsonl or .csv (at most 50 MB).">
+          <Input
+            key={inputKey}
+            type="file"
+            accept=".jsonl,.ndjson,.csv"
+            className="py-1.5"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          />
+        </Field>
+      </div>
+      {error && (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+          {done}
+        </p>
+      )}
+      <div>
+        <Button type="submit" variant="primary" loading={busy}>
+          Upload
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function DatasetVersions({
+  dataset,
+  slug,
+  selectedId,
+  onSelect,
+}: {
+  dataset: Dataset;
+  slug: string;
+  selectedId?: string;
+  onSelect: (s: Selected) => void;
+}) {
+  const trpc = useTRPC();
+  const versions = useQuery(trpc.datasets.versions.queryOptions({ projectId: slug, datasetId: dataset.id, limit: 200 }));
+  const base = `/api/v1/projects/${encodeURIComponent(slug)}/datasets/${encodeURIComponent(dataset.name)}/versions`;
+  return (
+    <section aria-label={`Dataset ${dataset.name}`} className="flex flex-col gap-2">
+      <div>
+        <h3 className="text-sm font-semibold text-slate-900">{dataset.name}</h3>
+        {dataset.description && <p className="text-xs text-slate-500">{dataset.description}</p>}
+      </div>
+      {versions.isPending ? (
+        <Skeleton rows={1} />
+      ) : versions.isError ? (
+        <ErrorBox title="Could not load versions" message={errorMessage(versions.error)} onRetry={() => void versions.refetch()} />
+      ) : versions.data.items.length === 0 ? (
+        <p className="text-sm text-slate-500">No versions yet.</p>
+      ) : (
+        <Table label={`Versions of ${dataset.name}`}>
+          <thead>
+            <tr>
+              <Th>Version</Th>
+              <Th>Rows</Th>
+              <Th>Columns</Th>
+              <Th>Hash</Th>
+              <Th>Created</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody>
+            {versions.data.items.map((v: Version) => (
+              <tr key={v.id} className={v.id === selectedId ? "bg-indigo-50/50" : undefined}>
+                <Td className="font-medium tabular-nums">v{v.version}</Td>
+                <Td className="tabular-nums">{v.rowCount.toLocaleString()}</Td>
+                <Td className="text-xs">{v.columns.join(", ")}</Td>
+                <Td>
+                  <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs" title={v.contentHash}>
+                    {v.contentHash.slice(0, 12)}
+                  </code>
+                </Td>
+                <Td>
+                  <time dateTime={v.createdAt.toISOString()} title={formatDateTime(v.createdAt)} className="whitespace-nowrap">
+                    {formatRelative(v.createdAt)}
+                  </time>
+                </Td>
+                <Td>
+                  <div className="flex items-center justify-end gap-2 text-xs whitespace-nowrap">
+                    <Button size="sm" variant="ghost" onClick={() => onSelect({ id: v.id, label: `${dataset.name} v${v.version}` })}>
+                      Preview
+                    </Button>
+                    <a href={`${base}/${v.version}/download?format=jsonl`} className="font-medium text-indigo-600 hover:text-indigo-500">
+                      JSONL
+                    </a>
+                    <a href={`${base}/${v.version}/download?format=csv`} className="font-medium text-indigo-600 hover:text-indigo-500">
+                      CSV
+                    </a>
+                  </div>
+                </Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </section>
+  );
+}
+
+const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+function Preview({ slug, selected, onClose }: { slug: string; selected: Selected; onClose: () => void }) {
+  const trpc = useTRPC();
+  const rows = useQuery(trpc.datasets.preview.queryOptions({ projectId: slug, versionId: selected.id, limit: 50 }));
+  return (
+    <Card
+      title={`Preview of ${selected.label}`}
+      description="The first 50 rows."
+      actions={
+        <Button size="sm" variant="ghost" onClick={onClose}>
+          Close
+        </Button>
+      }
+    >
+      {rows.isPending ? (
+        <Skeleton rows={4} />
+      ) : rows.isError ? (
+        <ErrorBox title="Could not load the rows" message={errorMessage(rows.error)} onRetry={() => void rows.refetch()} />
+      ) : (
+        <Table label={`Rows of ${selected.label}`}>
+          <thead>
+            <tr>
+              <Th>#</Th>
+              <Th>Input</Th>
+              <Th>References</Th>
+              <Th>Prediction</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.data.items.map((r) => (
+              <tr key={r.idx}>
+                <Td className="align-top text-xs text-slate-500 tabular-nums">{r.idx + 1}</Td>
+                <Td className="max-w-80 align-top text-xs break-words whitespace-pre-wrap">{show(r.input)}</Td>
+                <Td className="max-w-80 align-top text-xs">
+                  <ul className="flex flex-col gap-1">
+                    {r.references.map((ref, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: references are an ordered, fixed list
+                      <li key={i} className="break-words whitespace-pre-wrap">
+                        {ref}
+                      </li>
+                    ))}
+                  </ul>
+                </Td>
+                <Td className="max-w-80 align-top text-xs break-words whitespace-pre-wrap">
+                  {r.prediction ?? <span className="text-slate-400">—</span>}
+                </Td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </Card>
   );
 }

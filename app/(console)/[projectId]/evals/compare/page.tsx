@@ -1,0 +1,143 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { errorMessage } from "../../../../_lib/errors";
+import { useProject } from "../../../../_lib/project";
+import { useTRPC } from "../../../../_lib/trpc";
+import { figureLabel, fmt, orderFigures, signed } from "../_components/figures";
+
+export default function ComparePage() {
+  return (
+    <Suspense fallback={<Skeleton rows={4} />}>
+      <Compare />
+    </Suspense>
+  );
+}
+
+const UUID = /^[0-9a-f-]{36}$/i;
+
+function Compare() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const projectId = project.slug;
+  const params = useSearchParams();
+  const a = params.get("a") ?? "";
+  const b = params.get("b") ?? "";
+  const valid = UUID.test(a) && UUID.test(b);
+  const cmp = useQuery(trpc.evals.runs.compare.queryOptions({ projectId, aRunId: a, bRunId: b }, { enabled: valid }));
+
+  const back = (
+    <Link href={`/${projectId}/evals`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+      ← Evaluations
+    </Link>
+  );
+  if (!valid)
+    return (
+      <div className="flex flex-col gap-6">
+        {back}
+        <ErrorBox title="Nothing to compare" message="Pick Run A and Run B on the Evaluations page." />
+      </div>
+    );
+  if (cmp.isPending) return <Skeleton rows={4} />;
+  if (cmp.isError)
+    return (
+      <div className="flex flex-col gap-6">
+        {back}
+        <ErrorBox title="Could not compare the runs" message={errorMessage(cmp.error)} onRetry={() => void cmp.refetch()} />
+      </div>
+    );
+  const c = cmp.data;
+  const run = (r: { id: string; name: string }) => (
+    <Link href={`/${projectId}/evals/runs/${r.id}`} className="font-medium text-indigo-600 hover:text-indigo-500">
+      {r.name}
+    </Link>
+  );
+  return (
+    <div className="flex flex-col gap-6">
+      {back}
+      <PageHeader
+        title="Compare runs"
+        description={
+          <>
+            B ({run(c.b)}) against A ({run(c.a)}) over {c.items} paired items: paired bootstrap of B − A, 95% interval.
+          </>
+        }
+      />
+      <Card title="Figures">
+        <Table label="Comparison figures">
+          <thead>
+            <tr>
+              <Th>Figure</Th>
+              <Th className="text-right">B − A</Th>
+              <Th>95% interval</Th>
+              <Th className="text-right">Wins</Th>
+              <Th className="text-right">Losses</Th>
+              <Th className="text-right">Ties</Th>
+              <Th className="text-right">p-value</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {orderFigures(Object.keys(c.figures)).map((k) => {
+              const f = c.figures[k];
+              if (!f) return null;
+              const significant = f.pValue < 0.05;
+              return (
+                <tr key={k}>
+                  <Td>
+                    {figureLabel(k)} <code className="ml-1 font-mono text-xs text-slate-400">{k}</code>
+                  </Td>
+                  <Td
+                    className={`text-right font-medium tabular-nums ${f.mean > 0 ? "text-emerald-700" : f.mean < 0 ? "text-red-700" : ""}`}
+                  >
+                    {signed(f.mean)}
+                  </Td>
+                  <Td className="tabular-nums">
+                    {signed(f.low)} – {signed(f.high)}
+                  </Td>
+                  <Td className="text-right tabular-nums">{f.wins}</Td>
+                  <Td className="text-right tabular-nums">{f.losses}</Td>
+                  <Td className="text-right tabular-nums">{f.ties}</Td>
+                  <Td className={`text-right tabular-nums ${significant ? "font-semibold" : "text-slate-500"}`}>{fmt(f.pValue, 3)}</Td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </Table>
+      </Card>
+      <Card title="Items that changed most" description={`By ${figureLabel(c.focus)}, largest absolute change first.`}>
+        {c.changed.length === 0 ? (
+          <p className="text-sm text-slate-500">No items.</p>
+        ) : (
+          <Table label="Changed items">
+            <thead>
+              <tr>
+                <Th>#</Th>
+                <Th className="text-right">A</Th>
+                <Th className="text-right">B</Th>
+                <Th className="text-right">B − A</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.changed.map((x) => (
+                <tr key={x.idx}>
+                  <Td className="tabular-nums">{x.idx + 1}</Td>
+                  <Td className="text-right tabular-nums">{fmt(x.a)}</Td>
+                  <Td className="text-right tabular-nums">{fmt(x.b)}</Td>
+                  <Td
+                    className={`text-right font-medium tabular-nums ${x.diff > 0 ? "text-emerald-700" : x.diff < 0 ? "text-red-700" : ""}`}
+                  >
+                    {signed(x.diff)}
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+    </div>
+  );
+}

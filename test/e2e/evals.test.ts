@@ -1,0 +1,134 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, signInAs, withPage } from "./browser";
+
+const skip = inject("e2eSkip");
+const app = skip ? null : inject("e2eApp");
+const url = (p: string) => `${app?.url}${p}`;
+const uniq = () => randomBytes(5).toString("hex");
+
+const REFERENCES = [
+  "the cat sat on the mat",
+  "otters eat fish and shellfish",
+  "the train leaves at nine in the morning",
+  "water boils at one hundred degrees celsius",
+  "paris is the capital of france",
+];
+const WEAK = ["a dog ran far away", "birds like seeds", "buses are often late", "ice is cold", "rome is old"];
+
+/** Two JSONL files with the same inputs and references: weak predictions, then strong (the references themselves). */
+async function writeFiles() {
+  const dir = await mkdtemp(join(tmpdir(), "keel-evals-e2e-"));
+  const lines = (preds: string[]) =>
+    REFERENCES.map((ref, i) => JSON.stringify({ input: `Question ${i + 1}`, references: [ref], prediction: preds[i] })).join("\n");
+  const weak = join(dir, "weak.jsonl");
+  const strong = join(dir, "strong.jsonl");
+  await writeFile(weak, `${lines(WEAK)}\n`);
+  await writeFile(strong, `${lines(REFERENCES)}\n`);
+  return { weak, strong };
+}
+
+const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
+
+describe.skipIf(Boolean(skip))(`datasets and evaluations in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(() => browser?.close());
+
+  it("uploads two versions, runs both, compares them and evaluates a gate against a baseline", async () => {
+    if (!app) return;
+    const { weak, strong } = await writeFiles();
+    const dataset = `qa-e2e-${uniq()}`;
+    const weakRun = `weak ${uniq()}`;
+    const strongRun = `strong ${uniq()}`;
+    const gateName = `release ${uniq()}`;
+
+    await withPage(browser, "evals", async (page) => {
+      await signIn(page);
+
+      // upload v1 (weak) and v2 (strong) through the form
+      await page.goto(url("/demo/datasets"));
+      await page.getByRole("heading", { level: 1, name: "Datasets", exact: true }).waitFor();
+      const upload = page.getByRole("form", { name: "Upload a version" });
+      for (const [file, version] of [
+        [weak, 1],
+        [strong, 2],
+      ] as const) {
+        await upload.getByLabel("Dataset name").fill(dataset);
+        await upload.getByLabel("File").setInputFiles(file);
+        await upload.getByRole("button", { name: "Upload" }).click();
+        await upload.getByText(`Uploaded ${dataset} version ${version} (5 rows)`).waitFor();
+      }
+      const versions = page.getByRole("table", { name: `Versions of ${dataset}` });
+      await versions.getByRole("cell", { name: "v2", exact: true }).waitFor();
+      await versions.getByRole("cell", { name: "v1", exact: true }).waitFor();
+
+      // a run on each version
+      await page.goto(url("/demo/evals"));
+      await page.getByRole("heading", { level: 1, name: "Evaluations", exact: true }).waitFor();
+      const newRun = page.getByRole("form", { name: "New run" });
+      for (const [name, version] of [
+        [weakRun, 1],
+        [strongRun, 2],
+      ] as const) {
+        await newRun.getByLabel("Run name").fill(name);
+        const select = newRun.getByLabel("Dataset version");
+        await expect.poll(() => select.locator("option", { hasText: `${dataset} v${version}` }).count()).toBe(1);
+        await select.selectOption({ label: `${dataset} v${version}` });
+        await newRun.getByRole("button", { name: "Start run" }).click();
+        await page.getByRole("table", { name: "Eval runs" }).getByRole("link", { name, exact: true }).waitFor();
+      }
+      const runs = page.getByRole("table", { name: "Eval runs" });
+      for (const name of [weakRun, strongRun]) {
+        const row = runs.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
+        await row.getByText("succeeded", { exact: true }).waitFor({ timeout: 60_000 });
+      }
+
+      // a gate with an absolute and a baseline rule
+      const gateForm = page.getByRole("form", { name: "New gate" });
+      await gateForm.getByLabel("Gate name").fill(gateName);
+      await gateForm.getByLabel("Rules").fill("rougeL.fmeasure >= 0.5\nbleu.score >= baseline.bleu.score - 1.0");
+      await gateForm.getByRole("button", { name: "Create gate" }).click();
+      await page.getByRole("table", { name: "Gates" }).getByRole("cell", { name: gateName, exact: true }).waitFor();
+
+      // compare: A = weak, B = strong
+      const compare = page.getByRole("form", { name: "Compare runs" });
+      await compare.getByLabel("Run A").selectOption({ label: weakRun });
+      await compare.getByLabel("Run B").selectOption({ label: strongRun });
+      await compare.getByRole("button", { name: "Compare" }).click();
+      await page.waitForURL(/\/demo\/evals\/compare\?a=/);
+      const figures = page.getByRole("table", { name: "Comparison figures" });
+      await figures.waitFor();
+      await figures.getByRole("cell", { name: /BLEU/ }).first().waitFor();
+      await figures.getByRole("cell", { name: /rougeL\.fmeasure/ }).waitFor();
+      await page.getByRole("table", { name: "Changed items" }).waitFor();
+
+      // the gate on each run against the other as baseline
+      const evaluate = async (run: string, baseline: string, verdict: string) => {
+        await page.goto(url("/demo/evals"));
+        await page.getByRole("table", { name: "Eval runs" }).getByRole("link", { name: run, exact: true }).click();
+        await page.getByRole("heading", { level: 1, name: run }).waitFor();
+        const form = page.getByRole("form", { name: "Evaluate a gate" });
+        await expect.poll(() => form.getByLabel("Gate").locator("option", { hasText: gateName }).count()).toBe(1);
+        await form.getByLabel("Gate").selectOption({ label: gateName });
+        await expect.poll(() => form.getByLabel("Baseline run").locator("option", { hasText: baseline }).count()).toBe(1);
+        await form.getByLabel("Baseline run").selectOption({ label: baseline });
+        await form.getByRole("button", { name: "Evaluate" }).click();
+        await page.getByText(verdict, { exact: true }).waitFor();
+      };
+      await page
+        .getByRole("table", { name: "Run items" })
+        .waitFor()
+        .catch(() => undefined);
+      await evaluate(strongRun, weakRun, "Gate passed");
+      await page.getByText("matched words").first().waitFor();
+      await evaluate(weakRun, strongRun, "Gate failed");
+    });
+  });
+});
