@@ -3,11 +3,13 @@ import { pageInput } from "../core/pagination";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { createGate, evaluateGateOnRun, gateInput, listGates } from "./gate-service";
-import { compareRuns, createRun, getRun, listItems, listRuns, runInput } from "./runs";
+import { compareRuns, createRun, getRunWithProgress, listItems, listRuns, runInput } from "./runs";
 
 const runs = router({
   list: projectProcedure.input(pageInput).query(({ ctx, input }) => listRuns(ctx.db, ctx.projectId, input)),
-  get: projectProcedure.input(z.object({ runId: z.uuid() })).query(({ ctx, input }) => getRun(ctx.db, ctx.projectId, input.runId)),
+  get: projectProcedure
+    .input(z.object({ runId: z.uuid() }))
+    .query(({ ctx, input }) => getRunWithProgress(ctx.db, ctx.projectId, input.runId)),
   items: projectProcedure
     .input(z.object({ runId: z.uuid(), after: z.number().int().min(-1).optional(), limit: z.number().int().min(1).max(500).default(100) }))
     .query(({ ctx, input }) => listItems(ctx.db, ctx.projectId, input.runId, input)),

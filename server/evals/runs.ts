@@ -29,6 +29,27 @@ export async function getRun(db: DbOrTx, projectId: string, runId: string): Prom
   return run;
 }
 
+/** A run with its progress (items scored so far out of the version's rows) and its dataset. */
+export async function getRunWithProgress(
+  db: DbOrTx,
+  projectId: string,
+  runId: string,
+): Promise<EvalRun & { itemsDone: number; itemsTotal: number; dataset: { name: string; version: number } | null }> {
+  const run = await getRun(db, projectId, runId);
+  const [done] = await db.select({ n: sql<number>`count(*)::int` }).from(items).where(eq(items.runId, run.id));
+  const [version] = await db
+    .select({ rowCount: schema.datasetVersions.rowCount, version: schema.datasetVersions.version, datasetName: schema.datasets.name })
+    .from(schema.datasetVersions)
+    .innerJoin(schema.datasets, eq(schema.datasets.id, schema.datasetVersions.datasetId))
+    .where(eq(schema.datasetVersions.id, run.datasetVersionId));
+  return {
+    ...run,
+    itemsDone: done?.n ?? 0,
+    itemsTotal: version?.rowCount ?? 0,
+    dataset: version ? { name: version.datasetName, version: version.version } : null,
+  };
+}
+
 /** Queue a run of the dataset version's stored predictions; checked before anything is written. */
 export async function createRun(db: DbOrTx, actor: Actor, projectId: string, input: z.infer<typeof runInput>): Promise<EvalRun> {
   try {
@@ -128,5 +149,28 @@ export async function compareRuns(db: DbOrTx, projectId: string, aId: string, bI
     .map((p) => ({ idx: p.idx, a: p.a[focus] ?? 0, b: p.b[focus] ?? 0, diff: (p.b[focus] ?? 0) - (p.a[focus] ?? 0) }))
     .sort((x, y) => Math.abs(y.diff) - Math.abs(x.diff))
     .slice(0, 10);
-  return { a: { id: a.id, name: a.name }, b: { id: b.id, name: b.name }, items: pairs.length, figures: byFigure, focus, changed };
+  // what those items were: input, references and both predictions
+  const idxs = changed.map((c) => c.idx);
+  const detail = idxs.length
+    ? await db.execute<{ idx: number; input: unknown; references: string[]; pa: string; pb: string }>(sql`
+        SELECT x.idx, r.input, r.references, x.prediction AS pa, y.prediction AS pb
+        FROM eval_items x JOIN eval_items y ON y.run_id = ${b.id} AND y.idx = x.idx
+        JOIN dataset_rows r ON r.version_id = ${a.datasetVersionId} AND r.idx = x.idx
+        WHERE x.run_id = ${a.id} AND x.idx IN (${sql.join(
+          idxs.map((i) => sql`${i}`),
+          sql`, `,
+        )})`)
+    : [];
+  const byIdx = new Map(detail.map((d) => [d.idx, d]));
+  return {
+    a: { id: a.id, name: a.name },
+    b: { id: b.id, name: b.name },
+    items: pairs.length,
+    figures: byFigure,
+    focus,
+    changed: changed.map((c) => {
+      const d = byIdx.get(c.idx);
+      return { ...c, input: d?.input ?? null, references: d?.references ?? [], predictionA: d?.pa ?? "", predictionB: d?.pb ?? "" };
+    }),
+  };
 }

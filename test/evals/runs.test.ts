@@ -83,6 +83,15 @@ describe("eval runs, comparisons and gates", () => {
     expect(cmp.figures["bleu.score"]?.wins).toBe(5);
     expect(cmp.figures["bleu.score"]?.mean).toBeGreaterThan(0);
     expect(cmp.changed[0]?.diff).toBeGreaterThan(0);
+    const top = cmp.changed[0];
+    expect(top?.predictionB).toBe(strong[top?.idx ?? 0]);
+    expect(top?.predictionA).toBe(weak[top?.idx ?? 0]);
+    expect(top?.references).toEqual([refs[top?.idx ?? 0]]);
+    expect(await api.evals.runs.get({ projectId: p.project.id, runId: rb.id })).toMatchObject({
+      itemsDone: 5,
+      itemsTotal: 5,
+      dataset: { name: "qa", version: 2 },
+    });
 
     const gate = await api.evals.gates.create({
       projectId: p.project.id,
