@@ -9,6 +9,8 @@ import { formatDateTime, formatRelative } from "../../../_lib/format";
 import { useProject } from "../../../_lib/project";
 import { atLeast } from "../../../_lib/roles";
 import { type RouterOutputs, useTRPC } from "../../../_lib/trpc";
+import { BuildFromLogs } from "./_components/BuildFromLogs";
+import { CompareVersions } from "./_components/CompareVersions";
 
 type Dataset = RouterOutputs["datasets"]["list"]["items"][number];
 type Version = RouterOutputs["datasets"]["versions"]["items"][number];
@@ -63,6 +65,21 @@ export default function DatasetsPage() {
       </Card>
 
       {selected && <Preview slug={projectId} selected={selected} onClose={() => setSelected(null)} />}
+
+      {datasets.data && datasets.data.items.length > 0 && (
+        <Card title="Compare versions" description="Rows added and removed between two versions of one dataset, matched by content.">
+          <CompareVersions slug={projectId} datasets={datasets.data.items} />
+        </Card>
+      )}
+
+      {canUpload && (
+        <Card
+          title="Build from logs"
+          description="A new version from logged traces (input, and output as the reference), filtered by model, tags, time and a rating."
+        >
+          <BuildFromLogs projectId={project.id} />
+        </Card>
+      )}
     </div>
   );
 }

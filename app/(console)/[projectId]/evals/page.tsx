@@ -13,6 +13,7 @@ import { useProject } from "../../../_lib/project";
 import { atLeast } from "../../../_lib/roles";
 import { useTRPC } from "../../../_lib/trpc";
 import { aggregatesOf, fmt, isFinished, MAIN_FIGURES, StatusBadge, useDatasetVersions } from "./_components/figures";
+import { RunsChart } from "./_components/RunsChart";
 
 const METRICS = [
   { key: "bleu", label: "BLEU" },
@@ -100,6 +101,12 @@ export default function EvalsPage() {
           </Table>
         )}
       </Card>
+
+      {runItems.length > 0 && (
+        <Card title="Runs over time" description="Each succeeded run's mean with its 95% interval, in creation order.">
+          <RunsChart runs={runItems} />
+        </Card>
+      )}
 
       <Card
         title="Compare"

@@ -20,6 +20,8 @@ export default function ComparePage() {
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
+const show = (value: unknown) => (value === null || value === undefined ? "—" : typeof value === "string" ? value : JSON.stringify(value));
+
 function Compare() {
   const trpc = useTRPC();
   const project = useProject();
@@ -108,7 +110,10 @@ function Compare() {
           </tbody>
         </Table>
       </Card>
-      <Card title="Items that changed most" description={`By ${figureLabel(c.focus)}, largest absolute change first.`}>
+      <Card
+        title="Items that changed most"
+        description={`By ${figureLabel(c.focus)} (${c.focus}), largest absolute change first: both predictions beside the references.`}
+      >
         {c.changed.length === 0 ? (
           <p className="text-sm text-slate-500">No items.</p>
         ) : (
@@ -116,6 +121,10 @@ function Compare() {
             <thead>
               <tr>
                 <Th>#</Th>
+                <Th>Input</Th>
+                <Th>References</Th>
+                <Th>Prediction A ({c.a.name})</Th>
+                <Th>Prediction B ({c.b.name})</Th>
                 <Th className="text-right">A</Th>
                 <Th className="text-right">B</Th>
                 <Th className="text-right">B − A</Th>
@@ -124,11 +133,32 @@ function Compare() {
             <tbody>
               {c.changed.map((x) => (
                 <tr key={x.idx}>
-                  <Td className="tabular-nums">{x.idx + 1}</Td>
-                  <Td className="text-right tabular-nums">{fmt(x.a)}</Td>
-                  <Td className="text-right tabular-nums">{fmt(x.b)}</Td>
+                  <Td className="align-top text-xs text-slate-500 tabular-nums">{x.idx + 1}</Td>
+                  <Td className="max-w-56 align-top text-xs break-words whitespace-pre-wrap">{show(x.input)}</Td>
+                  <Td className="max-w-64 align-top text-xs">
+                    {x.references.length === 0 ? (
+                      <span className="text-slate-400">—</span>
+                    ) : (
+                      <ul className="flex flex-col gap-1">
+                        {x.references.map((ref, i) => (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: references are an ordered, fixed list
+                          <li key={i} className="break-words whitespace-pre-wrap">
+                            {ref}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </Td>
+                  <Td className="max-w-64 align-top text-xs break-words whitespace-pre-wrap">
+                    {x.predictionA || <span className="text-slate-400">—</span>}
+                  </Td>
+                  <Td className="max-w-64 align-top text-xs break-words whitespace-pre-wrap">
+                    {x.predictionB || <span className="text-slate-400">—</span>}
+                  </Td>
+                  <Td className="text-right align-top tabular-nums">{fmt(x.a)}</Td>
+                  <Td className="text-right align-top tabular-nums">{fmt(x.b)}</Td>
                   <Td
-                    className={`text-right font-medium tabular-nums ${x.diff > 0 ? "text-emerald-700" : x.diff < 0 ? "text-red-700" : ""}`}
+                    className={`text-right align-top font-medium tabular-nums ${x.diff > 0 ? "text-emerald-700" : x.diff < 0 ? "text-red-700" : ""}`}
                   >
                     {signed(x.diff)}
                   </Td>

@@ -10,7 +10,7 @@ import { formatDateTime } from "../../../../../_lib/format";
 import { useProject } from "../../../../../_lib/project";
 import { atLeast } from "../../../../../_lib/roles";
 import { type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
-import { aggregatesOf, figureLabel, fmt, isFinished, orderFigures, StatusBadge, useDatasetVersions } from "../../_components/figures";
+import { aggregatesOf, figureLabel, fmt, isFinished, orderFigures, StatusBadge } from "../../_components/figures";
 
 type Run = RouterOutputs["evals"]["runs"]["get"];
 
@@ -25,7 +25,6 @@ export default function RunPage() {
       { refetchInterval: (q) => (q.state.data && isFinished(q.state.data.status) ? false : 1500) },
     ),
   );
-  const versions = useDatasetVersions(projectId);
 
   const back = (
     <Link href={`/${projectId}/evals`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
@@ -41,7 +40,6 @@ export default function RunPage() {
       </div>
     );
   const r = run.data;
-  const version = versions.options.find((v) => v.id === r.datasetVersionId);
   return (
     <div className="flex flex-col gap-6">
       {back}
@@ -50,13 +48,13 @@ export default function RunPage() {
         description={
           <span className="flex flex-wrap items-center gap-2">
             <StatusBadge status={r.status} />
-            <span>{version?.label ?? "dataset version …"}</span>
+            <span>{r.dataset ? `${r.dataset.name} v${r.dataset.version}` : "dataset version unavailable"}</span>
             <span>· started {formatDateTime(r.createdAt)}</span>
             {r.finishedAt && <span>· finished {formatDateTime(r.finishedAt)}</span>}
           </span>
         }
       />
-      {!isFinished(r.status) && <RunProgress projectId={projectId} runId={r.id} total={version?.rowCount} status={r.status} />}
+      {!isFinished(r.status) && <RunProgress done={r.itemsDone} total={r.itemsTotal} status={r.status} />}
       {r.status === "failed" && <ErrorBox title="The run failed" message={r.error ?? "No error was recorded."} />}
       {r.status === "succeeded" && (
         <>
@@ -69,17 +67,14 @@ export default function RunPage() {
   );
 }
 
-function RunProgress({ projectId, runId, total, status }: { projectId: string; runId: string; total?: number; status: string }) {
-  const trpc = useTRPC();
-  // Items are written as they are scored; count them (up to 500) to show progress.
-  const items = useQuery(trpc.evals.runs.items.queryOptions({ projectId, runId, limit: 500 }, { refetchInterval: 1500 }));
-  const done = items.data?.length ?? 0;
-  const pct = total ? Math.min(100, Math.round((done / total) * 100)) : null;
+function RunProgress({ done, total, status }: { done: number; total: number; status: string }) {
+  // The server counts the items scored so far against the version's rows; the run query refetches while it runs.
+  const pct = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : null;
   return (
     <Card title="Progress">
       <div role="status" className="flex flex-col gap-2 text-sm text-slate-600">
         <p>
-          {status === "queued" ? "Waiting for a worker…" : "Scoring…"} {total ? `${done} / ${total} items` : null}
+          {status === "queued" ? "Waiting for a worker…" : "Scoring…"} {total > 0 ? `${done} / ${total} items` : null}
         </p>
         <div
           className="h-2 w-full overflow-hidden rounded-full bg-slate-100"
