@@ -204,7 +204,8 @@ export async function listQueues(db: DbOrTx, projectId: string) {
     })
     .from(q)
     .where(eq(q.projectId, projectId))
-    .orderBy(desc(q.createdAt), desc(q.id));
+    .orderBy(desc(q.createdAt), desc(q.id))
+    .limit(500); // queues per project are few; the console shows them on one page
 }
 
 /**
@@ -225,7 +226,7 @@ export async function queueStats(db: DbOrTx, projectId: string, queueId: string,
   const configs = await db
     .select()
     .from(schema.scoreConfigs)
-    .where(inArray(schema.scoreConfigs.id, queue.scoreConfigIds))
+    .where(and(eq(schema.scoreConfigs.projectId, projectId), inArray(schema.scoreConfigs.id, queue.scoreConfigIds)))
     .orderBy(asc(schema.scoreConfigs.createdAt));
   const r = schema.ratings;
   const rows = await db

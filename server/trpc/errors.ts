@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { DomainError, ERROR_CODES, type ErrorCode } from "../core/errors";
+import { DomainError } from "../core/errors";
 
 /** The public shape of an error, for tRPC's formatter and the HTTP API alike. */
 export interface ErrorBody {
@@ -47,5 +47,3 @@ export function describeError(e: unknown): { status: number; body: ErrorBody } {
   }
   return { status, body };
 }
-
-export const httpStatusOf = (code: ErrorCode) => ERROR_CODES[code];

@@ -30,7 +30,7 @@ export function IngestHelp() {
   const sdk = `import OpenAI from "openai";
 import { createKeelClient, observeOpenAI } from "keel/sdk"; // sdk/ of the Keel repository
 
-const keel = createKeelClient({ baseUrl: "${origin}", apiKey: process.env.KEEL_SECRET_KEY });
+const keel = createKeelClient({ baseUrl: "${origin}", apiKey: "sk_..." /* your secret key */ });
 const openai = observeOpenAI(new OpenAI(), { client: keel }); // every call becomes a trace`;
   const code = "overflow-x-auto rounded-md bg-slate-900 px-4 py-3 font-mono text-xs leading-relaxed text-slate-100";
   // Wider than the shared <EmptyState>: the examples need the room.
