@@ -45,6 +45,14 @@ const schema = z.object({
   /** Where the bundled transformers.js models live. */
   KEEL_MODELS_DIR: z.string().default("models"),
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+  /** Where artifact files (model versions, run artifacts) are kept, content-addressed; default <KEEL_DATA_DIR>/artifacts. */
+  KEEL_ARTIFACTS_DIR: z.string().optional(),
+  /** Largest model-version or run artifact upload, in bytes (default 10 GiB). */
+  KEEL_MAX_ARTIFACT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -61,4 +69,5 @@ function load(): Env {
 export const env: Env = load();
 
 export const dataDir = (): string => path.resolve(env.KEEL_DATA_DIR);
+export const artifactsDir = (): string => path.resolve(env.KEEL_ARTIFACTS_DIR ?? path.join(dataDir(), "artifacts"));
 export const modelsDir = (): string => path.resolve(env.KEEL_MODELS_DIR);

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -20,6 +21,8 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**"],
           globalSetup: ["test/helpers/global-db.ts"],
+          // content-addressed, so every test file can share one store
+          env: { KEEL_ARTIFACTS_DIR: path.join(os.tmpdir(), "keel-test-artifacts") },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

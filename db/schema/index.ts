@@ -2,4 +2,5 @@ export * from "./core";
 export * from "./datasets";
 export * from "./evals";
 export * from "./logs";
+export * from "./registry";
 export * from "./workspace";

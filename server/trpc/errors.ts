@@ -7,6 +7,7 @@ export interface ErrorBody {
   code: string;
   message: string;
   field?: string;
+  details?: unknown;
 }
 
 interface Issue {
@@ -37,6 +38,7 @@ export function describeError(e: unknown): { status: number; body: ErrorBody } {
   const cause = err.cause;
   if (cause instanceof DomainError) {
     if (cause.field) body.field = cause.field;
+    if (cause.details !== undefined) body.details = cause.details;
   } else {
     const issues = issuesOf(cause);
     if (issues?.[0]) {

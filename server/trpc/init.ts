@@ -23,7 +23,11 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const { body } = describeError(error);
-    return { ...shape, message: body.message, data: { ...shape.data, code: body.code, field: body.field ?? null, stack: undefined } };
+    return {
+      ...shape,
+      message: body.message,
+      data: { ...shape.data, code: body.code, field: body.field ?? null, details: body.details ?? null, stack: undefined },
+    };
   },
 });
 

@@ -1,6 +1,7 @@
 import { datasetsRouter } from "../datasets/router";
 import { evalsRouter } from "../evals/router";
 import { logsRouter } from "../logs/router";
+import { registryRouter } from "../registry/router";
 import { servingRouter } from "../serving/router";
 import { workspaceRouter } from "../workspace/router";
 import { createCallerFactory, router } from "./init";
@@ -13,6 +14,7 @@ export const appRouter = router({
   evals: evalsRouter,
   datasets: datasetsRouter,
   serving: servingRouter,
+  registry: registryRouter,
 });
 
 export type AppRouter = typeof appRouter;
