@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { handleMlflow } from "./mlflow";
 import { handleHealth, handleMetrics } from "./ops";
 import { handleTrpc } from "./trpc";
 import { handleV1 } from "./v1";
@@ -15,6 +16,7 @@ type Handler = (req: Request) => Promise<Response>;
 export function apiHandlerFor(pathname: string): Handler | null {
   if (pathname.startsWith("/api/trpc/")) return handleTrpc;
   if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return handleV1;
+  if (pathname.startsWith("/api/2.0/mlflow/") || pathname.startsWith("/api/2.0/mlflow-artifacts/")) return handleMlflow;
   if (pathname === "/api/health") return () => handleHealth();
   if (pathname === "/api/metrics") return () => handleMetrics();
   return null;

@@ -5,7 +5,9 @@ import { contextFromRequest } from "./context";
 import { handleDatasetDownload, handleDatasetUpload } from "./datasets";
 import { json, jsonError } from "./json";
 import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
+import { handleRegistry } from "./registry";
 import { readJson } from "./request";
+import { handleRuns } from "./runs";
 
 type Caller = ReturnType<typeof createCaller>;
 type Params = Record<string, string>;
@@ -109,6 +111,8 @@ export async function handleV1(req: Request): Promise<Response> {
         });
       return raw(req);
     }
+    if (path.startsWith("/registry/") || path === "/registry") return handleRegistry(req, path);
+    if (/^\/(runs|experiments)(\/|$)/.test(path)) return handleRuns(req, path);
     const exp = path.match(/^\/projects\/([^/]+)\/traces\/export$/);
     if (exp && req.method === "GET") return handleExport(req, decodeURIComponent(exp[1] as string));
     const upload = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/versions$/);
