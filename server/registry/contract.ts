@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { ROLES } from "../workspace";
+
+/** Model names travel in URLs (`/registry/models/{name}`, `name@alias`): no slash, @, colon or control characters. */
+export const modelName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^/@:\\\p{Cc}]+$/u, "a model name may not contain / @ : \\ or control characters");
+export const aliasName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(60)
+  .regex(/^[a-z][a-z0-9_-]*$/, "an alias is lower-case letters, digits, - and _, starting with a letter");
+const tags = z.record(z.string().min(1).max(250), z.string().max(5000));
+
+export const createModelInput = z.object({
+  name: modelName,
+  description: z.string().max(20_000).optional(),
+  task: z.string().trim().max(100).optional(),
+  tags: tags.optional(),
+});
+export type CreateModelInput = z.infer<typeof createModelInput>;
+
+export const updateModelInput = z.object({
+  model: modelName,
+  description: z.string().max(20_000).nullable().optional(),
+  task: z.string().trim().max(100).nullable().optional(),
+  tags: tags.optional(),
+});
+
+/** Finite numbers only: a metric of NaN or Infinity is refused, naming the key. */
+const finiteMetrics = z.record(z.string().min(1).max(250), z.number()).superRefine((m, ctx) => {
+  for (const [k, v] of Object.entries(m))
+    if (!Number.isFinite(v)) ctx.addIssue({ code: "custom", path: [k], message: `metric ${k} must be a finite number` });
+});
+
+export const lineageInput = z.object({
+  parentVersion: z.number().int().positive().optional(),
+  datasetVersionId: z.uuid().optional(),
+  tuningJobId: z.uuid().optional(),
+  runId: z.uuid().optional(),
+  codeRevision: z.string().trim().max(200).optional(),
+  evalRunIds: z.array(z.uuid()).max(50).optional(),
+});
+
+/** Everything about a version except its files: JSON body, or the `meta` part of a multipart upload. */
+export const versionMetaInput = z.object({
+  description: z.string().max(20_000).optional(),
+  card: z.string().max(200_000).optional(),
+  format: z.enum(["transformers.js", "onnx", "uri", "files"]).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  params: z.record(z.string().min(1).max(250), z.string().max(6000)).optional(),
+  metrics: finiteMetrics.optional(),
+  lineage: lineageInput.optional(),
+});
+export type VersionMeta = z.infer<typeof versionMetaInput>;
+
+export const createUriVersionInput = versionMetaInput.extend({
+  model: modelName,
+  uri: z.url().max(2000),
+});
+
+export const versionRef = z.object({
+  model: modelName,
+  /** a version number, or an alias name */
+  version: z.union([z.number().int().positive(), aliasName]),
+});
+
+export const moveAliasInput = z.object({
+  model: modelName,
+  alias: aliasName,
+  version: z.number().int().positive(),
+  reason: z.string().trim().max(2000).optional(),
+});
+
+export const policyInput = z.object({
+  model: modelName,
+  /** the aliases the policy guards; "*" for all */
+  aliases: z
+    .array(z.union([aliasName, z.literal("*")]))
+    .min(1)
+    .max(20),
+  requiredApprovals: z.number().int().min(0).max(10),
+  approverRoles: z.array(z.enum(ROLES)).min(1),
+  gateIds: z.array(z.uuid()).max(10),
+});
+export type PolicyInput = z.infer<typeof policyInput>;
+
+export const voteInput = z.object({
+  requestId: z.uuid(),
+  decision: z.enum(["approve", "reject"]),
+  comment: z.string().trim().max(5000).optional(),
+});

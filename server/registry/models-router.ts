@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { projectProcedure, requireRole, router } from "../trpc/init";
+import { actorOf } from "../workspace";
+import { aliasHistory, deleteAlias, listAliases, requestMove, rollback } from "./aliases";
+import { cancelRequest, deletePolicy, getPolicy, getRequest, listRequests, setPolicy, vote } from "./approvals";
+import {
+  aliasName,
+  createModelInput,
+  createUriVersionInput,
+  modelName,
+  moveAliasInput,
+  policyInput,
+  updateModelInput,
+  versionRef,
+  voteInput,
+} from "./contract";
+import { versionLineage } from "./lineage";
+import { createModel, getModel, listModels, updateModel } from "./models";
+import { createVersion, linkEvalRun, listVersions, resolveVersion, updateVersion, versionFiles } from "./versions";
+
+const page = { cursor: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(50) };
+const modelIn = z.object({ model: modelName });
+const number = z.number().int().positive();
+
+/** Reads for any member; writes for engineers up; policies for admins; votes as the policy says. */
+export const modelsRouter = router({
+  list: projectProcedure
+    .input(z.object({ ...page, q: z.string().max(200).optional() }))
+    .query(({ ctx, input }) => listModels(ctx.db, ctx.projectId, input)),
+  get: projectProcedure.input(modelIn).query(async ({ ctx, input }) => {
+    const [model, aliases, policy] = await Promise.all([
+      getModel(ctx.db, ctx.projectId, input.model),
+      listAliases(ctx.db, ctx.projectId, input.model),
+      getPolicy(ctx.db, ctx.projectId, input.model),
+    ]);
+    return { ...model, aliases, policy };
+  }),
+  create: projectProcedure
+    .use(requireRole("engineer"))
+    .input(createModelInput)
+    .mutation(({ ctx, input }) => createModel(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  update: projectProcedure
+    .use(requireRole("engineer"))
+    .input(updateModelInput)
+    .mutation(({ ctx, input }) => updateModel(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+});
+
+export const versionsRouter = router({
+  list: projectProcedure
+    .input(z.object({ ...page, model: modelName, status: z.array(z.enum(["pending_upload", "ready", "failed", "archived"])).optional() }))
+    .query(({ ctx, input }) => listVersions(ctx.db, ctx.projectId, input.model, input)),
+  get: projectProcedure.input(versionRef).query(async ({ ctx, input }) => {
+    const v = await resolveVersion(ctx.db, ctx.projectId, input.model, input.version);
+    return { ...v, files: await versionFiles(ctx.db, v.id) };
+  }),
+  lineage: projectProcedure
+    .input(z.object({ model: modelName, version: number }))
+    .query(({ ctx, input }) => versionLineage(ctx.db, ctx.projectId, input.model, input.version)),
+  /** A version whose artifacts live elsewhere (an external URI); file uploads go through the HTTP API. */
+  createFromUri: projectProcedure
+    .use(requireRole("engineer"))
+    .input(createUriVersionInput)
+    .mutation(({ ctx, input }) => {
+      const { model, uri, ...meta } = input;
+      return createVersion(ctx.db, actorOf(ctx.principal), ctx.projectId, model, { uri, meta, source: { kind: "uri", uri } });
+    }),
+  update: projectProcedure
+    .use(requireRole("engineer"))
+    .input(
+      z.object({
+        model: modelName,
+        version: number,
+        card: z.string().max(200_000).nullable().optional(),
+        description: z.string().max(20_000).nullable().optional(),
+        status: z.enum(["archived", "ready"]).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => updateVersion(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  linkEvalRun: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ model: modelName, version: number, evalRunId: z.uuid() }))
+    .mutation(({ ctx, input }) => linkEvalRun(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+});
+
+export const aliasesRouter = router({
+  list: projectProcedure.input(modelIn).query(({ ctx, input }) => listAliases(ctx.db, ctx.projectId, input.model)),
+  history: projectProcedure
+    .input(z.object({ ...page, model: modelName, alias: aliasName.optional() }))
+    .query(({ ctx, input }) => aliasHistory(ctx.db, ctx.projectId, input)),
+  /** 'moved' | 'unchanged' | 'pending' (an approval request); a failed gate is PRECONDITION_FAILED. */
+  move: projectProcedure
+    .use(requireRole("engineer"))
+    .input(moveAliasInput)
+    .mutation(({ ctx, input }) => requestMove(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  rollback: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ model: modelName, alias: aliasName, reason: z.string().trim().max(2000).optional() }))
+    .mutation(({ ctx, input }) => rollback(ctx.db, actorOf(ctx.principal), ctx.role, ctx.projectId, input)),
+  delete: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ model: modelName, alias: aliasName, reason: z.string().trim().max(2000).optional() }))
+    .mutation(({ ctx, input }) => deleteAlias(ctx.db, actorOf(ctx.principal), ctx.role, ctx.projectId, input)),
+});
+
+export const approvalsRouter = router({
+  policy: projectProcedure.input(modelIn).query(({ ctx, input }) => getPolicy(ctx.db, ctx.projectId, input.model)),
+  setPolicy: projectProcedure
+    .use(requireRole("admin"))
+    .input(policyInput)
+    .mutation(({ ctx, input }) => setPolicy(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  deletePolicy: projectProcedure
+    .use(requireRole("admin"))
+    .input(modelIn)
+    .mutation(({ ctx, input }) => deletePolicy(ctx.db, actorOf(ctx.principal), ctx.projectId, input.model)),
+  list: projectProcedure
+    .input(
+      z.object({
+        ...page,
+        model: modelName.optional(),
+        status: z.array(z.enum(["pending", "approved", "rejected", "cancelled"])).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listRequests(ctx.db, ctx.projectId, input)),
+  get: projectProcedure
+    .input(z.object({ requestId: z.uuid() }))
+    .query(({ ctx, input }) => getRequest(ctx.db, ctx.projectId, input.requestId)),
+  /** Role checks against the policy's approver roles happen in the service (the requester never approves). */
+  vote: projectProcedure
+    .input(voteInput)
+    .mutation(({ ctx, input }) => vote(ctx.db, actorOf(ctx.principal), ctx.role, ctx.projectId, input)),
+  cancel: projectProcedure
+    .input(z.object({ requestId: z.uuid() }))
+    .mutation(({ ctx, input }) => cancelRequest(ctx.db, actorOf(ctx.principal), ctx.role, ctx.projectId, input.requestId)),
+});
