@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { getRuntime } from "../core/runtime";
+import type { Context } from "../trpc/init";
 import { type Principal, type ProjectAccess, projectAccess } from "../workspace";
 import { contextFromRequest } from "./context";
 
@@ -9,7 +10,7 @@ import { contextFromRequest } from "./context";
  * acts on: a secret key's own project; for a signed-in user, `?project=` or the `x-keel-project`
  * header (slug or id).
  */
-export async function scopedAccess(req: Request): Promise<{ db: Db; principal: Principal; project: ProjectAccess }> {
+export async function scopedAccess(req: Request): Promise<{ db: Db; principal: Principal; project: ProjectAccess; ctx: Context }> {
   const { db } = await getRuntime();
   const ctx = await contextFromRequest(db, req, new Headers());
   const principal = ctx.principal;
@@ -25,5 +26,5 @@ export async function scopedAccess(req: Request): Promise<{ db: Db; principal: P
       "project",
     );
   const project = await projectAccess(db, principal, ref);
-  return { db, principal, project };
+  return { db, principal, project, ctx };
 }

@@ -7,10 +7,10 @@ import { json, jsonError } from "./json";
 import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
 import { handleRegistry } from "./registry";
 import { readJson } from "./request";
+import { matchPath as match, type Params, queryInput } from "./routes";
 import { handleRuns } from "./runs";
 
 type Caller = ReturnType<typeof createCaller>;
-type Params = Record<string, string>;
 interface Route {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   pattern: string;
@@ -65,31 +65,6 @@ const ROUTES: Route[] = [
   { method: "GET", pattern: "/projects/:projectId/audit-logs", call: (api, ps, _, q) => api.workspace.audit.list({ ...p(ps), ...q }) },
   { method: "GET", pattern: "/projects/:projectId/models/local", call: (api, ps) => api.serving.localModels(p(ps)) },
 ];
-
-function match(pattern: string, path: string): Params | null {
-  const a = pattern.split("/").filter(Boolean);
-  const b = path.split("/").filter(Boolean);
-  if (a.length !== b.length) return null;
-  const params: Params = {};
-  for (let i = 0; i < a.length; i++) {
-    const seg = a[i] as string;
-    const val = decodeURIComponent(b[i] as string);
-    if (seg.startsWith(":")) params[seg.slice(1)] = val;
-    else if (seg !== val) return null;
-  }
-  return params;
-}
-
-/** Query strings are text; list inputs want `limit` as a number. */
-function queryInput(url: URL): Record<string, unknown> {
-  const q: Record<string, unknown> = {};
-  for (const [k, v] of url.searchParams) {
-    if (k === "limit") q[k] = /^\d+$/.test(v) ? Number(v) : v;
-    else if (k === "status") q[k] = v.split(",");
-    else q[k] = v;
-  }
-  return q;
-}
 
 /** Routes with their own body handling and auth rules (batch 207s, CORS for the widget). */
 const RAW: Record<string, (req: Request) => Promise<Response>> = {

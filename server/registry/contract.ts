@@ -32,10 +32,14 @@ export const updateModelInput = z.object({
 });
 
 /** Finite numbers only: a metric of NaN or Infinity is refused, naming the key. */
-const finiteMetrics = z.record(z.string().min(1).max(250), z.number()).superRefine((m, ctx) => {
-  for (const [k, v] of Object.entries(m))
-    if (!Number.isFinite(v)) ctx.addIssue({ code: "custom", path: [k], message: `metric ${k} must be a finite number` });
-});
+const finiteMetrics = z
+  .record(z.string().min(1).max(250), z.unknown())
+  .superRefine((m, ctx) => {
+    for (const [k, v] of Object.entries(m))
+      if (typeof v !== "number" || !Number.isFinite(v))
+        ctx.addIssue({ code: "custom", path: [k], message: `metric ${k} must be a finite number` });
+  })
+  .transform((m) => m as Record<string, number>);
 
 export const lineageInput = z.object({
   parentVersion: z.number().int().positive().optional(),
