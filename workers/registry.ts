@@ -2,10 +2,11 @@ import type { JobDefinition } from "../server/core/queue";
 import type { Schedule } from "../server/core/worker";
 import { evalRunJob } from "../server/evals";
 import { retentionJob, rollupStatsJob } from "../server/logs";
+import { deliverWebhookJob } from "../server/registry";
 import { purgeSessionsJob } from "../server/workspace";
 
 /** Every job a Keel worker can run: name -> definition, collected from server/<slug>/jobs via each index.ts. */
-export const JOBS: JobDefinition<any>[] = [purgeSessionsJob, retentionJob, rollupStatsJob, evalRunJob];
+export const JOBS: JobDefinition<any>[] = [purgeSessionsJob, retentionJob, rollupStatsJob, evalRunJob, deliverWebhookJob];
 
 export const SCHEDULES: Schedule[] = [
   { job: purgeSessionsJob.name, cron: "17 * * * *" },

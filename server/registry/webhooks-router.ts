@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { pageInput } from "../core/pagination";
+import { projectProcedure, requireRole, router } from "../trpc/init";
+import { actorOf } from "../workspace";
+import {
+  createWebhook,
+  deleteWebhook,
+  listDeliveries,
+  listWebhooks,
+  redeliver,
+  rotateWebhookSecret,
+  testWebhook,
+  updateWebhook,
+} from "./webhooks";
+
+// URLs and events are checked by the service (400 naming `url` / `events`); here only their shape.
+const url = z.string().max(4000);
+const events = z.array(z.string().max(100)).max(50);
+const description = z.string().trim().max(500).nullable();
+const webhookId = z.object({ webhookId: z.uuid() });
+
+// Everything is admin+: receiver URLs and delivery payloads are sensitive, and the secret is handed out here.
+const admin = projectProcedure.use(requireRole("admin"));
+
+/** api.registry.webhooks.* */
+export const webhooksRouter = router({
+  list: admin.input(pageInput).query(({ ctx, input }) => listWebhooks(ctx.db, ctx.projectId, input)),
+  deliveries: admin
+    .input(pageInput.extend(webhookId.shape))
+    .query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.webhookId, input)),
+  create: admin
+    .input(z.object({ url, events: events.optional(), active: z.boolean().optional(), description: description.optional() }))
+    .mutation(({ ctx, input }) => createWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  update: admin
+    .input(
+      webhookId.extend({
+        url: url.optional(),
+        events: events.optional(),
+        active: z.boolean().optional(),
+        description: description.optional(),
+      }),
+    )
+    .mutation(({ ctx, input: { webhookId: id, projectId: _, ...input } }) =>
+      updateWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, id, input),
+    ),
+  delete: admin
+    .input(webhookId)
+    .mutation(({ ctx, input }) => deleteWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
+  rotateSecret: admin
+    .input(webhookId)
+    .mutation(({ ctx, input }) => rotateWebhookSecret(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
+  test: admin.input(webhookId).mutation(({ ctx, input }) => testWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
+  redeliver: admin
+    .input(z.object({ deliveryId: z.uuid() }))
+    .mutation(({ ctx, input }) => redeliver(ctx.db, actorOf(ctx.principal), ctx.projectId, input.deliveryId)),
+});
