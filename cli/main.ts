@@ -10,9 +10,11 @@ import { DomainError } from "../server/core/errors";
 import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
 import { LineError, scoreJsonl } from "../server/evals";
+import { registerBundled } from "../server/registry";
 import { listLocalModels } from "../server/serving";
 import { createKey, createProject, createUser, findProjectBySlug, findUserByEmail, SYSTEM_ACTOR, seedDemo } from "../server/workspace";
 import { bootWorker } from "../workers/boot";
+import { MODELS_USAGE, modelsCommand } from "./models";
 import { ensureBuilt, ROOT, startWeb } from "./web";
 
 const USAGE = `keel <command> [options]   (every command takes --json)
@@ -26,7 +28,7 @@ const USAGE = `keel <command> [options]   (every command takes --json)
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-`;
+${MODELS_USAGE}`;
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -46,6 +48,11 @@ const { values: opts, positionals } = parseArgs({
     output: { type: "string" },
     corpus: { type: "boolean", default: false },
     "keep-going": { type: "boolean", default: false },
+    path: { type: "string" },
+    "from-run": { type: "string" },
+    alias: { type: "string" },
+    reason: { type: "string" },
+    to: { type: "string" },
   },
 });
 
@@ -102,6 +109,8 @@ async function seed(d: Database) {
     : null;
   const password = saved?.password ?? env.KEEL_DEMO_PASSWORD ?? randomBytes(9).toString("base64url");
   const res = await seedDemo(d.db, { password });
+  // the bundled models as registry versions (idempotent: also for data dirs seeded before the registry)
+  await registerBundled(d.db, SYSTEM_ACTOR, res.projectId, path.resolve(ROOT, env.KEEL_MODELS_DIR));
   if (res.created || !saved) {
     fs.mkdirSync(dataDir(), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ email: res.email, password, key: res.key ?? saved?.key ?? null }, null, 2), { mode: 0o600 });
@@ -219,7 +228,7 @@ async function score() {
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
-  switch (`${cmd}${sub && ["users", "projects", "keys"].includes(cmd) ? ` ${sub}` : ""}`) {
+  switch (`${cmd}${sub && ["users", "projects", "keys", "models"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
       return start();
     case "worker":
@@ -253,6 +262,8 @@ async function main() {
       return withDb(keysCreate);
     case "score":
       return score();
+    case `models ${sub}`:
+      return withDb((d) => modelsCommand(d, sub, rest, opts, say));
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }

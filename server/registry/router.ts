@@ -1,5 +1,12 @@
 import { router } from "../trpc/init";
+import { aliasesRouter, approvalsRouter, modelsRouter, versionsRouter } from "./models-router";
 import { webhooksRouter } from "./webhooks-router";
 
 /** api.registry.*: models, versions, aliases, approvals (models-router), experiments and runs, webhooks. */
-export const registryRouter = router({ webhooks: webhooksRouter });
+export const registryRouter = router({
+  models: modelsRouter,
+  versions: versionsRouter,
+  aliases: aliasesRouter,
+  approvals: approvalsRouter,
+  webhooks: webhooksRouter,
+});

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { taskFromConfig } from "../registry";
 
 export interface LocalModel {
   /** Folder name under the models dir; the id transformers.js loads it by. */
@@ -8,16 +9,6 @@ export interface LocalModel {
   architecture: string;
   /** ONNX files present, with sizes in bytes. */
   files: { name: string; bytes: number }[];
-}
-
-/** transformers.js layout: config.json + tokenizer.json + onnx/*.onnx. */
-function taskOf(config: { architectures?: string[] }): LocalModel["task"] {
-  const arch = config.architectures?.[0] ?? "";
-  if (/CausalLM|LMHead/.test(arch)) return "text-generation";
-  if (/SequenceClassification/.test(arch)) return "text-classification";
-  // A bare encoder (BertModel, ...) is used for its pooled hidden states: embeddings.
-  if (/Model$/.test(arch)) return "feature-extraction";
-  return "unknown";
 }
 
 /** The models bundled under `dir` (see models/README.md); read from disk, nothing downloaded. */
@@ -37,7 +28,12 @@ export function listLocalModels(dir: string): LocalModel[] {
             .sort()
             .map((name) => ({ name: `onnx/${name}`, bytes: fs.statSync(path.join(onnxDir, name)).size }))
         : [];
-      return { id: d.name, task: taskOf(config), architecture: config.architectures?.[0] ?? config.model_type ?? "unknown", files };
+      return {
+        id: d.name,
+        task: (taskFromConfig(config) ?? "unknown") as LocalModel["task"],
+        architecture: config.architectures?.[0] ?? config.model_type ?? "unknown",
+        files,
+      };
     })
     .sort((a, b) => a.id.localeCompare(b.id));
 }
