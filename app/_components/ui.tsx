@@ -7,6 +7,7 @@ import {
   type ReactNode,
   type SelectHTMLAttributes,
   type TdHTMLAttributes,
+  type TextareaHTMLAttributes,
   type ThHTMLAttributes,
   useContext,
   useId,
@@ -99,6 +100,19 @@ export function Input({ className, ...rest }: InputHTMLAttributes<HTMLInputEleme
       aria-describedby={f?.describedBy}
       aria-invalid={f?.invalid || undefined}
       className={cx(control(!!f?.invalid), "w-full", className)}
+      {...rest}
+    />
+  );
+}
+
+export function Textarea({ className, ...rest }: TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const f = useContext(FieldContext);
+  return (
+    <textarea
+      id={f?.id}
+      aria-describedby={f?.describedBy}
+      aria-invalid={f?.invalid || undefined}
+      className={cx(control(!!f?.invalid), "h-auto w-full py-2", className)}
       {...rest}
     />
   );

@@ -1,0 +1,251 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useRef, useState } from "react";
+import { Button, Field, Input, Select, Table, Td, Th } from "../../../../_components/ui";
+import { errorMessage } from "../../../../_lib/errors";
+import { useProject } from "../../../../_lib/project";
+import { atLeast } from "../../../../_lib/roles";
+import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { AliasHistory } from "./AliasHistory";
+import { GateResults, gatesOfError } from "./GateResults";
+import { Alert, Done, When } from "./shared";
+
+type Alias = RouterOutputs["registry"]["models"]["get"]["aliases"][number];
+type MoveResult = RouterOutputs["registry"]["aliases"]["move"];
+
+/** Invalidate everything an alias change shows up in. */
+export function useRegistryRefresh() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () =>
+    Promise.all(
+      [trpc.registry.models, trpc.registry.versions, trpc.registry.aliases, trpc.registry.approvals].map((r) =>
+        queryClient.invalidateQueries({ queryKey: r.pathKey() }),
+      ),
+    );
+}
+
+/** Aliases of one model: where each points, move (gates and approvals apply), roll back, and their history. */
+export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[] }) {
+  const project = useProject();
+  const canWrite = atLeast(project.role, "engineer");
+  const [alias, setAlias] = useState("production");
+  const [rollingBack, setRollingBack] = useState<string | null>(null);
+  const moveRef = useRef<HTMLDivElement>(null);
+
+  return (
+    <div className="flex flex-col gap-6">
+      {aliases.length === 0 ? (
+        <p className="text-sm text-slate-500">No aliases yet. Point one (production, staging, …) at a version below.</p>
+      ) : (
+        <Table label="Aliases">
+          <thead>
+            <tr>
+              <Th>Alias</Th>
+              <Th>Version</Th>
+              <Th>Since</Th>
+              {canWrite && (
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {aliases.map((a) => (
+              <tr key={a.alias}>
+                <Td className="font-medium">@{a.alias}</Td>
+                <Td className="tabular-nums">v{a.version}</Td>
+                <Td>
+                  <When at={a.updatedAt} />
+                </Td>
+                {canWrite && (
+                  <Td>
+                    <div className="flex justify-end gap-2">
+                      <Button
+                        size="sm"
+                        aria-label={`Move ${a.alias}`}
+                        onClick={() => {
+                          setAlias(a.alias);
+                          moveRef.current?.querySelector<HTMLInputElement>("input")?.focus();
+                        }}
+                      >
+                        Move
+                      </Button>
+                      <Button size="sm" variant="danger" aria-label={`Roll back ${a.alias}`} onClick={() => setRollingBack(a.alias)}>
+                        Roll back
+                      </Button>
+                    </div>
+                  </Td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+      {rollingBack && <RollbackForm model={model} alias={rollingBack} onClose={() => setRollingBack(null)} />}
+      {canWrite && (
+        <div ref={moveRef}>
+          <MoveForm model={model} alias={alias} setAlias={setAlias} />
+        </div>
+      )}
+      <AliasHistory model={model} />
+    </div>
+  );
+}
+
+function MoveForm({ model, alias, setAlias }: { model: string; alias: string; setAlias: (a: string) => void }) {
+  const trpc = useTRPC();
+  const project = useProject();
+  const refresh = useRegistryRefresh();
+  const versions = useQuery(trpc.registry.versions.list.queryOptions({ projectId: project.slug, model, limit: 200, status: ["ready"] }));
+  const move = useMutation(trpc.registry.aliases.move.mutationOptions());
+  const [version, setVersion] = useState("");
+  const [reason, setReason] = useState("");
+  const [local, setLocal] = useState<string | null>(null);
+  const [result, setResult] = useState<MoveResult | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setLocal(null);
+    setResult(null);
+    move.reset();
+    if (!alias.trim()) return setLocal("Enter an alias.");
+    if (!version) return setLocal("Pick a version.");
+    try {
+      const r = await move.mutateAsync({
+        projectId: project.id,
+        model,
+        alias: alias.trim(),
+        version: Number(version),
+        reason: reason.trim() || undefined,
+      });
+      setResult(r);
+      setReason("");
+      await refresh();
+    } catch {
+      // shown from move.error
+    }
+  }
+
+  const gates = gatesOfError(move.error);
+  return (
+    <form onSubmit={submit} noValidate aria-label="Move alias" className="flex flex-col gap-4 border-t border-slate-200 pt-4">
+      <h3 className="text-sm font-semibold text-slate-900">Move an alias</h3>
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Field label="Alias" hint="A new name creates the alias.">
+          <Input value={alias} onChange={(e) => setAlias(e.target.value)} maxLength={60} list="registry-alias-names" />
+        </Field>
+        <Field label="Version" hint={versions.data?.items.length === 0 ? "No ready version yet." : undefined}>
+          <Select value={version} onChange={(e) => setVersion(e.target.value)}>
+            <option value="">Pick a version…</option>
+            {(versions.data?.items ?? []).map((v) => (
+              <option key={v.id} value={v.version}>
+                v{v.version}
+                {v.aliases.length ? ` (@${v.aliases.join(", @")})` : ""}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Reason" hint="Optional; kept in the history.">
+          <Input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
+        </Field>
+      </div>
+      <datalist id="registry-alias-names">
+        {["production", "staging", "canary", "champion", "challenger"].map((a) => (
+          <option key={a} value={a} />
+        ))}
+      </datalist>
+      {local && <Alert>{local}</Alert>}
+      {move.error && (
+        <Alert>
+          <p className="font-medium">{gates ? "Blocked by gates" : "Could not move the alias"}</p>
+          <p className="mt-0.5">{errorMessage(move.error)}</p>
+          {gates && (
+            <div className="mt-3 rounded-md bg-white p-3 text-slate-700">
+              <GateResults checks={gates} />
+            </div>
+          )}
+        </Alert>
+      )}
+      {result?.status === "moved" && (
+        <Done>
+          Moved @{result.alias} to v{result.version}
+          {result.previous !== null ? ` (was v${result.previous})` : ""}.
+        </Done>
+      )}
+      {result?.status === "unchanged" && (
+        <Done>
+          @{result.alias} already points at v{result.version}.
+        </Done>
+      )}
+      {result?.status === "pending" && (
+        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          <span className="font-medium">Waiting for approval:</span> moving @{result.alias} to v{result.version} needs{" "}
+          {result.request.requiredApprovals} approval{result.request.requiredApprovals === 1 ? "" : "s"} from{" "}
+          {result.request.approverRoles.join(", ")}. The request is listed under Approval requests.
+        </p>
+      )}
+      <div>
+        <Button type="submit" variant="primary" loading={move.isPending}>
+          Move alias
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function RollbackForm({ model, alias, onClose }: { model: string; alias: string; onClose: () => void }) {
+  const trpc = useTRPC();
+  const project = useProject();
+  const refresh = useRegistryRefresh();
+  const rollback = useMutation(trpc.registry.aliases.rollback.mutationOptions());
+  const [reason, setReason] = useState("");
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    rollback.reset();
+    try {
+      await rollback.mutateAsync({ projectId: project.id, model, alias, reason: reason.trim() || undefined });
+      await refresh();
+    } catch {
+      // shown from rollback.error
+    }
+  }
+
+  const r = rollback.data;
+  return (
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label={`Roll back ${alias}`}
+      className="flex flex-col gap-3 rounded-md border border-red-200 bg-red-50/40 p-4"
+    >
+      <p className="text-sm text-slate-700">
+        Point <span className="font-medium">@{alias}</span> back at the version it had before its last move. No gates or approvals: that
+        version was live on this alias already.
+      </p>
+      <Field label="Rollback reason" hint="Optional; kept in the history.">
+        <Input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
+      </Field>
+      {rollback.error && <Alert>{errorMessage(rollback.error)}</Alert>}
+      {r && (
+        <Done>
+          Rolled back @{r.alias} to v{r.version}
+          {r.previous !== null ? ` (was v${r.previous})` : ""}.
+        </Done>
+      )}
+      <div className="flex gap-2">
+        {!r && (
+          <Button type="submit" variant="danger" loading={rollback.isPending}>
+            Confirm roll back
+          </Button>
+        )}
+        <Button variant="ghost" onClick={onClose}>
+          {r ? "Close" : "Cancel"}
+        </Button>
+      </div>
+    </form>
+  );
+}
