@@ -55,7 +55,10 @@ const ROUTES: Route[] = [
     method: "POST",
     pattern: "/registry/models/:name/versions",
     status: () => 201,
-    call: (api, ps, b, __, projectId) => api.registry.versions.createFromUri({ ...b, model: ps.name, projectId } as never),
+    call: (api, ps, b, __, projectId) =>
+      b.runId !== undefined
+        ? api.registry.versions.createFromRun({ ...b, model: ps.name, projectId } as never)
+        : api.registry.versions.createFromUri({ ...b, model: ps.name, projectId } as never),
   },
   {
     method: "GET",

@@ -11,10 +11,12 @@ import {
   moveAliasInput,
   policyInput,
   updateModelInput,
+  versionMetaInput,
   versionRef,
   voteInput,
 } from "./contract";
 import { versionLineage } from "./lineage";
+import { registerLocal } from "./local";
 import { createModel, getModel, listModels, updateModel } from "./models";
 import { createVersion, linkEvalRun, listVersions, resolveVersion, updateVersion, versionFiles } from "./versions";
 
@@ -63,6 +65,14 @@ export const versionsRouter = router({
     .mutation(({ ctx, input }) => {
       const { model, uri, ...meta } = input;
       return createVersion(ctx.db, actorOf(ctx.principal), ctx.projectId, model, { uri, meta, source: { kind: "uri", uri } });
+    }),
+  /** A run's artifacts, params and latest metrics as a new version (the model is created when missing); lineage names the run. */
+  createFromRun: projectProcedure
+    .use(requireRole("engineer"))
+    .input(versionMetaInput.extend({ model: modelName, runId: z.uuid() }))
+    .mutation(({ ctx, input }) => {
+      const { model, runId, ...meta } = input;
+      return registerLocal(ctx.db, actorOf(ctx.principal), ctx.projectId, model, { fromRun: runId, meta });
     }),
   update: projectProcedure
     .use(requireRole("engineer"))

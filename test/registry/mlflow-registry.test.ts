@@ -90,9 +90,20 @@ describe("MLflow model registry endpoints", () => {
     const versions = await call("GET", `/model-versions/search?filter=${encodeURIComponent("name='churn-classifier'")}`);
     expect(versions.json.model_versions).toHaveLength(1);
 
+    // Keel's own API turns the whole run into a version, keeping its lineage
+    const fromRun = await handleV1(
+      req("/api/v1/registry/models/churn-classifier/versions", { method: "POST", key, json: { runId: run.run_id } }),
+    );
+    expect(fromRun.status).toBe(201);
+    expect(await fromRun.json()).toMatchObject({ version: 2, runId: run.run_id, fileCount: 3, source: { kind: "run", runId: run.run_id } });
+    const lineage = await handleV1(req("/api/v1/registry/models/churn-classifier/versions/2/lineage", { key }));
+    expect(((await lineage.json()) as { nodes: { kind: string; label: string }[] }).nodes).toContainEqual(
+      expect.objectContaining({ kind: "run", label: "run sassy-owl-42" }),
+    );
+
     // an external source stays a URI
     const ext = await call("POST", "/model-versions/create", JSON.stringify({ name: "churn-classifier", source: "s3://bucket/churn/2" }));
-    expect(ext.json.model_version).toMatchObject({ version: "2", source: "s3://bucket/churn/2" });
+    expect(ext.json.model_version).toMatchObject({ version: "3", source: "s3://bucket/churn/2" });
   });
 
   it("answers MLflow's error codes", async () => {
