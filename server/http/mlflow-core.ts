@@ -1,0 +1,48 @@
+import type { Db } from "../../db/client";
+import type { Actor, Principal, ProjectAccess } from "../workspace";
+
+/**
+ * What an MLflow route handler gets and returns. Lives apart from mlflow.ts so route tables
+ * (mlflow-registry.ts) can import it without an import cycle through the dispatcher.
+ */
+export interface MlflowContext {
+  db: Db;
+  principal: Principal;
+  actor: Actor;
+  /** the caller's project (a secret key's own; a user's ?project= or x-keel-project) */
+  project: ProjectAccess;
+  req: Request;
+  url: URL;
+  /** the JSON body of a POST/PATCH/DELETE, or the query string of a GET (repeated keys as lists) */
+  params: Record<string, unknown>;
+}
+
+export interface MlflowRoute {
+  method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
+  /** after `/api/2.0/mlflow`, e.g. `/runs/get` */
+  path: string;
+  /** writes need the engineer role or higher */
+  write?: boolean;
+  /** a plain object is sent as 200 JSON; a Response as is */
+  handle: (ctx: MlflowContext) => Promise<unknown>;
+}
+
+/** MLflow's error codes with the status its server answers with. */
+export const MLFLOW_ERROR_STATUS: Record<string, number> = {
+  RESOURCE_DOES_NOT_EXIST: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  INVALID_PARAMETER_VALUE: 400,
+  RESOURCE_ALREADY_EXISTS: 400,
+  BAD_REQUEST: 400,
+  INVALID_STATE: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  RESOURCE_LIMIT_EXCEEDED: 413,
+  REQUEST_LIMIT_EXCEEDED: 429,
+  INTERNAL_ERROR: 500,
+};
+
+/** `{"error_code", "message"}` with MLflow's status for the code (500 for unknown codes). */
+export function mlflowError(code: string, message: string, status = MLFLOW_ERROR_STATUS[code] ?? 500): Response {
+  return new Response(JSON.stringify({ error_code: code, message }), { status, headers: { "content-type": "application/json" } });
+}
