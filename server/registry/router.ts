@@ -1,5 +1,6 @@
 import { router } from "../trpc/init";
 import { aliasesRouter, approvalsRouter, modelsRouter, versionsRouter } from "./models-router";
+import { experimentsRouter } from "./runs-router";
 import { webhooksRouter } from "./webhooks-router";
 
 /** api.registry.*: models, versions, aliases, approvals (models-router), experiments and runs, webhooks. */
@@ -8,5 +9,6 @@ export const registryRouter = router({
   versions: versionsRouter,
   aliases: aliasesRouter,
   approvals: approvalsRouter,
+  experiments: experimentsRouter,
   webhooks: webhooksRouter,
 });
