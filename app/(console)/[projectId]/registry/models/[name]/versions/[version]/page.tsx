@@ -1,0 +1,192 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useParams } from "next/navigation";
+import { Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../../../../_components/ui";
+import { errorMessage } from "../../../../../../../_lib/errors";
+import { formatDateTime } from "../../../../../../../_lib/format";
+import { useProject } from "../../../../../../../_lib/project";
+import { atLeast } from "../../../../../../../_lib/roles";
+import { type RouterOutputs, useTRPC } from "../../../../../../../_lib/trpc";
+import { useRegistryRefresh } from "../../../../_components/AliasPanel";
+import { LineageGraph } from "../../../../_components/LineageGraph";
+import { LinkEvalRun } from "../../../../_components/LinkEvalRun";
+import { RegistryNav } from "../../../../_components/RegistryNav";
+import {
+  Alert,
+  AliasBadge,
+  artifactHref,
+  BackLink,
+  decodeParam,
+  formatBytes,
+  KeyValues,
+  modelHref,
+  VersionStatus,
+  versionHref,
+} from "../../../../_components/shared";
+import { VersionCard } from "../../../../_components/VersionCard";
+
+type Version = RouterOutputs["registry"]["versions"]["get"];
+
+export default function VersionPage() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const params = useParams<{ name: string; version: string }>();
+  const model = decodeParam(params.name);
+  const raw = decodeParam(params.version);
+  // a number, or an alias name (…/versions/production)
+  const ref = /^\d+$/.test(raw) ? Number(raw) : raw;
+  const v = useQuery(trpc.registry.versions.get.queryOptions({ projectId: project.slug, model, version: ref }));
+  const back = <BackLink href={modelHref(project.slug, model)}>{model}</BackLink>;
+
+  if (v.isPending) return <Skeleton rows={4} />;
+  if (v.isError)
+    return (
+      <div className="flex flex-col gap-6">
+        {back}
+        <ErrorBox title="Could not load the version" message={errorMessage(v.error)} onRetry={() => void v.refetch()} />
+      </div>
+    );
+  const d = v.data;
+  return (
+    <div className="flex flex-col gap-6">
+      <RegistryNav />
+      {back}
+      <PageHeader
+        title={`${d.model} v${d.version}`}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <VersionStatus status={d.status} />
+            <span>{d.format}</span>
+            <span>
+              · {d.fileCount} file{d.fileCount === 1 ? "" : "s"}, {formatBytes(d.totalSize)}
+            </span>
+            <span>· created {formatDateTime(d.createdAt)}</span>
+            {d.aliases.map((a) => (
+              <AliasBadge key={a} alias={a} />
+            ))}
+          </span>
+        }
+        actions={atLeast(project.role, "engineer") ? <ArchiveButton version={d} /> : undefined}
+      />
+      {d.description && <p className="-mt-4 text-sm text-slate-700">{d.description}</p>}
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Details">
+          <KeyValues
+            label="Details"
+            values={{
+              source: d.source.kind === "uri" ? `uri ${d.source.uri}` : d.source.kind,
+              ...(d.codeRevision ? { "code revision": d.codeRevision } : {}),
+              ...d.metadata,
+            }}
+          />
+        </Card>
+        <Card title="Metrics">
+          <KeyValues label="Metrics" values={d.metrics} empty="No metrics recorded." />
+        </Card>
+        <Card title="Parameters" className="lg:col-span-2">
+          <KeyValues label="Parameters" values={d.params} empty="No parameters recorded." />
+        </Card>
+      </div>
+
+      <Card title="Lineage" description="Where this version came from, what scored it and what serves it.">
+        <Lineage model={d.model} version={d.version} />
+      </Card>
+
+      {atLeast(project.role, "engineer") && (
+        <Card title="Link an eval run" description="An eval run that scored this version's predictions.">
+          <LinkEvalRun model={d.model} version={d.version} />
+        </Card>
+      )}
+
+      <Card title="Files" description="Download any artifact; each is stored once by its sha256.">
+        {d.files.length === 0 ? (
+          <p className="text-sm text-slate-500">No files{d.source.kind === "uri" ? ": the artifacts live at the URI above." : "."}</p>
+        ) : (
+          <Table label="Files">
+            <thead>
+              <tr>
+                <Th>Path</Th>
+                <Th className="text-right">Size</Th>
+                <Th>sha256</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.files.map((f) => (
+                <tr key={f.path}>
+                  <Td>
+                    <a
+                      href={artifactHref(project.slug, d.model, d.version, f.path)}
+                      download
+                      className="font-mono text-xs font-medium text-indigo-600 hover:text-indigo-500"
+                    >
+                      {f.path}
+                    </a>
+                  </Td>
+                  <Td className="text-right whitespace-nowrap tabular-nums">{formatBytes(f.size)}</Td>
+                  <Td>
+                    <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs" title={f.sha256}>
+                      {f.sha256.slice(0, 12)}
+                    </code>
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+
+      <Card title="Model card">
+        <VersionCard model={d.model} version={d.version} card={d.card} />
+      </Card>
+    </div>
+  );
+}
+
+function Lineage({ model, version }: { model: string; version: number }) {
+  const trpc = useTRPC();
+  const project = useProject();
+  const g = useQuery(trpc.registry.versions.lineage.queryOptions({ projectId: project.slug, model, version }));
+  if (g.isPending) return <Skeleton rows={2} />;
+  if (g.isError) return <ErrorBox title="Could not load the lineage" message={errorMessage(g.error)} onRetry={() => void g.refetch()} />;
+  const parent = g.data.nodes.find((n) => n.kind === "parent");
+  const parentNumber = parent ? Number(/ v(\d+)$/.exec(parent.label)?.[1]) : Number.NaN;
+  return (
+    <div className="flex flex-col gap-2">
+      <LineageGraph graph={g.data} slug={project.slug} model={`${model} v${version}`} />
+      {Number.isInteger(parentNumber) && (
+        <p className="text-sm">
+          Parent:{" "}
+          <Link href={versionHref(project.slug, model, parentNumber)} className="font-medium text-indigo-600 hover:text-indigo-500">
+            v{parentNumber}
+          </Link>
+        </p>
+      )}
+    </div>
+  );
+}
+
+function ArchiveButton({ version }: { version: Version }) {
+  const trpc = useTRPC();
+  const project = useProject();
+  const refresh = useRegistryRefresh();
+  const update = useMutation(trpc.registry.versions.update.mutationOptions({ onSuccess: () => void refresh() }));
+  if (version.status !== "ready" && version.status !== "archived") return null;
+  const archive = version.status === "ready";
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <Button
+        variant={archive ? "danger" : "secondary"}
+        loading={update.isPending}
+        onClick={() =>
+          update.mutate({ projectId: project.id, model: version.model, version: version.version, status: archive ? "archived" : "ready" })
+        }
+      >
+        {archive ? "Archive version" : "Restore version"}
+      </Button>
+      {update.error && <Alert>{errorMessage(update.error)}</Alert>}
+    </div>
+  );
+}

@@ -1,0 +1,250 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { EmptyState } from "../../../../_components/EmptyState";
+import { Badge, Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { errorMessage, fieldError, formError } from "../../../../_lib/errors";
+import { useProject } from "../../../../_lib/project";
+import { atLeast } from "../../../../_lib/roles";
+import { useTRPC } from "../../../../_lib/trpc";
+import { RegistryNav } from "../_components/RegistryNav";
+import { Alert, Done, When } from "../_components/shared";
+import { WebhookDeliveries } from "../_components/WebhookDeliveries";
+
+/** The events the server emits (server/registry/webhooks.ts REGISTRY_EVENTS; repeated here: the UI imports no server values). */
+const EVENTS = [
+  "model_version.created",
+  "alias.moved",
+  "alias.deleted",
+  "approval.requested",
+  "approval.voted",
+  "approval.approved",
+  "approval.rejected",
+];
+
+export default function WebhooksPage() {
+  const project = useProject();
+  const isAdmin = atLeast(project.role, "admin");
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Webhooks"
+        description="HTTP endpoints told about registry changes: new versions, alias moves, approvals. Each request is signed: x-keel-signature: t=…,v1=HMAC-SHA256 of t.body with the secret."
+      />
+      <RegistryNav />
+      {isAdmin ? (
+        <Webhooks />
+      ) : (
+        <EmptyState title="Webhooks are managed by admins">Receiver URLs and payloads are visible to admins and owners only.</EmptyState>
+      )}
+    </div>
+  );
+}
+
+function Webhooks() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const queryClient = useQueryClient();
+  const hooks = useQuery(trpc.registry.webhooks.list.queryOptions({ projectId: project.slug, limit: 200 }));
+  const [open, setOpen] = useState<{ id: string; url: string } | null>(null);
+  const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.registry.webhooks.pathKey() });
+  const opts = { onSuccess: () => void invalidate() };
+  const test = useMutation(trpc.registry.webhooks.test.mutationOptions(opts));
+  const update = useMutation(trpc.registry.webhooks.update.mutationOptions(opts));
+  const remove = useMutation(trpc.registry.webhooks.delete.mutationOptions(opts));
+  const rotate = useMutation(trpc.registry.webhooks.rotateSecret.mutationOptions(opts));
+  const actionError = test.error ?? update.error ?? remove.error ?? rotate.error;
+  const busy = (m: { isPending: boolean; variables?: { webhookId: string } }, id: string) => m.isPending && m.variables?.webhookId === id;
+
+  return (
+    <>
+      <Card title="New webhook" description="Keel POSTs a JSON body for each event; failed deliveries are retried with backoff.">
+        <CreateWebhook onCreated={(url, s) => setSecret({ url, secret: s })} />
+      </Card>
+      {secret && <SecretOnce url={secret.url} secret={secret.secret} onDone={() => setSecret(null)} />}
+      <Card title="Webhooks">
+        {actionError && <Alert>{errorMessage(actionError)}</Alert>}
+        {test.data && <Done>Test event queued; see its delivery below.</Done>}
+        {hooks.isPending ? (
+          <Skeleton rows={2} />
+        ) : hooks.isError ? (
+          <ErrorBox title="Could not load webhooks" message={errorMessage(hooks.error)} onRetry={() => void hooks.refetch()} />
+        ) : hooks.data.items.length === 0 ? (
+          <p className="text-sm text-slate-500">No webhooks yet.</p>
+        ) : (
+          <Table label="Webhooks">
+            <thead>
+              <tr>
+                <Th>URL</Th>
+                <Th>Events</Th>
+                <Th>Status</Th>
+                <Th>Created</Th>
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
+              </tr>
+            </thead>
+            <tbody>
+              {hooks.data.items.map((w) => (
+                <tr key={w.id}>
+                  <Td className="max-w-64">
+                    <span className="font-mono text-xs break-all">{w.url}</span>
+                    {w.description && <p className="text-xs text-slate-500">{w.description}</p>}
+                  </Td>
+                  <Td className="text-xs">{w.events.includes("*") ? "All events" : w.events.join(", ")}</Td>
+                  <Td>{w.active ? <Badge tone="green">active</Badge> : <Badge>inactive</Badge>}</Td>
+                  <Td>
+                    <When at={w.createdAt} />
+                  </Td>
+                  <Td>
+                    <div className="flex flex-wrap justify-end gap-1.5">
+                      <Button size="sm" onClick={() => setOpen({ id: w.id, url: w.url })}>
+                        Deliveries
+                      </Button>
+                      <Button
+                        size="sm"
+                        loading={busy(test, w.id)}
+                        onClick={() => {
+                          setOpen({ id: w.id, url: w.url });
+                          test.mutate({ projectId: project.id, webhookId: w.id });
+                        }}
+                      >
+                        Send test
+                      </Button>
+                      <Button
+                        size="sm"
+                        loading={busy(update, w.id)}
+                        onClick={() => update.mutate({ projectId: project.id, webhookId: w.id, active: !w.active })}
+                      >
+                        {w.active ? "Deactivate" : "Activate"}
+                      </Button>
+                      <Button
+                        size="sm"
+                        loading={busy(rotate, w.id)}
+                        onClick={() =>
+                          rotate.mutate(
+                            { projectId: project.id, webhookId: w.id },
+                            { onSuccess: (r) => setSecret({ url: w.url, secret: r.secret }) },
+                          )
+                        }
+                      >
+                        Rotate secret
+                      </Button>
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        loading={busy(remove, w.id)}
+                        onClick={() => {
+                          if (!window.confirm(`Delete the webhook to ${w.url} and its deliveries?`)) return;
+                          if (open?.id === w.id) setOpen(null);
+                          remove.mutate({ projectId: project.id, webhookId: w.id });
+                        }}
+                      >
+                        Delete
+                      </Button>
+                    </div>
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+      {open && <WebhookDeliveries key={open.id} webhookId={open.id} url={open.url} onClose={() => setOpen(null)} />}
+    </>
+  );
+}
+
+function SecretOnce({ url, secret, onDone }: { url: string; secret: string; onDone: () => void }) {
+  return (
+    <div role="status" className="flex flex-col gap-2 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+      <p className="font-medium">Signing secret for {url} (shown once; store it now)</p>
+      <code className="rounded bg-white px-2 py-1 font-mono text-xs break-all text-slate-900">{secret}</code>
+      <div className="flex gap-2">
+        <Button size="sm" onClick={() => void navigator.clipboard?.writeText(secret)}>
+          Copy secret
+        </Button>
+        <Button size="sm" variant="ghost" onClick={onDone}>
+          I have stored it
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function CreateWebhook({ onCreated }: { onCreated: (url: string, secret: string) => void }) {
+  const trpc = useTRPC();
+  const project = useProject();
+  const queryClient = useQueryClient();
+  const create = useMutation(trpc.registry.webhooks.create.mutationOptions());
+  const [url, setUrl] = useState("");
+  const [description, setDescription] = useState("");
+  const [all, setAll] = useState(true);
+  const [events, setEvents] = useState<string[]>([]);
+  const [local, setLocal] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setLocal(null);
+    create.reset();
+    if (!url.trim()) return setLocal("Enter the receiver URL.");
+    if (!all && events.length === 0) return setLocal("Pick at least one event, or All events.");
+    try {
+      const w = await create.mutateAsync({
+        projectId: project.id,
+        url: url.trim(),
+        events: all ? ["*"] : events,
+        description: description.trim() || null,
+      });
+      onCreated(w.url, w.secret);
+      setUrl("");
+      setDescription("");
+      await queryClient.invalidateQueries({ queryKey: trpc.registry.webhooks.pathKey() });
+    } catch {
+      // shown from create.error
+    }
+  }
+
+  const error = local ?? formError(create.error, ["url", "events"]) ?? fieldError(create.error, "events");
+  return (
+    <form onSubmit={submit} noValidate aria-label="New webhook" className="flex flex-col gap-4">
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Receiver URL" error={fieldError(create.error, "url")}>
+          <Input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/keel-hook" />
+        </Field>
+        <Field label="Webhook description" hint="Optional.">
+          <Input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
+        </Field>
+      </div>
+      <fieldset className="flex flex-col gap-2">
+        <legend className="mb-1.5 text-sm font-medium text-slate-700">Events</legend>
+        <label className="flex items-center gap-2 text-sm text-slate-700">
+          <input type="checkbox" className="size-4 rounded border-slate-300" checked={all} onChange={(e) => setAll(e.target.checked)} />
+          All events
+        </label>
+        <div className="flex flex-wrap gap-x-4 gap-y-1.5">
+          {EVENTS.map((ev) => (
+            <label key={ev} className="flex items-center gap-2 font-mono text-xs text-slate-700">
+              <input
+                type="checkbox"
+                className="size-4 rounded border-slate-300"
+                disabled={all}
+                checked={all || events.includes(ev)}
+                onChange={(e) => setEvents((s) => (e.target.checked ? [...s, ev] : s.filter((x) => x !== ev)))}
+              />
+              {ev}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {error && <Alert>{error}</Alert>}
+      <div>
+        <Button type="submit" variant="primary" loading={create.isPending}>
+          Create webhook
+        </Button>
+      </div>
+    </form>
+  );
+}
