@@ -26,7 +26,8 @@ function fixture(name: string, vars: Record<string, string> = {}): Record<string
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+/** response bodies, checked field by field */
+type Json = Record<string, any>;
 async function post(endpoint: string, body: unknown, k = key): Promise<{ status: number; body: Json }> {
   const res = await handleMlflow(req(`/api/2.0/mlflow/${endpoint}`, { method: "POST", key: k, json: body }));
   return { status: res.status, body: (await res.json()) as Json };

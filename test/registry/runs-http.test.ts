@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => d.drop());
 
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+/** response bodies, checked field by field */
+type Json = Record<string, any>;
 async function call(method: string, path: string, body?: unknown, k = key): Promise<{ status: number; body: Json }> {
   const res = await handleV1(req(`/api/v1${path}`, { method, key: k, ...(body === undefined ? {} : { json: body }) }));
   return { status: res.status, body: (await res.json()) as Json };
