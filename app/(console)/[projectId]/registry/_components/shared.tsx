@@ -22,6 +22,12 @@ export const versionHref = (slug: string, model: string, version: number) => `${
 export const artifactHref = (slug: string, model: string, version: number, path: string) =>
   `/api/v1/registry/models/${enc(model)}/versions/${version}/artifacts/${path.split("/").map(enc).join("/")}?project=${enc(slug)}`;
 
+export const experimentHref = (slug: string, id: string) => `/${slug}/registry/experiments/${enc(id)}`;
+export const runHref = (slug: string, runId: string) => `/${slug}/registry/runs/${enc(runId)}`;
+export const compareHref = (slug: string, runIds: string[]) => `/${slug}/registry/compare?runs=${runIds.map(enc).join(",")}`;
+export const runArtifactHref = (slug: string, runId: string, path: string) =>
+  `/api/v1/runs/${enc(runId)}/artifacts/${path.split("/").map(enc).join("/")}?project=${enc(slug)}`;
+
 /** Bytes in the unit that reads best (1 kB = 1000 bytes, as disks and downloads count). */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return "—";
