@@ -1,4 +1,5 @@
 import { type HandleContext, type TraceHandle, type TraceInput, traceHandle } from "./handles";
+import { createRunsClient, type KeelRuns, type RunsOptions } from "./runs";
 import { ENVELOPE_BYTES, type Serialized, sendBatch, utf8Length } from "./transport";
 import { type IngestEvent, KeelIngestError, MAX_BATCH_EVENTS } from "./types";
 import { uuidv7 } from "./uuid";
@@ -27,6 +28,8 @@ export interface KeelClientOptions {
   release?: string;
   /** false: every call is a no-op (handles still work, nothing is sent) */
   enabled?: boolean;
+  /** experiment tracking (`keel.runs`): metric batch size, flush period and its error callback */
+  runs?: Pick<RunsOptions, "flushAt" | "flushIntervalMs" | "onError">;
 }
 
 export interface KeelClient {
@@ -40,6 +43,8 @@ export interface KeelClient {
   shutdown(): Promise<void>;
   /** Events buffered and not yet handed to a request. */
   readonly pending: number;
+  /** Experiment tracking: `await keel.runs.start({ experiment, params })`, then `run.log({ loss }, { step })`, `await run.end()`. */
+  readonly runs: KeelRuns;
 }
 
 const MiB = 1024 * 1024;
@@ -183,7 +188,17 @@ export function createKeelClient(options: KeelClientOptions): KeelClient {
     release: options.release,
   };
 
+  const runs = createRunsClient({
+    ...options.runs,
+    baseUrl: options.baseUrl,
+    apiKey: options.apiKey,
+    fetch: transport.fetch,
+    maxRetries: transport.maxRetries,
+    requestTimeoutMs: transport.requestTimeoutMs,
+  });
+
   return {
+    runs,
     trace: (body) => traceHandle(ctx, body),
     enqueue,
     flush,

@@ -3,6 +3,16 @@ export { createKeelClient, type KeelClient, type KeelClientOptions } from "./cli
 export type { ObservationHandle, ObservationInput, ObservationUpdate, RatingInput, TraceHandle, TraceInput } from "./handles";
 export { type ObserveOpenAIOptions, observeOpenAI } from "./openai";
 export {
+  createRunsClient,
+  type KeelRun,
+  type KeelRuns,
+  KeelRunsError,
+  type RunInfo,
+  type RunStatus,
+  type RunsOptions,
+  type StartRunInput,
+} from "./runs";
+export {
   type IngestEvent,
   type IngestResult,
   type KeelErrorKind,
