@@ -64,9 +64,15 @@ export function RunsTable({ experimentId }: { experimentId: string }) {
 
   const header = (label: string, key: string, className?: string) => {
     const active = sort.key === key;
+    // param and metric keys keep their case; the fixed columns look like the other tables' headers
+    const caps = key.startsWith("attributes.");
     return (
       <Th key={key} className={className} aria-sort={active ? (sort.desc ? "descending" : "ascending") : "none"}>
-        <button type="button" onClick={() => sortBy(key)} className="inline-flex items-center gap-1 uppercase hover:text-slate-900">
+        <button
+          type="button"
+          onClick={() => sortBy(key)}
+          className={`inline-flex items-center gap-1 hover:text-slate-900 ${caps ? "uppercase" : "font-mono normal-case"}`}
+        >
           {label}
           <span aria-hidden="true" className={active ? "text-indigo-600" : "text-slate-300"}>
             {active ? (sort.desc ? "↓" : "↑") : "↕"}
