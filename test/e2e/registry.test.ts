@@ -1,0 +1,267 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createKeelClient } from "../../sdk";
+import { verifySignature } from "../../server/registry/webhook-signing";
+import { launch, signInAs, withPage } from "./browser";
+
+const skip = inject("e2eSkip");
+const app = skip ? null : inject("e2eApp");
+const url = (p: string) => `${app?.url}${p}`;
+const uniq = () => randomBytes(5).toString("hex");
+const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
+const MODEL_DIR = path.resolve(import.meta.dirname, "../../models/tiny-bert-sentiment");
+
+async function call(method: string, p: string, body?: unknown) {
+  const res = await fetch(url(p), { method, headers: auth(), body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json();
+  expect(res.status, JSON.stringify(json)).toBeLessThan(300);
+  return json;
+}
+const trpc = async (p: string, input: unknown, method: "GET" | "POST" = "POST") => {
+  const envelope = encodeURIComponent(JSON.stringify({ json: input }));
+  const body =
+    method === "GET" ? await call("GET", `/api/trpc/${p}?input=${envelope}`) : await call("POST", `/api/trpc/${p}`, { json: input });
+  return body.result.data.json;
+};
+
+/** A webhook receiver: every POST is kept with its headers and raw body. */
+function receiver() {
+  const got: { event: string; signature: string; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      got.push({ event: String(req.headers["x-keel-event"]), signature: String(req.headers["x-keel-signature"]), body });
+      res.end("ok");
+    });
+  });
+  return new Promise<{ url: string; got: typeof got; close: () => void }>((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, close: () => server.close() }),
+    ),
+  );
+}
+
+/** A second member (admin), created with the CLI on the running instance's data dir and added over the API. */
+async function secondMember() {
+  const email = `approver-${uniq()}@example.com`;
+  const password = "approver-password-1";
+  const env: NodeJS.ProcessEnv = { ...process.env, KEEL_DATA_DIR: app?.dataDir, LOG_LEVEL: "silent" };
+  if (app?.databaseUrl) env.DATABASE_URL = app.databaseUrl;
+  else delete env.DATABASE_URL;
+  const res = spawnSync(
+    process.execPath,
+    [path.resolve(import.meta.dirname, "../../bin/keel.mjs"), "users", "create", "--email", email, "--password", password, "--json"],
+    {
+      env,
+      encoding: "utf8",
+    },
+  );
+  expect(res.status, res.stderr).toBe(0);
+  await call("POST", "/api/v1/projects/demo/members", { email, role: "admin" });
+  return { email, password };
+}
+
+/** An eval run of predictions equal to the references (ROUGE-L 1.0), finished. */
+async function perfectEvalRun(name: string): Promise<string> {
+  const lines = ["the cat sat on the mat", "otters eat fish"]
+    .map((r, i) => JSON.stringify({ input: `q${i}`, references: [r], prediction: r }))
+    .join("\n");
+  const res = await fetch(url(`/api/v1/projects/demo/datasets/${name}/versions?format=jsonl`), {
+    method: "POST",
+    headers: auth(),
+    body: lines,
+  });
+  const version = (await res.json()) as { id: string };
+  const { id: projectId } = await trpc("workspace.projects.get", { projectId: "demo" }, "GET");
+  const run = await trpc("evals.runs.create", { projectId, name, datasetVersionId: version.id });
+  for (let i = 0; i < 120; i++) {
+    const r = await trpc("evals.runs.get", { projectId, runId: run.id }, "GET");
+    if (r.status === "succeeded") return run.id;
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  throw new Error("the eval run did not finish");
+}
+
+const signIn = (page: Page, email = app?.email ?? "", password = app?.password ?? "") =>
+  app ? signInAs(page, app.url, email, password, "/demo") : Promise.resolve();
+
+describe.skipIf(Boolean(skip))(`model registry and experiments in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let browser: Browser;
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  beforeAll(async () => {
+    browser = await launch();
+    hook = await receiver();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    hook?.close();
+  });
+
+  it("registers the bundled files, gates and approves a promotion by a second member, rolls back, and signs every webhook", async () => {
+    if (!app) return;
+    const model = `sentiment-${uniq()}`;
+    const gate = `quality-${uniq()}`;
+    let secret = "";
+
+    await withPage(browser, "registry-owner", async (page) => {
+      await signIn(page);
+      // a webhook for every event, its secret shown once
+      await page.goto(url("/demo/registry/webhooks"));
+      const newHook = page.getByRole("form", { name: "New webhook" });
+      await newHook.getByLabel("Receiver URL").fill(hook.url);
+      await newHook.getByRole("button", { name: "Create webhook" }).click();
+      const shown = await page
+        .getByText(/whsec_[A-Za-z0-9_-]+/)
+        .first()
+        .textContent();
+      secret = (shown?.match(/whsec_[A-Za-z0-9_-]+/) ?? [""])[0];
+      expect(secret).toMatch(/^whsec_/);
+
+      // register a model and upload the bundled folder twice
+      await page.goto(url("/demo/registry"));
+      await page.getByRole("heading", { level: 1, name: "Model registry" }).waitFor();
+      const register = page.getByRole("form", { name: "Register model" });
+      await register.getByLabel("Model name").fill(model);
+      await register.getByLabel("Task").fill("text-classification");
+      await register.getByRole("button", { name: "Register model" }).click();
+      await page.getByRole("link", { name: `Open ${model}` }).click();
+      await page.getByRole("heading", { level: 1, name: model }).waitFor();
+      const upload = page.getByRole("form", { name: "Upload version" });
+      for (const n of [1, 2]) {
+        await upload.getByLabel("Model folder").setInputFiles(MODEL_DIR);
+        await upload.getByRole("button", { name: "Upload version" }).click();
+        await page.getByText(`Uploaded version ${n}.`).waitFor();
+      }
+      const v1 = await call("GET", `/api/v1/registry/models/${model}/versions/1`);
+      const bundled = fs.readdirSync(MODEL_DIR, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+      expect(v1).toMatchObject({ format: "transformers.js", fileCount: bundled.length });
+
+      // production -> v1 while no policy guards it
+      const move = page.getByRole("form", { name: "Move alias" });
+      await move.getByLabel("Alias").fill("production");
+      await move.getByLabel("Version").selectOption("1");
+      await move.getByRole("button", { name: "Move alias" }).click();
+      await page.getByText("Moved @production to v1").waitFor();
+
+      // v2 has a perfect eval run; the policy wants the gate and one approval by an admin or owner
+      const evalRunId = await perfectEvalRun(`registry-e2e-${uniq()}`);
+      await call("POST", `/api/v1/registry/models/${model}/versions/2/evals`, { evalRunId });
+      const { id: projectId } = await trpc("workspace.projects.get", { projectId: "demo" }, "GET");
+      await trpc("evals.gates.create", { projectId, name: gate, rules: ["rougeL.fmeasure >= 0.9"] });
+      await page.reload();
+      const policy = page.getByRole("form", { name: "Approval policy" });
+      await policy.getByLabel("Guarded aliases").fill("production");
+      await policy.getByLabel("Required approvals").fill("1");
+      await policy.getByRole("checkbox", { name: "Admin" }).check();
+      await policy.getByRole("checkbox", { name: "Owner" }).check();
+      await policy.getByRole("checkbox", { name: gate }).check();
+      await policy.getByRole("button", { name: "Save policy" }).click();
+      await page.getByText("Policy saved.").waitFor();
+
+      // request production -> v2: the gate passes, the move waits for approval
+      await move.getByLabel("Alias").fill("production");
+      await move.getByLabel("Version").selectOption("2");
+      await move.getByLabel("Reason").fill("better model");
+      await move.getByRole("button", { name: "Move alias" }).click();
+      await page.getByText(/Waiting for approval: moving @production to v2/).waitFor();
+      await page.reload();
+      const gateTable = page.getByRole("table", { name: `Gate results: ${gate}` }).first();
+      await gateTable.getByRole("cell", { name: "rougeL.fmeasure >= 0.9" }).waitFor();
+      await gateTable.getByRole("cell", { name: "passed" }).waitFor();
+      await page.getByText("You requested this move; another member must approve it.").first().waitFor();
+    });
+
+    const approver = await secondMember();
+    await withPage(browser, "registry-approver", async (page) => {
+      await signIn(page, approver.email, approver.password);
+      await page.goto(url("/demo/registry/approvals"));
+      const request = page.getByRole("article").filter({ hasText: `${model}: Move @production to v2` });
+      await request
+        .getByRole("region", { name: `Gate ${gate}` })
+        .getByText("passed", { exact: true })
+        .first()
+        .waitFor();
+      await request.getByLabel("Comment").fill("numbers look right");
+      await request.getByRole("button", { name: "Approve" }).click();
+      await expect.poll(async () => (await call("GET", `/api/v1/registry/models/${model}/aliases/production`)).version).toBe(2);
+    });
+
+    await withPage(browser, "registry-rollback", async (page) => {
+      await signIn(page);
+      await page.goto(url(`/demo/registry/models/${model}`));
+      await page.getByRole("button", { name: "Roll back production" }).click();
+      const form = page.getByRole("form", { name: "Roll back production" });
+      await form.getByLabel("Rollback reason").fill("drill");
+      await form.getByRole("button", { name: "Confirm roll back" }).click();
+      await page.getByText("Rolled back @production to v1 (was v2).").waitFor();
+      const history = page.getByRole("table", { name: "Alias history" });
+      await history.getByRole("cell", { name: "rollback" }).waitFor();
+    });
+    expect((await call("GET", `/api/v1/registry/models/${model}/aliases/production`)).version).toBe(1);
+
+    // every event arrived, signed with the webhook's secret
+    const wanted = ["model_version.created", "alias.moved", "approval.requested", "approval.voted", "approval.approved"];
+    await expect.poll(() => wanted.every((e) => hook.got.some((g) => g.event === e)), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => hook.got.filter((g) => g.event === "alias.moved").length, { timeout: 30_000 }).toBe(3);
+    for (const g of hook.got) expect(verifySignature(secret, g.body, g.signature)).toMatchObject({ ok: true });
+    const moves = hook.got.filter((g) => g.event === "alias.moved").map((g) => JSON.parse(g.body).data);
+    expect(moves.map((m) => [m.from, m.to, m.kind]).sort()).toEqual(
+      [
+        [null, 1, "move"],
+        [1, 2, "move"],
+        [2, 1, "rollback"],
+      ].sort(),
+    );
+  });
+
+  it("shows runs logged with the TypeScript client and through MLflow's REST API", async () => {
+    if (!app) return;
+    const experiment = `e2e-exp-${uniq()}`;
+    const keel = createKeelClient({ baseUrl: app.url, apiKey: app.key });
+    const run = await keel.runs.start({ experiment, name: `client-run-${uniq()}`, params: { lr: 0.01, layers: 2 } });
+    for (let step = 0; step < 5; step++) run.log({ loss: 1 / (step + 1) }, { step });
+    await run.end();
+
+    // an MLflow client's recorded requests, in their own experiment
+    const fixture = (name: string) => fs.readFileSync(path.resolve(import.meta.dirname, `../fixtures/mlflow/${name}.json`), "utf8");
+    const mlflowExperiment = `mlflow-${uniq()}`;
+    const { experiment_id } = await call("POST", "/api/2.0/mlflow/experiments/create", { name: mlflowExperiment });
+    const created = await call(
+      "POST",
+      "/api/2.0/mlflow/runs/create",
+      JSON.parse(fixture("runs-create").replace("{{experiment_id}}", experiment_id)),
+    );
+    await call(
+      "POST",
+      "/api/2.0/mlflow/runs/log-batch",
+      JSON.parse(fixture("runs-log-batch").replace("{{run_id}}", created.run.info.run_id)),
+    );
+    await call("POST", "/api/2.0/mlflow/runs/update", { run_id: created.run.info.run_id, status: "FINISHED", end_time: 1716200004000 });
+
+    await withPage(browser, "experiments", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/registry/experiments"));
+      await page.getByRole("table", { name: "Experiments" }).getByRole("link", { name: experiment }).click();
+      await page.getByRole("table", { name: "Runs" }).getByRole("link", { name: run.name }).click();
+      await page.getByRole("heading", { level: 1, name: run.name }).waitFor();
+      await page.getByRole("img", { name: /^loss by step/ }).waitFor();
+
+      await page.goto(url("/demo/registry/experiments"));
+      await page.getByRole("table", { name: "Experiments" }).getByRole("link", { name: mlflowExperiment }).click();
+      const runs = page.getByRole("table", { name: "Runs" });
+      await runs.getByRole("link", { name: "sunny-wren-42" }).waitFor();
+      await runs.getByRole("cell", { name: "adam" }).waitFor();
+      await runs.getByRole("link", { name: "sunny-wren-42" }).click();
+      await page.getByRole("img", { name: /^accuracy by step/ }).waitFor();
+    });
+  });
+});
