@@ -14,7 +14,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { datasetVersions } from "./datasets";
-import { evalRuns, gates } from "./evals";
+import { evalRuns } from "./evals";
 import { apiKeys, createdAt, projects, users } from "./workspace";
 
 const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);

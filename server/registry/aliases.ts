@@ -121,7 +121,7 @@ export async function rollback(
     if (!last?.toVersionId) throw new DomainError("NOT_FOUND", `alias ${input.alias} of model ${m.name} does not exist`, "alias");
     if (!last.fromVersionId) throw new DomainError("CONFLICT", `alias ${input.alias} has no earlier version to roll back to`, "alias");
     const [target] = await tx.select().from(schema.modelVersions).where(eq(schema.modelVersions.id, last.fromVersionId));
-    if (!target || target.status !== "ready")
+    if (target?.status !== "ready")
       throw new DomainError("CONFLICT", `the earlier version is ${target?.status ?? "gone"}; move the alias explicitly`, "alias");
     const moved = await applyAliasMove(tx, actor, m, input.alias, target, { kind: "rollback", reason: input.reason ?? "rollback" });
     return { status: "moved" as const, model: m.name, alias: input.alias, version: target.version, previous: moved.from };

@@ -4,7 +4,7 @@ import type { GateCheck } from "../../db/schema";
 import { DomainError, forbidden, notFound } from "../core/errors";
 import { evaluateGateOnRun } from "../evals";
 import { type Actor, type Role, recordAudit } from "../workspace";
-import { applyAliasMove, currentAlias } from "./alias-moves";
+import { applyAliasMove } from "./alias-moves";
 import type { PolicyInput } from "./contract";
 import { getModel } from "./models";
 import { emitRegistryEvent } from "./webhooks";
@@ -25,11 +25,12 @@ export async function setPolicy(db: DbOrTx, actor: Actor, projectId: string, inp
   return db.transaction(async (tx) => {
     const m = await getModel(tx, projectId, input.model, { forUpdate: true });
     if (input.gateIds.length) {
-      const found = await tx
+      const rows = await tx
         .select({ id: schema.gates.id })
         .from(schema.gates)
         .where(and(eq(schema.gates.projectId, projectId), inArray(schema.gates.id, input.gateIds)));
-      const missing = input.gateIds.findIndex((id) => !found.some((f) => f.id === id));
+      const found = new Set(rows.map((r) => r.id));
+      const missing = input.gateIds.findIndex((id) => !found.has(id));
       if (missing >= 0) throw new DomainError("NOT_FOUND", "gate not found", `gateIds.${missing}`);
     }
     const values = {

@@ -70,6 +70,17 @@ describe("promotion with gates and approvals", () => {
         gateIds: [],
       }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(
+      owner.registry.approvals.setPolicy({
+        ...P,
+        model: "summarizer",
+        aliases: ["production"],
+        requiredApprovals: 1,
+        approverRoles: ["admin"],
+        gateIds: [gate.id, "00000000-0000-4000-8000-000000000000"],
+      }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND", message: "gate not found" });
+    expect(await owner.registry.approvals.policy({ ...P, model: "summarizer" })).toBeNull();
     await owner.registry.approvals.setPolicy({
       ...P,
       model: "summarizer",
