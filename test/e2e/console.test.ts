@@ -49,7 +49,8 @@ describe.skipIf(Boolean(skip))(`console in Chromium${skip ? ` (skipped: ${skip})
     if (!app) return;
     await withPage(browser, "wrong-password", async (page) => {
       await signIn(page, app.email, "definitely-wrong");
-      await expect.poll(() => page.getByText("Invalid email or password").count()).toBeGreaterThan(0);
+      // waitFor, not expect.poll: poll gives up after 1 s, and a loaded CI machine may need longer for scrypt
+      await page.getByText("Invalid email or password").waitFor();
       expect(page.url()).toContain("/sign-in");
     });
   });
