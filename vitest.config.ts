@@ -33,6 +33,8 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/e2e/global-app.ts"],
+          // expect.poll gives up after 1 s by default; a loaded 2-core CI machine needs more
+          expect: { poll: { timeout: 15_000 } },
           testTimeout: 90_000,
           hookTimeout: 600_000,
           fileParallelism: false,
