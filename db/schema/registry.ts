@@ -347,20 +347,20 @@ export const runs = pgTable(
   ],
 );
 
-/** Every logged point. No primary key: MLflow allows the same (key, step, timestamp) twice. */
-export const runMetrics = pgTable(
-  "run_metrics",
-  {
-    runId: uuid("run_id")
-      .notNull()
-      .references(() => runs.id, { onDelete: "cascade" }),
-    key: text("key").notNull(),
-    step: bigint("step", { mode: "number" }).notNull().default(0),
-    timestamp: bigint("timestamp", { mode: "number" }).notNull(),
-    value: doublePrecision("value").notNull(),
-  },
-  (t) => [index("run_metrics_run_key_step_idx").on(t.runId, t.key, t.step, t.timestamp)],
-);
+/**
+ * Every logged point. No primary key: MLflow allows the same (key, step, timestamp) twice. Its one
+ * index, (run_id, key, step, timestamp) INCLUDE (value), is hand-written in migration 0010 (drizzle's
+ * index builder has no INCLUDE): histories are index-only scans.
+ */
+export const runMetrics = pgTable("run_metrics", {
+  runId: uuid("run_id")
+    .notNull()
+    .references(() => runs.id, { onDelete: "cascade" }),
+  key: text("key").notNull(),
+  step: bigint("step", { mode: "number" }).notNull().default(0),
+  timestamp: bigint("timestamp", { mode: "number" }).notNull(),
+  value: doublePrecision("value").notNull(),
+});
 
 /**
  * The latest point per (run, key) (highest step, then timestamp), kept on write: the runs table
@@ -382,6 +382,26 @@ export const runLatestMetrics = pgTable(
     primaryKey({ columns: [t.runId, t.key] }),
     index("run_latest_metrics_experiment_key_value_idx").on(t.experimentId, t.key, t.value, t.runId),
   ],
+);
+
+/**
+ * A long series' history as the JSON text the API sends, kept after a full read of at least 10,000
+ * points (server/registry/runs-history.ts). Points are only ever appended, so it is current exactly
+ * while the series still has `points` points; any other count rebuilds it.
+ */
+export const runMetricSeries = pgTable(
+  "run_metric_series",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    points: integer("points").notNull(),
+    /** `"steps":[...],"timestamps":[...],"values":[...]` */
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
 );
 
 export const runArtifacts = pgTable(

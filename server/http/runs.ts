@@ -15,7 +15,7 @@ import {
   listRunArtifacts,
   logBatch,
   logInput,
-  metricHistory,
+  metricHistoryJson,
   openRunArtifact,
   putRunArtifact,
   searchRuns,
@@ -140,7 +140,8 @@ const ROUTES: Route[] = [
     handle: async (s, p) => {
       const q = query(s.url, ["cursor", "limit"]);
       const limit = q.limit === undefined ? undefined : /^\d{1,9}$/.test(String(q.limit)) ? Number(q.limit) : Number.NaN;
-      return json(await metricHistory(s.db, s.project.id, p.id as string, p.key as string, { cursor: q.cursor as string, limit }));
+      const body = await metricHistoryJson(s.db, s.project.id, p.id as string, p.key as string, { cursor: q.cursor as string, limit });
+      return new Response(body, { headers: { "content-type": "application/json" } });
     },
   },
   {

@@ -1,6 +1,8 @@
-import type { DbOrTx } from "../../db/client";
+import { and, eq, sql } from "drizzle-orm";
+import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
-import { downsample, type LatestMetric, latestMetrics, type MetricSeries, metricSeries } from "./run-metrics";
+import { logger } from "../core/logger";
+import { downsample, type LatestMetric, latestMetrics, type MetricSeries, metricSeries, seriesText } from "./run-metrics";
 import { getRun, type Run } from "./runs";
 
 /** Points per page when a caller pages (MLflow's client asks for 25,000 at a time). */
@@ -19,6 +21,14 @@ export function offsetCursor(cursor: string | null | undefined, field = "cursor"
   return Number(cursor);
 }
 
+function historyPage(input: HistoryInput) {
+  if (input.limit != null && (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_HISTORY_PAGE))
+    throw new DomainError("BAD_REQUEST", `limit must be 1 to ${MAX_HISTORY_PAGE}`, "limit");
+  const offset = offsetCursor(input.cursor);
+  const paged = input.limit != null || offset > 0;
+  return { offset, limit: input.limit ?? MAX_HISTORY_PAGE, paged };
+}
+
 /** One metric's points of a run, ordered by (step, timestamp); an unknown key has none. */
 export async function metricHistory(
   db: DbOrTx,
@@ -28,13 +38,54 @@ export async function metricHistory(
   input: HistoryInput = {},
 ): Promise<MetricSeries & { nextCursor: string | null }> {
   const run = await getRun(db, projectId, runId);
-  if (input.limit != null && (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > MAX_HISTORY_PAGE))
-    throw new DomainError("BAD_REQUEST", `limit must be 1 to ${MAX_HISTORY_PAGE}`, "limit");
-  const offset = offsetCursor(input.cursor);
-  const paged = input.limit != null || offset > 0;
-  const limit = input.limit ?? MAX_HISTORY_PAGE;
+  const { offset, limit, paged } = historyPage(input);
   const { more, ...series } = await metricSeries(db, run.id, key, paged ? { offset, limit } : undefined);
   return { ...series, nextCursor: more ? String(offset + limit) : null };
+}
+
+/** Full reads of series this long keep their JSON (run_metric_series): a chart re-reads them often. */
+export const SERIES_SNAPSHOT_MIN_POINTS = 10_000;
+
+/**
+ * The same as metricHistory, as the JSON text of the response: the numbers go from Postgres's
+ * formatting to the socket without being parsed and printed again (100,000 points are ~4 MB). A full
+ * read of a long series is kept, and served again while the series has the same number of points
+ * (points are append-only, so the same count is the same points).
+ */
+export async function metricHistoryJson(
+  db: DbOrTx,
+  projectId: string,
+  runId: string,
+  key: string,
+  input: HistoryInput = {},
+): Promise<string> {
+  const run = await getRun(db, projectId, runId);
+  const { offset, limit, paged } = historyPage(input);
+  const wrap = (body: string, next: string | null) =>
+    `{"key":${JSON.stringify(key)},${body},"nextCursor":${next ? JSON.stringify(next) : "null"}}`;
+  const s = schema.runMetricSeries;
+  if (!paged) {
+    const [[kept], [now]] = await Promise.all([
+      db
+        .select({ points: s.points, body: s.body })
+        .from(s)
+        .where(and(eq(s.runId, run.id), eq(s.key, key))),
+      db.execute<{ n: number }>(
+        sql`select count(*)::int as n from ${schema.runMetrics} where ${schema.runMetrics.runId} = ${run.id} and ${schema.runMetrics.key} = ${key}`,
+      ),
+    ]);
+    if (kept && kept.points === now?.n) return wrap(kept.body, null);
+  }
+  const t = await seriesText(db, run.id, key, paged ? { offset, limit } : undefined);
+  const body = `"steps":[${t.steps}],"timestamps":[${t.timestamps}],"values":[${t.values}]`;
+  if (!paged && t.count >= SERIES_SNAPSHOT_MIN_POINTS)
+    // after the response, not before it; a failure only costs the next read a rebuild
+    void db
+      .insert(s)
+      .values({ runId: run.id, key, points: t.count, body })
+      .onConflictDoUpdate({ target: [s.runId, s.key], set: { points: t.count, body, createdAt: new Date() } })
+      .catch((err) => logger.warn({ err, runId: run.id, key }, "could not keep a metric series"));
+  return wrap(body, t.more ? String(offset + limit) : null);
 }
 
 /** Several keys of one run at once, each at most `maxPoints` (evenly thinned, ends kept), for charts. */

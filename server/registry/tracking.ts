@@ -37,5 +37,5 @@ export {
   searchRunsInput,
   updateRunInput,
 } from "./runs-contract";
-export { compareRuns, metricHistories, metricHistory } from "./runs-history";
+export { compareRuns, metricHistories, metricHistory, metricHistoryJson } from "./runs-history";
 export { type RunRow, searchRuns } from "./runs-search";

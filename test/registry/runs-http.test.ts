@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../db/client";
 import { handleV1 } from "../../server/http/v1";
 import { callerFor, makeKey, makeMember, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
@@ -61,6 +63,8 @@ describe("/api/v1/experiments and /api/v1/runs", () => {
     expect(history.body).toMatchObject({ key: "loss", steps: [0, 1], values: [0.9, 0.4], nextCursor: null });
     const paged = await call("GET", `/runs/${runId}/metrics/loss?limit=1`);
     expect(paged.body).toMatchObject({ steps: [0], nextCursor: "1" });
+    const last = await call("GET", `/runs/${runId}/metrics/loss?limit=1&cursor=1`);
+    expect(last.body).toMatchObject({ steps: [1], values: [0.4], nextCursor: null });
 
     const ended = await call("PATCH", `/runs/${runId}`, { status: "FINISHED" });
     expect(ended.body.status).toBe("FINISHED");
@@ -150,5 +154,46 @@ describe("api.registry.experiments (tRPC)", () => {
     await api.registry.experiments.setRunDeleted({ projectId, runId: second, deleted: true });
     const after = await api.registry.experiments.searchRuns({ projectId, experimentIds: [exp?.id as string] });
     expect(after.items).toHaveLength(2);
+  });
+
+  it("sends every float form of a history back as the same JSON number", async () => {
+    // Postgres formats the numbers of a history: every float form must come back as the same JSON number
+    const odd = [1e-5, -0.000123, 1.5e300, -2.5e-300, 0.1 + 0.2, 123456789.123, -7, 5e-324, Number.MAX_VALUE];
+    const oddRun = (await call("POST", "/runs", { experiment: "odd-numbers" })).body.id;
+    await call("POST", `/runs/${oddRun}/log`, {
+      metrics: odd.map((value, i) => ({ key: "odd", value, step: 2 ** 40 + i, timestamp: 1_700_000_000_000 + i })),
+    });
+    const oddHistory = await call("GET", `/runs/${oddRun}/metrics/odd`);
+    expect(oddHistory.body.values).toEqual(odd);
+    expect(oddHistory.body.steps).toEqual(odd.map((_, i) => 2 ** 40 + i));
+    expect(oddHistory.body.timestamps).toEqual(odd.map((_, i) => 1_700_000_000_000 + i));
+    expect((await call("GET", `/runs/${oddRun}/metrics/none`)).body).toEqual({
+      key: "none",
+      steps: [],
+      timestamps: [],
+      values: [],
+      nextCursor: null,
+    });
+  });
+
+  it("keeps a long series' JSON after a full read and rebuilds it when a point arrives", async () => {
+    const run = (await call("POST", "/runs", { experiment: "long-series" })).body.id;
+    const values = Array.from({ length: 10_500 }, (_, i) => Math.sin(i) * 1e-3);
+    for (let i = 0; i < values.length; i += 1000)
+      await call("POST", `/runs/${run}/log`, {
+        metrics: values.slice(i, i + 1000).map((value, j) => ({ key: "loss", value, step: i + j, timestamp: 1_700_000_000_000 })),
+      });
+    const first = await call("GET", `/runs/${run}/metrics/loss`);
+    expect(first.body.values).toEqual(values);
+    const kept = async () => (await d.db.select().from(schema.runMetricSeries).where(eq(schema.runMetricSeries.runId, run)))[0]?.points;
+    await expect.poll(kept).toBe(10_500);
+    // a second read is served from the kept text: the same bytes
+    expect((await call("GET", `/runs/${run}/metrics/loss`)).body).toEqual(first.body);
+    // one more point (an earlier step): the count differs, so the read rebuilds and includes it
+    await call("POST", `/runs/${run}/log`, { metrics: [{ key: "loss", value: 42, step: -1, timestamp: 1 }] });
+    const after = await call("GET", `/runs/${run}/metrics/loss`);
+    expect(after.body.steps[0]).toBe(-1);
+    expect(after.body.values).toEqual([42, ...values]);
+    await expect.poll(kept).toBe(10_501);
   });
 });
