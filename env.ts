@@ -47,6 +47,11 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   /** Where artifact files (model versions, run artifacts) are kept, content-addressed; default <KEEL_DATA_DIR>/artifacts. */
   KEEL_ARTIFACTS_DIR: z.string().optional(),
+  /**
+   * Key for secrets stored in the database (provider API keys): 32 bytes as 64 hex characters or
+   * base64. Unset: one is generated into <KEEL_DATA_DIR>/secret.key (mode 600) on first use.
+   */
+  KEEL_SECRET: z.string().min(32).optional(),
   /** Largest model-version or run artifact upload, in bytes (default 10 GiB). */
   KEEL_MAX_ARTIFACT_BYTES: z.coerce
     .number()
