@@ -1,1 +1,2 @@
 export { type LocalModel, listLocalModels } from "./catalog";
+export { embedTexts } from "./embed-texts";
