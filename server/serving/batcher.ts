@@ -63,8 +63,8 @@ export class Batcher<I, O> {
 
   private schedule(): void {
     if (this.running || this.queue.length === 0) return;
-    if (this.queue.length >= this.maxBatch || this.windowMs <= 0) return this.flush();
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.windowMs);
+    if (this.queue.length >= this.maxBatch || this.windowMs <= 0) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.windowMs);
   }
 
   private flush(): void {
