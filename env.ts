@@ -44,6 +44,13 @@ const schema = z.object({
   KEEL_DEMO_PASSWORD: z.string().min(8).optional(),
   /** Where the bundled transformers.js models live. */
   KEEL_MODELS_DIR: z.string().default("models"),
+  /** 1: a model name that is not bundled may be a Hugging Face id, downloaded into <KEEL_DATA_DIR>/hf-cache. */
+  KEEL_ALLOW_REMOTE_MODELS: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
+  /** Budget for loaded local models (estimated as the size of their ONNX files), MiB; least recently used go first. */
+  KEEL_MODEL_CACHE_MB: z.coerce.number().positive().default(2048),
   CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   /** Where artifact files (model versions, run artifacts) are kept, content-addressed; default <KEEL_DATA_DIR>/artifacts. */
   KEEL_ARTIFACTS_DIR: z.string().optional(),

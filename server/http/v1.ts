@@ -3,6 +3,7 @@ import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";
 import { handleDatasetDownload, handleDatasetUpload } from "./datasets";
+import { handleGateway, isGatewayPath } from "./gateway";
 import { json, jsonError } from "./json";
 import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
 import { handleRegistry } from "./registry";
@@ -86,6 +87,7 @@ export async function handleV1(req: Request): Promise<Response> {
         });
       return raw(req);
     }
+    if (isGatewayPath(path)) return handleGateway(req, path);
     if (path.startsWith("/registry/") || path === "/registry") return handleRegistry(req, path);
     if (/^\/(runs|experiments)(\/|$)/.test(path)) return handleRuns(req, path);
     const exp = path.match(/^\/projects\/([^/]+)\/traces\/export$/);

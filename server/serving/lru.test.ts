@@ -75,3 +75,14 @@ describe("SizedLru", () => {
     expect(lru.stats().entries).toEqual([]);
   });
 });
+
+describe("SizedLru.resize", () => {
+  it("evicts what no longer fits", async () => {
+    const { lru, disposed, loader } = cache(100);
+    await lru.use("a", loader("A", 10), async () => {});
+    await lru.use("b", loader("B", 10), async () => {});
+    lru.resize(15);
+    await lru.settled();
+    expect(disposed).toEqual(["A"]);
+  });
+});

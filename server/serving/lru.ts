@@ -36,7 +36,7 @@ export class SizedLru<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private disposing: Promise<unknown>[] = [];
 
-  constructor(private readonly opts: { budgetBytes: number; dispose: (value: V, key: string) => Promise<void> | void }) {}
+  constructor(private opts: { budgetBytes: number; dispose: (value: V, key: string) => Promise<void> | void }) {}
 
   /** The value for `key`, loading it when absent; call `release()` when done with it. */
   async acquire(key: string, load: () => Promise<Loaded<V>>): Promise<Lease<V>> {
@@ -113,6 +113,12 @@ export class SizedLru<V> {
     const pending = this.disposing;
     this.disposing = [];
     await Promise.allSettled(pending);
+  }
+
+  /** Change the budget; entries past it are evicted at once (least recently used first). */
+  resize(budgetBytes: number): void {
+    this.opts.budgetBytes = budgetBytes;
+    this.trim("");
   }
 
   get totalBytes(): number {

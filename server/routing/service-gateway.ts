@@ -1,0 +1,228 @@
+import type { DbOrTx } from "../../db/client";
+import { callUpstream, providerKey, type ResolvedDeployment, resolveDeployment, UpstreamError, type UpstreamTarget } from "../serving";
+import { GatewayError } from "./service-contract";
+import { type GatewayCall, logCall } from "./service-log";
+
+/** What the HTTP layer sends: JSON with a status, or an SSE byte stream. */
+export type GatewayResult =
+  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: "stream"; stream: ReadableStream<Uint8Array>; headers?: Record<string, string> };
+
+export interface GatewayContext {
+  db: DbOrTx;
+  projectId: string;
+  signal?: AbortSignal;
+}
+
+export const targetOf = (d: ResolvedDeployment): UpstreamTarget => {
+  const p = d.providerRow;
+  if (!p) throw new Error(`deployment ${d.name} has no provider`);
+  return {
+    id: p.id,
+    baseUrl: p.baseUrl,
+    apiKey: providerKey(p),
+    timeoutMs: p.timeoutMs,
+    maxRetries: p.maxRetries,
+    maxConcurrency: p.maxConcurrency,
+  };
+};
+
+export const costOf = (d: Pick<ResolvedDeployment, "inputPricePer1k" | "outputPricePer1k">, usage: { input: number; output: number }) =>
+  (usage.input * d.inputPricePer1k + usage.output * d.outputPricePer1k) / 1000;
+
+export async function deploymentOrThrow(c: GatewayContext, name: string, tasks: ResolvedDeployment["task"][]): Promise<ResolvedDeployment> {
+  const d = await resolveDeployment(c.db, c.projectId, name);
+  if (!d)
+    throw new GatewayError(
+      404,
+      `The model \`${name}\` does not exist or you do not have access to it.`,
+      "invalid_request_error",
+      "model",
+      "model_not_found",
+    );
+  if (!tasks.includes(d.task))
+    throw new GatewayError(
+      400,
+      `Deployment ${name} serves ${d.task}; this endpoint needs ${tasks.join(" or ")}`,
+      "invalid_request_error",
+      "model",
+    );
+  return d;
+}
+
+/** Usage and text out of an OpenAI response body (JSON) for the log. */
+function usageOf(body: unknown): { input: number; output: number } {
+  const u = (body as { usage?: { prompt_tokens?: number; completion_tokens?: number } } | null)?.usage;
+  return { input: u?.prompt_tokens ?? 0, output: u?.completion_tokens ?? 0 };
+}
+
+/**
+ * Watch an upstream SSE stream as it passes through unchanged: the first content delta's time, the
+ * text, and usage when the upstream sends it; `done` runs once, at the end or on cancel.
+ */
+export function observeSse(
+  body: ReadableStream<Uint8Array>,
+  onEnd: (seen: { text: string; usage: { input: number; output: number } | null; firstToken: Date | null; error: string | null }) => void,
+  onCancel: () => void,
+): ReadableStream<Uint8Array> {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const seen = {
+    text: "",
+    usage: null as { input: number; output: number } | null,
+    firstToken: null as Date | null,
+    error: null as string | null,
+  };
+  let ended = false;
+  const end = () => {
+    if (!ended) (ended = true), onEnd(seen);
+  };
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          end();
+          return controller.close();
+        }
+        buffer += decoder.decode(value, { stream: true });
+        let cut = buffer.indexOf("\n\n");
+        while (cut >= 0) {
+          for (const line of buffer.slice(0, cut).split("\n")) {
+            if (!line.startsWith("data:")) continue;
+            const data = line.slice(5).trim();
+            if (!data || data === "[DONE]") continue;
+            try {
+              const chunk = JSON.parse(data) as {
+                choices?: { delta?: { content?: string }; text?: string }[];
+                usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+                error?: { message?: string };
+              };
+              const delta = chunk.choices?.[0]?.delta?.content ?? chunk.choices?.[0]?.text;
+              if (delta) {
+                seen.firstToken ??= new Date();
+                seen.text += delta;
+              }
+              if (chunk.usage) seen.usage = usageOf(chunk);
+              if (chunk.error) seen.error = chunk.error.message ?? "upstream error";
+            } catch {
+              // not JSON: passed through as is
+            }
+          }
+          buffer = buffer.slice(cut + 2);
+          cut = buffer.indexOf("\n\n");
+        }
+        controller.enqueue(value);
+      } catch (err) {
+        seen.error = (err as Error).message;
+        end();
+        controller.error(err);
+      }
+    },
+    async cancel(reason) {
+      seen.error = "client went away";
+      end();
+      onCancel();
+      await reader.cancel(reason).catch(() => {});
+    },
+  });
+}
+
+/**
+ * A provider deployment: the request goes upstream with `model` replaced (retries, timeout and the
+ * concurrency limit in callUpstream); the answer comes back as the upstream sent it, errors included
+ * (in OpenAI's shape already); unreachable after retries is a 502. Logged after the response.
+ */
+export async function viaProvider(
+  c: GatewayContext,
+  d: ResolvedDeployment,
+  path: string,
+  body: Record<string, unknown>,
+  log: Omit<
+    GatewayCall,
+    "usage" | "cost" | "end" | "output" | "status" | "firstToken" | "model" | "provider" | "deployment" | "projectId"
+  > & {
+    outputOf: (body: unknown, streamedText: string) => unknown;
+  },
+): Promise<GatewayResult> {
+  const abort = new AbortController();
+  const signal = c.signal ? AbortSignal.any([c.signal, abort.signal]) : abort.signal;
+  const base = {
+    projectId: c.projectId,
+    deployment: d.name,
+    model: d.providerModel ?? d.name,
+    provider: d.providerRow?.name ?? "provider",
+  };
+  const stream = body.stream === true;
+  let upstream: Awaited<ReturnType<typeof callUpstream>>;
+  try {
+    upstream = await callUpstream(targetOf(d), path, { ...body, model: d.providerModel }, { signal });
+  } catch (err) {
+    const message = err instanceof UpstreamError ? err.message : `upstream failed: ${(err as Error).message}`;
+    const traceId = logCall(c.db, {
+      ...base,
+      ...log,
+      usage: { input: 0, output: 0 },
+      cost: 0,
+      end: new Date(),
+      output: null,
+      status: "error",
+      error: message,
+    });
+    throw Object.assign(new GatewayError(502, message, "upstream_error", null, err instanceof UpstreamError ? err.kind : null), {
+      traceId,
+    });
+  }
+  const { response, attempts, release } = upstream;
+  const headers = { "x-keel-deployment": d.name, "x-keel-upstream-attempts": String(attempts) };
+  if (stream && response.ok && response.body) {
+    const traceId = { id: "" };
+    const observed = observeSse(
+      response.body,
+      (seen) => {
+        release();
+        const usage = seen.usage ?? { input: 0, output: 0 };
+        traceId.id = logCall(c.db, {
+          ...base,
+          ...log,
+          usage,
+          cost: costOf(d, usage),
+          end: new Date(),
+          firstToken: seen.firstToken,
+          output: log.outputOf(null, seen.text),
+          status: seen.error ? "error" : "ok",
+          error: seen.error ?? undefined,
+        });
+      },
+      () => abort.abort(new Error("client went away")),
+    );
+    return { kind: "stream", stream: observed, headers };
+  }
+  let json: unknown;
+  try {
+    const text = await response.text();
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = {
+        error: { message: `upstream answered ${response.status} with a non-JSON body`, type: "upstream_error", param: null, code: null },
+      };
+    }
+  } finally {
+    release();
+  }
+  const usage = usageOf(json);
+  const ok = response.ok;
+  const traceId = logCall(c.db, {
+    ...base,
+    ...log,
+    usage,
+    cost: costOf(d, usage),
+    end: new Date(),
+    output: ok ? log.outputOf(json, "") : json,
+    status: ok ? "ok" : "error",
+    error: ok ? undefined : ((json as { error?: { message?: string } })?.error?.message ?? `upstream status ${response.status}`),
+  });
+  return { kind: "json", status: ok ? 200 : response.status, body: json, headers: { ...headers, "x-keel-trace-id": traceId } };
+}

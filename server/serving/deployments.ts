@@ -1,0 +1,178 @@
+import { and, asc, eq } from "drizzle-orm";
+import { type DbOrTx, schema } from "../../db/client";
+import { env } from "../../env";
+import { DomainError, isUniqueViolation, notFound } from "../core/errors";
+import { type Actor, recordAudit } from "../workspace";
+import type { DeploymentInput } from "./contract";
+import { getProviderByName, type ProviderRow } from "./providers";
+
+const d = schema.deployments;
+export type DeploymentRow = typeof d.$inferSelect;
+export interface DeploymentView extends DeploymentRow {
+  provider: string | null;
+}
+/** A deployment with its provider row (for provider deployments), as the gateway needs it. */
+export interface ResolvedDeployment extends DeploymentRow {
+  providerRow: ProviderRow | null;
+}
+
+async function values(db: DbOrTx, projectId: string, input: DeploymentInput) {
+  const provider = input.kind === "provider" ? await getProviderByName(db, projectId, input.provider ?? "") : null;
+  return {
+    projectId,
+    name: input.name,
+    kind: input.kind,
+    task: input.task,
+    modelName: input.kind === "local" ? (input.modelName ?? null) : null,
+    modelRef: input.kind === "local" ? input.modelRef : null,
+    providerId: provider?.id ?? null,
+    providerModel: input.kind === "provider" ? (input.providerModel ?? null) : null,
+    inputPricePer1k: input.inputPricePer1k,
+    outputPricePer1k: input.outputPricePer1k,
+    defaults: input.defaults,
+    batching: input.batching,
+  };
+}
+
+export async function createDeployment(db: DbOrTx, actor: Actor, projectId: string, input: DeploymentInput): Promise<DeploymentRow> {
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(d)
+        .values(await values(tx, projectId, input))
+        .returning();
+      if (!row) throw new Error("insert returned nothing");
+      await recordAudit(tx, actor, {
+        projectId,
+        action: "serving.deployment.create",
+        targetType: "deployment",
+        targetId: row.id,
+        after: input,
+      });
+      clearDeploymentCache();
+      return row;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a deployment named ${input.name} already exists`, "name");
+    throw err;
+  }
+}
+
+/** Replace a deployment's definition (same name); the gateway picks it up at once in this process. */
+export async function updateDeployment(
+  db: DbOrTx,
+  actor: Actor,
+  projectId: string,
+  input: DeploymentInput & { active?: boolean },
+): Promise<DeploymentRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(d)
+      .set({ ...(await values(tx, projectId, input)), active: input.active ?? true, updatedAt: new Date() })
+      .where(and(eq(d.projectId, projectId), eq(d.name, input.name)))
+      .returning();
+    if (!row) throw notFound(`deployment ${input.name}`);
+    await recordAudit(tx, actor, {
+      projectId,
+      action: "serving.deployment.update",
+      targetType: "deployment",
+      targetId: row.id,
+      after: input,
+    });
+    clearDeploymentCache();
+    return row;
+  });
+}
+
+export async function deleteDeployment(db: DbOrTx, actor: Actor, projectId: string, name: string): Promise<{ deleted: true }> {
+  return db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(d)
+      .where(and(eq(d.projectId, projectId), eq(d.name, name)))
+      .returning({ id: d.id });
+    if (!gone[0]) throw notFound(`deployment ${name}`);
+    await recordAudit(tx, actor, { projectId, action: "serving.deployment.delete", targetType: "deployment", targetId: gone[0].id });
+    clearDeploymentCache();
+    return { deleted: true };
+  });
+}
+
+export async function listDeployments(db: DbOrTx, projectId: string): Promise<DeploymentView[]> {
+  const rows = await db
+    .select({ d, provider: schema.providers.name })
+    .from(d)
+    .leftJoin(schema.providers, eq(schema.providers.id, d.providerId))
+    .where(eq(d.projectId, projectId))
+    .orderBy(asc(d.name))
+    .limit(1000);
+  return rows.map((r) => ({ ...r.d, provider: r.provider }));
+}
+
+/**
+ * Resolved deployments are reused for KEEL_KEY_CACHE_SECONDS (the gateway's hot path stays off the
+ * database); writes in this process clear the cache at once, other processes see them within that time.
+ */
+const cache = new Map<string, { at: number; value: ResolvedDeployment | null }>();
+export const clearDeploymentCache = () => cache.clear();
+
+export async function resolveDeployment(db: DbOrTx, projectId: string, name: string): Promise<ResolvedDeployment | null> {
+  const key = `${projectId}\u0000${name}`;
+  const hit = cache.get(key);
+  const ttl = env.KEEL_KEY_CACHE_SECONDS * 1000;
+  if (hit && Date.now() - hit.at < ttl) return hit.value;
+  const [row] = await db
+    .select({ d, p: schema.providers })
+    .from(d)
+    .leftJoin(schema.providers, eq(schema.providers.id, d.providerId))
+    .where(and(eq(d.projectId, projectId), eq(d.name, name), eq(d.active, true)));
+  const value = row ? { ...row.d, providerRow: row.p } : null;
+  if (ttl > 0) cache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+/** The demo project's deployments of the bundled models (idempotent). */
+export async function seedDeployments(db: DbOrTx, actor: Actor, projectId: string): Promise<string[]> {
+  const wanted: DeploymentInput[] = [
+    {
+      name: "tiny-gpt2",
+      kind: "local",
+      task: "chat",
+      modelName: "tiny-gpt2",
+      modelRef: "production",
+      inputPricePer1k: 0.0001,
+      outputPricePer1k: 0.0002,
+      defaults: { max_tokens: 32 },
+      batching: { windowMs: 5, maxBatch: 16 },
+    },
+    {
+      name: "tiny-bert-embed",
+      kind: "local",
+      task: "embedding",
+      modelName: "tiny-bert-embed",
+      modelRef: "production",
+      inputPricePer1k: 0.00002,
+      outputPricePer1k: 0,
+      defaults: {},
+      batching: { windowMs: 5, maxBatch: 32 },
+    },
+    {
+      name: "tiny-bert-sentiment",
+      kind: "local",
+      task: "classification",
+      modelName: "tiny-bert-sentiment",
+      modelRef: "production",
+      inputPricePer1k: 0.00002,
+      outputPricePer1k: 0,
+      defaults: {},
+      batching: { windowMs: 5, maxBatch: 32 },
+    },
+  ];
+  const have = new Set((await listDeployments(db, projectId)).map((x) => x.name));
+  const made: string[] = [];
+  for (const w of wanted) {
+    if (have.has(w.name)) continue;
+    await createDeployment(db, actor, projectId, w);
+    made.push(w.name);
+  }
+  return made;
+}

@@ -1,0 +1,98 @@
+import { and, asc, eq } from "drizzle-orm";
+import { type DbOrTx, schema } from "../../db/client";
+import { DomainError, isUniqueViolation, notFound } from "../core/errors";
+import { open, seal } from "../core/secrets";
+import { type Actor, recordAudit } from "../workspace";
+import type { ProviderInput } from "./contract";
+
+const p = schema.providers;
+export type ProviderRow = typeof p.$inferSelect;
+/** What the API shows: never the key, only whether there is one. */
+export type ProviderView = Omit<ProviderRow, "apiKeyEnc"> & { hasApiKey: boolean };
+const view = ({ apiKeyEnc, ...rest }: ProviderRow): ProviderView => ({ ...rest, hasApiKey: apiKeyEnc !== null });
+
+export async function createProvider(db: DbOrTx, actor: Actor, projectId: string, input: ProviderInput): Promise<ProviderView> {
+  try {
+    return await db.transaction(async (tx) => {
+      const { apiKey, ...rest } = input;
+      const [row] = await tx
+        .insert(p)
+        .values({ ...rest, projectId, baseUrl: rest.baseUrl.replace(/\/+$/, ""), apiKeyEnc: apiKey ? seal(apiKey) : null })
+        .returning();
+      if (!row) throw new Error("insert returned nothing");
+      await recordAudit(tx, actor, {
+        projectId,
+        action: "serving.provider.create",
+        targetType: "provider",
+        targetId: row.id,
+        after: { ...rest, apiKey: apiKey ? "(set)" : null },
+      });
+      return view(row);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a provider named ${input.name} already exists`, "name");
+    throw err;
+  }
+}
+
+export async function updateProvider(
+  db: DbOrTx,
+  actor: Actor,
+  projectId: string,
+  input: Partial<ProviderInput> & { providerId: string; apiKey?: string | null },
+): Promise<ProviderView> {
+  return db.transaction(async (tx) => {
+    const { providerId, apiKey, ...rest } = input;
+    const set: Partial<ProviderRow> = { ...rest, updatedAt: new Date() };
+    if (rest.baseUrl) set.baseUrl = rest.baseUrl.replace(/\/+$/, "");
+    if (apiKey !== undefined) set.apiKeyEnc = apiKey === null ? null : seal(apiKey);
+    const [row] = await tx
+      .update(p)
+      .set(set)
+      .where(and(eq(p.id, providerId), eq(p.projectId, projectId)))
+      .returning();
+    if (!row) throw notFound("provider");
+    await recordAudit(tx, actor, {
+      projectId,
+      action: "serving.provider.update",
+      targetType: "provider",
+      targetId: row.id,
+      after: { ...rest, apiKey: apiKey === undefined ? undefined : apiKey ? "(set)" : null },
+    });
+    return view(row);
+  });
+}
+
+export async function deleteProvider(db: DbOrTx, actor: Actor, projectId: string, providerId: string): Promise<{ deleted: true }> {
+  return db.transaction(async (tx) => {
+    const used = await tx
+      .select({ name: schema.deployments.name })
+      .from(schema.deployments)
+      .where(eq(schema.deployments.providerId, providerId))
+      .limit(5);
+    if (used.length) throw new DomainError("CONFLICT", `deployments use this provider: ${used.map((u) => u.name).join(", ")}`);
+    const gone = await tx
+      .delete(p)
+      .where(and(eq(p.id, providerId), eq(p.projectId, projectId)))
+      .returning({ id: p.id });
+    if (!gone.length) throw notFound("provider");
+    await recordAudit(tx, actor, { projectId, action: "serving.provider.delete", targetType: "provider", targetId: providerId });
+    return { deleted: true };
+  });
+}
+
+export async function listProviders(db: DbOrTx, projectId: string): Promise<ProviderView[]> {
+  return (await db.select().from(p).where(eq(p.projectId, projectId)).orderBy(asc(p.name)).limit(500)).map(view);
+}
+
+export async function getProviderByName(db: DbOrTx, projectId: string, name: string): Promise<ProviderRow> {
+  const [row] = await db
+    .select()
+    .from(p)
+    .where(and(eq(p.projectId, projectId), eq(p.name, name)));
+  if (!row) throw new DomainError("NOT_FOUND", `provider ${name} not found`, "provider");
+  return row;
+}
+
+/** The decrypted key, for the upstream call only. */
+export const providerKey = (row: Pick<ProviderRow, "apiKeyEnc">): string | null => (row.apiKeyEnc ? open(row.apiKeyEnc) : null);

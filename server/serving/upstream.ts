@@ -1,0 +1,131 @@
+/**
+ * Calls to OpenAI-compatible upstreams: a per-provider concurrency limit (callers queue, in order),
+ * a timeout to the response headers, and retries with backoff on 429 and 5xx (honouring
+ * Retry-After, at most 10 s) or a network error, never after the client went away.
+ */
+export interface UpstreamTarget {
+  id: string;
+  baseUrl: string;
+  apiKey: string | null;
+  timeoutMs: number;
+  maxRetries: number;
+  maxConcurrency: number;
+}
+
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "timeout" | "network" | "status",
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const RETRY_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
+
+class Gate {
+  active = 0;
+  private waiting: (() => void)[] = [];
+  constructor(public limit: number) {}
+  async enter(signal?: AbortSignal): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener("abort", gone);
+        this.active++;
+        resolve();
+      };
+      const gone = () => {
+        this.waiting = this.waiting.filter((w) => w !== go);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      signal?.addEventListener("abort", gone, { once: true });
+      this.waiting.push(go);
+    });
+  }
+  leave(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+}
+const gates = new Map<string, Gate>();
+function gateFor(t: UpstreamTarget): Gate {
+  let g = gates.get(t.id);
+  if (!g) gates.set(t.id, (g = new Gate(t.maxConcurrency)));
+  g.limit = t.maxConcurrency;
+  return g;
+}
+
+/** Milliseconds to wait before attempt `n` (1-based retry count). */
+export function backoffMs(n: number, retryAfter: string | null, random = Math.random): number {
+  const s = retryAfter ? Number(retryAfter) : Number.NaN;
+  if (Number.isFinite(s) && s >= 0) return Math.min(10_000, s * 1000);
+  const at = retryAfter ? Date.parse(retryAfter) : Number.NaN;
+  if (Number.isFinite(at)) return Math.min(10_000, Math.max(0, at - Date.now()));
+  return Math.min(10_000, 200 * 2 ** (n - 1) * (0.5 + random()));
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+/**
+ * POST `body` to `<baseUrl><path>`. Resolves with the upstream's response once its headers arrived
+ * (a final non-retryable status included: the caller maps it); the concurrency slot is held until
+ * the body is consumed or cancelled (`release` on the result).
+ */
+export async function callUpstream(
+  t: UpstreamTarget,
+  path: string,
+  body: unknown,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ response: Response; attempts: number; release: () => void }> {
+  const gate = gateFor(t);
+  await gate.enter(opts.signal);
+  let released = false;
+  const release = () => {
+    if (!released) (released = true), gate.leave();
+  };
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (t.apiKey) headers.authorization = `Bearer ${t.apiKey}`;
+  const text = JSON.stringify(body);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new UpstreamError(`no response from ${t.baseUrl} within ${t.timeoutMs} ms`, "timeout")),
+        t.timeoutMs,
+      );
+      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+      let response: Response | null = null;
+      let failure: UpstreamError | null = null;
+      try {
+        response = await fetch(`${t.baseUrl}${path}`, { method: "POST", headers, body: text, signal, redirect: "error" });
+      } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+        failure = timeout.signal.aborted
+          ? (timeout.signal.reason as UpstreamError)
+          : new UpstreamError(`${t.baseUrl} is unreachable: ${(err as Error).cause ?? (err as Error).message}`, "network");
+      } finally {
+        clearTimeout(timer);
+      }
+      const retryable = failure !== null || (response !== null && RETRY_STATUS.has(response.status));
+      if (attempt > t.maxRetries || !retryable) {
+        if (failure) throw failure;
+        return { response: response as Response, attempts: attempt, release };
+      }
+      const wait = backoffMs(attempt, response?.headers.get("retry-after") ?? null);
+      await response?.body?.cancel().catch(() => {});
+      await sleep(wait, opts.signal);
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
