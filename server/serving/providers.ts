@@ -14,10 +14,17 @@ const view = ({ apiKeyEnc, ...rest }: ProviderRow): ProviderView => ({ ...rest, 
 export async function createProvider(db: DbOrTx, actor: Actor, projectId: string, input: ProviderInput): Promise<ProviderView> {
   try {
     return await db.transaction(async (tx) => {
-      const { apiKey, ...rest } = input;
+      const { apiKey } = input;
+      const rest = {
+        name: input.name,
+        baseUrl: input.baseUrl.replace(/\/+$/, ""),
+        timeoutMs: input.timeoutMs,
+        maxRetries: input.maxRetries,
+        maxConcurrency: input.maxConcurrency,
+      };
       const [row] = await tx
         .insert(p)
-        .values({ ...rest, projectId, baseUrl: rest.baseUrl.replace(/\/+$/, ""), apiKeyEnc: apiKey ? seal(apiKey) : null })
+        .values({ ...rest, projectId, apiKeyEnc: apiKey ? seal(apiKey) : null })
         .returning();
       if (!row) throw new Error("insert returned nothing");
       await recordAudit(tx, actor, {
@@ -39,12 +46,20 @@ export async function updateProvider(
   db: DbOrTx,
   actor: Actor,
   projectId: string,
-  input: Partial<ProviderInput> & { providerId: string; apiKey?: string | null },
+  input: Omit<Partial<ProviderInput>, "apiKey"> & { providerId: string; apiKey?: string | null },
 ): Promise<ProviderView> {
   return db.transaction(async (tx) => {
-    const { providerId, apiKey, ...rest } = input;
-    const set: Partial<ProviderRow> = { ...rest, updatedAt: new Date() };
-    if (rest.baseUrl) set.baseUrl = rest.baseUrl.replace(/\/+$/, "");
+    const { providerId, apiKey } = input;
+    // explicit fields: the router's input also carries projectId (a slug)
+    const rest = {
+      name: input.name,
+      baseUrl: input.baseUrl?.replace(/\/+$/, ""),
+      timeoutMs: input.timeoutMs,
+      maxRetries: input.maxRetries,
+      maxConcurrency: input.maxConcurrency,
+    };
+    const set: Partial<ProviderRow> = { updatedAt: new Date() };
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (set as Record<string, unknown>)[k] = v;
     if (apiKey !== undefined) set.apiKeyEnc = apiKey === null ? null : seal(apiKey);
     const [row] = await tx
       .update(p)

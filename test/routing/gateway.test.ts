@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { createDeployment, createProvider, listProviders } from "../../server/serving";
 import { SYSTEM_ACTOR } from "../../server/workspace";
-import { makeKey, makeProject } from "../factories/workspace";
+import { callerFor, makeKey, makeMember, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
 import { startFakeOpenAI } from "../sdk/fake-openai";
@@ -16,6 +16,7 @@ let keel: KeelServer;
 let fake: Awaited<ReturnType<typeof startFakeOpenAI>>;
 let projectId: string;
 let key: string;
+let owner: Awaited<ReturnType<typeof makeProject>>;
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -31,6 +32,7 @@ beforeAll(async () => {
   keel = await startKeel();
   fake = await startFakeOpenAI();
   const p = await makeProject(d.db);
+  owner = p;
   projectId = p.project.id;
   key = (await makeKey(d.db, projectId, p.owner.user.id, "engineer")).key;
   await createProvider(d.db, SYSTEM_ACTOR, projectId, {
@@ -147,6 +149,43 @@ describe("the OpenAI-compatible gateway with a provider deployment", () => {
     const views = await listProviders(d.db, projectId);
     expect(views.find((v) => v.name === "upstream")).toMatchObject({ hasApiKey: true });
     expect(JSON.stringify(views)).not.toContain("up-secret");
+
+    // through tRPC, by project slug: an admin rotates the key; a viewer cannot
+    const api = callerFor(d.db, owner.owner.principal);
+    const id = views.find((v) => v.name === "down")?.id as string;
+    const updated = await api.serving.providers.update({
+      projectId: owner.project.slug,
+      providerId: id,
+      apiKey: "new-key",
+      timeoutMs: 900,
+    });
+    expect(updated).toMatchObject({ name: "down", projectId, timeoutMs: 900, hasApiKey: true });
+    const viewer = await makeMember(d.db, projectId, "viewer");
+    await expect(
+      callerFor(d.db, viewer.principal).serving.providers.create({ projectId, name: "x", baseUrl: "http://x.test" } as never),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(api.serving.providers.create({ projectId, name: "bad", baseUrl: "ftp://x.test" } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      api.serving.deployments.create({ projectId, name: "router:x", kind: "local", task: "chat", modelName: "m" } as never),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      api.serving.deployments.create({
+        projectId,
+        name: "mini",
+        kind: "provider",
+        task: "chat",
+        provider: "upstream",
+        providerModel: "m",
+      } as never),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
   });
 
   it("answers bad input, unknown models and dead upstreams in OpenAI's error shape", async () => {
