@@ -15,6 +15,7 @@ import { listLocalModels, seedDeployments } from "../server/serving";
 import { createKey, createProject, createUser, findProjectBySlug, findUserByEmail, SYSTEM_ACTOR, seedDemo } from "../server/workspace";
 import { bootWorker } from "../workers/boot";
 import { MODELS_USAGE, modelsCommand } from "./models";
+import { ROUTER_USAGE, routerCommand } from "./router";
 import { ensureBuilt, ROOT, startWeb } from "./web";
 
 const USAGE = `keel <command> [options]   (every command takes --json)
@@ -28,7 +29,7 @@ const USAGE = `keel <command> [options]   (every command takes --json)
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}`;
+${MODELS_USAGE}${ROUTER_USAGE}`;
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,6 +54,11 @@ const { values: opts, positionals } = parseArgs({
     alias: { type: "string" },
     reason: { type: "string" },
     to: { type: "string" },
+    data: { type: "string" },
+    "train-frac": { type: "string" },
+    seed: { type: "string" },
+    margin: { type: "string" },
+    "scores-out": { type: "string" },
   },
 });
 
@@ -229,7 +235,7 @@ async function score() {
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
-  switch (`${cmd}${sub && ["users", "projects", "keys", "models"].includes(cmd) ? ` ${sub}` : ""}`) {
+  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
       return start();
     case "worker":
@@ -265,6 +271,8 @@ async function main() {
       return score();
     case `models ${sub}`:
       return withDb((d) => modelsCommand(d, sub, rest, opts, say));
+    case `router ${sub}`:
+      return routerCommand(sub, opts, say); // no database
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }

@@ -1,5 +1,68 @@
-// The routing domain's public face.
+// The routing domain's public face: routing policies, the learned router, router evaluation, and the gateway (service*.ts).
+export { calibrateThreshold, largeShareAt } from "./calibrate";
+export {
+  cascadeConfigSchema,
+  learnedConfigSchema,
+  type RouterKind,
+  routerConfigSchemas,
+  rulesConfigSchema,
+  splitConfigSchema,
+} from "./config";
+export {
+  EvalLineError,
+  type EvalRow,
+  parseEvalJsonl,
+  type RouterEvalOptions,
+  type RouterEvalResult,
+  runRouterEval,
+} from "./eval-run";
+export { apgr, type CurvePoint, cpt, evaluateRouter, NoGapError, qualityGap, type RouterEvaluation, routingCurve } from "./evaluate";
+export {
+  type EmbedFn,
+  embedInBatches,
+  type FeatureSpec,
+  featureMatrix,
+  featureSpec,
+  featureVector,
+  TEXT_FEATURES,
+  textFeatures,
+} from "./features";
+export {
+  isLearnedModel,
+  type LearnedModel,
+  predict,
+  predictPrompt,
+  smallGoodEnough,
+  TrainingDataError,
+  type TrainOptions,
+  trainLearned,
+  trainLearnedFromPrompts,
+} from "./learned";
+export { chooseL2, fitLogistic, sigmoid } from "./logistic";
+export {
+  approxTokens,
+  type CascadeConfig,
+  cascadeDecide,
+  cascadeStart,
+  compileRules,
+  type Decision,
+  decideLearned,
+  decideSplit,
+  type LearnedConfig,
+  lastUserMessage,
+  meanLogprob,
+  promptText,
+  type RouteRequest,
+  type Rule,
+  type RuleCondition,
+  type RulesConfig,
+  type SmallAnswer,
+  type SplitConfig,
+  shouldEscalate,
+  stickyFraction,
+} from "./policies";
 // the gateway (service*.ts)
 export { chatCompletions, completions, embeddings, models } from "./service";
 export { GatewayError } from "./service-contract";
 export type { GatewayContext, GatewayResult } from "./service-gateway";
+export { seededRandom, shuffled, trainTestSplit } from "./split";
