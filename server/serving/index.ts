@@ -1,4 +1,16 @@
 export { type LocalModel, listLocalModels } from "./catalog";
+export { deploymentInput, endpointName, providerInput, providerUpdate } from "./contract";
+export {
+  clearDeploymentCache,
+  createDeployment,
+  type DeploymentView,
+  deleteDeployment,
+  listDeployments,
+  type ResolvedDeployment,
+  resolveDeployment,
+  seedDeployments,
+  updateDeployment,
+} from "./deployments";
 export { embedTexts } from "./embed-texts";
 export { type ChatMessage, formatChat, type GenerateOptions, type GenerateResult, generate } from "./generate";
 export { type Dtype, estimateBytes, type ModelSource, type OnnxSchema, resolveSource, type SourceLike, sourceFromVersion } from "./local";
@@ -16,3 +28,5 @@ export {
   setModelCacheBudget,
   unloadModels,
 } from "./pipelines";
+export { createProvider, deleteProvider, listProviders, providerKey, updateProvider } from "./providers";
+export { callUpstream, UpstreamError, type UpstreamTarget } from "./upstream";
