@@ -59,11 +59,14 @@ interface Row {
 
 interface RowOutput extends Omit<GenerateResult, "batchSize" | "waitMs"> {}
 
-/** The prompt text: as given, or the tokenizer's chat template, or "role: content" lines ending in "assistant:". */
+/**
+ * The prompt text: as given, or the tokenizer's chat template, or "role: content" lines ending in
+ * "assistant: " (with the space: after a bare "assistant:" the bundled tiny-gpt2 ends the text at once).
+ */
 export function formatChat(tokenizer: HF.PreTrainedTokenizer, messages: ChatMessage[]): string {
   if (tokenizer.chat_template)
     return tokenizer.apply_chat_template(messages as HF.Message[], { tokenize: false, add_generation_prompt: true }) as string;
-  return `${messages.map((m) => `${m.role}: ${m.content}`).join("\n")}\nassistant:`;
+  return `${messages.map((m) => `${m.role}: ${m.content}`).join("\n")}\nassistant: `;
 }
 
 function validate(o: GenerateOptions): void {
