@@ -91,3 +91,20 @@ describe("KeyedBatchers", () => {
     expect(kb.get("m1")).toBeUndefined(); // idle batchers are dropped
   });
 });
+
+describe("Batcher with window 0", () => {
+  it("groups calls of the same turn, and a lone call does not wait", async () => {
+    const sizes: number[] = [];
+    const b = new Batcher<number, number>({
+      windowMs: 0,
+      run: async (xs) => {
+        sizes.push(xs.length);
+        return xs;
+      },
+    });
+    await Promise.all([1, 2, 3].map((x) => b.submit(x)));
+    const lone = await b.submit(4);
+    expect(sizes).toEqual([3, 1]);
+    expect(lone.waitMs).toBeLessThan(5);
+  });
+});

@@ -13,7 +13,11 @@ export interface Batched<O> {
 
 export interface BatcherOptions<I, O> {
   run: (items: I[]) => Promise<O[]>;
-  /** how long the first waiting call waits for company, ms (default 5) */
+  /**
+   * how long the first waiting call waits for company, ms (default 5); 0: it goes on the next turn of
+   * the event loop with whatever was submitted in the same turn (a lone caller waits ~nothing, and
+   * under load batches still form from the calls that arrive while one runs)
+   */
   windowMs?: number;
   /** largest batch (default 16) */
   maxBatch?: number;
@@ -29,7 +33,7 @@ interface Waiting<I, O> {
 
 export class Batcher<I, O> {
   private queue: Waiting<I, O>[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
   private running = false;
   readonly windowMs: number;
   readonly maxBatch: number;
@@ -63,12 +67,17 @@ export class Batcher<I, O> {
 
   private schedule(): void {
     if (this.running || this.queue.length === 0) return;
-    if (this.queue.length >= this.maxBatch || this.windowMs <= 0) this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.windowMs);
+    if (this.queue.length >= this.maxBatch) this.flush();
+    else if (!this.timer)
+      // window 0: no waiting, but calls made in the same turn of the event loop still go together
+      this.timer = this.windowMs > 0 ? setTimeout(() => this.flush(), this.windowMs) : setImmediate(() => this.flush());
   }
 
   private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as ReturnType<typeof setTimeout>);
+      clearImmediate(this.timer as ReturnType<typeof setImmediate>);
+    }
     this.timer = null;
     if (this.running || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
