@@ -12,6 +12,8 @@ export interface GatewayContext {
   db: DbOrTx;
   projectId: string;
   signal?: AbortSignal;
+  /** set by a router: its decision, logged on the call's trace */
+  route?: Record<string, unknown>;
 }
 
 export const targetOf = (d: ResolvedDeployment): UpstreamTarget => {

@@ -64,6 +64,7 @@ async function runGeneration(c: GatewayContext, d: ResolvedDeployment, plan: Gen
     model: d.modelName ?? d.name,
     provider: "keel",
     modelVersionId: versionIdOf(source),
+    routeDecision: c.route ?? null,
     ...log,
   };
   const done = (r: GenerateResult | null, firstToken: Date | null, error?: string) =>
@@ -250,6 +251,7 @@ export async function localEmbeddings(
     model: d.modelName ?? d.name,
     provider: "keel",
     modelVersionId: versionIdOf(source),
+    routeDecision: c.route ?? null,
     ...log,
     usage: { input: r.promptTokens, output: 0 },
     cost: costOf(d, { input: r.promptTokens, output: 0 }),

@@ -12,6 +12,7 @@ import {
 } from "./service-contract";
 import { deploymentOrThrow, type GatewayContext, type GatewayResult, viaProvider } from "./service-gateway";
 import { localChat, localCompletion, localEmbeddings } from "./service-local";
+import { routeChat } from "./service-route";
 
 /**
  * The OpenAI-compatible gateway: `model` names a deployment (or `router:<name>`, see routers). Each
@@ -19,8 +20,12 @@ import { localChat, localCompletion, localEmbeddings } from "./service-local";
  */
 export async function chatCompletions(c: GatewayContext, raw: unknown): Promise<GatewayResult> {
   const body = parseRequest(chatRequest, raw);
-  if (body.model.startsWith("router:"))
-    throw new GatewayError(404, `router ${body.model.slice(7)} not found`, "invalid_request_error", "model", "model_not_found");
+  if (body.model.startsWith("router:")) return routeChat(c, body.model.slice(7), body, chatOnDeployment);
+  return chatOnDeployment(c, body);
+}
+
+/** A chat call on one deployment (what a router's decision calls too). */
+async function chatOnDeployment(c: GatewayContext, body: ChatRequest): Promise<GatewayResult> {
   const d = await deploymentOrThrow(c, body.model, ["chat", "completion"]);
   const start = new Date();
   const log = { kind: "chat", start, userId: body.user, input: body.messages };

@@ -2,6 +2,7 @@ import { datasetsRouter } from "../datasets/router";
 import { evalsRouter } from "../evals/router";
 import { logsRouter } from "../logs/router";
 import { registryRouter } from "../registry/router";
+import { routingRouter } from "../routing/router";
 import { servingRouter } from "../serving/router";
 import { workspaceRouter } from "../workspace/router";
 import { createCallerFactory, router } from "./init";
@@ -15,6 +16,7 @@ export const appRouter = router({
   datasets: datasetsRouter,
   serving: servingRouter,
   registry: registryRouter,
+  routing: routingRouter,
 });
 
 export type AppRouter = typeof appRouter;

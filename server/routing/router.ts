@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { projectProcedure, requireRole, router } from "../trpc/init";
+import { actorOf } from "../workspace";
+import { createRouter, deleteRouter, getRouter, listRouters, routerInput, routerName, updateRouter } from "./service-routers";
+import { routerStats } from "./service-stats";
+import { trainInput, trainRouter } from "./service-train";
+
+/** api.routing.*: routers (reads for members, writes for engineers up), training, the dashboard. */
+export const routingRouter = router({
+  list: projectProcedure.query(({ ctx }) => listRouters(ctx.db, ctx.projectId)),
+  get: projectProcedure.input(z.object({ name: routerName })).query(async ({ ctx, input }) => {
+    const { trained, ...r } = await getRouter(ctx.db, ctx.projectId, input.name);
+    return { ...r, trained: trained ? { ...trained, weights: undefined, mean: undefined, std: undefined } : null };
+  }),
+  create: projectProcedure
+    .use(requireRole("engineer"))
+    .input(routerInput)
+    .mutation(({ ctx, input }) => createRouter(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  update: projectProcedure
+    .use(requireRole("engineer"))
+    .input(routerInput)
+    .mutation(({ ctx, input }) => updateRouter(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  delete: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ name: routerName }))
+    .mutation(({ ctx, input }) => deleteRouter(ctx.db, actorOf(ctx.principal), ctx.projectId, input.name)),
+  train: projectProcedure
+    .use(requireRole("engineer"))
+    .input(trainInput)
+    .mutation(({ ctx, input }) => trainRouter(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  stats: projectProcedure
+    .input(
+      z.object({
+        name: routerName,
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(24),
+      }),
+    )
+    .query(({ ctx, input }) => routerStats(ctx.db, ctx.projectId, input)),
+});

@@ -1,0 +1,149 @@
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import { type DbOrTx, schema } from "../../db/client";
+import { DomainError } from "../core/errors";
+import { embedTexts } from "../serving";
+import { type Actor, recordAudit } from "../workspace";
+import { featureSpec } from "./features";
+import { type LearnedModel, TrainingDataError, trainLearnedFromPrompts } from "./learned";
+import { type LearnedConfig, promptText } from "./policies";
+import { getRouter } from "./service-routers";
+
+export const trainInput = z.object({
+  name: z.string().min(1).max(100),
+  source: z.discriminatedUnion("kind", [
+    /**
+     * Ratings on logged calls the router's small target answered: the small answer was good enough
+     * when its mean rating is at least `goodAt` (thumbs up = 1, down = 0; numeric ratings as stored).
+     */
+    z.object({ kind: z.literal("ratings"), goodAt: z.number().default(0.5), limit: z.number().int().min(10).max(50_000).default(5000) }),
+    /** Per-item scores of two eval runs on one dataset version: small's and large's predictions, one figure. */
+    z.object({
+      kind: z.literal("evals"),
+      smallRunId: z.uuid(),
+      largeRunId: z.uuid(),
+      figure: z.string().min(1).max(100).default("rougeL.fmeasure"),
+      margin: z.number().min(0).default(0),
+    }),
+  ]),
+  seed: z.number().int().default(1),
+  /** calibrate the threshold to this share of large calls (default: the training data's share needing large) */
+  targetLargeShare: z.number().min(0).max(1).optional(),
+});
+export type TrainInput = z.infer<typeof trainInput>;
+
+interface Items {
+  prompts: string[];
+  small: number[];
+  large: number[];
+}
+
+async function fromRatings(db: DbOrTx, projectId: string, small: string, goodAt: number, limit: number): Promise<Items> {
+  const t = schema.traces;
+  const rows = await db
+    .select({ input: t.input, rating: t.ratingMean })
+    .from(t)
+    .where(and(eq(t.projectId, projectId), isNotNull(t.ratingMean), sql`${t.metadata}->>'deployment' = ${small}`))
+    .orderBy(sql`${t.timestamp} desc`)
+    .limit(limit);
+  const items: Items = { prompts: [], small: [], large: [] };
+  for (const r of rows) {
+    const input = r.input as unknown;
+    const prompt = Array.isArray(input)
+      ? promptText({ messages: input as { role: string; content?: unknown }[] })
+      : typeof input === "string"
+        ? input
+        : "";
+    if (!prompt) continue;
+    items.prompts.push(prompt);
+    items.small.push(r.rating as number);
+    // the large model is assumed good: the label is "the small answer was rated good"
+    items.large.push(goodAt);
+  }
+  return items;
+}
+
+async function fromEvals(db: DbOrTx, projectId: string, src: { smallRunId: string; largeRunId: string; figure: string }): Promise<Items> {
+  const e = schema.evalRuns;
+  const runs = await db
+    .select()
+    .from(e)
+    .where(and(eq(e.projectId, projectId), sql`${e.id} in (${src.smallRunId}, ${src.largeRunId})`));
+  const small = runs.find((x) => x.id === src.smallRunId);
+  const large = runs.find((x) => x.id === src.largeRunId);
+  if (!small) throw new DomainError("NOT_FOUND", "eval run not found", "source.smallRunId");
+  if (!large) throw new DomainError("NOT_FOUND", "eval run not found", "source.largeRunId");
+  if (small.datasetVersionId !== large.datasetVersionId)
+    throw new DomainError("BAD_REQUEST", "the two eval runs must score the same dataset version", "source.largeRunId");
+  const rows = await db.execute<{ input: unknown; s: number | null; l: number | null }>(sql`
+    select r.input, (a.scores->>${src.figure})::float8 as s, (b.scores->>${src.figure})::float8 as l
+    from ${schema.datasetRows} r
+    join ${schema.evalItems} a on a.run_id = ${small.id} and a.idx = r.idx
+    join ${schema.evalItems} b on b.run_id = ${large.id} and b.idx = r.idx
+    where r.version_id = ${small.datasetVersionId} order by r.idx`);
+  const items: Items = { prompts: [], small: [], large: [] };
+  for (const r of rows) {
+    if (r.s === null || r.l === null)
+      throw new DomainError("BAD_REQUEST", `the eval runs have no figure ${src.figure} per item`, "source.figure");
+    items.prompts.push(typeof r.input === "string" ? r.input : JSON.stringify(r.input));
+    items.small.push(r.s);
+    items.large.push(r.l);
+  }
+  return items;
+}
+
+/**
+ * Train a learned router (logistic regression over the prompt's embedding and text features, see
+ * learned.ts) from data the project already has, calibrate its threshold, and store it on the router.
+ */
+export async function trainRouter(
+  db: DbOrTx,
+  actor: Actor,
+  projectId: string,
+  input: TrainInput,
+): Promise<{ router: string; model: Omit<LearnedModel, "weights" | "mean" | "std"> }> {
+  const router = await getRouter(db, projectId, input.name);
+  if (router.kind !== "learned")
+    throw new DomainError("BAD_REQUEST", `router ${router.name} is a ${router.kind} router; only learned routers train`, "name");
+  const config = router.config as unknown as LearnedConfig & { margin?: number };
+  const items =
+    input.source.kind === "ratings"
+      ? await fromRatings(db, projectId, config.small, input.source.goodAt, input.source.limit)
+      : await fromEvals(db, projectId, input.source);
+  if (items.prompts.length < 10)
+    throw new DomainError(
+      "BAD_REQUEST",
+      input.source.kind === "ratings"
+        ? `router ${router.name} has ${items.prompts.length} rated calls answered by ${config.small}; it needs at least 10 to train`
+        : `the eval runs share ${items.prompts.length} items; at least 10 are needed`,
+      "source",
+    );
+  let model: LearnedModel;
+  try {
+    model = await trainLearnedFromPrompts(items, {
+      featureSpec: featureSpec({ model: "tiny-bert-embed", dim: 256 }),
+      embed: (texts) => embedTexts(texts),
+      seed: input.seed,
+      margin: input.source.kind === "evals" ? input.source.margin : (config.margin ?? 0),
+      targetLargeShare: input.targetLargeShare,
+    });
+  } catch (err) {
+    if (err instanceof TrainingDataError) throw new DomainError("BAD_REQUEST", err.message, "source");
+    throw err;
+  }
+  await db.transaction(async (tx) => {
+    await tx
+      .update(schema.routers)
+      .set({ trained: model as unknown as Record<string, unknown>, trainedAt: new Date(), updatedAt: new Date() })
+      .where(eq(schema.routers.id, router.id));
+    await recordAudit(tx, actor, {
+      projectId,
+      action: "routing.router.train",
+      targetType: "router",
+      targetId: router.id,
+      after: { source: input.source, trainedOn: model.trainedOn, metrics: model.metrics },
+    });
+  });
+  const { weights: _w, mean: _m, std: _s, ...summary } = model;
+  return { router: router.name, model: summary };
+}
