@@ -8,6 +8,7 @@ describe("Batcher", () => {
     const sizes: number[] = [];
     const b = new Batcher<number, number>({
       windowMs: 10,
+      adaptive: false,
       run: async (xs) => {
         sizes.push(xs.length);
         return xs.map((x) => x * 2);
@@ -87,8 +88,7 @@ describe("KeyedBatchers", () => {
     };
     await Promise.all([kb.submit("m1", run, "a"), kb.submit("m2", run, "b"), kb.submit("m1", run, "c")]);
     expect(seen.map((s) => s.join("")).sort()).toEqual(["ac", "b"]);
-    await sleep(1);
-    expect(kb.get("m1")).toBeUndefined(); // idle batchers are dropped
+    expect(kb.get("m1")?.idle).toBe(true);
   });
 });
 
@@ -106,5 +106,35 @@ describe("Batcher with window 0", () => {
     const lone = await b.submit(4);
     expect(sizes).toEqual([3, 1]);
     expect(lone.waitMs).toBeLessThan(5);
+  });
+});
+
+describe("adaptive Batcher", () => {
+  it("a quiet caller skips the window; overlapping calls wait for it", async () => {
+    const sizes: number[] = [];
+    const b = new Batcher<number, number>({
+      windowMs: 20,
+      run: async (xs) => {
+        sizes.push(xs.length);
+        await sleep(10);
+        return xs;
+      },
+    });
+    const lone = await b.submit(1);
+    expect(lone.waitMs).toBeLessThan(15);
+    // a call arrives while one runs: no longer quiet
+    const first = b.submit(2);
+    await sleep(2);
+    const second = b.submit(3);
+    await Promise.all([first, second]);
+    // the next call waits out the 20 ms window, and one made 5 ms later joins it
+    const a = b.submit(4);
+    await sleep(5);
+    const c = b.submit(5);
+    const [ra, rc] = await Promise.all([a, c]);
+    expect(ra.batchSize).toBe(2);
+    expect(rc.batchSize).toBe(2);
+    expect(ra.waitMs).toBeGreaterThanOrEqual(15);
+    expect(sizes).toEqual([1, 1, 1, 2]); // 3 went right after 2 ended
   });
 });

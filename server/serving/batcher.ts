@@ -4,7 +4,14 @@
  * batch runs at a time per batcher; calls that arrive while a batch runs wait, and go as the next
  * batch as soon as it ends (they have waited long enough). A failed batch rejects each of its callers
  * with the error. Each result says how big its batch was and how long it waited (ms) before it ran.
+ *
+ * Adaptive (default): while traffic is quiet (no calls overlapped in the last second) a call does
+ * not wait out the window, only for the calls made in the same turn of the event loop, so a lone
+ * caller pays no window; once calls overlap, the window applies again.
  */
+/** No overlapping calls for this long (ms): traffic is quiet. */
+const QUIET_MS = 1000;
+
 export interface Batched<O> {
   result: O;
   batchSize: number;
@@ -21,6 +28,8 @@ export interface BatcherOptions<I, O> {
   windowMs?: number;
   /** largest batch (default 16) */
   maxBatch?: number;
+  /** skip the window while traffic is quiet (default true) */
+  adaptive?: boolean;
   now?: () => number;
 }
 
@@ -38,6 +47,9 @@ export class Batcher<I, O> {
   readonly windowMs: number;
   readonly maxBatch: number;
   private readonly now: () => number;
+  private readonly adaptive: boolean;
+  /** when calls last overlapped (one arrived during a batch, or a batch held several) */
+  private lastBusy = Number.NEGATIVE_INFINITY;
   /** batches run so far and items in them (for stats and tests) */
   batches = 0;
   items = 0;
@@ -46,6 +58,7 @@ export class Batcher<I, O> {
     this.windowMs = opts.windowMs ?? 5;
     this.maxBatch = Math.max(1, opts.maxBatch ?? 16);
     this.now = opts.now ?? (() => performance.now());
+    this.adaptive = opts.adaptive ?? true;
   }
 
   submit(item: I): Promise<Batched<O>> {
@@ -66,11 +79,18 @@ export class Batcher<I, O> {
   }
 
   private schedule(): void {
-    if (this.running || this.queue.length === 0) return;
+    if (this.running) {
+      this.lastBusy = this.now();
+      return;
+    }
+    if (this.queue.length === 0) return;
     if (this.queue.length >= this.maxBatch) this.flush();
-    else if (!this.timer)
-      // window 0: no waiting, but calls made in the same turn of the event loop still go together
-      this.timer = this.windowMs > 0 ? setTimeout(() => this.flush(), this.windowMs) : setImmediate(() => this.flush());
+    else if (!this.timer) {
+      const quiet = this.now() - this.lastBusy > QUIET_MS;
+      const wait = this.adaptive && quiet ? 0 : this.windowMs;
+      // no window: no waiting, but calls made in the same turn of the event loop still go together
+      this.timer = wait > 0 ? setTimeout(() => this.flush(), wait) : setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
@@ -83,6 +103,7 @@ export class Batcher<I, O> {
     const batch = this.queue.splice(0, this.maxBatch);
     this.running = true;
     const started = this.now();
+    if (batch.length > 1) this.lastBusy = started;
     this.batches++;
     this.items += batch.length;
     const done = () => {
@@ -119,22 +140,17 @@ export class Batcher<I, O> {
 export class KeyedBatchers<I, O> {
   private readonly map = new Map<string, Batcher<I, O>>();
 
-  constructor(private readonly defaults: { windowMs?: number; maxBatch?: number } = {}) {}
+  constructor(private readonly defaults: { windowMs?: number; maxBatch?: number; adaptive?: boolean } = {}) {}
 
   submit(key: string, run: (items: I[]) => Promise<O[]>, item: I): Promise<Batched<O>> {
     let b = this.map.get(key);
     if (!b) {
+      // keys come and go (model versions): past a bound, drop the idle ones
+      if (this.map.size >= 256) for (const [k, old] of this.map) if (old.idle) this.map.delete(k);
       b = new Batcher({ run, ...this.defaults });
       this.map.set(key, b);
     }
-    const p = b.submit(item);
-    const batcher = b;
-    // drop idle batchers so keys that come and go (versions) do not pile up
-    const drop = () => {
-      if (batcher.idle && this.map.get(key) === batcher) this.map.delete(key);
-    };
-    p.then(drop, drop);
-    return p;
+    return b.submit(item);
   }
 
   get(key: string): Batcher<I, O> | undefined {

@@ -89,14 +89,17 @@ export async function withPipeline<T>(task: Task, input: SourceLike, fn: (pipe: 
   return modelCache.use(pipelineKey(task, source), load, (cached) => fn(cached.value as Pipe));
 }
 
-/** Batching settings for every local model: the window a first call waits for company, and the largest batch. */
-export const batching = { windowMs: 5, maxBatch: 16 };
+/**
+ * Batching settings for every local model: the window a first call waits for company, the largest
+ * batch, and whether a call skips the window while traffic is quiet (see batcher.ts).
+ */
+export const batching = { windowMs: 5, maxBatch: 16, adaptive: true };
 let embedBatchers = new KeyedBatchers<string, EmbedRow>(batching);
 let classifyBatchers = new KeyedBatchers<string, ClassifyRow>(batching);
 const listeners: (() => void)[] = [];
 
 /** Change the batching window and size (maxBatch 1 turns batching off); applies to calls made after. */
-export function setBatching(opts: { windowMs?: number; maxBatch?: number }): void {
+export function setBatching(opts: { windowMs?: number; maxBatch?: number; adaptive?: boolean }): void {
   Object.assign(batching, opts);
   embedBatchers = new KeyedBatchers(batching);
   classifyBatchers = new KeyedBatchers(batching);

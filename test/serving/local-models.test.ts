@@ -49,6 +49,13 @@ describe("text generation (tiny-gpt2)", () => {
     expect(deltas.join("")).toBe(r.text);
   });
 
+  it("stops generating when the caller aborts", async () => {
+    const ac = new AbortController();
+    const r = await generate("tiny-gpt2", { prompt: "1 2 3 4 5 6 7", maxTokens: 40, signal: ac.signal, stream: () => ac.abort() });
+    expect(r.finishReason).toBe("stop");
+    expect(r.completionTokens).toBeLessThan(5);
+  });
+
   it("samples reproducibly with a seed, and differently without", async () => {
     const opts = { prompt, maxTokens: 16, temperature: 1, topP: 0.95, seed: 11 };
     const [a, b] = await Promise.all([generate("tiny-gpt2", opts), generate("tiny-gpt2", opts)]);
