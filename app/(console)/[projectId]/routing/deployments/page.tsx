@@ -1,0 +1,134 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { buttonClass } from "../../../../_components/classes";
+import { EmptyState } from "../../../../_components/EmptyState";
+import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { errorMessage } from "../../../../_lib/errors";
+import { useProject } from "../../../../_lib/project";
+import { atLeast } from "../../../../_lib/roles";
+import { useTRPC } from "../../../../_lib/trpc";
+import { NewDeployment, NewProvider } from "../_components/NewDeployment";
+
+const dash = <span className="text-slate-400">—</span>;
+
+export default function DeploymentsPage() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const projectId = project.slug;
+  const canWrite = atLeast(project.role, "engineer");
+  const canAdmin = atLeast(project.role, "admin");
+  const deployments = useQuery(trpc.serving.deployments.list.queryOptions({ projectId }));
+  const providers = useQuery(trpc.serving.providers.list.queryOptions({ projectId }));
+
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Deployments"
+        description="Named endpoints of the OpenAI-compatible gateway (model: <name>) and the upstream providers they call. Routers send traffic between them."
+        actions={
+          <Link href={`/${projectId}/routing`} className={buttonClass("secondary")}>
+            Routers
+          </Link>
+        }
+      />
+
+      <Card title="Deployments">
+        {deployments.isPending ? (
+          <Skeleton rows={3} />
+        ) : deployments.isError ? (
+          <ErrorBox
+            title="Could not load deployments"
+            message={errorMessage(deployments.error)}
+            onRetry={() => void deployments.refetch()}
+          />
+        ) : deployments.data.length === 0 ? (
+          <EmptyState title="No deployments yet">Create one below from a registry model or a provider.</EmptyState>
+        ) : (
+          <Table label="Deployments">
+            <thead>
+              <tr>
+                <Th>Name</Th>
+                <Th>Task</Th>
+                <Th>Serves</Th>
+                <Th className="text-right">$ / 1k in</Th>
+                <Th className="text-right">$ / 1k out</Th>
+                <Th>Status</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {deployments.data.map((d) => (
+                <tr key={d.id}>
+                  <Td className="font-medium text-slate-900">{d.name}</Td>
+                  <Td className="text-xs">{d.task}</Td>
+                  <Td className="text-xs">
+                    {d.kind === "local" ? (
+                      <>
+                        <Badge tone="blue">local</Badge> {d.modelName}@{d.modelRef}
+                      </>
+                    ) : (
+                      <>
+                        <Badge tone="indigo">provider</Badge> {d.provider}/{d.providerModel}
+                      </>
+                    )}
+                  </Td>
+                  <Td className="text-right tabular-nums">{d.inputPricePer1k}</Td>
+                  <Td className="text-right tabular-nums">{d.outputPricePer1k}</Td>
+                  <Td>{d.active ? <Badge tone="green">active</Badge> : <Badge>inactive</Badge>}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+
+      {canWrite && (
+        <Card title="New deployment" description="A local deployment serves a registry model at an alias (default production).">
+          <NewDeployment />
+        </Card>
+      )}
+
+      <Card title="Providers">
+        {providers.isPending ? (
+          <Skeleton rows={2} />
+        ) : providers.isError ? (
+          <ErrorBox title="Could not load providers" message={errorMessage(providers.error)} onRetry={() => void providers.refetch()} />
+        ) : providers.data.length === 0 ? (
+          <p className="text-sm text-slate-500">No providers. Local deployments need none.</p>
+        ) : (
+          <Table label="Providers">
+            <thead>
+              <tr>
+                <Th>Name</Th>
+                <Th>Base URL</Th>
+                <Th>API key</Th>
+                <Th className="text-right">Timeout</Th>
+                <Th className="text-right">Retries</Th>
+                <Th className="text-right">Concurrency</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {providers.data.map((p) => (
+                <tr key={p.id}>
+                  <Td className="font-medium text-slate-900">{p.name}</Td>
+                  <Td className="font-mono text-xs">{p.baseUrl}</Td>
+                  <Td>{p.hasApiKey ? <Badge tone="green">set</Badge> : dash}</Td>
+                  <Td className="text-right tabular-nums">{p.timeoutMs} ms</Td>
+                  <Td className="text-right tabular-nums">{p.maxRetries}</Td>
+                  <Td className="text-right tabular-nums">{p.maxConcurrency}</Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+
+      {canAdmin && (
+        <Card title="New provider" description="Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, ...).">
+          <NewProvider />
+        </Card>
+      )}
+    </div>
+  );
+}
