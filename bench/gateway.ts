@@ -66,6 +66,8 @@ async function serve() {
   const { setRuntime } = await import("../server/core/runtime");
   const { apiHandlerFor, sendResponse, toRequest } = await import("../server/http/node");
   setRuntime(createDatabase(process.env.DATABASE_URL as string, { max: 20 }));
+  // exit through process.exit so that --cpu-prof (NODE_OPTIONS) writes its profile
+  process.on("SIGTERM", () => process.exit(0));
   const server = http.createServer((req, res) => {
     const h = apiHandlerFor((req.url ?? "/").split("?")[0] ?? "/");
     if (!h) return void res.writeHead(404).end();
@@ -78,7 +80,9 @@ async function serve() {
 }
 
 async function child(flag: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), flag], {
+  // BENCH_PROF=<dir>: a CPU profile of Keel's server process, written when it exits
+  const prof = process.env.BENCH_PROF && flag === "--serve" ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROF] : [];
+  const proc = spawn(process.execPath, [...prof, "--import", "tsx", fileURLToPath(import.meta.url), flag], {
     cwd: path.resolve(import.meta.dirname, ".."),
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
