@@ -1,0 +1,121 @@
+import { randomBytes } from "node:crypto";
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, signInAs, withPage } from "./browser";
+
+const skip = inject("e2eSkip");
+const app = skip ? null : inject("e2eApp");
+const url = (p: string) => `${app?.url}${p}`;
+const uniq = () => randomBytes(5).toString("hex");
+
+const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
+
+/** One chat call through the gateway with the demo secret key; returns the route the router chose. */
+async function chat(model: string, content: string) {
+  const res = await fetch(url("/api/v1/chat/completions"), {
+    method: "POST",
+    headers: { authorization: `Bearer ${app?.key}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content }], max_tokens: 4 }),
+  });
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  expect(body.choices?.[0]?.message?.role).toBe("assistant");
+  return { target: res.headers.get("x-keel-route-target"), reason: decodeURIComponent(res.headers.get("x-keel-route-reason") ?? "") };
+}
+
+/** Reload until `locator`'s text matches (route events may land a moment after the response). */
+async function eventually(page: Page, locator: () => Locator, pattern: RegExp, ms = 30_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const text = (await locator().textContent({ timeout: 10_000 })) ?? "";
+    if (pattern.test(text)) return;
+    if (Date.now() > until) expect(text).toMatch(pattern);
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+}
+
+describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("creates a deployment and a rules router in the console, routes gateway calls by length, and shows the traffic", async () => {
+    const id = uniq();
+    const large = `tiny-gpt2-large-${id}`;
+    const routerName = `by-length-${id}`;
+    await withPage(browser, "routing-rules", async (page) => {
+      await signIn(page);
+
+      // a second chat deployment: the same local model, priced as the large one
+      await page.goto(url("/demo/routing/deployments"));
+      await page.getByRole("heading", { level: 1, name: "Deployments" }).waitFor();
+      const newDeployment = page.getByRole("form", { name: "New deployment" });
+      await newDeployment.getByLabel("Deployment name").fill(large);
+      await newDeployment.getByLabel("Task").selectOption("chat");
+      await newDeployment.getByLabel("Registry model").fill("tiny-gpt2");
+      await newDeployment.getByLabel("Alias or version").fill("production");
+      await newDeployment.getByLabel("Input price per 1k tokens ($)").fill("0.01");
+      await newDeployment.getByLabel("Output price per 1k tokens ($)").fill("0.03");
+      await newDeployment.getByRole("button", { name: "Create deployment" }).click();
+      await page.getByText(`Created deployment ${large}.`).waitFor();
+      await page.getByRole("table", { name: "Deployments" }).getByRole("cell", { name: large, exact: true }).waitFor();
+
+      // the provider form keeps its key hidden
+      expect(await page.getByRole("form", { name: "New provider" }).getByLabel("API key").getAttribute("type")).toBe("password");
+
+      // a router with no default is refused in the form, with an alert
+      await page.goto(url("/demo/routing"));
+      await page.getByRole("heading", { level: 1, name: "Routing" }).waitFor();
+      const form = page.getByRole("form", { name: "New router" });
+      await form.getByLabel("Router name").fill(routerName);
+      await form.getByRole("button", { name: "Create router" }).click();
+      await expect.poll(() => form.getByRole("alert").textContent()).toContain("default target");
+
+      // rules: longer than 40 characters → large; otherwise tiny-gpt2
+      await form.getByLabel("Kind").selectOption("rules");
+      await form.getByLabel("Rule 1 condition").selectOption("length");
+      await form.getByLabel("Rule 1 operator").selectOption(">");
+      await form.getByLabel("Rule 1 value").fill("40");
+      await form.getByLabel("Rule 1 target").selectOption(large);
+      await form.getByLabel("Default target").selectOption("tiny-gpt2");
+      await form.getByLabel("Large targets", { exact: true }).selectOption([large]);
+      await form.getByRole("button", { name: "Create router" }).click();
+      await page.getByText(`Created router ${routerName}.`).waitFor();
+      await page.getByRole("table", { name: "Routers" }).getByRole("link", { name: routerName }).waitFor();
+
+      // 3 short and 2 long prompts through the gateway
+      const short = ["hi", "what time is it?", "hello there"];
+      const long = [
+        "please write a detailed explanation of how tides work, with the moon and the sun",
+        "summarize the history of the printing press in Europe from Gutenberg onwards",
+      ];
+      for (const p of short) expect((await chat(`router:${routerName}`, p)).target).toBe("tiny-gpt2");
+      for (const p of long) expect((await chat(`router:${routerName}`, p)).target).toBe(large);
+
+      // the router's page: config, totals and the by-target table
+      await page.getByRole("link", { name: `Open ${routerName}` }).click();
+      await page.getByRole("heading", { level: 1, name: routerName }).waitFor();
+      await page.getByText("if length > 40 chars").waitFor();
+      const stat = (name: string) => () => page.getByRole("group", { name, exact: true });
+      await eventually(page, stat("Calls"), /^Calls5$/);
+      await eventually(page, stat("Large calls"), /40%2 of 5/);
+      expect(await stat("Fallbacks")().textContent()).toBe("Fallbacks0");
+      const byTarget = page.getByRole("table", { name: "By target" });
+      const row = (name: string | RegExp) => byTarget.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
+      await expect.poll(() => row("tiny-gpt2").getByRole("cell").nth(1).textContent()).toBe("3");
+      const largeRow = byTarget.getByRole("row").filter({ hasText: large });
+      await expect.poll(() => largeRow.getByRole("cell").nth(1).textContent()).toBe("2");
+      expect(await largeRow.getByRole("cell").first().textContent()).toMatch(/large$/);
+      await page.getByRole("img", { name: /Calls per hour by target/ }).waitFor();
+
+      // the window selector asks again
+      await page.getByLabel("Window").selectOption("1");
+      await expect.poll(() => stat("Calls")().textContent()).toBe("Calls5");
+    });
+  }, 180_000);
+});
