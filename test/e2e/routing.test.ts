@@ -118,4 +118,27 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await expect.poll(() => stat("Calls")().textContent()).toBe("Calls5");
     });
   }, 180_000);
+
+  it("creates a learned router and says why it cannot train yet", async () => {
+    const name = `learned-${uniq()}`;
+    await withPage(browser, "routing-learned", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/routing"));
+      const form = page.getByRole("form", { name: "New router" });
+      await form.getByLabel("Router name").fill(name);
+      await form.getByLabel("Kind").selectOption("learned");
+      await form.getByLabel("Small target").selectOption("tiny-gpt2");
+      await form.getByLabel("Large target").selectOption("tiny-gpt2");
+      await form.getByLabel("Exact response cache").check();
+      await form.getByRole("button", { name: "Create router" }).click();
+      await page.getByRole("link", { name: `Open ${name}` }).click();
+      await page.getByRole("heading", { level: 1, name }).waitFor();
+      await page.getByText("Not trained yet").waitFor();
+      const train = page.getByRole("form", { name: "Train router" });
+      await train.getByLabel("Training source").selectOption("ratings");
+      await train.getByRole("button", { name: "Train router" }).click();
+      await expect.poll(() => train.getByRole("alert").textContent()).toContain("needs at least 10");
+      await page.getByRole("group", { name: "Calls", exact: true }).getByText("0").waitFor();
+    });
+  }, 120_000);
 });
