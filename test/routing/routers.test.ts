@@ -131,7 +131,7 @@ describe("routers at the gateway", () => {
     // the decision rides on the call's trace
     const events = await waitFor("route events", async () => {
       const rows = await d.db.select().from(schema.routeEvents).where(eq(schema.routeEvents.projectId, p.project.id));
-      return rows.length >= 8 ? rows : undefined;
+      return rows.length >= 7 ? rows : undefined;
     });
     const withTrace = events.find((e) => e.traceId && e.target === "gpt2-large");
     const trace = await waitFor(
