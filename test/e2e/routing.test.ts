@@ -113,9 +113,17 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       expect(await largeRow.getByRole("cell").first().textContent()).toMatch(/large$/);
       await page.getByRole("img", { name: /Calls per hour by target/ }).waitFor();
 
+      // Try it: one more short call, typed in the page with the secret key, goes to the small target
+      const tryIt = page.getByRole("form", { name: "Try it" });
+      await tryIt.getByLabel("Secret API key").fill(app?.key ?? "");
+      await tryIt.getByLabel("Prompt").fill("hello");
+      await tryIt.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => tryIt.getByLabel("Gateway answer").textContent(), { timeout: 30_000 }).toContain("Routed to tiny-gpt2");
+      await eventually(page, stat("Calls"), /^Calls6$/);
+
       // the window selector asks again
       await page.getByLabel("Window").selectOption("1");
-      await expect.poll(() => stat("Calls")().textContent()).toBe("Calls5");
+      await expect.poll(() => stat("Calls")().textContent()).toBe("Calls6");
     });
   }, 180_000);
 
@@ -139,6 +147,15 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await train.getByRole("button", { name: "Train router" }).click();
       await expect.poll(() => train.getByRole("alert").textContent()).toContain("needs at least 10");
       await page.getByRole("group", { name: "Calls", exact: true }).getByText("0").waitFor();
+
+      // Try it: the gateway refuses an untrained learned router, and the form says why
+      const tryIt = page.getByRole("form", { name: "Try it" });
+      await tryIt.getByLabel("Prompt").fill("hello");
+      await tryIt.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => tryIt.getByRole("alert").textContent()).toContain("secret API key");
+      await tryIt.getByLabel("Secret API key").fill(app?.key ?? "");
+      await tryIt.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => tryIt.getByRole("alert").textContent(), { timeout: 30_000 }).toContain("no trained model");
     });
   }, 120_000);
 });

@@ -13,6 +13,7 @@ import { ConfigSummary } from "../_components/ConfigSummary";
 import { RouterDashboard } from "../_components/RouterDashboard";
 import { Alert, decodeParam, formatPercent } from "../_components/shared";
 import { TrainRouter } from "../_components/TrainRouter";
+import { TryIt } from "../_components/TryIt";
 
 export default function RouterPage() {
   const trpc = useTRPC();
@@ -124,7 +125,7 @@ export default function RouterPage() {
           description={
             trained
               ? `Trained ${formatDateTime(d.trainedAt)} on ${trained.trainedOn} items: threshold ${trained.threshold.toFixed(3)}, large share ${formatPercent(trained.metrics.largeShare)}.`
-              : "Not trained yet: until it is, every call goes to the small target."
+              : "Not trained yet: the gateway refuses its calls until it is trained."
           }
         >
           {canWrite ? <TrainRouter name={d.name} /> : <p className="text-sm text-slate-500">An engineer can train this router.</p>}
@@ -132,6 +133,10 @@ export default function RouterPage() {
       )}
 
       <RouterDashboard name={d.name} />
+
+      <Card title="Try it" description="Send one chat request through the gateway and see where it was routed.">
+        <TryIt name={d.name} />
+      </Card>
     </div>
   );
 }
