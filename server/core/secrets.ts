@@ -19,7 +19,10 @@ let cached: Buffer | null = null;
 /** KEEL_SECRET, else <data dir>/secret.key (created once, mode 600, shared by every process on that dir). */
 export function secretKey(): Buffer {
   if (cached) return cached;
-  if (env.KEEL_SECRET) return (cached = keyFrom(env.KEEL_SECRET));
+  if (env.KEEL_SECRET) {
+    cached = keyFrom(env.KEEL_SECRET);
+    return cached;
+  }
   const file = path.join(dataDir(), "secret.key");
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir(), { recursive: true });

@@ -77,7 +77,9 @@ export function observeSse(
   };
   let ended = false;
   const end = () => {
-    if (!ended) (ended = true), onEnd(seen);
+    if (ended) return;
+    ended = true;
+    onEnd(seen);
   };
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({

@@ -7,7 +7,6 @@ import {
   contentText,
   type EmbeddingRequest,
   embeddingRequest,
-  GatewayError,
   parseRequest,
 } from "./service-contract";
 import { deploymentOrThrow, type GatewayContext, type GatewayResult, viaProvider } from "./service-gateway";

@@ -1,3 +1,6 @@
+import { Readable } from "node:stream";
+import { Pool } from "undici";
+
 /**
  * Calls to OpenAI-compatible upstreams: a per-provider concurrency limit (callers queue, in order),
  * a timeout to the response headers, and retries with backoff on 429 and 5xx (honouring
@@ -20,6 +23,20 @@ export class UpstreamError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * One keep-alive connection pool per upstream origin (undici `Pool`, not global `fetch`): the
+ * gateway's hot path skips fetch's Request/Response machinery (see BENCHMARKS.md, gateway overhead).
+ */
+const pools = new Map<string, Pool>();
+function poolFor(origin: string, connections: number): Pool {
+  let p = pools.get(origin);
+  if (!p) {
+    p = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    pools.set(origin, p);
+  }
+  return p;
 }
 
 const RETRY_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
@@ -55,7 +72,10 @@ class Gate {
 const gates = new Map<string, Gate>();
 function gateFor(t: UpstreamTarget): Gate {
   let g = gates.get(t.id);
-  if (!g) gates.set(t.id, (g = new Gate(t.maxConcurrency)));
+  if (!g) {
+    g = new Gate(t.maxConcurrency);
+    gates.set(t.id, g);
+  }
   g.limit = t.maxConcurrency;
   return g;
 }
@@ -72,7 +92,14 @@ export function backoffMs(n: number, retryAfter: string | null, random = Math.ra
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -90,7 +117,9 @@ export async function callUpstream(
   await gate.enter(opts.signal);
   let released = false;
   const release = () => {
-    if (!released) (released = true), gate.leave();
+    if (released) return;
+    released = true;
+    gate.leave();
   };
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (t.apiKey) headers.authorization = `Bearer ${t.apiKey}`;
@@ -106,12 +135,23 @@ export async function callUpstream(
       let response: Response | null = null;
       let failure: UpstreamError | null = null;
       try {
-        response = await fetch(`${t.baseUrl}${path}`, { method: "POST", headers, body: text, signal, redirect: "error" });
+        const url = new URL(`${t.baseUrl}${path}`);
+        const res = await poolFor(url.origin, t.maxConcurrency).request({
+          method: "POST",
+          path: `${url.pathname}${url.search}`,
+          headers,
+          body: text,
+          signal,
+        });
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
+        const body = res.statusCode === 204 || res.statusCode === 304 ? null : (Readable.toWeb(res.body) as ReadableStream<Uint8Array>);
+        response = new Response(body, { status: res.statusCode, headers: h });
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
         failure = timeout.signal.aborted
           ? (timeout.signal.reason as UpstreamError)
-          : new UpstreamError(`${t.baseUrl} is unreachable: ${(err as Error).cause ?? (err as Error).message}`, "network");
+          : new UpstreamError(`${t.baseUrl} is unreachable: ${(err as Error).message}`, "network");
       } finally {
         clearTimeout(timer);
       }

@@ -82,7 +82,7 @@ describe("the gateway on the bundled local models", () => {
       body: JSON.stringify({ model: "tiny-bert-embed", input: "otters eat fish", encoding_format: "float" }),
     });
     const body = (await floats.json()) as { data: { embedding: number[] }[] };
-    body.data[0]?.embedding.forEach((v, i) => expect(v).toBeCloseTo((a as number[])[i] as number, 5));
+    for (const [i, v] of (body.data[0]?.embedding ?? []).entries()) expect(v).toBeCloseTo((a as number[])[i] as number, 5);
   });
 
   it("follows the alias: after production moves, calls run the new version and the trace says which", async () => {
