@@ -163,12 +163,18 @@ export async function routeChat(c: GatewayContext, name: string, body: ChatReque
     throw last;
   };
 
-  let out = await attempt(decision.target, decision, router.kind === "cascade" ? { ...body, stream: false } : body);
+  // a cascade reads the small answer whole; providers are asked for token log-probabilities when the config uses them
+  const wantsLogprobs = router.kind === "cascade" && (router.config as { minMeanLogprob?: number }).minMeanLogprob !== undefined;
+  let out = await attempt(
+    decision.target,
+    decision,
+    router.kind === "cascade" ? ({ ...body, stream: false, ...(wantsLogprobs ? { logprobs: true } : {}) } as ChatRequest) : body,
+  );
   if (router.kind === "cascade") {
     const res = out.res;
     const text =
       res.kind === "json" ? ((res.body as { choices?: { message?: { content?: string } }[] }).choices?.[0]?.message?.content ?? "") : "";
-    const meanLogprob = res.kind === "json" && res.headers?.["x-keel-mean-logprob"] ? Number(res.headers["x-keel-mean-logprob"]) : null;
+    const meanLogprob = res.kind === "json" ? answerLogprob(res) : null;
     const next = cascadeDecide(router.config as unknown as CascadeConfig, { text, meanLogprob });
     if (next.large) {
       decision = next;
@@ -211,6 +217,16 @@ export async function routeChat(c: GatewayContext, name: string, body: ChatReque
     "x-keel-cache": "miss",
   };
   return { ...out.res, headers };
+}
+
+/** Mean token log-probability of an answer: a local model's header, else OpenAI's `choices[0].logprobs.content`. */
+export function answerLogprob(res: { body: unknown; headers?: Record<string, string> }): number | null {
+  const h = res.headers?.["x-keel-mean-logprob"];
+  if (h !== undefined && h !== "") return Number(h);
+  const tokens = (res.body as { choices?: { logprobs?: { content?: { logprob?: number }[] | null } | null }[] })?.choices?.[0]?.logprobs
+    ?.content;
+  const lps = (tokens ?? []).map((t) => t.logprob).filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  return lps.length ? lps.reduce((a, b) => a + b, 0) / lps.length : null;
 }
 
 /** A whole chat completion as the SSE a streaming client expects (cascade answers from the small model). */

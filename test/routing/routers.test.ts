@@ -176,6 +176,25 @@ describe("routers at the gateway", () => {
     expect(safe.totals).toMatchObject({ calls: 2, exactHits: 1, fallbacks: 1 });
   });
 
+  it("reuses an answer for a near-identical prompt (semantic cache), not for an unrelated one", async () => {
+    await api().routing.create({
+      ...P(),
+      name: "semantic",
+      kind: "rules",
+      config: { rules: [], default: "tiny-gpt2" },
+      cache: { exact: false, semantic: 0.97, ttlSeconds: 600 },
+    });
+    const first = await chat("router:semantic", "What do sea otters like to eat?");
+    expect(first).toMatchObject({ status: 200, cache: "miss" });
+    await waitFor("the cache entry", async () =>
+      (await d.db.select().from(schema.routeCache).where(eq(schema.routeCache.projectId, p.project.id))).find((r) => r.embedding !== null),
+    );
+    const near = await chat("router:semantic", "What do sea otters like to eat");
+    expect(near).toMatchObject({ status: 200, cache: "semantic" });
+    expect(near.body.choices?.[0]?.message.content).toBe(first.body.choices?.[0]?.message.content);
+    expect(await chat("router:semantic", "Explain the tax law of Germany in detail")).toMatchObject({ status: 200, cache: "miss" });
+  });
+
   it("trains a learned router from ratings and serves with it; refuses until trained", async () => {
     await api().routing.create({ ...P(), name: "learned", kind: "learned", config: { small: "tiny-gpt2", large: "gpt2-large" } });
     const untrained = await chat("router:learned", "hello");
