@@ -16,13 +16,21 @@ export interface GatewayContext {
   route?: Record<string, unknown>;
 }
 
+/** Opened keys, per provider row object (rows live in the deployment cache, so a key is opened once per cache fill). */
+const openedKeys = new WeakMap<object, string | null>();
+
 export const targetOf = (d: ResolvedDeployment): UpstreamTarget => {
   const p = d.providerRow;
   if (!p) throw new Error(`deployment ${d.name} has no provider`);
+  let apiKey = openedKeys.get(p);
+  if (apiKey === undefined) {
+    apiKey = providerKey(p);
+    openedKeys.set(p, apiKey);
+  }
   return {
     id: p.id,
     baseUrl: p.baseUrl,
-    apiKey: providerKey(p),
+    apiKey,
     timeoutMs: p.timeoutMs,
     maxRetries: p.maxRetries,
     maxConcurrency: p.maxConcurrency,
