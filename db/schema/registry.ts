@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
@@ -15,15 +14,7 @@ import {
 } from "drizzle-orm/pg-core";
 import { datasetVersions } from "./datasets";
 import { evalRuns } from "./evals";
-import { apiKeys, createdAt, projects, users } from "./workspace";
-
-const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
-const projectId = () =>
-  uuid("project_id")
-    .notNull()
-    .references(() => projects.id, { onDelete: "cascade" });
-const updatedAt = () =>
-  timestamp("updated_at", { withTimezone: true }).notNull().default(sql`date_trunc('milliseconds', clock_timestamp())`);
+import { apiKeys, createdAt, id, projectRef, updatedAt, users } from "./workspace";
 
 /**
  * Content-addressed files: one row per distinct sha256, the bytes under `<data dir>/artifacts/`.
@@ -41,7 +32,7 @@ export const registeredModels = pgTable(
   "registered_models",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     name: text("name").notNull(),
     description: text("description"),
     /** e.g. text-generation, feature-extraction, text-classification */
@@ -70,7 +61,7 @@ export const modelVersions = pgTable(
   "model_versions",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     modelId: uuid("model_id")
       .notNull()
       .references(() => registeredModels.id, { onDelete: "cascade" }),
@@ -127,7 +118,7 @@ export const modelVersionFiles = pgTable(
 export const modelVersionEvals = pgTable(
   "model_version_evals",
   {
-    projectId: projectId(),
+    projectId: projectRef(),
     versionId: uuid("version_id")
       .notNull()
       .references(() => modelVersions.id, { onDelete: "cascade" }),
@@ -143,7 +134,7 @@ export const modelVersionEvals = pgTable(
 export const modelAliases = pgTable(
   "model_aliases",
   {
-    projectId: projectId(),
+    projectId: projectRef(),
     modelId: uuid("model_id")
       .notNull()
       .references(() => registeredModels.id, { onDelete: "cascade" }),
@@ -160,7 +151,7 @@ export const aliasTransitions = pgTable(
   "alias_transitions",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     modelId: uuid("model_id")
       .notNull()
       .references(() => registeredModels.id, { onDelete: "cascade" }),
@@ -188,7 +179,7 @@ export const approvalPolicies = pgTable("approval_policies", {
   modelId: uuid("model_id")
     .primaryKey()
     .references(() => registeredModels.id, { onDelete: "cascade" }),
-  projectId: projectId(),
+  projectId: projectRef(),
   aliases: text("aliases").array().notNull(),
   requiredApprovals: integer("required_approvals").notNull(),
   approverRoles: text("approver_roles").array().notNull(),
@@ -210,7 +201,7 @@ export const approvalRequests = pgTable(
   "approval_requests",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     modelId: uuid("model_id")
       .notNull()
       .references(() => registeredModels.id, { onDelete: "cascade" }),
@@ -258,7 +249,7 @@ export const webhooks = pgTable(
   "webhooks",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     url: text("url").notNull(),
     /** signing secret (HMAC-SHA256 of the body); shown once at creation */
     secret: text("secret").notNull(),
@@ -275,7 +266,7 @@ export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     webhookId: uuid("webhook_id")
       .notNull()
       .references(() => webhooks.id, { onDelete: "cascade" }),
@@ -300,7 +291,7 @@ export const experiments = pgTable(
   "experiments",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     name: text("name").notNull(),
     description: text("description"),
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
@@ -320,7 +311,7 @@ export const runs = pgTable(
   "runs",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     experimentId: uuid("experiment_id")
       .notNull()
       .references(() => experiments.id, { onDelete: "cascade" }),

@@ -1,11 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, projects } from "./workspace";
-
-const projectId = () =>
-  uuid("project_id")
-    .notNull()
-    .references(() => projects.id, { onDelete: "cascade" });
+import { createdAt, id, projectRef, updatedAt } from "./workspace";
 
 /**
  * A router: `model: "router:<name>"` at the gateway. `config` holds the kind's policy (rules,
@@ -15,8 +10,8 @@ const projectId = () =>
 export const routers = pgTable(
   "routers",
   {
-    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-    projectId: projectId(),
+    id: id(),
+    projectId: projectRef(),
     name: text("name").notNull(),
     kind: text("kind", { enum: ["rules", "split", "cascade", "learned"] }).notNull(),
     config: jsonb("config").$type<Record<string, unknown>>().notNull(),
@@ -29,7 +24,7 @@ export const routers = pgTable(
     trainedAt: timestamp("trained_at", { withTimezone: true }),
     active: boolean("active").notNull().default(true),
     createdAt: createdAt(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().default(sql`date_trunc('milliseconds', clock_timestamp())`),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("routers_project_name_key").on(t.projectId, t.name)],
 );
@@ -38,8 +33,8 @@ export const routers = pgTable(
 export const routeEvents = pgTable(
   "route_events",
   {
-    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-    projectId: projectId(),
+    id: id(),
+    projectId: projectRef(),
     routerId: uuid("router_id")
       .notNull()
       .references(() => routers.id, { onDelete: "cascade" }),
@@ -66,8 +61,8 @@ export const routeEvents = pgTable(
 export const routeCache = pgTable(
   "route_cache",
   {
-    id: uuid("id").primaryKey().default(sql`gen_random_uuid()`),
-    projectId: projectId(),
+    id: id(),
+    projectId: projectRef(),
     routerId: uuid("router_id")
       .notNull()
       .references(() => routers.id, { onDelete: "cascade" }),

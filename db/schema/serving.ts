@@ -1,14 +1,5 @@
-import { sql } from "drizzle-orm";
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, projects } from "./workspace";
-
-const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
-const projectId = () =>
-  uuid("project_id")
-    .notNull()
-    .references(() => projects.id, { onDelete: "cascade" });
-const updatedAt = () =>
-  timestamp("updated_at", { withTimezone: true }).notNull().default(sql`date_trunc('milliseconds', clock_timestamp())`);
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, projectRef, updatedAt } from "./workspace";
 
 /**
  * An OpenAI-compatible upstream (OpenAI, vLLM, Ollama, another Keel). The key is stored encrypted
@@ -18,7 +9,7 @@ export const providers = pgTable(
   "providers",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     name: text("name").notNull(),
     baseUrl: text("base_url").notNull(),
     /** `v1.<iv>.<tag>.<ciphertext>` base64url, or null for an upstream without a key */
@@ -42,7 +33,7 @@ export const deployments = pgTable(
   "deployments",
   {
     id: id(),
-    projectId: projectId(),
+    projectId: projectRef(),
     name: text("name").notNull(),
     kind: text("kind", { enum: ["local", "provider"] }).notNull(),
     task: text("task", { enum: ["chat", "completion", "embedding", "classification"] }).notNull(),

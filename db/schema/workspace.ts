@@ -4,13 +4,22 @@ import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizz
 export const ROLES = ["owner", "admin", "engineer", "annotator", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
 
-const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+/** Column helpers shared by every domain's schema. */
+export const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
 /**
  * Millisecond precision, from the clock (not the transaction start): keyset cursors carry a JS Date,
  * so a microsecond part would make rows skip or repeat across pages.
  */
 export const createdAt = () =>
   timestamp("created_at", { withTimezone: true }).notNull().default(sql`date_trunc('milliseconds', clock_timestamp())`);
+
+export const updatedAt = () =>
+  timestamp("updated_at", { withTimezone: true }).notNull().default(sql`date_trunc('milliseconds', clock_timestamp())`);
+/** `project_id`, deleted with its project. */
+export const projectRef = () =>
+  uuid("project_id")
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" });
 
 export const users = pgTable(
   "users",

@@ -1,4 +1,5 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import type { z } from "zod";
 
 /** The error codes services may throw; each maps to one tRPC code and one HTTP status. */
 export const ERROR_CODES = {
@@ -43,4 +44,16 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
     e = pg.cause;
   }
   return false;
+}
+
+/**
+ * Validate input with a schema; the first issue becomes a 400 naming its field (under `prefix`,
+ * e.g. "meta" or "config", when the value is one part of a request).
+ */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, prefix?: string): z.infer<T> {
+  const res = schema.safeParse(value);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  const field = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join(".") || undefined;
+  throw new DomainError("BAD_REQUEST", `${field ? `${field}: ` : ""}${issue?.message ?? "invalid input"}`, field);
 }

@@ -1,13 +1,13 @@
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import { artifactStore, type StagedBlob } from "../core/artifacts";
-import { DomainError, forbidden, notFound } from "../core/errors";
+import { DomainError, forbidden, notFound, parseOrThrow } from "../core/errors";
 import { createVersion, getModel, resolveVersion, versionFiles, versionMetaInput } from "../registry";
 import { createCaller } from "../trpc/root";
 import { actorOf, atLeast } from "../workspace";
 import { json, jsonError } from "./json";
-import { readJson } from "./request";
-import { matchPath, type Params, queryInput } from "./routes";
+import { readJsonObject } from "./request";
+import { matchPath, type Params, pickRoute, queryInput } from "./routes";
 import { scopedAccess } from "./scope";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -241,16 +241,12 @@ async function handleUpload(req: Request, model: string): Promise<Response> {
           `sha256.${i}`,
         );
     }
-    const parsed = versionMetaInput.safeParse(meta ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DomainError("BAD_REQUEST", `meta.${issue?.path.join(".")}: ${issue?.message}`, `meta.${issue?.path.join(".")}`);
-    }
+    const parsedMeta = parseOrThrow(versionMetaInput, meta ?? {}, "meta");
     for (const s of staged) await store.commit(s.blob);
     const files = staged.map((s) => ({ path: s.path, sha256: s.blob.sha256, size: s.blob.size }));
     const version = await createVersion(db, actorOf(principal), project.id, model, {
       files,
-      meta: parsed.data,
+      meta: parsedMeta,
       source: { kind: "upload" },
     });
     return json({ ...version, files }, 201);
@@ -301,23 +297,12 @@ export async function handleRegistry(req: Request, path: string): Promise<Respon
       const version = await resolveVersion(db, project.id, list.name ?? "", ref(list.ref));
       return json({ version: version.version, files: await versionFiles(db, version.id) });
     }
-    const candidates = ROUTES.map((r) => ({ r, params: matchPath(r.pattern, path) })).filter((c) => c.params);
-    if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
-    const hit = candidates.find((c) => c.r.method === req.method);
-    if (!hit?.params) {
-      const allow = [...new Set(candidates.map((c) => c.r.method))].join(", ");
-      return json({ error: { code: "METHOD_NOT_SUPPORTED", message: `${req.method} is not allowed here; use ${allow}` } }, 405, { allow });
-    }
-    let body: Body = {};
-    if (["POST", "PATCH", "PUT"].includes(req.method)) {
-      const parsed = await readJson(req);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
-      body = parsed as Body;
-    }
+    const picked = pickRoute(ROUTES, req.method, path);
+    if (picked instanceof Response) return picked;
+    const body: Body = ["POST", "PATCH", "PUT"].includes(req.method) ? await readJsonObject(req) : {};
     const { project, ctx } = await scopedAccess(req);
-    const result = await hit.r.call(createCaller(ctx), hit.params, body, queryInput(new URL(req.url)), project.id);
-    return json(result, hit.r.status?.(result) ?? 200);
+    const result = await picked.route.call(createCaller(ctx), picked.params, body, queryInput(new URL(req.url)), project.id);
+    return json(result, picked.route.status?.(result) ?? 200);
   } catch (err) {
     return jsonError(err);
   }

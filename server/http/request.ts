@@ -77,6 +77,14 @@ export async function readBodyBytes(req: Request, limit = env.KEEL_MAX_BODY_BYTE
   return Buffer.concat(chunks);
 }
 
+/** The body as a JSON object (an empty body is `{}`); anything else is a 400. */
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  const parsed = await readJson(req);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
 export async function readJson(req: Request): Promise<unknown> {
   const text = await readBody(req);
   if (!text.trim()) return {};

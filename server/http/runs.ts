@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { z } from "zod";
 import type { Db } from "../../db/client";
-import { DomainError } from "../core/errors";
+import { DomainError, parseOrThrow } from "../core/errors";
 import {
   createExperiment,
   createExperimentInput,
@@ -25,7 +25,8 @@ import {
 } from "../registry";
 import { type Actor, actorOf, atLeast, type ProjectAccess } from "../workspace";
 import { json, jsonError } from "./json";
-import { readJson } from "./request";
+import { readJsonObject } from "./request";
+import { pickRoute } from "./routes";
 import { scopedAccess } from "./scope";
 
 interface Scope {
@@ -41,22 +42,6 @@ interface Route {
   pattern: string;
   write?: boolean;
   handle: (s: Scope, params: Record<string, string>) => Promise<Response>;
-}
-
-/** Validate with a contract schema; the first issue becomes a 400 naming its field. */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const res = schema.safeParse(value);
-  if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  const field = issue?.path.map(String).join(".") || undefined;
-  throw new DomainError("BAD_REQUEST", `${field ? `${field}: ` : ""}${issue?.message ?? "invalid input"}`, field);
-}
-
-async function body(req: Request): Promise<Record<string, unknown>> {
-  const parsed = await readJson(req);
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-    throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
-  return parsed as Record<string, unknown>;
 }
 
 const query = (url: URL, names: string[], numbers: string[] = []) => {
@@ -78,7 +63,7 @@ const ROUTES: Route[] = [
     pattern: "/experiments",
     handle: async (s) => {
       const q = query(s.url, ["cursor", "limit", "lifecycle", "search"], ["limit"]);
-      return json(await listExperiments(s.db, s.project.id, parseInput(listExperimentsInput, q)));
+      return json(await listExperiments(s.db, s.project.id, parseOrThrow(listExperimentsInput, q)));
     },
   },
   {
@@ -86,7 +71,7 @@ const ROUTES: Route[] = [
     pattern: "/experiments",
     write: true,
     handle: async (s) =>
-      json(await createExperiment(s.db, s.actor, s.project.id, parseInput(createExperimentInput, await body(s.req))), 201),
+      json(await createExperiment(s.db, s.actor, s.project.id, parseOrThrow(createExperimentInput, await readJsonObject(s.req))), 201),
   },
   { method: "GET", pattern: "/experiments/:id", handle: async (s, p) => json(await getExperiment(s.db, s.project.id, p.id as string)) },
   {
@@ -94,7 +79,7 @@ const ROUTES: Route[] = [
     pattern: "/experiments/:id/runs",
     handle: async (s, p) => {
       const q = query(s.url, ["filter", "order_by", "orderBy", "cursor", "limit", "lifecycle"], ["limit"]);
-      const input = parseInput(searchRunsInput, {
+      const input = parseOrThrow(searchRunsInput, {
         experimentIds: [p.id],
         filter: q.filter,
         orderBy: q.order_by ?? q.orderBy,
@@ -110,7 +95,7 @@ const ROUTES: Route[] = [
     pattern: "/runs",
     write: true,
     handle: async (s) => {
-      const b = parseInput(createRunInput, await body(s.req));
+      const b = parseOrThrow(createRunInput, await readJsonObject(s.req));
       const experimentId = b.experimentId ?? (await ensureExperiment(s.db, s.actor, s.project.id, b.experiment as string)).id;
       const run = await createRun(s.db, s.actor, s.project.id, { ...b, experimentId });
       return json(run, 201);
@@ -121,14 +106,15 @@ const ROUTES: Route[] = [
     method: "PATCH",
     pattern: "/runs/:id",
     write: true,
-    handle: async (s, p) => json(await updateRun(s.db, s.project.id, p.id as string, parseInput(updateRunInput, await body(s.req)))),
+    handle: async (s, p) =>
+      json(await updateRun(s.db, s.project.id, p.id as string, parseOrThrow(updateRunInput, await readJsonObject(s.req)))),
   },
   {
     method: "POST",
     pattern: "/runs/:id/log",
     write: true,
     handle: async (s, p) => {
-      const b = parseInput(logInput, await body(s.req));
+      const b = parseOrThrow(logInput, await readJsonObject(s.req));
       const metrics = (b.metrics ?? []).map((m) => ({ ...m, value: metricValue(m.value) }));
       await logBatch(s.db, s.project.id, p.id as string, { metrics, params: b.params, tags: b.tags });
       return json({ metrics: metrics.length, params: Object.keys(b.params ?? {}).length, tags: Object.keys(b.tags ?? {}).length });
@@ -180,35 +166,12 @@ export async function downloadArtifact(db: Db, projectId: string, runId: string,
   });
 }
 
-export function matchRoute(pattern: string, path: string): Record<string, string> | null {
-  const a = pattern.split("/").filter(Boolean);
-  const b = path.split("/").filter(Boolean);
-  const params: Record<string, string> = {};
-  for (let i = 0; i < a.length; i++) {
-    const seg = a[i] as string;
-    if (seg.startsWith("*")) {
-      if (i >= b.length) return null;
-      params[seg.slice(1)] = b.slice(i).map(decodeURIComponent).join("/");
-      return params;
-    }
-    if (i >= b.length) return null;
-    const val = decodeURIComponent(b[i] as string);
-    if (seg.startsWith(":")) params[seg.slice(1)] = val;
-    else if (seg !== val) return null;
-  }
-  return a.length === b.length ? params : null;
-}
-
 /** `/api/v1/experiments/...` and `/api/v1/runs/...` (experiment tracking). `path` is after /api/v1. */
 export async function handleRuns(req: Request, path: string): Promise<Response> {
   try {
-    const candidates = ROUTES.map((r) => ({ r, params: matchRoute(r.pattern, path) })).filter((c) => c.params);
-    if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
-    const hit = candidates.find((c) => c.r.method === req.method);
-    if (!hit?.params) {
-      const allow = [...new Set(candidates.map((c) => c.r.method))].join(", ");
-      return json({ error: { code: "METHOD_NOT_SUPPORTED", message: `${req.method} is not allowed here; use ${allow}` } }, 405, { allow });
-    }
+    const picked = pickRoute(ROUTES, req.method, path);
+    if (picked instanceof Response) return picked;
+    const hit = { r: picked.route, params: picked.params };
     const { db, principal, project } = await scopedAccess(req);
     if (hit.r.write && !atLeast(project.role, "engineer"))
       throw new DomainError("FORBIDDEN", `You act as ${project.role} here; this needs engineer or higher`);

@@ -7,8 +7,8 @@ import { handleGateway, isGatewayPath } from "./gateway";
 import { json, jsonError } from "./json";
 import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
 import { handleRegistry } from "./registry";
-import { readJson } from "./request";
-import { matchPath as match, type Params, queryInput } from "./routes";
+import { readJsonObject } from "./request";
+import { type Params, pickRoute, queryInput } from "./routes";
 import { handleRuns } from "./runs";
 
 type Caller = ReturnType<typeof createCaller>;
@@ -103,25 +103,14 @@ export async function handleV1(req: Request): Promise<Response> {
         decodeURIComponent(download[2] as string),
         decodeURIComponent(download[3] as string),
       );
-    const candidates = ROUTES.map((r) => ({ r, params: match(r.pattern, path) })).filter((c) => c.params);
-    if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
-    const hit = candidates.find((c) => c.r.method === req.method);
-    if (!hit?.params) {
-      const allow = candidates.map((c) => c.r.method).join(", ");
-      return json({ error: { code: "METHOD_NOT_SUPPORTED", message: `${req.method} is not allowed here; use ${allow}` } }, 405, { allow });
-    }
-    let body: Record<string, unknown> = {};
-    if (req.method === "POST" || req.method === "PATCH") {
-      const parsed = await readJson(req);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-        throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
-      body = parsed as Record<string, unknown>;
-    }
+    const picked = pickRoute(ROUTES, req.method, path);
+    if (picked instanceof Response) return picked;
+    const body = req.method === "POST" || req.method === "PATCH" ? await readJsonObject(req) : {};
     const { db } = await getRuntime();
     const resHeaders = new Headers();
     const ctx = await contextFromRequest(db, req, resHeaders);
-    const result = await hit.r.call(createCaller(ctx), hit.params, body, queryInput(url));
-    return json(result, hit.r.status ?? 200);
+    const result = await picked.route.call(createCaller(ctx), picked.params, body, queryInput(url));
+    return json(result, picked.route.status ?? 200);
   } catch (err) {
     return jsonError(err);
   }

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, lt, or } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { alias as aliasOf } from "drizzle-orm/pg-core";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, forbidden } from "../core/errors";
+import { keyset, toPage } from "../core/pagination";
 import { type Actor, type Role, recordAudit } from "../workspace";
 import { applyAliasMove, currentAlias } from "./alias-moves";
 import { checkGates, describeFailures, getRequest, policyFor, type RequestView } from "./approvals";
@@ -168,13 +169,7 @@ export async function aliasHistory(
   const t = schema.aliasTransitions;
   const fromV = aliasOf(schema.modelVersions, "from_v");
   const toV = aliasOf(schema.modelVersions, "to_v");
-  let after: { t: Date; id: string } | undefined;
-  if (input.cursor) {
-    const [ts, id] = Buffer.from(input.cursor, "base64url").toString().split("|");
-    if (!ts || !id || Number.isNaN(Date.parse(ts)))
-      throw new DomainError("BAD_REQUEST", "cursor is not a cursor returned by this list", "cursor");
-    after = { t: new Date(ts), id };
-  }
+  const k = keyset(t.createdAt, t.id, input.cursor);
   const rows = await db
     .select({
       id: t.id,
@@ -192,19 +187,8 @@ export async function aliasHistory(
     .leftJoin(fromV, eq(fromV.id, t.fromVersionId))
     .leftJoin(toV, eq(toV.id, t.toVersionId))
     .leftJoin(schema.users, eq(schema.users.id, t.actorUserId))
-    .where(
-      and(
-        eq(t.modelId, m.id),
-        input.alias ? eq(t.alias, input.alias) : undefined,
-        after ? or(lt(t.createdAt, after.t), and(eq(t.createdAt, after.t), lt(t.id, after.id))) : undefined,
-      ),
-    )
-    .orderBy(desc(t.createdAt), desc(t.id))
+    .where(and(eq(t.modelId, m.id), input.alias ? eq(t.alias, input.alias) : undefined, k.where))
+    .orderBy(...k.orderBy)
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page,
-    nextCursor: rows.length > input.limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url") : null,
-  };
+  return toPage(rows, input.limit);
 }

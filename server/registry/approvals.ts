@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { GateCheck } from "../../db/schema";
 import { DomainError, forbidden, notFound } from "../core/errors";
+import { keyset, toPage } from "../core/pagination";
 import { evaluateGateOnRun } from "../evals";
 import { type Actor, type Role, recordAudit } from "../workspace";
 import { applyAliasMove } from "./alias-moves";
@@ -177,13 +178,7 @@ export async function listRequests(
   input: { model?: string; status?: ApprovalRequest["status"][]; cursor?: string; limit: number },
 ): Promise<{ items: RequestView[]; nextCursor: string | null }> {
   const modelId = input.model ? (await getModel(db, projectId, input.model)).id : undefined;
-  let after: { t: Date; id: string } | undefined;
-  if (input.cursor) {
-    const [t, id] = Buffer.from(input.cursor, "base64url").toString().split("|");
-    if (!t || !id || Number.isNaN(Date.parse(t)))
-      throw new DomainError("BAD_REQUEST", "cursor is not a cursor returned by this list", "cursor");
-    after = { t: new Date(t), id };
-  }
+  const k = keyset(req.createdAt, req.id, input.cursor);
   const rows = await db
     .select()
     .from(req)
@@ -192,17 +187,13 @@ export async function listRequests(
         eq(req.projectId, projectId),
         modelId ? eq(req.modelId, modelId) : undefined,
         input.status?.length ? inArray(req.status, input.status) : undefined,
-        after ? or(lt(req.createdAt, after.t), and(eq(req.createdAt, after.t), lt(req.id, after.id))) : undefined,
+        k.where,
       ),
     )
-    .orderBy(desc(req.createdAt), desc(req.id))
+    .orderBy(...k.orderBy)
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page[page.length - 1];
-  return {
-    items: await withDetail(db, page),
-    nextCursor: rows.length > input.limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url") : null,
-  };
+  const page = toPage(rows, input.limit);
+  return { items: await withDetail(db, page.items), nextCursor: page.nextCursor };
 }
 
 export async function getRequest(db: DbOrTx, projectId: string, id: string): Promise<RequestView> {

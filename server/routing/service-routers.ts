@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
-import { DomainError, isUniqueViolation, notFound } from "../core/errors";
+import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
 import { type RouterKind, routerConfigSchemas } from "./config";
 import { isLearnedModel } from "./learned";
@@ -38,13 +38,10 @@ export type RouterInput = z.infer<typeof routerInput>;
 
 /** Validate the kind's config (the field named), and that every target and fallback is a deployment of the project. */
 async function checked(db: DbOrTx, projectId: string, input: RouterInput) {
-  const parsed = routerConfigSchemas[input.kind as RouterKind].safeParse(input.config);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = ["config", ...(issue?.path ?? []).map(String)].join(".");
-    throw new DomainError("BAD_REQUEST", `${field}: ${issue?.message}`, field);
-  }
-  const config = parsed.data as Record<string, unknown>;
+  const config = parseOrThrow(routerConfigSchemas[input.kind as RouterKind] as z.ZodType, input.config, "config") as Record<
+    string,
+    unknown
+  >;
   const targets = new Set<string>(input.fallbacks);
   const c = config as {
     default?: string;
