@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import { DomainError } from "../server/core/errors";
-import { EvalLineError, NoGapError, parseEvalJsonl, runRouterEval } from "../server/routing";
-import { embedTexts } from "../server/serving";
+import { evaluateRouterData } from "../server/routing";
 
 export const ROUTER_USAGE = `  router eval --data FILE.jsonl [--train-frac 0.5] [--seed 1] [--margin 0] [--scores-out SCORES.jsonl]
                                 APGR and CPT(50%), CPT(80%) of the random, length and learned routers on lines
@@ -15,8 +14,6 @@ export interface RouterOptions {
   margin?: string;
   "scores-out"?: string;
 }
-
-const EMBEDDING_MODEL = "tiny-bert-embed";
 
 function number(text: string | undefined, fallback: number, flag: string, ok: (v: number) => boolean, what: string): number {
   if (text === undefined) return fallback;
@@ -41,23 +38,8 @@ export async function routerCommand(sub: string | undefined, opts: RouterOptions
   } catch (err) {
     throw new DomainError("NOT_FOUND", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "data");
   }
-  let res: Awaited<ReturnType<typeof runRouterEval>>;
-  try {
-    const rows = parseEvalJsonl(text);
-    res = await runRouterEval(rows, {
-      trainFrac,
-      seed,
-      margin,
-      // one model load for the process; embedTexts is called once per batch
-      embed: (texts) => embedTexts(texts, { model: EMBEDDING_MODEL }),
-      embeddingModel: EMBEDDING_MODEL,
-      batchSize: 64,
-    });
-  } catch (err) {
-    if (err instanceof EvalLineError) throw new DomainError("BAD_REQUEST", err.message, err.field ?? undefined);
-    if (err instanceof NoGapError || err instanceof RangeError) throw new DomainError("BAD_REQUEST", err.message, "data");
-    throw err;
-  }
+  // the same service as api.routing.evaluate: limits, parsing, embeddings, errors naming line and field
+  const res = await evaluateRouterData({ data: text, trainFrac, seed, margin });
   if (opts["scores-out"]) fs.writeFileSync(opts["scores-out"], res.scores.map((s) => `${JSON.stringify(s)}\n`).join(""));
   const out = {
     n_train: res.n_train,

@@ -7,7 +7,7 @@
  *   length   the prompt's length in characters (longer prompts go large first)
  *   learned  1 - P(small good enough), logistic regression on embedding + text features (learned.ts)
  */
-import { evaluateRouter, qualityGap } from "./evaluate";
+import { type CurvePoint, evaluateRouter, qualityGap } from "./evaluate";
 import { type EmbedFn, embedInBatches, featureSpec, featureVector } from "./features";
 import { type LearnedModel, predict, TrainingDataError, trainLearned } from "./learned";
 import { seededRandom, trainTestSplit } from "./split";
@@ -73,7 +73,8 @@ export interface RouterEvalResult {
   /** mean quality on the test split when everything goes to the small / the large model */
   small_only: number;
   large_only: number;
-  routers: Array<{ kind: string; apgr: number; cpt50: number; cpt80: number }>;
+  /** measures per router kind, with the quality-versus-share-of-large curve they come from */
+  routers: Array<{ kind: string; apgr: number; cpt50: number; cpt80: number; curve: CurvePoint[] }>;
   /** router kinds that could not be trained on this data, and why */
   skipped: Array<{ kind: string; reason: string }>;
   /** one per test item and router kind, in the test split's order */
@@ -120,7 +121,7 @@ export async function runRouterEval(rows: readonly EvalRow[], opts: RouterEvalOp
 
   const routers = scored.map(({ kind, scores }) => {
     const e = evaluateRouter(scores, small, large); // NoGapError propagates: the measures are undefined
-    return { kind, apgr: e.apgr, cpt50: e.cpt50, cpt80: e.cpt80 };
+    return { kind, apgr: e.apgr, cpt50: e.cpt50, cpt80: e.cpt80, curve: e.curve };
   });
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {

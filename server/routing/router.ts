@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
+import { evalInput, evaluateRouterData } from "./service-eval";
 import { createRouter, deleteRouter, getRouter, listRouters, routerInput, routerName, updateRouter } from "./service-routers";
 import { routerStats } from "./service-stats";
 import { trainInput, trainRouter } from "./service-train";
 
-/** api.routing.*: routers (reads for members, writes for engineers up), training, the dashboard. */
+/** api.routing.*: routers (reads for members, writes for engineers up), training, evaluation, the dashboard. */
 export const routingRouter = router({
   list: projectProcedure.query(({ ctx }) => listRouters(ctx.db, ctx.projectId)),
   get: projectProcedure.input(z.object({ name: routerName })).query(async ({ ctx, input }) => {
@@ -28,6 +29,16 @@ export const routingRouter = router({
     .use(requireRole("engineer"))
     .input(trainInput)
     .mutation(({ ctx, input }) => trainRouter(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  /** RouteLLM's measures of the random, length and learned routers on pasted JSONL; writes nothing, so any member. */
+  evaluate: projectProcedure.input(evalInput).mutation(async ({ input }) => {
+    const { scores, ...report } = await evaluateRouterData({
+      data: input.data,
+      trainFrac: input.trainFrac,
+      seed: input.seed,
+      margin: input.margin,
+    });
+    return report;
+  }),
   stats: projectProcedure
     .input(
       z.object({

@@ -64,7 +64,9 @@ async function checked(db: DbOrTx, projectId: string, input: RouterInput) {
   return { config, targets: [...targets] };
 }
 
-export async function createRouter(db: DbOrTx, actor: Actor, projectId: string, input: RouterInput): Promise<RouterRow> {
+export async function createRouter(db: DbOrTx, actor: Actor, projectId: string, raw: RouterInput): Promise<RouterRow> {
+  // parsed again here: explicit fields only (a router's input also carries projectId, a slug)
+  const input = parseOrThrow(routerInput, raw);
   const { config } = await checked(db, projectId, input);
   try {
     return await db.transaction(async (tx) => {
@@ -91,7 +93,8 @@ export async function createRouter(db: DbOrTx, actor: Actor, projectId: string, 
 }
 
 /** Replace a router's definition; a learned router keeps its trained model only while its kind stays learned. */
-export async function updateRouter(db: DbOrTx, actor: Actor, projectId: string, input: RouterInput): Promise<RouterRow> {
+export async function updateRouter(db: DbOrTx, actor: Actor, projectId: string, raw: RouterInput): Promise<RouterRow> {
+  const input = parseOrThrow(routerInput, raw);
   const { config } = await checked(db, projectId, input);
   return db.transaction(async (tx) => {
     const before = await getRouter(tx, projectId, input.name);
@@ -114,7 +117,7 @@ export async function updateRouter(db: DbOrTx, actor: Actor, projectId: string, 
       action: "routing.router.update",
       targetType: "router",
       targetId: row.id,
-      before: { kind: before.kind, config: before.config },
+      before: { kind: before.kind, config: before.config, fallbacks: before.fallbacks, cache: before.cache, active: before.active },
       after: input,
     });
     return row;

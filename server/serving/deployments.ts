@@ -1,9 +1,10 @@
 import { and, asc, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { env } from "../../env";
-import { DomainError, isUniqueViolation, notFound } from "../core/errors";
+import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
-import type { DeploymentInput } from "./contract";
+import { type DeploymentInput, deploymentInput } from "./contract";
+import { clearDeploymentCache, deploymentCache } from "./deployment-cache";
 import { getProviderByName, type ProviderRow } from "./providers";
 
 const d = schema.deployments;
@@ -58,26 +59,52 @@ export async function createDeployment(db: DbOrTx, actor: Actor, projectId: stri
   }
 }
 
-/** Replace a deployment's definition (same name); the gateway picks it up at once in this process. */
+/**
+ * Replace a deployment's definition (same name: prices, defaults, target, ...); `active` stays as it
+ * was unless given. The gateway picks it up at once in this process (the deployment cache is cleared).
+ */
 export async function updateDeployment(
   db: DbOrTx,
   actor: Actor,
   projectId: string,
-  input: DeploymentInput & { active?: boolean },
+  raw: DeploymentInput & { active?: boolean },
 ): Promise<DeploymentRow> {
+  // parsed again here: explicit fields only (a router's input also carries projectId, a slug)
+  const input = parseOrThrow(deploymentInput, raw);
+  const active = typeof raw.active === "boolean" ? raw.active : undefined;
   return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select()
+      .from(d)
+      .where(and(eq(d.projectId, projectId), eq(d.name, input.name)))
+      .for("update");
+    if (!before) throw notFound(`deployment ${input.name}`);
     const [row] = await tx
       .update(d)
-      .set({ ...(await values(tx, projectId, input)), active: input.active ?? true, updatedAt: new Date() })
-      .where(and(eq(d.projectId, projectId), eq(d.name, input.name)))
+      .set({ ...(await values(tx, projectId, input)), ...(active === undefined ? {} : { active }), updatedAt: new Date() })
+      .where(eq(d.id, before.id))
       .returning();
     if (!row) throw notFound(`deployment ${input.name}`);
+    const was = {
+      kind: before.kind,
+      task: before.task,
+      modelName: before.modelName,
+      modelRef: before.modelRef,
+      providerId: before.providerId,
+      providerModel: before.providerModel,
+      inputPricePer1k: before.inputPricePer1k,
+      outputPricePer1k: before.outputPricePer1k,
+      defaults: before.defaults,
+      batching: before.batching,
+      active: before.active,
+    };
     await recordAudit(tx, actor, {
       projectId,
       action: "serving.deployment.update",
       targetType: "deployment",
       targetId: row.id,
-      after: input,
+      before: was,
+      after: { ...input, ...(active === undefined ? {} : { active }) },
     });
     clearDeploymentCache();
     return row;
@@ -108,12 +135,10 @@ export async function listDeployments(db: DbOrTx, projectId: string): Promise<De
   return rows.map((r) => ({ ...r.d, provider: r.provider }));
 }
 
-/**
- * Resolved deployments are reused for KEEL_KEY_CACHE_SECONDS (the gateway's hot path stays off the
- * database); writes in this process clear the cache at once, other processes see them within that time.
- */
-const cache = new Map<string, { at: number; value: ResolvedDeployment | null }>();
-export const clearDeploymentCache = () => cache.clear();
+/** Resolved deployments, reused for KEEL_KEY_CACHE_SECONDS; every write clears it (deployment-cache.ts). */
+const cache = deploymentCache;
+
+export { clearDeploymentCache };
 
 export async function resolveDeployment(db: DbOrTx, projectId: string, name: string): Promise<ResolvedDeployment | null> {
   const key = `${projectId}\u0000${name}`;

@@ -1,9 +1,10 @@
 import { and, asc, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
-import { DomainError, isUniqueViolation, notFound } from "../core/errors";
+import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
 import { open, seal } from "../core/secrets";
 import { type Actor, recordAudit } from "../workspace";
-import type { ProviderInput } from "./contract";
+import { type ProviderInput, providerUpdate } from "./contract";
+import { clearDeploymentCache } from "./deployment-cache";
 
 const p = schema.providers;
 export type ProviderRow = typeof p.$inferSelect;
@@ -42,40 +43,56 @@ export async function createProvider(db: DbOrTx, actor: Actor, projectId: string
   }
 }
 
+/**
+ * Change a provider's fields; a field left out keeps its value. The key is write-only: a string
+ * replaces it, null removes it. Deployments of the provider see the change at once in this process.
+ */
 export async function updateProvider(
   db: DbOrTx,
   actor: Actor,
   projectId: string,
-  input: Omit<Partial<ProviderInput>, "apiKey"> & { providerId: string; apiKey?: string | null },
+  raw: Omit<Partial<ProviderInput>, "apiKey"> & { providerId: string; apiKey?: string | null },
 ): Promise<ProviderView> {
-  return db.transaction(async (tx) => {
-    const { providerId, apiKey } = input;
-    // explicit fields: the router's input also carries projectId (a slug)
-    const rest = {
-      name: input.name,
-      baseUrl: input.baseUrl?.replace(/\/+$/, ""),
-      timeoutMs: input.timeoutMs,
-      maxRetries: input.maxRetries,
-      maxConcurrency: input.maxConcurrency,
-    };
-    const set: Partial<ProviderRow> = { updatedAt: new Date() };
-    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (set as Record<string, unknown>)[k] = v;
-    if (apiKey !== undefined) set.apiKeyEnc = apiKey === null ? null : seal(apiKey);
-    const [row] = await tx
-      .update(p)
-      .set(set)
-      .where(and(eq(p.id, providerId), eq(p.projectId, projectId)))
-      .returning();
-    if (!row) throw notFound("provider");
-    await recordAudit(tx, actor, {
-      projectId,
-      action: "serving.provider.update",
-      targetType: "provider",
-      targetId: row.id,
-      after: { ...rest, apiKey: apiKey === undefined ? undefined : apiKey ? "(set)" : null },
+  // parsed again here: explicit fields only (a router's input also carries projectId, a slug)
+  const input = parseOrThrow(providerUpdate, raw);
+  const { providerId, apiKey } = input;
+  const rest = {
+    name: input.name,
+    baseUrl: input.baseUrl?.replace(/\/+$/, ""),
+    timeoutMs: input.timeoutMs,
+    maxRetries: input.maxRetries,
+    maxConcurrency: input.maxConcurrency,
+  };
+  const set: Partial<ProviderRow> = { updatedAt: new Date() };
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) (set as Record<string, unknown>)[k] = v;
+  if (apiKey !== undefined) set.apiKeyEnc = apiKey === null ? null : seal(apiKey);
+  try {
+    return await db.transaction(async (tx) => {
+      const [before] = await tx
+        .select()
+        .from(p)
+        .where(and(eq(p.id, providerId), eq(p.projectId, projectId)))
+        .for("update");
+      if (!before) throw notFound("provider");
+      const [row] = await tx.update(p).set(set).where(eq(p.id, before.id)).returning();
+      if (!row) throw notFound("provider");
+      const changed = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+      await recordAudit(tx, actor, {
+        projectId,
+        action: "serving.provider.update",
+        targetType: "provider",
+        targetId: row.id,
+        before: Object.fromEntries(Object.keys(changed).map((k) => [k, before[k as keyof typeof rest]])),
+        after: { ...changed, ...(apiKey === undefined ? {} : { apiKey: apiKey ? "(set)" : null }) },
+      });
+      // the gateway's cached deployments carry their provider's row (URL, key, limits)
+      clearDeploymentCache();
+      return view(row);
     });
-    return view(row);
-  });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a provider named ${input.name} already exists`, "name");
+    throw err;
+  }
 }
 
 export async function deleteProvider(db: DbOrTx, actor: Actor, projectId: string, providerId: string): Promise<{ deleted: true }> {
