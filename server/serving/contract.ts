@@ -9,23 +9,36 @@ export const endpointName = z
   .regex(/^[A-Za-z0-9][\w.\-/@]*$/, "a name is letters, digits and . - _ / @, starting with a letter or digit")
   .refine((n) => !n.startsWith("router:"), "names starting with router: are routers");
 
+const baseUrl = z
+  .url()
+  .max(2000)
+  .refine((u) => /^https?:\/\//.test(u), "baseUrl must be http(s)");
+const apiKey = z.string().min(1).max(5000);
+const timeoutMs = z.number().int().min(100).max(600_000);
+const maxRetries = z.number().int().min(0).max(10);
+const maxConcurrency = z.number().int().min(1).max(10_000);
+
 export const providerInput = z.object({
   name: endpointName,
-  baseUrl: z
-    .url()
-    .max(2000)
-    .refine((u) => /^https?:\/\//.test(u), "baseUrl must be http(s)"),
+  baseUrl,
   /** stored encrypted; never returned */
-  apiKey: z.string().min(1).max(5000).optional(),
-  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
-  maxRetries: z.number().int().min(0).max(10).default(2),
-  maxConcurrency: z.number().int().min(1).max(10_000).default(16),
+  apiKey: apiKey.optional(),
+  timeoutMs: timeoutMs.default(60_000),
+  maxRetries: maxRetries.default(2),
+  maxConcurrency: maxConcurrency.default(16),
 });
 export type ProviderInput = z.infer<typeof providerInput>;
 
-export const providerUpdate = providerInput
-  .partial()
-  .extend({ providerId: z.uuid(), apiKey: z.string().min(1).max(5000).nullable().optional() });
+/** A field left out keeps its value (no defaults here: `.partial()` would keep them); apiKey null removes the key. */
+export const providerUpdate = z.object({
+  providerId: z.uuid(),
+  name: endpointName.optional(),
+  baseUrl: baseUrl.optional(),
+  apiKey: apiKey.nullable().optional(),
+  timeoutMs: timeoutMs.optional(),
+  maxRetries: maxRetries.optional(),
+  maxConcurrency: maxConcurrency.optional(),
+});
 
 const price = z.number().min(0).max(10_000);
 export const deploymentInput = z
