@@ -64,16 +64,14 @@ function upstream() {
 async function serve() {
   const { createDatabase } = await import("../db/client");
   const { setRuntime } = await import("../server/core/runtime");
-  const { apiHandlerFor, sendResponse, toRequest } = await import("../server/http/node");
+  const { serveApi } = await import("../server/http/node");
   setRuntime(createDatabase(process.env.DATABASE_URL as string, { max: 20 }));
   // exit through process.exit so that --cpu-prof (NODE_OPTIONS) writes its profile
   process.on("SIGTERM", () => process.exit(0));
   const server = http.createServer((req, res) => {
-    const h = apiHandlerFor((req.url ?? "/").split("?")[0] ?? "/");
-    if (!h) return void res.writeHead(404).end();
-    h(toRequest(req))
-      .then((r) => sendResponse(res, r))
-      .catch(() => (res.headersSent ? res.destroy() : res.writeHead(500).end()));
+    const served = serveApi(req, res, (req.url ?? "/").split("?")[0] ?? "/");
+    if (!served) return void res.writeHead(404).end();
+    served.catch(() => (res.headersSent ? res.destroy() : res.writeHead(500).end()));
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));

@@ -48,22 +48,20 @@ const { values } = parseArgs({
 
 /** The API handlers on node:http (as `keel start` serves /api/*), plus the baseline: stored bodies from memory. */
 async function serve() {
-  const { apiHandlerFor, sendResponse, toRequest } = await import("../server/http/node");
+  const { serveApi } = await import("../server/http/node");
   const { CLIENT_IP_HEADER } = await import("../server/http/request");
   const { getRuntime } = await import("../server/core/runtime");
   await getRuntime();
   const api = http.createServer((req, res) => {
     req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
-    const handler = apiHandlerFor((req.url ?? "/").split("?")[0] ?? "/");
-    if (!handler) return void res.writeHead(404).end();
-    handler(toRequest(req))
-      .then((r) => sendResponse(res, r))
-      .catch((err) => {
-        // a client that hangs up mid-body (autocannon stopping) is not a server error
-        if ((err as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") console.error(err);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
+    const served = serveApi(req, res, (req.url ?? "/").split("?")[0] ?? "/");
+    if (!served) return void res.writeHead(404).end();
+    served.catch((err) => {
+      // a client that hangs up mid-body (autocannon stopping) is not a server error
+      if ((err as { code?: string }).code !== "ERR_STREAM_PREMATURE_CLOSE") console.error(err);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
   api.keepAliveTimeout = 65_000;
   const bodies = new Map<string, Buffer>();

@@ -6,7 +6,7 @@ import path from "node:path";
 import next from "next";
 import { logger } from "../server/core/logger";
 import { metrics, routeGroup } from "../server/core/metrics";
-import { apiHandlerFor, sendResponse, toRequest } from "../server/http/node";
+import { serveApi } from "../server/http/node";
 import { CLIENT_IP_HEADER } from "../server/http/request";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -98,8 +98,7 @@ export async function startWeb(opts: { port: number; host: string }): Promise<We
       m.httpRequests.inc({ method: req.method ?? "GET", route, status: String(res.statusCode) });
       m.httpDuration.observe({ method: req.method ?? "GET", route }, seconds);
     });
-    const api = apiHandlerFor((req.url ?? "/").split("?")[0] ?? "/");
-    const served = api ? api(toRequest(req)).then((r) => sendResponse(res, r)) : handle(req, res);
+    const served = serveApi(req, res, (req.url ?? "/").split("?")[0] ?? "/") ?? handle(req, res);
     served.catch((err) => {
       logger.error({ err }, "request failed");
       if (!res.headersSent) res.writeHead(500).end();

@@ -1,3 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { env } from "../../env";
 import { DomainError } from "../core/errors";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
@@ -16,63 +19,153 @@ const ENDPOINTS: Record<
 };
 export const isGatewayPath = (path: string) => path in ENDPOINTS;
 
-const openaiError = (e: GatewayError, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(e.body()), { status: e.status, headers: { "content-type": "application/json", ...headers } });
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
+
+/** One gateway call, whatever the HTTP binding: the endpoint's result, or a GatewayError to send. */
+async function runGateway(call: {
+  method: string;
+  path: string;
+  authorization: string | null | undefined;
+  /** the parsed JSON body; throws PAYLOAD_TOO_LARGE or BAD_REQUEST */
+  body: () => Promise<unknown>;
+  signal?: AbortSignal;
+}): Promise<GatewayResult> {
+  const endpoint = ENDPOINTS[call.path];
+  if (!endpoint) throw new GatewayError(404, `No endpoint ${call.path}`, "invalid_request_error", null, "unknown_url");
+  if (call.method !== endpoint.method)
+    throw new GatewayError(405, `${call.method} is not allowed here; use ${endpoint.method}`, "invalid_request_error");
+  const { db } = await getRuntime();
+  const key = call.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const principal = key ? await principalFromApiKey(db, key) : null;
+  if (!principal)
+    throw new GatewayError(401, "Send a Keel secret key: Authorization: Bearer sk_...", "invalid_request_error", null, "invalid_api_key");
+  if (principal.kind !== "secretKey")
+    throw new GatewayError(
+      403,
+      "A public key (pk_) only reaches the rating widget; use a secret key (sk_)",
+      "invalid_request_error",
+      null,
+      "invalid_api_key",
+    );
+  let body: unknown = {};
+  if (endpoint.method === "POST") {
+    try {
+      body = await call.body();
+    } catch (err) {
+      throw new GatewayError(err instanceof DomainError && err.code === "PAYLOAD_TOO_LARGE" ? 413 : 400, (err as Error).message);
+    }
+    if (body === null || typeof body !== "object" || Array.isArray(body))
+      throw new GatewayError(400, "The request body must be a JSON object");
+  }
+  return endpoint.run({ db, projectId: principal.projectId, signal: call.signal }, body);
+}
+
+/** A thrown error as the OpenAI-shaped JSON result to send (unexpected ones are logged, answered 500). */
+function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind: "json" }> {
+  let e = err;
+  if (!(e instanceof GatewayError)) {
+    logger.error({ err, path }, "gateway call failed");
+    e = new GatewayError(500, "Internal server error", "server_error");
+  }
+  const traceId = (e as { traceId?: string }).traceId;
+  return {
+    kind: "json",
+    status: (e as GatewayError).status,
+    body: (e as GatewayError).body(),
+    headers: traceId ? { "x-keel-trace-id": traceId } : {},
+  };
+}
 
 /**
  * The OpenAI-compatible endpoints under /api/v1 (`OPENAI_BASE_URL=http://keel:3000/api/v1`): a
- * project's secret key, OpenAI's request and error shapes, SSE for `stream: true`.
+ * project's secret key, OpenAI's request and error shapes, SSE for `stream: true`. This is the
+ * fetch binding (`next dev`, app/api); `keel start` serves the same calls through `serveGateway`.
  */
 export async function handleGateway(req: Request, path: string): Promise<Response> {
-  const endpoint = ENDPOINTS[path];
+  let result: GatewayResult;
   try {
-    if (!endpoint) throw new GatewayError(404, `No endpoint ${path}`, "invalid_request_error", null, "unknown_url");
-    if (req.method !== endpoint.method)
-      throw new GatewayError(405, `${req.method} is not allowed here; use ${endpoint.method}`, "invalid_request_error");
-    const { db } = await getRuntime();
-    const key = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const principal = key ? await principalFromApiKey(db, key) : null;
-    if (!principal)
-      throw new GatewayError(401, "Send a Keel secret key: Authorization: Bearer sk_...", "invalid_request_error", null, "invalid_api_key");
-    if (principal.kind !== "secretKey")
-      throw new GatewayError(
-        403,
-        "A public key (pk_) only reaches the rating widget; use a secret key (sk_)",
-        "invalid_request_error",
-        null,
-        "invalid_api_key",
-      );
-    let body: unknown = {};
-    if (endpoint.method === "POST") {
-      try {
-        body = await readJson(req);
-      } catch (err) {
-        throw new GatewayError(err instanceof DomainError && err.code === "PAYLOAD_TOO_LARGE" ? 413 : 400, (err as Error).message);
-      }
-      if (body === null || typeof body !== "object" || Array.isArray(body))
-        throw new GatewayError(400, "The request body must be a JSON object");
-    }
-    const result = await endpoint.run({ db, projectId: principal.projectId, signal: req.signal }, body);
-    if (result.kind === "stream")
-      return new Response(result.stream, {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          connection: "keep-alive",
-          ...(result.headers ?? {}),
-        },
-      });
-    return new Response(JSON.stringify(result.body), {
-      status: result.status,
-      headers: { "content-type": "application/json", ...(result.headers ?? {}) },
+    result = await runGateway({
+      method: req.method,
+      path,
+      authorization: req.headers.get("authorization"),
+      body: () => readJson(req),
+      signal: req.signal,
     });
   } catch (err) {
-    if (err instanceof GatewayError)
-      return openaiError(
-        err,
-        (err as { traceId?: string }).traceId ? { "x-keel-trace-id": (err as unknown as { traceId: string }).traceId } : {},
-      );
-    logger.error({ err, path }, "gateway call failed");
-    return openaiError(new GatewayError(500, "Internal server error", "server_error"));
+    result = errorResult(err, path);
   }
+  if (result.kind === "stream") {
+    const stream = result.stream instanceof Readable ? (Readable.toWeb(result.stream) as ReadableStream<Uint8Array>) : result.stream;
+    return new Response(stream, { headers: { ...SSE_HEADERS, ...(result.headers ?? {}) } });
+  }
+  return new Response(result.raw ? new Uint8Array(result.raw) : JSON.stringify(result.body), {
+    status: result.status,
+    headers: { "content-type": "application/json", ...(result.headers ?? {}) },
+  });
+}
+
+/** The request body as JSON, read straight off the socket (at most KEEL_MAX_BODY_BYTES). */
+async function readNodeJson(req: IncomingMessage, limit = env.KEEL_MAX_BODY_BYTES): Promise<unknown> {
+  const tooLarge = () => new DomainError("PAYLOAD_TOO_LARGE", `Request body exceeds ${limit} bytes`);
+  if (Number(req.headers["content-length"] ?? "0") > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw tooLarge();
+    chunks.push(c as Buffer);
+  }
+  const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString("utf8");
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new DomainError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The gateway on node:http, without web Request/Response objects on the hot path (see BENCHMARKS.md,
+ * gateway overhead): the body is read off the socket, an upstream's JSON answer is sent as the bytes
+ * it came in, and an upstream stream is piped through. A client that goes away aborts the call.
+ */
+export async function serveGateway(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const gone = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) gone.abort(new Error("client went away"));
+  });
+  let result: GatewayResult;
+  try {
+    result = await runGateway({
+      method: req.method ?? "GET",
+      path,
+      authorization: req.headers.authorization,
+      body: () => readNodeJson(req),
+      signal: gone.signal,
+    });
+  } catch (err) {
+    result = errorResult(err, path);
+  }
+  if (result.kind === "json") {
+    const bytes = result.raw ?? Buffer.from(JSON.stringify(result.body));
+    res.writeHead(result.status, { "content-type": "application/json", "content-length": bytes.length, ...(result.headers ?? {}) });
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(200, { ...SSE_HEADERS, ...(result.headers ?? {}) });
+  const source =
+    result.stream instanceof Readable ? result.stream : Readable.fromWeb(result.stream as import("node:stream/web").ReadableStream);
+  // pipe, not stream/promises' pipeline (an AbortController per call): a client that goes away
+  // destroys the source, and with it the upstream call or the local generation
+  await new Promise<void>((resolve) => {
+    source.once("error", (err) => {
+      logger.warn({ err, path }, "gateway stream failed");
+      res.destroy();
+    });
+    res.once("close", () => {
+      if (!source.destroyed && !source.readableEnded) source.destroy();
+      resolve();
+    });
+    source.pipe(res);
+  });
 }

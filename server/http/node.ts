@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { isGatewayPath, serveGateway } from "./gateway";
 import { handleMlflow } from "./mlflow";
 import { handleHealth, handleMetrics } from "./ops";
 import { handleTrpc } from "./trpc";
@@ -20,6 +21,19 @@ export function apiHandlerFor(pathname: string): Handler | null {
   if (pathname === "/api/health") return () => handleHealth();
   if (pathname === "/api/metrics") return () => handleMetrics();
   return null;
+}
+
+/**
+ * Serve an API request on node:http when `pathname` is an API path (false: not ours, e.g. a page).
+ * The gateway's calls are served Node-natively (`serveGateway`); the rest through their fetch handler.
+ */
+export function serveApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> | null {
+  if (pathname.startsWith("/api/v1/")) {
+    const sub = pathname.slice(7);
+    if (isGatewayPath(sub)) return serveGateway(req, res, sub);
+  }
+  const h = apiHandlerFor(pathname);
+  return h ? h(toRequest(req)).then((r) => sendResponse(res, r)) : null;
 }
 
 /** node:http request -> fetch Request (the body streams; handlers cap its size). */

@@ -1,12 +1,30 @@
+import { type Readable, Transform } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type { DbOrTx } from "../../db/client";
-import { callUpstream, providerKey, type ResolvedDeployment, resolveDeployment, UpstreamError, type UpstreamTarget } from "../serving";
+import {
+  callUpstream,
+  providerKey,
+  type ResolvedDeployment,
+  readUpstreamBody,
+  resolveDeployment,
+  UpstreamError,
+  type UpstreamTarget,
+} from "../serving";
 import { GatewayError } from "./service-contract";
 import { type GatewayCall, logCall } from "./service-log";
 
 /** What the HTTP layer sends: JSON with a status, or an SSE byte stream. */
 export type GatewayResult =
-  | { kind: "json"; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: "stream"; stream: ReadableStream<Uint8Array>; headers?: Record<string, string> };
+  | {
+      kind: "json";
+      status: number;
+      body: unknown;
+      /** the exact bytes to send when they came from an upstream (`body` is their parse), so nothing is re-serialized */
+      raw?: Buffer;
+      headers?: Record<string, string>;
+    }
+  /** SSE bytes: a web stream (local models) or a Node stream (providers, passed through as they arrive) */
+  | { kind: "stream"; stream: ReadableStream<Uint8Array> | Readable; headers?: Record<string, string> };
 
 export interface GatewayContext {
   db: DbOrTx;
@@ -66,77 +84,72 @@ function usageOf(body: unknown): { input: number; output: number } {
   return { input: u?.prompt_tokens ?? 0, output: u?.completion_tokens ?? 0 };
 }
 
+interface SeenStream {
+  text: string;
+  usage: { input: number; output: number } | null;
+  firstToken: Date | null;
+  error: string | null;
+}
+
 /**
- * Watch an upstream SSE stream as it passes through unchanged: the first content delta's time, the
- * text, and usage when the upstream sends it; `done` runs once, at the end or on cancel.
+ * Watch an upstream SSE stream as it passes through unchanged (a Node Transform: the bytes go on as
+ * they arrive): the first content delta's time, the text, and usage when the upstream sends it;
+ * `onEnd` runs once, at the end, on an upstream error, or when the client went away (destroy).
  */
-export function observeSse(
-  body: ReadableStream<Uint8Array>,
-  onEnd: (seen: { text: string; usage: { input: number; output: number } | null; firstToken: Date | null; error: string | null }) => void,
-  onCancel: () => void,
-): ReadableStream<Uint8Array> {
-  const decoder = new TextDecoder();
+export function observeSse(onEnd: (seen: SeenStream) => void): Transform {
   let buffer = "";
-  const seen = {
-    text: "",
-    usage: null as { input: number; output: number } | null,
-    firstToken: null as Date | null,
-    error: null as string | null,
-  };
+  const decoder = new StringDecoder("utf8");
+  const seen: SeenStream = { text: "", usage: null, firstToken: null, error: null };
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
     onEnd(seen);
   };
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          end();
-          return controller.close();
-        }
-        buffer += decoder.decode(value, { stream: true });
-        let cut = buffer.indexOf("\n\n");
-        while (cut >= 0) {
-          for (const line of buffer.slice(0, cut).split("\n")) {
-            if (!line.startsWith("data:")) continue;
-            const data = line.slice(5).trim();
-            if (!data || data === "[DONE]") continue;
-            try {
-              const chunk = JSON.parse(data) as {
-                choices?: { delta?: { content?: string }; text?: string }[];
-                usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-                error?: { message?: string };
-              };
-              const delta = chunk.choices?.[0]?.delta?.content ?? chunk.choices?.[0]?.text;
-              if (delta) {
-                seen.firstToken ??= new Date();
-                seen.text += delta;
-              }
-              if (chunk.usage) seen.usage = usageOf(chunk);
-              if (chunk.error) seen.error = chunk.error.message ?? "upstream error";
-            } catch {
-              // not JSON: passed through as is
-            }
+  const scan = (chunk: Buffer) => {
+    buffer += decoder.write(chunk); // a character split across chunks is held back, not mangled
+    let cut = buffer.indexOf("\n\n");
+    while (cut >= 0) {
+      for (const line of buffer.slice(0, cut).split("\n")) {
+        if (!line.startsWith("data:")) continue;
+        const data = line.slice(5).trim();
+        if (!data || data === "[DONE]") continue;
+        try {
+          const event = JSON.parse(data) as {
+            choices?: { delta?: { content?: string }; text?: string }[];
+            usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+            error?: { message?: string };
+          };
+          const delta = event.choices?.[0]?.delta?.content ?? event.choices?.[0]?.text;
+          if (delta) {
+            seen.firstToken ??= new Date();
+            seen.text += delta;
           }
-          buffer = buffer.slice(cut + 2);
-          cut = buffer.indexOf("\n\n");
+          if (event.usage) seen.usage = usageOf(event);
+          if (event.error) seen.error = event.error.message ?? "upstream error";
+        } catch {
+          // not JSON: passed through as is
         }
-        controller.enqueue(value);
-      } catch (err) {
-        seen.error = (err as Error).message;
-        end();
-        controller.error(err);
       }
+      buffer = buffer.slice(cut + 2);
+      cut = buffer.indexOf("\n\n");
+    }
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      scan(chunk);
+      done(null, chunk);
     },
-    async cancel(reason) {
-      seen.error = "client went away";
+    flush(done) {
       end();
-      onCancel();
-      await reader.cancel(reason).catch(() => {});
+      done();
+    },
+    destroy(err, done) {
+      // destroyed before the end: the client went away (the pipeline reports a premature close) or the upstream failed
+      if (!ended)
+        seen.error = err && (err as NodeJS.ErrnoException).code !== "ERR_STREAM_PREMATURE_CLOSE" ? err.message : "client went away";
+      end();
+      done(err);
     },
   });
 }
@@ -158,8 +171,6 @@ export async function viaProvider(
     outputOf: (body: unknown, streamedText: string) => unknown;
   },
 ): Promise<GatewayResult> {
-  const abort = new AbortController();
-  const signal = c.signal ? AbortSignal.any([c.signal, abort.signal]) : abort.signal;
   const base = {
     projectId: c.projectId,
     deployment: d.name,
@@ -169,7 +180,7 @@ export async function viaProvider(
   const stream = body.stream === true;
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
   try {
-    upstream = await callUpstream(targetOf(d), path, { ...body, model: d.providerModel }, { signal });
+    upstream = await callUpstream(targetOf(d), path, { ...body, model: d.providerModel }, { signal: c.signal });
   } catch (err) {
     const message = err instanceof UpstreamError ? err.message : `upstream failed: ${(err as Error).message}`;
     const traceId = logCall(c.db, {
@@ -188,44 +199,50 @@ export async function viaProvider(
   }
   const { response, attempts, release } = upstream;
   const headers = { "x-keel-deployment": d.name, "x-keel-upstream-attempts": String(attempts) };
-  if (stream && response.ok && response.body) {
-    const traceId = { id: "" };
-    const observed = observeSse(
-      response.body,
-      (seen) => {
-        release();
-        const usage = seen.usage ?? { input: 0, output: 0 };
-        traceId.id = logCall(c.db, {
-          ...base,
-          ...log,
-          usage,
-          cost: costOf(d, usage),
-          end: new Date(),
-          firstToken: seen.firstToken,
-          output: log.outputOf(null, seen.text),
-          status: seen.error ? "error" : "ok",
-          error: seen.error ?? undefined,
-        });
-      },
-      () => abort.abort(new Error("client went away")),
-    );
+  const ok = response.status >= 200 && response.status < 300;
+  if (stream && ok) {
+    const observed = observeSse((seen) => {
+      release();
+      const usage = seen.usage ?? { input: 0, output: 0 };
+      logCall(c.db, {
+        ...base,
+        ...log,
+        usage,
+        cost: costOf(d, usage),
+        end: new Date(),
+        firstToken: seen.firstToken,
+        output: log.outputOf(null, seen.text),
+        status: seen.error ? "error" : "ok",
+        error: seen.error ?? undefined,
+      });
+    });
+    // the client going away destroys `observed`, which destroys the upstream body: undici cancels the call
+    response.body.on("error", (err) => observed.destroy(err));
+    observed.on("close", () => {
+      if (!response.body.destroyed) response.body.destroy();
+    });
+    response.body.pipe(observed);
     return { kind: "stream", stream: observed, headers };
   }
+  let raw: Buffer;
   let json: unknown;
   try {
-    const text = await response.text();
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = {
-        error: { message: `upstream answered ${response.status} with a non-JSON body`, type: "upstream_error", param: null, code: null },
-      };
-    }
-  } finally {
+    raw = await readUpstreamBody(response);
+  } catch (err) {
     release();
+    throw new GatewayError(502, `upstream failed mid-answer: ${(err as Error).message}`, "upstream_error");
+  }
+  release();
+  let rawOk = true;
+  try {
+    json = JSON.parse(raw.toString("utf8"));
+  } catch {
+    rawOk = false;
+    json = {
+      error: { message: `upstream answered ${response.status} with a non-JSON body`, type: "upstream_error", param: null, code: null },
+    };
   }
   const usage = usageOf(json);
-  const ok = response.ok;
   const traceId = logCall(c.db, {
     ...base,
     ...log,
@@ -236,5 +253,11 @@ export async function viaProvider(
     status: ok ? "ok" : "error",
     error: ok ? undefined : ((json as { error?: { message?: string } })?.error?.message ?? `upstream status ${response.status}`),
   });
-  return { kind: "json", status: ok ? 200 : response.status, body: json, headers: { ...headers, "x-keel-trace-id": traceId } };
+  return {
+    kind: "json",
+    status: ok ? 200 : response.status,
+    body: json,
+    ...(rawOk ? { raw } : {}),
+    headers: { ...headers, "x-keel-trace-id": traceId },
+  };
 }

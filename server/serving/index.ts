@@ -29,4 +29,4 @@ export {
   unloadModels,
 } from "./pipelines";
 export { createProvider, deleteProvider, listProviders, providerKey, updateProvider } from "./providers";
-export { callUpstream, UpstreamError, type UpstreamTarget } from "./upstream";
+export { callUpstream, readUpstreamBody, UpstreamError, type UpstreamResponse, type UpstreamTarget } from "./upstream";

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { Pool } from "undici";
 
 /**
@@ -102,6 +102,32 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
+/** An upstream's answer once its headers arrived: Node-native (no web Response on the hot path). */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** the body as it arrives (undici's readable; destroy it to cancel the call) */
+  body: Readable;
+}
+
+/** The whole body of an upstream response, as bytes. */
+export async function readUpstreamBody(r: UpstreamResponse): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r.body) chunks.push(c as Buffer);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** Drop a body we won't read (undici reports a destroyed body as an abort error: expected here). */
+export function discard(body: Readable): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
+const header = (h: UpstreamResponse["headers"], name: string): string | null => {
+  const v = h[name];
+  return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+};
+
 /**
  * POST `body` to `<baseUrl><path>`. Resolves with the upstream's response once its headers arrived
  * (a final non-retryable status included: the caller maps it); the concurrency slot is held until
@@ -112,7 +138,7 @@ export async function callUpstream(
   path: string,
   body: unknown,
   opts: { signal?: AbortSignal } = {},
-): Promise<{ response: Response; attempts: number; release: () => void }> {
+): Promise<{ response: UpstreamResponse; attempts: number; release: () => void }> {
   const gate = gateFor(t);
   await gate.enter(opts.signal);
   let released = false;
@@ -124,44 +150,42 @@ export async function callUpstream(
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (t.apiKey) headers.authorization = `Bearer ${t.apiKey}`;
   const text = JSON.stringify(body);
+  const url = new URL(`${t.baseUrl}${path}`);
+  const pool = poolFor(url.origin, t.maxConcurrency);
+  const target = `${url.pathname}${url.search}`;
   try {
     for (let attempt = 1; ; attempt++) {
-      const timeout = new AbortController();
+      // one controller per attempt: the timeout (to headers) and the caller's signal both abort it
+      const ac = new AbortController();
       const timer = setTimeout(
-        () => timeout.abort(new UpstreamError(`no response from ${t.baseUrl} within ${t.timeoutMs} ms`, "timeout")),
+        () => ac.abort(new UpstreamError(`no response from ${t.baseUrl} within ${t.timeoutMs} ms`, "timeout")),
         t.timeoutMs,
       );
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
-      let response: Response | null = null;
+      const onAbort = () => ac.abort(opts.signal?.reason);
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      let response: UpstreamResponse | null = null;
       let failure: UpstreamError | null = null;
       try {
-        const url = new URL(`${t.baseUrl}${path}`);
-        const res = await poolFor(url.origin, t.maxConcurrency).request({
-          method: "POST",
-          path: `${url.pathname}${url.search}`,
-          headers,
-          body: text,
-          signal,
-        });
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(", ") : v);
-        const body = res.statusCode === 204 || res.statusCode === 304 ? null : (Readable.toWeb(res.body) as ReadableStream<Uint8Array>);
-        response = new Response(body, { status: res.statusCode, headers: h });
+        if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("aborted");
+        const res = await pool.request({ method: "POST", path: target, headers, body: text, signal: ac.signal });
+        response = { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-        failure = timeout.signal.aborted
-          ? (timeout.signal.reason as UpstreamError)
-          : new UpstreamError(`${t.baseUrl} is unreachable: ${(err as Error).message}`, "network");
+        failure =
+          ac.signal.aborted && ac.signal.reason instanceof UpstreamError
+            ? ac.signal.reason
+            : new UpstreamError(`${t.baseUrl} is unreachable: ${(err as Error).message}`, "network");
       } finally {
         clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", onAbort);
       }
       const retryable = failure !== null || (response !== null && RETRY_STATUS.has(response.status));
       if (attempt > t.maxRetries || !retryable) {
         if (failure) throw failure;
-        return { response: response as Response, attempts: attempt, release };
+        return { response: response as UpstreamResponse, attempts: attempt, release };
       }
-      const wait = backoffMs(attempt, response?.headers.get("retry-after") ?? null);
-      await response?.body?.cancel().catch(() => {});
+      const wait = backoffMs(attempt, response ? header(response.headers, "retry-after") : null);
+      if (response) discard(response.body);
       await sleep(wait, opts.signal);
     }
   } catch (err) {

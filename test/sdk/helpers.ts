@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { and, eq, inArray } from "drizzle-orm";
 import { schema } from "../../db/client";
 import type { KeelIngestError } from "../../sdk";
-import { apiHandlerFor, sendResponse, toRequest } from "../../server/http/node";
+import { serveApi } from "../../server/http/node";
 import { makeKey, makeProject } from "../factories/workspace";
 import type { TestDatabase } from "../helpers/db";
 
@@ -35,11 +35,9 @@ export async function startKeel(): Promise<KeelServer> {
     const n = server.requests.length;
     server.requests.push({ path: pathname, bytes: Number(req.headers["content-length"] ?? 0), at: Date.now() });
     if (server.intercept?.(req, res, n)) return;
-    const h = apiHandlerFor(pathname);
-    if (!h) return void res.writeHead(404).end();
-    h(toRequest(req))
-      .then((r) => sendResponse(res, r))
-      .catch((err: unknown) => res.writeHead(500).end(String(err)));
+    const served = serveApi(req, res, pathname);
+    if (!served) return void res.writeHead(404).end();
+    served.catch((err: unknown) => res.writeHead(500).end(String(err)));
   });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   server.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
