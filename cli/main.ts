@@ -11,6 +11,7 @@ import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
 import { LineError, scoreJsonl } from "../server/evals";
 import { registerBundled } from "../server/registry";
+import { seedDemoRouting } from "../server/routing";
 import { listLocalModels, seedDeployments } from "../server/serving";
 import { createKey, createProject, createUser, findProjectBySlug, findUserByEmail, SYSTEM_ACTOR, seedDemo } from "../server/workspace";
 import { bootWorker } from "../workers/boot";
@@ -118,6 +119,8 @@ async function seed(d: Database) {
   // the bundled models as registry versions (idempotent: also for data dirs seeded before the registry)
   await registerBundled(d.db, SYSTEM_ACTOR, res.projectId, path.resolve(ROOT, env.KEEL_MODELS_DIR));
   await seedDeployments(d.db, SYSTEM_ACTOR, res.projectId);
+  // a learned router trained from rated demo calls (idempotent); the demo works without it, so a failure only warns
+  await seedDemoRouting(d.db, SYSTEM_ACTOR, res.projectId).catch((err) => logger.warn({ err }, "demo router not seeded"));
   if (res.created || !saved) {
     fs.mkdirSync(dataDir(), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ email: res.email, password, key: res.key ?? saved?.key ?? null }, null, 2), { mode: 0o600 });
