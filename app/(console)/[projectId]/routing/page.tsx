@@ -26,9 +26,14 @@ export default function RoutingPage() {
         title="Routing"
         description="Routers send each gateway request (model: router:<name>) to the right deployment: rules, weighted splits, cascades and learned policies, with fallbacks and a response cache."
         actions={
-          <Link href={`/${projectId}/routing/deployments`} className={buttonClass("secondary")}>
-            Deployments
-          </Link>
+          <>
+            <Link href={`/${projectId}/routing/evaluate`} className={buttonClass("secondary")}>
+              Evaluate
+            </Link>
+            <Link href={`/${projectId}/routing/deployments`} className={buttonClass("secondary")}>
+              Deployments
+            </Link>
+          </>
         }
       />
 

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
+import { useState } from "react";
 import { Badge, Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../_components/ui";
 import { errorMessage } from "../../../../_lib/errors";
 import { formatDateTime } from "../../../../_lib/format";
@@ -10,8 +11,9 @@ import { useProject } from "../../../../_lib/project";
 import { atLeast } from "../../../../_lib/roles";
 import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
 import { ConfigSummary } from "../_components/ConfigSummary";
+import { EditRouter } from "../_components/EditRouter";
 import { RouterDashboard } from "../_components/RouterDashboard";
-import { Alert, decodeParam, formatPercent } from "../_components/shared";
+import { Alert, Done, decodeParam, formatPercent } from "../_components/shared";
 import { TrainRouter } from "../_components/TrainRouter";
 import { TryIt } from "../_components/TryIt";
 
@@ -25,6 +27,8 @@ export default function RouterPage() {
   const update = useMutation(trpc.routing.update.mutationOptions());
   const remove = useMutation(trpc.routing.delete.mutationOptions());
   const canWrite = atLeast(project.role, "engineer");
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const back = (
     <Link href={`/${project.slug}/routing`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
       All routers
@@ -84,6 +88,16 @@ export default function RouterPage() {
         actions={
           canWrite && (
             <>
+              <Button
+                size="sm"
+                onClick={() => {
+                  setSaved(false);
+                  setEditing(true);
+                }}
+                disabled={editing}
+              >
+                Edit
+              </Button>
               <Button size="sm" loading={update.isPending} onClick={() => void setActive(!d.active)}>
                 {d.active ? "Deactivate" : "Activate"}
               </Button>
@@ -95,6 +109,19 @@ export default function RouterPage() {
         }
       />
       {(update.error || remove.error) && <Alert>{errorMessage(update.error ?? remove.error)}</Alert>}
+      {saved && <Done>Saved router {d.name}.</Done>}
+
+      {editing && canWrite && (
+        <Card title="Edit router" description="Targets and fallbacks are deployment names. Calls use the new config at once.">
+          <EditRouter
+            router={d}
+            onClose={(ok) => {
+              setEditing(false);
+              setSaved(ok);
+            }}
+          />
+        </Card>
+      )}
 
       <Card
         title={

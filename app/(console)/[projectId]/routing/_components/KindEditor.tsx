@@ -11,6 +11,10 @@ export interface RuleRow {
   /** length: a whole number; regex: the pattern; metadata: key=value; tier: comma-separated tiers */
   value: string;
   target: string;
+  /** kept from a saved rule that the form does not show: its name, a regex's flags, a length's unit */
+  name?: string;
+  flags?: string;
+  unit?: "chars" | "tokens";
 }
 export interface SplitRow {
   target: string;
@@ -28,6 +32,8 @@ export interface KindState {
   minMeanLogprob: string;
   nonEmpty: boolean;
   margin: string;
+  /** kept from a saved config that the form does not show (cascade json check, learned threshold, ...) */
+  extra?: Record<string, unknown>;
 }
 
 export const initialKindState: KindState = {
@@ -52,11 +58,11 @@ function condition(r: RuleRow, n: number): Record<string, unknown> | string {
     case "length": {
       const value = Number(v);
       if (!v || !Number.isInteger(value) || value < 0) return `Rule ${n}: the length is a whole number of characters.`;
-      return { type: "length", op: r.op, value, unit: "chars" };
+      return { type: "length", op: r.op, value, unit: r.unit ?? "chars" };
     }
     case "regex":
       if (!v) return `Rule ${n}: enter a pattern.`;
-      return { type: "regex", pattern: v };
+      return r.flags ? { type: "regex", pattern: v, flags: r.flags } : { type: "regex", pattern: v };
     case "metadata": {
       const i = v.indexOf("=");
       if (i < 1) return `Rule ${n}: write the metadata condition as key=value.`;
@@ -83,7 +89,7 @@ export function toConfig(kind: Kind, s: KindState): Record<string, unknown> | st
         if (!r.target) return `Rule ${i + 1}: pick a target.`;
         const when = condition(r, i + 1);
         if (typeof when === "string") return when;
-        rules.push({ when, target: r.target });
+        rules.push(r.name ? { when, target: r.target, name: r.name } : { when, target: r.target });
       }
       return { rules, default: s.ruleDefault, large: s.ruleLarge };
     }
@@ -99,7 +105,8 @@ export function toConfig(kind: Kind, s: KindState): Record<string, unknown> | st
     }
     case "cascade": {
       if (!s.small || !s.large) return "Pick the small and the large target.";
-      const checks: Record<string, unknown> = { nonEmpty: s.nonEmpty };
+      const checks: Record<string, unknown> = { ...(s.extra?.checks as object | undefined), nonEmpty: s.nonEmpty };
+      delete checks.regex;
       if (s.regex.trim()) checks.regex = s.regex.trim();
       const config: Record<string, unknown> = { small: s.small, large: s.large, checks };
       if (s.minMeanLogprob.trim()) {
@@ -113,7 +120,69 @@ export function toConfig(kind: Kind, s: KindState): Record<string, unknown> | st
       if (!s.small || !s.large) return "Pick the small and the large target.";
       const margin = Number(s.margin || "0");
       if (!Number.isFinite(margin) || margin < 0) return "The margin is a number ≥ 0.";
-      return { small: s.small, large: s.large, margin };
+      return { ...s.extra, small: s.small, large: s.large, margin };
+    }
+  }
+}
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const rows = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === "object") as Obj[]) : []);
+
+function ruleRow(rule: Obj): RuleRow {
+  const w = (rule.when ?? {}) as Obj;
+  const base = { op: ">" as const, target: str(rule.target), ...(typeof rule.name === "string" ? { name: rule.name } : {}) };
+  switch (w.type) {
+    case "length":
+      return {
+        ...base,
+        type: "length",
+        op: w.op === "<" ? "<" : ">",
+        value: String(w.value ?? ""),
+        unit: w.unit === "tokens" ? "tokens" : "chars",
+      };
+    case "regex":
+      return { ...base, type: "regex", value: str(w.pattern), ...(typeof w.flags === "string" && w.flags ? { flags: w.flags } : {}) };
+    case "metadata":
+      return { ...base, type: "metadata", value: `${str(w.key)}=${w.equals === null || w.equals === undefined ? "" : String(w.equals)}` };
+    default:
+      return { ...base, type: "tier", value: Array.isArray(w.in) ? w.in.join(", ") : "" };
+  }
+}
+
+/** The form's state for a saved router's config (the inverse of toConfig), for editing it. */
+export function fromConfig(kind: Kind, config: Obj): KindState {
+  const s: KindState = { ...initialKindState };
+  switch (kind) {
+    case "rules": {
+      const rules = rows(config.rules).map(ruleRow);
+      return {
+        ...s,
+        rules: rules.length ? rules : initialKindState.rules,
+        ruleDefault: str(config.default),
+        ruleLarge: Array.isArray(config.large) ? config.large.map(String) : [],
+      };
+    }
+    case "split":
+      return {
+        ...s,
+        split: rows(config.targets).map((t) => ({ target: str(t.target), weight: String(t.weight ?? 0), large: t.large === true })),
+      };
+    case "cascade": {
+      const checks = (config.checks ?? {}) as Obj;
+      return {
+        ...s,
+        small: str(config.small),
+        large: str(config.large),
+        regex: str(checks.regex),
+        nonEmpty: checks.nonEmpty !== false,
+        minMeanLogprob: typeof config.minMeanLogprob === "number" ? String(config.minMeanLogprob) : "",
+        extra: { checks },
+      };
+    }
+    case "learned": {
+      const { small, large, margin, ...extra } = config;
+      return { ...s, small: str(small), large: str(large), margin: String(margin ?? 0), extra };
     }
   }
 }

@@ -2,14 +2,17 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useState } from "react";
 import { buttonClass } from "../../../../_components/classes";
 import { EmptyState } from "../../../../_components/EmptyState";
-import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { Badge, Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
 import { errorMessage } from "../../../../_lib/errors";
 import { useProject } from "../../../../_lib/project";
 import { atLeast } from "../../../../_lib/roles";
 import { useTRPC } from "../../../../_lib/trpc";
+import { EditDeployment, EditProvider } from "../_components/EditDeployment";
 import { NewDeployment, NewProvider } from "../_components/NewDeployment";
+import { Done } from "../_components/shared";
 
 const dash = <span className="text-slate-400">—</span>;
 
@@ -21,6 +24,11 @@ export default function DeploymentsPage() {
   const canAdmin = atLeast(project.role, "admin");
   const deployments = useQuery(trpc.serving.deployments.list.queryOptions({ projectId }));
   const providers = useQuery(trpc.serving.providers.list.queryOptions({ projectId }));
+  const [editDeployment, setEditDeployment] = useState<string | null>(null);
+  const [editProvider, setEditProvider] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const editingD = deployments.data?.find((d) => d.name === editDeployment);
+  const editingP = providers.data?.find((p) => p.id === editProvider);
 
   return (
     <div className="flex flex-col gap-6">
@@ -55,6 +63,7 @@ export default function DeploymentsPage() {
                 <Th className="text-right">$ / 1k in</Th>
                 <Th className="text-right">$ / 1k out</Th>
                 <Th>Status</Th>
+                {canWrite && <Th className="sr-only">Actions</Th>}
               </tr>
             </thead>
             <tbody>
@@ -76,12 +85,41 @@ export default function DeploymentsPage() {
                   <Td className="text-right tabular-nums">{d.inputPricePer1k}</Td>
                   <Td className="text-right tabular-nums">{d.outputPricePer1k}</Td>
                   <Td>{d.active ? <Badge tone="green">active</Badge> : <Badge>inactive</Badge>}</Td>
+                  {canWrite && (
+                    <Td className="text-right">
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        aria-label={`Edit deployment ${d.name}`}
+                        onClick={() => {
+                          setSaved(null);
+                          setEditDeployment(d.name);
+                        }}
+                      >
+                        Edit
+                      </Button>
+                    </Td>
+                  )}
                 </tr>
               ))}
             </tbody>
           </Table>
         )}
       </Card>
+
+      {saved && <Done>{saved}</Done>}
+      {canWrite && editingD && (
+        <Card title={`Edit deployment ${editingD.name}`} description="The gateway uses the new target and prices at once.">
+          <EditDeployment
+            key={editingD.id}
+            deployment={editingD}
+            onClose={(ok) => {
+              setEditDeployment(null);
+              setSaved(ok ? `Saved deployment ${editingD.name}.` : null);
+            }}
+          />
+        </Card>
+      )}
 
       {canWrite && (
         <Card title="New deployment" description="A local deployment serves a registry model at an alias (default production).">
@@ -106,6 +144,7 @@ export default function DeploymentsPage() {
                 <Th className="text-right">Timeout</Th>
                 <Th className="text-right">Retries</Th>
                 <Th className="text-right">Concurrency</Th>
+                {canAdmin && <Th className="sr-only">Actions</Th>}
               </tr>
             </thead>
             <tbody>
@@ -117,12 +156,40 @@ export default function DeploymentsPage() {
                   <Td className="text-right tabular-nums">{p.timeoutMs} ms</Td>
                   <Td className="text-right tabular-nums">{p.maxRetries}</Td>
                   <Td className="text-right tabular-nums">{p.maxConcurrency}</Td>
+                  {canAdmin && (
+                    <Td className="text-right">
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        aria-label={`Edit provider ${p.name}`}
+                        onClick={() => {
+                          setSaved(null);
+                          setEditProvider(p.id);
+                        }}
+                      >
+                        Edit
+                      </Button>
+                    </Td>
+                  )}
                 </tr>
               ))}
             </tbody>
           </Table>
         )}
       </Card>
+
+      {canAdmin && editingP && (
+        <Card title={`Edit provider ${editingP.name}`} description="Deployments of this provider use the change at once.">
+          <EditProvider
+            key={editingP.id}
+            provider={editingP}
+            onClose={(ok) => {
+              setEditProvider(null);
+              setSaved(ok ? `Saved provider ${editingP.name}.` : null);
+            }}
+          />
+        </Card>
+      )}
 
       {canAdmin && (
         <Card title="New provider" description="Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, ...).">
