@@ -32,6 +32,11 @@ const schema = z.object({
    * clear it at once; other processes see them within this time. 0 looks every key up every time.
    */
   KEEL_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /**
+   * Milliseconds the gateway's call logging gathers calls before one write (it never delays an
+   * answer; a clean shutdown writes what waits). 0 writes each call at once.
+   */
+  KEEL_GATEWAY_LOG_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(50),
   /** Ratings per minute through one public key (the rating widget), and per end user (id, else address). */
   KEEL_WIDGET_RATE_PER_KEY: z.coerce.number().int().positive().default(600),
   KEEL_WIDGET_RATE_PER_USER: z.coerce.number().int().positive().default(20),

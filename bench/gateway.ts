@@ -1,13 +1,16 @@
 /**
- * Gateway overhead (issue 6): the same chat requests straight to an upstream on loopback and through
- * Keel's gateway (a provider deployment pointing at that upstream), in one run, 200 concurrent
- * connections (autocannon), plain and streaming. Added latency = Keel's percentile - the direct one.
+ * Gateway overhead (issue 6): the same chat requests straight to an upstream on loopback, through a
+ * bare proxy, and through Keel's gateway (a provider deployment pointing at that upstream), in one
+ * run, at 1, 10 and 200 concurrent connections, plain and streaming. Added latency = Keel's
+ * percentile - the direct one; Keel - bare is what Keel costs over the least any Node proxy does.
  *
- * Three processes: this one (load), the upstream (`--upstream`: a minimal fixed-answer
- * OpenAI-compatible server; a load fixture, not a test double), Keel's API handlers on node:http
+ * Four processes: this one (the load: closed-loop connections on an undici Pool, each request timed
+ * with hrtime, so percentiles have microsecond precision), the upstream (`--upstream`: a minimal
+ * fixed-answer OpenAI-compatible server; a load fixture, not a test double), the bare proxy (`--bare`:
+ * node:http + an undici Pool, no auth, no parsing, no logging), Keel's API handlers on node:http
  * (`--serve`, what `keel start` mounts). Keel logs every call as a trace (group commit), as in production.
  *
- * Usage: DATABASE_URL=postgres://... npm run bench:gateway [-- --connections 200 --seconds 10]
+ * Usage: DATABASE_URL=postgres://... npm run bench:gateway [-- --connections 1,10,200 --seconds 5]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,14 +20,16 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import { Pool } from "undici";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     upstream: { type: "boolean", default: false },
     serve: { type: "boolean", default: false },
-    connections: { type: "string", default: "200" },
-    seconds: { type: "string", default: "10" },
+    bare: { type: "boolean", default: false },
+    connections: { type: "string", default: "1,10,200" },
+    seconds: { type: "string", default: "5" },
   },
 });
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -61,6 +66,25 @@ function upstream() {
   server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
 }
 
+/** The floor: the least a Node proxy does (read the body, one undici call, send the answer back). */
+function bare(upstreamPort: number) {
+  const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 1000 });
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const up = await pool.request({
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json" },
+      body: Buffer.concat(chunks),
+    });
+    res.writeHead(up.statusCode, { "content-type": String(up.headers["content-type"]) });
+    up.body.pipe(res);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
+}
+
 async function serve() {
   const { createDatabase } = await import("../db/client");
   const { setRuntime } = await import("../server/core/runtime");
@@ -69,6 +93,11 @@ async function serve() {
   // exit through process.exit so that --cpu-prof (NODE_OPTIONS) writes its profile
   process.on("SIGTERM", () => process.exit(0));
   const server = http.createServer((req, res) => {
+    if (req.url === "/__cpu") {
+      // the bench reads this process's CPU time around each run: Keel's own cost per call
+      const u = process.cpuUsage();
+      return void res.writeHead(200).end(String((u.user + u.system) / 1000));
+    }
     const served = serveApi(req, res, (req.url ?? "/").split("?")[0] ?? "/");
     if (!served) return void res.writeHead(404).end();
     served.catch(() => (res.headersSent ? res.destroy() : res.writeHead(500).end()));
@@ -77,10 +106,10 @@ async function serve() {
   server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
 }
 
-async function child(flag: string, env: Record<string, string> = {}): Promise<{ proc: ChildProcess; port: number }> {
+async function child(flag: string, env: Record<string, string> = {}, args: string[] = []): Promise<{ proc: ChildProcess; port: number }> {
   // BENCH_PROF=<dir>: a CPU profile of Keel's server process, written when it exits
   const prof = process.env.BENCH_PROF && flag === "--serve" ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROF] : [];
-  const proc = spawn(process.execPath, [...prof, "--import", "tsx", fileURLToPath(import.meta.url), flag], {
+  const proc = spawn(process.execPath, [...prof, "--import", "tsx", fileURLToPath(import.meta.url), flag, ...args], {
     cwd: path.resolve(import.meta.dirname, ".."),
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -102,16 +131,40 @@ interface Result {
   rps: number;
   errors: number;
 }
-async function load(url: string, body: unknown, headers: Record<string, string>): Promise<Result> {
-  const r = await autocannon({
-    url,
-    method: "POST",
-    connections: Number(values.connections),
-    duration: Number(values.seconds),
-    headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
-  });
-  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.non2xx + r.errors };
+
+/**
+ * Closed-loop load: `connections` loops, each sending the next request when the last answer (the
+ * whole body, every SSE event) is in, for `seconds`; latency per request in ms (hrtime).
+ */
+async function load(url: string, body: unknown, headers: Record<string, string>, connections: number, seconds: number): Promise<Result> {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1 });
+  const payload = JSON.stringify(body);
+  const h = { "content-type": "application/json", ...headers };
+  const lat: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const t0 = process.hrtime.bigint();
+        try {
+          const r = await pool.request({ method: "POST", path: u.pathname, headers: h, body: payload });
+          for await (const _ of r.body) {
+            // read every byte (SSE events included) before the clock stops
+          }
+          if (r.statusCode !== 200) errors++;
+        } catch {
+          errors++;
+        }
+        lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  await pool.close();
+  lat.sort((a, b) => a - b);
+  const at = (q: number) => lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99), rps: lat.length / seconds, errors };
 }
 
 async function main() {
@@ -174,28 +227,43 @@ async function main() {
       messages: [{ role: "user", content: "Capital of France?" }],
       ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     });
+    const bareProxy = await child("--bare", {}, [String(up.port)]);
+    procs.push(bareProxy.proc);
+    const targets = {
+      direct: { url: `${upUrl}/chat/completions`, model: "bench-upstream", headers: {} },
+      bare: { url: `http://127.0.0.1:${bareProxy.port}/v1/chat/completions`, model: "bench-upstream", headers: {} },
+      keel: { url: `http://127.0.0.1:${keel.port}/api/v1/chat/completions`, model: "fast", headers: { authorization: `Bearer ${key}` } },
+    };
+    const keelCpuMs = async () => Number(await (await fetch(`http://127.0.0.1:${keel.port}/__cpu`)).text());
+    let keelCpu = 0;
+    const f = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
     const rows: string[] = [];
-    for (const stream of [false, true]) {
-      log(`direct ${stream ? "stream" : "plain"}`);
-      await load(`${upUrl}/chat/completions`, chat("bench-upstream", stream), {}); // warm-up
-      const direct = await load(`${upUrl}/chat/completions`, chat("bench-upstream", stream), {});
-      log(`through keel ${stream ? "stream" : "plain"}`);
-      await load(`http://127.0.0.1:${keel.port}/api/v1/chat/completions`, chat("fast", stream), { authorization: `Bearer ${key}` });
-      const via = await load(`http://127.0.0.1:${keel.port}/api/v1/chat/completions`, chat("fast", stream), {
-        authorization: `Bearer ${key}`,
-      });
-      rows.push(
-        `| ${stream ? "streaming (SSE)" : "plain JSON"} | ${direct.p50} / ${direct.p99} | ${direct.rps.toFixed(0)} | ${via.p50} / ${via.p99} | ${via.rps.toFixed(0)} | ${(via.p50 - direct.p50).toFixed(1)} / ${(via.p99 - direct.p99).toFixed(1)} | ${direct.errors + via.errors} |`,
-      );
+    for (const connections of values.connections.split(",").map(Number)) {
+      for (const stream of [false, true]) {
+        const r: Record<string, Result> = {};
+        for (const [name, t] of Object.entries(targets)) {
+          log(`${name}, ${connections} connections, ${stream ? "stream" : "plain"}`);
+          await load(t.url, chat(t.model, stream), t.headers, connections, 1); // warm-up
+          const cpu0 = name === "keel" ? await keelCpuMs() : 0;
+          r[name] = await load(t.url, chat(t.model, stream), t.headers, connections, Number(values.seconds));
+          if (name === "keel") keelCpu = ((await keelCpuMs()) - cpu0) / ((r[name] as Result).rps * Number(values.seconds));
+        }
+        const { direct, bare: b, keel: k } = r as Record<"direct" | "bare" | "keel", Result>;
+        rows.push(
+          `| ${connections} | ${stream ? "SSE" : "JSON"} | ${f(direct.p50)} / ${f(direct.p99)} | ${direct.rps.toFixed(0)} | ${f(b.p50)} / ${f(b.p99)} | ${b.rps.toFixed(0)} | ${f(k.p50)} / ${f(k.p99)} | ${k.rps.toFixed(0)} | **${f(k.p50 - direct.p50)} / ${f(k.p99 - direct.p99)}** | ${f(k.p50 - b.p50)} / ${f(k.p99 - b.p99)} | ${keelCpu.toFixed(3)} | ${direct.errors + b.errors + k.errors} |`,
+        );
+      }
     }
     const check = createDatabase(url);
     const [{ n } = { n: 0 }] = await check.db.execute<{ n: number }>(
       (await import("drizzle-orm")).sql`select count(*)::int as n from traces`,
     );
     await check.close();
-    console.log(`\n${values.connections} connections, ${values.seconds} s each (after a warm-up run), autocannon; latency ms`);
-    console.log("| request | direct p50 / p99 | direct req/s | through Keel p50 / p99 | Keel req/s | added p50 / p99 | errors |");
-    console.log("| --- | --- | --- | --- | --- | --- | --- |");
+    console.log(`\n${values.seconds} s per cell after a 1 s warm-up; closed-loop connections; latency ms (hrtime)`);
+    console.log(
+      "| conns | body | direct p50 / p99 | direct req/s | bare proxy p50 / p99 | bare req/s | Keel p50 / p99 | Keel req/s | added by Keel p50 / p99 | Keel - bare p50 / p99 | Keel CPU ms per call | errors |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (const r of rows) console.log(r);
     console.log(`traces logged by the gateway during the run: ${n}`);
     console.log(
@@ -210,7 +278,14 @@ async function main() {
   }
 }
 
-(values.upstream ? Promise.resolve(upstream()) : values.serve ? serve() : main()).catch((err) => {
+(values.upstream
+  ? Promise.resolve(upstream())
+  : values.bare
+    ? Promise.resolve(bare(Number(positionals[0])))
+    : values.serve
+      ? serve()
+      : main()
+).catch((err) => {
   console.error(err);
   process.exit(1);
 });

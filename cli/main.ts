@@ -10,6 +10,7 @@ import { DomainError } from "../server/core/errors";
 import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
 import { LineError, scoreJsonl } from "../server/evals";
+import { flushIngest } from "../server/logs";
 import { registerBundled } from "../server/registry";
 import { seedDemoRouting } from "../server/routing";
 import { listLocalModels, seedDeployments } from "../server/serving";
@@ -166,6 +167,7 @@ async function start() {
     stopping = true;
     logger.info({ signal }, "shutting down");
     await web.stop();
+    await flushIngest(); // gateway calls whose logging still lingers
     await worker?.stop();
     await database.close();
     if (embedded?.owner) await embedded.stop();

@@ -7,6 +7,11 @@ import { type IngestOptions, ingestBatch } from "./ingest";
  * write is in flight are merged into the next transaction, so 50 clients sending one event each cost
  * a handful of commits instead of 50. Nothing waits for a timer: an idle server writes a request at
  * once. Each caller still gets only its own results, and only after the commit that holds them.
+ *
+ * A caller that does not wait for the write (the gateway logging a call it already answered) may
+ * pass `lingerMs`: an idle group then waits that long for more events before it writes, so one
+ * client calling the gateway in a loop costs one commit per window, not one per call. `flushIngest`
+ * writes whatever lingers (shutdown calls it before closing the database).
  */
 
 /** Requests at least this big go alone: they already amortize their transaction. */
@@ -26,24 +31,56 @@ interface Group {
   projectId: string;
   opts: IngestOptions;
   pending: Waiter[];
+  pendingEvents: number;
   inFlight: number;
+  timer: NodeJS.Timeout | null;
 }
 
 const groups = new Map<string, Group>();
+const drains = new Set<Promise<void>>();
 
-export function ingestCoalesced(db: DbOrTx, projectId: string, events: unknown[], opts: IngestOptions): Promise<IngestResult[]> {
+export function ingestCoalesced(
+  db: DbOrTx,
+  projectId: string,
+  events: unknown[],
+  opts: IngestOptions,
+  lingerMs = 0,
+): Promise<IngestResult[]> {
   if (events.length >= ALONE) return ingestBatch(db, projectId, events, opts);
   const key = `${projectId}|${opts.source}|${opts.authorUserId ?? ""}`;
   let g = groups.get(key);
   if (!g) {
-    g = { db, projectId, opts, pending: [], inFlight: 0 };
+    g = { db, projectId, opts, pending: [], pendingEvents: 0, inFlight: 0, timer: null };
     groups.set(key, g);
   }
   const group = g;
   return new Promise((resolve, reject) => {
     group.pending.push({ events, resolve, reject });
-    if (group.inFlight < PARALLEL) void drain(key, group);
+    group.pendingEvents += events.length;
+    if (group.inFlight >= PARALLEL) return; // a running drain takes it
+    if (lingerMs > 0 && group.pendingEvents < MAX_MERGED) {
+      // a running drain takes it after its write; else the first lingering call starts the window
+      if (group.inFlight === 0) group.timer ??= setTimeout(() => startDrain(key, group), lingerMs);
+      return;
+    }
+    startDrain(key, group);
   });
+}
+
+function startDrain(key: string, g: Group): void {
+  if (g.timer) {
+    clearTimeout(g.timer);
+    g.timer = null;
+  }
+  const run = drain(key, g);
+  drains.add(run);
+  void run.finally(() => drains.delete(run));
+}
+
+/** Write every lingering event now, and wait for every write in flight. */
+export async function flushIngest(): Promise<void> {
+  for (const [key, g] of groups) if (g.timer && g.pending.length) startDrain(key, g);
+  while (drains.size) await Promise.allSettled([...drains]);
 }
 
 async function drain(key: string, g: Group): Promise<void> {
@@ -56,6 +93,7 @@ async function drain(key: string, g: Group): Promise<void> {
         const w = g.pending.shift() as Waiter;
         take.push(w);
         n += w.events.length;
+        g.pendingEvents -= w.events.length;
       }
       try {
         const results = await ingestBatch(
@@ -75,6 +113,6 @@ async function drain(key: string, g: Group): Promise<void> {
     }
   } finally {
     g.inFlight--;
-    if (!g.inFlight && !g.pending.length) groups.delete(key);
+    if (!g.inFlight && !g.pending.length && !g.timer) groups.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 /** The logs domain's public face. */
 
-export { ingestCoalesced } from "./coalesce";
+export { flushIngest, ingestCoalesced } from "./coalesce";
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
 export { exportTraces } from "./export";
 export { ingestBatch } from "./ingest";

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../../db/client";
+import { env } from "../../env";
 import { uuidv7 } from "../core/ids";
 import { logger } from "../core/logger";
 import { ingestCoalesced } from "../logs";
@@ -29,7 +30,8 @@ export interface GatewayCall {
 
 /**
  * Every gateway call becomes a trace with one generation (logs domain), written after the response
- * through the ingest group commit: the caller never waits for it, and a failure is logged, not thrown.
+ * through the ingest group commit, gathered for KEEL_GATEWAY_LOG_LINGER_MS: the caller never waits
+ * for it, and a failure is logged, not thrown.
  * Returns the trace id (for the route event and the `x-keel-trace-id` header).
  */
 export function logCall(db: DbOrTx, call: GatewayCall, traceId = uuidv7()): string {
@@ -68,7 +70,7 @@ export function logCall(db: DbOrTx, call: GatewayCall, traceId = uuidv7()): stri
       },
     },
   ];
-  void ingestCoalesced(db, call.projectId, events, { source: "api" })
+  void ingestCoalesced(db, call.projectId, events, { source: "api" }, env.KEEL_GATEWAY_LOG_LINGER_MS)
     .then((res) => {
       const bad = res.find((r) => r.status >= 300);
       if (bad) logger.warn({ traceId, result: bad }, "gateway call not logged");
