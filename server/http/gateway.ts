@@ -4,7 +4,7 @@ import { env } from "../../env";
 import { DomainError } from "../core/errors";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
-import { chatCompletions, completions, embeddings, GatewayError, type GatewayResult, models } from "../routing";
+import { chatCompletions, classifications, completions, embeddings, GatewayError, type GatewayResult, models } from "../routing";
 import { principalFromApiKey } from "../workspace";
 import { readJson } from "./request";
 
@@ -15,6 +15,7 @@ const ENDPOINTS: Record<
   "/chat/completions": { method: "POST", run: chatCompletions },
   "/completions": { method: "POST", run: completions },
   "/embeddings": { method: "POST", run: embeddings },
+  "/classifications": { method: "POST", run: classifications },
   "/models": { method: "GET", run: (c) => models(c) },
 };
 export const isGatewayPath = (path: string) => path in ENDPOINTS;

@@ -1,5 +1,4 @@
 import { Readable } from "node:stream";
-import type { z } from "zod";
 import type { Db } from "../../db/client";
 import { DomainError, parseOrThrow } from "../core/errors";
 import {

@@ -1,4 +1,3 @@
-import { DomainError } from "../core/errors";
 import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";

@@ -57,6 +57,18 @@ export const embeddingRequest = z
   .passthrough();
 export type EmbeddingRequest = z.infer<typeof embeddingRequest>;
 
+/** Keel's own endpoint (OpenAI has none): labels and scores from a text-classification deployment. */
+export const classificationRequest = z
+  .object({
+    model: z.string().min(1),
+    input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(2048)]),
+    /** how many labels per input, best first (default 1) */
+    top_k: z.number().int().min(1).max(100).optional(),
+    user: z.string().max(500).optional(),
+  })
+  .strict();
+export type ClassificationRequest = z.infer<typeof classificationRequest>;
+
 /** The text of a message's content (text parts joined; other parts are not readable by local models). */
 export function contentText(c: z.infer<typeof content> | undefined): string {
   if (c === undefined || c === null) return "";

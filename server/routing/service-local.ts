@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DomainError } from "../core/errors";
 import {
   type ChatMessage,
+  classify,
   embed,
   type GenerateResult,
   generate,
@@ -9,7 +10,14 @@ import {
   type ResolvedDeployment,
   sourceFromVersion,
 } from "../serving";
-import { type ChatRequest, type CompletionRequest, contentText, type EmbeddingRequest, GatewayError } from "./service-contract";
+import {
+  type ChatRequest,
+  type ClassificationRequest,
+  type CompletionRequest,
+  contentText,
+  type EmbeddingRequest,
+  GatewayError,
+} from "./service-contract";
 import { costOf, type GatewayContext, type GatewayResult } from "./service-gateway";
 import { logCall } from "./service-log";
 
@@ -272,6 +280,49 @@ export async function localEmbeddings(
         embedding: b64 ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v,
       })),
       usage: { prompt_tokens: r.promptTokens, total_tokens: r.promptTokens },
+    },
+    headers: { "x-keel-trace-id": traceId, "x-keel-deployment": d.name, "x-keel-batch-size": String(r.batchSize) },
+  };
+}
+
+/** Labels from a local text-classification model (`POST /v1/classifications`, Keel's own endpoint). */
+export async function localClassifications(
+  c: GatewayContext,
+  d: ResolvedDeployment,
+  body: ClassificationRequest,
+  inputs: string[],
+  log: LogBase,
+): Promise<GatewayResult> {
+  const source = await sourceOf(c, d);
+  const r = await classify(source, inputs, { topK: body.top_k ?? 1 });
+  const traceId = logCall(c.db, {
+    projectId: c.projectId,
+    deployment: d.name,
+    model: d.modelName ?? d.name,
+    provider: "keel",
+    modelVersionId: versionIdOf(source),
+    routeDecision: c.route ?? null,
+    ...log,
+    usage: { input: 0, output: 0 },
+    cost: 0,
+    end: new Date(),
+    output: r.results.map((labels) => labels[0] ?? null),
+    status: "ok",
+    metadata: { batchSize: r.batchSize, batchWaitMs: Math.round(r.waitMs) },
+  });
+  return {
+    kind: "json",
+    status: 200,
+    body: {
+      object: "list",
+      model: d.name,
+      data: r.results.map((labels, index) => ({
+        object: "classification",
+        index,
+        label: labels[0]?.label ?? null,
+        score: labels[0]?.score ?? null,
+        labels,
+      })),
     },
     headers: { "x-keel-trace-id": traceId, "x-keel-deployment": d.name, "x-keel-batch-size": String(r.batchSize) },
   };

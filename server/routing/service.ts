@@ -3,14 +3,16 @@ import {
   type ChatRequest,
   type CompletionRequest,
   chatRequest,
+  classificationRequest,
   completionRequest,
   contentText,
   type EmbeddingRequest,
   embeddingRequest,
+  GatewayError,
   parseRequest,
 } from "./service-contract";
 import { deploymentOrThrow, type GatewayContext, type GatewayResult, viaProvider } from "./service-gateway";
-import { localChat, localCompletion, localEmbeddings } from "./service-local";
+import { localChat, localClassifications, localCompletion, localEmbeddings } from "./service-local";
 import { routeChat } from "./service-route";
 
 /**
@@ -60,6 +62,22 @@ export async function embeddings(c: GatewayContext, raw: unknown): Promise<Gatew
     ...log,
     outputOf: (json) => ({ vectors: ((json as { data?: unknown[] })?.data ?? []).length }),
   });
+}
+
+/** `POST /v1/classifications` (Keel's own): labels and scores from a local text-classification deployment. */
+export async function classifications(c: GatewayContext, raw: unknown): Promise<GatewayResult> {
+  const body = parseRequest(classificationRequest, raw);
+  const d = await deploymentOrThrow(c, body.model, ["classification"]);
+  if (d.kind !== "local")
+    throw new GatewayError(
+      400,
+      `Deployment ${d.name} is a provider's; classifications are served by local models`,
+      "invalid_request_error",
+      "model",
+    );
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  const log = { kind: "classification", start: new Date(), userId: body.user, input: inputs.length === 1 ? inputs[0] : inputs };
+  return localClassifications(c, d, body, inputs, log);
 }
 
 /** `GET /v1/models`: the project's active deployments. */

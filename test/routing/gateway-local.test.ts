@@ -4,7 +4,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { registerBundled, registerLocal, requestMove } from "../../server/registry";
-import { seedDeployments } from "../../server/serving";
+import { classify, seedDeployments } from "../../server/serving";
 import { SYSTEM_ACTOR } from "../../server/workspace";
 import { makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
@@ -122,5 +122,56 @@ describe("the gateway on the bundled local models", () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { param: string } }).error.param).toBe("model");
+  });
+
+  it("classifies with tiny-bert-sentiment on /v1/classifications, as serving's classifier does, and logs the call", async () => {
+    const post = (body: unknown) =>
+      fetch(`${keel.url}/api/v1/classifications`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const texts = ["I loved every minute of it, wonderful!", "Terrible food and rude staff, never again."];
+    const res = await post({ model: "tiny-bert-sentiment", input: texts, top_k: 2 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      object: string;
+      data: { index: number; label: string; score: number; labels: { label: string; score: number }[] }[];
+    };
+    expect(body.object).toBe("list");
+    const direct = await classify("tiny-bert-sentiment", texts, { topK: 2 });
+    body.data.forEach((row, i) => {
+      expect(row.index).toBe(i);
+      expect(row.labels).toHaveLength(2);
+      expect(row.label).toBe(direct.results[i]?.[0]?.label);
+      expect(row.score).toBeCloseTo(direct.results[i]?.[0]?.score as number, 5);
+      expect(row.labels[0]?.score).toBeGreaterThanOrEqual(row.labels[1]?.score as number);
+    });
+    expect(body.data[0]?.label).not.toBe(body.data[1]?.label);
+    const traceId = res.headers.get("x-keel-trace-id") as string;
+    const t = await waitFor(
+      "the classification trace",
+      async () =>
+        (
+          await d.db
+            .select()
+            .from(schema.traces)
+            .where(and(eq(schema.traces.projectId, projectId), eq(schema.traces.id, traceId)))
+        )[0],
+    );
+    expect(t.name).toBe("gateway classification");
+
+    // bad input: a chat deployment, an empty input, an unknown field, an unknown model
+    const chat = await post({ model: "tiny-gpt2", input: "hi" });
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { error: { param: string } }).error.param).toBe("model");
+    const empty = await post({ model: "tiny-bert-sentiment", input: [] });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toMatch(/input/);
+    const extra = await post({ model: "tiny-bert-sentiment", input: "x", temperature: 1 });
+    expect(extra.status).toBe(400);
+    expect(((await extra.json()) as { error: { message: string } }).error.message).toMatch(/temperature/);
+    const unknown = await post({ model: "no-such-model", input: "x" });
+    expect(unknown.status).toBe(404);
   });
 });
