@@ -73,7 +73,8 @@ async function decide(router: RouterRow, body: ChatRequest, embedding: () => Pro
 
 /**
  * `model: "router:<name>"`: cache, decision, the call (with the router's fallbacks on a 5xx or an
- * unreachable upstream), a route event for the dashboard, and the decision on the call's trace.
+ * unreachable upstream, thrown or answered, and on a provider's 401/403/429 answer), a route event for
+ * the dashboard, and the decision on the call's trace.
  */
 export async function routeChat(c: GatewayContext, name: string, body: ChatRequest, call: CallTarget): Promise<GatewayResult> {
   const started = performance.now();
@@ -149,16 +150,24 @@ export async function routeChat(c: GatewayContext, name: string, body: ChatReque
   const attempt = async (target: string, d: RouteDecision, b: ChatRequest) => {
     const chain = [target, ...router.fallbacks.filter((f) => f !== target)];
     let last: unknown;
+    let why = "";
     for (const [i, t] of chain.entries()) {
-      const reason = i === 0 ? d.reason : `${d.reason}; fallback to ${t} after: ${(last as Error).message}`;
+      const reason = i === 0 ? d.reason : `${d.reason}; fallback to ${t} after: ${why}`;
+      const final = i === chain.length - 1;
+      let res: GatewayResult;
       try {
-        const res = await call({ ...c, route: route({ ...d, target: t, reason }, { fallback: i > 0 }) }, { ...b, model: t });
-        return { res, target: t, fallback: i > 0, reason };
+        res = await call({ ...c, route: route({ ...d, target: t, reason }, { fallback: i > 0 }) }, { ...b, model: t });
       } catch (err) {
         last = err;
-        if (!(err instanceof GatewayError) || err.status < 500 || i === chain.length - 1) throw err;
+        if (!(err instanceof GatewayError) || err.status < 500 || final) throw err;
+        why = err.message;
         logger.warn({ router: router.name, target: t, err: err.message }, "router falls back");
+        continue;
       }
+      // a provider's error answer comes back, not thrown: the next target on one the request did not cause
+      if (final || res.kind !== "json" || !fallsBack(res.status)) return { res, target: t, fallback: i > 0, reason };
+      why = upstreamError(res);
+      logger.warn({ router: router.name, target: t, err: why }, "router falls back");
     }
     throw last;
   };
@@ -179,7 +188,11 @@ export async function routeChat(c: GatewayContext, name: string, body: ChatReque
     if (next.large) {
       decision = next;
       out = await attempt(next.target, next, body);
-    } else if (streamed) out = { ...out, res: asSse(res) };
+    } else {
+      // kept: the route event and headers say why (the small call's trace has the first step's decision)
+      out = { ...out, reason: out.fallback ? `${out.reason}; ${next.reason}` : next.reason };
+      if (streamed) out = { ...out, res: asSse(res) };
+    }
   }
   const d = await resolveDeployment(c.db, c.projectId, out.target);
   const usage = usageOf(out.res);
@@ -217,6 +230,19 @@ export async function routeChat(c: GatewayContext, name: string, body: ChatReque
     "x-keel-cache": "miss",
   };
   return { ...out.res, headers };
+}
+
+/**
+ * Which error answers from a target send the router on to its next one: the provider failed (5xx,
+ * after its retries), refused this deployment's key (401, 403), or kept rate-limiting it (429).
+ * Errors the request itself caused (400, 404, 413, 422, ...) would fail on any target: they go back.
+ */
+export const fallsBack = (status: number) => status >= 500 || status === 401 || status === 403 || status === 429;
+
+/** "upstream 401: <the provider's message>" for a route reason. */
+function upstreamError(res: { status: number; body: unknown }): string {
+  const m = (res.body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof m === "string" && m ? `upstream ${res.status}: ${m.slice(0, 200)}` : `upstream ${res.status}`;
 }
 
 /** Mean token log-probability of an answer: a local model's header, else OpenAI's `choices[0].logprobs.content`. */
