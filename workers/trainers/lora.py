@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""LoRA fine-tuning of a GPT-2 model kept in the transformers.js layout.
+
+    python3 workers/trainers/lora.py CONFIG.json
+
+Reads the config (see README.md), rebuilds the base model from config.json plus the ONNX
+initializers (or model.safetensors), trains LoRA adapters (peft; a built-in equivalent where peft
+is missing), merges them, writes the transformers.js layout (onnx/model.onnx fp32 with KV cache,
+onnx/model_quantized.onnx q8, config, tokenizer, generation config, the adapter) and checks that
+onnxruntime's greedy decoding with the cache gives the PyTorch model's tokens before reporting.
+stdout carries JSON lines only: log, metric, result, error; exit 1 on error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+DEFAULTS = {
+    "r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["c_attn", "c_proj", "c_fc"],
+    "learning_rate": 2e-4, "weight_decay": 0.0, "warmup_steps": 0, "epochs": 1, "max_steps": None,
+    "batch_size": 8, "max_length": 256, "seed": 0, "device": "cpu", "threads": None,
+    "log_every": 1, "quantize": True, "verify_prompts": 3, "verify_max_new_tokens": 8, "use_peft": "auto",
+}
+COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt")
+
+
+def emit(kind: str, **fields) -> None:
+    sys.stdout.write(json.dumps({"type": kind, **fields}, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def log(message: str) -> None:
+    emit("log", message=message)
+
+
+def load_config(path: str) -> dict:
+    with open(path) as f:
+        raw = json.load(f)
+    cfg = {**DEFAULTS, **raw.get("hyperparameters", {}), **{k: v for k, v in raw.items() if k != "hyperparameters"}}
+    for key in ("base_model_dir", "dataset_path", "output_dir"):
+        if not cfg.get(key):
+            raise ValueError(f"config needs {key}")
+    if cfg["device"] not in ("cpu", "cuda"):
+        raise ValueError("device must be cpu or cuda")
+    if int(cfg["r"]) < 1 or int(cfg["batch_size"]) < 1 or int(cfg["max_length"]) < 2:
+        raise ValueError("r, batch_size must be >= 1 and max_length >= 2")
+    return cfg
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        emit("error", message="usage: lora.py CONFIG.json")
+        return 2
+    try:
+        run(load_config(argv[1]))
+        return 0
+    except Exception as e:  # one error line for the worker; the traceback goes to stderr
+        traceback.print_exc(file=sys.stderr)
+        emit("error", message=f"{type(e).__name__}: {e}")
+        return 1
+
+
+def run(cfg: dict) -> None:
+    t0 = time.time()
+    from sft_rows import Tokenizer, load_rows
+
+    # the data first: a bad row fails in a second, before torch is imported
+    base, out_dir = cfg["base_model_dir"], cfg["output_dir"]
+    tok = Tokenizer(base)
+    rows = load_rows(cfg["dataset_path"], tok)
+    if not rows:
+        raise ValueError(f"{cfg['dataset_path']}: no usable rows")
+    log(f"{len(rows)} training rows from {os.path.basename(cfg['dataset_path'])}")
+
+    import numpy as np
+    import torch
+
+    from gpt2_onnx import build_onnx, ort_greedy, quantize_q8, read_state_dict, save_onnx
+
+    torch.manual_seed(int(cfg["seed"]))
+    np.random.seed(int(cfg["seed"]))
+    if cfg["threads"]:
+        torch.set_num_threads(int(cfg["threads"]))
+    if cfg["device"] == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device cuda asked for, but torch sees no CUDA device")
+    device = torch.device(cfg["device"])
+
+    with open(os.path.join(base, "config.json")) as f:
+        model_cfg = json.load(f)
+    if model_cfg.get("model_type") != "gpt2":
+        raise ValueError(f"model_type {model_cfg.get('model_type')!r}: only gpt2 is supported")
+    weights, source = read_state_dict(base, model_cfg)
+    log(f"rebuilt {model_cfg['n_layer']}-layer GPT-2 from {source} ({sum(v.size for v in weights.values())} parameters)")
+    model = build_torch_model(model_cfg, weights).to(device)
+
+    model, impl = add_adapters(model, cfg)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    log(f"LoRA via {impl}: r={cfg['r']} alpha={cfg['alpha']} on {','.join(cfg['target_modules'])}, {trainable} trainable parameters")
+    metrics = train(model, rows, tok, cfg, device)
+
+    adapter_files = save_adapter(model, impl, cfg, out_dir)
+    merged = merge(model, impl).to("cpu").eval()
+    merged_weights = {k: v.detach().float().numpy() for k, v in merged.state_dict().items()
+                      if k in weights}
+    metrics["max_weight_delta"] = float(max(np.abs(merged_weights[k] - weights[k]).max() for k in weights))
+
+    onnx_path = os.path.join(out_dir, "onnx", "model.onnx")
+    save_onnx(build_onnx(model_cfg, merged_weights), onnx_path)
+    files = ["onnx/model.onnx"]
+    if cfg["quantize"]:
+        quantize_q8(onnx_path, os.path.join(out_dir, "onnx", "model_quantized.onnx"))
+        files.append("onnx/model_quantized.onnx")
+    files += write_metadata(base, out_dir, model_cfg)
+
+    verify = verify_export(merged, onnx_path, model_cfg, rows, tok, cfg, ort_greedy)
+    if cfg["quantize"]:
+        q = [ort_greedy(os.path.join(out_dir, "onnx", "model_quantized.onnx"), model_cfg, v["prompt_ids"],
+                        int(cfg["verify_max_new_tokens"]), tok.eos_id) for v in verify]
+        same = sum(a == v["tokens"] for a, v in zip(q, verify))
+        metrics["q8_greedy_agreement"] = same / len(verify)
+        log(f"q8 greedy decoding agrees with fp32 on {same}/{len(verify)} prompts")
+    metrics["seconds"] = round(time.time() - t0, 3)
+    emit("result", files=sorted(files + adapter_files), metrics=metrics, adapter=impl, verify=verify)
+
+
+def build_torch_model(model_cfg: dict, weights: dict):
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    skip = {"transformers_version", "architectures", "torch_dtype", "dtype"}
+    config = GPT2Config(**{k: v for k, v in model_cfg.items() if k not in skip})
+    model = GPT2LMHeadModel(config)
+    state = {k: torch.from_numpy(v.copy()) for k, v in weights.items()}
+    if "lm_head.weight" not in state:
+        state["lm_head.weight"] = state["transformer.wte.weight"]
+    # strict=False: non-persistent buffers (the causal mask) differ between versions
+    result = model.load_state_dict(state, strict=False)
+    missing = [k for k in result.missing_keys if not k.endswith(".attn.bias") and not k.endswith(".masked_bias")]
+    if missing:
+        raise ValueError(f"weights missing for {missing[:4]}")
+    if config.tie_word_embeddings:
+        model.tie_weights()
+    return model
+
+
+def add_adapters(model, cfg: dict):
+    want = cfg["use_peft"]
+    if want in ("auto", True):
+        try:
+            from peft import LoraConfig, get_peft_model
+
+            lc = LoraConfig(r=int(cfg["r"]), lora_alpha=float(cfg["alpha"]), lora_dropout=float(cfg["dropout"]),
+                            target_modules=list(cfg["target_modules"]), fan_in_fan_out=True,  # GPT-2 Conv1D: [in, out]
+                            bias="none", task_type="CAUSAL_LM")
+            return get_peft_model(model, lc), "peft"
+        except ImportError:
+            if want is True:
+                raise
+    from lora_layers import inject
+
+    return inject(model, cfg), "builtin"
+
+
+def train(model, rows, tok, cfg: dict, device) -> dict:
+    import torch
+
+    from sft_rows import batches
+
+    bs = int(cfg["batch_size"])
+    per_epoch = math.ceil(len(rows) / bs)
+    total = int(cfg["max_steps"]) if cfg["max_steps"] else per_epoch * int(cfg["epochs"])
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=float(cfg["learning_rate"]), weight_decay=float(cfg["weight_decay"]))
+    warm = int(cfg["warmup_steps"])
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+    model.train()
+    log(f"training {total} steps (batch {bs}, {per_epoch} steps per epoch) on {device}")
+    step, tokens_seen, started, losses = 0, 0, time.time(), []
+    gen = batches(rows, bs, int(cfg["max_length"]), tok.pad_id, int(cfg["seed"]))
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    while step < total:
+        ids, mask, labels = (t.to(device) for t in next(gen))
+        t = time.time()
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"loss is {loss.item()} at step {step + 1}")
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        lr = opt.param_groups[0]["lr"]  # the rate this step used
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        step += 1
+        n_tok = int(mask.sum())
+        tokens_seen += n_tok
+        losses.append(loss.item())
+        if step % int(cfg["log_every"]) == 0 or step == total:
+            gpu = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
+            emit("metric", step=step, total_steps=total, epoch=round(step / per_epoch, 4), loss=losses[-1],
+                 learning_rate=lr,
+                 tokens_per_sec=round(n_tok / max(time.time() - t, 1e-9), 1), gpu_memory_mb=gpu)
+    elapsed = time.time() - started
+    tail = losses[-max(1, len(losses) // 10):]
+    return {"steps": step, "train_loss": sum(tail) / len(tail), "first_loss": losses[0], "tokens": tokens_seen,
+            "train_seconds": round(elapsed, 3), "tokens_per_sec": round(tokens_seen / max(elapsed, 1e-9), 1)}
+
+
+def save_adapter(model, impl: str, cfg: dict, out_dir: str) -> list[str]:
+    adir = os.path.join(out_dir, "adapter")
+    os.makedirs(adir, exist_ok=True)
+    if impl == "peft":
+        model.save_pretrained(adir)
+        return [f"adapter/{f}" for f in sorted(os.listdir(adir)) if os.path.isfile(os.path.join(adir, f))]
+    from lora_layers import save
+
+    return [f"adapter/{f}" for f in save(model, cfg, adir)]
+
+
+def merge(model, impl: str):
+    if impl == "peft":
+        return model.merge_and_unload()
+    from lora_layers import merge_into_base
+
+    return merge_into_base(model)
+
+
+def write_metadata(base: str, out_dir: str, model_cfg: dict) -> list[str]:
+    files = []
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump({**model_cfg, "torch_dtype": "float32"}, f, indent=2)
+    files.append("config.json")
+    gen = os.path.join(base, "generation_config.json")
+    if os.path.exists(gen):
+        shutil.copyfile(gen, os.path.join(out_dir, "generation_config.json"))
+    else:
+        with open(os.path.join(out_dir, "generation_config.json"), "w") as f:
+            json.dump({k: model_cfg[k] for k in ("bos_token_id", "eos_token_id", "pad_token_id") if k in model_cfg}, f)
+    files.append("generation_config.json")
+    for name in COPIED:
+        if os.path.exists(os.path.join(base, name)):
+            shutil.copyfile(os.path.join(base, name), os.path.join(out_dir, name))
+            files.append(name)
+    return files
+
+
+def verify_export(merged, onnx_path: str, model_cfg: dict, rows, tok, cfg: dict, ort_greedy) -> list[dict]:
+    """PyTorch greedy decoding (with its own cache) vs onnxruntime on the exported graph: must agree."""
+    import torch
+
+    want_prompts = cfg["verify_prompts"]
+    if isinstance(want_prompts, list):  # explicit prompts, e.g. ones the base model continues
+        prompts = [{"prompt": p, "prompt_ids": tok.encode(p)} for p in want_prompts]
+    else:
+        prompts = rows[: max(1, int(want_prompts))]
+    max_new = int(cfg["verify_max_new_tokens"])
+    checks = []
+    for row in prompts:
+        ids = row["prompt_ids"][-(int(model_cfg["n_positions"]) - max_new):]
+        with torch.no_grad():
+            out = merged.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                                  max_new_tokens=max_new, do_sample=False, use_cache=True,
+                                  eos_token_id=tok.eos_id, pad_token_id=tok.pad_id)
+        want = out[0, len(ids):].tolist()
+        got = ort_greedy(onnx_path, model_cfg, ids, max_new, tok.eos_id)
+        if got != want:
+            raise AssertionError(f"exported model decodes {got}, PyTorch decodes {want} for {row['prompt']!r}")
+        checks.append({"prompt": row["prompt"], "prompt_ids": ids, "tokens": want, "text": tok.decode(want)})
+    log(f"onnxruntime greedy decoding with the KV cache matches PyTorch on {len(checks)} prompts")
+    return checks
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
