@@ -135,6 +135,9 @@ describe.skipIf(Boolean(skip))(`lora trainer on the CPU${skip ? ` (skipped: ${sk
       expect(g.text).toBe(v.text);
     }
     expect(result.verify.some((v) => v.text.length > 0)).toBe(true);
+    // together, so serving may batch them: left padding, attention mask and position ids through the cache
+    const together = await Promise.all(result.verify.map((v) => generate(outDir, { prompt: v.prompt, maxTokens: 8 })));
+    expect(together.map((g) => g.text)).toEqual(result.verify.map((v) => v.text));
     const q8 = await generate(
       { kind: "path", key: `path:${outDir}#q8`, location: outDir, format: "transformers.js", dtype: "q8" },
       { prompt: prompts[0] as string, maxTokens: 8 },
