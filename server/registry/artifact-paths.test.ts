@@ -22,6 +22,7 @@ describe("detectFormat", () => {
   it("knows a transformers.js folder, one ONNX graph and anything else", () => {
     expect(detectFormat(["config.json", "tokenizer.json", "onnx/model.onnx"])).toBe("transformers.js");
     expect(detectFormat(["head.onnx"])).toBe("onnx");
+    expect(detectFormat(["head.onnx", "keel-head.json"])).toBe("keel-head");
     expect(detectFormat(["config.json", "weights.bin"])).toBe("files");
   });
 });

@@ -13,12 +13,22 @@ export function checkArtifactPath(path: string): string | null {
   return null;
 }
 
-/** What a set of files is: a transformers.js folder (config.json + onnx/*.onnx), one ONNX graph, or plain files. */
-export function detectFormat(paths: readonly string[]): "transformers.js" | "onnx" | "files" {
+/**
+ * What a set of files is: a transformers.js folder (config.json + onnx/*.onnx), a keel-head
+ * classifier (keel-head.json + head.onnx: an ONNX head over a named embedding model, task
+ * text-classification), one ONNX graph, or plain files.
+ */
+export function detectFormat(paths: readonly string[]): "transformers.js" | "keel-head" | "onnx" | "files" {
   const set = new Set(paths);
+  if (set.has("keel-head.json") && set.has("head.onnx")) return "keel-head";
   if (set.has("config.json") && paths.some((p) => /^onnx\/[^/]+\.onnx$/.test(p))) return "transformers.js";
   if (paths.length === 1 && paths[0]?.endsWith(".onnx")) return "onnx";
   return "files";
+}
+
+/** The pipeline task a format implies by itself (a keel-head is always a text classifier). */
+export function taskFromFormat(format: string): string | null {
+  return format === "keel-head" ? "text-classification" : null;
 }
 
 /** Pipeline task from a transformers.js config.json, when it says. */

@@ -6,7 +6,7 @@ import { artifactStore } from "../core/artifacts";
 import { DomainError, notFound } from "../core/errors";
 import type { Actor } from "../workspace";
 import { requestMove } from "./aliases";
-import { taskFromConfig } from "./artifact-paths";
+import { detectFormat, taskFromConfig, taskFromFormat } from "./artifact-paths";
 import type { VersionMeta } from "./contract";
 import { createModel } from "./models";
 import { createVersion, type FileRef, type VersionView } from "./versions";
@@ -68,7 +68,8 @@ export async function registerLocal(
     .select({ id: schema.registeredModels.id })
     .from(schema.registeredModels)
     .where(and(eq(schema.registeredModels.projectId, projectId), eq(schema.registeredModels.name, model)));
-  if (!existing) await createModel(db, actor, projectId, { name: model, task: taskFromConfig(config) ?? undefined });
+  const task = taskFromConfig(config) ?? taskFromFormat(detectFormat(files.map((f) => f.path)));
+  if (!existing) await createModel(db, actor, projectId, { name: model, task: task ?? undefined });
   return createVersion(db, actor, projectId, model, {
     files,
     meta,

@@ -13,7 +13,25 @@ export {
 } from "./deployments";
 export { embedTexts } from "./embed-texts";
 export { type ChatMessage, formatChat, type GenerateOptions, type GenerateResult, generate } from "./generate";
-export { type Dtype, estimateBytes, type ModelSource, type OnnxSchema, resolveSource, type SourceLike, sourceFromVersion } from "./local";
+export {
+  embeddingSettings,
+  HEAD_CONFIG_FILE,
+  HEAD_ONNX_FILE,
+  type HeadConfig,
+  type HeadEmbedding,
+  parseHeadConfig,
+  readHeadConfig,
+} from "./head-config";
+export {
+  type Dtype,
+  estimateBytes,
+  headSource,
+  type ModelSource,
+  type OnnxSchema,
+  resolveSource,
+  type SourceLike,
+  sourceFromVersion,
+} from "./local";
 export { materializeVersion, modelCacheDir } from "./materialize";
 export { type Nested, type OnnxResult, runOnnx } from "./onnx";
 export {

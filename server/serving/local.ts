@@ -4,7 +4,8 @@ import type { DbOrTx } from "../../db/client";
 import { env, modelsDir } from "../../env";
 import { DomainError } from "../core/errors";
 import { resolveVersion, versionFiles } from "../registry";
-import { materializeVersion } from "./materialize";
+import { HEAD_CONFIG_FILE, type HeadConfig, readHeadConfig } from "./head-config";
+import { materializeVersion, modelCacheDir } from "./materialize";
 
 /** The declared inputs and outputs of a raw ONNX graph (version metadata `inputSchema`). */
 export interface OnnxSchema {
@@ -24,13 +25,18 @@ export interface ModelSource {
   kind: "bundled" | "version" | "path" | "hub";
   key: string;
   location: string;
-  /** registry format: transformers.js | onnx | files */
+  /** registry format: transformers.js | onnx | keel-head | files */
   format: string;
   dtype?: Dtype;
   inputSchema?: OnnxSchema;
   versionId?: string;
   /** pipeline task when known (config.json or the registered model) */
   task?: string | null;
+  /** registered model name and version number (registry versions) */
+  model?: string;
+  version?: number;
+  /** a keel-head classifier (format keel-head): its keel-head.json and the embedding model it runs on */
+  head?: { config: HeadConfig; embedder: ModelSource };
 }
 
 /** A source, or a name: a bundled model (`tiny-gpt2`), an absolute folder or .onnx file, or a hub id. */
@@ -56,6 +62,8 @@ export function resolveSource(input: SourceLike): ModelSource {
   if (!name) throw new DomainError("BAD_REQUEST", "model name is empty", "model");
   if (path.isAbsolute(name)) {
     if (!fs.existsSync(name)) throw new DomainError("NOT_FOUND", `no model at ${name}`, "model");
+    if (fs.existsSync(path.join(name, HEAD_CONFIG_FILE)))
+      return headSource({ kind: "path", key: `path:${name}`, location: name, format: "keel-head" });
     const format = isOnnxFile(name) ? "onnx" : "transformers.js";
     return { kind: "path", key: `path:${name}`, location: name, format };
   }
@@ -99,7 +107,7 @@ export async function sourceFromVersion(
     if (!onnx) throw new DomainError("PRECONDITION_FAILED", `version ${v.version} of ${model} has no .onnx file`);
     location = path.join(dir, ...onnx.path.split("/"));
   }
-  return {
+  const source: ModelSource = {
     kind: "version",
     key: `version:${v.id}`,
     location,
@@ -108,7 +116,54 @@ export async function sourceFromVersion(
     inputSchema: meta.inputSchema,
     versionId: v.id,
     task: meta.task ?? null,
+    model: v.model,
+    version: v.version,
   };
+  if (v.format !== "keel-head") return source;
+  const config = readHeadConfig(dir);
+  if (!config) throw new DomainError("PRECONDITION_FAILED", `version ${v.version} of ${model} has no ${HEAD_CONFIG_FILE}`);
+  const e = config.embedding;
+  let embedder: ModelSource;
+  if (e.source === "registry") {
+    const ev = await sourceFromVersion(db, projectId, e.model, e.version as number, opts);
+    if (ev.versionId !== e.versionId)
+      throw new DomainError(
+        "PRECONDITION_FAILED",
+        `version ${v.version} of ${model} was trained on ${e.model} version ${e.version} (${e.versionId}), which is not in this project any more`,
+      );
+    embedder = ev;
+  } else embedder = embedderWithoutDb(config);
+  return { ...source, task: "text-classification", head: { config, embedder } };
+}
+
+/** The embedding model of a head, for sources resolved without a database (bundled, path, hub, or a registry version already materialized). */
+function embedderWithoutDb(config: HeadConfig): ModelSource {
+  const e = config.embedding;
+  if (e.source !== "registry") return resolveSource(e.model);
+  const dir = path.join(modelCacheDir(), e.versionId as string);
+  if (!/^[0-9a-f-]{36}$/i.test(e.versionId ?? "") || !fs.existsSync(dir))
+    throw new DomainError(
+      "PRECONDITION_FAILED",
+      `this head runs on registered model ${e.model} version ${e.version}; load it through the registry (sourceFromVersion)`,
+      "model",
+    );
+  return {
+    kind: "version",
+    key: `version:${e.versionId}`,
+    location: dir,
+    format: "transformers.js",
+    versionId: e.versionId,
+    model: e.model,
+    version: e.version,
+  };
+}
+
+/** Fill in a keel-head source's config and embedding model (when not already known). */
+export function headSource(source: ModelSource): ModelSource {
+  if (source.head) return source;
+  const config = readHeadConfig(source.location);
+  if (!config) throw new DomainError("PRECONDITION_FAILED", `${source.key} has no ${HEAD_CONFIG_FILE}`, "model");
+  return { ...source, format: "keel-head", task: "text-classification", head: { config, embedder: embedderWithoutDb(config) } };
 }
 
 const VARIANT = /_(quantized|fp16|q8|int8|uint8|q4|q4f16|bnb4)\.onnx$/;
