@@ -31,6 +31,8 @@ const schema = z.object({
    * Seconds a web process reuses a resolved API key. Writes in the same process (revoke, role change)
    * clear it at once; other processes see them within this time. 0 looks every key up every time.
    */
+  /** The Python that runs the lora and full trainers (needs torch and transformers). */
+  KEEL_PYTHON: z.string().min(1).default("python3"),
   KEEL_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /**
    * Milliseconds the gateway's call logging gathers calls before one write (it never delays an

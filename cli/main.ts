@@ -18,6 +18,7 @@ import { createKey, createProject, createUser, findProjectBySlug, findUserByEmai
 import { bootWorker } from "../workers/boot";
 import { MODELS_USAGE, modelsCommand } from "./models";
 import { ROUTER_USAGE, routerCommand } from "./router";
+import { TUNE_USAGE, tuneCommand } from "./tune";
 import { ensureBuilt, ROOT, startWeb } from "./web";
 
 const USAGE = `keel <command> [options]   (every command takes --json)
@@ -31,7 +32,7 @@ const USAGE = `keel <command> [options]   (every command takes --json)
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}${ROUTER_USAGE}`;
+${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}`;
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -61,6 +62,13 @@ const { values: opts, positionals } = parseArgs({
     seed: { type: "string" },
     margin: { type: "string" },
     "scores-out": { type: "string" },
+    base: { type: "string" },
+    method: { type: "string" },
+    "text-field": { type: "string" },
+    "label-field": { type: "string" },
+    epochs: { type: "string" },
+    "output-model": { type: "string" },
+    wait: { type: "boolean", default: false },
   },
 });
 
@@ -240,7 +248,7 @@ async function score() {
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
-  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router"].includes(cmd) ? ` ${sub}` : ""}`) {
+  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
       return start();
     case "worker":
@@ -276,6 +284,8 @@ async function main() {
       return score();
     case `models ${sub}`:
       return withDb((d) => modelsCommand(d, sub, rest, opts, say));
+    case `tune ${sub}`:
+      return withDb((d) => tuneCommand(d, sub, opts, say));
     case `router ${sub}`:
       return routerCommand(sub, opts, say); // no database
     default:

@@ -6,3 +6,4 @@ export * from "./registry";
 export * from "./routing";
 export * from "./serving";
 export * from "./workspace";
+export * from "./tuning";

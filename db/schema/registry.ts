@@ -54,7 +54,8 @@ export type VersionSource =
   | { kind: "upload" }
   | { kind: "uri"; uri: string }
   | { kind: "run"; runId: string }
-  | { kind: "bundled"; dir: string };
+  | { kind: "bundled"; dir: string }
+  | { kind: "tuning"; jobId: string };
 
 /** Immutable once created (artifacts, params, metrics, lineage); only status and card may change. */
 export const modelVersions = pgTable(

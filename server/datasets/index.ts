@@ -10,6 +10,7 @@ export {
   type Dataset,
   type DatasetVersion,
   diffVersions,
+  getDataset,
   getVersion,
   getVersionByNumber,
   listDatasets,

@@ -43,6 +43,8 @@ const finiteMetrics = z
 
 export const lineageInput = z.object({
   parentVersion: z.number().int().positive().optional(),
+  /** a parent in another model of the project (a tuning job's base model version), by id */
+  parentVersionId: z.uuid().optional(),
   datasetVersionId: z.uuid().optional(),
   tuningJobId: z.uuid().optional(),
   runId: z.uuid().optional(),
@@ -54,7 +56,7 @@ export const lineageInput = z.object({
 export const versionMetaInput = z.object({
   description: z.string().max(20_000).optional(),
   card: z.string().max(200_000).optional(),
-  format: z.enum(["transformers.js", "onnx", "uri", "files"]).optional(),
+  format: z.enum(["transformers.js", "keel-head", "onnx", "uri", "files"]).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   params: z.record(z.string().min(1).max(250), z.string().max(6000)).optional(),
   metrics: finiteMetrics.optional(),

@@ -101,6 +101,13 @@ async function checkLineage(tx: DbOrTx, projectId: string, modelId: string, line
       .where(and(eq(v.modelId, modelId), eq(v.version, l.parentVersion)));
     if (!p) throw new DomainError("NOT_FOUND", `parent version ${l.parentVersion} not found`, "lineage.parentVersion");
     parentVersionId = p.id;
+  } else if (l.parentVersionId) {
+    const [p] = await tx
+      .select({ id: v.id })
+      .from(v)
+      .where(and(eq(v.id, l.parentVersionId), eq(v.projectId, projectId)));
+    if (!p) throw new DomainError("NOT_FOUND", "parent version not found", "lineage.parentVersionId");
+    parentVersionId = p.id;
   }
   const exists = async (table: typeof schema.datasetVersions | typeof schema.runs | typeof schema.evalRuns, id: string) =>
     (

@@ -176,6 +176,7 @@ export async function viaProvider(
     deployment: d.name,
     model: d.providerModel ?? d.name,
     provider: d.providerRow?.name ?? "provider",
+    routeDecision: c.route ?? null,
   };
   const stream = body.stream === true;
   let upstream: Awaited<ReturnType<typeof callUpstream>>;

@@ -4,6 +4,7 @@ import { logsRouter } from "../logs/router";
 import { registryRouter } from "../registry/router";
 import { routingRouter } from "../routing/router";
 import { servingRouter } from "../serving/router";
+import { tuningRouter } from "../tuning/router";
 import { workspaceRouter } from "../workspace/router";
 import { createCallerFactory, router } from "./init";
 import { jobsRouter } from "./jobs";
@@ -17,6 +18,7 @@ export const appRouter = router({
   serving: servingRouter,
   registry: registryRouter,
   routing: routingRouter,
+  tuning: tuningRouter,
 });
 
 export type AppRouter = typeof appRouter;

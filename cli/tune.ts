@@ -1,0 +1,159 @@
+import fs from "node:fs";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import type { Database } from "../db/client";
+import { DomainError } from "../server/core/errors";
+import { addVersion, type DatasetRow, parseDataset } from "../server/datasets";
+import { type AgentHandle, availableTrainers, createJob, getJob, type JobView, startTuningAgent } from "../server/tuning";
+import { findProjectBySlug, SYSTEM_ACTOR } from "../server/workspace";
+import { parseModelRef } from "./models";
+
+export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERSION] --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]
+             --method head|lora [--text-field F --label-field F] [--epochs N] [--seed N] [--output-model NAME] [--wait]
+                                  a file becomes a dataset version first; --wait prints the finished job
+                                  (a worker of \`keel start\` runs it, or this command when none can)
+`;
+
+export interface TuneOptions {
+  project?: string;
+  base?: string;
+  data?: string;
+  method?: string;
+  "text-field"?: string;
+  "label-field"?: string;
+  epochs?: string;
+  seed?: string;
+  "output-model"?: string;
+  wait?: boolean;
+}
+
+const bad = (message: string, field: string) => new DomainError("BAD_REQUEST", message, field);
+
+/** Rows of a TSV (label, split, text; no header, as the bundled sentiment set) or of a JSONL file mapped through the fields. */
+export function rowsOfFile(file: string, fields: { text?: string; label?: string }): DatasetRow[] {
+  if (!fs.existsSync(file)) throw new DomainError("NOT_FOUND", `no such file: ${file}`, "data");
+  const raw = fs.readFileSync(file);
+  const text = (file.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
+  const base = file.replace(/\.gz$/, "");
+  if (base.endsWith(".tsv")) {
+    return text
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((line, i) => {
+        const cols = line.split("\t");
+        if (cols.length < 3)
+          throw bad(`line ${i + 1}: expected 3 tab-separated columns (label, split, text), found ${cols.length}`, "data");
+        const [label, split, ...rest] = cols as [string, string, ...string[]];
+        return { input: rest.join("\t"), references: [label.trim()], prediction: null, metadata: { split: split.trim() } };
+      });
+  }
+  if (!base.endsWith(".jsonl")) throw bad(`${file}: give a .jsonl or .tsv file (optionally .gz), or DATASET[@VERSION]`, "data");
+  const textField = fields.text ?? "text";
+  const labelField = fields.label ?? "label";
+  return text
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((line, i) => {
+      let row: Record<string, unknown>;
+      try {
+        row = JSON.parse(line) as Record<string, unknown>;
+      } catch (err) {
+        throw bad(`line ${i + 1}: not JSON (${(err as Error).message})`, "data");
+      }
+      if ("input" in row && "references" in row && !fields.text) return parseDataset(Buffer.from(line), "jsonl").rows[0] as DatasetRow;
+      const t = row[textField];
+      const l = row[labelField];
+      if (typeof t !== "string" || !t.trim()) throw bad(`line ${i + 1}: no text in field ${textField}`, "text-field");
+      if (l === undefined || l === null || String(l).trim() === "")
+        throw bad(`line ${i + 1}: no label in field ${labelField}`, "label-field");
+      const split = typeof row.split === "string" ? row.split : undefined;
+      return { input: t, references: [String(l)], prediction: null, metadata: split ? { split } : null };
+    });
+}
+
+const finished = (j: JobView) => j.status === "succeeded" || j.status === "failed" || j.status === "cancelled";
+
+/** `keel tune start`: data in (a file becomes a dataset version), a job queued, and with --wait its end. */
+export async function tuneCommand(d: Database, sub: string | undefined, opts: TuneOptions, say: (human: string, data: unknown) => void) {
+  if (sub !== "start") throw bad(`unknown tune command ${sub ?? ""}; use tune start`, "command");
+  const project = await findProjectBySlug(d.db, opts.project ?? "demo");
+  if (!project) throw new DomainError("NOT_FOUND", `No project with slug ${opts.project ?? "demo"}`, "project");
+  if (!opts.base) throw bad("missing --base MODEL[@ALIAS|:VERSION]", "base");
+  if (!opts.data) throw bad("missing --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]", "data");
+  const method = opts.method ?? "head";
+  const base = parseModelRef(opts.base);
+
+  let dataset: { name: string; version?: number };
+  const looksLikeFile = /\.(jsonl|tsv)(\.gz)?$/.test(opts.data) || fs.existsSync(opts.data);
+  if (looksLikeFile) {
+    const rows = rowsOfFile(opts.data, { text: opts["text-field"], label: opts["label-field"] });
+    const name = path
+      .basename(opts.data)
+      .replace(/\.gz$/, "")
+      .replace(/\.(jsonl|tsv)$/, "");
+    const v = await addVersion(
+      d.db,
+      SYSTEM_ACTOR,
+      project.id,
+      name,
+      { rows, columns: ["input", "references", "metadata"] },
+      { kind: "upload", format: "jsonl", filename: path.basename(opts.data) },
+    );
+    dataset = { name, version: v.version };
+  } else {
+    const at = opts.data.lastIndexOf("@");
+    dataset = at > 0 ? { name: opts.data.slice(0, at), version: Number(opts.data.slice(at + 1)) } : { name: opts.data };
+    if (dataset.version !== undefined && !Number.isInteger(dataset.version))
+      throw bad(`${opts.data}: the version must be a number`, "data");
+  }
+  const hyperparameters: Record<string, unknown> = {};
+  if (opts.epochs !== undefined) hyperparameters.epochs = Number(opts.epochs);
+  const job = await createJob(d.db, SYSTEM_ACTOR, project.id, {
+    method,
+    base: { model: base.model, version: base.ref },
+    dataset,
+    hyperparameters,
+    seed: opts.seed === undefined ? 0 : Number(opts.seed),
+    ...(opts["output-model"] ? { outputModel: opts["output-model"] } : {}),
+    // a file's fields are mapped on upload; a dataset's rows keep input/references
+  });
+  if (!opts.wait) {
+    say(`job #${job.number} queued (${job.id})${job.waitReason ? `: ${job.waitReason}` : ""}`, {
+      job: job.id,
+      number: job.number,
+      status: job.status,
+    });
+    return;
+  }
+  // nobody can take it: run it here, for as long as it takes
+  let agent: AgentHandle | null = null;
+  if (job.waitReason) {
+    const trainers = await availableTrainers();
+    if (trainers[method]) agent = await startTuningAgent({ db: d.db, trainers, name: `keel tune (${process.pid})`, pollMs: 250 });
+  }
+  try {
+    let j = await getJob(d.db, project.id, job.id);
+    while (!finished(j)) {
+      await new Promise((r) => setTimeout(r, 500));
+      j = await getJob(d.db, project.id, job.id);
+    }
+    const out = {
+      job: j.id,
+      number: j.number,
+      status: j.status,
+      model: j.result?.model ?? null,
+      version: j.result?.version ?? null,
+      metrics: j.metrics ?? {},
+      error: j.error,
+    };
+    say(
+      j.status === "succeeded"
+        ? `job #${j.number} succeeded: ${out.model} v${out.version} ${JSON.stringify(out.metrics)}`
+        : `job #${j.number} ${j.status}${j.error ? `: ${j.error}` : ""}`,
+      out,
+    );
+    if (j.status !== "succeeded") process.exitCode = 1;
+  } finally {
+    await agent?.stop();
+  }
+}

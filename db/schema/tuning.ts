@@ -1,0 +1,112 @@
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { datasetVersions } from "./datasets";
+import { modelVersions, runs } from "./registry";
+import { createdAt, id, projectRef, users } from "./workspace";
+
+/** What a worker can run: the claim query matches a job's needs against this. */
+export interface WorkerCapabilities {
+  cpus: number;
+  memoryMb: number;
+  /** one entry per GPU */
+  gpus: { name: string; memoryMb: number }[];
+  cuda: string | null;
+  /** trainers this worker can start: head (TypeScript), lora / full (Python with torch) */
+  trainers: string[];
+}
+
+/** A job's needs: cpu, or a GPU with at least this much memory. */
+export interface JobResources {
+  kind: "cpu" | "gpu";
+  minGpuMemoryMb?: number;
+}
+
+/** Tuning workers: one row per worker process (`keel worker`), its capabilities and heartbeat. */
+export const tuningWorkers = pgTable(
+  "tuning_workers",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    host: text("host").notNull(),
+    pid: integer("pid").notNull(),
+    capabilities: jsonb("capabilities").$type<WorkerCapabilities>().notNull(),
+    /** online while heartbeating; stopped on a clean exit; lost when its heartbeat timed out */
+    status: text("status", { enum: ["online", "stopped", "lost"] })
+      .notNull()
+      .default("online"),
+    currentJobId: uuid("current_job_id"),
+    startedAt: createdAt(),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("tuning_workers_status_idx").on(t.status, t.heartbeatAt)],
+);
+
+export const TUNING_STATUSES = ["queued", "assigned", "running", "succeeded", "failed", "cancelled"] as const;
+export type TuningStatus = (typeof TUNING_STATUSES)[number];
+
+/**
+ * A fine-tuning job: base model version + dataset version + method and hyperparameters, run once
+ * by one worker that can (queued -> assigned -> running -> succeeded | failed | cancelled; back to
+ * queued when its worker is lost, while attempts remain). The result is a new model version whose
+ * lineage names the base version, the dataset version, this job and its run.
+ */
+export const tuningJobs = pgTable(
+  "tuning_jobs",
+  {
+    id: id(),
+    projectId: projectRef(),
+    /** per project, for people: job #12 */
+    number: integer("number").notNull(),
+    method: text("method", { enum: ["head", "lora", "full"] }).notNull(),
+    baseVersionId: uuid("base_version_id")
+      .notNull()
+      .references(() => modelVersions.id, { onDelete: "restrict" }),
+    datasetVersionId: uuid("dataset_version_id")
+      .notNull()
+      .references(() => datasetVersions.id, { onDelete: "restrict" }),
+    /** the registered model the result becomes a version of */
+    outputModel: text("output_model").notNull(),
+    hyperparameters: jsonb("hyperparameters").$type<Record<string, unknown>>().notNull(),
+    resources: jsonb("resources").$type<JobResources>().notNull(),
+    seed: integer("seed").notNull().default(0),
+    /** which dataset fields hold the text and the label (head) */
+    fields: jsonb("fields").$type<{ text: string; label: string }>().notNull(),
+    status: text("status", { enum: TUNING_STATUSES }).notNull().default("queued"),
+    /** why a queued job waits (no online worker can run it), shown in the UI */
+    waitReason: text("wait_reason"),
+    attempt: integer("attempt").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(3),
+    wallTimeLimitS: integer("wall_time_limit_s").notNull().default(3600),
+    workerId: uuid("worker_id").references(() => tuningWorkers.id, { onDelete: "set null" }),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    resultVersionId: uuid("result_version_id").references(() => modelVersions.id, { onDelete: "set null" }),
+    metrics: jsonb("metrics").$type<Record<string, number>>(),
+    progress: jsonb("progress").$type<{ fraction: number; message?: string }>(),
+    error: text("error"),
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("tuning_jobs_project_idx").on(t.projectId, t.createdAt),
+    index("tuning_jobs_queue_idx").on(t.status, t.createdAt),
+    index("tuning_jobs_number_idx").on(t.projectId, t.number),
+  ],
+);
+
+/** A job's log lines, in order (trainer output and the worker's own notes), streamed to the UI. */
+export const tuningJobLogs = pgTable(
+  "tuning_job_logs",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => tuningJobs.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    stream: text("stream", { enum: ["worker", "stdout", "stderr"] }).notNull(),
+    line: text("line").notNull(),
+    at: createdAt(),
+  },
+  (t) => [index("tuning_job_logs_job_idx").on(t.jobId, t.id)],
+);

@@ -1,0 +1,461 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { type Db, schema } from "../../db/client";
+import type { WorkerCapabilities } from "../../db/schema";
+import { artifactStore } from "../core/artifacts";
+import { logger } from "../core/logger";
+import {
+  createModel,
+  createRun,
+  createVersion,
+  ensureExperiment,
+  type FileRef,
+  getModel,
+  logBatch,
+  updateRun,
+  type VersionView,
+  versionFiles,
+} from "../registry";
+import { materializeVersion } from "../serving";
+import { type Actor, SYSTEM_ACTOR } from "../workspace";
+import { type Example, loadExamples } from "./data";
+import { type TuningJob, WORKER_LOST_AFTER_MS, waitReasonFor } from "./jobs";
+
+const j = schema.tuningJobs;
+const w = schema.tuningWorkers;
+
+/** What a trainer gets: the job, its base model (a local folder), its examples, and where to report. */
+export interface TrainerRun {
+  db: Db;
+  job: TuningJob;
+  /** the base version's files, materialized (transformers.js layout) */
+  baseDir: string;
+  base: { versionId: string; model: string; version: number };
+  examples: Example[];
+  hyperparameters: Record<string, unknown>;
+  /** an empty folder of this attempt, removed afterwards */
+  workDir: string;
+  signal: AbortSignal;
+  log: (line: string, stream?: "worker" | "stdout" | "stderr") => void;
+  /** one point of the metric series (loss, learning_rate, examples_per_sec, tokens_per_sec, gpu_memory_mb, ...) */
+  metric: (step: number, values: Record<string, number>) => void;
+  progress: (fraction: number, message?: string) => void;
+}
+
+/** A trainer's result: a folder of files to register as the new version, and its final metrics. */
+export interface TrainerOutput {
+  dir: string;
+  metrics: Record<string, number>;
+  /** the new version's task (text-classification, text-generation) */
+  task: string;
+  format?: "transformers.js" | "onnx" | "files" | "keel-head";
+  metadata?: Record<string, unknown>;
+}
+
+export type Trainer = (run: TrainerRun) => Promise<TrainerOutput>;
+
+export interface AgentOptions {
+  db: Db;
+  trainers: Record<string, Trainer>;
+  name?: string;
+  /** what this worker offers; detected when omitted */
+  capabilities?: Partial<WorkerCapabilities>;
+  pollMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface AgentHandle {
+  workerId: string;
+  /** stop claiming; a running job is stopped (it goes back to the queue) and the worker marked stopped */
+  stop: () => Promise<void>;
+}
+
+/** This machine's CPUs, memory and GPUs (nvidia-smi when present). */
+export function detectCapabilities(trainers: string[]): WorkerCapabilities {
+  const gpus: WorkerCapabilities["gpus"] = [];
+  let cuda: string | null = null;
+  try {
+    const out = execFileSync("nvidia-smi", ["--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"], {
+      encoding: "utf8",
+      timeout: 5000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    for (const line of out.trim().split("\n")) {
+      const [name, mem, driver] = line.split(",").map((s) => s.trim());
+      if (name) gpus.push({ name, memoryMb: Number(mem) || 0 });
+      cuda ??= driver ?? null;
+    }
+  } catch {
+    // no NVIDIA GPU here
+  }
+  return { cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), gpus, cuda, trainers };
+}
+
+class Stop extends Error {
+  constructor(
+    message: string,
+    readonly kind: "cancelled" | "timeout" | "shutdown",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A tuning worker: registers itself with its capabilities, heartbeats, claims only jobs it can run
+ * (`FOR UPDATE SKIP LOCKED`, so a job runs once however many workers poll), runs the trainer with
+ * cancel and a wall-time limit, streams logs and metrics, and registers the result as a new model
+ * version whose lineage names the base version, dataset version, job and run. Every agent also
+ * reaps: workers whose heartbeat stopped are marked lost and their jobs requeued (or failed when
+ * out of attempts).
+ */
+export async function startTuningAgent(opts: AgentOptions): Promise<AgentHandle> {
+  const { db } = opts;
+  const caps = { ...detectCapabilities(Object.keys(opts.trainers)), ...(opts.capabilities ?? {}) };
+  const [me] = await db
+    .insert(w)
+    .values({ name: opts.name ?? `${os.hostname()}:${process.pid}`, host: os.hostname(), pid: process.pid, capabilities: caps })
+    .returning();
+  if (!me) throw new Error("worker registration returned nothing");
+  const log = logger.child({ component: "tuning-agent", workerId: me.id });
+  log.info({ capabilities: caps }, "tuning worker online");
+  const actor: Actor = SYSTEM_ACTOR;
+  let current: { job: TuningJob; abort: AbortController } | null = null;
+  let running: Promise<void> | null = null;
+  let stopping = false;
+
+  const beat = async () => {
+    await db
+      .update(w)
+      .set({ heartbeatAt: new Date(), status: "online", currentJobId: current?.job.id ?? null })
+      .where(eq(w.id, me.id));
+    await reap(db);
+  };
+  const heartbeat = setInterval(
+    () => void beat().catch((err) => log.warn({ err: String(err) }, "heartbeat failed")),
+    opts.heartbeatMs ?? 2000,
+  );
+
+  const tick = async () => {
+    if (stopping || running) return;
+    const job = await claim(db, me.id, caps);
+    if (!job) return;
+    const abort = new AbortController();
+    current = { job, abort };
+    running = runClaimed(db, actor, me.id, job, opts.trainers, abort.signal)
+      .catch((err) => log.error({ err, jobId: job.id }, "tuning job crashed the runner"))
+      .finally(() => {
+        current = null;
+        running = null;
+      });
+  };
+  const poll = setInterval(() => void tick().catch((err) => log.warn({ err: String(err) }, "claim failed")), opts.pollMs ?? 1000);
+  void tick();
+
+  return {
+    workerId: me.id,
+    stop: async () => {
+      stopping = true;
+      clearInterval(poll);
+      clearInterval(heartbeat);
+      current?.abort.abort(new Stop("worker shutting down", "shutdown"));
+      await running;
+      await db.update(w).set({ status: "stopped", currentJobId: null }).where(eq(w.id, me.id));
+      log.info("tuning worker stopped");
+    },
+  };
+}
+
+/** Take the oldest queued job this worker can run, if any. */
+async function claim(db: Db, workerId: string, caps: WorkerCapabilities): Promise<TuningJob | null> {
+  const maxGpu = Math.max(0, ...caps.gpus.map((g) => g.memoryMb));
+  const rows = await db.execute<{ id: string }>(sql`
+    UPDATE tuning_jobs SET status = 'assigned', worker_id = ${workerId}, attempt = attempt + 1, wait_reason = NULL
+    WHERE id = (
+      SELECT id FROM tuning_jobs
+      WHERE status = 'queued' AND cancel_requested_at IS NULL
+        AND method = ANY(${sql.raw(`ARRAY[${caps.trainers.map((t) => `'${t.replace(/'/g, "")}'`).join(",") || "''"}]::text[]`)})
+        AND (resources->>'kind' = 'cpu' OR (${caps.gpus.length > 0} AND coalesce((resources->>'minGpuMemoryMb')::int, 0) <= ${maxGpu}))
+      ORDER BY created_at
+      FOR UPDATE SKIP LOCKED
+      LIMIT 1
+    )
+    RETURNING id`);
+  const id = rows[0]?.id;
+  if (!id) return null;
+  const [job] = await db.select().from(j).where(eq(j.id, id));
+  return job ?? null;
+}
+
+/** Workers silent for WORKER_LOST_AFTER_MS are lost; their jobs go back to the queue while attempts remain. */
+export async function reap(db: Db): Promise<void> {
+  const cutoff = new Date(Date.now() - WORKER_LOST_AFTER_MS);
+  const lost = await db
+    .update(w)
+    .set({ status: "lost" })
+    .where(and(eq(w.status, "online"), lt(w.heartbeatAt, cutoff)))
+    .returning({ id: w.id, name: w.name });
+  const lostIds = lost.map((x) => x.id);
+  const orphans = await db
+    .select()
+    .from(j)
+    .where(
+      and(
+        inArray(j.status, ["assigned", "running"]),
+        lostIds.length
+          ? sql`(${j.workerId} IS NULL OR ${j.workerId} IN (SELECT id FROM tuning_workers WHERE status <> 'online') OR ${inArray(j.workerId, lostIds)})`
+          : sql`(${j.workerId} IS NULL OR ${j.workerId} IN (SELECT id FROM tuning_workers WHERE status <> 'online'))`,
+      ),
+    );
+  for (const job of orphans) {
+    const again = job.attempt < job.maxAttempts && !job.cancelRequestedAt;
+    const [moved] = await db
+      .update(j)
+      .set(
+        job.cancelRequestedAt
+          ? { status: "cancelled", finishedAt: new Date(), workerId: null }
+          : again
+            ? { status: "queued", workerId: null }
+            : { status: "failed", error: `worker lost on attempt ${job.attempt} of ${job.maxAttempts}`, finishedAt: new Date() },
+      )
+      .where(and(eq(j.id, job.id), eq(j.status, job.status), eq(j.attempt, job.attempt)))
+      .returning({ id: j.id });
+    if (moved)
+      await db.insert(schema.tuningJobLogs).values({
+        jobId: job.id,
+        attempt: job.attempt,
+        stream: "worker",
+        line: again ? "worker lost (no heartbeat); job requeued" : "worker lost (no heartbeat); no attempts left",
+      });
+  }
+  // queued jobs say why they wait
+  const queued = await db.select().from(j).where(eq(j.status, "queued")).limit(200);
+  for (const q of queued) {
+    const reason = await waitReasonFor(db, q);
+    if (reason !== q.waitReason) await db.update(j).set({ waitReason: reason }).where(eq(j.id, q.id));
+  }
+}
+
+/** Run one claimed job to its end state. */
+async function runClaimed(
+  db: Db,
+  actor: Actor,
+  workerId: string,
+  claimed: TuningJob,
+  trainers: Record<string, Trainer>,
+  shutdown: AbortSignal,
+): Promise<void> {
+  const jobId = claimed.id;
+  const attempt = claimed.attempt;
+  const [job] = await db
+    .update(j)
+    .set({ status: "running", startedAt: claimed.startedAt ?? new Date(), error: null })
+    .where(and(eq(j.id, jobId), eq(j.workerId, workerId), eq(j.status, "assigned")))
+    .returning();
+  if (!job) return;
+
+  // logs and metrics are buffered and written every 300 ms
+  let lines: { line: string; stream: "worker" | "stdout" | "stderr" }[] = [];
+  let points: { key: string; value: number; step: number; timestamp: number }[] = [];
+  let runId: string | null = job.runId;
+  const tail: string[] = [];
+  const flush = async () => {
+    const l = lines;
+    const p = points;
+    lines = [];
+    points = [];
+    if (l.length)
+      await db.insert(schema.tuningJobLogs).values(l.map((x) => ({ jobId, attempt, stream: x.stream, line: x.line.slice(0, 10_000) })));
+    if (p.length && runId) await logBatch(db, job.projectId, runId, { metrics: p });
+  };
+  let flushing: Promise<void> = Promise.resolve();
+  const flusher = setInterval(() => {
+    flushing = flushing.then(flush).catch((err) => logger.warn({ err: String(err), jobId }, "tuning log flush failed"));
+  }, 300);
+  const say = (line: string, stream: "worker" | "stdout" | "stderr" = "worker") => {
+    lines.push({ line, stream });
+    tail.push(`[${stream}] ${line}`);
+    if (tail.length > 20) tail.shift();
+  };
+
+  const abort = new AbortController();
+  const stopWith = (s: Stop) => !abort.signal.aborted && abort.abort(s);
+  const onShutdown = () => stopWith(new Stop("worker shutting down", "shutdown"));
+  shutdown.addEventListener("abort", onShutdown);
+  const wall = setTimeout(
+    () => stopWith(new Stop(`wall-time limit of ${job.wallTimeLimitS} s reached`, "timeout")),
+    job.wallTimeLimitS * 1000,
+  );
+  const cancelPoll = setInterval(async () => {
+    const [row] = await db.select({ c: j.cancelRequestedAt }).from(j).where(eq(j.id, jobId));
+    if (row?.c) stopWith(new Stop("cancelled", "cancelled"));
+  }, 500);
+  const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), `keel-tune-${job.number}-`));
+  try {
+    const trainer = trainers[job.method];
+    if (!trainer) throw new Error(`this worker has no ${job.method} trainer`);
+    say(`attempt ${attempt} of ${job.maxAttempts} on worker ${workerId}`);
+    const base = await baseOf(db, job.baseVersionId);
+    const experiment = await ensureExperiment(db, actor, job.projectId, `tuning/${job.outputModel}`);
+    if (!runId) {
+      const run = await createRun(db, actor, job.projectId, {
+        experimentId: experiment.id,
+        name: `job-${job.number}`,
+        params: Object.fromEntries(
+          Object.entries({ ...job.hyperparameters, method: job.method, seed: job.seed }).map(([k, v]) => [k, String(v)]),
+        ),
+        tags: { "keel.tuning_job": jobId, "keel.base": `${base.model}:${base.version}` },
+      });
+      runId = run.id;
+      await db.update(j).set({ runId }).where(eq(j.id, jobId));
+    }
+    const baseDir = await materializeVersion(base.id, await versionFiles(db, base.id));
+    const examples = await loadExamples(db, job.projectId, job.datasetVersionId, job.fields, job.seed);
+    say(
+      `${examples.length} examples (${examples.filter((e) => e.split === "train").length} train, ${examples.filter((e) => e.split === "test").length} test)`,
+    );
+    const output = await trainer({
+      db,
+      job,
+      baseDir,
+      base: { versionId: base.id, model: base.model, version: base.version },
+      examples,
+      hyperparameters: job.hyperparameters,
+      workDir,
+      signal: abort.signal,
+      log: say,
+      metric: (step, values) => {
+        for (const [key, value] of Object.entries(values))
+          if (Number.isFinite(value)) points.push({ key, value, step, timestamp: Date.now() });
+      },
+      progress: (fraction, message) => {
+        void db
+          .update(j)
+          .set({ progress: { fraction: Math.max(0, Math.min(1, fraction)), ...(message ? { message } : {}) } })
+          .where(eq(j.id, jobId))
+          .catch(() => {});
+      },
+    });
+    if (abort.signal.aborted) throw abort.signal.reason;
+    clearInterval(flusher);
+    await flushing;
+    await flush();
+    const version = await register(db, actor, job, workerId, runId, base, output);
+    say(`registered ${version.model} v${version.version}`);
+    await flush();
+    await updateRun(db, job.projectId, runId, { status: "FINISHED", endTime: Date.now() });
+  } catch (err) {
+    const stop = abort.signal.aborted ? (abort.signal.reason as Stop) : null;
+    say(stop ? stop.message : `failed: ${(err as Error)?.message ?? String(err)}`);
+    clearInterval(flusher);
+    await flushing;
+    await flush().catch(() => {});
+    const now = new Date();
+    if (stop?.kind === "shutdown") {
+      // back to the queue, for this or another worker (the attempt counts)
+      await db
+        .update(j)
+        .set(
+          job.attempt < job.maxAttempts ? { status: "queued", workerId: null } : { status: "failed", error: stop.message, finishedAt: now },
+        )
+        .where(and(eq(j.id, jobId), eq(j.workerId, workerId)));
+    } else {
+      await db
+        .update(j)
+        .set({
+          status: stop?.kind === "cancelled" ? "cancelled" : "failed",
+          error:
+            stop?.kind === "cancelled" ? null : [`${stop ? stop.message : (err as Error)?.message}`, "last log lines:", ...tail].join("\n"),
+          finishedAt: now,
+        })
+        .where(and(eq(j.id, jobId), eq(j.workerId, workerId)));
+    }
+    if (runId)
+      await updateRun(db, job.projectId, runId, { status: stop?.kind === "cancelled" ? "KILLED" : "FAILED", endTime: Date.now() }).catch(
+        () => {},
+      );
+  } finally {
+    clearInterval(flusher);
+    clearInterval(cancelPoll);
+    clearTimeout(wall);
+    shutdown.removeEventListener("abort", onShutdown);
+    await fsp.rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function baseOf(db: Db, versionId: string): Promise<{ id: string; model: string; version: number }> {
+  const [row] = await db
+    .select({ id: schema.modelVersions.id, version: schema.modelVersions.version, model: schema.registeredModels.name })
+    .from(schema.modelVersions)
+    .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
+    .where(eq(schema.modelVersions.id, versionId));
+  if (!row) throw new Error(`base version ${versionId} is gone`);
+  return row;
+}
+
+/** Files of `dir`, relative paths in sorted order. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((rel) => fs.statSync(path.join(dir, rel)).isFile())
+    .map((rel) => rel.split(path.sep).join("/"))
+    .sort();
+}
+
+/**
+ * The trainer's folder as a new version of the job's output model, with lineage, and the job
+ * succeeded, in one transaction that first checks the job is still this worker's and not cancelled
+ * (a worker that was presumed lost and came back registers nothing).
+ */
+async function register(
+  db: Db,
+  actor: Actor,
+  job: TuningJob,
+  workerId: string,
+  runId: string,
+  base: { id: string; model: string; version: number },
+  out: TrainerOutput,
+): Promise<VersionView> {
+  const store = artifactStore();
+  const files: FileRef[] = [];
+  for (const rel of filesUnder(out.dir)) {
+    const blob = await store.putFile(path.join(out.dir, rel));
+    files.push({ path: rel, sha256: blob.sha256, size: blob.size });
+  }
+  return db.transaction(async (tx) => {
+    const [mine] = await tx
+      .select()
+      .from(j)
+      .where(and(eq(j.id, job.id), eq(j.workerId, workerId), eq(j.status, "running")))
+      .for("update");
+    if (!mine) throw new Error("the job is no longer this worker's (requeued or finished elsewhere)");
+    if (mine.cancelRequestedAt) throw new Stop("cancelled", "cancelled");
+    await getModel(tx, job.projectId, job.outputModel).catch(async () =>
+      createModel(tx, actor, job.projectId, {
+        name: job.outputModel,
+        task: out.task,
+        description: `Fine-tuned from ${base.model} v${base.version} by tuning jobs (${job.method}).`,
+        tags: { source: "tuning" },
+      }),
+    );
+    const version = await createVersion(tx, actor, job.projectId, job.outputModel, {
+      files,
+      source: { kind: "tuning", jobId: job.id },
+      meta: {
+        description: `Tuning job #${job.number} (${job.method}) on ${base.model} v${base.version}`,
+        ...(out.format ? { format: out.format } : {}),
+        metadata: { task: out.task, method: job.method, ...(out.metadata ?? {}) },
+        params: Object.fromEntries(Object.entries(job.hyperparameters).map(([k, v]) => [k, String(v)])),
+        metrics: out.metrics,
+        lineage: { parentVersionId: base.id, datasetVersionId: job.datasetVersionId, tuningJobId: job.id, runId },
+      },
+    });
+    await tx
+      .update(j)
+      .set({ status: "succeeded", resultVersionId: version.id, metrics: out.metrics, finishedAt: new Date(), progress: { fraction: 1 } })
+      .where(eq(j.id, job.id));
+    return version;
+  });
+}

@@ -1,0 +1,42 @@
+import { spawnSync } from "node:child_process";
+import { env } from "../../env";
+import type { Trainer } from "./agent";
+import { headTrainer } from "./run-head";
+
+export { type AgentHandle, detectCapabilities, reap, startTuningAgent, type Trainer, type TrainerOutput, type TrainerRun } from "./agent";
+export { BASE_TASKS, createJobInput, HYPERPARAMETERS, type TuningMethod } from "./contract";
+export { type Example, fieldOf, loadExamples } from "./data";
+export {
+  cancelJob,
+  createJob,
+  getJob,
+  hyperparametersOf,
+  type JobView,
+  jobLogs,
+  listJobs,
+  listWorkers,
+  type TuningJob,
+  type TuningWorker,
+  WORKER_LOST_AFTER_MS,
+  waitReasonFor,
+} from "./jobs";
+
+let pythonOk: boolean | null = null;
+/** Whether KEEL_PYTHON can import torch and transformers (the lora and full trainers need them). */
+export function pythonTrainersAvailable(): boolean {
+  pythonOk ??= spawnSync(env.KEEL_PYTHON, ["-c", "import torch, transformers"], { stdio: "ignore", timeout: 60_000 }).status === 0;
+  return pythonOk;
+}
+
+/**
+ * The trainers this machine can run: head always; lora where Python with torch is present. No worker
+ * offers `full` yet: such jobs stay queued, saying so.
+ */
+export async function availableTrainers(): Promise<Record<string, Trainer>> {
+  const trainers: Record<string, Trainer> = { head: headTrainer };
+  if (pythonTrainersAvailable()) {
+    const { pythonTrainer } = await import("./run-python");
+    trainers.lora = pythonTrainer("lora");
+  }
+  return trainers;
+}

@@ -1,0 +1,240 @@
+import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { type DbOrTx, schema } from "../../db/client";
+import type { TuningStatus } from "../../db/schema";
+import { DomainError, notFound, parseOrThrow } from "../core/errors";
+import { getDataset, getVersionByNumber, listVersions as listDatasetVersions } from "../datasets";
+import { resolveVersion } from "../registry";
+import { type Actor, recordAudit } from "../workspace";
+import { BASE_TASKS, type CreateJobInput, createJobInput, HYPERPARAMETERS } from "./contract";
+import { loadExamples } from "./data";
+
+const j = schema.tuningJobs;
+const w = schema.tuningWorkers;
+export type TuningJob = typeof j.$inferSelect;
+export type TuningWorker = typeof w.$inferSelect;
+
+/** A worker that missed heartbeats for this long is lost: its job goes back to the queue. */
+export const WORKER_LOST_AFTER_MS = 15_000;
+
+/** Why no online worker can take a job of this kind (null: one can). */
+export async function waitReasonFor(db: DbOrTx, job: Pick<TuningJob, "method" | "resources">): Promise<string | null> {
+  const online = await db
+    .select({ capabilities: w.capabilities })
+    .from(w)
+    .where(and(eq(w.status, "online"), gt(w.heartbeatAt, new Date(Date.now() - WORKER_LOST_AFTER_MS))));
+  if (online.length === 0) return "no worker is online (start one with `keel worker`)";
+  const withTrainer = online.filter((o) => o.capabilities.trainers.includes(job.method));
+  if (withTrainer.length === 0)
+    return `no online worker can run ${job.method} jobs (trainers online: ${[...new Set(online.flatMap((o) => o.capabilities.trainers))].join(", ") || "none"})`;
+  if (job.resources.kind === "gpu") {
+    const need = job.resources.minGpuMemoryMb ?? 0;
+    const fits = withTrainer.some((o) => o.capabilities.gpus.some((g) => g.memoryMb >= need));
+    if (!fits) return `no online worker has a GPU${need ? ` with at least ${need} MB` : ""} for ${job.method}`;
+  }
+  return null;
+}
+
+/** A method's hyperparameters with defaults filled in; every one out of range is named in the 400. */
+export function hyperparametersOf(method: CreateJobInput["method"], raw: Record<string, unknown>): Record<string, unknown> {
+  const res = HYPERPARAMETERS[method].safeParse(raw);
+  if (res.success) return res.data as Record<string, unknown>;
+  const named = res.error.issues.map((i) => `hyperparameters.${i.path.join(".") || "?"}: ${i.message}`);
+  throw new DomainError("BAD_REQUEST", `${method}: ${named.join("; ")}`, `hyperparameters.${res.error.issues[0]?.path.join(".") ?? ""}`);
+}
+
+/**
+ * Queue a tuning job. Everything a trainer needs is checked now, so bad input is a 400 naming it and
+ * nothing is queued: hyperparameters against the method's ranges, the base version's task against the
+ * method, the dataset version's rows against the text and label fields.
+ */
+export async function createJob(db: DbOrTx, actor: Actor, projectId: string, raw: unknown): Promise<TuningJob> {
+  const input: CreateJobInput = parseOrThrow(createJobInput, raw, "");
+  const hyper = hyperparametersOf(input.method, input.hyperparameters);
+  const base = await resolveVersion(db, projectId, input.base.model, input.base.version);
+  const task = (base.metadata as { task?: string }).task ?? null;
+  const [registered] = await db
+    .select({ task: schema.registeredModels.task })
+    .from(schema.registeredModels)
+    .where(eq(schema.registeredModels.id, base.modelId));
+  const baseTask = task ?? registered?.task ?? null;
+  if (!baseTask || !BASE_TASKS[input.method].includes(baseTask))
+    throw new DomainError(
+      "BAD_REQUEST",
+      `${input.method} cannot train ${base.model} v${base.version} (${baseTask ?? "task unknown"}): it needs a ${BASE_TASKS[input.method].join(" or ")} model`,
+      "base",
+    );
+  if (base.format !== "transformers.js")
+    throw new DomainError(
+      "BAD_REQUEST",
+      `${input.method} needs a transformers.js base model; ${base.model} v${base.version} is ${base.format}`,
+      "base",
+    );
+  const dataset = await datasetVersionOf(db, projectId, input.dataset);
+  const examples = await loadExamples(db, projectId, dataset.id, input.fields, input.seed);
+  if (input.method === "head") {
+    const labels = new Set(examples.map((e) => e.label));
+    if (labels.size < 2)
+      throw new DomainError(
+        "BAD_REQUEST",
+        `a head needs at least 2 labels in field ${input.fields.label}; found ${labels.size}`,
+        "fields.label",
+      );
+    if (!examples.some((e) => e.split === "train"))
+      throw new DomainError("BAD_REQUEST", "the dataset has no train rows (metadata.split)", "dataset");
+  }
+  const resources =
+    input.resources.kind === "gpu"
+      ? { kind: "gpu" as const, minGpuMemoryMb: input.resources.minGpuMemoryMb ?? 0 }
+      : { kind: "cpu" as const };
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('tuning_jobs'), hashtext(${projectId}))`);
+    const [{ next } = { next: 1 }] = await tx
+      .select({ next: sql<number>`coalesce(max(${j.number}), 0)::int + 1` })
+      .from(j)
+      .where(eq(j.projectId, projectId));
+    const [row] = await tx
+      .insert(j)
+      .values({
+        projectId,
+        number: next,
+        method: input.method,
+        baseVersionId: base.id,
+        datasetVersionId: dataset.id,
+        outputModel: input.outputModel ?? `${base.model}-${input.method}`,
+        hyperparameters: hyper as Record<string, unknown>,
+        resources,
+        seed: input.seed,
+        fields: input.fields,
+        wallTimeLimitS: input.wallTimeLimitS,
+        maxAttempts: input.maxAttempts,
+        createdBy: actor.userId,
+        waitReason: await waitReasonFor(tx, { method: input.method, resources }),
+      })
+      .returning();
+    if (!row) throw new Error("tuning job insert returned nothing");
+    await recordAudit(tx, actor, {
+      projectId,
+      action: "tuning.job.create",
+      targetType: "tuning_job",
+      targetId: row.id,
+      after: { number: row.number, method: row.method, base: `${base.model}@${base.version}`, dataset: dataset.id },
+    });
+    await tx.execute(sql`SELECT pg_notify('keel_tuning', ${row.id})`);
+    return row;
+  });
+}
+
+async function datasetVersionOf(db: DbOrTx, projectId: string, ref: CreateJobInput["dataset"]) {
+  if (ref.version) return getVersionByNumber(db, projectId, ref.name, ref.version);
+  const ds = await getDataset(db, projectId, { name: ref.name }).catch((err) => {
+    throw err instanceof DomainError && err.code === "NOT_FOUND"
+      ? new DomainError("BAD_REQUEST", `dataset ${ref.name} not found`, "dataset")
+      : err;
+  });
+  const page = await listDatasetVersions(db, projectId, ds.id, { limit: 1 });
+  const latest = page.items[0];
+  if (!latest) throw new DomainError("BAD_REQUEST", `dataset ${ref.name} has no versions`, "dataset");
+  return latest;
+}
+
+export interface JobView extends TuningJob {
+  base: { model: string; version: number };
+  dataset: { name: string; version: number };
+  result: { model: string; version: number } | null;
+  worker: { name: string; host: string } | null;
+}
+
+async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
+  if (rows.length === 0) return [];
+  const versionIds = [...new Set(rows.flatMap((r) => [r.baseVersionId, r.resultVersionId].filter((x): x is string => !!x)))];
+  const versions = await db
+    .select({ id: schema.modelVersions.id, version: schema.modelVersions.version, model: schema.registeredModels.name })
+    .from(schema.modelVersions)
+    .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
+    .where(inArray(schema.modelVersions.id, versionIds));
+  const datasets = await db
+    .select({ id: schema.datasetVersions.id, version: schema.datasetVersions.version, name: schema.datasets.name })
+    .from(schema.datasetVersions)
+    .innerJoin(schema.datasets, eq(schema.datasets.id, schema.datasetVersions.datasetId))
+    .where(inArray(schema.datasetVersions.id, [...new Set(rows.map((r) => r.datasetVersionId))]));
+  const workerIds = [...new Set(rows.map((r) => r.workerId).filter((x): x is string => !!x))];
+  const workers = workerIds.length ? await db.select({ id: w.id, name: w.name, host: w.host }).from(w).where(inArray(w.id, workerIds)) : [];
+  const vById = new Map(versions.map((v) => [v.id, v]));
+  const dById = new Map(datasets.map((d) => [d.id, d]));
+  const wById = new Map(workers.map((x) => [x.id, x]));
+  return rows.map((r) => {
+    const b = vById.get(r.baseVersionId);
+    const d = dById.get(r.datasetVersionId);
+    const res = r.resultVersionId ? vById.get(r.resultVersionId) : undefined;
+    const wk = r.workerId ? wById.get(r.workerId) : undefined;
+    return {
+      ...r,
+      base: { model: b?.model ?? "?", version: b?.version ?? 0 },
+      dataset: { name: d?.name ?? "?", version: d?.version ?? 0 },
+      result: res ? { model: res.model, version: res.version } : null,
+      worker: wk ? { name: wk.name, host: wk.host } : null,
+    };
+  });
+}
+
+export async function listJobs(db: DbOrTx, projectId: string, opts: { status?: TuningStatus; limit?: number } = {}): Promise<JobView[]> {
+  const rows = await db
+    .select()
+    .from(j)
+    .where(and(eq(j.projectId, projectId), opts.status ? eq(j.status, opts.status) : undefined))
+    .orderBy(desc(j.number))
+    .limit(Math.min(opts.limit ?? 100, 500));
+  return views(db, rows);
+}
+
+/** A job by its id or its per-project number. */
+export async function getJob(db: DbOrTx, projectId: string, ref: string | number): Promise<JobView> {
+  const byNumber = typeof ref === "number" || /^\d+$/.test(ref);
+  const [row] = await db
+    .select()
+    .from(j)
+    .where(and(eq(j.projectId, projectId), byNumber ? eq(j.number, Number(ref)) : eq(j.id, String(ref))));
+  if (!row) throw notFound(`tuning job ${ref}`);
+  return (await views(db, [row]))[0] as JobView;
+}
+
+/**
+ * Cancel: a queued job is cancelled at once; a running one is asked to stop (its worker stops the
+ * trainer and registers nothing). Finished jobs are a 409.
+ */
+export async function cancelJob(db: DbOrTx, actor: Actor, projectId: string, ref: string | number): Promise<JobView> {
+  const job = await getJob(db, projectId, ref);
+  if (job.status === "succeeded" || job.status === "failed" || job.status === "cancelled")
+    throw new DomainError("CONFLICT", `job #${job.number} already ${job.status}`);
+  await db.transaction(async (tx) => {
+    const now = new Date();
+    await tx
+      .update(j)
+      .set(job.status === "queued" ? { status: "cancelled", cancelRequestedAt: now, finishedAt: now } : { cancelRequestedAt: now })
+      .where(eq(j.id, job.id));
+    await recordAudit(tx, actor, { projectId, action: "tuning.job.cancel", targetType: "tuning_job", targetId: job.id });
+  });
+  return getJob(db, projectId, job.id);
+}
+
+/** Log lines after `afterId` (the UI polls with the last id it has). */
+export async function jobLogs(db: DbOrTx, projectId: string, ref: string | number, afterId = 0, limit = 500) {
+  const job = await getJob(db, projectId, ref);
+  const l = schema.tuningJobLogs;
+  return db
+    .select({ id: l.id, attempt: l.attempt, stream: l.stream, line: l.line, at: l.at })
+    .from(l)
+    .where(and(eq(l.jobId, job.id), gt(l.id, afterId)))
+    .orderBy(asc(l.id))
+    .limit(Math.min(limit, 5000));
+}
+
+/** Workers seen in the last day, newest heartbeat first, with what they run now. */
+export async function listWorkers(db: DbOrTx): Promise<TuningWorker[]> {
+  return db
+    .select()
+    .from(w)
+    .where(gt(w.heartbeatAt, new Date(Date.now() - 24 * 3600_000)))
+    .orderBy(desc(w.heartbeatAt))
+    .limit(200);
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { TUNING_STATUSES } from "../../db/schema";
+import { projectProcedure, requireRole, router } from "../trpc/init";
+import { actorOf } from "../workspace";
+import { cancelJob, createJob, getJob, jobLogs, listJobs, listWorkers } from "./jobs";
+
+const jobRef = z.object({ job: z.union([z.string().uuid(), z.number().int().positive()]) });
+
+/** api.tuning.*: fine-tuning jobs (reads for members, launch and cancel for engineers up) and the workers. */
+export const tuningRouter = router({
+  list: projectProcedure
+    .input(z.object({ status: z.enum(TUNING_STATUSES).optional(), limit: z.number().int().min(1).max(500).optional() }))
+    .query(({ ctx, input }) => listJobs(ctx.db, ctx.projectId, input)),
+  get: projectProcedure.input(jobRef).query(({ ctx, input }) => getJob(ctx.db, ctx.projectId, input.job)),
+  logs: projectProcedure
+    .input(jobRef.extend({ afterId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }))
+    .query(({ ctx, input }) => jobLogs(ctx.db, ctx.projectId, input.job, input.afterId, input.limit)),
+  /** the service parses the launch input itself (its own schema): the tRPC input is passed through */
+  create: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.record(z.string(), z.unknown()))
+    .mutation(({ ctx, input }) => {
+      const { projectId: _slug, ...rest } = input;
+      return createJob(ctx.db, actorOf(ctx.principal), ctx.projectId, rest);
+    }),
+  cancel: projectProcedure
+    .use(requireRole("engineer"))
+    .input(jobRef)
+    .mutation(({ ctx, input }) => cancelJob(ctx.db, actorOf(ctx.principal), ctx.projectId, input.job)),
+  workers: projectProcedure.query(({ ctx }) => listWorkers(ctx.db)),
+});

@@ -1,0 +1,101 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerBundled } from "../../server/registry";
+import { SYSTEM_ACTOR } from "../../server/workspace";
+import { makeProject } from "../factories/workspace";
+import { freshDatabase, type TestDatabase } from "../helpers/db";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
+const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-tune-"));
+const SENTIMENT = path.resolve("../shared/datasets/sentiment.tsv.gz");
+let d: TestDatabase;
+let slug: string;
+
+beforeAll(async () => {
+  d = await freshDatabase();
+  const p = await makeProject(d.db);
+  slug = p.project.slug;
+  await registerBundled(d.db, SYSTEM_ACTOR, p.project.id, path.resolve("models"));
+});
+afterAll(async () => {
+  await d.drop();
+  fs.rmSync(DATA_DIR, { recursive: true, force: true });
+});
+
+function keel(...args: string[]): Promise<{ code: number | null; out: Record<string, unknown> | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args, "--json"], {
+      env: { ...process.env, DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    child.on("close", (code) => {
+      const line = stdout.trim().split("\n").pop() ?? "";
+      resolve({ code, out: line ? (JSON.parse(line) as Record<string, unknown>) : null, stderr });
+    });
+  });
+}
+
+/** A small TSV in the sentiment file's own layout (label, split, text; no header): 150 rows a label in train, 50 in test. */
+function smallTsv(): string {
+  const lines = gunzipSync(fs.readFileSync(SENTIMENT)).toString("utf8").trim().split("\n");
+  const taken = new Map<string, number>();
+  const keep = lines.filter((l) => {
+    const [label, split] = l.split("\t");
+    const k = `${split}:${label}`;
+    const n = taken.get(k) ?? 0;
+    if (n >= (split === "train" ? 150 : 50)) return false;
+    taken.set(k, n + 1);
+    return true;
+  });
+  const file = path.join(DATA_DIR, "reviews.tsv");
+  fs.writeFileSync(file, `${keep.join("\n")}\n`);
+  return file;
+}
+
+describe("keel tune start", () => {
+  it("uploads a TSV as a dataset version, runs a head job (here, as no worker is online) and prints the result", async () => {
+    const res = await keel(
+      "tune",
+      "start",
+      "--project",
+      slug,
+      "--base",
+      "tiny-bert-embed@production",
+      "--data",
+      smallTsv(),
+      "--method",
+      "head",
+      "--epochs",
+      "4",
+      "--wait",
+    );
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.out).toMatchObject({ status: "succeeded", model: "tiny-bert-embed-head", version: 1 });
+    const metrics = res.out?.metrics as Record<string, number>;
+    expect(metrics.test_examples).toBe(100);
+    expect(metrics.train_examples).toBe(300);
+    expect(metrics.test_accuracy).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it("names what is wrong and exits 1: hyperparameters out of range, a base the method cannot train, a missing file", async () => {
+    const epochs = await keel("tune", "start", "--project", slug, "--base", "tiny-bert-embed", "--data", "reviews", "--epochs", "0");
+    expect(epochs.code).toBe(1);
+    expect(epochs.out).toMatchObject({ error: { code: "BAD_REQUEST", field: "hyperparameters.epochs" } });
+    const base = await keel("tune", "start", "--project", slug, "--base", "tiny-gpt2", "--data", "reviews", "--method", "head");
+    expect(base.out).toMatchObject({ error: { code: "BAD_REQUEST", field: "base" } });
+    const missing = await keel("tune", "start", "--project", slug, "--base", "tiny-bert-embed", "--data", "no/such/file.tsv");
+    expect(missing.out).toMatchObject({ error: { code: "NOT_FOUND", field: "data" } });
+  }, 60_000);
+});

@@ -1,0 +1,202 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../db/client";
+import { addVersion, parseDataset } from "../../server/datasets";
+import { latestMetrics, registerBundled, registerLocal, resolveVersion } from "../../server/registry";
+import { classify, sourceFromVersion } from "../../server/serving";
+import { type AgentHandle, cancelJob, createJob, getJob, jobLogs, startTuningAgent } from "../../server/tuning";
+import { headTrainer } from "../../server/tuning/run-head";
+import { SYSTEM_ACTOR } from "../../server/workspace";
+import { makeProject } from "../factories/workspace";
+import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { waitFor } from "../helpers/wait";
+
+const SENTIMENT = path.resolve("../shared/datasets/sentiment.tsv.gz");
+
+let d: TestDatabase;
+let projectId: string;
+let agent: AgentHandle | null = null;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keel-tuning-test-"));
+
+/** The first `perClass` rows of each label in each split of the shared sentiment set, as dataset JSONL. */
+function sentimentJsonl(perClass: Record<"train" | "test", number>): string {
+  const lines = gunzipSync(fs.readFileSync(SENTIMENT)).toString("utf8").trim().split("\n");
+  const taken = new Map<string, number>();
+  const out: string[] = [];
+  for (const line of lines) {
+    const [label, split, text] = line.split("\t") as [string, "train" | "test", string];
+    const k = `${split}:${label}`;
+    if ((taken.get(k) ?? 0) >= perClass[split]) continue;
+    taken.set(k, (taken.get(k) ?? 0) + 1);
+    out.push(JSON.stringify({ input: text, references: [label === "1" ? "positive" : "negative"], metadata: { split } }));
+  }
+  return out.join("\n");
+}
+
+beforeAll(async () => {
+  d = await freshRuntimeDatabase();
+  projectId = (await makeProject(d.db)).project.id;
+  await registerBundled(d.db, SYSTEM_ACTOR, projectId, path.resolve("models"));
+  await addVersion(
+    d.db,
+    SYSTEM_ACTOR,
+    projectId,
+    "sentiment",
+    parseDataset(Buffer.from(sentimentJsonl({ train: 400, test: 100 })), "jsonl"),
+    {
+      kind: "upload",
+      format: "jsonl",
+      filename: "sentiment.jsonl",
+    },
+  );
+});
+afterAll(async () => {
+  await agent?.stop();
+  await d?.drop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const launch = (over: Record<string, unknown> = {}) =>
+  createJob(d.db, SYSTEM_ACTOR, projectId, {
+    method: "head",
+    base: { model: "tiny-bert-embed" },
+    dataset: { name: "sentiment" },
+    hyperparameters: {},
+    seed: 1,
+    ...over,
+  });
+
+describe("tuning jobs", () => {
+  it("refuses bad input with a 400 naming what is wrong, and queues nothing", async () => {
+    await expect(launch({ hyperparameters: { epochs: 0, learningRate: 5 } })).rejects.toThrow(
+      /hyperparameters\.epochs.*hyperparameters\.learningRate/,
+    );
+    await expect(launch({ hyperparameters: { momentum: 0.9 } })).rejects.toThrow(/momentum/);
+    await expect(launch({ base: { model: "tiny-gpt2" } })).rejects.toThrow(
+      /head cannot train tiny-gpt2 .*text-generation.*feature-extraction/,
+    );
+    await expect(launch({ method: "lora" })).rejects.toThrow(/lora cannot train tiny-bert-embed/);
+    await expect(launch({ fields: { text: "input", label: "metadata.rating" } })).rejects.toThrow(
+      /dataset row 0 has no label in field metadata\.rating/,
+    );
+    await expect(launch({ dataset: { name: "no-such-set" } })).rejects.toThrow(/no-such-set/);
+    const rows = await d.db.select().from(schema.tuningJobs).where(eq(schema.tuningJobs.projectId, projectId));
+    expect(rows).toHaveLength(0);
+  });
+
+  it("keeps a job no worker can run queued, saying why", async () => {
+    const job = await launch({ resources: { kind: "gpu", minGpuMemoryMb: 16000 }, outputModel: "gpu-head" });
+    expect(job.status).toBe("queued");
+    expect(job.waitReason).toMatch(/no worker is online/);
+    agent = await startTuningAgent({
+      db: d.db,
+      trainers: { head: headTrainer },
+      capabilities: { gpus: [] },
+      pollMs: 200,
+      heartbeatMs: 300,
+    });
+    const waiting = await waitFor("a GPU wait reason", async () => {
+      const j = await getJob(d.db, projectId, job.id);
+      return j.waitReason?.includes("GPU") ? j : null;
+    });
+    expect(waiting.status).toBe("queued");
+    expect(waiting.waitReason).toMatch(/no online worker has a GPU with at least 16000 MB/);
+    await cancelJob(d.db, SYSTEM_ACTOR, projectId, job.id);
+    expect((await getJob(d.db, projectId, job.id)).status).toBe("cancelled");
+  });
+
+  it("trains a head on a worker and registers it with its lineage, run metrics and logs; the version serves", async () => {
+    const job = await launch({ outputModel: "sentiment-head" });
+    const done = await waitFor(
+      "the head job to finish",
+      async () => {
+        const j = await getJob(d.db, projectId, job.id);
+        return ["succeeded", "failed", "cancelled"].includes(j.status) ? j : null;
+      },
+      120_000,
+    );
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("succeeded");
+    expect(done.attempt).toBe(1);
+    expect(done.metrics?.test_accuracy).toBeGreaterThan(0.7); // 400 rows a class here; the 95% goal is test/tuning/head.test.ts
+    expect(done.result).toEqual({ model: "sentiment-head", version: 1 });
+
+    const v = await resolveVersion(d.db, projectId, "sentiment-head", 1);
+    const base = await resolveVersion(d.db, projectId, "tiny-bert-embed", "production");
+    expect(v.parentVersionId).toBe(base.id);
+    expect(v.datasetVersionId).toBe(done.datasetVersionId);
+    expect(v.tuningJobId).toBe(job.id);
+    expect(v.runId).toBe(done.runId);
+    expect(v.format).toBe("keel-head");
+    expect(v.metrics.test_accuracy).toBe(done.metrics?.test_accuracy);
+
+    const metrics = (await latestMetrics(d.db, [done.runId as string])).get(done.runId as string) ?? [];
+    expect(metrics.map((m) => m.key)).toEqual(expect.arrayContaining(["loss", "learning_rate"]));
+    const logs = await jobLogs(d.db, projectId, job.id);
+    expect(logs.map((l) => l.line).join("\n")).toMatch(/registered sentiment-head v1/);
+
+    // served through the serving domain, the new version scores the test split exactly as the trainer did
+    const test = (await d.db.select().from(schema.datasetRows).where(eq(schema.datasetRows.versionId, done.datasetVersionId))).filter(
+      (r) => (r.metadata as { split?: string } | null)?.split === "test",
+    );
+    const source = await sourceFromVersion(d.db, projectId, "sentiment-head", 1);
+    const out = await classify(
+      source,
+      test.map((r) => r.input as string),
+    );
+    const right = out.results.filter((r, i) => r[0]?.label === test[i]?.references[0]).length;
+    expect(right / test.length).toBeCloseTo(done.metrics?.test_accuracy as number, 6);
+  });
+
+  it("cancels a running job: the trainer stops and nothing is registered", async () => {
+    const job = await launch({ hyperparameters: { epochs: 500, kind: "mlp", hidden: 256 }, outputModel: "cancelled-head" });
+    await waitFor("the job to run", async () => (await getJob(d.db, projectId, job.id)).status === "running", 60_000);
+    await waitFor(
+      "a logged loss",
+      async () => {
+        const j = await getJob(d.db, projectId, job.id);
+        return j.runId ? ((await latestMetrics(d.db, [j.runId])).get(j.runId) ?? []).some((m) => m.key === "loss") : false;
+      },
+      60_000,
+    );
+    await cancelJob(d.db, SYSTEM_ACTOR, projectId, job.id);
+    const done = await waitFor("the cancel", async () => {
+      const j = await getJob(d.db, projectId, job.id);
+      return j.status === "cancelled" ? j : null;
+    });
+    expect(done.resultVersionId).toBeNull();
+    const models = await d.db
+      .select()
+      .from(schema.registeredModels)
+      .where(and(eq(schema.registeredModels.projectId, projectId), eq(schema.registeredModels.name, "cancelled-head")));
+    expect(models).toHaveLength(0);
+  });
+
+  it("fails a job whose trainer crashes, with the last log lines, and registers nothing", async () => {
+    // a feature-extraction model whose ONNX graph is not one: loading it fails inside the trainer
+    const broken = path.join(tmp, "broken-embed");
+    fs.cpSync(path.resolve("models/tiny-bert-embed"), broken, { recursive: true });
+    for (const f of fs.readdirSync(path.join(broken, "onnx"))) fs.writeFileSync(path.join(broken, "onnx", f), "not an onnx graph");
+    await registerLocal(d.db, SYSTEM_ACTOR, projectId, "broken-embed", { path: broken });
+    const job = await launch({ base: { model: "broken-embed", version: 1 }, outputModel: "never-registered" });
+    const done = await waitFor(
+      "the failure",
+      async () => {
+        const j = await getJob(d.db, projectId, job.id);
+        return j.status === "failed" ? j : null;
+      },
+      60_000,
+    );
+    expect(done.error).toMatch(/last log lines/);
+    expect(done.resultVersionId).toBeNull();
+    const models = await d.db
+      .select()
+      .from(schema.registeredModels)
+      .where(and(eq(schema.registeredModels.projectId, projectId), eq(schema.registeredModels.name, "never-registered")));
+    expect(models).toHaveLength(0);
+  });
+});
