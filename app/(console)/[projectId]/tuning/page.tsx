@@ -1,16 +1,125 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
 import { EmptyState } from "../../../_components/EmptyState";
-import { PageHeader } from "../../../_components/ui";
+import { Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
+import { errorMessage } from "../../../_lib/errors";
+import { useProject } from "../../../_lib/project";
+import { atLeast } from "../../../_lib/roles";
+import { useTRPC } from "../../../_lib/trpc";
+import { versionHref, When } from "../registry/_components/shared";
+import { LaunchForm } from "./_components/LaunchForm";
+import { isActive, JobStatusBadge, jobHref, Progress, TuningNav } from "./_components/shared";
+
+const link = "font-medium text-indigo-600 hover:text-indigo-500";
 
 export default function TuningPage() {
+  const trpc = useTRPC();
+  const project = useProject();
+  const router = useRouter();
+  const slug = project.slug;
+  const canLaunch = atLeast(project.role, "engineer");
+  const [launching, setLaunching] = useState(false);
+  const jobs = useQuery(
+    trpc.tuning.list.queryOptions(
+      { projectId: slug, limit: 200 },
+      { refetchInterval: (q) => (q.state.data?.some((j) => isActive(j.status)) ? 2000 : 10_000) },
+    ),
+  );
+
   return (
-    <>
-      <PageHeader title="Fine-tuning" description="Train new model versions on your datasets." />
-      <EmptyState title="No fine-tuning jobs yet">
-        Fine-tuning jobs will show here with their state, logs and metric curves, and the CPU and GPU workers that run them. Each finished
-        job registers a new model version.
-      </EmptyState>
-    </>
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Fine-tuning"
+        description="Train new model versions on your datasets, on CPU or GPU workers. Each finished job registers a model version with its lineage."
+        actions={
+          canLaunch && (
+            <Button variant={launching ? "secondary" : "primary"} onClick={() => setLaunching(!launching)} aria-expanded={launching}>
+              {launching ? "Close" : "Launch"}
+            </Button>
+          )
+        }
+      />
+      <TuningNav />
+      {launching && (
+        <Card
+          title="Launch a job"
+          description="Method, base model version, dataset version and hyperparameters; the server checks them all before queueing."
+        >
+          <LaunchForm onLaunched={(n) => router.push(jobHref(slug, n))} />
+        </Card>
+      )}
+      <Card title="Jobs">
+        {jobs.isPending ? (
+          <Skeleton rows={3} />
+        ) : jobs.isError ? (
+          <ErrorBox title="Could not load jobs" message={errorMessage(jobs.error)} onRetry={() => void jobs.refetch()} />
+        ) : jobs.data.length === 0 ? (
+          <EmptyState title="No fine-tuning jobs yet">
+            Launch one to train a classifier head on an embedding model, or LoRA adapters on a causal LM. Jobs show here with their state,
+            logs and loss curves.
+          </EmptyState>
+        ) : (
+          <Table label="Tuning jobs">
+            <thead>
+              <tr>
+                <Th>Job</Th>
+                <Th>Method</Th>
+                <Th>Base</Th>
+                <Th>Dataset</Th>
+                <Th>Status</Th>
+                <Th>Progress</Th>
+                <Th>Result</Th>
+                <Th>Created</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data.map((j) => (
+                <tr key={j.id}>
+                  <Td>
+                    <Link href={jobHref(slug, j.number)} className={link}>
+                      #{j.number}
+                    </Link>
+                  </Td>
+                  <Td className="font-mono text-xs">{j.method}</Td>
+                  <Td>
+                    <Link href={versionHref(slug, j.base.model, j.base.version)} className={link}>
+                      {j.base.model} v{j.base.version}
+                    </Link>
+                  </Td>
+                  <Td>
+                    {j.dataset.name} v{j.dataset.version}
+                  </Td>
+                  <Td>
+                    <div className="flex flex-col items-start gap-1">
+                      <JobStatusBadge status={j.status} />
+                      {j.status === "queued" && j.waitReason && <span className="max-w-56 text-xs text-amber-700">{j.waitReason}</span>}
+                    </div>
+                  </Td>
+                  <Td>
+                    <Progress progress={j.status === "succeeded" ? { fraction: 1 } : j.progress} />
+                  </Td>
+                  <Td>
+                    {j.result ? (
+                      <Link href={versionHref(slug, j.result.model, j.result.version)} className={link}>
+                        {j.result.model} v{j.result.version}
+                      </Link>
+                    ) : (
+                      <span className="text-slate-400">—</span>
+                    )}
+                  </Td>
+                  <Td>
+                    <When at={j.createdAt} />
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Card>
+    </div>
   );
 }

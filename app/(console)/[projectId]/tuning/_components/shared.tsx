@@ -1,0 +1,98 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { cx } from "../../../../_components/classes";
+import { Badge, type Tone } from "../../../../_components/ui";
+import { percent } from "../../../../_lib/format";
+import { useProject } from "../../../../_lib/project";
+import type { RouterOutputs } from "../../../../_lib/trpc";
+
+export type JobView = RouterOutputs["tuning"]["get"];
+export type JobStatus = JobView["status"];
+
+/** Jobs that can still change (the UI keeps polling them; engineers may cancel them). */
+export const ACTIVE: readonly JobStatus[] = ["queued", "assigned", "running"];
+export const isActive = (s: JobStatus) => ACTIVE.includes(s);
+
+export const tuningHref = (slug: string) => `/${slug}/tuning`;
+export const jobHref = (slug: string, number: number) => `/${slug}/tuning/${number}`;
+export const workersHref = (slug: string) => `/${slug}/tuning/workers`;
+
+const TONES: Record<JobStatus, Tone> = {
+  queued: "amber",
+  assigned: "blue",
+  running: "indigo",
+  succeeded: "green",
+  failed: "red",
+  cancelled: "gray",
+};
+
+export function JobStatusBadge({ status }: { status: JobStatus }) {
+  return <Badge tone={TONES[status]}>{status}</Badge>;
+}
+
+const WORKER_TONES: Record<string, Tone> = { online: "green", stopped: "gray", lost: "red" };
+export function WorkerStatusBadge({ status }: { status: string }) {
+  return <Badge tone={WORKER_TONES[status] ?? "gray"}>{status}</Badge>;
+}
+
+/** A 0..1 fraction as a bar with its percentage (and the trainer's message, when it sent one). */
+export function Progress({ progress }: { progress: JobView["progress"] }) {
+  if (!progress) return <span className="text-slate-400">—</span>;
+  const pct = percent(progress.fraction);
+  return (
+    <div className="flex min-w-28 flex-col gap-1">
+      <div
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-label="Progress"
+        className="h-1.5 w-full overflow-hidden rounded bg-slate-100"
+      >
+        <div className="h-full bg-indigo-500" style={{ width: `${pct}%` }} />
+      </div>
+      <span className="text-xs text-slate-500 tabular-nums">
+        {pct}%{progress.message ? ` · ${progress.message}` : ""}
+      </span>
+    </div>
+  );
+}
+
+/** Jobs | Workers tabs of the Tuning section. */
+export function TuningNav() {
+  const project = useProject();
+  const pathname = usePathname();
+  const base = tuningHref(project.slug);
+  const tabs = [
+    {
+      href: base,
+      label: "Jobs",
+      active: pathname === base || (pathname.startsWith(`${base}/`) && !pathname.startsWith(`${base}/workers`)),
+    },
+    { href: `${base}/workers`, label: "Workers", active: pathname.startsWith(`${base}/workers`) },
+  ];
+  return (
+    <nav aria-label="Tuning sections" className="mb-6 border-b border-slate-200">
+      <ul className="-mb-px flex gap-1">
+        {tabs.map((t) => (
+          <li key={t.label}>
+            <Link
+              href={t.href}
+              aria-current={t.active ? "page" : undefined}
+              className={cx(
+                "block border-b-2 px-3 py-2 text-sm whitespace-nowrap transition-colors",
+                t.active
+                  ? "border-indigo-600 font-medium text-indigo-700"
+                  : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900",
+              )}
+            >
+              {t.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
