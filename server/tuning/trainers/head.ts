@@ -21,7 +21,7 @@ import { checkHyper, checkRows, type HeadHyper, type HeadRow } from "./head-inpu
 import { accuracy, type HeadParams, initHead, optimizer, predictProbs, rng, shuffle, trainStep } from "./head-math";
 import { HEAD_INPUT, HEAD_OUTPUT, headToOnnx } from "./onnx-export";
 
-export { HEAD_DEFAULTS, type HeadHyper, type HeadRow } from "./head-input";
+export { checkHyper, checkRows, HEAD_DEFAULTS, type HeadHyper, type HeadRow } from "./head-input";
 export { type HeadParams, predictProbs } from "./head-math";
 
 /** One point of the training curve (emitted about ten times per epoch and at each epoch's end). */
