@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import { useEffect } from "react";
 import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../_components/ui";
 import { errorMessage } from "../../../../_lib/errors";
 import { formatDateTime } from "../../../../_lib/format";
@@ -252,6 +253,13 @@ function RunCharts({ runId, live }: { runId: string; live: boolean }) {
       { enabled: keys.length > 0, refetchInterval: live ? 2000 : false },
     ),
   );
+  // once more when the job finishes: its last points (or all of them, for a short job) land after the last poll
+  const [refetchRun, refetchHistory, hasKeys] = [run.refetch, history.refetch, keys.length > 0];
+  useEffect(() => {
+    if (live) return;
+    void refetchRun();
+    if (hasKeys) void refetchHistory();
+  }, [live, refetchRun, refetchHistory, hasKeys]);
   if (run.isPending) return <Skeleton rows={2} />;
   if (run.isError) return <ErrorBox title="Could not load the run" message={errorMessage(run.error)} onRetry={() => void run.refetch()} />;
   if (keys.length === 0) return <p className="text-sm text-slate-500">No loss recorded yet.</p>;

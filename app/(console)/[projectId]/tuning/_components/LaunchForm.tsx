@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import type { TuningMethod } from "@/server/tuning";
 import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../_lib/errors";
+import { errorField, errorMessage, fieldError, formError } from "../../../../_lib/errors";
 import { useProject } from "../../../../_lib/project";
 import { useTRPC, useTRPCClient } from "../../../../_lib/trpc";
 import { Alert } from "../../registry/_components/shared";
@@ -53,6 +53,16 @@ export function rangeText(s: HyperparameterSpec): string {
   const lo = s.exclusiveMinimum !== undefined ? `${s.exclusiveMinimum} < ` : s.minimum !== undefined ? `${s.minimum} ≤ ` : "";
   const hi = s.exclusiveMaximum !== undefined ? ` < ${s.exclusiveMaximum}` : s.maximum !== undefined ? ` ≤ ${s.maximum}` : "";
   return `${lo}${s.type === "integer" ? "integer" : "x"}${hi}`;
+}
+
+/**
+ * The server names every hyperparameter out of range in one 400 ("head: hyperparameters.epochs: Too
+ * small…; hyperparameters.l2: …"), the field only the first: each field gets its own part.
+ */
+function hyperError(err: unknown, name: string): string | undefined {
+  if (!err || !(errorField(err) ?? "").startsWith("hyperparameters")) return undefined;
+  const part = errorMessage(err).match(new RegExp(`hyperparameters\\.${name}: ([^;]+)`));
+  return part?.[1] ? `${name}: ${part[1].trim()}` : undefined;
 }
 
 const defaultsOf = (specs: HyperparameterSpec[] | undefined) =>
@@ -129,7 +139,17 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
   }
 
   const err = create.error;
-  const fieldNames = ["base", "dataset", "hyperparameters", "resources", "seed", "outputModel", "fields", "method"];
+  const hyperShown = (methodSpecs ?? []).some((s) => hyperError(err, s.name));
+  const fieldNames = [
+    "base",
+    "dataset",
+    "resources",
+    "seed",
+    "outputModel",
+    "fields",
+    "method",
+    ...(hyperShown ? ["hyperparameters"] : []),
+  ];
   const error = local ?? formError(err, fieldNames);
   const aliasNames = model?.aliases.map((a) => a.alias) ?? [];
 
@@ -235,7 +255,7 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
               <Field
                 key={s.name}
                 label={s.name}
-                error={fieldError(err, `hyperparameters.${s.name}`)}
+                error={hyperError(err, s.name)}
                 hint={`${rangeText(s)}${s.default !== undefined ? ` · default ${s.default}` : " · optional"}`}
               >
                 {s.options ? (
