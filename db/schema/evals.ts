@@ -8,6 +8,10 @@ import { createdAt, projects, users } from "./workspace";
  * `evals.run` job; per-item scores go to eval_items, aggregates (means with bootstrap intervals,
  * corpus BLEU/chrF) to `aggregates` when it succeeds.
  */
+export type EvalTarget =
+  | { kind: "column"; column: "prediction" }
+  | { kind: "version"; versionId: string; split: string | null; fields: { text: string; label: string } };
+
 export const evalRuns = pgTable(
   "eval_runs",
   {
@@ -19,8 +23,8 @@ export const evalRuns = pgTable(
     datasetVersionId: uuid("dataset_version_id")
       .notNull()
       .references(() => datasetVersions.id, { onDelete: "cascade" }),
-    /** what is scored: {kind: "column", column: "prediction"} (registry and router targets later) */
-    target: jsonb("target").$type<{ kind: "column"; column: "prediction" }>().notNull(),
+    /** what is scored: the dataset's stored `prediction` column, or a model version's own answers */
+    target: jsonb("target").$type<EvalTarget>().notNull(),
     /** the metrics and options, as in `keel score` lines */
     metrics: jsonb("metrics").$type<Record<string, Record<string, unknown>>>().notNull(),
     status: text("status", { enum: ["queued", "running", "succeeded", "failed", "cancelled"] })

@@ -79,6 +79,12 @@ export const tuningJobs = pgTable(
     workerId: uuid("worker_id").references(() => tuningWorkers.id, { onDelete: "set null" }),
     runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
     resultVersionId: uuid("result_version_id").references(() => modelVersions.id, { onDelete: "set null" }),
+    /** the eval run of the result on the dataset's held-out split, started once the job succeeded */
+    evalRunId: uuid("eval_run_id"),
+    /** an alias to request for the result once its eval ran (the model's approval policy and gates decide) */
+    promoteTo: text("promote_to"),
+    /** what became of that request: moved, requested (an approval request), blocked (a gate failed), skipped, failed */
+    promotion: jsonb("promotion").$type<{ status: string; alias?: string; requestId?: string; message?: string }>(),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
     progress: jsonb("progress").$type<{ fraction: number; message?: string }>(),
     error: text("error"),

@@ -61,7 +61,8 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
   }
 }
 
-async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeof parseMetricOptions>) {
+/** Per-figure means with bootstrap intervals and corpus BLEU / chrF over a run's stored items. */
+export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeof parseMetricOptions>) {
   const byFigure = new Map<string, number[]>();
   const bleu = opts.bleu ? new BleuCorpus(opts.bleu) : null;
   const chrf = opts.chrf ? new ChrfCorpus(opts.chrf) : null;

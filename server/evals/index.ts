@@ -6,3 +6,4 @@ export { evalRunJob } from "./jobs/run";
 export * from "./metrics";
 export { LineError, type ScoreOptions, scoreJsonl } from "./score-jsonl";
 export { bootstrapMean, pairedBootstrap } from "./stats";
+export { evaluateVersion, type VersionEvalInput } from "./version-run";

@@ -54,12 +54,14 @@ export async function versionLineage(db: DbOrTx, projectId: string, model: strin
   for (const u of upstream) edges.push({ from: u, to: producer ?? self, label: producer ? "trained on" : "built from" });
   if (producer) edges.push({ from: producer, to: self, label: "produced" });
   if (ver.parentVersionId) {
+    // the parent may be another model's version (a tuning job's base)
     const [p] = await db
-      .select({ version: schema.modelVersions.version })
+      .select({ version: schema.modelVersions.version, model: schema.registeredModels.name })
       .from(schema.modelVersions)
+      .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
       .where(eq(schema.modelVersions.id, ver.parentVersionId));
     if (p) {
-      nodes.push({ id: `version:${ver.parentVersionId}`, kind: "parent", label: `${model} v${p.version}`, detail: "parent" });
+      nodes.push({ id: `version:${ver.parentVersionId}`, kind: "parent", label: `${p.model} v${p.version}`, detail: "parent" });
       edges.push({ from: `version:${ver.parentVersionId}`, to: producer ?? self, label: "base" });
     }
   }

@@ -7,7 +7,9 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { type Db, schema } from "../../db/client";
 import type { WorkerCapabilities } from "../../db/schema";
 import { artifactStore } from "../core/artifacts";
+import { DomainError } from "../core/errors";
 import { logger } from "../core/logger";
+import { evaluateVersion } from "../evals";
 import {
   createModel,
   createRun,
@@ -16,11 +18,12 @@ import {
   type FileRef,
   getModel,
   logBatch,
+  requestMove,
   updateRun,
   type VersionView,
   versionFiles,
 } from "../registry";
-import { materializeVersion } from "../serving";
+import { classify, generate, materializeVersion, sourceFromVersion } from "../serving";
 import { type Actor, SYSTEM_ACTOR } from "../workspace";
 import { type Example, loadExamples } from "./data";
 import { type TuningJob, WORKER_LOST_AFTER_MS, waitReasonFor } from "./jobs";
@@ -346,6 +349,8 @@ async function runClaimed(
     const version = await register(db, actor, job, workerId, runId, base, output);
     say(`registered ${version.model} v${version.version}`);
     await flush();
+    await evaluateAndPromote(db, actor, job, version, output.task, examples, say, abort.signal);
+    await flush();
     await updateRun(db, job.projectId, runId, { status: "FINISHED", endTime: Date.now() });
   } catch (err) {
     const stop = abort.signal.aborted ? (abort.signal.reason as Stop) : null;
@@ -384,6 +389,81 @@ async function runClaimed(
     shutdown.removeEventListener("abort", onShutdown);
     await fsp.rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * After success: an eval run of the new version on the dataset's held-out split (exact match; ROUGE
+ * too for generators), linked to the version; then, when the job asks for an alias, a move request:
+ * the model's approval policy and its gates (which read that eval run) decide whether it moves, waits
+ * for approval, or is blocked. Failures here are recorded on the job, never undo its success.
+ */
+async function evaluateAndPromote(
+  db: Db,
+  actor: Actor,
+  job: TuningJob,
+  version: VersionView,
+  task: string,
+  examples: Example[],
+  say: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const split = examples.some((e) => e.split === "test") ? "test" : examples.some((e) => e.split === "validation") ? "validation" : null;
+  let evalRunId: string | null = null;
+  if (!split) say("no held-out rows (test or validation split): no eval run");
+  else
+    try {
+      const source = await sourceFromVersion(db, job.projectId, version.model, version.version);
+      const predict =
+        task === "text-classification"
+          ? async (texts: string[]) => (await classify(source, texts)).results.map((labels) => labels[0]?.label ?? "")
+          : async (texts: string[]) => Promise.all(texts.map(async (prompt) => (await generate(source, { prompt, maxTokens: 16 })).text));
+      say(`eval run of ${version.model} v${version.version} on the ${split} split`);
+      const run = await evaluateVersion(
+        db,
+        actor,
+        job.projectId,
+        {
+          name: `tuning job #${job.number}: ${version.model} v${version.version} on ${split}`,
+          versionId: version.id,
+          datasetVersionId: job.datasetVersionId,
+          split,
+          fields: job.fields,
+          predict,
+          ...(task === "text-generation" ? { metrics: { rouge: {} } } : {}),
+        },
+        signal,
+      );
+      evalRunId = run.id;
+      const exact = (run.aggregates as { means?: Record<string, { mean: number }> } | null)?.means?.["exact_match.score"]?.mean;
+      say(`eval run ${run.id}: exact match ${exact === undefined ? "n/a" : exact.toFixed(4)}`);
+      await db.update(j).set({ evalRunId }).where(eq(j.id, job.id));
+    } catch (err) {
+      say(`eval run failed: ${(err as Error).message}`);
+    }
+  if (!job.promoteTo) return;
+  let promotion: NonNullable<TuningJob["promotion"]>;
+  if (!evalRunId) promotion = { status: "skipped", alias: job.promoteTo, message: "no eval run, so no gate can pass" };
+  else
+    try {
+      const moved = await requestMove(db, actor, job.projectId, {
+        model: version.model,
+        alias: job.promoteTo,
+        version: version.version,
+        reason: `tuning job #${job.number}`,
+      });
+      promotion =
+        moved.status === "pending"
+          ? { status: "requested", alias: job.promoteTo, requestId: moved.request.id }
+          : { status: moved.status, alias: job.promoteTo };
+    } catch (err) {
+      promotion = {
+        status: err instanceof DomainError && err.code === "PRECONDITION_FAILED" ? "blocked" : "failed",
+        alias: job.promoteTo,
+        message: (err as Error).message,
+      };
+    }
+  say(`promotion to ${job.promoteTo}: ${promotion.status}${promotion.message ? ` (${promotion.message})` : ""}`);
+  await db.update(j).set({ promotion }).where(eq(j.id, job.id));
 }
 
 async function baseOf(db: Db, versionId: string): Promise<{ id: string; model: string; version: number }> {

@@ -5,8 +5,8 @@ export const headHyperparameters = z
   .object({
     kind: z.enum(["logistic", "mlp"]).default("mlp"),
     hidden: z.number().int().min(4).max(4096).default(256),
-    epochs: z.number().int().min(1).max(1000).default(12),
-    learningRate: z.number().gt(0).max(1).default(0.002),
+    epochs: z.number().int().min(1).max(1000).default(8),
+    learningRate: z.number().gt(0).max(1).default(0.003),
     l2: z.number().min(0).lt(1).default(0),
     batchSize: z.number().int().min(1).max(4096).default(64),
   })
@@ -71,6 +71,12 @@ export const createJobInput = z.object({
     .max(7 * 24 * 3600)
     .default(3600),
   maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** once the result's eval ran, request this alias for it (the model's approval policy and its gates decide) */
+  promoteTo: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_-]{0,62}$/, "an alias: lowercase letters, digits, - and _")
+    .optional(),
 });
 export type CreateJobInput = z.infer<typeof createJobInput>;
 

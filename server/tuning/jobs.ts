@@ -107,6 +107,7 @@ export async function createJob(db: DbOrTx, actor: Actor, projectId: string, raw
         fields: input.fields,
         wallTimeLimitS: input.wallTimeLimitS,
         maxAttempts: input.maxAttempts,
+        promoteTo: input.promoteTo ?? null,
         createdBy: actor.userId,
         waitReason: await waitReasonFor(tx, { method: input.method, resources }),
       })

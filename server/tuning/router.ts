@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TUNING_STATUSES } from "../../db/schema";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
+import { HYPERPARAMETER_SPECS } from "./contract";
 import { cancelJob, createJob, getJob, jobLogs, listJobs, listWorkers } from "./jobs";
 
 const jobRef = z.object({ job: z.union([z.string().uuid(), z.number().int().positive()]) });
@@ -28,4 +29,6 @@ export const tuningRouter = router({
     .input(jobRef)
     .mutation(({ ctx, input }) => cancelJob(ctx.db, actorOf(ctx.principal), ctx.projectId, input.job)),
   workers: projectProcedure.query(({ ctx }) => listWorkers(ctx.db)),
+  /** each method's hyperparameters with their defaults and ranges, derived from the schemas the server validates with */
+  hyperparameters: projectProcedure.query(() => HYPERPARAMETER_SPECS),
 });

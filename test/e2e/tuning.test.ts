@@ -79,14 +79,12 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       // a 400 from the server shows beside the field it names, and nothing is queued
       const epochs = form.getByLabel("epochs", { exact: true });
       await form.getByText("Loading the method's defaults…").waitFor({ state: "hidden" });
-      // the ranges come from api.tuning.hyperparameters; without it the job runs with the defaults
-      if ((await epochs.count()) > 0) {
-        await expect.poll(() => epochs.inputValue()).toBe("12"); // the head's default, from the contract
-        await epochs.fill("0");
-        await form.getByRole("button", { name: "Launch job" }).click();
-        await expect.poll(() => form.textContent()).toMatch(/epochs.*(>=|greater|too small)/i);
-        await epochs.fill("5");
-      }
+      // the defaults and ranges come from api.tuning.hyperparameters
+      await expect.poll(() => epochs.inputValue()).toBe("8"); // the head's default, from the contract
+      await epochs.fill("0");
+      await form.getByRole("button", { name: "Launch job" }).click();
+      await expect.poll(() => form.textContent()).toMatch(/epochs.*(>=|greater|too small)/i);
+      await epochs.fill("5");
       await form.getByRole("button", { name: "Launch job" }).click();
 
       // the job page: it runs on the worker and succeeds, with logs, a loss chart and lineage

@@ -10,8 +10,9 @@ import { latestMetrics, registerBundled, registerLocal, resolveVersion } from ".
 import { classify, sourceFromVersion } from "../../server/serving";
 import { type AgentHandle, cancelJob, createJob, getJob, jobLogs, startTuningAgent } from "../../server/tuning";
 import { headTrainer } from "../../server/tuning/run-head";
+import type { Principal } from "../../server/workspace";
 import { SYSTEM_ACTOR } from "../../server/workspace";
-import { makeProject } from "../factories/workspace";
+import { callerFor, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
 
@@ -19,6 +20,7 @@ const SENTIMENT = path.resolve("../shared/datasets/sentiment.tsv.gz");
 
 let d: TestDatabase;
 let projectId: string;
+let ownerPrincipal: Principal;
 let agent: AgentHandle | null = null;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keel-tuning-test-"));
 
@@ -39,8 +41,12 @@ function sentimentJsonl(perClass: Record<"train" | "test", number>): string {
 
 beforeAll(async () => {
   d = await freshRuntimeDatabase();
-  projectId = (await makeProject(d.db)).project.id;
+  const p = await makeProject(d.db);
+  projectId = p.project.id;
+  ownerPrincipal = p.owner.principal;
   await registerBundled(d.db, SYSTEM_ACTOR, projectId, path.resolve("models"));
+  // one CPU worker with the head trainer, as `keel worker` runs it (no GPU)
+  agent = await startTuningAgent({ db: d.db, trainers: { head: headTrainer }, capabilities: { gpus: [] }, pollMs: 200, heartbeatMs: 300 });
   await addVersion(
     d.db,
     SYSTEM_ACTOR,
@@ -91,14 +97,6 @@ describe("tuning jobs", () => {
   it("keeps a job no worker can run queued, saying why", async () => {
     const job = await launch({ resources: { kind: "gpu", minGpuMemoryMb: 16000 }, outputModel: "gpu-head" });
     expect(job.status).toBe("queued");
-    expect(job.waitReason).toMatch(/no worker is online/);
-    agent = await startTuningAgent({
-      db: d.db,
-      trainers: { head: headTrainer },
-      capabilities: { gpus: [] },
-      pollMs: 200,
-      heartbeatMs: 300,
-    });
     const waiting = await waitFor("a GPU wait reason", async () => {
       const j = await getJob(d.db, projectId, job.id);
       return j.waitReason?.includes("GPU") ? j : null;
@@ -143,6 +141,17 @@ describe("tuning jobs", () => {
     const test = (await d.db.select().from(schema.datasetRows).where(eq(schema.datasetRows.versionId, done.datasetVersionId))).filter(
       (r) => (r.metadata as { split?: string } | null)?.split === "test",
     );
+    // the eval run on the held-out split started by itself, linked to the version: its exact match is the test accuracy
+    const evalRunId = await waitFor("the eval run", async () => (await getJob(d.db, projectId, job.id)).evalRunId, 60_000);
+    const evalRun = (await d.db.select().from(schema.evalRuns).where(eq(schema.evalRuns.id, evalRunId)))[0];
+    expect(evalRun?.status).toBe("succeeded");
+    expect(evalRun?.target).toMatchObject({ kind: "version", versionId: v.id, split: "test" });
+    const exact = (evalRun?.aggregates as { means: Record<string, { mean: number; n: number }> } | undefined)?.means["exact_match.score"];
+    expect(exact?.n).toBe(200);
+    expect(exact?.mean).toBeCloseTo(done.metrics?.test_accuracy as number, 6);
+    const linked = await d.db.select().from(schema.modelVersionEvals).where(eq(schema.modelVersionEvals.versionId, v.id));
+    expect(linked.map((l) => l.evalRunId)).toEqual([evalRunId]);
+
     const source = await sourceFromVersion(d.db, projectId, "sentiment-head", 1);
     const out = await classify(
       source,
@@ -199,4 +208,52 @@ describe("tuning jobs", () => {
       .where(and(eq(schema.registeredModels.projectId, projectId), eq(schema.registeredModels.name, "never-registered")));
     expect(models).toHaveLength(0);
   });
+
+  it("asks for the alias once the eval ran: the policy's gate blocks a weak result and opens a request for a good one", async () => {
+    const owner = callerFor(d.db, ownerPrincipal);
+    const P = { projectId };
+    const strict = await owner.evals.gates.create({ ...P, name: "near perfect", rules: ["exact_match.score >= 0.999"] });
+    const fair = await owner.evals.gates.create({ ...P, name: "better than chance", rules: ["exact_match.score >= 0.6"] });
+    const finish = async (id: string) =>
+      waitFor(
+        "the job, its eval run and its promotion",
+        async () => {
+          const j = await getJob(d.db, projectId, id);
+          return j.status === "failed" || (j.evalRunId && (!j.promoteTo || j.promotion)) ? j : null;
+        },
+        120_000,
+      );
+    // the first version creates the model; then a policy guards production
+    const first = await finish((await launch({ outputModel: "gated-head", hyperparameters: { epochs: 3 } })).id);
+    expect(first.promotion).toBeNull();
+    await owner.registry.approvals.setPolicy({
+      ...P,
+      model: "gated-head",
+      aliases: ["production"],
+      requiredApprovals: 1,
+      approverRoles: ["owner"],
+      gateIds: [strict.id],
+    });
+    const blocked = await finish((await launch({ outputModel: "gated-head", hyperparameters: { epochs: 3 }, promoteTo: "production" })).id);
+    expect(blocked.promotion).toMatchObject({ status: "blocked", alias: "production" });
+    expect(blocked.promotion?.message).toMatch(/exact_match/);
+    await owner.registry.approvals.setPolicy({
+      ...P,
+      model: "gated-head",
+      aliases: ["production"],
+      requiredApprovals: 1,
+      approverRoles: ["owner"],
+      gateIds: [fair.id],
+    });
+    const requested = await finish(
+      (await launch({ outputModel: "gated-head", hyperparameters: { epochs: 3 }, promoteTo: "production" })).id,
+    );
+    expect(requested.promotion, JSON.stringify(requested.promotion)).toMatchObject({
+      status: "requested",
+      alias: "production",
+      requestId: expect.any(String),
+    });
+    const open = await owner.registry.approvals.list({ ...P, model: "gated-head", status: ["pending"] });
+    expect(open.items.map((r: { id: string }) => r.id)).toContain(requested.promotion?.requestId);
+  }, 300_000);
 });

@@ -31,17 +31,13 @@ type Specs = Record<TuningMethod, HyperparameterSpec[]>;
 
 /**
  * The methods' hyperparameters, defaults and ranges, as server/tuning/contract.ts derives them from
- * its schemas. Served by `api.tuning.hyperparameters`; that procedure is not in the typed router yet,
- * so it is called by path (the same tRPC client, so the same auth and transformer).
+ * its schemas, served by `api.tuning.hyperparameters`.
  */
 function useHyperparameterSpecs(projectId: string) {
   const client = useTRPCClient();
   return useQuery({
     queryKey: ["tuning", "hyperparameters"],
-    queryFn: () =>
-      (client.tuning as unknown as { hyperparameters: { query: (i: { projectId: string }) => Promise<Specs> } }).hyperparameters.query({
-        projectId,
-      }),
+    queryFn: () => client.tuning.hyperparameters.query({ projectId }) as Promise<Specs>,
     staleTime: Number.POSITIVE_INFINITY,
     retry: false,
   });
