@@ -5,5 +5,5 @@ export * from "./logs";
 export * from "./registry";
 export * from "./routing";
 export * from "./serving";
-export * from "./workspace";
 export * from "./tuning";
+export * from "./workspace";
