@@ -1,65 +1,21 @@
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { type Db, schema } from "../../db/client";
 import type { WorkerCapabilities } from "../../db/schema";
-import { artifactStore } from "../core/artifacts";
-import { DomainError } from "../core/errors";
 import { logger } from "../core/logger";
-import { evaluateVersion } from "../evals";
-import {
-  createModel,
-  createRun,
-  createVersion,
-  ensureExperiment,
-  type FileRef,
-  getModel,
-  logBatch,
-  requestMove,
-  updateRun,
-  type VersionView,
-  versionFiles,
-} from "../registry";
-import { classify, generate, materializeVersion, sourceFromVersion } from "../serving";
+import { createRun, ensureExperiment, logBatch, updateRun, versionFiles } from "../registry";
+import { materializeVersion } from "../serving";
 import { type Actor, SYSTEM_ACTOR } from "../workspace";
-import { type Example, loadExamples } from "./data";
+import { loadExamples } from "./data";
 import { type TuningJob, WORKER_LOST_AFTER_MS, waitReasonFor } from "./jobs";
+import { baseOf, evaluateAndPromote, register, Stop } from "./result";
+import type { Trainer } from "./trainer";
 
 const j = schema.tuningJobs;
 const w = schema.tuningWorkers;
-
-/** What a trainer gets: the job, its base model (a local folder), its examples, and where to report. */
-export interface TrainerRun {
-  db: Db;
-  job: TuningJob;
-  /** the base version's files, materialized (transformers.js layout) */
-  baseDir: string;
-  base: { versionId: string; model: string; version: number };
-  examples: Example[];
-  hyperparameters: Record<string, unknown>;
-  /** an empty folder of this attempt, removed afterwards */
-  workDir: string;
-  signal: AbortSignal;
-  log: (line: string, stream?: "worker" | "stdout" | "stderr") => void;
-  /** one point of the metric series (loss, learning_rate, examples_per_sec, tokens_per_sec, gpu_memory_mb, ...) */
-  metric: (step: number, values: Record<string, number>) => void;
-  progress: (fraction: number, message?: string) => void;
-}
-
-/** A trainer's result: a folder of files to register as the new version, and its final metrics. */
-export interface TrainerOutput {
-  dir: string;
-  metrics: Record<string, number>;
-  /** the new version's task (text-classification, text-generation) */
-  task: string;
-  format?: "transformers.js" | "onnx" | "files" | "keel-head";
-  metadata?: Record<string, unknown>;
-}
-
-export type Trainer = (run: TrainerRun) => Promise<TrainerOutput>;
 
 export interface AgentOptions {
   db: Db;
@@ -96,15 +52,6 @@ export function detectCapabilities(trainers: string[]): WorkerCapabilities {
     // no NVIDIA GPU here
   }
   return { cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), gpus, cuda, trainers };
-}
-
-class Stop extends Error {
-  constructor(
-    message: string,
-    readonly kind: "cancelled" | "timeout" | "shutdown",
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -353,7 +300,7 @@ async function runClaimed(
     await flush();
     await updateRun(db, job.projectId, runId, { status: "FINISHED", endTime: Date.now() });
   } catch (err) {
-    const stop = abort.signal.aborted ? (abort.signal.reason as Stop) : null;
+    const stop = abort.signal.aborted ? (abort.signal.reason as Stop) : err instanceof Stop ? err : null;
     say(stop ? stop.message : `failed: ${(err as Error)?.message ?? String(err)}`);
     clearInterval(flusher);
     await flushing;
@@ -389,153 +336,4 @@ async function runClaimed(
     shutdown.removeEventListener("abort", onShutdown);
     await fsp.rm(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * After success: an eval run of the new version on the dataset's held-out split (exact match; ROUGE
- * too for generators), linked to the version; then, when the job asks for an alias, a move request:
- * the model's approval policy and its gates (which read that eval run) decide whether it moves, waits
- * for approval, or is blocked. Failures here are recorded on the job, never undo its success.
- */
-async function evaluateAndPromote(
-  db: Db,
-  actor: Actor,
-  job: TuningJob,
-  version: VersionView,
-  task: string,
-  examples: Example[],
-  say: (line: string) => void,
-  signal: AbortSignal,
-): Promise<void> {
-  const split = examples.some((e) => e.split === "test") ? "test" : examples.some((e) => e.split === "validation") ? "validation" : null;
-  let evalRunId: string | null = null;
-  if (!split) say("no held-out rows (test or validation split): no eval run");
-  else
-    try {
-      const source = await sourceFromVersion(db, job.projectId, version.model, version.version);
-      const predict =
-        task === "text-classification"
-          ? async (texts: string[]) => (await classify(source, texts)).results.map((labels) => labels[0]?.label ?? "")
-          : async (texts: string[]) => Promise.all(texts.map(async (prompt) => (await generate(source, { prompt, maxTokens: 16 })).text));
-      say(`eval run of ${version.model} v${version.version} on the ${split} split`);
-      const run = await evaluateVersion(
-        db,
-        actor,
-        job.projectId,
-        {
-          name: `tuning job #${job.number}: ${version.model} v${version.version} on ${split}`,
-          versionId: version.id,
-          datasetVersionId: job.datasetVersionId,
-          split,
-          fields: job.fields,
-          predict,
-          ...(task === "text-generation" ? { metrics: { rouge: {} } } : {}),
-        },
-        signal,
-      );
-      evalRunId = run.id;
-      const exact = (run.aggregates as { means?: Record<string, { mean: number }> } | null)?.means?.["exact_match.score"]?.mean;
-      say(`eval run ${run.id}: exact match ${exact === undefined ? "n/a" : exact.toFixed(4)}`);
-      await db.update(j).set({ evalRunId }).where(eq(j.id, job.id));
-    } catch (err) {
-      say(`eval run failed: ${(err as Error).message}`);
-    }
-  if (!job.promoteTo) return;
-  let promotion: NonNullable<TuningJob["promotion"]>;
-  if (!evalRunId) promotion = { status: "skipped", alias: job.promoteTo, message: "no eval run, so no gate can pass" };
-  else
-    try {
-      const moved = await requestMove(db, actor, job.projectId, {
-        model: version.model,
-        alias: job.promoteTo,
-        version: version.version,
-        reason: `tuning job #${job.number}`,
-      });
-      promotion =
-        moved.status === "pending"
-          ? { status: "requested", alias: job.promoteTo, requestId: moved.request.id }
-          : { status: moved.status, alias: job.promoteTo };
-    } catch (err) {
-      promotion = {
-        status: err instanceof DomainError && err.code === "PRECONDITION_FAILED" ? "blocked" : "failed",
-        alias: job.promoteTo,
-        message: (err as Error).message,
-      };
-    }
-  say(`promotion to ${job.promoteTo}: ${promotion.status}${promotion.message ? ` (${promotion.message})` : ""}`);
-  await db.update(j).set({ promotion }).where(eq(j.id, job.id));
-}
-
-async function baseOf(db: Db, versionId: string): Promise<{ id: string; model: string; version: number }> {
-  const [row] = await db
-    .select({ id: schema.modelVersions.id, version: schema.modelVersions.version, model: schema.registeredModels.name })
-    .from(schema.modelVersions)
-    .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
-    .where(eq(schema.modelVersions.id, versionId));
-  if (!row) throw new Error(`base version ${versionId} is gone`);
-  return row;
-}
-
-/** Files of `dir`, relative paths in sorted order. */
-function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((rel) => fs.statSync(path.join(dir, rel)).isFile())
-    .map((rel) => rel.split(path.sep).join("/"))
-    .sort();
-}
-
-/**
- * The trainer's folder as a new version of the job's output model, with lineage, and the job
- * succeeded, in one transaction that first checks the job is still this worker's and not cancelled
- * (a worker that was presumed lost and came back registers nothing).
- */
-async function register(
-  db: Db,
-  actor: Actor,
-  job: TuningJob,
-  workerId: string,
-  runId: string,
-  base: { id: string; model: string; version: number },
-  out: TrainerOutput,
-): Promise<VersionView> {
-  const store = artifactStore();
-  const files: FileRef[] = [];
-  for (const rel of filesUnder(out.dir)) {
-    const blob = await store.putFile(path.join(out.dir, rel));
-    files.push({ path: rel, sha256: blob.sha256, size: blob.size });
-  }
-  return db.transaction(async (tx) => {
-    const [mine] = await tx
-      .select()
-      .from(j)
-      .where(and(eq(j.id, job.id), eq(j.workerId, workerId), eq(j.status, "running")))
-      .for("update");
-    if (!mine) throw new Error("the job is no longer this worker's (requeued or finished elsewhere)");
-    if (mine.cancelRequestedAt) throw new Stop("cancelled", "cancelled");
-    await getModel(tx, job.projectId, job.outputModel).catch(async () =>
-      createModel(tx, actor, job.projectId, {
-        name: job.outputModel,
-        task: out.task,
-        description: `Fine-tuned from ${base.model} v${base.version} by tuning jobs (${job.method}).`,
-        tags: { source: "tuning" },
-      }),
-    );
-    const version = await createVersion(tx, actor, job.projectId, job.outputModel, {
-      files,
-      source: { kind: "tuning", jobId: job.id },
-      meta: {
-        description: `Tuning job #${job.number} (${job.method}) on ${base.model} v${base.version}`,
-        ...(out.format ? { format: out.format } : {}),
-        metadata: { task: out.task, method: job.method, ...(out.metadata ?? {}) },
-        params: Object.fromEntries(Object.entries(job.hyperparameters).map(([k, v]) => [k, String(v)])),
-        metrics: out.metrics,
-        lineage: { parentVersionId: base.id, datasetVersionId: job.datasetVersionId, tuningJobId: job.id, runId },
-      },
-    });
-    await tx
-      .update(j)
-      .set({ status: "succeeded", resultVersionId: version.id, metrics: out.metrics, finishedAt: new Date(), progress: { fraction: 1 } })
-      .where(eq(j.id, job.id));
-    return version;
-  });
 }

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { env } from "../../env";
-import type { Trainer } from "./agent";
 import { headTrainer } from "./run-head";
+import type { Trainer } from "./trainer";
 
-export { type AgentHandle, detectCapabilities, reap, startTuningAgent, type Trainer, type TrainerOutput, type TrainerRun } from "./agent";
+export { type AgentHandle, detectCapabilities, reap, startTuningAgent } from "./agent";
 export { BASE_TASKS, createJobInput, HYPERPARAMETERS, type TuningMethod } from "./contract";
 export { type Example, fieldOf, loadExamples } from "./data";
 export {
@@ -20,6 +20,7 @@ export {
   WORKER_LOST_AFTER_MS,
   waitReasonFor,
 } from "./jobs";
+export type { Trainer, TrainerOutput, TrainerRun } from "./trainer";
 
 let pythonOk: Promise<boolean> | null = null;
 /** Whether KEEL_PYTHON can import torch and transformers (the lora trainer needs them); asked once, without blocking. */

@@ -1,7 +1,7 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { sourceFromVersion } from "../serving";
-import type { Trainer } from "./agent";
+import type { Trainer } from "./trainer";
 import { trainHead } from "./trainers/head";
 
 /** The `head` trainer on a worker: embeddings from the base version, a head trained in TypeScript, head.onnx + keel-head.json out. */

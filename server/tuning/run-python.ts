@@ -4,7 +4,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
 import { env } from "../../env";
-import type { Trainer } from "./agent";
+import type { Trainer } from "./trainer";
 
 const TRAINERS_DIR = path.resolve(import.meta.dirname, "../../workers/trainers");
 
@@ -39,9 +39,8 @@ export function pythonTrainer(method: "lora"): Trainer {
         ...snake(run.hyperparameters),
       }),
     );
-    const child = spawn(env.KEEL_PYTHON, [script, config], {
+    const child = spawn(env.KEEL_PYTHON, ["-u", script, config], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
     });
     const stop = () => {
       child.kill("SIGTERM");

@@ -1,0 +1,176 @@
+import fs from "node:fs";
+import path from "node:path";
+import { and, eq } from "drizzle-orm";
+import { type Db, schema } from "../../db/client";
+import { artifactStore } from "../core/artifacts";
+import { DomainError } from "../core/errors";
+import { evaluateVersion } from "../evals";
+import { createModel, createVersion, type FileRef, getModel, requestMove, type VersionView } from "../registry";
+import { classify, generate, sourceFromVersion } from "../serving";
+import type { Actor } from "../workspace";
+import type { Example } from "./data";
+import type { TuningJob } from "./jobs";
+import type { TrainerOutput } from "./trainer";
+
+/** What happens after a trainer returns: registering its files, the eval run and the promotion request. */
+
+const j = schema.tuningJobs;
+
+/** Why a running job stops before its end: it is cancelled, out of wall time, or its worker shuts down. */
+export class Stop extends Error {
+  constructor(
+    message: string,
+    readonly kind: "cancelled" | "timeout" | "shutdown",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * After success: an eval run of the new version on the dataset's held-out split (exact match; ROUGE
+ * too for generators), linked to the version; then, when the job asks for an alias, a move request:
+ * the model's approval policy and its gates (which read that eval run) decide whether it moves, waits
+ * for approval, or is blocked. Failures here are recorded on the job, never undo its success.
+ */
+export async function evaluateAndPromote(
+  db: Db,
+  actor: Actor,
+  job: TuningJob,
+  version: VersionView,
+  task: string,
+  examples: Example[],
+  say: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const split = examples.some((e) => e.split === "test") ? "test" : examples.some((e) => e.split === "validation") ? "validation" : null;
+  let evalRunId: string | null = null;
+  if (!split) say("no held-out rows (test or validation split): no eval run");
+  else
+    try {
+      const source = await sourceFromVersion(db, job.projectId, version.model, version.version);
+      const predict =
+        task === "text-classification"
+          ? async (texts: string[]) => (await classify(source, texts)).results.map((labels) => labels[0]?.label ?? "")
+          : async (texts: string[]) => Promise.all(texts.map(async (prompt) => (await generate(source, { prompt, maxTokens: 16 })).text));
+      say(`eval run of ${version.model} v${version.version} on the ${split} split`);
+      const run = await evaluateVersion(
+        db,
+        actor,
+        job.projectId,
+        {
+          name: `tuning job #${job.number}: ${version.model} v${version.version} on ${split}`,
+          versionId: version.id,
+          datasetVersionId: job.datasetVersionId,
+          split,
+          fields: job.fields,
+          predict,
+          ...(task === "text-generation" ? { metrics: { rouge: {} } } : {}),
+        },
+        signal,
+      );
+      evalRunId = run.id;
+      const exact = (run.aggregates as { means?: Record<string, { mean: number }> } | null)?.means?.["exact_match.score"]?.mean;
+      say(`eval run ${run.id}: exact match ${exact === undefined ? "n/a" : exact.toFixed(4)}`);
+      await db.update(j).set({ evalRunId }).where(eq(j.id, job.id));
+    } catch (err) {
+      say(`eval run failed: ${(err as Error).message}`);
+    }
+  if (!job.promoteTo) return;
+  let promotion: NonNullable<TuningJob["promotion"]>;
+  if (!evalRunId) promotion = { status: "skipped", alias: job.promoteTo, message: "no eval run, so no gate can pass" };
+  else
+    try {
+      const moved = await requestMove(db, actor, job.projectId, {
+        model: version.model,
+        alias: job.promoteTo,
+        version: version.version,
+        reason: `tuning job #${job.number}`,
+      });
+      promotion =
+        moved.status === "pending"
+          ? { status: "requested", alias: job.promoteTo, requestId: moved.request.id }
+          : { status: moved.status, alias: job.promoteTo };
+    } catch (err) {
+      promotion = {
+        status: err instanceof DomainError && err.code === "PRECONDITION_FAILED" ? "blocked" : "failed",
+        alias: job.promoteTo,
+        message: (err as Error).message,
+      };
+    }
+  say(`promotion to ${job.promoteTo}: ${promotion.status}${promotion.message ? ` (${promotion.message})` : ""}`);
+  await db.update(j).set({ promotion }).where(eq(j.id, job.id));
+}
+
+export async function baseOf(db: Db, versionId: string): Promise<{ id: string; model: string; version: number }> {
+  const [row] = await db
+    .select({ id: schema.modelVersions.id, version: schema.modelVersions.version, model: schema.registeredModels.name })
+    .from(schema.modelVersions)
+    .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
+    .where(eq(schema.modelVersions.id, versionId));
+  if (!row) throw new Error(`base version ${versionId} is gone`);
+  return row;
+}
+
+/** Files of `dir`, relative paths in sorted order. */
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((rel) => fs.statSync(path.join(dir, rel)).isFile())
+    .map((rel) => rel.split(path.sep).join("/"))
+    .sort();
+}
+
+/**
+ * The trainer's folder as a new version of the job's output model, with lineage, and the job
+ * succeeded, in one transaction that first checks the job is still this worker's and not cancelled
+ * (a worker that was presumed lost and came back registers nothing).
+ */
+export async function register(
+  db: Db,
+  actor: Actor,
+  job: TuningJob,
+  workerId: string,
+  runId: string,
+  base: { id: string; model: string; version: number },
+  out: TrainerOutput,
+): Promise<VersionView> {
+  const store = artifactStore();
+  const files: FileRef[] = [];
+  for (const rel of filesUnder(out.dir)) {
+    const blob = await store.putFile(path.join(out.dir, rel));
+    files.push({ path: rel, sha256: blob.sha256, size: blob.size });
+  }
+  return db.transaction(async (tx) => {
+    const [mine] = await tx
+      .select()
+      .from(j)
+      .where(and(eq(j.id, job.id), eq(j.workerId, workerId), eq(j.status, "running")))
+      .for("update");
+    if (!mine) throw new Error("the job is no longer this worker's (requeued or finished elsewhere)");
+    if (mine.cancelRequestedAt) throw new Stop("cancelled", "cancelled");
+    await getModel(tx, job.projectId, job.outputModel).catch(async () =>
+      createModel(tx, actor, job.projectId, {
+        name: job.outputModel,
+        task: out.task,
+        description: `Fine-tuned from ${base.model} v${base.version} by tuning jobs (${job.method}).`,
+        tags: { source: "tuning" },
+      }),
+    );
+    const version = await createVersion(tx, actor, job.projectId, job.outputModel, {
+      files,
+      source: { kind: "tuning", jobId: job.id },
+      meta: {
+        description: `Tuning job #${job.number} (${job.method}) on ${base.model} v${base.version}`,
+        ...(out.format ? { format: out.format } : {}),
+        metadata: { task: out.task, method: job.method, ...(out.metadata ?? {}) },
+        params: Object.fromEntries(Object.entries(job.hyperparameters).map(([k, v]) => [k, String(v)])),
+        metrics: out.metrics,
+        lineage: { parentVersionId: base.id, datasetVersionId: job.datasetVersionId, tuningJobId: job.id, runId },
+      },
+    });
+    await tx
+      .update(j)
+      .set({ status: "succeeded", resultVersionId: version.id, metrics: out.metrics, finishedAt: new Date(), progress: { fraction: 1 } })
+      .where(eq(j.id, job.id));
+    return version;
+  });
+}
