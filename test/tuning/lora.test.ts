@@ -1,78 +1,20 @@
-import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelsDir } from "../../env";
 import { generate, unloadModels } from "../../server/serving";
 import { withPipeline } from "../../server/serving/pipelines";
+import { missingPython, type Result, runTrainer, sentimentRows } from "./python-helpers";
 
 /**
- * workers/trainers/lora.py on the CPU for a few steps on tiny-gpt2: the JSON-lines protocol, a finite
- * loss, the transformers.js layout, and Keel's serving (transformers.js) decoding the exported model
- * greedily to the same text the trainer's PyTorch model produced. Needs Python with torch,
- * transformers, onnx and onnxruntime (peft optional: the trainer has a built-in LoRA); skipped,
- * saying which import failed, where they are missing.
+ * workers/trainers/sft.py (method lora, the default) on the CPU for a few steps on tiny-gpt2: the
+ * JSON-lines protocol, a finite loss, the transformers.js layout, and Keel's serving
+ * (transformers.js) decoding the exported model greedily to the same text the trainer's PyTorch model
+ * produced. Needs Python with torch, transformers, onnx and onnxruntime (peft optional: the trainer
+ * has a built-in LoRA); skipped, saying which import failed, where they are missing.
  */
-const repo = path.resolve(import.meta.dirname, "../..");
-const trainer = path.join(repo, "workers/trainers/lora.py");
-const python = "python3";
-
-function missingPython(): string | null {
-  const probe = spawnSync(
-    python,
-    [
-      "-c",
-      "import sys\nfor m in ('torch','transformers','tokenizers','onnx','onnxruntime','safetensors'):\n  try: __import__(m)\n  except Exception as e: sys.exit(f'{m}: {e}')",
-    ],
-    { encoding: "utf8", timeout: 60_000 },
-  );
-  if (probe.error) return `${python} cannot be run (${probe.error.message})`;
-  if (probe.status !== 0) return `${python} cannot import ${probe.stderr.trim().split("\n").at(-1)}`;
-  return null;
-}
 const skip = missingPython();
-
-type Line = { type: string; [k: string]: unknown };
-interface Verify {
-  prompt: string;
-  prompt_ids: number[];
-  tokens: number[];
-  text: string;
-}
-
-function runTrainer(configPath: string): Promise<{ code: number | null; lines: Line[]; stderr: string; raw: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [trainer, configPath], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const raw = out.split("\n").filter((l) => l.length > 0);
-      resolve({ code, raw, stderr, lines: raw.map((l) => JSON.parse(l) as Line) });
-    });
-  });
-}
-
-function sentimentRows(n: number): string {
-  const tsv = zlib.gunzipSync(fs.readFileSync(path.resolve(repo, "test/fixtures/tuning/sentiment.tsv.gz"))).toString("utf8");
-  return tsv
-    .split("\n")
-    .filter((l) => l.split("\t")[1] === "train")
-    .slice(0, n)
-    .map((l) => {
-      const [label, , text] = l.split("\t");
-      return JSON.stringify({ prompt: `Review: ${text}\nSentiment:`, completion: label === "1" ? " positive" : " negative" });
-    })
-    .join("\n");
-}
 
 describe.skipIf(Boolean(skip))(`lora trainer on the CPU${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let dir: string;
@@ -115,9 +57,11 @@ describe.skipIf(Boolean(skip))(`lora trainer on the CPU${skip ? ` (skipped: ${sk
       expect(m.tokens_per_sec).toBeGreaterThan(0);
       expect(m.gpu_memory_mb).toBeNull();
     }
-    const result = run.lines.at(-1) as Line & { files: string[]; metrics: Record<string, number> };
+    const result = run.lines.at(-1) as Result;
     expect(result.type).toBe("result");
     expect(result.metrics.steps).toBe(4);
+    expect(["peft", "builtin"]).toContain(result.adapter);
+    expect(result.files.some((f) => f.startsWith("adapter/"))).toBe(true);
     expect(Number.isFinite(result.metrics.train_loss)).toBe(true);
     expect(result.files).toEqual(
       expect.arrayContaining(["config.json", "generation_config.json", "tokenizer.json", "onnx/model.onnx", "onnx/model_quantized.onnx"]),
@@ -126,7 +70,7 @@ describe.skipIf(Boolean(skip))(`lora trainer on the CPU${skip ? ` (skipped: ${sk
   });
 
   it("exports a model that Keel's serving decodes greedily to the trainer's own tokens", async () => {
-    const result = run.lines.at(-1) as Line & { verify: Verify[] };
+    const result = run.lines.at(-1) as Result;
     expect(result.verify.map((v) => v.prompt)).toEqual(prompts);
     for (const v of result.verify) {
       const ids = await withPipeline("text-generation", outDir, async (p) => Array.from(p.tokenizer.encode(v.prompt)));

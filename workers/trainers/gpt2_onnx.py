@@ -173,7 +173,7 @@ def build_onnx(config: dict, weights: dict[str, np.ndarray]):
     node("MatMul", [h, node("Transpose", [head], perm=[1, 0])], "logits")
 
     graph = helper.make_graph(nodes, "gpt2", inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="keel-lora")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="keel-sft")
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model

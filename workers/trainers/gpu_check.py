@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""GPU check of the lora trainer: needs torch, transformers, peft, onnx, onnxruntime; no Node, no network.
+"""GPU check of the SFT trainer, method lora: needs torch, transformers, peft, onnx, onnxruntime; no Node,
+no network.
 
     python3 workers/trainers/gpu_check.py [--device cuda] [--steps 200] [--data PATH.tsv.gz]
 
@@ -7,9 +8,9 @@
    "Review: <text>\\nSentiment:", completion " positive" / " negative"; train rows from the train
    split, held-out rows from the test split.
 2. Held-out accuracy of tiny-gpt2 before tuning: the completion with the higher log-likelihood wins.
-3. Runs lora.py (the real trainer, as a subprocess, JSON lines) for --steps steps on --device: it
-   trains, merges, exports fp32 + q8 and verifies onnxruntime greedy decoding with the KV cache
-   against PyTorch (it fails otherwise).
+3. Runs sft.py with method lora (the real trainer, as a subprocess, JSON lines) for --steps steps
+   on --device: it trains, merges, exports fp32 + q8 and verifies onnxruntime greedy decoding with
+   the KV cache against PyTorch (it fails otherwise).
 4. Held-out accuracy after, on the model rebuilt from the exported ONNX (the round trip).
 5. Baseline: the same LoRA (peft) with the Hugging Face Trainer, same data, steps, batch, learning
    rate; its tokens/s and held-out accuracy.
@@ -94,7 +95,7 @@ def accuracy(model, tok, rows: list[dict], device, batch: int = 64) -> float:
 
 def load_model(model_dir: str, device):
     from gpt2_onnx import read_state_dict
-    from lora import build_torch_model
+    from sft import build_torch_model
 
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     weights, _ = read_state_dict(model_dir, cfg)
@@ -102,18 +103,18 @@ def load_model(model_dir: str, device):
 
 
 def run_trainer(config: dict, work: str) -> tuple[dict, list[dict]]:
-    path = os.path.join(work, "lora_config.json")
+    path = os.path.join(work, "sft_config.json")
     json.dump(config, open(path, "w"))
-    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "lora.py"), path], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "sft.py"), path], stdout=subprocess.PIPE, text=True)
     lines = []
     for raw in proc.stdout:
         line = json.loads(raw)
         lines.append(line)
         if line["type"] in ("log", "error") or (line["type"] == "metric" and line["step"] % 50 == 0):
-            say(f"lora.py: {json.dumps(line)[:300]}")
+            say(f"sft.py: {json.dumps(line)[:300]}")
     proc.wait()
     if proc.returncode != 0 or lines[-1]["type"] != "result":
-        raise RuntimeError(f"lora.py exited {proc.returncode}: {lines[-1] if lines else 'no output'}")
+        raise RuntimeError(f"sft.py exited {proc.returncode}: {lines[-1] if lines else 'no output'}")
     return lines[-1], [m for m in lines if m["type"] == "metric"]
 
 
@@ -203,6 +204,7 @@ def main() -> int:
             f.writelines(json.dumps(r) + "\n" for r in train_rows)
         out_dir = os.path.join(work, "out")
         config = {"base_model_dir": args.model_dir, "dataset_path": os.path.join(work, "train.jsonl"), "output_dir": out_dir,
+                  "method": "lora",
                   "r": args.r, "alpha": args.alpha, "learning_rate": args.learning_rate, "max_steps": args.steps,
                   "batch_size": args.batch_size, "max_length": args.max_length, "seed": args.seed, "device": device.type,
                   "log_every": 1, "verify_prompts": [r["prompt"] for r in test_rows[:3]] + ["The Python interpreter"]}
@@ -218,7 +220,7 @@ def main() -> int:
                           "steady_tokens_per_sec": round(sum(m["tokens_per_sec"] for m in steady) / len(steady), 1),
                           "gpu_memory_mb": max((m["gpu_memory_mb"] or 0) for m in metrics) or None,
                           "export_cache_check": "onnxruntime greedy == PyTorch greedy on "
-                                                f"{len(result['verify'])} prompts (lora.py fails otherwise)",
+                                                f"{len(result['verify'])} prompts (sft.py fails otherwise)",
                           "verify": [{"prompt": v["prompt"][:60], "text": v["text"]} for v in result["verify"]],
                           "files": result["files"]}
         # the round trip: accuracy of the model rebuilt from the exported ONNX

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""LoRA fine-tuning of a GPT-2 model kept in the transformers.js layout.
+"""Supervised fine-tuning (SFT) of a GPT-2 model kept in the transformers.js layout.
 
-    python3 workers/trainers/lora.py CONFIG.json
+    python3 workers/trainers/sft.py CONFIG.json
 
 Reads the config (see README.md), rebuilds the base model from config.json plus the ONNX
-initializers (or model.safetensors), trains LoRA adapters (peft; a built-in equivalent where peft
-is missing), merges them, writes the transformers.js layout (onnx/model.onnx fp32 with KV cache,
-onnx/model_quantized.onnx q8, config, tokenizer, generation config, the adapter) and checks that
-onnxruntime's greedy decoding with the cache gives the PyTorch model's tokens before reporting.
+initializers (or model.safetensors), then, by `method`:
+
+- `lora` (default): trains LoRA adapters (peft; a built-in equivalent where peft is missing), saves
+  them under adapter/ and merges them into the base weights;
+- `full`: trains every weight of the model with AdamW (no adapters; tied embeddings stay tied).
+
+Either way it writes the transformers.js layout (onnx/model.onnx fp32 with KV cache,
+onnx/model_quantized.onnx q8, config, tokenizer, generation config) and checks that onnxruntime's
+greedy decoding with the cache gives the PyTorch model's tokens before reporting.
 stdout carries JSON lines only: log, metric, result, error; exit 1 on error.
 """
 
@@ -29,7 +34,9 @@ DEFAULTS = {
     "learning_rate": 2e-4, "weight_decay": 0.0, "warmup_steps": 0, "epochs": 1, "max_steps": None,
     "batch_size": 8, "max_length": 256, "seed": 0, "device": "cpu", "threads": None,
     "log_every": 1, "quantize": True, "verify_prompts": 3, "verify_max_new_tokens": 8, "use_peft": "auto",
+    "method": "lora",
 }
+METHODS = ("lora", "full")
 COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt")
 
 
@@ -51,14 +58,18 @@ def load_config(path: str) -> dict:
             raise ValueError(f"config needs {key}")
     if cfg["device"] not in ("cpu", "cuda"):
         raise ValueError("device must be cpu or cuda")
-    if int(cfg["r"]) < 1 or int(cfg["batch_size"]) < 1 or int(cfg["max_length"]) < 2:
-        raise ValueError("r, batch_size must be >= 1 and max_length >= 2")
+    if cfg["method"] not in METHODS:
+        raise ValueError(f"method must be lora or full, not {cfg['method']!r}")
+    if cfg["method"] == "lora" and int(cfg["r"]) < 1:
+        raise ValueError("r must be >= 1")
+    if int(cfg["batch_size"]) < 1 or int(cfg["max_length"]) < 2:
+        raise ValueError("batch_size must be >= 1 and max_length >= 2")
     return cfg
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        emit("error", message="usage: lora.py CONFIG.json")
+        emit("error", message="usage: sft.py CONFIG.json")
         return 2
     try:
         run(load_config(argv[1]))
@@ -102,13 +113,26 @@ def run(cfg: dict) -> None:
     log(f"rebuilt {model_cfg['n_layer']}-layer GPT-2 from {source} ({sum(v.size for v in weights.values())} parameters)")
     model = build_torch_model(model_cfg, weights).to(device)
 
-    model, impl = add_adapters(model, cfg)
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    log(f"LoRA via {impl}: r={cfg['r']} alpha={cfg['alpha']} on {','.join(cfg['target_modules'])}, {trainable} trainable parameters")
+    if cfg["method"] == "full":
+        impl = None
+        for p in model.parameters():
+            p.requires_grad_(True)
+        trainable = sum(p.numel() for p in model.parameters())  # a tied lm_head/wte counts once
+        log(f"full fine-tuning: {trainable} trainable parameters")
+    else:
+        model, impl = add_adapters(model, cfg)
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        log(f"LoRA via {impl}: r={cfg['r']} alpha={cfg['alpha']} on {','.join(cfg['target_modules'])}, "
+            f"{trainable} trainable parameters")
     metrics = train(model, rows, tok, cfg, device)
 
-    adapter_files = save_adapter(model, impl, cfg, out_dir)
-    merged = merge(model, impl).to("cpu").eval()
+    if impl is None:
+        if model_cfg.get("tie_word_embeddings", True) and model.lm_head.weight is not model.transformer.wte.weight:
+            raise AssertionError("lm_head.weight came untied from transformer.wte.weight during training")
+        adapter_files, merged = [], model.to("cpu").eval()
+    else:
+        adapter_files = save_adapter(model, impl, cfg, out_dir)
+        merged = merge(model, impl).to("cpu").eval()
     merged_weights = {k: v.detach().float().numpy() for k, v in merged.state_dict().items()
                       if k in weights}
     metrics["max_weight_delta"] = float(max(np.abs(merged_weights[k] - weights[k]).max() for k in weights))
@@ -178,8 +202,15 @@ def train(model, rows, tok, cfg: dict, device) -> dict:
     bs = int(cfg["batch_size"])
     per_epoch = math.ceil(len(rows) / bs)
     total = int(cfg["max_steps"]) if cfg["max_steps"] else per_epoch * int(cfg["epochs"])
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=float(cfg["learning_rate"]), weight_decay=float(cfg["weight_decay"]))
+    params = [p for p in model.parameters() if p.requires_grad]  # shared (tied) parameters once
+    wd = float(cfg["weight_decay"])
+    if cfg["method"] == "full":
+        # as the Hugging Face Trainer does: no decay on biases and LayerNorm weights (1-D), decay on matrices
+        groups = [{"params": [p for p in params if p.ndim >= 2], "weight_decay": wd},
+                  {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+    else:
+        groups = [{"params": params, "weight_decay": wd}]
+    opt = torch.optim.AdamW(groups, lr=float(cfg["learning_rate"]))
     warm = int(cfg["warmup_steps"])
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm)))

@@ -1,0 +1,66 @@
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+
+/** Shared by the tests of the Python SFT trainer (`workers/trainers/sft.py`): lora.test.ts, full.test.ts. */
+export const repo = path.resolve(import.meta.dirname, "../..");
+export const trainer = path.join(repo, "workers/trainers/sft.py");
+const python = "python3";
+
+/** Why the trainer cannot run here (a Python import that fails), or null. */
+export function missingPython(): string | null {
+  const probe = spawnSync(
+    python,
+    [
+      "-c",
+      "import sys\nfor m in ('torch','transformers','tokenizers','onnx','onnxruntime','safetensors'):\n  try: __import__(m)\n  except Exception as e: sys.exit(f'{m}: {e}')",
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  if (probe.error) return `${python} cannot be run (${probe.error.message})`;
+  if (probe.status !== 0) return `${python} cannot import ${probe.stderr.trim().split("\n").at(-1)}`;
+  return null;
+}
+
+export type Line = { type: string; [k: string]: unknown };
+export interface Verify {
+  prompt: string;
+  prompt_ids: number[];
+  tokens: number[];
+  text: string;
+}
+export type Result = Line & { files: string[]; metrics: Record<string, number>; adapter: string | null; verify: Verify[] };
+
+export function runTrainer(configPath: string): Promise<{ code: number | null; lines: Line[]; stderr: string; raw: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [trainer, configPath], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const raw = out.split("\n").filter((l) => l.length > 0);
+      resolve({ code, raw, stderr, lines: raw.map((l) => JSON.parse(l) as Line) });
+    });
+  });
+}
+
+/** The first n train rows of the sentiment fixture as JSONL prompt/completion rows. */
+export function sentimentRows(n: number): string {
+  const tsv = zlib.gunzipSync(fs.readFileSync(path.resolve(repo, "test/fixtures/tuning/sentiment.tsv.gz"))).toString("utf8");
+  return tsv
+    .split("\n")
+    .filter((l) => l.split("\t")[1] === "train")
+    .slice(0, n)
+    .map((l) => {
+      const [label, , text] = l.split("\t");
+      return JSON.stringify({ prompt: `Review: ${text}\nSentiment:`, completion: label === "1" ? " positive" : " negative" });
+    })
+    .join("\n");
+}
