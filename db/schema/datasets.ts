@@ -22,7 +22,19 @@ export const datasets = pgTable(
 
 export type DatasetSource =
   | { kind: "upload"; format: "jsonl" | "csv"; filename: string | null }
-  | { kind: "logs"; filter: Record<string, unknown>; rating: { name: string; min?: number; max?: number } | null };
+  | {
+      kind: "logs";
+      filter: Record<string, unknown>;
+      rating: { name: string; min?: number; max?: number } | null;
+      /** absent on builds before these options existed: traces, no dedupe, no split */
+      format?: "traces" | "chat";
+      dedupe?: boolean;
+      heldOut?: number | null;
+      /** the saved logs view the filter came from */
+      view?: string | null;
+      /** traces the build left out: not a text chat (format chat), or a duplicate */
+      skipped?: { notChat: number; duplicates: number };
+    };
 
 /** One immutable snapshot of a dataset: never updated once written; evals and tuning pin its id. */
 export const datasetVersions = pgTable(

@@ -25,6 +25,17 @@ export const buildFromLogsInput = z.object({
   /** keep traces with at least one rating of this name within [min, max] */
   rating: ratingCondition.optional(),
   limit: z.number().int().min(1).max(MAX_BUILD_ROWS).default(10_000),
+  /**
+   * `traces`: input as logged, output as text. `chat` (SFT): input as chat messages ({role, content}
+   * with text content), the assistant's answer as the reference; traces that are not chats are skipped.
+   */
+  format: z.enum(["traces", "chat"]).default("traces"),
+  /** drop rows whose input and reference equal a newer row's */
+  dedupe: z.boolean().default(false),
+  /** this share of rows goes to metadata.split "test" (by a hash of the row, so a row keeps its split across builds), the rest to "train" */
+  heldOut: z.number().min(0).max(0.9).optional(),
+  /** where the build came from, kept in the version's source (e.g. the saved view's name) */
+  view: z.string().max(80).optional(),
 });
 
 export const rowPageInput = z.object({

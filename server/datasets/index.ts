@@ -1,7 +1,7 @@
 /** The datasets domain's public face: what evals and tuning consume. */
 
-export { buildFromLogs } from "./build";
-export { MAX_UPLOAD_BYTES } from "./contract";
+export { answerText, buildFromLogs, type ChatMessage, chatMessages } from "./build";
+export { type BuildFromLogsInput, buildFromLogsInput, MAX_UPLOAD_BYTES, ratingCondition } from "./contract";
 export { CSV_HEADER, type DatasetFormat, type DatasetRow, formatRow, parseDataset } from "./parse";
 export {
   type AddedVersion,

@@ -14,8 +14,11 @@ export interface VersionEvalInput {
   name: string;
   /** the registered model version whose own predictions are scored */
   versionId: string;
-  /** its answers to a batch of texts, in order (the caller serves the version: evals does not import serving) */
-  predict: (texts: string[]) => Promise<string[]>;
+  /**
+   * its answers to a batch of inputs, in order (the caller serves the version: evals does not import
+   * serving). Each input is the row's text, or its chat messages where the text field holds a list.
+   */
+  predict: (inputs: (string | unknown[])[]) => Promise<string[]>;
   datasetVersionId: string;
   /** only rows whose metadata.split is this (the held-out split); all rows when absent */
   split?: string;
@@ -77,8 +80,11 @@ export async function evaluateVersion(db: DbOrTx, actor: Actor, projectId: strin
       after = all[all.length - 1]?.idx ?? after;
       const page = input.split ? all.filter((row) => (row.metadata as { split?: string } | null)?.split === input.split) : all;
       if (!page.length) continue;
-      const texts = page.map((row) => textOf(row, input.fields.text));
-      const predictions = await input.predict(texts);
+      const inputs = page.map((row) => {
+        const raw = input.fields.text === "input" ? row.input : undefined;
+        return Array.isArray(raw) ? raw : textOf(row, input.fields.text);
+      });
+      const predictions = await input.predict(inputs);
       const values = page.map((row, i) => {
         const expected = textOf(row, input.fields.label).trim();
         const prediction = predictions[i] ?? "";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { buildFromLogsInput } from "../datasets";
 
 /** Hyperparameters of the `head` trainer (a classifier on a frozen embedding model), with their ranges. */
 export const headHyperparameters = z
@@ -12,7 +13,7 @@ export const headHyperparameters = z
   })
   .strict();
 
-/** Hyperparameters of `lora` (LoRA SFT of a causal LM) and `full` fine-tuning. */
+/** Hyperparameters of `lora` (LoRA SFT of a causal LM). */
 export const loraHyperparameters = z
   .object({
     r: z.number().int().min(1).max(256).default(8),
@@ -26,7 +27,16 @@ export const loraHyperparameters = z
   })
   .strict();
 
-export const HYPERPARAMETERS = { head: headHyperparameters, lora: loraHyperparameters, full: loraHyperparameters } as const;
+/** Hyperparameters of `full` fine-tuning (every weight trains: a smaller default rate than LoRA's). */
+export const fullHyperparameters = loraHyperparameters
+  .omit({ r: true, alpha: true, dropout: true, learningRate: true })
+  .extend({
+    learningRate: z.number().gt(0).max(1).default(5e-5),
+    weightDecay: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+export const HYPERPARAMETERS = { head: headHyperparameters, lora: loraHyperparameters, full: fullHyperparameters } as const;
 export type TuningMethod = keyof typeof HYPERPARAMETERS;
 
 /** The base model's task each method can train. */
@@ -45,8 +55,17 @@ export const createJobInput = z.object({
     model: modelName,
     version: z.union([z.number().int().positive(), z.string().trim().min(1).max(100)]).default("production"),
   }),
-  /** a dataset version: by dataset name and version number (default the latest) */
-  dataset: z.object({ name: z.string().trim().min(1).max(200), version: z.number().int().positive().optional() }),
+  /** a dataset version: by dataset name and version number (default the latest); or give `fromLogs` */
+  dataset: z.object({ name: z.string().trim().min(1).max(200), version: z.number().int().positive().optional() }).optional(),
+  /**
+   * build the dataset version from logged traces (a saved view's filter, a rating condition) in the
+   * same transaction as the job: chat SFT rows for lora and full, text and output for head; deduplicated,
+   * with a held-out share for the eval run. A job that fails its checks leaves no dataset version behind.
+   */
+  fromLogs: buildFromLogsInput
+    .omit({ format: true, dedupe: true, heldOut: true })
+    .extend({ dedupe: z.boolean().default(true), heldOut: z.number().min(0.05).max(0.5).default(0.2) })
+    .optional(),
   /** validated against the method's ranges (a 400 names each one out of range) */
   hyperparameters: z.record(z.string(), z.unknown()).default({}),
   resources: z
@@ -122,5 +141,5 @@ function specsOf(schema: z.ZodObject): HyperparameterSpec[] {
 export const HYPERPARAMETER_SPECS: Record<TuningMethod, HyperparameterSpec[]> = {
   head: specsOf(headHyperparameters),
   lora: specsOf(loraHyperparameters),
-  full: specsOf(loraHyperparameters),
+  full: specsOf(fullHyperparameters),
 };

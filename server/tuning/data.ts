@@ -2,12 +2,16 @@ import { createHash } from "node:crypto";
 import { and, asc, eq, gt } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
+import { type ChatMessage, chatMessages } from "../datasets";
 
 /** One training example: text, label, and its split (from `metadata.split`, else a seeded 80/20 hash split). */
 export interface Example {
+  /** the input as text (for a chat, its last user turn) */
   text: string;
   label: string;
   split: "train" | "test" | "validation";
+  /** where the text field holds chat messages (an SFT row built from logs): the conversation before the answer */
+  messages?: ChatMessage[];
 }
 
 type Row = { input: unknown; references: string[]; metadata: Record<string, unknown> | null };
@@ -57,12 +61,20 @@ export async function loadExamples(
       .orderBy(asc(r.idx))
       .limit(5000);
     for (const row of rows) {
-      const text = asText(fieldOf(row, fields.text));
+      const raw = fieldOf(row, fields.text);
+      const messages = Array.isArray(raw) ? chatMessages(raw) : null;
+      if (Array.isArray(raw) && !messages)
+        throw new DomainError(
+          "BAD_REQUEST",
+          `dataset row ${row.idx}: field ${fields.text} is a list but not text chat messages ({role, content})`,
+          "fields.text",
+        );
+      const text = messages ? (messages.findLast((m) => m.role === "user")?.content ?? null) : asText(raw);
       if (!text?.trim()) throw new DomainError("BAD_REQUEST", `dataset row ${row.idx} has no text in field ${fields.text}`, "fields.text");
       const label = asText(fieldOf(row, fields.label));
       if (label === null || !label.trim())
         throw new DomainError("BAD_REQUEST", `dataset row ${row.idx} has no label in field ${fields.label}`, "fields.label");
-      out.push({ text, label: label.trim(), split: splitOf(row, row.idx, seed) });
+      out.push({ text, label: label.trim(), split: splitOf(row, row.idx, seed), ...(messages ? { messages } : {}) });
     }
     if (rows.length < 5000) break;
     after = rows.at(-1)?.idx ?? after;

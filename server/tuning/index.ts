@@ -23,7 +23,7 @@ export {
 export type { Trainer, TrainerOutput, TrainerRun } from "./trainer";
 
 let pythonOk: Promise<boolean> | null = null;
-/** Whether KEEL_PYTHON can import torch and transformers (the lora trainer needs them); asked once, without blocking. */
+/** Whether KEEL_PYTHON can import torch and transformers (the lora and full trainers need them); asked once, without blocking. */
 export function pythonTrainersAvailable(): Promise<boolean> {
   pythonOk ??= new Promise((resolve) => {
     const child = spawn(env.KEEL_PYTHON, ["-c", "import torch, transformers"], { stdio: "ignore" });
@@ -37,15 +37,13 @@ export function pythonTrainersAvailable(): Promise<boolean> {
   return pythonOk;
 }
 
-/**
- * The trainers this machine can run: head always; lora where Python with torch is present. No worker
- * offers `full` yet: such jobs stay queued, saying so.
- */
+/** The trainers this machine can run: head always; lora and full where Python with torch is present. */
 export async function availableTrainers(): Promise<Record<string, Trainer>> {
   const trainers: Record<string, Trainer> = { head: headTrainer };
   if (await pythonTrainersAvailable()) {
     const { pythonTrainer } = await import("./run-python");
     trainers.lora = pythonTrainer("lora");
+    trainers.full = pythonTrainer("full");
   }
   return trainers;
 }

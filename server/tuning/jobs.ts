@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { TuningStatus } from "../../db/schema";
 import { DomainError, notFound, parseOrThrow } from "../core/errors";
-import { getDataset, getVersionByNumber, listVersions as listDatasetVersions } from "../datasets";
+import { buildFromLogs, getDataset, getVersionByNumber, listVersions as listDatasetVersions } from "../datasets";
 import { resolveVersion } from "../registry";
 import { type Actor, recordAudit } from "../workspace";
 import { BASE_TASKS, type CreateJobInput, createJobInput, HYPERPARAMETERS } from "./contract";
@@ -38,8 +38,12 @@ export async function waitReasonFor(db: DbOrTx, job: Pick<TuningJob, "method" | 
 export function hyperparametersOf(method: CreateJobInput["method"], raw: Record<string, unknown>): Record<string, unknown> {
   const res = HYPERPARAMETERS[method].safeParse(raw);
   if (res.success) return res.data as Record<string, unknown>;
-  const named = res.error.issues.map((i) => `hyperparameters.${i.path.join(".") || "?"}: ${i.message}`);
-  throw new DomainError("BAD_REQUEST", `${method}: ${named.join("; ")}`, `hyperparameters.${res.error.issues[0]?.path.join(".") ?? ""}`);
+  // an unknown key is named as itself, like an out-of-range one
+  const issues = res.error.issues.flatMap((i): { path: PropertyKey[]; message: string }[] =>
+    i.code === "unrecognized_keys" ? i.keys.map((k) => ({ path: [k], message: `not a ${method} hyperparameter` })) : [i],
+  );
+  const named = issues.map((i) => `hyperparameters.${i.path.join(".") || "?"}: ${i.message}`);
+  throw new DomainError("BAD_REQUEST", `${method}: ${named.join("; ")}`, `hyperparameters.${issues[0]?.path.join(".") ?? ""}`);
 }
 
 /**
@@ -49,6 +53,13 @@ export function hyperparametersOf(method: CreateJobInput["method"], raw: Record<
  */
 export async function createJob(db: DbOrTx, actor: Actor, projectId: string, raw: unknown): Promise<TuningJob> {
   const input: CreateJobInput = parseOrThrow(createJobInput, raw, "");
+  if (Boolean(input.dataset) === Boolean(input.fromLogs))
+    throw new DomainError("BAD_REQUEST", "give either dataset (a dataset version) or fromLogs (build one from traces)", "dataset");
+  // a dataset built from logs is written in the job's transaction: a job that fails its checks leaves none
+  return input.fromLogs ? db.transaction((tx) => queueJob(tx, actor, projectId, input)) : queueJob(db, actor, projectId, input);
+}
+
+async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: CreateJobInput): Promise<TuningJob> {
   const hyper = hyperparametersOf(input.method, input.hyperparameters);
   const base = await resolveVersion(db, projectId, input.base.model, input.base.version);
   const task = (base.metadata as { task?: string }).task ?? null;
@@ -69,7 +80,9 @@ export async function createJob(db: DbOrTx, actor: Actor, projectId: string, raw
       `${input.method} needs a transformers.js base model; ${base.model} v${base.version} is ${base.format}`,
       "base",
     );
-  const dataset = await datasetVersionOf(db, projectId, input.dataset);
+  const dataset = input.fromLogs
+    ? await buildFromLogs(db, actor, projectId, { ...input.fromLogs, format: input.method === "head" ? "traces" : "chat" })
+    : await datasetVersionOf(db, projectId, input.dataset as NonNullable<CreateJobInput["dataset"]>);
   const examples = await loadExamples(db, projectId, dataset.id, input.fields, input.seed);
   if (input.method === "head") {
     const labels = new Set(examples.map((e) => e.label));
@@ -125,7 +138,7 @@ export async function createJob(db: DbOrTx, actor: Actor, projectId: string, raw
   });
 }
 
-async function datasetVersionOf(db: DbOrTx, projectId: string, ref: CreateJobInput["dataset"]) {
+async function datasetVersionOf(db: DbOrTx, projectId: string, ref: NonNullable<CreateJobInput["dataset"]>) {
   if (ref.version) return getVersionByNumber(db, projectId, ref.name, ref.version);
   const ds = await getDataset(db, projectId, { name: ref.name }).catch((err) => {
     throw err instanceof DomainError && err.code === "NOT_FOUND"

@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { type Db, schema } from "../../db/client";
 import { artifactStore } from "../core/artifacts";
 import { DomainError } from "../core/errors";
+import { chatMessages } from "../datasets";
 import { evaluateVersion } from "../evals";
 import { createModel, createVersion, type FileRef, getModel, requestMove, type VersionView } from "../registry";
 import { classify, generate, sourceFromVersion } from "../serving";
@@ -48,10 +49,28 @@ export async function evaluateAndPromote(
   else
     try {
       const source = await sourceFromVersion(db, job.projectId, version.model, version.version);
+      // a generator answers up to about its longest held-out label (4 characters a token), 16 to 256 tokens
+      const longest = Math.max(0, ...examples.filter((e) => e.split === split).map((e) => e.label.length));
+      const maxTokens = Math.min(256, Math.max(16, Math.ceil(longest / 4) + 4));
+      // a chat's text for a classifier is its last user turn, as the head trainer saw it
+      const asText = (x: string | unknown[]) =>
+        typeof x === "string" ? x : (chatMessages(x)?.findLast((m) => m.role === "user")?.content ?? JSON.stringify(x));
       const predict =
         task === "text-classification"
-          ? async (texts: string[]) => (await classify(source, texts)).results.map((labels) => labels[0]?.label ?? "")
-          : async (texts: string[]) => Promise.all(texts.map(async (prompt) => (await generate(source, { prompt, maxTokens: 16 })).text));
+          ? async (inputs: (string | unknown[])[]) =>
+              (await classify(source, inputs.map(asText))).results.map((labels) => labels[0]?.label ?? "")
+          : async (inputs: (string | unknown[])[]) =>
+              Promise.all(
+                inputs.map(
+                  async (x) =>
+                    (
+                      await generate(
+                        source,
+                        typeof x === "string" ? { prompt: x, maxTokens } : { messages: chatMessages(x) ?? [], maxTokens },
+                      )
+                    ).text,
+                ),
+              );
       say(`eval run of ${version.model} v${version.version} on the ${split} split`);
       const run = await evaluateVersion(
         db,

@@ -4,21 +4,26 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
 import { env } from "../../env";
+import type { Example } from "./data";
 import type { Trainer } from "./trainer";
 
 const TRAINERS_DIR = path.resolve(import.meta.dirname, "../../workers/trainers");
 
 /**
- * A Python trainer (`workers/trainers/<method>.py`) as a subprocess: the job goes in as a JSON config
+ * The Python SFT trainer (`workers/trainers/sft.py`, method lora or full) as a subprocess: the job goes in as a JSON config
  * file, progress comes back as JSON lines on stdout (`log`, `metric`, `result`, `error`); stderr is
  * kept as log lines. Cancel and the wall-time limit stop the process (SIGTERM, then SIGKILL).
  */
-export function pythonTrainer(method: "lora"): Trainer {
+export function pythonTrainer(method: "lora" | "full"): Trainer {
   return async (run) => {
-    const script = path.join(TRAINERS_DIR, `${method}.py`);
+    const script = path.join(TRAINERS_DIR, "sft.py");
     if (!fs.existsSync(script)) throw new Error(`trainer script ${script} is missing`);
     const train = path.join(run.workDir, "train.jsonl");
-    const row = (e: { text: string; label: string }) => `${JSON.stringify({ prompt: e.text, completion: ` ${e.label}` })}\n`;
+    // a chat example trains on its messages plus the assistant's answer; a text one on prompt and completion
+    const row = (e: Example) =>
+      `${JSON.stringify(
+        e.messages ? { messages: [...e.messages, { role: "assistant", content: e.label }] } : { prompt: e.text, completion: ` ${e.label}` },
+      )}\n`;
     await fsp.writeFile(
       train,
       run.examples
@@ -34,6 +39,7 @@ export function pythonTrainer(method: "lora"): Trainer {
         base_model_dir: run.baseDir,
         dataset_path: train,
         output_dir: outDir,
+        method,
         seed: run.job.seed,
         device: run.job.resources.kind === "gpu" ? "cuda" : "cpu",
         ...snake(run.hyperparameters),

@@ -109,6 +109,97 @@ describe("dataset versions", () => {
     );
   });
 
+  it("builds SFT chat rows from logs: rated, text chats only, deduplicated, with a stable held-out split", async () => {
+    const tag = "sft-build";
+    const chat = (question: string, answer: string) => chatEvents({ question, answer, tags: [tag] });
+    const kept = Array.from({ length: 8 }, (_, i) => chat(`question ${i}?`, `answer ${i}`));
+    const dup = chat("question 0?", "answer 0");
+    const low = chat("bad question?", "bad answer");
+    const trace = (id: string, input: unknown, output: unknown) => ({
+      type: "trace",
+      id,
+      body: { name: "chat", timestamp: new Date().toISOString(), tags: [tag], input, output },
+    });
+    const odd = [
+      // a tool call, an image, an empty answer: none is a text SFT row
+      trace(`tool-${Date.now()}`, [{ role: "user", content: "weather?" }], { role: "assistant", content: null, tool_calls: [{ id: "c" }] }),
+      trace(`image-${Date.now()}`, [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:," } }] }], {
+        role: "assistant",
+        content: "a cat",
+      }),
+      trace(`empty-${Date.now()}`, [{ role: "user", content: "anything?" }], { role: "assistant", content: " " }),
+    ];
+    const parts = trace(
+      `parts-${Date.now()}`,
+      {
+        messages: [
+          { role: "system", content: "be brief" },
+          { role: "user", content: [{ type: "text", text: "in parts?" }] },
+        ],
+      },
+      "yes",
+    );
+    const rate = (traceId: string, value: number) => ({ type: "rating", body: { traceId, name: "thumbs", value } });
+    const events = [
+      ...kept.flatMap((k) => k.events),
+      ...dup.events,
+      ...low.events,
+      ...odd,
+      parts,
+      ...kept.map((k) => rate(k.traceId, 1)),
+      rate(dup.traceId, 1),
+      rate(low.traceId, 0),
+      ...odd.map((o) => rate(o.id, 1)),
+      rate(parts.id, 1),
+    ];
+    const res = await ingestBatch(d.db, p.project.id, events, { source: "api" });
+    expect(res.filter((r) => r.status !== 201)).toEqual([]);
+    const api = callerFor(d.db, p.owner.principal);
+    const build = () =>
+      api.datasets.buildFromLogs({
+        projectId: p.project.id,
+        name: "sft-chat",
+        filter: { tags: [tag] },
+        rating: { name: "thumbs", min: 1 },
+        format: "chat",
+        dedupe: true,
+        heldOut: 0.25,
+        view: "good answers",
+      });
+    const v = await build();
+    expect(v).toMatchObject({
+      version: 1,
+      rowCount: 9,
+      skipped: { notChat: 3, duplicates: 1 },
+      source: { kind: "logs", format: "chat", dedupe: true, heldOut: 0.25, view: "good answers", skipped: { notChat: 3, duplicates: 1 } },
+    });
+    const rows = (await api.datasets.preview({ projectId: p.project.id, versionId: v.id, limit: 50 })).items;
+    const byQuestion = new Map(rows.map((r) => [(r.input as { content: string }[]).at(-1)?.content, r]));
+    expect(byQuestion.get("question 3?")).toMatchObject({ input: [{ role: "user", content: "question 3?" }], references: ["answer 3"] });
+    expect(byQuestion.get("in parts?")).toMatchObject({
+      input: [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "in parts?" },
+      ],
+      references: ["yes"],
+    });
+    expect(rows.filter((r) => r.input && JSON.stringify(r.input).includes("question 0?"))).toHaveLength(1);
+    const splits = rows.map((r) => r.metadata?.split);
+    expect(splits.every((x) => x === "train" || x === "test")).toBe(true);
+    expect(splits).toContain("test");
+    expect(splits).toContain("train");
+    // the split comes from each row's content: the same traces build the same version
+    expect(await build()).toMatchObject({ id: v.id, created: false });
+
+    await expect(
+      api.datasets.buildFromLogs({ projectId: p.project.id, name: "sft-chat", filter: { tags: [tag] }, heldOut: 1.5 }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/heldOut/) });
+    await expect(
+      api.datasets.buildFromLogs({ projectId: p.project.id, name: "only-odd", filter: { search: "weather" }, format: "chat" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/none of the 1 matching traces is a text chat/) });
+    expect((await api.datasets.list({ projectId: p.project.id, limit: 100 })).items.map((x) => x.name)).not.toContain("only-odd");
+  });
+
   it("lets viewers read but not write, and hides another project's versions", async () => {
     const viewer = await makeMember(d.db, p.project.id, "viewer");
     const api = callerFor(d.db, viewer.principal);

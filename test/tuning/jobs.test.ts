@@ -6,6 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { addVersion, parseDataset } from "../../server/datasets";
+import { ingestBatch } from "../../server/logs";
 import { latestMetrics, registerBundled, registerLocal, resolveVersion } from "../../server/registry";
 import { classify, generate, sourceFromVersion } from "../../server/serving";
 import {
@@ -101,8 +102,56 @@ describe("tuning jobs", () => {
       /dataset row 0 has no label in field metadata\.rating/,
     );
     await expect(launch({ dataset: { name: "no-such-set" } })).rejects.toThrow(/no-such-set/);
+    await expect(launch({ method: "full", base: { model: "tiny-gpt2" }, hyperparameters: { r: 8 } })).rejects.toThrow(
+      /full: hyperparameters\.r: not a full hyperparameter/,
+    );
+    await expect(launch({ dataset: undefined })).rejects.toThrow(/either dataset .* or fromLogs/);
+    await expect(launch({ fromLogs: { name: "x", filter: {} } })).rejects.toThrow(/either dataset .* or fromLogs/);
     const rows = await d.db.select().from(schema.tuningJobs).where(eq(schema.tuningJobs.projectId, projectId));
     expect(rows).toHaveLength(0);
+  });
+
+  it("launches from logs: builds the dataset version in the job's transaction, and leaves none behind when the job is refused", async () => {
+    const tag = `head-logs-${Date.now()}`;
+    const reviews = [
+      ["lovely staff and great food", "positive"],
+      ["cold food, rude waiter", "negative"],
+      ["would come back any time", "positive"],
+      ["never again", "negative"],
+      ["lovely staff and great food", "positive"],
+    ];
+    const events = reviews.flatMap(([text, label], i) => [
+      { type: "trace", id: `${tag}-${i}`, body: { name: "review", tags: [tag], input: text, output: label } },
+      { type: "rating", body: { traceId: `${tag}-${i}`, name: "checked", value: 1 } },
+    ]);
+    const res = await ingestBatch(d.db, projectId, events, { source: "api" });
+    expect(res.filter((r) => r.status !== 201)).toEqual([]);
+    const fromLogs = { name: "reviews-from-logs", view: "checked reviews", filter: { tags: [tag] }, rating: { name: "checked", min: 1 } };
+    // one label only: refused after the build, which the rollback undoes
+    await expect(
+      launch({ dataset: undefined, fromLogs: { ...fromLogs, filter: { tags: [tag], search: "lovely" } }, outputModel: "never" }),
+    ).rejects.toThrow(/at least 2 labels/);
+    const named = await d.db
+      .select()
+      .from(schema.datasets)
+      .where(and(eq(schema.datasets.projectId, projectId), eq(schema.datasets.name, fromLogs.name)));
+    expect(named).toEqual([]);
+
+    const job = await launch({
+      dataset: undefined,
+      fromLogs,
+      resources: { kind: "gpu", minGpuMemoryMb: 999_999 }, // stays queued: this checks the build, not the training
+      outputModel: "reviews-head",
+    });
+    const [version] = await d.db.select().from(schema.datasetVersions).where(eq(schema.datasetVersions.id, job.datasetVersionId));
+    expect(version).toMatchObject({
+      rowCount: 4, // the repeated review is deduplicated
+      source: { kind: "logs", format: "traces", dedupe: true, heldOut: 0.2, view: "checked reviews", rating: { name: "checked", min: 1 } },
+    });
+    const rows = await d.db.select().from(schema.datasetRows).where(eq(schema.datasetRows.versionId, job.datasetVersionId));
+    expect(rows.map((r) => [r.input, r.references[0]]).sort()).toEqual(reviews.slice(0, 4).sort());
+    expect(new Set(rows.map((r) => (r.metadata as { split: string }).split))).toEqual(new Set(["train", "test"]));
+    await cancelJob(d.db, SYSTEM_ACTOR, projectId, job.id);
   });
 
   it("keeps a job no worker can run queued, saying why", async () => {
@@ -278,15 +327,30 @@ describe("tuning jobs", () => {
         pollMs: 200,
       });
       try {
-        await addVersion(d.db, SYSTEM_ACTOR, projectId, "sft", parseDataset(Buffer.from(sentimentJsonl({ train: 8, test: 2 })), "jsonl"), {
-          kind: "upload",
-          format: "jsonl",
-          filename: "sft.jsonl",
-        });
+        // SFT rows from logged chats that were rated well (the low-rated ones stay out)
+        const tag = `sft-${Date.now()}`;
+        const chats = sentimentJsonl({ train: 6, test: 0 })
+          .split("\n")
+          .map((l) => JSON.parse(l) as { input: string; references: string[] });
+        const events = chats.flatMap((c, i) => [
+          {
+            type: "trace",
+            id: `${tag}-${i}`,
+            body: {
+              name: "chat",
+              tags: [tag],
+              input: [{ role: "user", content: `Review: ${c.input}\nSentiment?` }],
+              output: { role: "assistant", content: c.references[0] },
+            },
+          },
+          { type: "rating", body: { traceId: `${tag}-${i}`, name: "thumbs", value: i < 10 ? 1 : 0 } },
+        ]);
+        expect((await ingestBatch(d.db, projectId, events, { source: "api" })).filter((r) => r.status !== 201)).toEqual([]);
         const job = await launch({
           method: "lora",
           base: { model: "tiny-gpt2" },
-          dataset: { name: "sft" },
+          dataset: undefined,
+          fromLogs: { name: "sft-from-logs", filter: { tags: [tag] }, rating: { name: "thumbs", min: 1 } },
           hyperparameters: { maxSteps: 2, batchSize: 4, maxLength: 64 },
           outputModel: "tiny-gpt2-sft",
         });
@@ -301,6 +365,15 @@ describe("tuning jobs", () => {
         expect(done.error).toBeNull();
         expect(done.status).toBe("succeeded");
         expect(done.metrics?.steps).toBe(2);
+        const [version] = await d.db.select().from(schema.datasetVersions).where(eq(schema.datasetVersions.id, done.datasetVersionId));
+        expect(version).toMatchObject({ rowCount: 10, source: { format: "chat" } });
+        // the eval run answered the held-out chats through the chat template and scored them
+        const items = await d.db
+          .select()
+          .from(schema.evalItems)
+          .where(eq(schema.evalItems.runId, done.evalRunId as string));
+        expect(items.length).toBeGreaterThan(0);
+        expect(items.length).toBeLessThan(10);
         const v = await resolveVersion(d.db, projectId, "tiny-gpt2-sft", 1);
         expect(v.format).toBe("transformers.js");
         expect(v.tuningJobId).toBe(job.id);
