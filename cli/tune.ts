@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import type { Database } from "../db/client";
+import type { Database, DbOrTx } from "../db/client";
 import { DomainError } from "../server/core/errors";
 import { addVersion, type DatasetRow, parseDataset } from "../server/datasets";
 import { type AgentHandle, availableTrainers, createJob, getJob, type JobView, startTuningAgent } from "../server/tuning";
@@ -9,8 +9,10 @@ import { findProjectBySlug, SYSTEM_ACTOR } from "../server/workspace";
 import { parseModelRef } from "./models";
 
 export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERSION] --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]
-             --method head|lora [--text-field F --label-field F] [--epochs N] [--seed N] [--output-model NAME] [--wait]
-                                  a file becomes a dataset version first; --wait prints the finished job
+             --method head|lora|full [--text-field F --label-field F] [--epochs N] [--max-steps N] [--seed N]
+             [--output-model NAME] [--wait]
+                                  a file becomes a dataset version in the job's transaction (a refused job
+                                  leaves none); --wait prints the finished job
                                   (a worker of \`keel start\` runs it, or this command when none can)
 `;
 
@@ -22,6 +24,7 @@ export interface TuneOptions {
   "text-field"?: string;
   "label-field"?: string;
   epochs?: string;
+  "max-steps"?: string;
   seed?: string;
   "output-model"?: string;
   wait?: boolean;
@@ -83,40 +86,47 @@ export async function tuneCommand(d: Database, sub: string | undefined, opts: Tu
   const method = opts.method ?? "head";
   const base = parseModelRef(opts.base);
 
-  let dataset: { name: string; version?: number };
-  const looksLikeFile = /\.(jsonl|tsv)(\.gz)?$/.test(opts.data) || fs.existsSync(opts.data);
-  if (looksLikeFile) {
-    const rows = rowsOfFile(opts.data, { text: opts["text-field"], label: opts["label-field"] });
-    const name = path
-      .basename(opts.data)
-      .replace(/\.gz$/, "")
-      .replace(/\.(jsonl|tsv)$/, "");
-    const v = await addVersion(
-      d.db,
-      SYSTEM_ACTOR,
-      project.id,
-      name,
-      { rows, columns: ["input", "references", "metadata"] },
-      { kind: "upload", format: "jsonl", filename: path.basename(opts.data) },
-    );
-    dataset = { name, version: v.version };
-  } else {
-    const at = opts.data.lastIndexOf("@");
-    dataset = at > 0 ? { name: opts.data.slice(0, at), version: Number(opts.data.slice(at + 1)) } : { name: opts.data };
-    if (dataset.version !== undefined && !Number.isInteger(dataset.version))
-      throw bad(`${opts.data}: the version must be a number`, "data");
-  }
   const hyperparameters: Record<string, unknown> = {};
   if (opts.epochs !== undefined) hyperparameters.epochs = Number(opts.epochs);
-  const job = await createJob(d.db, SYSTEM_ACTOR, project.id, {
-    method,
-    base: { model: base.model, version: base.ref },
-    dataset,
-    hyperparameters,
-    seed: opts.seed === undefined ? 0 : Number(opts.seed),
-    ...(opts["output-model"] ? { outputModel: opts["output-model"] } : {}),
-    // a file's fields are mapped on upload; a dataset's rows keep input/references
-  });
+  if (opts["max-steps"] !== undefined) hyperparameters.maxSteps = Number(opts["max-steps"]);
+  const launch = (db: DbOrTx, dataset: { name: string; version?: number }) =>
+    createJob(db, SYSTEM_ACTOR, project.id, {
+      method,
+      base: { model: base.model, version: base.ref },
+      dataset,
+      hyperparameters,
+      seed: opts.seed === undefined ? 0 : Number(opts.seed),
+      ...(opts["output-model"] ? { outputModel: opts["output-model"] } : {}),
+      // a file's fields are mapped on upload; a dataset's rows keep input/references
+    });
+
+  let job: Awaited<ReturnType<typeof createJob>>;
+  const data = opts.data;
+  const looksLikeFile = /\.(jsonl|tsv)(\.gz)?$/.test(data) || fs.existsSync(data);
+  if (looksLikeFile) {
+    const rows = rowsOfFile(data, { text: opts["text-field"], label: opts["label-field"] });
+    const name = path
+      .basename(data)
+      .replace(/\.gz$/, "")
+      .replace(/\.(jsonl|tsv)$/, "");
+    // the upload and the job commit together: a job refused for its hyperparameters or base leaves no version
+    job = await d.db.transaction(async (tx) => {
+      const v = await addVersion(
+        tx,
+        SYSTEM_ACTOR,
+        project.id,
+        name,
+        { rows, columns: ["input", "references", "metadata"] },
+        { kind: "upload", format: "jsonl", filename: path.basename(data) },
+      );
+      return launch(tx, { name, version: v.version });
+    });
+  } else {
+    const at = data.lastIndexOf("@");
+    const dataset = at > 0 ? { name: data.slice(0, at), version: Number(data.slice(at + 1)) } : { name: data };
+    if (dataset.version !== undefined && !Number.isInteger(dataset.version)) throw bad(`${data}: the version must be a number`, "data");
+    job = await launch(d.db, dataset);
+  }
   if (!opts.wait) {
     say(`job #${job.number} queued (${job.id})${job.waitReason ? `: ${job.waitReason}` : ""}`, {
       job: job.id,

@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../db/client";
 import { registerBundled } from "../../server/registry";
 import { SYSTEM_ACTOR } from "../../server/workspace";
 import { makeProject } from "../factories/workspace";
@@ -97,5 +99,11 @@ describe("keel tune start", () => {
     expect(base.out).toMatchObject({ error: { code: "BAD_REQUEST", field: "base" } });
     const missing = await keel("tune", "start", "--project", slug, "--base", "tiny-bert-embed", "--data", "no/such/file.tsv");
     expect(missing.out).toMatchObject({ error: { code: "NOT_FOUND", field: "data" } });
+    // a file with a job refused: its upload is rolled back with it
+    const file = path.join(DATA_DIR, "refused.tsv");
+    fs.writeFileSync(file, "1\ttrain\tgood\n0\ttrain\tbad\n");
+    const refused = await keel("tune", "start", "--project", slug, "--base", "tiny-bert-embed", "--data", file, "--epochs", "0");
+    expect(refused.out).toMatchObject({ error: { code: "BAD_REQUEST", field: "hyperparameters.epochs" } });
+    expect(await d.db.$count(schema.datasets, eq(schema.datasets.name, "refused"))).toBe(0);
   }, 60_000);
 });
