@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { TuningStatus } from "../../db/schema";
 import { DomainError, notFound, parseOrThrow } from "../core/errors";
@@ -191,11 +191,22 @@ async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
   });
 }
 
-export async function listJobs(db: DbOrTx, projectId: string, opts: { status?: TuningStatus; limit?: number } = {}): Promise<JobView[]> {
+/** Newest first; `beforeNumber` pages back (keyset on the per-project job number). */
+export async function listJobs(
+  db: DbOrTx,
+  projectId: string,
+  opts: { status?: TuningStatus; limit?: number; beforeNumber?: number } = {},
+): Promise<JobView[]> {
   const rows = await db
     .select()
     .from(j)
-    .where(and(eq(j.projectId, projectId), opts.status ? eq(j.status, opts.status) : undefined))
+    .where(
+      and(
+        eq(j.projectId, projectId),
+        opts.status ? eq(j.status, opts.status) : undefined,
+        opts.beforeNumber ? lt(j.number, opts.beforeNumber) : undefined,
+      ),
+    )
     .orderBy(desc(j.number))
     .limit(Math.min(opts.limit ?? 100, 500));
   return views(db, rows);

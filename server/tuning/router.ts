@@ -10,7 +10,14 @@ const jobRef = z.object({ job: z.union([z.string().uuid(), z.number().int().posi
 /** api.tuning.*: fine-tuning jobs (reads for members, launch and cancel for engineers up) and the workers. */
 export const tuningRouter = router({
   list: projectProcedure
-    .input(z.object({ status: z.enum(TUNING_STATUSES).optional(), limit: z.number().int().min(1).max(500).optional() }))
+    .input(
+      z.object({
+        status: z.enum(TUNING_STATUSES).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+        /** the next page: jobs numbered below the last one seen */
+        beforeNumber: z.number().int().positive().optional(),
+      }),
+    )
     .query(({ ctx, input }) => listJobs(ctx.db, ctx.projectId, input)),
   get: projectProcedure.input(jobRef).query(({ ctx, input }) => getJob(ctx.db, ctx.projectId, input.job)),
   logs: projectProcedure

@@ -16,6 +16,7 @@ import {
   createJob,
   getJob,
   jobLogs,
+  listJobs,
   startTuningAgent,
   type Trainer,
 } from "../../server/tuning";
@@ -152,6 +153,14 @@ describe("tuning jobs", () => {
     expect(rows.map((r) => [r.input, r.references[0]]).sort()).toEqual(reviews.slice(0, 4).sort());
     expect(new Set(rows.map((r) => (r.metadata as { split: string }).split))).toEqual(new Set(["train", "test"]));
     await cancelJob(d.db, SYSTEM_ACTOR, projectId, job.id);
+
+    // the list pages back by job number
+    const later = await launch({ resources: { kind: "gpu", minGpuMemoryMb: 999_999 }, outputModel: "reviews-head" });
+    await cancelJob(d.db, SYSTEM_ACTOR, projectId, later.id);
+    const [newest] = await listJobs(d.db, projectId, { limit: 1 });
+    expect(newest?.number).toBe(later.number);
+    const older = await listJobs(d.db, projectId, { limit: 1, beforeNumber: later.number });
+    expect(older.map((x) => x.number)).toEqual([job.number]);
   });
 
   it("keeps a job no worker can run queued, saying why", async () => {
