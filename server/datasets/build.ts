@@ -78,8 +78,12 @@ function assignSplits(rows: { row: DatasetRow; key: string }[], share: number): 
   const units = rows.map((r) => hashUnit(r.key));
   const splits = units.map((u) => (u < share ? "test" : "train"));
   if (share > 0 && rows.length >= 2) {
-    const lo = units.indexOf(Math.min(...units));
-    const hi = units.indexOf(Math.max(...units));
+    let lo = 0;
+    let hi = 0;
+    units.forEach((u, i) => {
+      if (u < (units[lo] as number)) lo = i;
+      if (u > (units[hi] as number)) hi = i;
+    });
     splits[lo] = "test";
     splits[hi] = "train";
   }
