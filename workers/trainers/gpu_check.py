@@ -207,7 +207,7 @@ def main() -> int:
                   "method": "lora",
                   "r": args.r, "alpha": args.alpha, "learning_rate": args.learning_rate, "max_steps": args.steps,
                   "batch_size": args.batch_size, "max_length": args.max_length, "seed": args.seed, "device": device.type,
-                  "log_every": 1, "verify_prompts": [r["prompt"] for r in test_rows[:3]] + ["The Python interpreter"]}
+                  "log_every": None, "verify_prompts": [r["prompt"] for r in test_rows[:3]] + ["The Python interpreter"]}
         try:
             result, metrics = run_trainer(config, work)
         except RuntimeError as e:
