@@ -4,6 +4,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createKeelClient } from "../../sdk";
 import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
@@ -11,6 +12,14 @@ const app = skip ? null : inject("e2eApp");
 const url = (p: string) => `${app?.url}${p}`;
 const uniq = () => randomBytes(5).toString("hex");
 const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
+
+/** A tRPC mutation over HTTP with the secret key (superjson's envelope). */
+async function mutate<T = unknown>(proc: string, input: unknown): Promise<T> {
+  const res = await fetch(url(`/api/trpc/${proc}`), { method: "POST", headers: auth(), body: JSON.stringify({ json: input }) });
+  const body = await res.json();
+  expect(res.status, JSON.stringify(body)).toBeLessThan(300);
+  return body.result.data.json as T;
+}
 
 const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 const PER_LABEL_SPLIT = 200;
@@ -60,6 +69,22 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
     expect(up.status, await up.clone().text()).toBeLessThan(300);
     expect((await up.json()).rowCount).toBe(4 * PER_LABEL_SPLIT);
 
+    // the output model exists already, guarded on @staging by a gate on the eval run and one approval
+    await mutate("registry.models.create", { projectId: "demo", name: output, task: "text-classification" });
+    const gate = await mutate<{ id: string }>("evals.gates.create", {
+      projectId: "demo",
+      name: `tuned-${id}`,
+      rules: ["exact_match.score >= 0.1"],
+    });
+    await mutate("registry.approvals.setPolicy", {
+      projectId: "demo",
+      model: output,
+      aliases: ["staging"],
+      requiredApprovals: 1,
+      approverRoles: ["admin", "owner"],
+      gateIds: [gate.id],
+    });
+
     await withPage(browser, "tuning-head", async (page) => {
       await signIn(page);
 
@@ -77,6 +102,7 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await form.getByLabel("Base model").selectOption("tiny-bert-embed");
       await form.getByLabel("Dataset", { exact: true }).selectOption(dataset);
       await form.getByLabel("Output model").fill(output);
+      await form.getByLabel("Promote to alias").fill("staging");
       // a 400 from the server shows beside the field it names, and nothing is queued
       const epochs = form.getByLabel("epochs", { exact: true });
       await form.getByText("Loading the method's defaults…").waitFor({ state: "hidden" });
@@ -98,6 +124,12 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => lineage.textContent()).toContain(`${output} v1`);
       expect(await lineage.textContent()).toContain(`${dataset} v1`);
       expect(await lineage.textContent()).toContain(`job #${number}`);
+      // its eval run on the held-out rows (exact match, linked) and the promotion it requested
+      const evalName = `tuning job #${number}: ${output} v1 on test`;
+      const evalHref = await page.getByRole("link", { name: evalName }).getAttribute("href");
+      expect(evalHref).toMatch(/^\/demo\/evals\/runs\/[0-9a-f-]{36}$/);
+      await expect.poll(() => page.getByTestId("job-exact-match").textContent()).toMatch(/^[01]\.\d{3} \(n=\d+\)/);
+      await expect.poll(() => page.getByTestId("job-promotion").textContent()).toMatch(/requested.*@staging/);
 
       // the list shows it too, with its result
       await page.goto(url("/demo/tuning"));
@@ -112,6 +144,14 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       const text = (await links.textContent()) ?? "";
       expect(text).toMatch(/v\d+ base tuning job/);
       expect(text).toMatch(new RegExp(`tuning job \\w+ produced ${output} v1`));
+      // and its evaluations: the job's eval run with its exact match, and the gate the @staging request passed
+      const evals = page.getByRole("table", { name: "Eval runs" });
+      const evalRow = evals.getByRole("row", { name: new RegExp(evalName) });
+      await expect.poll(() => evalRow.textContent()).toMatch(/succeeded.*[01]\.\d{3}/);
+      expect(await evalRow.getByRole("link", { name: evalName }).getAttribute("href")).toBe(evalHref);
+      const gateTable = page.getByRole("table", { name: `Gates for @staging: tuned-${id}` });
+      await gateTable.getByRole("cell", { name: "exact_match.score >= 0.1" }).waitFor();
+      expect(await gateTable.getByRole("cell", { name: "passed" }).count()).toBe(1);
 
       // a classification deployment of it, from the deployments form
       await page.goto(url("/demo/routing/deployments"));
@@ -133,5 +173,47 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(["positive", "negative"]).toContain(body.data?.[0]?.label);
+  });
+
+  it("launches a job from a saved logs view: the dataset version is built from its traces", async () => {
+    const id = uniq();
+    const tag = `tune-${id}`;
+    const view = `tune/${id}`; // a slash: the default dataset name replaces it
+    // six logged calls carrying the tag, two labels (a head learns output from input), and a saved view of them
+    const errors: unknown[] = [];
+    const keel = createKeelClient({ baseUrl: url(""), apiKey: app?.key ?? "", onError: (e) => errors.push(e) });
+    for (const [i, label] of ["positive", "negative", "positive", "negative", "positive", "negative"].entries())
+      keel
+        .trace({ name: `tune-e2e-${id}`, tags: [tag], input: `review ${i} of ${id}: ${label === "positive" ? "loved it" : "hated it"}` })
+        .update({ output: label });
+    await keel.shutdown();
+    expect(errors).toEqual([]);
+    await mutate("logs.views.save", { projectId: "demo", name: view, query: `tags=${tag}` });
+
+    await withPage(browser, "tuning-from-logs", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/tuning"));
+      await page.getByRole("button", { name: "Launch" }).click();
+      const form = page.getByRole("form", { name: "Launch a fine-tuning job" });
+      await form.getByLabel("Method").selectOption("head");
+      await form.getByLabel("Base model").selectOption("tiny-bert-embed");
+      await form.getByLabel("Data source").selectOption("logs");
+      await form.getByLabel("Saved view").selectOption(view);
+      expect(await form.getByLabel("Dataset name").inputValue()).toBe(`sft-tune-${id}`);
+      expect(await form.getByLabel("Drop duplicates").isChecked()).toBe(true);
+      // a GPU it cannot get: the job stays queued, saying why
+      await form.getByLabel("Resources").selectOption("gpu");
+      await form.getByRole("button", { name: "Launch job" }).click();
+
+      await page.waitForURL(/\/demo\/tuning\/\d+$/);
+      const number = Number(page.url().split("/").pop());
+      expect(await page.getByTestId("job-status").textContent()).toBe("queued");
+      await page.getByText(/no online worker has a GPU/).waitFor();
+      const source = page.getByTestId("job-dataset-source");
+      await expect
+        .poll(() => source.textContent())
+        .toMatch(new RegExp(`sft-tune-${id} v1: 6 rows built from logs \\(saved view ${view}\\)`));
+      await mutate("tuning.cancel", { projectId: "demo", job: number });
+    });
   });
 });

@@ -1,12 +1,14 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { type FormEvent, useEffect, useState } from "react";
 import type { TuningMethod } from "@/server/tuning";
 import { Button, Field, Input, Select } from "../../../../_components/ui";
 import { errorField, errorMessage, fieldError, formError } from "../../../../_lib/errors";
 import { useProject } from "../../../../_lib/project";
 import { useTRPC, useTRPCClient } from "../../../../_lib/trpc";
+import { parseQuery, toApiFilter } from "../../logs/_components/filters";
 import { Alert } from "../../registry/_components/shared";
 
 const METHODS: { value: TuningMethod; label: string }[] = [
@@ -61,6 +63,25 @@ function hyperError(err: unknown, name: string): string | undefined {
   return part?.[1] ? `${name}: ${part[1].trim()}` : undefined;
 }
 
+/**
+ * A server 400 about one of the logs source's fields ("fromLogs.heldOut: Too big…", or the build's own
+ * "filter" / "format" / "rating" errors), shown under `label` beside that field.
+ */
+function sourceError(err: unknown, fields: string[], label: string): string | undefined {
+  const f = errorField(err);
+  if (!err || !f || !fields.some((x) => f === x || f.startsWith(`${x}.`))) return undefined;
+  const msg = errorMessage(err);
+  return msg.startsWith(`${f}: `) ? `${label} ${msg.slice(f.length + 2)}` : msg;
+}
+
+/** Dataset names travel in URL paths: no slashes or control characters, no leading spaces. */
+export const datasetNameForView = (view: string) => `sft-${view.replace(/[/\p{Cc}]/gu, "-").trim()}`.slice(0, 200);
+
+const VIEW_FIELDS = ["fromLogs.filter", "fromLogs.view", "fromLogs.limit", "filter", "format"];
+const NAME_FIELDS = ["fromLogs.name", "name", "dataset"];
+const RATING_FIELDS = ["fromLogs.rating", "rating"];
+const HELD_OUT_FIELDS = ["fromLogs.heldOut", "heldOut"];
+
 const defaultsOf = (specs: HyperparameterSpec[] | undefined) =>
   Object.fromEntries((specs ?? []).map((s) => [s.name, s.default === undefined ? "" : String(s.default)]));
 
@@ -73,6 +94,7 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
   const specs = useHyperparameterSpecs(slug);
   const models = useQuery(trpc.registry.models.list.queryOptions({ projectId: slug, limit: 200 }));
   const datasets = useQuery(trpc.datasets.list.queryOptions({ projectId: slug, limit: 200 }));
+  const views = useQuery(trpc.logs.views.list.queryOptions({ projectId: slug }));
   const create = useMutation(trpc.tuning.create.mutationOptions());
 
   const [method, setMethod] = useState<TuningMethod>("head");
@@ -80,11 +102,20 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
   const [baseVersion, setBaseVersion] = useState("production");
   const [dataset, setDataset] = useState("");
   const [datasetVersion, setDatasetVersion] = useState("");
+  const [source, setSource] = useState<"dataset" | "logs">("dataset");
+  const [viewName, setViewName] = useState("");
+  /** null: follows the view (sft-<view>) until edited */
+  const [logsName, setLogsName] = useState<string | null>(null);
+  const [ratingName, setRatingName] = useState("");
+  const [ratingMin, setRatingMin] = useState("");
+  const [heldOut, setHeldOut] = useState("0.2");
+  const [dedupe, setDedupe] = useState(true);
   const [hyper, setHyper] = useState<Record<string, string>>({});
   const [resourceKind, setResourceKind] = useState<"cpu" | "gpu">("cpu");
   const [minGpuMemoryMb, setMinGpuMemoryMb] = useState("");
   const [seed, setSeed] = useState("0");
   const [outputModel, setOutputModel] = useState("");
+  const [promoteTo, setPromoteTo] = useState("");
   const [textField, setTextField] = useState("input");
   const [labelField, setLabelField] = useState("references");
   const [local, setLocal] = useState<string | null>(null);
@@ -107,7 +138,31 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
     setLocal(null);
     create.reset();
     if (!baseModel) return setLocal("Pick a base model.");
-    if (!dataset) return setLocal("Pick a dataset.");
+    const view = views.data?.find((v) => v.name === viewName);
+    // the wire shape of createJobInput's dataset or fromLogs (api.tuning.create takes a record: the service parses it)
+    let data: { dataset: { name: string; version?: number } } | { fromLogs: Record<string, unknown> };
+    if (source === "dataset") {
+      if (!dataset) return setLocal("Pick a dataset.");
+      data = { dataset: { name: dataset, ...(datasetVersion ? { version: Number(datasetVersion) } : {}) } };
+    } else {
+      if (!view) return setLocal("Pick a saved view.");
+      const min = ratingMin.trim() === "" ? undefined : Number(ratingMin);
+      if (min !== undefined && !Number.isFinite(min)) return setLocal("The minimum rating must be a number.");
+      if (min !== undefined && !ratingName.trim()) return setLocal("Enter the rating name the minimum applies to.");
+      const share = heldOut.trim() === "" ? undefined : Number(heldOut);
+      if (share !== undefined && !Number.isFinite(share)) return setLocal("The held-out share must be a number.");
+      data = {
+        fromLogs: {
+          name: (logsName ?? datasetNameForView(view.name)).trim(),
+          view: view.name,
+          // the explorer's query string as the server's filter, relative ranges anchored now
+          filter: toApiFilter(parseQuery(new URLSearchParams(view.query)), Date.now()),
+          ...(ratingName.trim() ? { rating: { name: ratingName.trim(), ...(min !== undefined ? { min } : {}) } } : {}),
+          ...(share !== undefined ? { heldOut: share } : {}),
+          dedupe,
+        },
+      };
+    }
     const hyperparameters: Record<string, unknown> = {};
     for (const s of methodSpecs ?? []) {
       const raw = (hyper[s.name] ?? "").trim();
@@ -120,14 +175,17 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
         projectId: slug,
         method,
         base: { model: baseModel, version: /^\d+$/.test(baseVersion) ? Number(baseVersion) : baseVersion },
-        dataset: { name: dataset, ...(datasetVersion ? { version: Number(datasetVersion) } : {}) },
+        ...data,
         hyperparameters,
         resources: resourceKind === "gpu" ? { kind: "gpu", ...(memory !== undefined ? { minGpuMemoryMb: memory } : {}) } : { kind: "cpu" },
         seed: Number(seed || "0"),
         ...(outputModel.trim() ? { outputModel: outputModel.trim() } : {}),
+        ...(promoteTo.trim() ? { promoteTo: promoteTo.trim() } : {}),
         fields: { text: textField.trim() || "input", label: labelField.trim() || "references" },
       });
       await queryClient.invalidateQueries({ queryKey: trpc.tuning.list.pathKey() });
+      // a job from logs built a dataset version
+      if ("fromLogs" in data) await queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
       onLaunched(job.number);
     } catch {
       // shown from create.error
@@ -139,9 +197,11 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
   const fieldNames = [
     "base",
     "dataset",
+    ...(source === "logs" ? [...VIEW_FIELDS, ...NAME_FIELDS, ...RATING_FIELDS, ...HELD_OUT_FIELDS] : []),
     "resources",
     "seed",
     "outputModel",
+    "promoteTo",
     "fields",
     "method",
     ...(hyperShown ? ["hyperparameters"] : []),
@@ -199,36 +259,66 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
       </div>
 
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Dataset" error={fieldError(err, "dataset")}>
-          <Select
-            value={dataset}
-            onChange={(e) => {
-              setDataset(e.target.value);
-              setDatasetVersion("");
-            }}
-          >
-            <option value="">Pick a dataset…</option>
-            {(datasets.data?.items ?? []).map((d) => (
-              <option key={d.id} value={d.name}>
-                {d.name}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Dataset version">
-          <Select value={datasetVersion} onChange={(e) => setDatasetVersion(e.target.value)} disabled={!datasetRow}>
-            <option value="">latest</option>
-            {(datasetVersions.data?.items ?? []).map((v) => (
-              <option key={v.id} value={String(v.version)}>
-                v{v.version}
-              </option>
-            ))}
+        <Field label="Data source" hint="A dataset version, or a new one built from the traces of a saved logs view.">
+          <Select value={source} onChange={(e) => setSource(e.target.value as "dataset" | "logs")}>
+            <option value="dataset">Dataset version</option>
+            <option value="logs">Saved logs view</option>
           </Select>
         </Field>
         <Field label="Output model" error={fieldError(err, "outputModel")} hint={`Default ${baseModel || "<base>"}-${method}.`}>
           <Input value={outputModel} onChange={(e) => setOutputModel(e.target.value)} maxLength={200} placeholder="sentiment-head" />
         </Field>
       </div>
+
+      {source === "dataset" ? (
+        <div className="grid gap-4 sm:grid-cols-3">
+          <Field label="Dataset" error={fieldError(err, "dataset")}>
+            <Select
+              value={dataset}
+              onChange={(e) => {
+                setDataset(e.target.value);
+                setDatasetVersion("");
+              }}
+            >
+              <option value="">Pick a dataset…</option>
+              {(datasets.data?.items ?? []).map((d) => (
+                <option key={d.id} value={d.name}>
+                  {d.name}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field label="Dataset version">
+            <Select value={datasetVersion} onChange={(e) => setDatasetVersion(e.target.value)} disabled={!datasetRow}>
+              <option value="">latest</option>
+              {(datasetVersions.data?.items ?? []).map((v) => (
+                <option key={v.id} value={String(v.version)}>
+                  v{v.version}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        </div>
+      ) : (
+        <LogsSource
+          slug={slug}
+          method={method}
+          views={views}
+          viewName={viewName}
+          setViewName={setViewName}
+          name={logsName ?? (viewName ? datasetNameForView(viewName) : "")}
+          setName={setLogsName}
+          ratingName={ratingName}
+          setRatingName={setRatingName}
+          ratingMin={ratingMin}
+          setRatingMin={setRatingMin}
+          heldOut={heldOut}
+          setHeldOut={setHeldOut}
+          dedupe={dedupe}
+          setDedupe={setDedupe}
+          err={err}
+        />
+      )}
 
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Text field" error={fieldError(err, "fields.text")} hint="input, input.X or metadata.X">
@@ -293,6 +383,13 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
         <Field label="Seed" error={fieldError(err, "seed")}>
           <Input type="number" min={0} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} />
         </Field>
+        <Field
+          label="Promote to alias"
+          error={fieldError(err, "promoteTo")}
+          hint="Optional: after the eval run, request this alias for the result (the model's gates and approvals decide)."
+        >
+          <Input value={promoteTo} onChange={(e) => setPromoteTo(e.target.value)} maxLength={63} placeholder="staging" />
+        </Field>
       </div>
 
       {error && <Alert>{error}</Alert>}
@@ -302,5 +399,106 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
         </Button>
       </div>
     </form>
+  );
+}
+
+type ViewsQuery = { data?: { name: string; query: string }[]; isPending: boolean; error: unknown };
+
+/** The "Saved logs view" source: which traces (a saved explorer view, a rating), the split and the dataset they become. */
+function LogsSource(props: {
+  slug: string;
+  method: TuningMethod;
+  views: ViewsQuery;
+  viewName: string;
+  setViewName: (v: string) => void;
+  name: string;
+  setName: (v: string) => void;
+  ratingName: string;
+  setRatingName: (v: string) => void;
+  ratingMin: string;
+  setRatingMin: (v: string) => void;
+  heldOut: string;
+  setHeldOut: (v: string) => void;
+  dedupe: boolean;
+  setDedupe: (v: boolean) => void;
+  err: unknown;
+}) {
+  const { views, err } = props;
+  const items = views.data ?? [];
+  const logsHref = `/${props.slug}/logs`;
+  if (views.isPending) return <p className="text-sm text-slate-500">Loading the saved views…</p>;
+  if (views.error) return <Alert>Could not load the saved views: {errorMessage(views.error)}</Alert>;
+  if (items.length === 0)
+    return (
+      <p role="status" className="text-sm text-slate-600">
+        This project has no saved logs views yet. Filter traces in the{" "}
+        <Link href={logsHref} className="font-medium text-indigo-600 hover:text-indigo-500">
+          logs explorer
+        </Link>{" "}
+        and save the view, then pick it here.
+      </p>
+    );
+  const view = items.find((v) => v.name === props.viewName);
+  return (
+    <div className="grid gap-4 sm:grid-cols-3">
+      <Field
+        label="Saved view"
+        error={sourceError(err, VIEW_FIELDS, "Saved view:")}
+        hint={
+          view ? (
+            <>
+              Traces matching <code className="font-mono">{view.query || "(all traces)"}</code>;{" "}
+              {props.method === "head" ? "input and output" : "chat SFT rows"}.
+            </>
+          ) : (
+            <>
+              From the{" "}
+              <Link href={logsHref} className="font-medium text-indigo-600 hover:text-indigo-500">
+                logs explorer
+              </Link>
+              .
+            </>
+          )
+        }
+      >
+        <Select value={props.viewName} onChange={(e) => props.setViewName(e.target.value)}>
+          <option value="">Pick a view…</option>
+          {items.map((v) => (
+            <option key={v.name} value={v.name}>
+              {v.name}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label="Dataset name" error={sourceError(err, NAME_FIELDS, "Dataset name:")} hint="The version built from the view goes here.">
+        <Input value={props.name} onChange={(e) => props.setName(e.target.value)} maxLength={200} placeholder="sft-<view>" />
+      </Field>
+      <Field label="Held-out share" error={sourceError(err, HELD_OUT_FIELDS, "Held-out share:")} hint="0.05–0.5 of rows for the eval run.">
+        <Input
+          type="number"
+          inputMode="decimal"
+          min={0.05}
+          max={0.5}
+          step={0.05}
+          value={props.heldOut}
+          onChange={(e) => props.setHeldOut(e.target.value)}
+        />
+      </Field>
+      <Field label="Rating name" error={sourceError(err, RATING_FIELDS, "Rating:")} hint="Optional; keep traces rated with it.">
+        <Input value={props.ratingName} onChange={(e) => props.setRatingName(e.target.value)} placeholder="thumbs" maxLength={100} />
+      </Field>
+      <Field label="Minimum rating" hint="Optional; with a rating name.">
+        <Input type="number" inputMode="decimal" step="any" value={props.ratingMin} onChange={(e) => props.setRatingMin(e.target.value)} />
+      </Field>
+      <label className="flex items-center gap-2 self-center text-sm text-slate-700">
+        <input
+          type="checkbox"
+          checked={props.dedupe}
+          onChange={(e) => props.setDedupe(e.target.checked)}
+          className="size-4 rounded border-slate-300"
+        />
+        Drop duplicates
+      </label>
+    </div>
   );
 }

@@ -26,6 +26,7 @@ import {
   versionHref,
 } from "../../../../_components/shared";
 import { VersionCard } from "../../../../_components/VersionCard";
+import { VersionEvaluations } from "../../../../_components/VersionEvaluations";
 
 type Version = RouterOutputs["registry"]["versions"]["get"];
 
@@ -93,6 +94,10 @@ export default function VersionPage() {
 
       <Card title="Lineage" description="Where this version came from, what scored it and what serves it.">
         <Lineage model={d.model} version={d.version} />
+      </Card>
+
+      <Card title="Evaluations" description="Eval runs that scored this version, and the gates its alias requests were checked against.">
+        <VersionEvaluations model={d.model} version={d.version} />
       </Card>
 
       {atLeast(project.role, "engineer") && (
