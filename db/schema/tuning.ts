@@ -85,6 +85,8 @@ export const tuningJobs = pgTable(
     promoteTo: text("promote_to"),
     /** what became of that request: moved, requested (an approval request), blocked (a gate failed), skipped, failed */
     promotion: jsonb("promotion").$type<{ status: string; alias?: string; requestId?: string; message?: string }>(),
+    /** when the steps after success (the eval run, the promotion) ended, whatever became of them */
+    settledAt: timestamp("settled_at", { withTimezone: true }),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
     progress: jsonb("progress").$type<{ fraction: number; message?: string }>(),
     error: text("error"),

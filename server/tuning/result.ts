@@ -43,6 +43,24 @@ export async function evaluateAndPromote(
   say: (line: string) => void,
   signal: AbortSignal,
 ): Promise<void> {
+  try {
+    await evaluateThenPromote(db, actor, job, version, task, examples, say, signal);
+  } finally {
+    // the job page stops waiting for an eval run or a promotion once this is set, whatever became of them
+    await db.update(j).set({ settledAt: new Date() }).where(eq(j.id, job.id));
+  }
+}
+
+async function evaluateThenPromote(
+  db: Db,
+  actor: Actor,
+  job: TuningJob,
+  version: VersionView,
+  task: string,
+  examples: Example[],
+  say: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const split = examples.some((e) => e.split === "test") ? "test" : examples.some((e) => e.split === "validation") ? "validation" : null;
   let evalRunId: string | null = null;
   if (!split) say("no held-out rows (test or validation split): no eval run");

@@ -288,7 +288,7 @@ describe("tuning jobs", () => {
         "the job, its eval run and its promotion",
         async () => {
           const j = await getJob(d.db, projectId, id);
-          return j.status === "failed" || (j.evalRunId && (!j.promoteTo || j.promotion)) ? j : null;
+          return j.status === "failed" || j.settledAt ? j : null;
         },
         120_000,
       );
@@ -367,7 +367,7 @@ describe("tuning jobs", () => {
           "the lora job and its eval run",
           async () => {
             const j = await getJob(d.db, projectId, job.id);
-            return j.status === "failed" || j.evalRunId ? j : null;
+            return j.status === "failed" || j.settledAt ? j : null;
           },
           180_000,
         );

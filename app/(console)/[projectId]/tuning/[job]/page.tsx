@@ -13,25 +13,18 @@ import { useTRPC } from "../../../../_lib/trpc";
 import { aggregatesOf, fmt, StatusBadge } from "../../evals/_components/figures";
 import { MetricChart, RUN_COLORS } from "../../registry/_components/MetricChart";
 import { Alert, BackLink, KeyValues, runHref, versionHref, When } from "../../registry/_components/shared";
-import { type LogLine, LogView, useJobLogs } from "../_components/JobLogs";
+import { LogView, useJobLogs } from "../_components/JobLogs";
 import { isActive, JobStatusBadge, type JobView, jobHref, Progress, TuningNav, tuningHref, workersHref } from "../_components/shared";
 
 const link = "font-medium text-indigo-600 hover:text-indigo-500";
 /** The series the trainers record on the job's run, loss first. */
 const SERIES = ["loss", "learning_rate", "examples_per_sec"];
-/** How long after success the page waits for the eval run and the promotion to land. */
-const SETTLE_MS = 10 * 60_000;
-
 /**
  * A job turns succeeded when its result is registered; its eval run and the promotion request come
- * after that. Until they are recorded (or the logs say there is no eval run, or 10 minutes pass) the
- * page keeps polling.
+ * after that, and `settledAt` marks their end. Until then the page keeps polling.
  */
-function settling(j: JobView, lines: LogLine[]): boolean {
-  if (j.status !== "succeeded") return false;
-  if (j.promoteTo ? j.promotion : j.evalRunId) return false;
-  if (!j.promoteTo && lines.some((l) => /^(no held-out rows|eval run failed)/.test(l.line))) return false;
-  return !j.finishedAt || Date.now() - new Date(j.finishedAt).getTime() < SETTLE_MS;
+function settling(j: JobView): boolean {
+  return j.status === "succeeded" && !j.settledAt;
 }
 
 export default function JobPage() {
@@ -52,7 +45,7 @@ export default function JobPage() {
   );
   const live = !job.data || isActive(job.data.status) || afterSuccess;
   const logs = useJobLogs(slug, number, number > 0 && live);
-  const settlingNow = !!job.data && settling(job.data, logs.lines);
+  const settlingNow = !!job.data && settling(job.data);
   useEffect(() => setAfterSuccess(settlingNow), [settlingNow]);
   const back = <BackLink href={tuningHref(slug)}>All jobs</BackLink>;
 

@@ -1,0 +1,1 @@
+ALTER TABLE "tuning_jobs" ADD COLUMN "settled_at" timestamp with time zone;
