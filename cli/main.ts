@@ -10,7 +10,7 @@ import { DomainError } from "../server/core/errors";
 import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
 import { LineError, scoreJsonl } from "../server/evals";
-import { flushIngest } from "../server/logs";
+import { flushIngest, seedDemoViews } from "../server/logs";
 import { registerBundled } from "../server/registry";
 import { seedDemoRouting } from "../server/routing";
 import { listLocalModels, seedDeployments } from "../server/serving";
@@ -130,6 +130,8 @@ async function seed(d: Database) {
   await seedDeployments(d.db, SYSTEM_ACTOR, res.projectId);
   // a learned router trained from rated demo calls (idempotent); the demo works without it, so a failure only warns
   await seedDemoRouting(d.db, SYSTEM_ACTOR, res.projectId).catch((err) => logger.warn({ err }, "demo router not seeded"));
+  // a saved view of the calls the demo rubric rated well: launch a tuning job from it (Tuning > Launch > Saved logs view)
+  await seedDemoViews(d.db, SYSTEM_ACTOR, res.projectId);
   if (res.created || !saved) {
     fs.mkdirSync(dataDir(), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ email: res.email, password, key: res.key ?? saved?.key ?? null }, null, 2), { mode: 0o600 });

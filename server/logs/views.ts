@@ -55,3 +55,20 @@ export async function deleteView(db: DbOrTx, actor: Actor, ctx: { projectId: str
     return { id };
   });
 }
+
+/** The demo project's saved views: well-rated gateway calls, the training data of a tuning job from logs. */
+export const DEMO_VIEWS = [{ name: "demo: well-rated gateway calls", query: "tags=gateway&ratingMin=1" }] as const;
+
+/** Add the demo views that are missing (a view of that name someone changed stays as it is). */
+export async function seedDemoViews(db: DbOrTx, actor: Actor, projectId: string): Promise<number> {
+  let added = 0;
+  for (const view of DEMO_VIEWS) {
+    const [row] = await db
+      .insert(v)
+      .values({ projectId, name: view.name, query: view.query, createdBy: actor.userId })
+      .onConflictDoNothing({ target: [v.projectId, v.name] })
+      .returning({ id: v.id });
+    if (row) added++;
+  }
+  return added;
+}

@@ -2,6 +2,8 @@ import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
+import { buildFromLogs } from "../../server/datasets";
+import { DEMO_VIEWS, seedDemoViews } from "../../server/logs";
 import { registerBundled } from "../../server/registry";
 import { chatCompletions, DEMO_RATING, DEMO_ROUTER, type DemoRoutingResult, seedDemoRouting } from "../../server/routing";
 import { DEMO_PROMPTS, HARD_CATEGORIES } from "../../server/routing/seed-prompts";
@@ -99,6 +101,25 @@ describe("the demo project's learned router", () => {
     expect(model.metrics.targetLargeShare).toBe(0.3);
     expect(Math.abs(model.metrics.largeShare - 0.3)).toBeLessThanOrEqual(0.05);
     expect(first).toMatchObject({ trainedOn: DEMO_PROMPTS.length, threshold: model.threshold });
+  });
+
+  it("saves a view of the well-rated calls, which builds chat SFT rows of exactly those calls", async () => {
+    expect(await seedDemoViews(d.db, SYSTEM_ACTOR, projectId)).toBe(DEMO_VIEWS.length);
+    expect(await seedDemoViews(d.db, SYSTEM_ACTOR, projectId)).toBe(0);
+    const [view] = await d.db.select().from(schema.savedViews).where(eq(schema.savedViews.projectId, projectId));
+    expect(view).toMatchObject({ name: "demo: well-rated gateway calls", query: "tags=gateway&ratingMin=1" });
+    // the filter the console's launch form makes of that query (tags, a mean rating of at least 1)
+    const built = await buildFromLogs(d.db, SYSTEM_ACTOR, projectId, {
+      name: "demo-sft",
+      filter: { tags: ["gateway"], ratingMin: 1 },
+      format: "chat",
+      dedupe: true,
+      heldOut: 0.2,
+      limit: 1000,
+    });
+    const good = DEMO_PROMPTS.filter((p) => !HARD_CATEGORIES.has(p.category));
+    expect(built.rowCount + built.skipped.duplicates + built.skipped.notChat).toBe(good.length);
+    expect(built.rowCount).toBeGreaterThan(good.length / 2);
   });
 
   it("changes nothing on a second run", async () => {
