@@ -8,8 +8,14 @@ export interface WorkerCapabilities {
   cpus: number;
   memoryMb: number;
   /** one entry per GPU */
+  /** the GPUs its trainers can use: nvidia-smi's, when the Python trainers' torch can use CUDA */
   gpus: { name: string; memoryMb: number }[];
+  /** the CUDA version torch was built with and can use (null: none) */
   cuda: string | null;
+  /** the NVIDIA driver (nvidia-smi), where a GPU is present */
+  driver?: string | null;
+  /** torch's version, where KEEL_PYTHON has it */
+  torch?: string | null;
   /** trainers this worker can start: head (TypeScript), lora / full (Python with torch) */
   trainers: string[];
 }

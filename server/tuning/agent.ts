@@ -11,6 +11,7 @@ import { materializeVersion } from "../serving";
 import { type Actor, SYSTEM_ACTOR } from "../workspace";
 import { loadExamples } from "./data";
 import { type TuningJob, WORKER_LOST_AFTER_MS, waitReasonFor } from "./jobs";
+import { type PythonRuntime, pythonRuntime } from "./python";
 import { baseOf, evaluateAndPromote, register, Stop } from "./result";
 import type { Trainer } from "./trainer";
 
@@ -33,25 +34,57 @@ export interface AgentHandle {
   stop: () => Promise<void>;
 }
 
-/** This machine's CPUs, memory and GPUs (nvidia-smi when present). */
-export function detectCapabilities(trainers: string[]): WorkerCapabilities {
+/** `nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader,nounits` as GPUs and the driver. */
+export function parseNvidiaSmi(out: string): { gpus: WorkerCapabilities["gpus"]; driver: string | null } {
   const gpus: WorkerCapabilities["gpus"] = [];
-  let cuda: string | null = null;
-  try {
-    const out = execFileSync("nvidia-smi", ["--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"], {
+  let driver: string | null = null;
+  for (const line of out.trim().split("\n")) {
+    const [name, mem, version] = line.split(",").map((s) => s.trim());
+    if (!name) continue;
+    gpus.push({ name, memoryMb: Number(mem) || 0 });
+    driver ??= version || null;
+  }
+  return { gpus, driver };
+}
+
+/**
+ * This machine's CPUs, memory and the GPUs its trainers can use. GPU jobs run in the Python trainers,
+ * so nvidia-smi's GPUs count only where their torch can use CUDA (`python`: what KEEL_PYTHON offers);
+ * otherwise the worker offers none and says why, rather than claim GPU jobs its torch would fail.
+ */
+export function detectCapabilities(
+  trainers: string[],
+  python: PythonRuntime | null,
+  smi: () => string = () =>
+    execFileSync("nvidia-smi", ["--query-gpu=name,memory.total,driver_version", "--format=csv,noheader,nounits"], {
       encoding: "utf8",
       timeout: 5000,
       stdio: ["ignore", "pipe", "ignore"],
-    });
-    for (const line of out.trim().split("\n")) {
-      const [name, mem, driver] = line.split(",").map((s) => s.trim());
-      if (name) gpus.push({ name, memoryMb: Number(mem) || 0 });
-      cuda ??= driver ?? null;
-    }
+    }),
+): WorkerCapabilities & { gpuNote: string | null } {
+  let found: ReturnType<typeof parseNvidiaSmi> = { gpus: [], driver: null };
+  try {
+    found = parseNvidiaSmi(smi());
   } catch {
     // no NVIDIA GPU here
   }
-  return { cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), gpus, cuda, trainers };
+  const usable = Boolean(python?.cuda);
+  const gpuNote =
+    found.gpus.length && !usable
+      ? python
+        ? `${found.gpus.length} GPU(s) found, but KEEL_PYTHON's torch ${python.torch} cannot use CUDA: no GPU jobs here`
+        : `${found.gpus.length} GPU(s) found, but KEEL_PYTHON has no torch: no GPU jobs here`
+      : null;
+  return {
+    cpus: os.cpus().length,
+    memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    gpus: usable ? found.gpus : [],
+    cuda: usable ? (python?.cuda ?? null) : null,
+    driver: found.driver,
+    torch: python?.torch ?? null,
+    trainers,
+    gpuNote,
+  };
 }
 
 /**
@@ -64,7 +97,10 @@ export function detectCapabilities(trainers: string[]): WorkerCapabilities {
  */
 export async function startTuningAgent(opts: AgentOptions): Promise<AgentHandle> {
   const { db } = opts;
-  const caps = { ...detectCapabilities(Object.keys(opts.trainers)), ...(opts.capabilities ?? {}) };
+  const names = Object.keys(opts.trainers);
+  const python = names.some((t) => t !== "head") ? await pythonRuntime() : null;
+  const { gpuNote, ...detected } = detectCapabilities(names, python);
+  const caps: WorkerCapabilities = { ...detected, ...(opts.capabilities ?? {}) };
   const [me] = await db
     .insert(w)
     .values({ name: opts.name ?? `${os.hostname()}:${process.pid}`, host: os.hostname(), pid: process.pid, capabilities: caps })
@@ -72,6 +108,7 @@ export async function startTuningAgent(opts: AgentOptions): Promise<AgentHandle>
   if (!me) throw new Error("worker registration returned nothing");
   const log = logger.child({ component: "tuning-agent", workerId: me.id });
   log.info({ capabilities: caps }, "tuning worker online");
+  if (gpuNote && !opts.capabilities?.gpus) log.warn(gpuNote);
   const actor: Actor = SYSTEM_ACTOR;
   let current: { job: TuningJob; abort: AbortController } | null = null;
   let running: Promise<void> | null = null;

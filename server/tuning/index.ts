@@ -1,5 +1,4 @@
-import { spawn } from "node:child_process";
-import { env } from "../../env";
+import { pythonRuntime } from "./python";
 import { headTrainer } from "./run-head";
 import type { Trainer } from "./trainer";
 
@@ -20,21 +19,12 @@ export {
   WORKER_LOST_AFTER_MS,
   waitReasonFor,
 } from "./jobs";
+export { type PythonRuntime, pythonRuntime } from "./python";
 export type { Trainer, TrainerOutput, TrainerRun } from "./trainer";
 
-let pythonOk: Promise<boolean> | null = null;
-/** Whether KEEL_PYTHON can import torch and transformers (the lora and full trainers need them); asked once, without blocking. */
-export function pythonTrainersAvailable(): Promise<boolean> {
-  pythonOk ??= new Promise((resolve) => {
-    const child = spawn(env.KEEL_PYTHON, ["-c", "import torch, transformers"], { stdio: "ignore" });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", () => resolve(false));
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve(code === 0);
-    });
-  });
-  return pythonOk;
+/** Whether the lora and full trainers can run here (KEEL_PYTHON imports torch and transformers). */
+export async function pythonTrainersAvailable(): Promise<boolean> {
+  return (await pythonRuntime()) !== null;
 }
 
 /** The trainers this machine can run: head always; lora and full where Python with torch is present. */

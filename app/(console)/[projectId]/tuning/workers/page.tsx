@@ -80,7 +80,12 @@ export default function WorkersPage() {
                               {g.name} · {(g.memoryMb / 1024).toFixed(0)} GiB
                             </div>
                           ))}
-                      {c.cuda && <div className="text-xs text-slate-400">CUDA {c.cuda}</div>}
+                      {(c.cuda || c.driver) && (
+                        <div className="text-xs text-slate-400">
+                          {[c.cuda && `CUDA ${c.cuda}`, c.driver && `driver ${c.driver}`].filter(Boolean).join(" · ")}
+                        </div>
+                      )}
+                      {c.torch && <div className="text-xs text-slate-400">torch {c.torch}</div>}
                     </Td>
                     <Td>
                       <span className="flex flex-wrap gap-1">
