@@ -62,11 +62,9 @@ interface GenerationPlan {
   output: (text: string) => unknown;
 }
 
-/** Run a local generation, whole or as SSE, and log it (with the model version it ran). */
-async function runGeneration(c: GatewayContext, d: ResolvedDeployment, plan: GenerationPlan, log: LogBase): Promise<GatewayResult> {
-  const source = await sourceOf(c, d);
-  const id = `${plan.stream ? "chunk" : "cmpl"}-${randomUUID()}`;
-  const base = {
+/** What every local call's trace says besides its result: project, deployment, the model version it ran, the route. */
+function traceBase(c: GatewayContext, d: ResolvedDeployment, source: ModelSource, log: LogBase) {
+  return {
     projectId: c.projectId,
     deployment: d.name,
     model: d.modelName ?? d.name,
@@ -75,6 +73,13 @@ async function runGeneration(c: GatewayContext, d: ResolvedDeployment, plan: Gen
     routeDecision: c.route ?? null,
     ...log,
   };
+}
+
+/** Run a local generation, whole or as SSE, and log it (with the model version it ran). */
+async function runGeneration(c: GatewayContext, d: ResolvedDeployment, plan: GenerationPlan, log: LogBase): Promise<GatewayResult> {
+  const source = await sourceOf(c, d);
+  const id = `${plan.stream ? "chunk" : "cmpl"}-${randomUUID()}`;
+  const base = traceBase(c, d, source, log);
   const done = (r: GenerateResult | null, firstToken: Date | null, error?: string) =>
     logCall(c.db, {
       ...base,
@@ -254,13 +259,7 @@ export async function localEmbeddings(
   });
   const b64 = body.encoding_format === "base64";
   const traceId = logCall(c.db, {
-    projectId: c.projectId,
-    deployment: d.name,
-    model: d.modelName ?? d.name,
-    provider: "keel",
-    modelVersionId: versionIdOf(source),
-    routeDecision: c.route ?? null,
-    ...log,
+    ...traceBase(c, d, source, log),
     usage: { input: r.promptTokens, output: 0 },
     cost: costOf(d, { input: r.promptTokens, output: 0 }),
     end: new Date(),
@@ -296,13 +295,7 @@ export async function localClassifications(
   const source = await sourceOf(c, d);
   const r = await classify(source, inputs, { topK: body.top_k ?? 1 });
   const traceId = logCall(c.db, {
-    projectId: c.projectId,
-    deployment: d.name,
-    model: d.modelName ?? d.name,
-    provider: "keel",
-    modelVersionId: versionIdOf(source),
-    routeDecision: c.route ?? null,
-    ...log,
+    ...traceBase(c, d, source, log),
     usage: { input: 0, output: 0 },
     cost: 0,
     end: new Date(),
