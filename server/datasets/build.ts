@@ -175,3 +175,13 @@ export async function buildFromLogs(
   );
   return { ...added, skipped };
 }
+
+/**
+ * A row as a line of OpenAI's chat fine-tuning JSONL: `{"messages": [...the conversation, the first
+ * reference as the assistant's answer]}`. An input that is not a chat becomes one user turn (its
+ * text, or its JSON).
+ */
+export function openaiChatLine(row: Pick<DatasetRow, "input" | "references">): string {
+  const messages = chatMessages(row.input) ?? [{ role: "user", content: JSON.stringify(row.input) }];
+  return `${JSON.stringify({ messages: [...messages, { role: "assistant", content: row.references[0] ?? "" }] })}\n`;
+}

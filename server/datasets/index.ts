@@ -1,6 +1,6 @@
 /** The datasets domain's public face: what evals and tuning consume. */
 
-export { answerText, buildFromLogs, type ChatMessage, chatMessages } from "./build";
+export { answerText, buildFromLogs, type ChatMessage, chatMessages, openaiChatLine } from "./build";
 export { type BuildFromLogsInput, buildFromLogsInput, MAX_UPLOAD_BYTES, ratingCondition } from "./contract";
 export { CSV_HEADER, type DatasetFormat, type DatasetRow, formatRow, parseDataset } from "./parse";
 export {
@@ -10,6 +10,7 @@ export {
   type Dataset,
   type DatasetVersion,
   diffVersions,
+  firstRowWithoutReference,
   getDataset,
   getVersion,
   getVersionByNumber,

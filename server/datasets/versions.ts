@@ -191,13 +191,20 @@ export async function rowPage(
   db: DbOrTx,
   projectId: string,
   versionId: string,
-  page: { cursor?: string; limit: number },
+  page: { cursor?: string; limit: number; split?: string },
 ): Promise<Page<PreviewRow>> {
   const after = intCursor(page.cursor);
   const rows = (await db
     .select(rowCols)
     .from(r)
-    .where(and(eq(r.projectId, projectId), eq(r.versionId, versionId), after === undefined ? undefined : gt(r.idx, after)))
+    .where(
+      and(
+        eq(r.projectId, projectId),
+        eq(r.versionId, versionId),
+        after === undefined ? undefined : gt(r.idx, after),
+        page.split === undefined ? undefined : sql`${r.metadata}->>'split' = ${page.split}`,
+      ),
+    )
     .orderBy(asc(r.idx))
     .limit(page.limit + 1)) as PreviewRow[];
   const items = rows.slice(0, page.limit);
@@ -243,4 +250,22 @@ export async function diffVersions(db: DbOrTx, projectId: string, fromId: string
     unchanged: to.rowCount - added,
     sample: { added: addedSample, removed: removedSample },
   };
+}
+
+/** The first row (of a split, when given) without a reference: the OpenAI chat export needs one per row as the answer. */
+export async function firstRowWithoutReference(db: DbOrTx, projectId: string, versionId: string, split?: string): Promise<number | null> {
+  const [row] = await db
+    .select({ idx: r.idx })
+    .from(r)
+    .where(
+      and(
+        eq(r.projectId, projectId),
+        eq(r.versionId, versionId),
+        sql`jsonb_array_length(${r.references}) = 0`,
+        split === undefined ? undefined : sql`${r.metadata}->>'split' = ${split}`,
+      ),
+    )
+    .orderBy(asc(r.idx))
+    .limit(1);
+  return row?.idx ?? null;
 }

@@ -4,9 +4,11 @@ import {
   addVersion,
   CSV_HEADER,
   type DatasetFormat,
+  firstRowWithoutReference,
   formatRow,
   getVersionByNumber,
   MAX_UPLOAD_BYTES,
+  openaiChatLine,
   parseDataset,
   rowPage,
 } from "../datasets";
@@ -69,17 +71,32 @@ export async function handleDatasetUpload(req: Request, projectRef: string, name
 }
 
 /**
- * `GET /api/v1/projects/:p/datasets/:name/versions/:version/download?format=jsonl|csv`: the rows
- * in order, streamed in keyset pages of 1,000. Any member (or secret key) of the project.
+ * `GET /api/v1/projects/:p/datasets/:name/versions/:version/download?format=jsonl|csv|openai[&split=S]`:
+ * the rows in order (only those whose metadata.split is S, with `split`), streamed in keyset pages of
+ * 1,000. `openai` is OpenAI's chat fine-tuning JSONL (`{"messages": [...]}`, the reference as the
+ * assistant's answer); every row must have a reference. Any member (or secret key) of the project.
  */
 export async function handleDatasetDownload(req: Request, projectRef: string, name: string, versionText: string): Promise<Response> {
   try {
     const url = new URL(req.url);
     const { db, project } = await access(req, projectRef);
     const format = url.searchParams.get("format") ?? "jsonl";
-    if (format !== "jsonl" && format !== "csv") throw new DomainError("BAD_REQUEST", "format must be jsonl or csv", "format");
+    if (format !== "jsonl" && format !== "csv" && format !== "openai")
+      throw new DomainError("BAD_REQUEST", "format must be jsonl, csv or openai", "format");
+    const split = url.searchParams.get("split") ?? undefined;
+    if (split !== undefined && !/^[\w-]{1,50}$/.test(split))
+      throw new DomainError("BAD_REQUEST", "split must be a split name such as train or test", "split");
     if (!/^\d{1,9}$/.test(versionText)) throw new DomainError("BAD_REQUEST", "version must be a version number", "version");
     const version = await getVersionByNumber(db, project.id, name, Number(versionText));
+    if (format === "openai") {
+      const missing = await firstRowWithoutReference(db, project.id, version.id, split);
+      if (missing !== null)
+        throw new DomainError(
+          "BAD_REQUEST",
+          `row ${missing} has no reference, which the openai format needs as the assistant's answer`,
+          "format",
+        );
+    }
     const enc = new TextEncoder();
     let cursor: string | undefined;
     let started = false;
@@ -87,14 +104,16 @@ export async function handleDatasetDownload(req: Request, projectRef: string, na
       async pull(controller) {
         if (!started && format === "csv") controller.enqueue(enc.encode(CSV_HEADER));
         started = true;
-        const page = await rowPage(db, project.id, version.id, { cursor, limit: PAGE });
-        const text = page.items.map(({ idx: _idx, ...row }) => formatRow(row, format)).join("");
+        const page = await rowPage(db, project.id, version.id, { cursor, limit: PAGE, split });
+        const text = page.items
+          .map(({ idx: _idx, ...row }) => (format === "openai" ? openaiChatLine(row) : formatRow(row, format)))
+          .join("");
         if (text) controller.enqueue(enc.encode(text));
         cursor = page.nextCursor ?? undefined;
         if (!cursor) controller.close();
       },
     });
-    const file = `${name.replace(/[^\w.-]+/g, "_")}-v${version.version}.${format}`;
+    const file = `${name.replace(/[^\w.-]+/g, "_")}-v${version.version}${split ? `-${split}` : ""}${format === "openai" ? ".openai.jsonl" : `.${format}`}`;
     return new Response(body, {
       headers: {
         "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",

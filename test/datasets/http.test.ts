@@ -46,6 +46,66 @@ describe("datasets over HTTP", () => {
     expect(await same.json()).toMatchObject({ version: 1, created: false });
   });
 
+  it("downloads chat rows as OpenAI fine-tuning JSONL, one split at a time, and refuses a row without an answer", async () => {
+    const rows = [
+      {
+        input: [
+          { role: "system", content: "be brief" },
+          { role: "user", content: "hi?" },
+        ],
+        references: ["hello"],
+        metadata: { split: "train" },
+      },
+      { input: "plain question", references: ["plain answer"], metadata: { split: "train" } },
+      { input: [{ role: "user", content: "held out?" }], references: ["yes"], metadata: { split: "test" } },
+    ];
+    expect((await post("chats", rows.map((r) => JSON.stringify(r)).join("\n"), "application/jsonl")).status).toBe(201);
+    const dl = await handleV1(req(path("chats", "/1/download?format=openai&split=train"), { key }));
+    expect(dl.status).toBe(200);
+    expect(dl.headers.get("content-disposition")).toMatch(/chats-v1-train\.openai\.jsonl/);
+    const lines = (await dl.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      {
+        messages: [
+          { role: "system", content: "be brief" },
+          { role: "user", content: "hi?" },
+          { role: "assistant", content: "hello" },
+        ],
+      },
+      {
+        messages: [
+          { role: "user", content: "plain question" },
+          { role: "assistant", content: "plain answer" },
+        ],
+      },
+    ]);
+    const test = await handleV1(req(path("chats", "/1/download?format=jsonl&split=test"), { key }));
+    expect(
+      (await test.text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).references),
+    ).toEqual([["yes"]]);
+
+    expect((await post("no-answer", `${JSON.stringify({ input: "q", references: [] })}\n`, "application/jsonl")).status).toBe(201);
+    const refused = await handleV1(req(path("no-answer", "/1/download?format=openai"), { key }));
+    expect(refused.status).toBe(400);
+    expect(await errorOf(refused)).toMatchObject({
+      message: "row 0 has no reference, which the openai format needs as the assistant's answer",
+    });
+    for (const [query, pattern] of [
+      ["format=xml", /format must be jsonl, csv or openai/],
+      ["split=a%20b", /split must be a split name/],
+    ] as const) {
+      const res = await handleV1(req(path("chats", `/1/download?${query}`), { key }));
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).message).toMatch(pattern);
+    }
+  });
+
   it("refuses bad files with line and column named", async () => {
     const bad = async (body: BodyInit, type: string, pattern: RegExp) => {
       const res = await post("bad", body, type);

@@ -243,6 +243,13 @@ function DatasetVersions({
                     <a href={`${base}/${v.version}/download?format=csv`} className="font-medium text-indigo-600 hover:text-indigo-500">
                       CSV
                     </a>
+                    <a
+                      href={`${base}/${v.version}/download?format=openai${(v.source as { heldOut?: number | null }).heldOut ? "&split=train" : ""}`}
+                      title="OpenAI chat fine-tuning JSONL (the train split, where the version has one)"
+                      className="font-medium text-indigo-600 hover:text-indigo-500"
+                    >
+                      OpenAI
+                    </a>
                   </div>
                 </Td>
               </tr>
