@@ -1,11 +1,12 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Select, Textarea } from "../../../../_components/ui";
+import { Button, Field, Input, Textarea } from "../../../../_components/ui";
 import { fieldError, formError } from "../../../../_lib/errors";
 import { useProject } from "../../../../_lib/project";
 import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { LIMIT_FIELDS, LimitsFields, limitsDraft, TARGET_FIELDS, TargetFields, targetDraft, toLimits, toTarget } from "./DeploymentFields";
 import { Alert } from "./shared";
 
 type Deployment = RouterOutputs["serving"]["deployments"]["list"][number];
@@ -16,14 +17,8 @@ export function EditDeployment({ deployment: d, onClose }: { deployment: Deploym
   const trpc = useTRPC();
   const project = useProject();
   const queryClient = useQueryClient();
-  const providers = useQuery(trpc.serving.providers.list.queryOptions({ projectId: project.slug }));
   const update = useMutation(trpc.serving.deployments.update.mutationOptions());
-  const [modelName, setModelName] = useState(d.modelName ?? "");
-  const [modelRef, setModelRef] = useState(d.modelRef ?? "production");
-  const [provider, setProvider] = useState(d.provider ?? "");
-  const [providerModel, setProviderModel] = useState(d.providerModel ?? "");
-  const [inPrice, setInPrice] = useState(String(d.inputPricePer1k));
-  const [outPrice, setOutPrice] = useState(String(d.outputPricePer1k));
+  const [target, setTarget] = useState(targetDraft(d));
   const [defaults, setDefaults] = useState(JSON.stringify(d.defaults ?? {}, null, 2));
   const [local, setLocal] = useState<string | null>(null);
 
@@ -31,10 +26,8 @@ export function EditDeployment({ deployment: d, onClose }: { deployment: Deploym
     e.preventDefault();
     setLocal(null);
     update.reset();
-    const inputPricePer1k = Number(inPrice || "0");
-    const outputPricePer1k = Number(outPrice || "0");
-    if (!Number.isFinite(inputPricePer1k) || !Number.isFinite(outputPricePer1k))
-      return setLocal("Prices are numbers (dollars per 1k tokens).");
+    const served = toTarget(d.kind, target);
+    if (typeof served === "string") return setLocal(served);
     let parsed: unknown;
     try {
       parsed = JSON.parse(defaults.trim() || "{}");
@@ -49,11 +42,7 @@ export function EditDeployment({ deployment: d, onClose }: { deployment: Deploym
         name: d.name,
         kind: d.kind,
         task: d.task,
-        ...(d.kind === "local"
-          ? { modelName: modelName.trim() || undefined, modelRef: modelRef.trim() || "production" }
-          : { provider: provider || undefined, providerModel: providerModel.trim() || undefined }),
-        inputPricePer1k,
-        outputPricePer1k,
+        ...served,
         defaults: parsed as Record<string, unknown>,
         batching: d.batching,
       });
@@ -64,47 +53,14 @@ export function EditDeployment({ deployment: d, onClose }: { deployment: Deploym
     }
   }
 
-  const fields = ["modelName", "modelRef", "provider", "providerModel", "inputPricePer1k", "outputPricePer1k", "defaults"];
-  const error = local ?? formError(update.error, fields);
+  const error = local ?? formError(update.error, [...TARGET_FIELDS, "defaults"]);
   return (
     <form onSubmit={submit} noValidate aria-label={`Edit deployment ${d.name}`} className="flex flex-col gap-4">
-      {d.kind === "local" ? (
-        <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Registry model" error={fieldError(update.error, "modelName")}>
-            <Input value={modelName} onChange={(e) => setModelName(e.target.value)} />
-          </Field>
-          <Field label="Alias or version" error={fieldError(update.error, "modelRef")}>
-            <Input value={modelRef} onChange={(e) => setModelRef(e.target.value)} />
-          </Field>
-        </div>
-      ) : (
-        <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Provider" error={fieldError(update.error, "provider")}>
-            <Select value={provider} onChange={(e) => setProvider(e.target.value)}>
-              <option value="">Pick a provider…</option>
-              {(providers.data ?? []).map((p) => (
-                <option key={p.id} value={p.name}>
-                  {p.name}
-                </option>
-              ))}
-            </Select>
-          </Field>
-          <Field label="Upstream model" error={fieldError(update.error, "providerModel")}>
-            <Input value={providerModel} onChange={(e) => setProviderModel(e.target.value)} />
-          </Field>
-        </div>
-      )}
-      <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Input price per 1k tokens ($)" error={fieldError(update.error, "inputPricePer1k")}>
-          <Input type="number" min={0} step="any" value={inPrice} onChange={(e) => setInPrice(e.target.value)} />
-        </Field>
-        <Field label="Output price per 1k tokens ($)" error={fieldError(update.error, "outputPricePer1k")}>
-          <Input type="number" min={0} step="any" value={outPrice} onChange={(e) => setOutPrice(e.target.value)} />
-        </Field>
+      <TargetFields kind={d.kind} value={target} onChange={setTarget} error={update.error} columns="sm:grid-cols-3">
         <Field label="Request defaults (JSON)" error={fieldError(update.error, "defaults")} hint="Used when a request leaves them out.">
           <Textarea rows={3} value={defaults} onChange={(e) => setDefaults(e.target.value)} className="font-mono text-xs" />
         </Field>
-      </div>
+      </TargetFields>
       {error && <Alert>{error}</Alert>}
       <div className="flex gap-2">
         <Button type="submit" variant="primary" loading={update.isPending}>
@@ -125,9 +81,7 @@ export function EditProvider({ provider: p, onClose }: { provider: Provider; onC
   const [baseUrl, setBaseUrl] = useState(p.baseUrl);
   const [apiKey, setApiKey] = useState("");
   const [removeKey, setRemoveKey] = useState(false);
-  const [timeoutMs, setTimeoutMs] = useState(String(p.timeoutMs));
-  const [maxRetries, setMaxRetries] = useState(String(p.maxRetries));
-  const [maxConcurrency, setMaxConcurrency] = useState(String(p.maxConcurrency));
+  const [limits, setLimits] = useState(limitsDraft(p));
   const [local, setLocal] = useState<string | null>(null);
 
   async function submit(e: FormEvent) {
@@ -135,16 +89,14 @@ export function EditProvider({ provider: p, onClose }: { provider: Provider; onC
     setLocal(null);
     update.reset();
     if (!baseUrl.trim()) return setLocal("Enter the base URL, e.g. https://api.openai.com/v1.");
-    const nums = [timeoutMs, maxRetries, maxConcurrency].map(Number);
-    if (nums.some((n) => !Number.isInteger(n))) return setLocal("Timeout, retries and concurrency are whole numbers.");
+    const numbers = toLimits(limits);
+    if (typeof numbers === "string") return setLocal(numbers);
     try {
       await update.mutateAsync({
         projectId: project.id,
         providerId: p.id,
         baseUrl: baseUrl.trim(),
-        timeoutMs: nums[0],
-        maxRetries: nums[1],
-        maxConcurrency: nums[2],
+        ...numbers,
         // empty: keep the stored key
         ...(removeKey ? { apiKey: null } : apiKey ? { apiKey } : {}),
       });
@@ -156,8 +108,7 @@ export function EditProvider({ provider: p, onClose }: { provider: Provider; onC
     }
   }
 
-  const fields = ["baseUrl", "apiKey", "timeoutMs", "maxRetries", "maxConcurrency"];
-  const error = local ?? formError(update.error, fields);
+  const error = local ?? formError(update.error, ["baseUrl", "apiKey", ...LIMIT_FIELDS]);
   return (
     <form onSubmit={submit} noValidate aria-label={`Edit provider ${p.name}`} className="flex flex-col gap-4">
       <div className="grid gap-4 sm:grid-cols-2">
@@ -172,23 +123,14 @@ export function EditProvider({ provider: p, onClose }: { provider: Provider; onC
           <Input type="password" autoComplete="off" value={apiKey} disabled={removeKey} onChange={(e) => setApiKey(e.target.value)} />
         </Field>
       </div>
-      <div className="grid gap-4 sm:grid-cols-4">
-        <Field label="Timeout (ms)" error={fieldError(update.error, "timeoutMs")}>
-          <Input type="number" min={100} value={timeoutMs} onChange={(e) => setTimeoutMs(e.target.value)} />
-        </Field>
-        <Field label="Max retries" error={fieldError(update.error, "maxRetries")}>
-          <Input type="number" min={0} max={10} value={maxRetries} onChange={(e) => setMaxRetries(e.target.value)} />
-        </Field>
-        <Field label="Max concurrency" error={fieldError(update.error, "maxConcurrency")}>
-          <Input type="number" min={1} value={maxConcurrency} onChange={(e) => setMaxConcurrency(e.target.value)} />
-        </Field>
+      <LimitsFields value={limits} onChange={setLimits} error={update.error} columns="sm:grid-cols-4">
         {p.hasApiKey && (
           <label className="flex items-center gap-2 self-center text-sm text-slate-700">
             <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.target.checked)} className="size-4" />
             Remove the key
           </label>
         )}
-      </div>
+      </LimitsFields>
       {error && <Alert>{error}</Alert>}
       <div className="flex gap-2">
         <Button type="submit" variant="primary" loading={update.isPending}>

@@ -202,14 +202,43 @@ function TargetSelect({
     <Field label={label}>
       <Select value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">Pick a deployment…</option>
-        {deployments.map((d) => (
-          <option key={d} value={d}>
-            {d}
-          </option>
-        ))}
+        <DeploymentOptions deployments={deployments} />
       </Select>
     </Field>
   );
+}
+
+/** Several deployments (ctrl/cmd-click), e.g. a router's fallbacks or large targets. */
+export function TargetsSelect({
+  label,
+  hint,
+  value,
+  onChange,
+  deployments,
+  className,
+}: {
+  label: string;
+  hint: string;
+  value: string[];
+  onChange: (v: string[]) => void;
+  deployments: string[];
+  className: string;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <Select multiple value={value} onChange={(e) => onChange(Array.from(e.target.selectedOptions, (o) => o.value))} className={className}>
+        <DeploymentOptions deployments={deployments} />
+      </Select>
+    </Field>
+  );
+}
+
+function DeploymentOptions({ deployments }: { deployments: string[] }) {
+  return deployments.map((d) => (
+    <option key={d} value={d}>
+      {d}
+    </option>
+  ));
 }
 
 const PLACEHOLDER: Record<CondType, string> = { length: "40", regex: "(?i)refund|invoice", metadata: "plan=enterprise", tier: "pro, team" };
@@ -275,20 +304,14 @@ export function KindEditor({
         </div>
         <div className="grid gap-3 sm:grid-cols-2">
           <TargetSelect label="Default target" value={s.ruleDefault} onChange={(v) => set({ ruleDefault: v })} deployments={deployments} />
-          <Field label="Large targets" hint="Counted as large calls in the dashboard (share of large, cost if all large).">
-            <Select
-              multiple
-              value={s.ruleLarge}
-              onChange={(e) => set({ ruleLarge: Array.from(e.target.selectedOptions, (o) => o.value) })}
-              className="h-20 py-1"
-            >
-              {deployments.map((d) => (
-                <option key={d} value={d}>
-                  {d}
-                </option>
-              ))}
-            </Select>
-          </Field>
+          <TargetsSelect
+            label="Large targets"
+            hint="Counted as large calls in the dashboard (share of large, cost if all large)."
+            value={s.ruleLarge}
+            onChange={(v) => set({ ruleLarge: v })}
+            deployments={deployments}
+            className="h-20 py-1"
+          />
         </div>
       </fieldset>
     );

@@ -7,6 +7,7 @@ import { Button, Field, Input, Select } from "../../../../_components/ui";
 import { fieldError, formError } from "../../../../_lib/errors";
 import { useProject } from "../../../../_lib/project";
 import { useTRPC } from "../../../../_lib/trpc";
+import { type CacheDraft, CacheFields, toCache } from "./CacheFields";
 import { initialKindState, type Kind, KindEditor, type KindState, toConfig } from "./KindEditor";
 import { Alert, Done, routerHref, useDeploymentNames } from "./shared";
 
@@ -26,9 +27,7 @@ export function NewRouter() {
   const [name, setName] = useState("");
   const [kind, setKind] = useState<Kind>("rules");
   const [state, setState] = useState<KindState>(initialKindState);
-  const [fallbacks, setFallbacks] = useState<string[]>([]);
-  const [exact, setExact] = useState(false);
-  const [semantic, setSemantic] = useState("");
+  const [cache, setCache] = useState<CacheDraft>({ fallbacks: [], exact: false, semantic: "", ttl: "3600" });
   const [local, setLocal] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
 
@@ -39,8 +38,8 @@ export function NewRouter() {
     create.reset();
     const trimmed = name.trim();
     if (!trimmed) return setLocal("Enter a router name.");
-    const threshold = semantic.trim() ? Number(semantic) : null;
-    if (threshold !== null && !Number.isFinite(threshold)) return setLocal("The semantic threshold is a number between 0.5 and 1.");
+    const cached = toCache(cache);
+    if (typeof cached === "string") return setLocal(cached);
     const config = toConfig(kind, state);
     if (typeof config === "string") return setLocal(config);
     try {
@@ -49,14 +48,13 @@ export function NewRouter() {
         name: trimmed,
         kind,
         config,
-        fallbacks,
-        cache: { exact, semantic: threshold, ttlSeconds: 3600 },
+        ...cached,
         active: true,
       });
       setCreated(r.name);
       setName("");
       setState(initialKindState);
-      setFallbacks([]);
+      setCache((c) => ({ ...c, fallbacks: [] }));
       await queryClient.invalidateQueries({ queryKey: trpc.routing.list.pathKey() });
     } catch {
       // shown from create.error
@@ -81,29 +79,7 @@ export function NewRouter() {
         </Field>
       </div>
       <KindEditor kind={kind} state={state} onChange={setState} deployments={deployments} />
-      <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Fallbacks" hint="Tried in order when the chosen target fails (ctrl/cmd-click for several).">
-          <Select
-            multiple
-            value={fallbacks}
-            onChange={(e) => setFallbacks(Array.from(e.target.selectedOptions, (o) => o.value))}
-            className="h-24 py-1"
-          >
-            {deployments.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Semantic cache threshold" hint="Cosine similarity 0.5–1 to reuse an answer; empty: off.">
-          <Input type="number" min={0.5} max={1} step={0.01} value={semantic} onChange={(e) => setSemantic(e.target.value)} />
-        </Field>
-        <label className="flex items-center gap-2 self-center text-sm text-slate-700">
-          <input type="checkbox" checked={exact} onChange={(e) => setExact(e.target.checked)} className="size-4 rounded border-slate-300" />
-          Exact response cache
-        </label>
-      </div>
+      <CacheFields mode="new" value={cache} onChange={setCache} deployments={deployments} />
       {error && <Alert>{error}</Alert>}
       {created && (
         <Done>

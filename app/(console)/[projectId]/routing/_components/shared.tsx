@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
+import { Button, Td } from "../../../../_components/ui";
 import { useProject } from "../../../../_lib/project";
 import { useTRPC } from "../../../../_lib/trpc";
 
@@ -31,6 +32,17 @@ export function Done({ children }: { children: ReactNode }) {
     <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
       {children}
     </p>
+  );
+}
+
+/** A table row's Edit button, in its own cell; `label` names the row ("Edit deployment small"). */
+export function EditCell({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <Td className="text-right">
+      <Button size="sm" variant="ghost" aria-label={label} onClick={onClick}>
+        Edit
+      </Button>
+    </Td>
   );
 }
 

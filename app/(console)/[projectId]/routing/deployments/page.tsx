@@ -5,14 +5,14 @@ import Link from "next/link";
 import { useState } from "react";
 import { buttonClass } from "../../../../_components/classes";
 import { EmptyState } from "../../../../_components/EmptyState";
-import { Badge, Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
+import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
 import { errorMessage } from "../../../../_lib/errors";
 import { useProject } from "../../../../_lib/project";
 import { atLeast } from "../../../../_lib/roles";
 import { useTRPC } from "../../../../_lib/trpc";
 import { EditDeployment, EditProvider } from "../_components/EditDeployment";
 import { NewDeployment, NewProvider } from "../_components/NewDeployment";
-import { Done } from "../_components/shared";
+import { Done, EditCell } from "../_components/shared";
 
 const dash = <span className="text-slate-400">—</span>;
 
@@ -29,6 +29,15 @@ export default function DeploymentsPage() {
   const [saved, setSaved] = useState<string | null>(null);
   const editingD = deployments.data?.find((d) => d.name === editDeployment);
   const editingP = providers.data?.find((p) => p.id === editProvider);
+  // opening an editor clears the last "Saved …" note; closing one after a save shows it
+  const open = (show: () => void) => () => {
+    setSaved(null);
+    show();
+  };
+  const close = (hide: () => void, what: string) => (ok: boolean) => {
+    hide();
+    setSaved(ok ? `Saved ${what}.` : null);
+  };
 
   return (
     <div className="flex flex-col gap-6">
@@ -85,21 +94,7 @@ export default function DeploymentsPage() {
                   <Td className="text-right tabular-nums">{d.inputPricePer1k}</Td>
                   <Td className="text-right tabular-nums">{d.outputPricePer1k}</Td>
                   <Td>{d.active ? <Badge tone="green">active</Badge> : <Badge>inactive</Badge>}</Td>
-                  {canWrite && (
-                    <Td className="text-right">
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        aria-label={`Edit deployment ${d.name}`}
-                        onClick={() => {
-                          setSaved(null);
-                          setEditDeployment(d.name);
-                        }}
-                      >
-                        Edit
-                      </Button>
-                    </Td>
-                  )}
+                  {canWrite && <EditCell label={`Edit deployment ${d.name}`} onClick={open(() => setEditDeployment(d.name))} />}
                 </tr>
               ))}
             </tbody>
@@ -113,10 +108,7 @@ export default function DeploymentsPage() {
           <EditDeployment
             key={editingD.id}
             deployment={editingD}
-            onClose={(ok) => {
-              setEditDeployment(null);
-              setSaved(ok ? `Saved deployment ${editingD.name}.` : null);
-            }}
+            onClose={close(() => setEditDeployment(null), `deployment ${editingD.name}`)}
           />
         </Card>
       )}
@@ -156,21 +148,7 @@ export default function DeploymentsPage() {
                   <Td className="text-right tabular-nums">{p.timeoutMs} ms</Td>
                   <Td className="text-right tabular-nums">{p.maxRetries}</Td>
                   <Td className="text-right tabular-nums">{p.maxConcurrency}</Td>
-                  {canAdmin && (
-                    <Td className="text-right">
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        aria-label={`Edit provider ${p.name}`}
-                        onClick={() => {
-                          setSaved(null);
-                          setEditProvider(p.id);
-                        }}
-                      >
-                        Edit
-                      </Button>
-                    </Td>
-                  )}
+                  {canAdmin && <EditCell label={`Edit provider ${p.name}`} onClick={open(() => setEditProvider(p.id))} />}
                 </tr>
               ))}
             </tbody>
@@ -180,14 +158,7 @@ export default function DeploymentsPage() {
 
       {canAdmin && editingP && (
         <Card title={`Edit provider ${editingP.name}`} description="Deployments of this provider use the change at once.">
-          <EditProvider
-            key={editingP.id}
-            provider={editingP}
-            onClose={(ok) => {
-              setEditProvider(null);
-              setSaved(ok ? `Saved provider ${editingP.name}.` : null);
-            }}
-          />
+          <EditProvider key={editingP.id} provider={editingP} onClose={close(() => setEditProvider(null), `provider ${editingP.name}`)} />
         </Card>
       )}
 

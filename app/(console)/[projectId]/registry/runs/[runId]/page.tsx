@@ -8,10 +8,11 @@ import { errorMessage } from "../../../../../_lib/errors";
 import { formatDateTime } from "../../../../../_lib/format";
 import { useProject } from "../../../../../_lib/project";
 import { useTRPC } from "../../../../../_lib/trpc";
+import { FilesTable } from "../../_components/FilesTable";
 import { MetricChart, RUN_COLORS } from "../../_components/MetricChart";
 import { RegistryNav } from "../../_components/RegistryNav";
 import { duration, RunStatusBadge } from "../../_components/runs";
-import { BackLink, decodeParam, experimentHref, formatBytes, formatValue, KeyValues, runArtifactHref } from "../../_components/shared";
+import { BackLink, decodeParam, experimentHref, formatValue, KeyValues, runArtifactHref } from "../../_components/shared";
 
 export default function RunPage() {
   const trpc = useTRPC();
@@ -70,36 +71,7 @@ export default function RunPage() {
         {r.artifacts.length === 0 ? (
           <p className="text-sm text-slate-500">No artifacts logged.</p>
         ) : (
-          <Table label="Artifacts">
-            <thead>
-              <tr>
-                <Th>Path</Th>
-                <Th className="text-right">Size</Th>
-                <Th>sha256</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.artifacts.map((a) => (
-                <tr key={a.path}>
-                  <Td>
-                    <a
-                      href={runArtifactHref(project.slug, r.id, a.path)}
-                      download
-                      className="font-mono text-xs font-medium text-indigo-600 hover:text-indigo-500"
-                    >
-                      {a.path}
-                    </a>
-                  </Td>
-                  <Td className="text-right tabular-nums">{formatBytes(a.size)}</Td>
-                  <Td>
-                    <code className="font-mono text-xs" title={a.sha256}>
-                      {a.sha256.slice(0, 12)}
-                    </code>
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <FilesTable label="Artifacts" files={r.artifacts} href={(path) => runArtifactHref(project.slug, r.id, path)} />
         )}
       </Card>
     </div>

@@ -3,13 +3,14 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../../../../_components/ui";
+import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../../../../_components/ui";
 import { errorMessage } from "../../../../../../../_lib/errors";
 import { formatDateTime } from "../../../../../../../_lib/format";
 import { useProject } from "../../../../../../../_lib/project";
 import { atLeast } from "../../../../../../../_lib/roles";
 import { type RouterOutputs, useTRPC } from "../../../../../../../_lib/trpc";
 import { useRegistryRefresh } from "../../../../_components/AliasPanel";
+import { FilesTable } from "../../../../_components/FilesTable";
 import { LineageGraph } from "../../../../_components/LineageGraph";
 import { LinkEvalRun } from "../../../../_components/LinkEvalRun";
 import { RegistryNav } from "../../../../_components/RegistryNav";
@@ -110,36 +111,7 @@ export default function VersionPage() {
         {d.files.length === 0 ? (
           <p className="text-sm text-slate-500">No files{d.source.kind === "uri" ? ": the artifacts live at the URI above." : "."}</p>
         ) : (
-          <Table label="Files">
-            <thead>
-              <tr>
-                <Th>Path</Th>
-                <Th className="text-right">Size</Th>
-                <Th>sha256</Th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.files.map((f) => (
-                <tr key={f.path}>
-                  <Td>
-                    <a
-                      href={artifactHref(project.slug, d.model, d.version, f.path)}
-                      download
-                      className="font-mono text-xs font-medium text-indigo-600 hover:text-indigo-500"
-                    >
-                      {f.path}
-                    </a>
-                  </Td>
-                  <Td className="text-right whitespace-nowrap tabular-nums">{formatBytes(f.size)}</Td>
-                  <Td>
-                    <code className="rounded bg-slate-100 px-1 py-0.5 font-mono text-xs" title={f.sha256}>
-                      {f.sha256.slice(0, 12)}
-                    </code>
-                  </Td>
-                </tr>
-              ))}
-            </tbody>
-          </Table>
+          <FilesTable label="Files" files={d.files} href={(path) => artifactHref(project.slug, d.model, d.version, path)} />
         )}
       </Card>
 
