@@ -192,13 +192,16 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
 
     await withPage(browser, "tuning-from-logs", async (page) => {
       await signIn(page);
-      await page.goto(url("/demo/tuning"));
-      await page.getByRole("button", { name: "Launch" }).click();
+      // from the logs explorer: the saved view, then "Fine-tune on it" opens the launch form on it
+      await page.goto(url("/demo/logs"));
+      await page.getByLabel("Saved views").selectOption(view);
+      await page.getByRole("link", { name: "Fine-tune on it" }).click();
+      await page.waitForURL(/\/demo\/tuning\?view=/);
       const form = page.getByRole("form", { name: "Launch a fine-tuning job" });
       await form.getByLabel("Method").selectOption("head");
       await form.getByLabel("Base model").selectOption("tiny-bert-embed");
-      await form.getByLabel("Data source").selectOption("logs");
-      await form.getByLabel("Saved view").selectOption(view);
+      expect(await form.getByLabel("Data source").inputValue()).toBe("logs");
+      await expect.poll(() => form.getByLabel("Saved view").inputValue()).toBe(view);
       expect(await form.getByLabel("Dataset name").inputValue()).toBe(`sft-tune-${id}`);
       expect(await form.getByLabel("Drop duplicates").isChecked()).toBe(true);
       // a GPU it cannot get: the job stays queued, saying why

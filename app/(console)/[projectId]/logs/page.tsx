@@ -9,6 +9,7 @@ import { EmptyState } from "../../../_components/EmptyState";
 import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
 import { useProject } from "../../../_lib/project";
+import { atLeast } from "../../../_lib/roles";
 import { useTRPC } from "../../../_lib/trpc";
 import { ColumnChooser, useColumns } from "./_components/ColumnChooser";
 import { FilterBar } from "./_components/FilterBar";
@@ -80,7 +81,14 @@ function Explorer() {
           description={rows.length ? `${rows.length}${traces.hasNextPage ? "+" : ""} shown, newest first.` : undefined}
           actions={
             <div className="flex flex-wrap items-end gap-2">
-              <SavedViews projectId={project.id} query={qs} onApply={go} />
+              <SavedViews
+                projectId={project.id}
+                query={qs}
+                onApply={go}
+                tuneHref={
+                  atLeast(project.role, "engineer") ? (view) => `/${project.slug}/tuning?view=${encodeURIComponent(view)}` : undefined
+                }
+              />
               <ColumnChooser visible={visible} onToggle={toggleColumn} onReset={resetColumns} />
               <a download href={exportHref("csv")} className={buttonClass("secondary")}>
                 Export CSV

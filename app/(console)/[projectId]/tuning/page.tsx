@@ -2,8 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useState } from "react";
 import { EmptyState } from "../../../_components/EmptyState";
 import { Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
@@ -17,12 +17,23 @@ import { isActive, JobStatusBadge, jobHref, Progress, TuningNav } from "./_compo
 const link = "font-medium text-indigo-600 hover:text-indigo-500";
 
 export default function TuningPage() {
+  // useSearchParams needs a Suspense boundary when Next renders the page ahead of the request.
+  return (
+    <Suspense fallback={<Skeleton rows={4} />}>
+      <Tuning />
+    </Suspense>
+  );
+}
+
+function Tuning() {
   const trpc = useTRPC();
   const project = useProject();
   const router = useRouter();
   const slug = project.slug;
   const canLaunch = atLeast(project.role, "engineer");
-  const [launching, setLaunching] = useState(false);
+  /** `?view=NAME` (the logs explorer's "Fine-tune on it"): the launch form opens on that saved view */
+  const view = useSearchParams().get("view") ?? undefined;
+  const [launching, setLaunching] = useState(Boolean(view));
   const jobs = useQuery(
     trpc.tuning.list.queryOptions(
       { projectId: slug, limit: 200 },
@@ -49,7 +60,7 @@ export default function TuningPage() {
           title="Launch a job"
           description="Method, base model version, dataset version and hyperparameters; the server checks them all before queueing."
         >
-          <LaunchForm onLaunched={(n) => router.push(jobHref(slug, n))} />
+          <LaunchForm initialView={view} onLaunched={(n) => router.push(jobHref(slug, n))} />
         </Card>
       )}
       <Card title="Jobs">

@@ -1,13 +1,25 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { Button, Field, Input, Select } from "../../../../_components/ui";
 import { errorMessage } from "../../../../_lib/errors";
 import { useTRPC } from "../../../../_lib/trpc";
 
 /** Named explorer views ({name, query string}), shared by the project's members, kept by the server. */
-export function SavedViews({ projectId, query, onApply }: { projectId: string; query: string; onApply: (query: string) => void }) {
+export function SavedViews({
+  projectId,
+  query,
+  onApply,
+  tuneHref,
+}: {
+  projectId: string;
+  query: string;
+  onApply: (query: string) => void;
+  /** where "Fine-tune on it" leads for a saved view (the launch form with that view picked); absent: no link */
+  tuneHref?: (view: string) => string;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const list = useQuery(trpc.logs.views.list.queryOptions({ projectId }));
@@ -93,6 +105,15 @@ export function SavedViews({ projectId, query, onApply }: { projectId: string; q
         <Button variant="ghost" onClick={remove} aria-label={`Delete saved view ${current.name}`}>
           Delete
         </Button>
+      )}
+      {current && tuneHref && (
+        <Link
+          href={tuneHref(current.name)}
+          className="pb-2 text-sm font-medium whitespace-nowrap text-indigo-600 hover:text-indigo-500"
+          title="Launch a tuning job on this view's traces"
+        >
+          Fine-tune on it
+        </Link>
       )}
       {error && (
         <p role="alert" className="text-sm text-red-700">

@@ -86,7 +86,7 @@ const defaultsOf = (specs: HyperparameterSpec[] | undefined) =>
   Object.fromEntries((specs ?? []).map((s) => [s.name, s.default === undefined ? "" : String(s.default)]));
 
 /** Launch a fine-tuning job; on success `onLaunched` gets the job's number. Server 400s show beside the field they name. */
-export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => void }) {
+export function LaunchForm({ onLaunched, initialView }: { onLaunched: (number: number) => void; initialView?: string }) {
   const trpc = useTRPC();
   const project = useProject();
   const slug = project.slug;
@@ -102,8 +102,8 @@ export function LaunchForm({ onLaunched }: { onLaunched: (number: number) => voi
   const [baseVersion, setBaseVersion] = useState("production");
   const [dataset, setDataset] = useState("");
   const [datasetVersion, setDatasetVersion] = useState("");
-  const [source, setSource] = useState<"dataset" | "logs">("dataset");
-  const [viewName, setViewName] = useState("");
+  const [source, setSource] = useState<"dataset" | "logs">(initialView ? "logs" : "dataset");
+  const [viewName, setViewName] = useState(initialView ?? "");
   /** null: follows the view (sft-<view>) until edited */
   const [logsName, setLogsName] = useState<string | null>(null);
   const [ratingName, setRatingName] = useState("");
