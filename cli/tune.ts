@@ -13,6 +13,9 @@ export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERS
              [--output-model NAME] [--wait]
                                   a file becomes a dataset version in the job's transaction (a refused job
                                   leaves none); --wait prints the finished job
+  tune start ... --from-logs DATASET [--tags A,B] [--rating NAME[>=MIN]] [--held-out 0.2]   (instead of --data)
+                                  the dataset version is built from logged traces (chat rows for lora/full,
+                                  deduplicated, a held-out split) in the job's transaction
                                   (a worker of \`keel start\` runs it, or this command when none can)
 `;
 
@@ -25,6 +28,10 @@ export interface TuneOptions {
   "label-field"?: string;
   epochs?: string;
   "max-steps"?: string;
+  "from-logs"?: string;
+  tags?: string;
+  rating?: string;
+  "held-out"?: string;
   seed?: string;
   "output-model"?: string;
   wait?: boolean;
@@ -82,18 +89,19 @@ export async function tuneCommand(d: Database, sub: string | undefined, opts: Tu
   const project = await findProjectBySlug(d.db, opts.project ?? "demo");
   if (!project) throw new DomainError("NOT_FOUND", `No project with slug ${opts.project ?? "demo"}`, "project");
   if (!opts.base) throw bad("missing --base MODEL[@ALIAS|:VERSION]", "base");
-  if (!opts.data) throw bad("missing --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]", "data");
+  if (Boolean(opts.data) === Boolean(opts["from-logs"]))
+    throw bad("give --data FILE.jsonl|FILE.tsv|DATASET[@VERSION] or --from-logs DATASET (one of them)", "data");
   const method = opts.method ?? "head";
   const base = parseModelRef(opts.base);
 
   const hyperparameters: Record<string, unknown> = {};
   if (opts.epochs !== undefined) hyperparameters.epochs = Number(opts.epochs);
   if (opts["max-steps"] !== undefined) hyperparameters.maxSteps = Number(opts["max-steps"]);
-  const launch = (db: DbOrTx, dataset: { name: string; version?: number }) =>
+  const launch = (db: DbOrTx, data: { dataset: { name: string; version?: number } } | { fromLogs: Record<string, unknown> }) =>
     createJob(db, SYSTEM_ACTOR, project.id, {
       method,
       base: { model: base.model, version: base.ref },
-      dataset,
+      ...data,
       hyperparameters,
       seed: opts.seed === undefined ? 0 : Number(opts.seed),
       ...(opts["output-model"] ? { outputModel: opts["output-model"] } : {}),
@@ -101,7 +109,12 @@ export async function tuneCommand(d: Database, sub: string | undefined, opts: Tu
     });
 
   let job: Awaited<ReturnType<typeof createJob>>;
-  const data = opts.data;
+  const data = opts.data ?? "";
+  const fromLogs = opts["from-logs"];
+  if (fromLogs) {
+    job = await launch(d.db, { fromLogs: logsSource(fromLogs, opts) });
+    return report(d, project.id, job, method, opts, say);
+  }
   const looksLikeFile = /\.(jsonl|tsv)(\.gz)?$/.test(data) || fs.existsSync(data);
   if (looksLikeFile) {
     const rows = rowsOfFile(data, { text: opts["text-field"], label: opts["label-field"] });
@@ -119,14 +132,46 @@ export async function tuneCommand(d: Database, sub: string | undefined, opts: Tu
         { rows, columns: ["input", "references", "metadata"] },
         { kind: "upload", format: "jsonl", filename: path.basename(data) },
       );
-      return launch(tx, { name, version: v.version });
+      return launch(tx, { dataset: { name, version: v.version } });
     });
   } else {
     const at = data.lastIndexOf("@");
     const dataset = at > 0 ? { name: data.slice(0, at), version: Number(data.slice(at + 1)) } : { name: data };
     if (dataset.version !== undefined && !Number.isInteger(dataset.version)) throw bad(`${data}: the version must be a number`, "data");
-    job = await launch(d.db, dataset);
+    job = await launch(d.db, { dataset });
   }
+  return report(d, project.id, job, method, opts, say);
+}
+
+/** `--from-logs NAME [--tags A,B] [--rating NAME[>=MIN]] [--held-out S]` as the job's fromLogs. */
+function logsSource(name: string, opts: TuneOptions): Record<string, unknown> {
+  const tags = (opts.tags ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+  let rating: { name: string; min?: number } | undefined;
+  if (opts.rating !== undefined) {
+    const m = opts.rating.match(/^([^<>=\s]+)(?:\s*>=\s*(-?\d+(?:\.\d+)?))?$/);
+    if (!m) throw bad(`--rating ${opts.rating}: use NAME or NAME>=MIN (e.g. thumbs>=1)`, "rating");
+    rating = { name: m[1] as string, ...(m[2] !== undefined ? { min: Number(m[2]) } : {}) };
+  }
+  return {
+    name,
+    filter: tags.length ? { tags } : {},
+    ...(rating ? { rating } : {}),
+    ...(opts["held-out"] !== undefined ? { heldOut: Number(opts["held-out"]) } : {}),
+  };
+}
+
+/** Without --wait: the queued job. With it: the job's end (run here when no online worker can take it). */
+async function report(
+  d: Database,
+  projectId: string,
+  job: Awaited<ReturnType<typeof createJob>>,
+  method: string,
+  opts: TuneOptions,
+  say: (human: string, data: unknown) => void,
+) {
   if (!opts.wait) {
     say(`job #${job.number} queued (${job.id})${job.waitReason ? `: ${job.waitReason}` : ""}`, {
       job: job.id,
@@ -142,10 +187,10 @@ export async function tuneCommand(d: Database, sub: string | undefined, opts: Tu
     if (trainers[method]) agent = await startTuningAgent({ db: d.db, trainers, name: `keel tune (${process.pid})`, pollMs: 250 });
   }
   try {
-    let j = await getJob(d.db, project.id, job.id);
+    let j = await getJob(d.db, projectId, job.id);
     while (!finished(j)) {
       await new Promise((r) => setTimeout(r, 500));
-      j = await getJob(d.db, project.id, job.id);
+      j = await getJob(d.db, projectId, job.id);
     }
     const out = {
       job: j.id,

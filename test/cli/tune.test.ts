@@ -6,6 +6,7 @@ import { gunzipSync } from "node:zlib";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
+import { ingestBatch } from "../../server/logs";
 import { registerBundled } from "../../server/registry";
 import { SYSTEM_ACTOR } from "../../server/workspace";
 import { makeProject } from "../factories/workspace";
@@ -16,11 +17,13 @@ const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-tune-"));
 const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 let d: TestDatabase;
 let slug: string;
+let projectId: string;
 
 beforeAll(async () => {
   d = await freshDatabase();
   const p = await makeProject(d.db);
   slug = p.project.slug;
+  projectId = p.project.id;
   await registerBundled(d.db, SYSTEM_ACTOR, p.project.id, path.resolve("models"));
 });
 afterAll(async () => {
@@ -90,6 +93,36 @@ describe("keel tune start", () => {
     expect(metrics.train_examples).toBe(300);
     expect(metrics.test_accuracy).toBeGreaterThan(0.5);
   }, 120_000);
+
+  it("builds the dataset from logged traces with --from-logs (tags, a rating condition, a held-out share) and queues the job", async () => {
+    const tag = `cli-logs-${Date.now()}`;
+    const events = ["loved it", "hated it", "loved it", "great", "awful", "meh"].flatMap((text, i) => [
+      { type: "trace", id: `${tag}-${i}`, body: { name: "review", tags: [tag], input: text, output: i % 2 ? "negative" : "positive" } },
+      { type: "rating", body: { traceId: `${tag}-${i}`, name: "checked", value: i === 5 ? 0 : 1 } },
+    ]);
+    expect((await ingestBatch(d.db, projectId, events, { source: "api" })).filter((r) => r.status !== 201)).toEqual([]);
+    const args = ["tune", "start", "--project", slug, "--base", "tiny-bert-embed", "--method", "head", "--tags", tag];
+    const res = await keel(...args, "--from-logs", "cli-reviews", "--rating", "checked>=1", "--held-out", "0.25", "--max-steps", "5");
+    expect(res.out).toMatchObject({ error: { field: "hyperparameters.maxSteps" } }); // head has no maxSteps: the flag reaches the job
+    const queued = await keel(...args, "--from-logs", "cli-reviews", "--rating", "checked>=1", "--held-out", "0.25");
+    expect(queued.code).toBe(0);
+    expect(queued.out).toMatchObject({ status: "queued" });
+    const [version] = await d.db
+      .select()
+      .from(schema.datasetVersions)
+      .innerJoin(schema.datasets, eq(schema.datasets.id, schema.datasetVersions.datasetId))
+      .where(eq(schema.datasets.name, "cli-reviews"));
+    // "loved it" twice: deduplicated; the one rated 0 left out
+    expect(version?.dataset_versions).toMatchObject({
+      rowCount: 4,
+      source: { kind: "logs", format: "traces", dedupe: true, heldOut: 0.25, rating: { name: "checked", min: 1 }, filter: { tags: [tag] } },
+    });
+
+    const badRating = await keel(...args, "--from-logs", "x", "--rating", "checked>1");
+    expect(badRating.out).toMatchObject({ error: { code: "BAD_REQUEST", field: "rating" } });
+    const both = await keel(...args, "--from-logs", "x", "--data", "reviews");
+    expect(both.out).toMatchObject({ error: { code: "BAD_REQUEST", field: "data" } });
+  }, 60_000);
 
   it("names what is wrong and exits 1: hyperparameters out of range, a base the method cannot train, a missing file", async () => {
     const epochs = await keel("tune", "start", "--project", slug, "--base", "tiny-bert-embed", "--data", "reviews", "--epochs", "0");
