@@ -8,13 +8,17 @@ export const repo = path.resolve(import.meta.dirname, "../..");
 export const trainer = path.join(repo, "workers/trainers/sft.py");
 const python = "python3";
 
-/** Why the trainer cannot run here (a Python import that fails), or null. */
+/**
+ * Why the trainer cannot run here (a Python package that is not installed), or null. It looks the
+ * packages up without importing them (importing torch takes seconds, at every test file's collection);
+ * an installed but broken package fails the test instead of skipping it.
+ */
 export function missingPython(): string | null {
   const probe = spawnSync(
     python,
     [
       "-c",
-      "import sys\nfor m in ('torch','transformers','tokenizers','onnx','onnxruntime','safetensors'):\n  try: __import__(m)\n  except Exception as e: sys.exit(f'{m}: {e}')",
+      "import importlib.util, sys\nfor m in ('torch','transformers','tokenizers','onnx','onnxruntime','safetensors'):\n  if importlib.util.find_spec(m) is None: sys.exit(f'{m}: not installed')",
     ],
     { encoding: "utf8", timeout: 60_000 },
   );
