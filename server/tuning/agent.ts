@@ -333,7 +333,7 @@ async function runClaimed(
     const version = await register(db, actor, job, workerId, runId, base, output);
     say(`registered ${version.model} v${version.version}`);
     await flush();
-    await evaluateAndPromote(db, actor, job, version, output.task, examples, say, abort.signal);
+    await evaluateAndPromote({ db, actor, job, version, task: output.task, examples, say, signal: abort.signal });
     await flush();
     await updateRun(db, job.projectId, runId, { status: "FINISHED", endTime: Date.now() });
   } catch (err) {

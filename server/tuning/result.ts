@@ -33,34 +33,30 @@ export class Stop extends Error {
  * the model's approval policy and its gates (which read that eval run) decide whether it moves, waits
  * for approval, or is blocked. Failures here are recorded on the job, never undo its success.
  */
-export async function evaluateAndPromote(
-  db: Db,
-  actor: Actor,
-  job: TuningJob,
-  version: VersionView,
-  task: string,
-  examples: Example[],
-  say: (line: string) => void,
-  signal: AbortSignal,
-): Promise<void> {
+export async function evaluateAndPromote(after: AfterSuccess): Promise<void> {
   try {
-    await evaluateThenPromote(db, actor, job, version, task, examples, say, signal);
+    const evalRunId = await evaluate(after);
+    if (after.job.promoteTo) await promote(after, after.job.promoteTo, evalRunId);
   } finally {
     // the job page stops waiting for an eval run or a promotion once this is set, whatever became of them
-    await db.update(j).set({ settledAt: new Date() }).where(eq(j.id, job.id));
+    await after.db.update(j).set({ settledAt: new Date() }).where(eq(j.id, after.job.id));
   }
 }
 
-async function evaluateThenPromote(
-  db: Db,
-  actor: Actor,
-  job: TuningJob,
-  version: VersionView,
-  task: string,
-  examples: Example[],
-  say: (line: string) => void,
-  signal: AbortSignal,
-): Promise<void> {
+/** What the steps after a job's success work with. */
+export interface AfterSuccess {
+  db: Db;
+  actor: Actor;
+  job: TuningJob;
+  version: VersionView;
+  task: string;
+  examples: Example[];
+  say: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/** The eval run of the new version on the held-out split (its id), or null where there is none or it failed. */
+async function evaluate({ db, actor, job, version, task, examples, say, signal }: AfterSuccess): Promise<string | null> {
   const split = examples.some((e) => e.split === "test") ? "test" : examples.some((e) => e.split === "validation") ? "validation" : null;
   let evalRunId: string | null = null;
   if (!split) say("no held-out rows (test or validation split): no eval run");
@@ -112,29 +108,31 @@ async function evaluateThenPromote(
     } catch (err) {
       say(`eval run failed: ${(err as Error).message}`);
     }
-  if (!job.promoteTo) return;
+  return evalRunId;
+}
+
+/** Ask for the alias: the model's approval policy and its gates (reading that eval run) decide. */
+async function promote({ db, actor, job, version, say }: AfterSuccess, alias: string, evalRunId: string | null): Promise<void> {
   let promotion: NonNullable<TuningJob["promotion"]>;
-  if (!evalRunId) promotion = { status: "skipped", alias: job.promoteTo, message: "no eval run, so no gate can pass" };
+  if (!evalRunId) promotion = { status: "skipped", alias, message: "no eval run, so no gate can pass" };
   else
     try {
       const moved = await requestMove(db, actor, job.projectId, {
         model: version.model,
-        alias: job.promoteTo,
+        alias,
         version: version.version,
         reason: `tuning job #${job.number}`,
       });
       promotion =
-        moved.status === "pending"
-          ? { status: "requested", alias: job.promoteTo, requestId: moved.request.id }
-          : { status: moved.status, alias: job.promoteTo };
+        moved.status === "pending" ? { status: "requested", alias, requestId: moved.request.id } : { status: moved.status, alias };
     } catch (err) {
       promotion = {
         status: err instanceof DomainError && err.code === "PRECONDITION_FAILED" ? "blocked" : "failed",
-        alias: job.promoteTo,
+        alias,
         message: (err as Error).message,
       };
     }
-  say(`promotion to ${job.promoteTo}: ${promotion.status}${promotion.message ? ` (${promotion.message})` : ""}`);
+  say(`promotion to ${alias}: ${promotion.status}${promotion.message ? ` (${promotion.message})` : ""}`);
   await db.update(j).set({ promotion }).where(eq(j.id, job.id));
 }
 

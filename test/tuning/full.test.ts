@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelsDir } from "../../env";
 import { generate, unloadModels } from "../../server/serving";
 import { withPipeline } from "../../server/serving/pipelines";
-import { missingPython, type Result, runTrainer, sentimentRows } from "./python-helpers";
+import { missingPython, type Result, runTrainer, trainTiny, VERIFY_PROMPTS } from "./python-helpers";
 
 /**
  * workers/trainers/sft.py with `method: "full"` on the CPU for a few steps on tiny-gpt2: every weight
@@ -20,27 +20,17 @@ describe.skipIf(Boolean(skip))(`full fine-tuning trainer on the CPU${skip ? ` (s
   let dir: string;
   let outDir: string;
   let run: Awaited<ReturnType<typeof runTrainer>>;
-  const prompts = ["The Python interpreter", "Review: the soup was cold and the waiter was rude.\nSentiment:"];
+  const prompts = VERIFY_PROMPTS;
   const base = () => path.join(modelsDir(), "tiny-gpt2");
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-full-"));
     outDir = path.join(dir, "out");
-    fs.writeFileSync(path.join(dir, "train.jsonl"), `${sentimentRows(12)}\n`);
-    const config = {
-      base_model_dir: base(),
-      dataset_path: path.join(dir, "train.jsonl"),
-      output_dir: outDir,
+    run = await trainTiny(dir, 12, {
       method: "full",
       // r is LoRA-only: ignored here, even when invalid
       hyperparameters: { r: 0, learning_rate: 1e-4, weight_decay: 0.01, max_steps: 3, batch_size: 4, max_length: 48, seed: 1 },
-      device: "cpu",
-      threads: 2,
-      verify_prompts: prompts,
-      verify_max_new_tokens: 8,
-    };
-    fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(config));
-    run = await runTrainer(path.join(dir, "config.json"));
+    });
   }, 120_000);
 
   afterAll(async () => {

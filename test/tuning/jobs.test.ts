@@ -292,28 +292,24 @@ describe("tuning jobs", () => {
         },
         120_000,
       );
+    // production needs one owner's approval and the gate to pass
+    const guardProduction = (gateId: string) =>
+      owner.registry.approvals.setPolicy({
+        ...P,
+        model: "gated-head",
+        aliases: ["production"],
+        requiredApprovals: 1,
+        approverRoles: ["owner"],
+        gateIds: [gateId],
+      });
     // the first version creates the model; then a policy guards production
     const first = await finish((await launch({ outputModel: "gated-head", hyperparameters: { epochs: 3 } })).id);
     expect(first.promotion).toBeNull();
-    await owner.registry.approvals.setPolicy({
-      ...P,
-      model: "gated-head",
-      aliases: ["production"],
-      requiredApprovals: 1,
-      approverRoles: ["owner"],
-      gateIds: [strict.id],
-    });
+    await guardProduction(strict.id);
     const blocked = await finish((await launch({ outputModel: "gated-head", hyperparameters: { epochs: 3 }, promoteTo: "production" })).id);
     expect(blocked.promotion).toMatchObject({ status: "blocked", alias: "production" });
     expect(blocked.promotion?.message).toMatch(/exact_match/);
-    await owner.registry.approvals.setPolicy({
-      ...P,
-      model: "gated-head",
-      aliases: ["production"],
-      requiredApprovals: 1,
-      approverRoles: ["owner"],
-      gateIds: [fair.id],
-    });
+    await guardProduction(fair.id);
     const requested = await finish(
       (await launch({ outputModel: "gated-head", hyperparameters: { epochs: 3 }, promoteTo: "production" })).id,
     );

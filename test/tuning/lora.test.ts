@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelsDir } from "../../env";
 import { generate, unloadModels } from "../../server/serving";
 import { withPipeline } from "../../server/serving/pipelines";
-import { missingPython, type Result, runTrainer, sentimentRows } from "./python-helpers";
+import { missingPython, type Result, runTrainer, trainTiny, VERIFY_PROMPTS } from "./python-helpers";
 
 /**
  * workers/trainers/sft.py (method lora, the default) on the CPU for a few steps on tiny-gpt2: the
@@ -20,24 +20,14 @@ describe.skipIf(Boolean(skip))(`lora trainer on the CPU${skip ? ` (skipped: ${sk
   let dir: string;
   let outDir: string;
   let run: Awaited<ReturnType<typeof runTrainer>>;
-  const prompts = ["The Python interpreter", "Review: the soup was cold and the waiter was rude.\nSentiment:"];
+  const prompts = VERIFY_PROMPTS;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-lora-"));
     outDir = path.join(dir, "out");
-    fs.writeFileSync(path.join(dir, "train.jsonl"), `${sentimentRows(24)}\n`);
-    const config = {
-      base_model_dir: path.join(modelsDir(), "tiny-gpt2"),
-      dataset_path: path.join(dir, "train.jsonl"),
-      output_dir: outDir,
+    run = await trainTiny(dir, 24, {
       hyperparameters: { r: 4, alpha: 8, learning_rate: 1e-3, max_steps: 4, batch_size: 6, max_length: 64, seed: 1 },
-      device: "cpu",
-      threads: 2,
-      verify_prompts: prompts,
-      verify_max_new_tokens: 8,
-    };
-    fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(config));
-    run = await runTrainer(path.join(dir, "config.json"));
+    });
   }, 120_000);
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { modelsDir } from "../../env";
 
 /** Shared by the tests of the Python SFT trainer (`workers/trainers/sft.py`): lora.test.ts, full.test.ts. */
 export const repo = path.resolve(import.meta.dirname, "../..");
@@ -67,4 +68,30 @@ export function sentimentRows(n: number): string {
       return JSON.stringify({ prompt: `Review: ${text}\nSentiment:`, completion: label === "1" ? " positive" : " negative" });
     })
     .join("\n");
+}
+
+/** The prompts the trainer's export check decodes in these tests (one the base model continues, one review). */
+export const VERIFY_PROMPTS = ["The Python interpreter", "Review: the soup was cold and the waiter was rude.\nSentiment:"];
+
+/**
+ * sft.py on the CPU with tiny-gpt2: the first `rows` sentiment rows in `dir/train.jsonl`, the model
+ * written to `dir/out`, the export checked on VERIFY_PROMPTS; `config` adds or overrides keys.
+ */
+export function trainTiny(dir: string, rows: number, config: Record<string, unknown>) {
+  fs.writeFileSync(path.join(dir, "train.jsonl"), `${sentimentRows(rows)}\n`);
+  const file = path.join(dir, "config.json");
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      base_model_dir: path.join(modelsDir(), "tiny-gpt2"),
+      dataset_path: path.join(dir, "train.jsonl"),
+      output_dir: path.join(dir, "out"),
+      device: "cpu",
+      threads: 2,
+      verify_prompts: VERIFY_PROMPTS,
+      verify_max_new_tokens: 8,
+      ...config,
+    }),
+  );
+  return runTrainer(file);
 }

@@ -96,3 +96,13 @@ export function TuningNav() {
     </nav>
   );
 }
+
+/** One labelled value of a job's description list. */
+export function Item({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <dt className="text-xs font-medium tracking-wide text-slate-500 uppercase">{label}</dt>
+      <dd className="text-slate-800">{children}</dd>
+    </div>
+  );
+}
