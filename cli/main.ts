@@ -9,6 +9,7 @@ import { dataDir, env } from "../env";
 import { DomainError } from "../server/core/errors";
 import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
+import { seedDemoDrift } from "../server/drift";
 import { LineError, scoreJsonl } from "../server/evals";
 import { flushIngest, seedDemoViews } from "../server/logs";
 import { registerBundled } from "../server/registry";
@@ -137,6 +138,8 @@ async function seed(d: Database) {
   await seedDemoRouting(d.db, SYSTEM_ACTOR, res.projectId).catch((err) => logger.warn({ err }, "demo router not seeded"));
   // a saved view of the calls the demo rubric rated well: launch a tuning job from it (Tuning > Launch > Saved logs view)
   await seedDemoViews(d.db, SYSTEM_ACTOR, res.projectId);
+  // a drift monitor over seeded gateway traffic with a shift in its last day (idempotent)
+  await seedDemoDrift(d.db, SYSTEM_ACTOR, res.projectId).catch((err) => logger.warn({ err }, "demo drift monitor not seeded"));
   if (res.created || !saved) {
     fs.mkdirSync(dataDir(), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ email: res.email, password, key: res.key ?? saved?.key ?? null }, null, 2), { mode: 0o600 });

@@ -1,15 +1,28 @@
 import type { JobDefinition } from "../server/core/queue";
 import type { Schedule } from "../server/core/worker";
+import { driftRetentionJob, driftRunJob, driftTickJob } from "../server/drift";
 import { evalRunJob } from "../server/evals";
 import { retentionJob, rollupStatsJob } from "../server/logs";
 import { deliverWebhookJob } from "../server/registry";
 import { purgeSessionsJob } from "../server/workspace";
 
 /** Every job a Keel worker can run: name -> definition, collected from server/<slug>/jobs via each index.ts. */
-export const JOBS: JobDefinition<any>[] = [purgeSessionsJob, retentionJob, rollupStatsJob, evalRunJob, deliverWebhookJob];
+export const JOBS: JobDefinition<any>[] = [
+  purgeSessionsJob,
+  retentionJob,
+  rollupStatsJob,
+  evalRunJob,
+  deliverWebhookJob,
+  driftTickJob,
+  driftRunJob,
+  driftRetentionJob,
+];
 
 export const SCHEDULES: Schedule[] = [
   { job: purgeSessionsJob.name, cron: "17 * * * *" },
   { job: retentionJob.name, cron: "40 3 * * *" },
   { job: rollupStatsJob.name, cron: "* * * * *" },
+  // monitors due to run (each has its own cron expression; the tick enqueues drift.run for each)
+  { job: driftTickJob.name, cron: "* * * * *" },
+  { job: driftRetentionJob.name, cron: "50 3 * * *" },
 ];

@@ -1,5 +1,6 @@
 export * from "./core";
 export * from "./datasets";
+export * from "./drift";
 export * from "./evals";
 export * from "./logs";
 export * from "./registry";

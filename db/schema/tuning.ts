@@ -46,7 +46,17 @@ export const tuningWorkers = pgTable(
   (t) => [index("tuning_workers_status_idx").on(t.status, t.heartbeatAt)],
 );
 
-export const TUNING_STATUSES = ["queued", "assigned", "running", "succeeded", "failed", "cancelled"] as const;
+/** `awaiting_approval`: proposed (by a drift alert's rule) and waiting for an approver; `rejected`: refused by one. */
+export const TUNING_STATUSES = [
+  "awaiting_approval",
+  "queued",
+  "assigned",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "rejected",
+] as const;
 export type TuningStatus = (typeof TUNING_STATUSES)[number];
 
 /**
@@ -94,6 +104,18 @@ export const tuningJobs = pgTable(
     /** when the steps after success (the eval run, the promotion) ended, whatever became of them */
     settledAt: timestamp("settled_at", { withTimezone: true }),
     metrics: jsonb("metrics").$type<Record<string, number>>(),
+    /** what proposed the job when no person launched it: a drift alert (monitor, run, alert, rule) */
+    trigger: jsonb("trigger").$type<{
+      kind: "drift";
+      monitorId: string;
+      runId: string;
+      alertId: string;
+      ruleId: string;
+      runNumber?: number;
+      monitor?: string;
+    }>(),
+    /** the approver's decision on a proposed job */
+    decision: jsonb("decision").$type<{ decision: "approved" | "rejected"; by: string | null; at: string; reason?: string | null }>(),
     progress: jsonb("progress").$type<{ fraction: number; message?: string }>(),
     error: text("error"),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),

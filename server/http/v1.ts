@@ -2,6 +2,7 @@ import { getRuntime } from "../core/runtime";
 import { createCaller } from "../trpc/root";
 import { contextFromRequest } from "./context";
 import { handleDatasetDownload, handleDatasetUpload } from "./datasets";
+import { handleDrift } from "./drift";
 import { handleGateway, isGatewayPath } from "./gateway";
 import { json, jsonError } from "./json";
 import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
@@ -89,6 +90,7 @@ export async function handleV1(req: Request): Promise<Response> {
     if (isGatewayPath(path)) return handleGateway(req, path);
     if (path.startsWith("/registry/") || path === "/registry") return handleRegistry(req, path);
     if (/^\/(runs|experiments)(\/|$)/.test(path)) return handleRuns(req, path);
+    if (path.startsWith("/drift/")) return handleDrift(req, path);
     const exp = path.match(/^\/projects\/([^/]+)\/traces\/export$/);
     if (exp && req.method === "GET") return handleExport(req, decodeURIComponent(exp[1] as string));
     const upload = path.match(/^\/projects\/([^/]+)\/datasets\/([^/]+)\/versions$/);

@@ -10,4 +10,4 @@ export { type OtlpTraces, otlpToEvents } from "./otel";
 export { getLogSettings } from "./settings";
 export { type TraceFilter, traceFilter, traceWhere } from "./traces";
 export { addRating } from "./ui-rating";
-export { DEMO_VIEWS, seedDemoViews } from "./views";
+export { DEMO_VIEWS, queryFilter, seedDemoViews, viewFilter } from "./views";

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, notFound } from "../core/errors";
 import { type Actor, atLeast, type Role, recordAudit } from "../workspace";
+import type { TraceFilter } from "./traces";
 
 const v = schema.savedViews;
 export const viewInput = z.object({
@@ -71,4 +72,52 @@ export async function seedDemoViews(db: DbOrTx, actor: Actor, projectId: string)
     if (row) added++;
   }
   return added;
+}
+
+/**
+ * A saved view's filter, without its time range (the caller brings its own window): the explorer's
+ * query keys (app/(console)/[projectId]/logs/_components/filters.ts) read on the server, for drift
+ * monitors narrowed by a view. A view named but missing is a 400 naming `field`.
+ */
+export async function viewFilter(db: DbOrTx, projectId: string, name: string, field = "view"): Promise<TraceFilter> {
+  const [row] = await db
+    .select({ query: v.query })
+    .from(v)
+    .where(and(eq(v.projectId, projectId), eq(v.name, name)));
+  if (!row) throw new DomainError("BAD_REQUEST", `saved view ${JSON.stringify(name)} not found`, field);
+  return queryFilter(new URLSearchParams(row.query));
+}
+
+export function queryFilter(p: URLSearchParams): TraceFilter {
+  const text = (k: string) => p.get(k)?.trim() || undefined;
+  const list = (k: string) => {
+    const xs = (p.get(k) ?? "")
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+    return xs.length ? xs : undefined;
+  };
+  const amount = (k: string) => {
+    const n = Number(p.get(k)?.trim() || Number.NaN);
+    return Number.isFinite(n) && n >= 0 ? n : undefined;
+  };
+  const status = text("status");
+  const rated = text("rated");
+  const f: TraceFilter = {
+    status: status === "ok" || status === "error" ? status : undefined,
+    models: list("model"),
+    tags: list("tags"),
+    userId: text("user"),
+    sessionId: text("session"),
+    release: text("release"),
+    hasRating: rated === "yes" ? true : rated === "no" ? false : undefined,
+    costMin: amount("costMin"),
+    costMax: amount("costMax"),
+    latencyMinMs: amount("latencyMin") === undefined ? undefined : Math.round(amount("latencyMin") as number),
+    latencyMaxMs: amount("latencyMax") === undefined ? undefined : Math.round(amount("latencyMax") as number),
+    ratingMin: amount("ratingMin"),
+    ratingMax: amount("ratingMax"),
+    search: text("q"),
+  };
+  return Object.fromEntries(Object.entries(f).filter(([, x]) => x !== undefined)) as TraceFilter;
 }

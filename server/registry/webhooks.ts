@@ -21,6 +21,8 @@ export const REGISTRY_EVENTS = [
   "approval.voted",
   "approval.approved",
   "approval.rejected",
+  /** a drift monitor's alert rule fired (server/drift/alerts.ts) */
+  "drift.alert",
 ] as const;
 export type RegistryEvent = (typeof REGISTRY_EVENTS)[number];
 /** Sent by `test` only; no webhook subscribes to it. */

@@ -1,4 +1,5 @@
 import { datasetsRouter } from "../datasets/router";
+import { driftRouter } from "../drift/router";
 import { evalsRouter } from "../evals/router";
 import { logsRouter } from "../logs/router";
 import { registryRouter } from "../registry/router";
@@ -19,6 +20,7 @@ export const appRouter = router({
   registry: registryRouter,
   routing: routingRouter,
   tuning: tuningRouter,
+  drift: driftRouter,
 });
 
 export type AppRouter = typeof appRouter;

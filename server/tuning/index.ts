@@ -3,17 +3,21 @@ import { headTrainer } from "./run-head";
 import type { Trainer } from "./trainer";
 
 export { type AgentHandle, detectCapabilities, reap, startTuningAgent } from "./agent";
+export { approverRolesFor, decideJob } from "./approval";
 export { BASE_TASKS, createJobInput, HYPERPARAMETERS, type TuningMethod } from "./contract";
 export { type Example, fieldOf, loadExamples } from "./data";
 export {
+  type CreateJobOptions,
   cancelJob,
   createJob,
   getJob,
   hyperparametersOf,
+  type JobTrigger,
   type JobView,
   jobLogs,
   listJobs,
   listWorkers,
+  parseJobInput,
   type TuningJob,
   type TuningWorker,
   WORKER_LOST_AFTER_MS,

@@ -51,15 +51,38 @@ export function hyperparametersOf(method: CreateJobInput["method"], raw: Record<
  * nothing is queued: hyperparameters against the method's ranges, the base version's task against the
  * method, the dataset version's rows against the text and label fields.
  */
-export async function createJob(db: DbOrTx, actor: Actor, projectId: string, raw: unknown): Promise<TuningJob> {
-  const input: CreateJobInput = parseOrThrow(createJobInput, raw, "");
-  if (Boolean(input.dataset) === Boolean(input.fromLogs))
-    throw new DomainError("BAD_REQUEST", "give either dataset (a dataset version) or fromLogs (build one from traces)", "dataset");
+export async function createJob(
+  db: DbOrTx,
+  actor: Actor,
+  projectId: string,
+  raw: unknown,
+  opts: CreateJobOptions = {},
+): Promise<TuningJob> {
+  const input = parseJobInput(raw);
   // a dataset built from logs is written in the job's transaction: a job that fails its checks leaves none
-  return input.fromLogs ? db.transaction((tx) => queueJob(tx, actor, projectId, input)) : queueJob(db, actor, projectId, input);
+  return input.fromLogs ? db.transaction((tx) => queueJob(tx, actor, projectId, input, opts)) : queueJob(db, actor, projectId, input, opts);
 }
 
-async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: CreateJobInput): Promise<TuningJob> {
+/** What proposed a job that no person launched: it waits in `awaiting_approval` until an approver decides. */
+export type JobTrigger = NonNullable<TuningJob["trigger"]>;
+export interface CreateJobOptions {
+  proposal?: JobTrigger;
+}
+
+/** The launch input checked on its own (a drift rule's saved retraining checks it when saved); a 400 names the field. */
+export function parseJobInput(raw: unknown, prefix = ""): CreateJobInput {
+  const input: CreateJobInput = parseOrThrow(createJobInput, raw, prefix);
+  if (Boolean(input.dataset) === Boolean(input.fromLogs))
+    throw new DomainError(
+      "BAD_REQUEST",
+      "give either dataset (a dataset version) or fromLogs (build one from traces)",
+      [prefix, "dataset"].filter(Boolean).join("."),
+    );
+  hyperparametersOf(input.method, input.hyperparameters);
+  return input;
+}
+
+async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: CreateJobInput, opts: CreateJobOptions): Promise<TuningJob> {
   const hyper = hyperparametersOf(input.method, input.hyperparameters);
   const base = await resolveVersion(db, projectId, input.base.model, input.base.version);
   const task = (base.metadata as { task?: string }).task ?? null;
@@ -122,7 +145,11 @@ async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: Crea
         maxAttempts: input.maxAttempts,
         promoteTo: input.promoteTo ?? null,
         createdBy: actor.userId,
-        waitReason: await waitReasonFor(tx, { method: input.method, resources }),
+        status: opts.proposal ? "awaiting_approval" : "queued",
+        trigger: opts.proposal ?? null,
+        waitReason: opts.proposal
+          ? "proposed by a drift alert: waits for an approver"
+          : await waitReasonFor(tx, { method: input.method, resources }),
       })
       .returning();
     if (!row) throw new Error("tuning job insert returned nothing");
@@ -131,9 +158,9 @@ async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: Crea
       action: "tuning.job.create",
       targetType: "tuning_job",
       targetId: row.id,
-      after: { number: row.number, method: row.method, base: `${base.model}@${base.version}`, dataset: dataset.id },
+      after: { number: row.number, method: row.method, base: `${base.model}@${base.version}`, dataset: dataset.id, trigger: row.trigger },
     });
-    await tx.execute(sql`SELECT pg_notify('keel_tuning', ${row.id})`);
+    if (row.status === "queued") await tx.execute(sql`SELECT pg_notify('keel_tuning', ${row.id})`);
     return row;
   });
 }
@@ -229,13 +256,14 @@ export async function getJob(db: DbOrTx, projectId: string, ref: string | number
  */
 export async function cancelJob(db: DbOrTx, actor: Actor, projectId: string, ref: string | number): Promise<JobView> {
   const job = await getJob(db, projectId, ref);
-  if (job.status === "succeeded" || job.status === "failed" || job.status === "cancelled")
+  if (job.status === "succeeded" || job.status === "failed" || job.status === "cancelled" || job.status === "rejected")
     throw new DomainError("CONFLICT", `job #${job.number} already ${job.status}`);
   await db.transaction(async (tx) => {
     const now = new Date();
+    const waiting = job.status === "queued" || job.status === "awaiting_approval";
     await tx
       .update(j)
-      .set(job.status === "queued" ? { status: "cancelled", cancelRequestedAt: now, finishedAt: now } : { cancelRequestedAt: now })
+      .set(waiting ? { status: "cancelled", cancelRequestedAt: now, finishedAt: now } : { cancelRequestedAt: now })
       .where(eq(j.id, job.id));
     await recordAudit(tx, actor, { projectId, action: "tuning.job.cancel", targetType: "tuning_job", targetId: job.id });
   });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { TUNING_STATUSES } from "../../db/schema";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
+import { decideJob } from "./approval";
 import { HYPERPARAMETER_SPECS } from "./contract";
 import { cancelJob, createJob, getJob, jobLogs, listJobs, listWorkers } from "./jobs";
 
@@ -35,6 +36,10 @@ export const tuningRouter = router({
     .use(requireRole("engineer"))
     .input(jobRef)
     .mutation(({ ctx, input }) => cancelJob(ctx.db, actorOf(ctx.principal), ctx.projectId, input.job)),
+  /** start or reject a proposed job (a drift alert's retraining): the output model's approvers, else admins */
+  decide: projectProcedure
+    .input(jobRef.extend({ decision: z.enum(["approve", "reject"]), reason: z.string().max(2000).nullish() }))
+    .mutation(({ ctx, input }) => decideJob(ctx.db, actorOf(ctx.principal), ctx, input.job, input.decision, input.reason)),
   workers: projectProcedure.query(({ ctx }) => listWorkers(ctx.db)),
   /** each method's hyperparameters with their defaults and ranges, derived from the schemas the server validates with */
   hyperparameters: projectProcedure.query(() => HYPERPARAMETER_SPECS),

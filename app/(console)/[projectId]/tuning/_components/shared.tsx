@@ -20,6 +20,8 @@ export const jobHref = (slug: string, number: number) => `/${slug}/tuning/${numb
 export const workersHref = (slug: string) => `/${slug}/tuning/workers`;
 
 const TONES: Record<JobStatus, Tone> = {
+  awaiting_approval: "amber",
+  rejected: "gray",
   queued: "amber",
   assigned: "blue",
   running: "indigo",

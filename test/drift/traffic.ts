@@ -1,0 +1,78 @@
+/**
+ * Seeded traffic for the drift tests: traces with known values (latency, tokens, metadata) in a
+ * reference range and a current window, so a test can compute the expected statistics from the
+ * same raw values it ingested.
+ */
+
+export function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export interface Call {
+  id: string;
+  at: Date;
+  prompt: string;
+  latencyMs: number;
+  outputTokens: number;
+  score: number | string;
+  region: string;
+  status: "ok" | "error";
+  tag: string;
+}
+
+/** Calls whose values come from `shift` (0: the reference distribution). */
+export function calls(opts: { n: number; from: Date; to: Date; shift: number; seed: number; tag: string; prefix: string }): Call[] {
+  const rand = rng(opts.seed);
+  const span = opts.to.getTime() - opts.from.getTime();
+  return Array.from({ length: opts.n }, (_, i) => {
+    const s = opts.shift;
+    return {
+      id: `${opts.prefix}-${i}`,
+      at: new Date(opts.from.getTime() + Math.floor(rand() * span)),
+      prompt: "What is the weather like today? ".repeat(1 + Math.floor(rand() * (3 + 6 * s))),
+      latencyMs: Math.round(200 + rand() * 300 + s * 400 * rand()),
+      outputTokens: Math.round(10 + rand() * 40 + s * 60),
+      score: Math.round((rand() + s * 0.5) * 1000) / 1000,
+      region: rand() < 0.5 + s * 0.4 ? "eu" : "us",
+      status: rand() < 0.05 + s * 0.2 ? "error" : "ok",
+      tag: opts.tag,
+    };
+  });
+}
+
+/** Ingest events of the calls: a trace and its generation each. */
+export function events(cs: Call[]): unknown[] {
+  return cs.flatMap((c) => [
+    {
+      type: "trace",
+      id: c.id,
+      body: {
+        timestamp: c.at.toISOString(),
+        name: "chat",
+        tags: [c.tag],
+        metadata: { score: c.score, region: c.region, deployment: "dep-a" },
+        input: [{ role: "user", content: c.prompt }],
+        output: { role: "assistant", content: "It is sunny." },
+      },
+    },
+    {
+      type: "observation",
+      id: `${c.id}-gen`,
+      body: {
+        traceId: c.id,
+        type: "generation",
+        name: "llm",
+        model: "m1",
+        startTime: c.at.toISOString(),
+        endTime: new Date(c.at.getTime() + c.latencyMs).toISOString(),
+        usage: { input: 10, output: c.outputTokens },
+        cost: 0,
+        status: c.status,
+      },
+    },
+  ]);
+}
