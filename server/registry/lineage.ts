@@ -4,7 +4,7 @@ import { resolveVersion } from "./versions";
 
 export interface LineageNode {
   id: string;
-  kind: "dataset" | "job" | "run" | "parent" | "version" | "eval" | "alias" | "router";
+  kind: "dataset" | "job" | "run" | "parent" | "version" | "eval" | "alias" | "router" | "drift";
   label: string;
   detail?: string;
 }
@@ -37,7 +37,18 @@ export async function versionLineage(db: DbOrTx, projectId: string, model: strin
   let producer: string | null = null;
   if (ver.tuningJobId) {
     producer = `job:${ver.tuningJobId}`;
-    nodes.push({ id: producer, kind: "job", label: `tuning job ${ver.tuningJobId.slice(0, 8)}` });
+    const [job] = await db
+      .select({ number: schema.tuningJobs.number, trigger: schema.tuningJobs.trigger })
+      .from(schema.tuningJobs)
+      .where(and(eq(schema.tuningJobs.id, ver.tuningJobId), eq(schema.tuningJobs.projectId, projectId)));
+    nodes.push({ id: producer, kind: "job", label: job ? `tuning job #${job.number}` : `tuning job ${ver.tuningJobId.slice(0, 8)}` });
+    // a retraining that a drift alert proposed: the drift run it answers
+    const t = job?.trigger;
+    if (t?.kind === "drift") {
+      const node = `drift:${t.monitorId}:${t.runId}`;
+      nodes.push({ id: node, kind: "drift", label: `drift run #${t.runNumber ?? "?"}`, detail: t.monitor ?? t.monitorId });
+      edges.push({ from: node, to: producer, label: "proposed" });
+    }
   }
   if (ver.runId) {
     const [r] = await db

@@ -7,9 +7,10 @@ type Graph = RouterOutputs["registry"]["versions"]["lineage"];
 type Node = Graph["nodes"][number];
 
 /** Left to right: where the version came from, the version, what scored it, what serves it. */
-const COLUMN: Record<Node["kind"], number> = { dataset: 0, parent: 0, job: 1, run: 2, version: 3, eval: 4, alias: 5, router: 6 };
+const COLUMN: Record<Node["kind"], number> = { dataset: 0, parent: 0, drift: 0, job: 1, run: 2, version: 3, eval: 4, alias: 5, router: 6 };
 const FILL: Record<Node["kind"], string> = {
   dataset: "#ecfeff",
+  drift: "#fee2e2",
   parent: "#f1f5f9",
   job: "#fef3c7",
   run: "#fef9c3",
@@ -20,6 +21,7 @@ const FILL: Record<Node["kind"], string> = {
 };
 const STROKE: Record<Node["kind"], string> = {
   dataset: "#0891b2",
+  drift: "#dc2626",
   parent: "#64748b",
   job: "#d97706",
   run: "#ca8a04",
@@ -43,6 +45,10 @@ function hrefOf(node: Node, slug: string): string | null {
   if (kind === "eval") return `/${slug}/evals/runs/${id}`;
   if (kind === "run") return `/${slug}/registry/runs/${id}`;
   if (kind === "dataset") return `/${slug}/datasets`;
+  if (kind === "drift") {
+    const [monitorId, runId] = id.split(":");
+    return `/${slug}/drift/${monitorId}?run=${runId}`;
+  }
   return null;
 }
 
