@@ -65,7 +65,8 @@ async function vectorsFor(
       .select({ traceId: e.traceId, vector: e.vector })
       .from(e)
       .where(and(eq(e.projectId, projectId), eq(e.modelVersionId, model.id), eq(e.field, field), inArray(e.traceId, ids)));
-    for (const h of hits) cached.set(h.traceId, h.vector);
+    // real[] comes back as shortest decimal text: fround restores the exact float32 values
+    for (const h of hits) cached.set(h.traceId, h.vector.map(Math.fround));
   }
   const missing = withText.filter((r) => !cached.has(r.id));
   for (let i = 0; i < missing.length; i += 64) {
@@ -76,7 +77,14 @@ async function vectorsFor(
       batch.map((r) => r.text.slice(0, 2000)),
       { pooling: "mean", normalize: true, batchSize: 32 },
     );
-    const values = batch.map((r, k) => ({ projectId, traceId: r.id, field, modelVersionId: model.id, vector: res.vectors[k] as number[] }));
+    // stored as real (float32): use the float32 values now too, so a cached run computes the same figures
+    const values = batch.map((r, k) => ({
+      projectId,
+      traceId: r.id,
+      field,
+      modelVersionId: model.id,
+      vector: Array.from(Float32Array.from(res.vectors[k] as number[])),
+    }));
     for (const v of values) cached.set(v.traceId, v.vector);
     await db.insert(e).values(values).onConflictDoNothing();
   }
