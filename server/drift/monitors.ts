@@ -21,6 +21,8 @@ export interface MonitorView extends Omit<MonitorRow, "config"> {
   config: MonitorConfig;
   /** the newest run's number, verdict and share, for lists */
   lastRun: { id: string; number: number; verdict: string; driftShare: number; createdAt: Date } | null;
+  /** the last 20 runs, oldest first: the list's sparkline */
+  recent: { number: number; verdict: string; driftShare: number }[];
 }
 
 /** The next time a crontab expression fires after `after` (UTC), or a 400 naming `schedule`. */
@@ -144,10 +146,32 @@ async function lastRuns(db: DbOrTx, monitorIds: string[]): Promise<Map<string, M
   return new Map(rows.map(({ monitorId, ...rest }) => [monitorId, rest]));
 }
 
-const view = (row: MonitorRow, last: MonitorView["lastRun"] | undefined): MonitorView => ({
+/** The last `n` runs of each monitor, oldest first, in one query. */
+async function recentRuns(db: DbOrTx, monitorIds: string[], n = 20): Promise<Map<string, MonitorView["recent"]>> {
+  if (!monitorIds.length) return new Map();
+  const rows = (await db.execute(sql`
+    SELECT monitor_id AS "monitorId", number, verdict, drift_share AS "driftShare"
+    FROM (SELECT monitor_id, number, verdict, drift_share, row_number() OVER (PARTITION BY monitor_id ORDER BY number DESC) AS k
+          FROM drift_runs WHERE monitor_id IN ${sql`(${sql.join(
+            monitorIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`}) x
+    WHERE k <= ${n} ORDER BY monitor_id, number`)) as unknown as {
+    monitorId: string;
+    number: number;
+    verdict: string;
+    driftShare: number;
+  }[];
+  const out = new Map<string, MonitorView["recent"]>();
+  for (const { monitorId, ...r } of rows) out.set(monitorId, [...(out.get(monitorId) ?? []), r]);
+  return out;
+}
+
+const view = (row: MonitorRow, last: MonitorView["lastRun"] | undefined, recent: MonitorView["recent"] = []): MonitorView => ({
   ...row,
   config: row.config as unknown as MonitorConfig,
   lastRun: last ?? null,
+  recent,
 });
 
 export async function listMonitors(db: DbOrTx, projectId: string, page: PageInput): Promise<Page<MonitorView>> {
@@ -159,11 +183,10 @@ export async function listMonitors(db: DbOrTx, projectId: string, page: PageInpu
     .orderBy(...k.orderBy)
     .limit(page.limit + 1);
   const p = toPage(rows, page.limit);
-  const last = await lastRuns(
-    db,
-    p.items.map((x) => x.id),
-  );
-  return { items: p.items.map((x) => view(x, last.get(x.id))), nextCursor: p.nextCursor };
+  const ids = p.items.map((x) => x.id);
+  const last = await lastRuns(db, ids);
+  const recent = await recentRuns(db, ids);
+  return { items: p.items.map((x) => view(x, last.get(x.id), recent.get(x.id))), nextCursor: p.nextCursor };
 }
 
 /** A monitor of this project by id or name; another project's is NOT_FOUND. */

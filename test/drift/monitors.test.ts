@@ -145,6 +145,7 @@ describe("drift monitors over logged traffic", () => {
 
     const listed = await api().drift.monitors.list({ projectId, limit: 50 });
     expect(listed.items.find((x) => x.id === m.id)?.lastRun?.verdict).toBe("drift");
+    expect(listed.items.find((x) => x.id === m.id)?.recent).toEqual([{ number: 1, verdict: "drift", driftShare: run.driftShare }]);
     const got = await api().drift.runs.get({ projectId, runId: run.id });
     expect(got.monitor.name).toBe("shift");
     const timeline = (await api().drift.monitors.get({ projectId, monitor: "shift" })).timeline;
