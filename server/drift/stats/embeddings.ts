@@ -6,7 +6,8 @@
  *
  * - model (default): a domain classifier (reference 0, current 1) trained on a seeded half of the pooled
  *   rows; value = ROC AUC on the other half; drift when > 0.55. L2 logistic regression by L-BFGS on
- *   standardized features (Evidently: sklearn SGDClassifier, which we cannot match bit for bit).
+ *   standardized features (Evidently: sklearn SGDClassifier on raw features, reference labelled 1; the
+ *   AUC does not depend on which window is the positive class, up to rounding).
  * - distance: distance between the windows' mean embeddings (scipy.spatial.distance semantics); drift > 0.2.
  * - ratio: share of components whose normed Wasserstein distance (W1 / max(population std of the
  *   reference component, 0.001)) is >= 0.1; drift when the share > 0.2.
@@ -118,18 +119,18 @@ export function embeddingDrift(
     cur = pcaTransform(fit, cur);
     details.pcaComponents = options.pcaComponents;
   }
-  const r = run(ref, cur, options, details);
-  return { method: options.method, ...r, details: { ...details, ...r.details } };
+  return { method: options.method, ...run(ref, cur, options, details), details };
 }
 
-type Outcome = { value: number; threshold: number; drift: boolean; details?: EmbeddingDriftDetails };
+/** a method's decision; each method adds what it reports to `details` */
+type Outcome = { value: number; threshold: number; drift: boolean };
 
 function run(ref: Matrix, cur: Matrix, o: EmbeddingDriftOptions, details: EmbeddingDriftDetails): Outcome {
   switch (o.method) {
     case "distance":
       return distanceDrift(ref, cur, o, details);
     case "ratio":
-      return ratioDrift(ref, cur, o);
+      return ratioDrift(ref, cur, o, details);
     case "mmd":
       return mmdDrift(ref, cur, o, details);
     case "model":
@@ -213,7 +214,7 @@ function meanRow(x: Matrix, idx?: Uint32Array): Float64Array {
 
 // ---------------------------------------------------------------- ratio
 
-function ratioDrift(ref: Matrix, cur: Matrix, o: RatioDriftOptions): Outcome {
+function ratioDrift(ref: Matrix, cur: Matrix, o: RatioDriftOptions, details: EmbeddingDriftDetails): Outcome {
   const componentThreshold = o.componentThreshold ?? 0.1;
   const { dim } = ref;
   const a = new Float64Array(ref.rows);
@@ -233,7 +234,8 @@ function ratioDrift(ref: Matrix, cur: Matrix, o: RatioDriftOptions): Outcome {
     b.sort();
     if (wassersteinDistance(a, b) / norm >= componentThreshold) drifted++;
   }
-  return { ...decide(drifted / dim, o.threshold ?? 0.2), details: { driftedComponents: drifted, components: dim } };
+  Object.assign(details, { driftedComponents: drifted, components: dim });
+  return decide(drifted / dim, o.threshold ?? 0.2);
 }
 
 // ---------------------------------------------------------------- mmd
@@ -359,21 +361,31 @@ function mmdBootstrapQuantile(Kx: Float64Array, m: number, n: number, q: number)
 function squaredDistance(a: Float64Array, ao: number, bo: number, len: number): number {
   let s0 = 0;
   let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   let k = 0;
-  for (; k + 1 < len; k += 2) {
+  for (; k + 3 < len; k += 4) {
     const d0 = a[ao + k]! - a[bo + k]!;
     const d1 = a[ao + k + 1]! - a[bo + k + 1]!;
+    const d2 = a[ao + k + 2]! - a[bo + k + 2]!;
+    const d3 = a[ao + k + 3]! - a[bo + k + 3]!;
     s0 += d0 * d0;
     s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
   }
-  if (k < len) s0 += (a[ao + k]! - a[bo + k]!) ** 2;
-  return s0 + s1;
+  for (; k < len; k++) s0 += (a[ao + k]! - a[bo + k]!) ** 2;
+  return s0 + s1 + s2 + s3;
 }
 
 // ---------------------------------------------------------------- model
 
 function modelDrift(ref: Matrix, cur: Matrix, o: ModelDriftOptions, details: EmbeddingDriftDetails): Outcome {
   const { dim } = ref;
+  const l2 = o.l2 ?? 1e-4;
+  const maxIter = o.maxIter ?? 100;
+  if (!(l2 >= 0) || !Number.isInteger(maxIter) || maxIter < 1)
+    throw new EmbeddingInputError(`model: l2 must be >= 0 and maxIter a positive integer, got ${l2} and ${maxIter}`);
   const N = ref.rows + cur.rows;
   // sklearn train_test_split(test_size=0.5, shuffle=True): test = first ceil(N/2) of a permutation
   const order = new Uint32Array(N).map((_, i) => i);
@@ -406,7 +418,7 @@ function modelDrift(ref: Matrix, cur: Matrix, o: ModelDriftOptions, details: Emb
     });
     return X;
   };
-  const fit = fitLogistic(standardized(train), Uint8Array.from(train, label), dim, o.l2 ?? 1e-4, o.maxIter ?? 100);
+  const fit = fitLogistic(standardized(train), Uint8Array.from(train, label), dim, l2, maxIter);
   const Xt = standardized(test);
   // scores are logits: same order as probabilities, without sigmoid saturating distinct scores into ties
   const scores = new Float64Array(test.length);

@@ -113,12 +113,33 @@ export function covariance(parts: readonly Matrix[]): { mean: Float64Array; cov:
     }
   }
   const cov = new Float64Array(dim * dim);
+  const put = (a: number, b: number, v: number) => {
+    cov[a * dim + b] = v / (n - 1);
+    cov[b * dim + a] = v / (n - 1);
+  };
   for (let a = 0; a < dim; a++) {
-    for (let b = a; b < dim; b++) {
-      const c = dotAt(cols, a * n, cols, b * n, n) / (n - 1);
-      cov[a * dim + b] = c;
-      cov[b * dim + a] = c;
+    const ao = a * n;
+    let b = a;
+    // four dot products per pass over column a: a quarter of its loads
+    for (; b + 3 < dim; b += 4) {
+      const bo = b * n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = 0; i < n; i++) {
+        const x = cols[ao + i]!;
+        s0 += x * cols[bo + i]!;
+        s1 += x * cols[bo + n + i]!;
+        s2 += x * cols[bo + 2 * n + i]!;
+        s3 += x * cols[bo + 3 * n + i]!;
+      }
+      put(a, b, s0);
+      put(a, b + 1, s1);
+      put(a, b + 2, s2);
+      put(a, b + 3, s3);
     }
+    for (; b < dim; b++) put(a, b, dotAt(cols, ao, cols, b * n, n));
   }
   return { mean, cov };
 }
@@ -128,9 +149,11 @@ export function covariance(parts: readonly Matrix[]): { mean: Float64Array; cov:
  * descending order and the matching unit eigenvectors as the ROWS of `vectors` (n×n row-major).
  */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const V = Float64Array.from(a); // V[r*n + c]; ends holding eigenvectors as columns
+  const V = Float64Array.from(a); // V[r*n + c]; ends holding the eigenvectors as rows
   const d = new Float64Array(n);
   const e = new Float64Array(n);
+  // V is symmetric, so tridiagonalize can index it transposed (contiguous inner loops) and hand the
+  // transposed transform to the QL step, whose rotations then also update contiguous rows
   tridiagonalize(V, d, e, n);
   tridiagonalQL(V, d, e, n);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y]! - d[x]! || x - y);
@@ -138,14 +161,14 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
   const vectors = new Float64Array(n * n);
   order.forEach((src, k) => {
     values[k] = d[src]!;
-    for (let r = 0; r < n; r++) vectors[k * n + r] = V[r * n + src]!;
+    vectors.set(V.subarray(src * n, (src + 1) * n), k * n);
   });
   return { values, vectors };
 }
 
-/** Householder reduction of V (symmetric) to tridiagonal form: diagonal in d, sub-diagonal in e[1..]; V becomes the transform. */
+/** Householder reduction of V (symmetric) to tridiagonal form: diagonal in d, sub-diagonal in e[1..]; V becomes the transform, transposed. */
 function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j]!;
+  for (let j = 0; j < n; j++) d[j] = V[j * n + n - 1]!;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -153,9 +176,9 @@ function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
     if (scale === 0) {
       e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
-        d[j] = V[(i - 1) * n + j]!;
-        V[i * n + j] = 0;
+        d[j] = V[j * n + i - 1]!;
         V[j * n + i] = 0;
+        V[i * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -170,11 +193,11 @@ function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j]!;
-        V[j * n + i] = f;
+        V[i * n + j] = f;
         g = e[j]! + V[j * n + j]! * f;
         for (let k = j + 1; k < i; k++) {
-          g += V[k * n + j]! * d[k]!;
-          e[k]! += V[k * n + j]! * f;
+          g += V[j * n + k]! * d[k]!;
+          e[k]! += V[j * n + k]! * f;
         }
         e[j] = g;
       }
@@ -188,37 +211,37 @@ function tridiagonalize(V: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j < i; j++) {
         f = d[j]!;
         g = e[j]!;
-        for (let k = j; k < i; k++) V[k * n + j]! -= f * e[k]! + g * d[k]!;
-        d[j] = V[(i - 1) * n + j]!;
-        V[i * n + j] = 0;
+        for (let k = j; k < i; k++) V[j * n + k]! -= f * e[k]! + g * d[k]!;
+        d[j] = V[j * n + i - 1]!;
+        V[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
   // accumulate the transformations
   for (let i = 0; i < n - 1; i++) {
-    V[(n - 1) * n + i] = V[i * n + i]!;
+    V[i * n + n - 1] = V[i * n + i]!;
     V[i * n + i] = 1;
     const h = d[i + 1]!;
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = V[k * n + i + 1]! / h;
+      for (let k = 0; k <= i; k++) d[k] = V[(i + 1) * n + k]! / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        for (let k = 0; k <= i; k++) g += V[k * n + i + 1]! * V[k * n + j]!;
-        for (let k = 0; k <= i; k++) V[k * n + j]! -= g * d[k]!;
+        for (let k = 0; k <= i; k++) g += V[(i + 1) * n + k]! * V[j * n + k]!;
+        for (let k = 0; k <= i; k++) V[j * n + k]! -= g * d[k]!;
       }
     }
-    for (let k = 0; k <= i; k++) V[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) V[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = V[(n - 1) * n + j]!;
-    V[(n - 1) * n + j] = 0;
+    d[j] = V[j * n + n - 1]!;
+    V[j * n + n - 1] = 0;
   }
   V[n * n - 1] = 1;
   e[0] = 0;
 }
 
-/** Implicit QL iterations on the tridiagonal (d, e), accumulating rotations into V's columns. */
+/** Implicit QL iterations on the tridiagonal (d, e), accumulating rotations into V's rows (V is the transposed transform). */
 function tridiagonalQL(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]!;
   e[n - 1] = 0;
@@ -262,11 +285,12 @@ function tridiagonalQL(V: Float64Array, d: Float64Array, e: Float64Array, n: num
           c = p / r;
           p = c * d[i]! - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]!);
+          const ri = i * n;
+          const rj = ri + n;
           for (let k = 0; k < n; k++) {
-            const vk = k * n;
-            h = V[vk + i + 1]!;
-            V[vk + i + 1] = s * V[vk + i]! + c * h;
-            V[vk + i] = c * V[vk + i]! - s * h;
+            h = V[rj + k]!;
+            V[rj + k] = s * V[ri + k]! + c * h;
+            V[ri + k] = c * V[ri + k]! - s * h;
           }
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
