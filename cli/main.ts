@@ -17,6 +17,7 @@ import { seedDemoRouting } from "../server/routing";
 import { listLocalModels, seedDeployments } from "../server/serving";
 import { createKey, createProject, createUser, findProjectBySlug, findUserByEmail, SYSTEM_ACTOR, seedDemo } from "../server/workspace";
 import { bootWorker } from "../workers/boot";
+import { DRIFT_USAGE, driftCommand } from "./drift";
 import { MODELS_USAGE, modelsCommand } from "./models";
 import { ROUTER_USAGE, routerCommand } from "./router";
 import { TUNE_USAGE, tuneCommand } from "./tune";
@@ -33,7 +34,7 @@ const USAGE = `keel <command> [options]   (every command takes --json)
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}`;
+${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${DRIFT_USAGE}`;
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -258,7 +259,7 @@ async function score() {
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
-  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune"].includes(cmd) ? ` ${sub}` : ""}`) {
+  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
       return start();
     case "worker":
@@ -298,6 +299,8 @@ async function main() {
       return withDb((d) => tuneCommand(d, sub, opts, say));
     case `router ${sub}`:
       return routerCommand(sub, opts, say); // no database
+    case `drift ${sub}`:
+      return driftCommand(sub, opts); // no database
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }

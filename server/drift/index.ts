@@ -9,3 +9,19 @@ export { driftRetentionJob, driftTickJob } from "./jobs/tick";
 export { createMonitor, getMonitor, listMonitors } from "./monitors";
 export { getRun, listRuns, runMonitor } from "./runs";
 export { seedDemoDrift } from "./seed";
+/** the statistics, for `keel drift stats` (no database) */
+export {
+  categoricalSummary,
+  chi2Contingency,
+  chi2Sf,
+  chisquare,
+  columnDrift,
+  jensenshannon,
+  ks2samp,
+  kstwobignSf,
+  kstwoSf,
+  numericSummary,
+  psi,
+  STATTESTS as STATTEST_NAMES,
+  wassersteinDistance,
+} from "./stats";

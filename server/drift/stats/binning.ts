@@ -78,20 +78,22 @@ export function commonEdges(reference: NumericSummary, current: NumericSummary):
 
 /** The union of two summaries' values (sorted) with each window's count per value. */
 export function alignNumeric(reference: NumericSummary, current: NumericSummary) {
-  const keys: number[] = [];
-  const ref: number[] = [];
-  const cur: number[] = [];
-  let i = 0;
-  let j = 0;
   const a = reference.values;
   const b = current.values;
+  const keys = new Float64Array(a.length + b.length);
+  const ref = new Float64Array(keys.length);
+  const cur = new Float64Array(keys.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
   while (i < a.length || j < b.length) {
     const x = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i]! : b[j]!;
-    keys.push(x);
-    ref.push(i < a.length && a[i] === x ? reference.counts[i++]! : 0);
-    cur.push(j < b.length && b[j] === x ? current.counts[j++]! : 0);
+    keys[k] = x;
+    if (i < a.length && a[i] === x) ref[k] = reference.counts[i++]!;
+    if (j < b.length && b[j] === x) cur[k] = current.counts[j++]!;
+    k++;
   }
-  return { keys, reference: Float64Array.from(ref), current: Float64Array.from(cur) };
+  return { keys: keys.subarray(0, k), reference: ref.subarray(0, k), current: cur.subarray(0, k) };
 }
 
 /** The union of two categorical summaries' categories (reference's first, then new ones) with each window's count. */
@@ -120,7 +122,7 @@ export function fillZeroShares(shares: Float64Array): Float64Array {
 export interface BinnedShares {
   /** bin edges (Sturges) or the distinct values / categories compared one by one */
   edges: Float64Array | null;
-  keys: (number | string)[] | null;
+  keys: Float64Array | string[] | null;
   reference: Float64Array;
   current: Float64Array;
 }
@@ -129,7 +131,9 @@ const shares = (counts: Float64Array, n: number) => counts.map((c) => c / n);
 
 /** get_binned_data(reference, current, type, n, feel_zeroes): shares per bin of both windows. */
 export function binnedShares(
-  col: { type: "numerical"; reference: NumericSummary; current: NumericSummary } | { type: "categorical"; reference: CategoricalSummary; current: CategoricalSummary },
+  col:
+    | { type: "numerical"; reference: NumericSummary; current: NumericSummary }
+    | { type: "categorical"; reference: CategoricalSummary; current: CategoricalSummary },
   fillZeroes: boolean,
 ): BinnedShares {
   let out: BinnedShares;

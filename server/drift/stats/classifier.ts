@@ -4,6 +4,8 @@
  * scikit-learn's roc_auc_score).
  */
 
+import { EmbeddingInputError } from "./pca";
+
 export function dotRow(w: Float64Array, X: Float64Array, off: number, dim: number): number {
   let s = 0;
   for (let j = 0; j < dim; j++) s += w[j]! * X[off + j]!;

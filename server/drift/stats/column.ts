@@ -54,7 +54,8 @@ export function defaultStattest(type: "numerical" | "categorical", referenceSize
 /** A threshold in range for its test: a p-value level in (0, 1), a distance >= 0. */
 export function checkThreshold(stattest: Stattest, threshold: number): number {
   if (PVALUE.has(stattest)) {
-    if (!(threshold > 0 && threshold < 1)) throw new Error(`threshold must be a p-value level between 0 and 1 (exclusive) for ${stattest}, got ${threshold}`);
+    if (!(threshold > 0 && threshold < 1))
+      throw new Error(`threshold must be a p-value level between 0 and 1 (exclusive) for ${stattest}, got ${threshold}`);
   } else if (!(threshold >= 0 && threshold < Number.POSITIVE_INFINITY))
     throw new Error(`threshold must be a finite distance >= 0 for ${stattest}, got ${threshold}`);
   return threshold;
@@ -76,18 +77,17 @@ function compactCategorical(s: CategoricalSummary): CategoricalSummary {
 /** Evidently's chi-square: expected = reference counts scaled to the current size, observed = current counts. */
 function chiSquareP(ref: Float64Array, cur: Float64Array, nRef: number, nCur: number): number {
   const kNorm = nCur / nRef;
-  return chisquare(cur, ref.map((c) => c * kNorm)).pvalue;
+  return chisquare(
+    cur,
+    ref.map((c) => c * kNorm),
+  ).pvalue;
 }
 
 /** Evidently's z-test: the first of the sorted distinct values is "0", any other "1"; p = 1 when both windows hold one same value. */
-function zTestP(keys: (number | string)[], ref: Float64Array, cur: Float64Array, nRef: number, nCur: number): number {
+function zTestP(keys: Float64Array | string[], ref: Float64Array, cur: Float64Array, nRef: number, nCur: number): number {
   if (keys.length === 1) return 1;
-  let first = 0;
-  for (let i = 1; i < keys.length; i++) {
-    const a = keys[i]!;
-    const b = keys[first]!;
-    if (typeof a === "number" && typeof b === "number" ? a < b : compareCodePoints(String(a), String(b)) < 0) first = i;
-  }
+  let first = 0; // numerical keys come sorted
+  if (Array.isArray(keys)) for (let i = 1; i < keys.length; i++) if (compareCodePoints(keys[i]!, keys[first]!) < 0) first = i;
   return proportionsDiffZTest(nRef - ref[first]!, nRef, nCur - cur[first]!, nCur).pvalue;
 }
 
@@ -148,7 +148,9 @@ export function columnDrift(input: ColumnDriftInput): ColumnDriftResult {
       current: Array.from(histogramCounts(col.current, edges)),
     };
   } else {
-    const order = aligned.keys.map((_, i) => i).sort((a, b) => compareCodePoints(String(aligned.keys[a]), String(aligned.keys[b])));
+    const order = Array.from({ length: aligned.keys.length }, (_, i) => i).sort((a, b) =>
+      compareCodePoints(String(aligned.keys[a]), String(aligned.keys[b])),
+    );
     out.categories = order.map((i) => ({ name: String(aligned.keys[i]), reference: aligned.reference[i]!, current: aligned.current[i]! }));
   }
   return out;

@@ -26,8 +26,8 @@ export {
   type Stattest,
 } from "./column";
 export { jensenshannon, proportionsDiffZTest, psi } from "./distance";
-export { type KsMethod, ks2samp, ks2sampFromStatistic, ks2sampWeighted, type TestResult } from "./ks";
 export { kstwobignSf, kstwoSf, smirnovSf } from "./kolmogorov";
+export { type KsMethod, ks2samp, ks2sampFromStatistic, ks2sampWeighted, type TestResult } from "./ks";
 export { chi2Sf, erfc, gammainc, gammaincc, lgamma, normalCdf, normalSf } from "./special";
 export {
   type CategoricalSummary,

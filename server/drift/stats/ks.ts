@@ -135,14 +135,14 @@ function statistic(
   let minS = Number.POSITIVE_INFINITY;
   while (i < av.length || j < bv.length) {
     const x = j >= bv.length || (i < av.length && av[i]! <= bv[j]!) ? av[i]! : bv[j]!;
-    while (i < av.length && av[i] === x) c1 += ac ? ac[i++]! : (i++, 1);
-    while (j < bv.length && bv[j] === x) c2 += bc ? bc[j++]! : (j++, 1);
+    for (; i < av.length && av[i] === x; i++) c1 += ac ? ac[i]! : 1;
+    for (; j < bv.length && bv[j] === x; j++) c2 += bc ? bc[j]! : 1;
     const diff = c1 / n1 - c2 / n2;
     if (diff > maxS) maxS = diff;
     if (diff < minS) minS = diff;
   }
   const minusMin = Math.min(Math.max(-minS, 0), 1);
-  return minusMin > maxS ? minusMin : maxS;
+  return Math.max(minusMin, maxS);
 }
 
 /** scipy.stats.ks_2samp(a, b, method=method), two-sided. NaN in either sample gives NaN (nan_policy "propagate"). */

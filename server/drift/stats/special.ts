@@ -27,6 +27,13 @@ export function lgamma(a: number): number {
   if (!(a > 0)) return Number.NaN;
   if (a === Number.POSITIVE_INFINITY) return a;
   if (a >= 10) return (a - 0.5) * Math.log(a) - a + LN_SQRT_2PI + stirlingCorrection(a);
+  if (Number.isInteger(2 * a)) {
+    // an integer or half-integer (chi-square's df/2): Γ as its product, exact to an ulp or two
+    const whole = Number.isInteger(a);
+    let g = whole ? 1 : Math.sqrt(Math.PI);
+    for (let b = whole ? 1 : 0.5; b < a; b++) g *= b;
+    return Math.log(g);
+  }
   // shift up: Γ(a) = Γ(a + k) / (a (a+1) ... (a+k-1)); the product stays far from overflow (< 20^10)
   let prod = 1;
   let b = a;

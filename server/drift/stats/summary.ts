@@ -37,7 +37,7 @@ export function summaryOfSorted(sorted: ArrayLike<number>): NumericSummary {
   let j = -1;
   for (let i = 0; i < sorted.length; i++) {
     // -0 and 0 are one value
-    if (i === 0 || sorted[i] !== sorted[i - 1]) values[++j] = sorted[i]!;
+    if (i === 0 || sorted[i] !== sorted[i - 1]) values[++j] = sorted[i]! + 0;
     counts[j]! += 1;
   }
   return { values, counts };

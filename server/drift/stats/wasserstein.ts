@@ -14,14 +14,9 @@ function validate(values: ArrayLike<number>, weights: ArrayLike<number> | null, 
     if (weights[i]! < 0) throw new Error(`wassersteinDistance: ${what} weights must be non-negative`);
     total += weights[i]!;
   }
-  if (!(total > 0 && total < Number.POSITIVE_INFINITY)) throw new Error(`wassersteinDistance: ${what} weights must sum to a positive finite number`);
+  if (!(total > 0 && total < Number.POSITIVE_INFINITY))
+    throw new Error(`wassersteinDistance: ${what} weights must sum to a positive finite number`);
   return total;
-}
-
-function order(values: ArrayLike<number>): Uint32Array {
-  const idx = new Uint32Array(values.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((x, y) => values[x]! - values[y]!);
 }
 
 /** scipy's result where a value is not finite: NaN poisons it, as do two equal infinities (∞ - ∞ between them). */
@@ -39,38 +34,44 @@ function nonFinite(u: ArrayLike<number>, v: ArrayLike<number>): number | null {
 }
 
 /**
- * The distance between two distributions given as values sorted ascending (through `ui`/`vi`, or in
- * order where those are null) with weights (1 each where null) totalling uTotal and vTotal.
+ * The distance between two distributions given as values sorted ascending with weights (null: 1
+ * each) totalling uTotal and vTotal: one merged walk over the distinct values.
  */
 function sortedDistance(
   u: ArrayLike<number>,
-  ui: Uint32Array | null,
   uw: ArrayLike<number> | null,
   uTotal: number,
   v: ArrayLike<number>,
-  vi: Uint32Array | null,
   vw: ArrayLike<number> | null,
   vTotal: number,
 ): number {
-  const ua = (k: number) => (ui ? ui[k]! : k);
-  const va = (k: number) => (vi ? vi[k]! : k);
+  const nu = u.length;
+  const nv = v.length;
   let i = 0;
   let j = 0;
   let uCum = 0;
   let vCum = 0;
   let prev = 0;
   let total = 0;
-  let first = true;
-  while (i < u.length || j < v.length) {
-    const x = j >= v.length || (i < u.length && u[ua(i)]! <= v[va(j)]!) ? u[ua(i)]! : v[va(j)]!;
+  while (i < nu || j < nv) {
+    const a = i < nu ? u[i]! : Number.NaN;
+    const b = j < nv ? v[j]! : Number.NaN;
+    const x = j >= nv || (i < nu && a <= b) ? a : b;
     // the CDFs' difference holds on [prev, x)
-    if (!first) total += Math.abs(uCum / uTotal - vCum / vTotal) * (x - prev);
-    first = false;
-    for (; i < u.length && u[ua(i)] === x; i++) uCum += uw ? uw[ua(i)]! : 1;
-    for (; j < v.length && v[va(j)] === x; j++) vCum += vw ? vw[va(j)]! : 1;
+    if (i > 0 || j > 0) total += Math.abs(uCum / uTotal - vCum / vTotal) * (x - prev);
+    for (; i < nu && u[i] === x; i++) uCum += uw ? uw[i]! : 1;
+    for (; j < nv && v[j] === x; j++) vCum += vw ? vw[j]! : 1;
     prev = x;
   }
   return total;
+}
+
+/** Values (and weights) in ascending order of value. */
+function sorted(values: ArrayLike<number>, weights: ArrayLike<number> | null): [Float64Array, Float64Array | null] {
+  const idx = new Uint32Array(values.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  idx.sort((x, y) => values[x]! - values[y]!);
+  return [Float64Array.from(idx, (k) => values[k]!), weights ? Float64Array.from(idx, (k) => weights[k]!) : null];
 }
 
 /** scipy.stats.wasserstein_distance(u, v). */
@@ -89,14 +90,16 @@ export function weightedWassersteinDistance(
   const vTotal = validate(v, vWeights, "second");
   const bad = nonFinite(u, v);
   if (bad !== null) return bad;
-  return sortedDistance(u, order(u), uWeights, uTotal, v, order(v), vWeights, vTotal);
+  const [su, suw] = sorted(u, uWeights);
+  const [sv, svw] = sorted(v, vWeights);
+  return sortedDistance(su, suw, uTotal, sv, svw, vTotal);
 }
 
 /** The distance between two column summaries (values already sorted; counts as weights). */
 export function wassersteinSummary(reference: NumericSummary, current: NumericSummary): number {
   const uTotal = validate(reference.values, reference.counts, "reference");
   const vTotal = validate(current.values, current.counts, "current");
-  return sortedDistance(reference.values, null, reference.counts, uTotal, current.values, null, current.counts, vTotal);
+  return sortedDistance(reference.values, reference.counts, uTotal, current.values, current.counts, vTotal);
 }
 
 /** Population standard deviation (numpy.std, ddof 0) of a summary, two-pass as numpy computes it. */
