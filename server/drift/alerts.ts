@@ -195,7 +195,11 @@ async function propose(tx: DbOrTx, monitor: MonitorRow, rule: RuleRow, run: RunR
     const cur = run.current as { from: string | null; to: string | null };
     retrain.fromLogs = {
       ...fromLogs,
-      filter: { ...(cur.from ? { from: cur.from } : {}), ...(cur.to ? { to: cur.to } : {}), ...(fromLogs.filter ?? {}) },
+      filter: {
+        ...(cur.from ? { from: new Date(cur.from) } : {}),
+        ...(cur.to ? { to: new Date(cur.to) } : {}),
+        ...(fromLogs.filter ?? {}),
+      },
     };
   }
   try {

@@ -233,6 +233,27 @@ describe("drift alerts, webhooks and retraining", () => {
     expect(rejected.status).toBe("rejected");
   });
 
+  it("builds a fromLogs retraining from the run's current window, and notes a refused proposal on the alert", async () => {
+    const m = await api().drift.monitors.create({ projectId, name: "from-logs", config });
+    await api().drift.rules.create({
+      projectId,
+      monitor: m.id,
+      rule: {
+        name: "from logs",
+        condition: { kind: "dataset_drift" },
+        retrain: { method: "head", base: { model: "tiny-bert-embed" }, fromLogs: { name: "drift-window", filter: { tags: ["shifted"] } } },
+      },
+    });
+    const run = await api().drift.monitors.run({ projectId, monitor: m.id });
+    expect(run.verdict).toBe("drift");
+    const [alert] = (await api().drift.alerts.list({ projectId, monitor: m.id, limit: 5 })).items;
+    // every answer in the window is the same text: a head needs two labels, so no job, and the alert says why
+    expect(alert?.tuningJobId).toBeNull();
+    expect(alert?.retrainError).toMatch(/at least 2 labels/);
+    // and the refused proposal left no dataset version behind
+    expect(await d.db.$count(schema.datasets, eq(schema.datasets.name, "drift-window"))).toBe(0);
+  });
+
   it("runs monitors by their schedule through the tick job, once per due time", async () => {
     const m = await api().drift.monitors.create({ projectId, name: "scheduled", schedule: "*/5 * * * *", config });
     expect(m.nextRunAt && m.nextRunAt.getTime()).toBeGreaterThan(Date.now());

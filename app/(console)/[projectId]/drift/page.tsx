@@ -1,16 +1,38 @@
 "use client";
 
-import { EmptyState } from "../../../_components/EmptyState";
-import { PageHeader } from "../../../_components/ui";
+import Link from "next/link";
+import { buttonClass } from "../../../_components/classes";
+import { Card, PageHeader } from "../../../_components/ui";
+import { useProject } from "../../../_lib/project";
+import { atLeast } from "../../../_lib/roles";
+import { AlertsTable } from "./_components/AlertsTable";
+import { MonitorsTable } from "./_components/MonitorsTable";
+import { newMonitorHref } from "./_components/shared";
 
 export default function DriftPage() {
+  const project = useProject();
+  const canWrite = atLeast(project.role, "engineer");
+  const newButton = canWrite ? (
+    <Link href={newMonitorHref(project.slug)} className={buttonClass("primary")}>
+      New monitor
+    </Link>
+  ) : undefined;
   return (
-    <>
-      <PageHeader title="Drift" description="Watch production inputs and outputs drift from a reference." />
-      <EmptyState title="No drift monitors yet">
-        Drift monitors will be listed here with their reference and current windows, statistics over time, alert rules and the retraining
-        they can trigger.
-      </EmptyState>
-    </>
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title="Drift"
+        description="Watch production inputs and outputs drift from a reference: per-column statistical tests, embeddings, verdicts over time, alerts and the retraining they can propose."
+        actions={newButton}
+      />
+      <Card title="Monitors">
+        <MonitorsTable action={newButton} />
+      </Card>
+      <Card
+        title="Alerts"
+        description="Fired by the monitors' alert rules. A rule with a retraining proposes a tuning job that waits for an approver."
+      >
+        <AlertsTable />
+      </Card>
+    </div>
   );
 }

@@ -107,7 +107,9 @@ function Tuning() {
                   <Td>
                     <div className="flex flex-col items-start gap-1">
                       <JobStatusBadge status={j.status} />
-                      {j.status === "queued" && j.waitReason && <span className="max-w-56 text-xs text-amber-700">{j.waitReason}</span>}
+                      {(j.status === "queued" || j.status === "awaiting_approval") && j.waitReason && (
+                        <span className="max-w-56 text-xs text-amber-700">{j.waitReason}</span>
+                      )}
                     </div>
                   </Td>
                   <Td>

@@ -10,6 +10,7 @@ import { formatDateTime } from "../../../../_lib/format";
 import { useProject } from "../../../../_lib/project";
 import { atLeast } from "../../../../_lib/roles";
 import { useTRPC } from "../../../../_lib/trpc";
+import { RetrainProposal } from "../../drift/_components/RetrainProposal";
 import { MetricChart, RUN_COLORS } from "../../registry/_components/MetricChart";
 import { Alert, BackLink, KeyValues, runHref, versionHref, When } from "../../registry/_components/shared";
 import { DatasetSource, Evaluation } from "../_components/JobEvaluation";
@@ -82,6 +83,7 @@ export default function JobPage() {
         actions={atLeast(project.role, "engineer") && isActive(j.status) && <CancelButton job={j} />}
       />
       <TuningNav />
+      <RetrainProposal job={j} />
       <Card title="Status">
         <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-3">
           <Item label="Status">
@@ -90,7 +92,9 @@ export default function JobPage() {
                 <JobStatusBadge status={j.status} />
               </span>
               {j.cancelRequestedAt && isActive(j.status) && <span className="text-xs text-slate-500">cancel requested</span>}
-              {j.status === "queued" && j.waitReason && <span className="text-xs text-amber-700">{j.waitReason}</span>}
+              {(j.status === "queued" || j.status === "awaiting_approval") && j.waitReason && (
+                <span className="text-xs text-amber-700">{j.waitReason}</span>
+              )}
             </span>
           </Item>
           <Item label="Attempt">
