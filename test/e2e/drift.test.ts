@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import zlib from "node:zlib";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, signInAs, withPage } from "./browser";
+
+const skip = inject("e2eSkip");
+const app = skip ? null : inject("e2eApp");
+const url = (p: string) => `${app?.url}${p}`;
+const uniq = () => randomBytes(4).toString("hex");
+const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
+const DEMO_MONITOR = "demo: gateway traffic";
+const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz");
+
+async function call<T = unknown>(method: string, p: string, body?: unknown): Promise<T> {
+  const res = await fetch(url(p), { method, headers: auth(), body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  expect(res.status, `${method} ${p}: ${text}`).toBeLessThan(300);
+  return (text ? JSON.parse(text) : null) as T;
+}
+const mutate = async <T = unknown>(proc: string, input: unknown): Promise<T> =>
+  (await call<{ result: { data: { json: T } } }>("POST", `/api/trpc/${proc}`, { json: input })).result.data.json;
+
+/** Labelled rows of the shared sentiment set (English movie reviews) as dataset JSONL. */
+function sentimentJsonl(perClass: number): string {
+  const taken = new Map<string, number>();
+  const rows: string[] = [];
+  for (const line of zlib.gunzipSync(fs.readFileSync(SENTIMENT)).toString("utf8").split("\n")) {
+    const [label, split, text] = line.split("\t");
+    if (!text || (label !== "0" && label !== "1")) continue;
+    const k = `${label}/${split}`;
+    if ((taken.get(k) ?? 0) >= perClass) continue;
+    taken.set(k, (taken.get(k) ?? 0) + 1);
+    rows.push(JSON.stringify({ input: text, references: [label === "1" ? "positive" : "negative"], metadata: { split } }));
+  }
+  return `${rows.join("\n")}\n`;
+}
+
+const SHORT = ["¡Me encantó!", "Muy mala.", "Genial, la recomiendo", "Aburrida", "Qué desastre", "Preciosa película"];
+
+const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
+
+describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`drift monitoring in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
+  let browser: Browser;
+  let receiver: http.Server;
+  let hookUrl = "";
+  const received: { event: string; data: { monitor?: { name?: string }; run?: { id?: string } } }[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/drift`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it("the demo monitor runs by schedule and fires a webhook; a retraining proposal is approved in the browser and trains, with lineage back to its drift run", async () => {
+    const id = uniq();
+    // a webhook for drift alerts, and the demo monitor on a per-minute schedule with a rule on dataset drift
+    await mutate("registry.webhooks.create", { projectId: "demo", url: hookUrl, events: ["drift.alert"] });
+    const demo = await call<{ id: string }>("GET", `/api/v1/drift/monitors/${encodeURIComponent(DEMO_MONITOR)}?project=demo`);
+    await call("POST", `/api/v1/drift/monitors/${demo.id}/rules?project=demo`, { name: `e2e-${id}`, condition: { kind: "dataset_drift" } });
+    await call("PATCH", `/api/v1/drift/monitors/${demo.id}?project=demo`, { schedule: "* * * * *" });
+    const scheduledSince = Date.now();
+
+    // retraining: a labelled dataset version, traffic of the tiny-bert-sentiment deployment that drifted from it
+    // (short Spanish texts against English reviews), a monitor over that deployment with a rule that proposes a head
+    const dataset = `reviews-${id}`;
+    const output = `sentiment-retrained-${id}`;
+    const up = await fetch(url(`/api/v1/projects/demo/datasets/${dataset}/versions?format=jsonl`), {
+      method: "POST",
+      headers: auth(),
+      body: sentimentJsonl(60),
+    });
+    expect(up.status, await up.clone().text()).toBeLessThan(300);
+    for (let i = 0; i < 30; i++)
+      await call("POST", "/api/v1/classifications", { model: "tiny-bert-sentiment", input: `${SHORT[i % SHORT.length]} ${i}` });
+    const monitor = `sentiment-${id}`;
+    const created = await call<{ id: string }>("POST", "/api/v1/drift/monitors?project=demo", {
+      name: monitor,
+      config: {
+        source: { kind: "traffic", deployment: "tiny-bert-sentiment" },
+        columns: [{ name: "input_chars" }, { name: "language" }],
+        reference: { kind: "dataset", dataset },
+        current: { kind: "sliding", window: "hour" },
+        minSamples: 20,
+      },
+    });
+    await call("POST", `/api/v1/drift/monitors/${created.id}/rules?project=demo`, {
+      name: "retrain on drift",
+      condition: { kind: "dataset_drift" },
+      retrain: {
+        method: "head",
+        base: { model: "tiny-bert-embed" },
+        dataset: { name: dataset },
+        outputModel: output,
+        hyperparameters: { epochs: 3 },
+        seed: 1,
+      },
+    });
+
+    await withPage(browser, "drift", async (page) => {
+      await signIn(page);
+      // the monitors list: the demo monitor with its seeded drift
+      await page.goto(url("/demo/drift"));
+      const demoRow = page.getByRole("row", { name: new RegExp(DEMO_MONITOR) });
+      await expect.poll(() => demoRow.textContent()).toMatch(/drift/);
+
+      // run the sentiment monitor now from its page: drift in both columns, shown per column
+      await page.goto(url(`/demo/drift/${created.id}`));
+      await page.getByRole("heading", { level: 1, name: monitor }).waitFor();
+      await page.getByRole("button", { name: "Run now" }).click();
+      const summary = page.getByRole("region", { name: "Run summary" });
+      await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/\bdrift\b/);
+      const columns = page.getByRole("table", { name: "Columns" });
+      await expect.poll(() => columns.textContent()).toMatch(/input_chars.*K-S test.*drift/s);
+      expect(await columns.textContent()).toMatch(/language/);
+
+      // the alert with its proposed retraining, which waits for approval
+      const alerts = page.getByRole("table", { name: "Alerts" });
+      const jobLink = alerts.getByRole("link", { name: /job #\d+/ });
+      await expect.poll(() => jobLink.count(), { timeout: 30_000 }).toBe(1);
+      await jobLink.click();
+      await page.waitForURL(/\/demo\/tuning\/\d+$/);
+      await expect.poll(() => page.getByTestId("job-status").textContent()).toMatch(/awaiting.approval/);
+      await page
+        .getByText(new RegExp(`monitor ${monitor}`))
+        .first()
+        .waitFor();
+      await page.getByRole("button", { name: "Approve and start" }).click();
+      await expect.poll(() => page.getByTestId("job-status").textContent(), { timeout: 90_000 }).toBe("succeeded");
+
+      // the new version's lineage leads back to the drift run
+      await page.goto(url(`/demo/registry/models/${output}/versions/1`));
+      const links = page.getByRole("list", { name: "Lineage links" });
+      await expect.poll(() => links.textContent()).toMatch(/drift run #1 proposed tuning job/);
+    });
+
+    // the demo monitor ran by its schedule (the worker's per-minute tick), drifted, and the webhook fired
+    const scheduled = await expect
+      .poll(
+        async () => {
+          const runs = await call<{ items: { trigger: string; verdict: string; createdAt: string }[] }>(
+            "GET",
+            `/api/v1/drift/monitors/${demo.id}/runs?project=demo&limit=5`,
+          );
+          return runs.items.find((r) => r.trigger === "schedule" && Date.parse(r.createdAt) >= scheduledSince)?.verdict ?? null;
+        },
+        { timeout: 150_000, interval: 2000 },
+      )
+      .toBe("drift");
+    void scheduled;
+    await expect
+      .poll(() => received.some((r) => r.event === "drift.alert" && r.data.monitor?.name === DEMO_MONITOR), { timeout: 30_000 })
+      .toBe(true);
+    expect(received.some((r) => r.event === "drift.alert" && r.data.monitor?.name === monitor)).toBe(true);
+    await call("PATCH", `/api/v1/drift/monitors/${demo.id}?project=demo`, { schedule: "0 * * * *" });
+  }, 300_000);
+});
