@@ -143,7 +143,7 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => links.textContent()).toContain(`${dataset} v1 trained on tuning job`);
       const text = (await links.textContent()) ?? "";
       expect(text).toMatch(/v\d+ base tuning job/);
-      expect(text).toMatch(new RegExp(`tuning job \\w+ produced ${output} v1`));
+      expect(text).toMatch(new RegExp(`tuning job #\\d+ produced ${output} v1`));
       // and its evaluations: the job's eval run with its exact match, and the gate the @staging request passed
       const evals = page.getByRole("table", { name: "Eval runs" });
       const evalRow = evals.getByRole("row", { name: new RegExp(evalName) });
