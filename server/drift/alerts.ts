@@ -1,6 +1,7 @@
-import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
+import { isUuid } from "../core/ids";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { emitRegistryEvent } from "../registry";
 import { createJob, parseJobInput } from "../tuning";
@@ -78,7 +79,7 @@ export async function createRule(db: DbOrTx, actor: Actor, projectId: string, mo
 }
 
 async function ruleOf(db: DbOrTx, projectId: string, ruleId: string): Promise<RuleRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(ruleId)) throw notFound("alert rule");
+  if (!isUuid(ruleId)) throw notFound("alert rule");
   const [row] = await db
     .select()
     .from(rules)
@@ -260,7 +261,7 @@ export async function listAlerts(
 }
 
 export async function acknowledgeAlert(db: DbOrTx, actor: Actor, projectId: string, alertId: string): Promise<AlertRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(alertId)) throw notFound("alert");
+  if (!isUuid(alertId)) throw notFound("alert");
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(alerts)
@@ -271,9 +272,4 @@ export async function acknowledgeAlert(db: DbOrTx, actor: Actor, projectId: stri
     await recordAudit(tx, actor, { projectId, action: "drift.alert.acknowledge", targetType: "drift_alert", targetId: row.id });
     return row;
   });
-}
-
-/** Open alerts of the project (the console's badge). */
-export async function openAlertCount(db: DbOrTx, projectId: string): Promise<number> {
-  return db.$count(alerts, and(eq(alerts.projectId, projectId), eq(alerts.status, "open"), gt(alerts.createdAt, new Date(0))));
 }

@@ -2,6 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
+import { isUuid } from "../core/ids";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { type Actor, recordAudit } from "../workspace";
 import { DEFAULT_REFUSAL_PHRASES, defineColumn } from "./columns";
@@ -191,7 +192,7 @@ export async function listMonitors(db: DbOrTx, projectId: string, page: PageInpu
 
 /** A monitor of this project by id or name; another project's is NOT_FOUND. */
 export async function getMonitorRow(db: DbOrTx, projectId: string, ref: string): Promise<MonitorRow> {
-  const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+  const isId = isUuid(ref);
   const [row] = await db
     .select()
     .from(m)

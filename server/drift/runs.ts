@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, notFound } from "../core/errors";
+import { isUuid } from "../core/ids";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import type { Actor } from "../workspace";
 import { fireAlerts } from "./alerts";
@@ -153,7 +154,7 @@ export async function runTimeline(db: DbOrTx, projectId: string, monitorId: stri
 }
 
 export async function getRun(db: DbOrTx, projectId: string, runId: string): Promise<RunRow & { monitor: { id: string; name: string } }> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(runId)) throw notFound("drift run");
+  if (!isUuid(runId)) throw notFound("drift run");
   const [row] = await db
     .select({ run: r, name: schema.driftMonitors.name })
     .from(r)

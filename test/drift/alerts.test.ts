@@ -11,7 +11,6 @@ import { startWorker, type WorkerHandle } from "../../server/core/worker";
 import { addVersion, parseDataset } from "../../server/datasets";
 import { driftRunJob, driftTickJob } from "../../server/drift";
 import { applyRetention } from "../../server/drift/runs";
-import { ingestBatch } from "../../server/logs";
 import { deliverWebhookJob, registerBundled } from "../../server/registry";
 import { verifySignature } from "../../server/registry/webhook-signing";
 import { type AgentHandle, startTuningAgent } from "../../server/tuning";
@@ -20,7 +19,7 @@ import { type Principal, SYSTEM_ACTOR } from "../../server/workspace";
 import { callerFor, makeMember, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
-import { calls, events } from "./traffic";
+import { seedWindows } from "./traffic";
 
 const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz");
 let d: TestDatabase;
@@ -70,26 +69,7 @@ beforeAll(async () => {
   const p = await makeProject(d.db);
   projectId = p.project.id;
   owner = p.owner.principal;
-  const ref = calls({
-    n: 300,
-    from: new Date(now.getTime() - 10 * day),
-    to: new Date(now.getTime() - 3 * day),
-    shift: 0,
-    seed: 1,
-    tag: "shifted",
-    prefix: "r",
-  });
-  const cur = calls({
-    n: 150,
-    from: new Date(now.getTime() - 20 * 3600_000),
-    to: new Date(now.getTime() - 3600_000),
-    shift: 1,
-    seed: 2,
-    tag: "shifted",
-    prefix: "c",
-  });
-  const all = events([...ref, ...cur]);
-  for (let i = 0; i < all.length; i += 500) await ingestBatch(d.db, projectId, all.slice(i, i + 500), { source: "api" });
+  await seedWindows(d.db, projectId, { now, tag: "shifted", reference: 300, current: 150, shift: 1, seeds: [1, 2], prefix: "s" });
   await registerBundled(d.db, SYSTEM_ACTOR, projectId, path.resolve("models"));
   await addVersion(d.db, SYSTEM_ACTOR, projectId, "labelled", parseDataset(Buffer.from(sentimentJsonl(100)), "jsonl"), {
     kind: "upload",
@@ -256,7 +236,7 @@ describe("drift alerts, webhooks and retraining", () => {
 
   it("runs monitors by their schedule through the tick job, once per due time", async () => {
     const m = await api().drift.monitors.create({ projectId, name: "scheduled", schedule: "*/5 * * * *", config });
-    expect(m.nextRunAt && m.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+    expect(m.nextRunAt?.getTime() ?? 0).toBeGreaterThan(Date.now());
     await d.db
       .update(schema.driftMonitors)
       .set({ nextRunAt: new Date(Date.now() - 1000) })
@@ -271,7 +251,7 @@ describe("drift alerts, webhooks and retraining", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await api().drift.runs.list({ projectId, monitor: m.id, limit: 5 })).items.length).toBe(1);
     const after = await api().drift.monitors.get({ projectId, monitor: m.id });
-    expect(after.nextRunAt && after.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+    expect(after.nextRunAt?.getTime() ?? 0).toBeGreaterThan(Date.now());
   });
 
   it("deletes runs past retention but keeps each monitor's newest", async () => {

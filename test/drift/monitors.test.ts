@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addVersion, parseDataset } from "../../server/datasets";
 import { categoricalSummary, columnDrift, numericSummary } from "../../server/drift/stats";
 import { handleV1 } from "../../server/http/v1";
-import { ingestBatch } from "../../server/logs";
 import { type Principal, SYSTEM_ACTOR } from "../../server/workspace";
 import { callerFor, makeKey, makeMember, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
-import { type Call, calls, events } from "./traffic";
+import { type Call, seedWindows } from "./traffic";
 
 let d: TestDatabase;
 let projectId: string;
@@ -52,45 +51,17 @@ beforeAll(async () => {
   projectId = p.project.id;
   owner = p.owner.principal;
   ownerId = p.owner.user.id;
-  reference = calls({
-    n: 400,
-    from: new Date(now.getTime() - 10 * day),
-    to: new Date(now.getTime() - 3 * day),
-    shift: 0,
-    seed: 1,
+  ({ reference, current } = await seedWindows(d.db, projectId, {
+    now,
     tag: "shifted",
-    prefix: "ref",
-  });
-  current = calls({
-    n: 200,
-    from: new Date(now.getTime() - 20 * 3600_000),
-    to: new Date(now.getTime() - 3600_000),
+    reference: 400,
+    current: 200,
     shift: 1,
-    seed: 2,
-    tag: "shifted",
-    prefix: "cur",
-  });
+    seeds: [1, 2],
+    prefix: "s",
+  }));
   // the same distribution in both windows under another tag
-  const stableRef = calls({
-    n: 400,
-    from: new Date(now.getTime() - 10 * day),
-    to: new Date(now.getTime() - 3 * day),
-    shift: 0,
-    seed: 3,
-    tag: "stable",
-    prefix: "sref",
-  });
-  const stableCur = calls({
-    n: 200,
-    from: new Date(now.getTime() - 20 * 3600_000),
-    to: new Date(now.getTime() - 3600_000),
-    shift: 0,
-    seed: 4,
-    tag: "stable",
-    prefix: "scur",
-  });
-  const all = events([...reference, ...current, ...stableRef, ...stableCur]);
-  for (let i = 0; i < all.length; i += 500) await ingestBatch(d.db, projectId, all.slice(i, i + 500), { source: "api" });
+  await seedWindows(d.db, projectId, { now, tag: "stable", reference: 400, current: 200, shift: 0, seeds: [3, 4], prefix: "t" });
 });
 afterAll(async () => {
   await d?.drop();

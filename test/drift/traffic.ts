@@ -1,3 +1,6 @@
+import type { DbOrTx } from "../../db/client";
+import { ingestBatch } from "../../server/logs";
+
 /**
  * Seeded traffic for the drift tests: traces with known values (latency, tokens, metadata) in a
  * reference range and a current window, so a test can compute the expected statistics from the
@@ -75,4 +78,39 @@ export function events(cs: Call[]): unknown[] {
       },
     },
   ]);
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Ingest a reference window (days 10..3 before `now`, the unshifted distribution) and a current one
+ * (the last 20 hours, shifted by `shift`) under `tag`; returns both windows' calls.
+ */
+export async function seedWindows(
+  db: DbOrTx,
+  projectId: string,
+  o: { now: Date; tag: string; reference: number; current: number; shift: number; seeds: [number, number]; prefix: string },
+): Promise<{ reference: Call[]; current: Call[] }> {
+  const t = o.now.getTime();
+  const reference = calls({
+    n: o.reference,
+    from: new Date(t - 10 * DAY),
+    to: new Date(t - 3 * DAY),
+    shift: 0,
+    seed: o.seeds[0],
+    tag: o.tag,
+    prefix: `${o.prefix}r`,
+  });
+  const current = calls({
+    n: o.current,
+    from: new Date(t - 20 * 3600_000),
+    to: new Date(t - 3600_000),
+    shift: o.shift,
+    seed: o.seeds[1],
+    tag: o.tag,
+    prefix: `${o.prefix}c`,
+  });
+  const all = events([...reference, ...current]);
+  for (let i = 0; i < all.length; i += 500) await ingestBatch(db, projectId, all.slice(i, i + 500), { source: "api" });
+  return { reference, current };
 }
