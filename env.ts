@@ -11,7 +11,8 @@ const schema = z.object({
   DATABASE_URL: z.url().optional(),
   KEEL_DATA_DIR: z.string().default(".keel"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  /** Bind address. 127.0.0.1 for the two-command local trial; servers set HOST=0.0.0.0. */
+  HOST: z.string().default("127.0.0.1"),
   /** Public origin (scheme://host[:port]) used for the cookie-mutation origin check; derived from Host when unset. */
   KEEL_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -25,6 +26,34 @@ const schema = z.object({
     .number()
     .positive()
     .default(24 * 14),
+  /** A session unused this long ends, whatever its absolute lifetime (KEEL_SESSION_TTL_HOURS). */
+  KEEL_SESSION_IDLE_HOURS: z.coerce.number().positive().default(24),
+  /** Hours an invitation link stays valid. */
+  KEEL_INVITATION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 7),
+  /**
+   * Outbound calls (webhooks, providers) to private ranges are refused unless listed here: CIDRs,
+   * comma-separated (`10.0.0.0/8,127.0.0.0/8`). Loopback only when a loopback range is listed; link-local,
+   * metadata and unspecified addresses never. Instance admins can add ranges in the console.
+   */
+  KEEL_EGRESS_ALLOW: z.string().default(""),
+  /** Who may create projects: `anyone` signed in, or instance `admins` only. */
+  KEEL_PROJECT_CREATION: z.enum(["anyone", "admins"]).default("anyone"),
+  /** Deepest nesting accepted in any JSON body, upload or ingested event. */
+  KEEL_JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(10_000).default(128),
+  /** When set, GET /api/metrics needs `Authorization: Bearer <token>`. */
+  KEEL_METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * 1 behind a TLS-terminating proxy: trust X-Forwarded-Proto/-For (Secure cookies, client addresses).
+   */
+  KEEL_TRUST_PROXY: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
+  /** Seconds a SIGTERM waits for requests and jobs in flight before the process exits anyway. */
+  KEEL_SHUTDOWN_TIMEOUT_S: z.coerce.number().positive().max(600).default(10),
   /** Failed sign-ins allowed per email and per client address in a 15-minute window. */
   KEEL_LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   /**
@@ -42,9 +71,16 @@ const schema = z.object({
   /** Ratings per minute through one public key (the rating widget), and per end user (id, else address). */
   KEEL_WIDGET_RATE_PER_KEY: z.coerce.number().int().positive().default(600),
   KEEL_WIDGET_RATE_PER_USER: z.coerce.number().int().positive().default(20),
+  /** Ratings per minute from one client address through the widget (rotating end-user ids cannot lift it). */
+  KEEL_WIDGET_RATE_PER_ADDRESS: z.coerce.number().int().positive().default(60),
   KEEL_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
   /** Set to 0 to start the web server without the in-process worker (`keel start`). */
   KEEL_START_WORKER: z
+    .enum(["0", "1"])
+    .default("1")
+    .transform((v) => v === "1"),
+  /** 1 (default, the two-command start): seed the demo project, print its credentials once. 0: production, no demo. */
+  KEEL_DEMO: z
     .enum(["0", "1"])
     .default("1")
     .transform((v) => v === "1"),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   customType,
   doublePrecision,
@@ -50,8 +51,8 @@ export const traces = pgTable(
     outputTokens: integer("output_tokens").notNull().default(0),
     /** USD */
     cost: doublePrecision("cost").notNull().default(0),
-    /** milliseconds, first observation start to last end */
-    latencyMs: integer("latency_ms"),
+    /** milliseconds, first observation start to last end (bigint: an observation may last past int4's 24.8 days) */
+    latencyMs: bigint("latency_ms", { mode: "number" }),
     status: text("status", { enum: ["ok", "error"] })
       .notNull()
       .default("ok"),
@@ -105,9 +106,11 @@ export const observations = pgTable(
     /** USD: the client's figure, else computed from the project's price table. */
     cost: doublePrecision("cost"),
     /** Derived by Postgres from the times, so partial updates can never leave it stale. */
-    latencyMs: integer("latency_ms").generatedAlwaysAs(sql`(extract(epoch FROM (end_time - start_time)) * 1000)::integer`),
-    timeToFirstTokenMs: integer("ttft_ms").generatedAlwaysAs(
-      sql`(extract(epoch FROM (completion_start_time - start_time)) * 1000)::integer`,
+    latencyMs: bigint("latency_ms", { mode: "number" }).generatedAlwaysAs(
+      sql`(extract(epoch FROM (end_time - start_time)) * 1000)::bigint`,
+    ),
+    timeToFirstTokenMs: bigint("ttft_ms", { mode: "number" }).generatedAlwaysAs(
+      sql`(extract(epoch FROM (completion_start_time - start_time)) * 1000)::bigint`,
     ),
     status: text("status", { enum: ["ok", "error"] })
       .notNull()
@@ -168,6 +171,8 @@ export const ratings = pgTable(
     authorUserId: uuid("author_user_id").references(() => users.id, { onDelete: "set null" }),
     /** The app's end user, for widget ratings. */
     endUserId: text("end_user_id"),
+    /** The public (widget) key that created it: a public key may update only its own ratings. */
+    apiKeyId: uuid("api_key_id"),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, projectRef, updatedAt } from "./workspace";
 
 /**
@@ -47,7 +47,7 @@ export const routeEvents = pgTable(
       .notNull()
       .default("miss"),
     fallback: boolean("fallback").notNull().default(false),
-    latencyMs: integer("latency_ms").notNull(),
+    latencyMs: bigint("latency_ms", { mode: "number" }).notNull(),
     cost: doublePrecision("cost").notNull().default(0),
     /** what sending it to the large target would have cost */
     largeCost: doublePrecision("large_cost").notNull().default(0),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const ROLES = ["owner", "admin", "engineer", "annotator", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -30,6 +30,11 @@ export const users = pgTable(
     name: text("name"),
     /** scrypt$N$r$p$salt$hash, all base64url. */
     passwordHash: text("password_hash").notNull(),
+    /** Instance admin: manages instance settings (egress, project creation) and users. */
+    isAdmin: boolean("is_admin").notNull().default(false),
+    /** Set by an instance admin: sessions and the user's keys stop working at once. */
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    disabledBy: uuid("disabled_by"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],
@@ -44,9 +49,44 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Last request seen; a session idle longer than KEEL_SESSION_IDLE_HOURS ends. */
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
   },
   (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Instance-wide settings an instance admin changes in the console (`egress.allow`, `projects.creation`, ...). */
+export const instanceSettings = pgTable("instance_settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updatedBy: uuid("updated_by"),
+  updatedAt: updatedAt(),
+});
+
+/** An invitation to a project by link; the token is shown once, only its sha256 is stored. */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: id(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** Stored lower-cased. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    acceptedBy: uuid("accepted_by").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_hash_key").on(t.tokenHash),
+    index("invitations_project_created_idx").on(t.projectId, t.createdAt, t.id),
+  ],
 );
 
 export const projects = pgTable(

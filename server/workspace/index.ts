@@ -1,6 +1,13 @@
 /** The workspace domain's public face: what other domains and the tRPC layer may use. */
 export { listAudit, recordAudit } from "./audit";
 export { principalFromApiKey, principalFromSession, purgeExpired, SESSION_COOKIE, signIn, signOut } from "./auth";
+export {
+  clearInstanceSettingsCache,
+  getInstanceSetting,
+  INSTANCE_SETTINGS,
+  type InstanceSettingKey,
+  setInstanceSetting,
+} from "./instance-settings";
 export { purgeSessionsJob } from "./jobs/purge-sessions";
 export { createKey, listKeys, revokeKey } from "./keys";
 export { addMember, listMembers, removeMember, updateMemberRole } from "./members";
