@@ -31,10 +31,17 @@ const DEFAULTS: { [K in InstanceSettingKey]: () => InstanceSettingValue<K> } = {
 };
 
 const CACHE_MS = 5_000;
-const cache = new Map<InstanceSettingKey, { value: unknown; at: number }>();
+/** Per database handle: tests run many databases in one process. */
+let caches = new WeakMap<object, Map<InstanceSettingKey, { value: unknown; at: number }>>();
+const cacheOf = (db: DbOrTx) => {
+  let c = caches.get(db);
+  if (!c) caches.set(db, (c = new Map()));
+  return c;
+};
 
 /** The stored value, else the default. */
 export async function getInstanceSetting<K extends InstanceSettingKey>(db: DbOrTx, key: K): Promise<InstanceSettingValue<K>> {
+  const cache = cacheOf(db);
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as InstanceSettingValue<K>;
   const [row] = await db
@@ -74,11 +81,11 @@ export async function setInstanceSetting<K extends InstanceSettingKey>(
       after: { value: parsed.data },
     });
   });
-  cache.delete(key);
+  cacheOf(db).delete(key);
   return parsed.data as InstanceSettingValue<K>;
 }
 
 /** Forget cached values (tests, and a process that just wrote through another connection). */
 export function clearInstanceSettingsCache(): void {
-  cache.clear();
+  caches = new WeakMap();
 }
