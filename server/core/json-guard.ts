@@ -33,9 +33,10 @@ const join = (base: string, key: string | number, depth: number) =>
 
 function stringProblem(s: string): string | null {
   if (s.includes("\u0000")) return "contains a NUL character (\\u0000), which cannot be stored";
+  // String.prototype.isWellFormed: Node 20 has it, TypeScript's lib target does not declare it
   if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed())
-    // Node 20 has it; TS's lib target does not return "contains a lone UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
-    return null;
+    return "contains a lone UTF-16 surrogate (e.g. \\ud800), which is not valid Unicode";
+  return null;
 }
 
 export function findJsonProblem(value: unknown, opts: { maxDepth?: number; root?: string } = {}): JsonProblem | null {
