@@ -186,7 +186,7 @@ async function main() {
   try {
     await migrateDatabase(url);
     const d = createDatabase(url);
-    const { createKey, createProject, createUser, SYSTEM_ACTOR } = await import("../server/workspace");
+    const { createKey, createProject, createUser, setInstanceSetting, SYSTEM_ACTOR } = await import("../server/workspace");
     const { createDeployment, createProvider } = await import("../server/serving");
     const user = await createUser(d.db, SYSTEM_ACTOR, { email: "bench@keel.local", password: "bench-password" });
     const project = await createProject(d.db, SYSTEM_ACTOR, { name: "Bench", ownerUserId: user.id });
@@ -199,6 +199,8 @@ async function main() {
     const up = await child("--upstream");
     procs.push(up.proc);
     const upUrl = `http://127.0.0.1:${up.port}/v1`;
+    // the upstream is on loopback, which the egress policy refuses unless allowed
+    await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
     await createProvider(d.db, SYSTEM_ACTOR, project.id, {
       name: "loopback",
       baseUrl: upUrl,

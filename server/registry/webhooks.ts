@@ -1,10 +1,11 @@
 import { and, arrayOverlaps, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
+import { checkEgressUrl } from "../core/egress";
 import { DomainError, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { enqueue } from "../core/queue";
 import { type Actor, recordAudit } from "../workspace";
-import { deliverWebhookJob } from "./jobs/deliver-webhook";
+import { deliverWebhookJob, sealWebhookSecret, webhookEgressPolicy } from "./jobs/deliver-webhook";
 import { newWebhookSecret } from "./webhook-signing";
 
 /**
@@ -104,19 +105,13 @@ export async function emitRegistryEvent(
 
 // ------------------------------------------------------------------ validation
 
-function checkUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw.trim());
-  } catch {
-    throw new DomainError("BAD_REQUEST", "url must be an absolute http:// or https:// URL", "url");
-  }
-  if (u.protocol !== "http:" && u.protocol !== "https:")
-    throw new DomainError("BAD_REQUEST", `url must use http or https, not ${u.protocol.replace(/:$/, "")}`, "url");
-  // fetch refuses them, and the URL is listed to every admin; the signature is how a receiver trusts Keel
-  if (u.username || u.password)
-    throw new DomainError("BAD_REQUEST", "url must not carry a user name or password; receivers verify the signature", "url");
-  const url = u.toString();
+/**
+ * http(s), no credentials (fetch refuses them, the URL is listed to every admin, and the signature is
+ * how a receiver trusts Keel), and a host the egress policy lets Keel reach (400 naming `url`).
+ * Checked again on every delivery's connection, on the address the name resolves to then.
+ */
+async function checkUrl(db: DbOrTx, raw: string): Promise<string> {
+  const url = (await checkEgressUrl(await webhookEgressPolicy(db), raw, "url")).toString();
   if (url.length > 2000) throw new DomainError("BAD_REQUEST", "url is longer than 2000 characters", "url");
   return url;
 }
@@ -171,19 +166,20 @@ export async function createWebhook(
   projectId: string,
   input: WebhookInput,
 ): Promise<WebhookView & { secret: string }> {
+  const secret = newWebhookSecret();
   const values = {
     projectId,
-    url: checkUrl(input.url),
+    url: await checkUrl(db, input.url),
     events: checkEvents(input.events ?? ["*"]),
     active: input.active ?? true,
     description: input.description ?? null,
-    secret: newWebhookSecret(),
+    secret: sealWebhookSecret(secret),
   };
   return db.transaction(async (tx) => {
     const [w] = await tx.insert(hooks).values(values).returning();
     if (!w) throw new Error("insert returned nothing");
     await recordAudit(tx, actor, { projectId, action: "registry.webhook.create", targetType: "webhook", targetId: w.id, after: view(w) });
-    return { ...view(w), secret: w.secret };
+    return { ...view(w), secret };
   });
 }
 
@@ -195,7 +191,7 @@ export async function updateWebhook(
   input: Partial<WebhookInput>,
 ): Promise<WebhookView> {
   const set: Partial<WebhookRow> = {};
-  if (input.url !== undefined) set.url = checkUrl(input.url);
+  if (input.url !== undefined) set.url = await checkUrl(db, input.url);
   if (input.events !== undefined) set.events = checkEvents(input.events);
   if (input.active !== undefined) set.active = input.active;
   if (input.description !== undefined) set.description = input.description;
@@ -242,7 +238,10 @@ export async function rotateWebhookSecret(
   return db.transaction(async (tx) => {
     const w = await getWebhook(tx, projectId, webhookId);
     const secret = newWebhookSecret();
-    await tx.update(hooks).set({ secret }).where(eq(hooks.id, w.id));
+    await tx
+      .update(hooks)
+      .set({ secret: sealWebhookSecret(secret) })
+      .where(eq(hooks.id, w.id));
     await recordAudit(tx, actor, { projectId, action: "registry.webhook.rotateSecret", targetType: "webhook", targetId: w.id });
     return { id: w.id, secret };
   });

@@ -181,7 +181,7 @@ export async function viaProvider(
   const stream = body.stream === true;
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
   try {
-    upstream = await callUpstream(targetOf(d), path, { ...body, model: d.providerModel }, { signal: c.signal });
+    upstream = await callUpstream(targetOf(d), path, { ...body, model: d.providerModel }, { db: c.db, signal: c.signal });
   } catch (err) {
     const message = err instanceof UpstreamError ? err.message : `upstream failed: ${(err as Error).message}`;
     const traceId = logCall(c.db, {

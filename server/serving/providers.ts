@@ -1,10 +1,12 @@
 import { and, asc, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
+import { checkEgressUrl } from "../core/egress";
 import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
 import { open, seal } from "../core/secrets";
 import { type Actor, recordAudit } from "../workspace";
 import { type ProviderInput, providerUpdate } from "./contract";
 import { clearDeploymentCache } from "./deployment-cache";
+import { providerEgressPolicy } from "./upstream";
 
 const p = schema.providers;
 export type ProviderRow = typeof p.$inferSelect;
@@ -12,13 +14,22 @@ export type ProviderRow = typeof p.$inferSelect;
 export type ProviderView = Omit<ProviderRow, "apiKeyEnc"> & { hasApiKey: boolean };
 const view = ({ apiKeyEnc, ...rest }: ProviderRow): ProviderView => ({ ...rest, hasApiKey: apiKeyEnc !== null });
 
+/**
+ * A base URL the egress policy lets Keel reach (400 naming `baseUrl`), normalized (0x7f000001 is
+ * stored as 127.0.0.1), without trailing slashes. Each connection is checked again when it opens.
+ */
+async function checkBaseUrl(db: DbOrTx, raw: string): Promise<string> {
+  return (await checkEgressUrl(await providerEgressPolicy(db), raw, "baseUrl")).toString().replace(/\/+$/, "");
+}
+
 export async function createProvider(db: DbOrTx, actor: Actor, projectId: string, input: ProviderInput): Promise<ProviderView> {
+  const baseUrl = await checkBaseUrl(db, input.baseUrl);
   try {
     return await db.transaction(async (tx) => {
       const { apiKey } = input;
       const rest = {
         name: input.name,
-        baseUrl: input.baseUrl.replace(/\/+$/, ""),
+        baseUrl,
         timeoutMs: input.timeoutMs,
         maxRetries: input.maxRetries,
         maxConcurrency: input.maxConcurrency,
@@ -58,7 +69,7 @@ export async function updateProvider(
   const { providerId, apiKey } = input;
   const rest = {
     name: input.name,
-    baseUrl: input.baseUrl?.replace(/\/+$/, ""),
+    baseUrl: input.baseUrl === undefined ? undefined : await checkBaseUrl(db, input.baseUrl),
     timeoutMs: input.timeoutMs,
     maxRetries: input.maxRetries,
     maxConcurrency: input.maxConcurrency,
@@ -95,20 +106,24 @@ export async function updateProvider(
   }
 }
 
+/** Refused (409) while deployments of this project use it; another project's provider is not found (404). */
 export async function deleteProvider(db: DbOrTx, actor: Actor, projectId: string, providerId: string): Promise<{ deleted: true }> {
   return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ id: p.id })
+      .from(p)
+      .where(and(eq(p.id, providerId), eq(p.projectId, projectId)))
+      .for("update");
+    if (!row) throw notFound("provider");
+    // scoped to the project: a deployment's name never leaks across projects
     const used = await tx
       .select({ name: schema.deployments.name })
       .from(schema.deployments)
-      .where(eq(schema.deployments.providerId, providerId))
+      .where(and(eq(schema.deployments.projectId, projectId), eq(schema.deployments.providerId, row.id)))
       .limit(5);
     if (used.length) throw new DomainError("CONFLICT", `deployments use this provider: ${used.map((u) => u.name).join(", ")}`);
-    const gone = await tx
-      .delete(p)
-      .where(and(eq(p.id, providerId), eq(p.projectId, projectId)))
-      .returning({ id: p.id });
-    if (!gone.length) throw notFound("provider");
-    await recordAudit(tx, actor, { projectId, action: "serving.provider.delete", targetType: "provider", targetId: providerId });
+    await tx.delete(p).where(eq(p.id, row.id));
+    await recordAudit(tx, actor, { projectId, action: "serving.provider.delete", targetType: "provider", targetId: row.id });
     return { deleted: true };
   });
 }

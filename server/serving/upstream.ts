@@ -1,5 +1,8 @@
 import type { Readable } from "node:stream";
 import { Pool } from "undici";
+import type { DbOrTx } from "../../db/client";
+import { type EgressPolicy, egressConnector, egressPolicy, egressRefusalOf } from "../core/egress";
+import { getInstanceSetting } from "../workspace";
 
 /**
  * Calls to OpenAI-compatible upstreams: a per-provider concurrency limit (callers queue, in order),
@@ -18,7 +21,7 @@ export interface UpstreamTarget {
 export class UpstreamError extends Error {
   constructor(
     message: string,
-    readonly kind: "timeout" | "network" | "status",
+    readonly kind: "timeout" | "network" | "status" | "egress",
     readonly status?: number,
   ) {
     super(message);
@@ -26,17 +29,31 @@ export class UpstreamError extends Error {
 }
 
 /**
- * One keep-alive connection pool per upstream origin (undici `Pool`, not global `fetch`): the
- * gateway's hot path skips fetch's Request/Response machinery (see BENCHMARKS.md, gateway overhead).
+ * One keep-alive connection pool per upstream origin and egress policy (undici `Pool`, not global
+ * `fetch`): the gateway's hot path skips fetch's Request/Response machinery (see BENCHMARKS.md,
+ * gateway overhead). Each new connection is checked by the egress policy on the address it goes to
+ * (server/core/egress.ts); kept-alive ones were checked when they opened. When the allow-list
+ * changes, an origin's pool under the old policy is closed (its requests in flight finish first).
  */
-const pools = new Map<string, Pool>();
-function poolFor(origin: string, connections: number): Pool {
-  let p = pools.get(origin);
+const pools = new Map<string, { pool: Pool; origin: string }>();
+function poolFor(origin: string, connections: number, egress: EgressPolicy): Pool {
+  const key = `${egress.key} ${origin}`;
+  let p = pools.get(key);
   if (!p) {
-    p = new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-    pools.set(origin, p);
+    for (const [k, old] of pools)
+      if (old.origin === origin) {
+        pools.delete(k);
+        old.pool.close().catch(() => {});
+      }
+    p = { pool: new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 30_000, connect: egressConnector(egress) }), origin };
+    pools.set(key, p);
   }
-  return p;
+  return p.pool;
+}
+
+/** The egress policy for provider calls: KEEL_EGRESS_ALLOW plus the instance admins' allow-list (cached a few seconds). */
+export async function providerEgressPolicy(db: DbOrTx): Promise<EgressPolicy> {
+  return egressPolicy(await getInstanceSetting(db, "egress.allow"));
 }
 
 const RETRY_STATUS = new Set([408, 409, 429, 500, 502, 503, 504]);
@@ -131,14 +148,16 @@ const header = (h: UpstreamResponse["headers"], name: string): string | null => 
 /**
  * POST `body` to `<baseUrl><path>`. Resolves with the upstream's response once its headers arrived
  * (a final non-retryable status included: the caller maps it); the concurrency slot is held until
- * the body is consumed or cancelled (`release` on the result).
+ * the body is consumed or cancelled (`release` on the result). `db` gives the egress allow-list; a
+ * connection the egress policy refuses fails at once (kind "egress"), without retries.
  */
 export async function callUpstream(
   t: UpstreamTarget,
   path: string,
   body: unknown,
-  opts: { signal?: AbortSignal } = {},
+  opts: { db: DbOrTx; signal?: AbortSignal },
 ): Promise<{ response: UpstreamResponse; attempts: number; release: () => void }> {
+  const egress = await providerEgressPolicy(opts.db);
   const gate = gateFor(t);
   await gate.enter(opts.signal);
   let released = false;
@@ -151,7 +170,7 @@ export async function callUpstream(
   if (t.apiKey) headers.authorization = `Bearer ${t.apiKey}`;
   const text = JSON.stringify(body);
   const url = new URL(`${t.baseUrl}${path}`);
-  const pool = poolFor(url.origin, t.maxConcurrency);
+  const pool = poolFor(url.origin, t.maxConcurrency, egress);
   const target = `${url.pathname}${url.search}`;
   try {
     for (let attempt = 1; ; attempt++) {
@@ -171,6 +190,8 @@ export async function callUpstream(
         response = { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+        const refused = egressRefusalOf(err);
+        if (refused) throw new UpstreamError(`${t.baseUrl}: ${refused.message}`, "egress");
         failure =
           ac.signal.aborted && ac.signal.reason instanceof UpstreamError
             ? ac.signal.reason

@@ -15,7 +15,7 @@ import { deliverWebhookJob, registerBundled } from "../../server/registry";
 import { verifySignature } from "../../server/registry/webhook-signing";
 import { type AgentHandle, startTuningAgent } from "../../server/tuning";
 import { headTrainer } from "../../server/tuning/run-head";
-import { type Principal, SYSTEM_ACTOR } from "../../server/workspace";
+import { type Principal, SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
 import { callerFor, makeMember, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
@@ -66,6 +66,8 @@ const retrain = (outputModel: string) => ({
 
 beforeAll(async () => {
   d = await freshRuntimeDatabase();
+  // loopback targets: allowed through the instance setting (server/core/egress.ts refuses them by default)
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
   const p = await makeProject(d.db);
   projectId = p.project.id;
   owner = p.owner.principal;

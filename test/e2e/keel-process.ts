@@ -47,6 +47,8 @@ export async function startKeel(): Promise<KeelProcess> {
     ...process.env,
     PORT: "0",
     HOST: "127.0.0.1",
+    // the tests' webhook receivers and fake providers listen on loopback, refused by default
+    KEEL_EGRESS_ALLOW: "127.0.0.0/8",
     KEEL_DATA_DIR: dataDir,
     LOG_LEVEL: "info",
     NODE_ENV: "production",

@@ -7,6 +7,7 @@ import { startWorker, type WorkerHandle } from "../../server/core/worker";
 import { deliverWebhookJob, emitRegistryEvent } from "../../server/registry";
 import { DELIVERY_MAX_ATTEMPTS, deliverWebhook } from "../../server/registry/jobs/deliver-webhook";
 import { verifySignature } from "../../server/registry/webhook-signing";
+import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
 import { callerFor, makeMember, makeProject } from "../factories/workspace";
 import { freshDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
@@ -32,6 +33,9 @@ const hits = (path: string) => received.filter((r) => r.path === path);
 
 beforeAll(async () => {
   d = await freshDatabase();
+  // the receiver is on loopback: allowed here through the instance setting, as an admin would (the
+  // egress tests below use a database of their own without it)
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
   worker = await startWorker({ url: d.url, jobs: [deliverWebhookJob], pollIntervalMs: 200 });
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -190,7 +194,7 @@ describe("registry webhooks", () => {
     expect(job).toMatchObject({ status: "succeeded", attempts: 3, maxAttempts: DELIVERY_MAX_ATTEMPTS });
   });
 
-  it("marks a delivery failed after its last attempt; keeps only the first 2 KB of a body", async () => {
+  it("marks a delivery failed after its last attempt; keeps only the first 1 KB of a body", async () => {
     const { projectId, api, createHook } = await setup();
     script.set("/down", [{ status: 503, body: "x".repeat(10_000) }]);
     const hook = await createHook("/down", ["approval.rejected"]);
@@ -212,7 +216,7 @@ describe("registry webhooks", () => {
     await expect(deliverWebhook({ ...ctx, payload: { deliveryId: id }, attempt: DELIVERY_MAX_ATTEMPTS })).rejects.toThrow(/HTTP 503/);
     const failed = await delivery(id);
     expect(failed).toMatchObject({ status: "failed", attempts: 1, responseStatus: 503, error: "HTTP 503" });
-    expect(failed?.responseBody).toBe("x".repeat(2048));
+    expect(failed?.responseBody).toBe("x".repeat(1024));
   });
 
   it("does not follow a redirect: 3xx is a failed attempt, the other host is never asked", async () => {
@@ -352,5 +356,109 @@ describe("registry webhooks", () => {
     const items = (await callerFor(d.db, admin.principal).registry.webhooks.list({ projectId: projectId, limit: 200 })).items;
     expect(items.map((x) => x.id)).toContain(hook.id);
     expect(items.every((x) => !("secret" in x))).toBe(true);
+  });
+});
+
+describe("webhook responses and secrets at rest", () => {
+  it("keeps at most 1 KB of a 1 MB answer, cut on a character boundary", async () => {
+    const { createHook, emit } = await setup();
+    script.set("/huge", [{ status: 200, body: `a${"é".repeat(500_000)}` }]);
+    await createHook("/huge", ["alias.moved"]);
+    const [id] = (await emit("alias.moved", { alias: "big" })) as [string];
+    const done = await settled(id, "succeeded");
+    // byte 1024 would split an "é" (2 bytes): kept up to the character before it
+    expect(done.responseBody).toBe(`a${"é".repeat(511)}`);
+    expect(Buffer.byteLength(done.responseBody ?? "")).toBe(1023);
+  });
+
+  it("stores the signing secret sealed, signs with it; a plaintext secret of an older row still works and is sealed at delivery", async () => {
+    const { projectId, api, createHook, emit } = await setup();
+    const hook = await createHook("/sealed", ["alias.moved"]);
+    const stored = async () => (await d.db.select().from(schema.webhooks).where(eq(schema.webhooks.id, hook.id)))[0]?.secret ?? "";
+    expect(await stored()).toMatch(/^v1\./);
+    expect(await stored()).not.toContain(hook.secret.slice(6));
+    const [id] = (await emit("alias.moved", { alias: "a" })) as [string];
+    await settled(id, "succeeded");
+    const [got] = hits("/sealed");
+    expect(verifySignature(hook.secret, got?.body ?? "", got?.headers["x-keel-signature"] as string).ok).toBe(true);
+
+    const rotated = await api.registry.webhooks.rotateSecret({ projectId, webhookId: hook.id });
+    expect(await stored()).toMatch(/^v1\./);
+    expect(await stored()).not.toContain(rotated.secret.slice(6));
+
+    // a row written before secrets were sealed
+    const legacy = "whsec_legacy-plaintext-secret-0123456789abcdef";
+    await d.db.update(schema.webhooks).set({ secret: legacy }).where(eq(schema.webhooks.id, hook.id));
+    const [id2] = (await emit("alias.moved", { alias: "b" })) as [string];
+    await settled(id2, "succeeded");
+    const second = hits("/sealed")[1];
+    expect(verifySignature(legacy, second?.body ?? "", second?.headers["x-keel-signature"] as string).ok).toBe(true);
+    expect(await stored()).toMatch(/^v1\./);
+    expect(await stored()).not.toContain("legacy");
+    const [id3] = (await emit("alias.moved", { alias: "c" })) as [string];
+    await settled(id3, "succeeded");
+    const third = hits("/sealed")[2];
+    expect(verifySignature(legacy, third?.body ?? "", third?.headers["x-keel-signature"] as string).ok).toBe(true);
+  });
+});
+
+describe("webhooks under the egress policy (a database with no allow-list)", () => {
+  let e: TestDatabase;
+  beforeAll(async () => {
+    e = await freshDatabase();
+  });
+  afterAll(() => e.drop());
+
+  it("refuses loopback, metadata and private targets when saved (400 naming url); the allow-list opens private ranges", async () => {
+    const p = await makeProject(e.db);
+    const projectId = p.project.id;
+    const api = callerFor(e.db, p.owner.principal);
+    const port = (receiver.address() as AddressInfo).port;
+    for (const url of [
+      `http://127.0.0.1:${port}/hook`,
+      `http://[::1]:${port}/hook`,
+      `http://0x7f000001:${port}/hook`,
+      `http://2130706433:${port}/hook`,
+      `http://localhost:${port}/hook`,
+      "http://169.254.169.254/latest/meta-data/",
+      "http://metadata.google.internal/computeMetadata/v1/",
+      "http://10.0.0.1/hook",
+    ]) {
+      const err = await rejects(api.registry.webhooks.create({ projectId, url }), "BAD_REQUEST", "url");
+      expect(err.message, url).toMatch(/refused by the egress policy/);
+    }
+    const ok = await api.registry.webhooks.create({ projectId, url: "https://8.8.8.8/hook" });
+    await rejects(api.registry.webhooks.update({ projectId, webhookId: ok.id, url: "http://[::ffff:127.0.0.1]/" }), "BAD_REQUEST", "url");
+
+    await setInstanceSetting(e.db, SYSTEM_ACTOR, "egress.allow", ["10.0.0.0/8"]);
+    const inside = await api.registry.webhooks.create({ projectId, url: "http://10.0.0.1/hook" });
+    expect(inside.url).toBe("http://10.0.0.1/hook");
+    // never: metadata, even with a range listed
+    await setInstanceSetting(e.db, SYSTEM_ACTOR, "egress.allow", ["10.0.0.0/8", "169.254.0.0/16"]);
+    await rejects(api.registry.webhooks.create({ projectId, url: "http://169.254.169.254/" }), "BAD_REQUEST", "url");
+    await setInstanceSetting(e.db, SYSTEM_ACTOR, "egress.allow", []);
+  });
+
+  it("refuses at connect time a host that resolves to loopback (DNS rebinding), records why, sends nothing", async () => {
+    const p = await makeProject(e.db);
+    const projectId = p.project.id;
+    const port = (receiver.address() as AddressInfo).port;
+    // as if the name had pointed at a public address when it was saved, and at 127.0.0.1 now
+    const [hook] = await e.db
+      .insert(schema.webhooks)
+      .values({ projectId, url: `http://localhost:${port}/rebound`, events: ["*"], secret: "whsec_x" })
+      .returning();
+    const [row] = await e.db
+      .insert(schema.webhookDeliveries)
+      .values({ projectId, webhookId: hook?.id as string, event: "alias.moved", payload: {} })
+      .returning();
+    const ctx = { db: e.db, jobId: "x", projectId, progress: async () => {}, signal: new AbortController().signal };
+    await expect(deliverWebhook({ ...ctx, payload: { deliveryId: row?.id as string }, attempt: DELIVERY_MAX_ATTEMPTS })).rejects.toThrow(
+      /refused by egress policy: .*loopback/,
+    );
+    const failed = await e.db.query.webhookDeliveries.findFirst({ where: eq(schema.webhookDeliveries.id, row?.id as string) });
+    expect(failed).toMatchObject({ status: "failed", responseStatus: null, responseBody: null });
+    expect(failed?.error).toMatch(/^refused by egress policy: .*loopback/);
+    expect(hits("/rebound")).toEqual([]);
   });
 });

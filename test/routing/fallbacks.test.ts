@@ -7,7 +7,7 @@ import { schema } from "../../db/client";
 import { registerBundled } from "../../server/registry";
 import { fallsBack } from "../../server/routing/service-route";
 import { createDeployment, createProvider, seedDeployments } from "../../server/serving";
-import { SYSTEM_ACTOR } from "../../server/workspace";
+import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
 import { callerFor, makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
@@ -81,6 +81,8 @@ let key: string;
 
 beforeAll(async () => {
   d = await freshRuntimeDatabase();
+  // the fake upstream is on loopback: allowed through the instance setting, as an instance admin would
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
   keel = await startKeel();
   up = await startUpstream();
   p = await makeProject(d.db);

@@ -4,7 +4,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { createDeployment, createProvider, listProviders } from "../../server/serving";
-import { SYSTEM_ACTOR } from "../../server/workspace";
+import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
 import { callerFor, makeKey, makeMember, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
@@ -29,6 +29,8 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   d = await freshRuntimeDatabase();
+  // the fake upstream is on loopback: allowed through the instance setting, as an instance admin would
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
   keel = await startKeel();
   fake = await startFakeOpenAI();
   const p = await makeProject(d.db);

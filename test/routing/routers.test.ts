@@ -5,7 +5,7 @@ import { schema } from "../../db/client";
 import { ingestBatch } from "../../server/logs";
 import { registerBundled } from "../../server/registry";
 import { createDeployment, createProvider, seedDeployments } from "../../server/serving";
-import { SYSTEM_ACTOR } from "../../server/workspace";
+import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
 import { callerFor, makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
@@ -26,6 +26,8 @@ const local = {
 
 beforeAll(async () => {
   d = await freshRuntimeDatabase();
+  // loopback targets: allowed through the instance setting (server/core/egress.ts refuses them by default)
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
   keel = await startKeel();
   p = await makeProject(d.db);
   key = (await makeKey(d.db, p.project.id, p.owner.user.id, "engineer")).key;

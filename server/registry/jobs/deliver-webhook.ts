@@ -1,7 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
+import { fetch, type Response } from "undici";
 import { z } from "zod";
 import { type DbOrTx, schema } from "../../../db/client";
+import { type EgressPolicy, egressDispatcher, egressPolicy, egressRefusalOf } from "../../core/egress";
 import { defineJob, type JobContext } from "../../core/queue";
+import { open, seal } from "../../core/secrets";
+import { getInstanceSetting } from "../../workspace";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signPayload } from "../webhook-signing";
 
 const deliveries = schema.webhookDeliveries;
@@ -11,14 +15,40 @@ const hooks = schema.webhooks;
 export const DELIVERY_MAX_ATTEMPTS = 8;
 /** Per request, connect to last byte of the kept body. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
-/** Bytes of the receiver's response body kept on the delivery row. */
-export const RESPONSE_BODY_LIMIT = 2048;
+/**
+ * Bytes of the receiver's response body kept on the delivery row (cut on a character boundary):
+ * enough to debug a receiver, too little to make deliveries a way to read an internal service.
+ */
+export const RESPONSE_BODY_LIMIT = 1024;
+
+/** The egress policy for webhooks: KEEL_EGRESS_ALLOW plus the instance admins' allow-list. */
+export async function webhookEgressPolicy(db: DbOrTx): Promise<EgressPolicy> {
+  return egressPolicy(await getInstanceSetting(db, "egress.allow"));
+}
+
+/**
+ * Signing secrets are stored sealed (server/core/secrets.ts, like provider keys): `v1.`-prefixed.
+ * Rows written before that hold the plain `whsec_` value; they keep working and are sealed at
+ * their next delivery (`deliverWebhook`).
+ */
+export const sealWebhookSecret = (secret: string): string => seal(secret);
+const isSealed = (stored: string) => stored.startsWith("v1.");
+export const openWebhookSecret = (stored: string): string => (isSealed(stored) ? open(stored) : stored);
 
 type Delivery = typeof deliveries.$inferSelect;
 
 /** The exact JSON body sent for a delivery; identical on every attempt (only the signature's t moves). */
 export function deliveryBody(d: Pick<Delivery, "id" | "event" | "createdAt" | "projectId" | "payload">): string {
   return JSON.stringify({ id: d.id, event: d.event, createdAt: d.createdAt.toISOString(), projectId: d.projectId, data: d.payload });
+}
+
+/** The longest head of `bytes` of at most `limit` bytes that ends on a UTF-8 character boundary. */
+export function utf8Head(bytes: Uint8Array, limit: number): Uint8Array {
+  if (bytes.byteLength <= limit) return bytes;
+  let end = limit;
+  // back off continuation bytes (10xxxxxx): the character they belong to would be cut
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
 }
 
 /** The first `limit` bytes of a response body; the rest is not read. NULs are dropped (Postgres text refuses them). */
@@ -37,11 +67,13 @@ async function readHead(res: Response, limit: number): Promise<string> {
   } finally {
     await reader.cancel().catch(() => {});
   }
-  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit)).replaceAll("\u0000", "");
+  return new TextDecoder().decode(utf8Head(Buffer.concat(chunks), limit)).replaceAll("\u0000", "");
 }
 
 /** A short reason for a failed request: undici hides the useful part (ECONNREFUSED, ...) in `cause`. */
 function reasonOf(err: unknown): string {
+  const refused = egressRefusalOf(err);
+  if (refused) return refused.message.slice(0, 500);
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === "TimeoutError") return `timed out after ${DELIVERY_TIMEOUT_MS / 1000} s`;
   const cause = e?.cause?.code ?? e?.cause?.message;
@@ -76,7 +108,17 @@ export async function deliverWebhook({ db, payload, attempt, signal }: JobContex
     return { skipped: "webhook inactive" };
   }
 
+  let secret = row.secret;
+  if (!isSealed(secret)) {
+    // a row from before secrets were sealed: seal it now (only if nobody rotated it meanwhile)
+    await db
+      .update(hooks)
+      .set({ secret: sealWebhookSecret(secret) })
+      .where(and(eq(hooks.id, row.d.webhookId), eq(hooks.secret, secret)));
+  } else secret = openWebhookSecret(secret);
+
   const body = deliveryBody(row.d);
+  const dispatcher = egressDispatcher(await webhookEgressPolicy(db));
   let status: number | null = null;
   let text: string | null = null;
   let error: string | null = null;
@@ -85,11 +127,13 @@ export async function deliverWebhook({ db, payload, attempt, signal }: JobContex
       method: "POST",
       body,
       redirect: "manual",
+      // the egress policy, checked on the address each connection goes to (the URL was checked when saved)
+      dispatcher,
       signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), signal]),
       headers: {
         "content-type": "application/json",
         "user-agent": "Keel-Webhooks/1",
-        [SIGNATURE_HEADER]: signPayload(row.secret, body),
+        [SIGNATURE_HEADER]: signPayload(secret, body),
         [EVENT_HEADER]: row.d.event,
         [DELIVERY_HEADER]: row.d.id,
       },
