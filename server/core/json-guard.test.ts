@@ -24,6 +24,12 @@ describe("json guard", () => {
     expect(findJsonProblem(JSON.parse('{"x y":{"k\\u0000":1}}'))?.path).toBe('["x y"]["k\\u0000"]');
     expect(findJsonProblem(JSON.parse('{"n":[1,-1e309]}'))).toEqual({ path: "n[1]", message: expect.stringContaining("out of range") });
   });
+  it("names the same paths when a limit too deep to recurse is walked iteratively", () => {
+    expect(findJsonProblem(JSON.parse(nested(2000)), { maxDepth: 2000 })).toBeNull();
+    expect(findJsonProblem(JSON.parse(nested(2001)), { maxDepth: 2000 })?.path).toBe("[0][0][0][0][0][0][0][0]…");
+    for (const text of ['{"a":{"b":["x","y\\u0000"]}}', '{"x y":{"k\\u0000":1}}', '{"n":[1,-1e309]}', '{"a":[{"b":"\\ud800"}]}'])
+      expect(findJsonProblem(JSON.parse(text), { maxDepth: 5000 })).toEqual(findJsonProblem(JSON.parse(text)));
+  });
   it("parseJsonStrict answers 400s naming the field", () => {
     expect(() => parseJsonStrict('{"a":1e309}')).toThrow(/^a: is a number out of range/);
     expect(() => parseJsonStrict("{")).toThrow(/Malformed JSON body/);

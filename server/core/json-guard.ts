@@ -28,9 +28,6 @@ const joinKey = (base: string, key: string | number) =>
         : key
       : `${base}[${JSON.stringify(key)}]`;
 
-const join = (base: string, key: string | number, depth: number) =>
-  depth < PATH_LEVELS ? joinKey(base, key) : depth === PATH_LEVELS ? `${base}…` : base;
-
 function stringProblem(s: string): string | null {
   if (s.includes("\u0000")) return "contains a NUL character (\\u0000), which cannot be stored";
   // String.prototype.isWellFormed: Node 20 has it, TypeScript's lib target does not declare it
@@ -39,32 +36,95 @@ function stringProblem(s: string): string | null {
   return null;
 }
 
-export function findJsonProblem(value: unknown, opts: { maxDepth?: number; root?: string } = {}): JsonProblem | null {
-  const maxDepth = opts.maxDepth ?? env.KEEL_JSON_MAX_DEPTH;
-  const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: opts.root ?? "", depth: 0 }];
+function pathOf(root: string, keys: (string | number)[]): string {
+  let path = root;
+  for (let i = 0; i < keys.length && i < PATH_LEVELS; i++) path = joinKey(path, keys[i] as string | number);
+  return keys.length > PATH_LEVELS ? `${path}…` : path;
+}
+
+const TOO_DEEP = (max: number) => `nests deeper than ${max} levels (KEEL_JSON_MAX_DEPTH)`;
+const OUT_OF_RANGE = "is a number out of range (beyond ±1.8e308)";
+
+/** Keys from the problem up to the root, reversed (pushed on the way back up). */
+interface Found {
+  keys: (string | number)[];
+  message: string;
+}
+
+/**
+ * Recursive walk, for limits the native stack holds with room to spare: twice as fast as the
+ * iterative one (no allocation per node), and ingest walks every event of every batch.
+ */
+function walk(v: unknown, depth: number, max: number): Found | null {
+  if (typeof v === "string") {
+    const p = stringProblem(v);
+    return p ? { keys: [], message: p } : null;
+  }
+  if (typeof v === "number") return Number.isFinite(v) ? null : { keys: [], message: OUT_OF_RANGE };
+  if (v === null || typeof v !== "object") return null;
+  if (depth >= max) return { keys: [], message: TOO_DEEP(max) };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const f = walk(v[i], depth + 1, max);
+      if (f) {
+        f.keys.push(i);
+        return f;
+      }
+    }
+    return null;
+  }
+  for (const k in v) {
+    const kp = stringProblem(k);
+    if (kp) return { keys: [k], message: `key ${kp}` };
+    const f = walk((v as Record<string, unknown>)[k], depth + 1, max);
+    if (f) {
+      f.keys.push(k);
+      return f;
+    }
+  }
+  return null;
+}
+
+/** Iterative walk with parent links, for limits too deep to recurse safely. */
+function walkIterative(value: unknown, max: number): Found | null {
+  type Node = { v: unknown; depth: number; parent: Node | null; key: string | number };
+  const keysOf = (n: Node | null, extra?: string) => {
+    const keys: (string | number)[] = extra === undefined ? [] : [extra];
+    for (let x = n; x?.parent; x = x.parent) keys.push(x.key);
+    return keys;
+  };
+  const stack: Node[] = [{ v: value, depth: 0, parent: null, key: "" }];
   while (stack.length) {
-    const { v, path, depth } = stack.pop() as { v: unknown; path: string; depth: number };
+    const node = stack.pop() as Node;
+    const v = node.v;
     if (typeof v === "string") {
       const p = stringProblem(v);
-      if (p) return { path, message: p };
+      if (p) return { keys: keysOf(node), message: p };
     } else if (typeof v === "number") {
-      if (!Number.isFinite(v)) return { path, message: "is a number out of range (beyond ±1.8e308)" };
+      if (!Number.isFinite(v)) return { keys: keysOf(node), message: OUT_OF_RANGE };
     } else if (v !== null && typeof v === "object") {
-      if (depth >= maxDepth) return { path, message: `nests deeper than ${maxDepth} levels (KEEL_JSON_MAX_DEPTH)` };
-      if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: join(path, i, depth), depth: depth + 1 });
-      } else {
-        const entries = Object.entries(v as Record<string, unknown>);
-        for (let i = entries.length - 1; i >= 0; i--) {
-          const [k, child] = entries[i] as [string, unknown];
+      if (node.depth >= max) return { keys: keysOf(node), message: TOO_DEEP(max) };
+      const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((c, i) => [i, c]) : Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, c] = entries[i] as [string | number, unknown];
+        if (typeof k === "string") {
           const kp = stringProblem(k);
-          if (kp) return { path: join(path, k, depth), message: `key ${kp}` };
-          stack.push({ v: child, path: join(path, k, depth), depth: depth + 1 });
+          if (kp) return { keys: keysOf(node, k), message: `key ${kp}` };
         }
+        stack.push({ v: c, depth: node.depth + 1, parent: node, key: k });
       }
     }
   }
   return null;
+}
+
+/** Deeper limits than this are walked without recursion. */
+const RECURSION_LIMIT = 1000;
+
+export function findJsonProblem(value: unknown, opts: { maxDepth?: number; root?: string } = {}): JsonProblem | null {
+  const maxDepth = opts.maxDepth ?? env.KEEL_JSON_MAX_DEPTH;
+  const found = maxDepth <= RECURSION_LIMIT ? walk(value, 0, maxDepth) : walkIterative(value, maxDepth);
+  return found ? { path: pathOf(opts.root ?? "", found.keys.reverse()), message: found.message } : null;
 }
 
 /** Throw a 400 naming the path when `value` breaks the rule. */

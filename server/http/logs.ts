@@ -1,5 +1,6 @@
 import { env } from "../../env";
 import { DomainError } from "../core/errors";
+import { assertJsonAcceptable } from "../core/json-guard";
 import { hitRateLimit } from "../core/ratelimit";
 import { getRuntime } from "../core/runtime";
 import {
@@ -17,7 +18,7 @@ import {
 import { atLeast, type Principal, projectAccess } from "../workspace";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
-import { clientIp, readBody } from "./request";
+import { clientIp, readBody, readJsonObject } from "./request";
 
 async function authenticate(req: Request): Promise<{ principal: Principal | null; db: Awaited<ReturnType<typeof getRuntime>>["db"] }> {
   const { db } = await getRuntime();
@@ -25,7 +26,12 @@ async function authenticate(req: Request): Promise<{ principal: Principal | null
   return { principal: ctx.principal, db };
 }
 
-async function readObject(req: Request, limit: number): Promise<Record<string, unknown>> {
+/**
+ * An ingest body: strict UTF-8 (a 400 for invalid bytes) and a JSON object, but NOT Keel's JSON rule
+ * on the whole: the events inside are checked one by one by the ingest service, so one poisoned event
+ * (too deep, a NUL, a lone surrogate, 1e309) is that event's 400 and the rest of the batch is stored.
+ */
+async function readIngestObject(req: Request, limit: number): Promise<Record<string, unknown>> {
   const text = await readBody(req, limit);
   let body: unknown;
   try {
@@ -49,7 +55,7 @@ export async function handleIngest(req: Request): Promise<Response> {
     if (principal.kind !== "secretKey") throw new DomainError("FORBIDDEN", "Ingestion takes a secret key (sk_) of the project");
     if (!atLeast(principal.role, "engineer"))
       throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; ingestion needs engineer or higher`);
-    const body = await readObject(req, MAX_BATCH_BYTES);
+    const body = await readIngestObject(req, MAX_BATCH_BYTES);
     if (!Array.isArray(body.batch)) throw new DomainError("BAD_REQUEST", "batch: expected an array of events", "batch");
     if (body.batch.length > MAX_BATCH_EVENTS)
       throw new DomainError("PAYLOAD_TOO_LARGE", `batch has ${body.batch.length} events; the limit is ${MAX_BATCH_EVENTS}`, "batch");
@@ -67,8 +73,9 @@ function corsHeaders(origin: string | null): Record<string, string> {
 
 /**
  * `POST /api/v1/ratings`: one rating, from the embeddable widget (public key, CORS, only from the
- * key's allowed origins, rate limited per key and per end user) or from a server (secret key).
- * A public key writes ratings of its own project's traces and reads nothing.
+ * key's allowed origins, rate limited per key, per end user and per client address) or from a server (secret key).
+ * A public key writes ratings of its own project's traces and reads nothing; it may update only
+ * the ratings it created for the same end user (409 otherwise).
  */
 export async function handleRatings(req: Request): Promise<Response> {
   const origin = req.headers.get("origin");
@@ -96,7 +103,7 @@ export async function handleRatings(req: Request): Promise<Response> {
     } else if (!atLeast(principal.role, "annotator")) {
       throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; rating needs annotator or higher`);
     }
-    const raw = await readObject(req, 64 * 1024);
+    const raw = await readJsonObject(req, 64 * 1024);
     const parsed = ratingPost.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -104,11 +111,17 @@ export async function handleRatings(req: Request): Promise<Response> {
       throw new DomainError("BAD_REQUEST", `${field}: ${issue?.message}`, field);
     }
     if (principal.kind === "publicKey") {
-      const who = parsed.data.endUserId ? `user:${parsed.data.endUserId}` : `ip:${clientIp(req)}`;
-      const perKey = await hitRateLimit(db, `widget:key:${principal.keyId}`, env.KEEL_WIDGET_RATE_PER_KEY);
-      const perUser = await hitRateLimit(db, `widget:${principal.keyId}:${who}`, env.KEEL_WIDGET_RATE_PER_USER);
-      if (!perKey.allowed || !perUser.allowed) {
-        const retry = Math.max(1, Math.ceil(((perKey.allowed ? perUser : perKey).resetAt.getTime() - Date.now()) / 1000));
+      const ip = clientIp(req);
+      const who = parsed.data.endUserId ? `user:${parsed.data.endUserId}` : `ip:${ip}`;
+      // per address too: a client rotating endUserId on every call would otherwise escape the per-user limit
+      const limits = [
+        await hitRateLimit(db, `widget:key:${principal.keyId}`, env.KEEL_WIDGET_RATE_PER_KEY),
+        await hitRateLimit(db, `widget:${principal.keyId}:${who}`, env.KEEL_WIDGET_RATE_PER_USER),
+        await hitRateLimit(db, `widget:${principal.keyId}:addr:${ip}`, env.KEEL_WIDGET_RATE_PER_ADDRESS),
+      ];
+      const refused = limits.find((l) => !l.allowed);
+      if (refused) {
+        const retry = Math.max(1, Math.ceil((refused.resetAt.getTime() - Date.now()) / 1000));
         return json({ error: { code: "TOO_MANY_REQUESTS", message: "Too many ratings; try again later" } }, 429, {
           ...corsHeaders(origin),
           "retry-after": String(retry),
@@ -118,6 +131,8 @@ export async function handleRatings(req: Request): Promise<Response> {
     const res = await addRating(db, principal.projectId, parsed.data, {
       source,
       authorUserId: principal.kind === "secretKey" ? principal.userId : null,
+      apiKeyId: principal.keyId,
+      ownRatingsOnly: principal.kind === "publicKey",
     });
     return json(res, 201, principal.kind === "publicKey" ? corsHeaders(origin) : {});
   } catch (err) {
@@ -142,7 +157,7 @@ export async function handleOtlpTraces(req: Request): Promise<Response> {
     if (principal.kind !== "secretKey") throw new DomainError("FORBIDDEN", "OTLP export takes a secret key (sk_) of the project");
     if (!atLeast(principal.role, "engineer"))
       throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; ingestion needs engineer or higher`);
-    const body = await readObject(req, MAX_BATCH_BYTES);
+    const body = await readIngestObject(req, MAX_BATCH_BYTES);
     if (body.resourceSpans !== undefined && !Array.isArray(body.resourceSpans))
       throw new DomainError("BAD_REQUEST", "resourceSpans: expected an array", "resourceSpans");
     const { events, rejected } = otlpToEvents(body as OtlpTraces);
@@ -192,6 +207,7 @@ export async function handleExport(req: Request, projectRef: string): Promise<Re
     } catch {
       throw new DomainError("BAD_REQUEST", "filter must be JSON", "filter");
     }
+    assertJsonAcceptable(raw, { root: "filter" }); // a NUL in a search term would be a 500 from PostgreSQL
     const filter = traceFilter.safeParse(raw);
     if (!filter.success) {
       const issue = filter.error.issues[0];

@@ -9,7 +9,11 @@ export const entityId = z
   .max(200)
   // \s covers spaces; \p{Cc} the other control characters
   .regex(/^[^\s\p{Cc}]+$/u, { message: "must be printable, without spaces" });
-const when = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).transform((s) => new Date(s));
+const when = z.iso
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time" })
+  .transform((s) => new Date(s))
+  // PostgreSQL has no year 0: "0001-01-01T00:00:00+01:00" is year 0 in UTC and would fail the batch
+  .refine((d) => d.getUTCFullYear() >= 1, { message: "must be in year 0001 UTC or later" });
 const text = (max: number) => z.string().max(max);
 const json = z.unknown();
 const tokens = z.number().int().min(0).max(100_000_000);

@@ -20,9 +20,15 @@ const COLUMNS: (keyof TraceRow)[] = [
 ];
 const PAGE = 1000;
 
-/** RFC 4180: quote fields holding a comma, quote, CR or LF; double inner quotes. */
+/**
+ * RFC 4180: quote fields holding a comma, quote, CR or LF; double inner quotes. Text starting with
+ * `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` (OWASP CSV injection: a spreadsheet would run it
+ * as a formula). Numbers and dates are Keel's own and stay as they are (a negative number is data).
+ */
 export function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? "" : v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join(";") : String(v);
+  if (v === null || v === undefined) return "";
+  let s = v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join(";") : String(v);
+  if ((typeof v === "string" || Array.isArray(v)) && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

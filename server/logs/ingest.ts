@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, type DbOrTx, schema } from "../../db/client";
 import { uuidv7 } from "../core/ids";
+import { findJsonProblem } from "../core/json-guard";
 import { type TraceRowIn, upsertObservations, upsertTraces } from "./bulk";
 import { type IngestEvent, type IngestResult, ingestEvent, type ObservationBody, type RatingBody, type TraceBody } from "./contract";
 import { listPrices, priceLookup } from "./prices";
@@ -15,6 +16,13 @@ export interface IngestOptions {
   source: RatingSource;
   /** The signed-in member behind `ui` ratings. */
   authorUserId?: string | null;
+  /** The API key that sent the ratings (stored on them as `api_key_id`). */
+  apiKeyId?: string | null;
+  /**
+   * A public (widget) key: it may create ratings and update only those it created for the same end
+   * user; any other existing id is a 409. Secret keys and the console may update any rating.
+   */
+  ownRatingsOnly?: boolean;
 }
 
 const issuePath = (path: PropertyKey[]) =>
@@ -59,8 +67,19 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
   const results: IngestResult[] = batch.map(() => ({ id: null, status: 201 }));
   const valid: { i: number; event: IngestEvent; id: string }[] = [];
   batch.forEach((raw, i) => {
-    const parsed = ingestEvent.safeParse(raw);
     const rawId = (raw as { id?: unknown } | null)?.id;
+    // Keel's JSON rule, per event: a NUL, a lone surrogate, a 5,000-deep value or a 1e309 would
+    // otherwise fail the whole transaction (PostgreSQL refuses them) or be stored as null.
+    const problem = findJsonProblem(raw);
+    if (problem) {
+      results[i] = {
+        id: typeof rawId === "string" && !findJsonProblem(rawId) ? rawId : null,
+        status: 400,
+        error: `${problem.path || "event"}: ${problem.message}`,
+      };
+      return;
+    }
+    const parsed = ingestEvent.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       results[i] = {
@@ -74,6 +93,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
     results[i] = { id, status: 201 };
     valid.push({ i, event: parsed.data, id });
   });
+  await dropUnknownModelVersions(db, projectId, valid, results);
   if (!valid.length) return results;
 
   const redact = await loadRedactor(db, projectId);
@@ -150,11 +170,15 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
       const stored = await ratingRows(tx, projectId, ratingEvents, results, opts);
       const r = schema.ratings;
       if (stored.length) {
-        await tx
+        const written = await tx
           .insert(r)
           .values(stored)
           .onConflictDoUpdate({
             target: [r.projectId, r.id],
+            // checked in the upsert itself, so a console write between a check and this one can't be lost
+            setWhere: opts.ownRatingsOnly
+              ? sql`${r.apiKeyId} IS NOT DISTINCT FROM excluded."api_key_id" AND ${r.endUserId} IS NOT DISTINCT FROM excluded."end_user_id"`
+              : undefined,
             set: {
               observationId: sql`excluded."observation_id"`,
               configId: sql`excluded."config_id"`,
@@ -166,9 +190,23 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
               source: sql`excluded."source"`,
               authorUserId: sql`excluded."author_user_id"`,
               endUserId: sql`excluded."end_user_id"`,
+              apiKeyId: sql`excluded."api_key_id"`,
             },
-          });
-        for (const row of stored) touched.add(row.traceId);
+          })
+          .returning({ id: r.id });
+        const ok = new Set(written.map((w) => w.id));
+        for (const row of stored) {
+          if (ok.has(row.id)) touched.add(row.traceId);
+          else
+            for (const e of ratingEvents)
+              if (e.id === row.id)
+                for (const i of e.indices)
+                  results[i] = {
+                    id: e.id,
+                    status: 409,
+                    error: `id: rating ${e.id} exists and was not created by this key for this end user`,
+                  };
+        }
       }
     }
     hours.push(...(await refreshRollups(tx, projectId, [...touched])));
@@ -246,8 +284,40 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
         source: o.source,
         authorUserId: o.authorUserId ?? null,
         endUserId: b.endUserId ?? null,
+        apiKeyId: o.apiKeyId ?? null,
       });
     }
     return rows;
+  }
+}
+
+/**
+ * A trace's `modelVersionId` must name a model version of this project: one query per batch. The
+ * events naming another project's version (or none at all) become 400s and leave `valid`.
+ */
+async function dropUnknownModelVersions(
+  db: DbOrTx,
+  projectId: string,
+  valid: { i: number; event: IngestEvent; id: string }[],
+  results: IngestResult[],
+): Promise<void> {
+  const versionOf = (e: IngestEvent) => (e.type === "trace" ? (e.body as TraceBody).modelVersionId : undefined);
+  const wanted = [...new Set(valid.flatMap((v) => versionOf(v.event) ?? []))];
+  if (!wanted.length) return;
+  const mv = schema.modelVersions;
+  const known = new Set(
+    (
+      await db
+        .select({ id: mv.id })
+        .from(mv)
+        .where(and(eq(mv.projectId, projectId), inArray(mv.id, wanted)))
+    ).map((r) => r.id),
+  );
+  for (let k = valid.length - 1; k >= 0; k--) {
+    const v = valid[k] as (typeof valid)[number];
+    const version = versionOf(v.event);
+    if (version === undefined || known.has(version)) continue;
+    results[v.i] = { id: v.id, status: 400, error: `body.modelVersionId: model version ${version} not found in this project` };
+    valid.splice(k, 1);
   }
 }

@@ -122,68 +122,80 @@ export function otlpToEvents(payload: OtlpTraces): OtelConversion {
     }
   >();
   for (const rs of payload.resourceSpans ?? []) {
-    const resource = attrs(rs.resource?.attributes);
+    let resource: Record<string, unknown>;
+    try {
+      resource = attrs(rs.resource?.attributes);
+    } catch (err) {
+      for (const ss of rs.scopeSpans ?? [])
+        for (const span of ss.spans ?? []) rejected.push({ spanId: span.spanId ?? null, reason: `resource: ${(err as Error).message}` });
+      continue;
+    }
     for (const ss of rs.scopeSpans ?? []) {
       for (const span of ss.spans ?? []) {
         if (!span.traceId || !/^[0-9a-fA-F]{32}$/.test(span.traceId) || !span.spanId || !/^[0-9a-fA-F]{16}$/.test(span.spanId)) {
           rejected.push({ spanId: span.spanId ?? null, reason: "traceId must be 32 and spanId 16 hex characters" });
           continue;
         }
-        const traceId = span.traceId.toLowerCase();
-        const a = attrs(span.attributes);
-        const start = nanosToIso(span.startTimeUnixNano);
-        const isGen =
-          a["gen_ai.system"] !== undefined || a["gen_ai.request.model"] !== undefined || a["gen_ai.operation.name"] !== undefined;
-        const fromEvents = eventMessages(span);
-        const input =
-          json(a["gen_ai.input.messages"]) ??
-          indexedMessages(a, "gen_ai.prompt") ??
-          (fromEvents.input.length ? fromEvents.input : undefined);
-        const output =
-          json(a["gen_ai.output.messages"]) ??
-          indexedMessages(a, "gen_ai.completion") ??
-          (fromEvents.output.length ? fromEvents.output : undefined);
-        const code = span.status?.code;
-        const error = code === 2 || code === "STATUS_CODE_ERROR";
-        const inTok = num(a["gen_ai.usage.input_tokens"] ?? a["gen_ai.usage.prompt_tokens"]);
-        const outTok = num(a["gen_ai.usage.output_tokens"] ?? a["gen_ai.usage.completion_tokens"]);
-        const known = new Set(Object.keys(a).filter((k) => k.startsWith("gen_ai.")));
-        const metadata = Object.fromEntries(Object.entries(a).filter(([k]) => !known.has(k)));
-        events.push({
-          type: "observation",
-          id: span.spanId.toLowerCase(),
-          body: {
-            traceId,
-            type: isGen ? "generation" : "span",
-            parentObservationId: span.parentSpanId ? span.parentSpanId.toLowerCase() : undefined,
-            name: span.name,
-            startTime: start,
-            endTime: nanosToIso(span.endTimeUnixNano),
-            model: str(a["gen_ai.response.model"]) ?? str(a["gen_ai.request.model"]),
-            provider: str(a["gen_ai.system"]) ?? str(a["gen_ai.provider.name"]),
-            modelParameters: params(a),
-            input,
-            output,
-            usage: inTok !== undefined || outTok !== undefined ? { input: inTok, output: outTok } : undefined,
-            status: error ? "error" : "ok",
-            statusMessage: error ? span.status?.message : undefined,
-            metadata: Object.keys(metadata).length ? metadata : undefined,
-          },
-        });
-        const t = traces.get(traceId) ?? { resource };
-        // the trace shows (and is searched by) the conversation of its first generation
-        if (isGen && t.input === undefined && t.output === undefined) {
-          t.input = input;
-          t.output = output;
+        try {
+          convertSpan(span as OtlpSpan & { traceId: string; spanId: string }, resource);
+        } catch (err) {
+          // a bad time (BigInt of "soon") or a value nested past the stack rejects that span, not the request
+          rejected.push({ spanId: span.spanId, reason: `cannot be converted: ${(err as Error).message}` });
         }
-        if (start && (!t.start || start < t.start)) t.start = start;
-        if (!span.parentSpanId) {
-          t.root = span;
-          t.rootAttrs = a;
-        }
-        traces.set(traceId, t);
       }
     }
+  }
+  function convertSpan(span: OtlpSpan & { traceId: string; spanId: string }, resource: Record<string, unknown>): void {
+    const traceId = span.traceId.toLowerCase();
+    const a = attrs(span.attributes);
+    const start = nanosToIso(span.startTimeUnixNano);
+    const isGen = a["gen_ai.system"] !== undefined || a["gen_ai.request.model"] !== undefined || a["gen_ai.operation.name"] !== undefined;
+    const fromEvents = eventMessages(span);
+    const input =
+      json(a["gen_ai.input.messages"]) ?? indexedMessages(a, "gen_ai.prompt") ?? (fromEvents.input.length ? fromEvents.input : undefined);
+    const output =
+      json(a["gen_ai.output.messages"]) ??
+      indexedMessages(a, "gen_ai.completion") ??
+      (fromEvents.output.length ? fromEvents.output : undefined);
+    const code = span.status?.code;
+    const error = code === 2 || code === "STATUS_CODE_ERROR";
+    const inTok = num(a["gen_ai.usage.input_tokens"] ?? a["gen_ai.usage.prompt_tokens"]);
+    const outTok = num(a["gen_ai.usage.output_tokens"] ?? a["gen_ai.usage.completion_tokens"]);
+    const known = new Set(Object.keys(a).filter((k) => k.startsWith("gen_ai.")));
+    const metadata = Object.fromEntries(Object.entries(a).filter(([k]) => !known.has(k)));
+    events.push({
+      type: "observation",
+      id: span.spanId.toLowerCase(),
+      body: {
+        traceId,
+        type: isGen ? "generation" : "span",
+        parentObservationId: span.parentSpanId ? span.parentSpanId.toLowerCase() : undefined,
+        name: span.name,
+        startTime: start,
+        endTime: nanosToIso(span.endTimeUnixNano),
+        model: str(a["gen_ai.response.model"]) ?? str(a["gen_ai.request.model"]),
+        provider: str(a["gen_ai.system"]) ?? str(a["gen_ai.provider.name"]),
+        modelParameters: params(a),
+        input,
+        output,
+        usage: inTok !== undefined || outTok !== undefined ? { input: inTok, output: outTok } : undefined,
+        status: error ? "error" : "ok",
+        statusMessage: error ? span.status?.message : undefined,
+        metadata: Object.keys(metadata).length ? metadata : undefined,
+      },
+    });
+    const t = traces.get(traceId) ?? { resource };
+    // the trace shows (and is searched by) the conversation of its first generation
+    if (isGen && t.input === undefined && t.output === undefined) {
+      t.input = input;
+      t.output = output;
+    }
+    if (start && (!t.start || start < t.start)) t.start = start;
+    if (!span.parentSpanId) {
+      t.root = span;
+      t.rootAttrs = a;
+    }
+    traces.set(traceId, t);
   }
   for (const [id, t] of traces) {
     const a = t.rootAttrs ?? {};

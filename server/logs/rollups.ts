@@ -9,8 +9,11 @@ import type { DbOrTx } from "../../db/client";
 export const rollupJoins = (projectId: string, traceId: ReturnType<typeof sql>) => sql`
     LEFT JOIN LATERAL (
       SELECT (array_agg(model ORDER BY start_time) FILTER (WHERE model IS NOT NULL))[1] AS model,
-        sum(input_tokens)::int AS input_tokens, sum(output_tokens)::int AS output_tokens, sum(cost) AS cost,
-        (extract(epoch FROM max(coalesce(end_time, start_time)) - min(start_time)) * 1000)::int AS latency_ms,
+        -- int4 token columns: a trace's sum is capped rather than failing its whole ingest batch
+        least(sum(input_tokens), 2147483647)::int AS input_tokens, least(sum(output_tokens), 2147483647)::int AS output_tokens,
+        sum(cost) AS cost,
+        -- bigint: an observation may last past int4's 24.8 days
+        (extract(epoch FROM max(coalesce(end_time, start_time)) - min(start_time)) * 1000)::bigint AS latency_ms,
         count(*) FILTER (WHERE status = 'error') AS errors
       FROM observations WHERE project_id = ${projectId} AND trace_id = ${traceId}
     ) o ON true
