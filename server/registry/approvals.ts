@@ -66,6 +66,44 @@ export async function policyFor(tx: DbOrTx, modelId: string, alias: string): Pro
   return row && (row.aliases.includes("*") || row.aliases.includes(alias)) ? row : null;
 }
 
+/**
+ * What serving a model at `ref` (an alias or a version number) bypasses, if anything. A model with an
+ * approval policy is "guarded": its guarded aliases only move through gates and approvals, so a
+ * deployment that follows one serves approved versions only. Pinning a version number, or following an
+ * alias the policy does not guard, skips that, so only the policy's approver roles may (the caller
+ * checks the role and audits the pin). Null when nothing is bypassed: no such model, no policy, or a
+ * guarded alias. `version` is the version served now (null for an alias that points nowhere yet).
+ */
+export async function servingPinGuard(
+  db: DbOrTx,
+  projectId: string,
+  model: string,
+  ref: string,
+): Promise<{ approverRoles: Role[]; guardedAliases: string[]; version: number | null } | null> {
+  const rm = schema.registeredModels;
+  const [m] = await db
+    .select({ id: rm.id })
+    .from(rm)
+    .where(and(eq(rm.projectId, projectId), eq(rm.name, model)));
+  if (!m) return null;
+  const [policy] = await db.select().from(pol).where(eq(pol.modelId, m.id));
+  if (!policy) return null;
+  const isVersion = /^\d+$/.test(ref);
+  if (!isVersion && (policy.aliases.includes("*") || policy.aliases.includes(ref))) return null;
+  const mv = schema.modelVersions;
+  const [row] = isVersion
+    ? await db
+        .select({ version: mv.version })
+        .from(mv)
+        .where(and(eq(mv.modelId, m.id), eq(mv.version, Number(ref))))
+    : await db
+        .select({ version: mv.version })
+        .from(schema.modelAliases)
+        .innerJoin(mv, eq(mv.id, schema.modelAliases.versionId))
+        .where(and(eq(schema.modelAliases.modelId, m.id), eq(schema.modelAliases.alias, ref)));
+  return { approverRoles: policy.approverRoles as Role[], guardedAliases: policy.aliases, version: row?.version ?? null };
+}
+
 /** The newest succeeded eval run linked to a version, preferring one on `datasetVersionId`. */
 async function latestEvalRun(tx: DbOrTx, versionId: string, datasetVersionId?: string) {
   const e = schema.evalRuns;

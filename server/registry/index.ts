@@ -1,6 +1,7 @@
 /** The registry domain's public face: what serving, routing and tuning consume. */
 
 export { aliasHistory, deleteAlias, listAliases, requestMove, rollback } from "./aliases";
+export { servingPinGuard } from "./approvals";
 export { checkArtifactPath, detectFormat, taskFromConfig, taskFromFormat } from "./artifact-paths";
 export { versionMetaInput } from "./contract";
 export { deliverWebhookJob } from "./jobs/deliver-webhook";

@@ -109,7 +109,10 @@ async function checkLineage(tx: DbOrTx, projectId: string, modelId: string, line
     if (!p) throw new DomainError("NOT_FOUND", "parent version not found", "lineage.parentVersionId");
     parentVersionId = p.id;
   }
-  const exists = async (table: typeof schema.datasetVersions | typeof schema.runs | typeof schema.evalRuns, id: string) =>
+  const exists = async (
+    table: typeof schema.datasetVersions | typeof schema.runs | typeof schema.evalRuns | typeof schema.tuningJobs,
+    id: string,
+  ) =>
     (
       await tx
         .select({ id: table.id })
@@ -119,6 +122,9 @@ async function checkLineage(tx: DbOrTx, projectId: string, modelId: string, line
   if (l.datasetVersionId && !(await exists(schema.datasetVersions, l.datasetVersionId)))
     throw new DomainError("NOT_FOUND", "dataset version not found", "lineage.datasetVersionId");
   if (l.runId && !(await exists(schema.runs, l.runId))) throw new DomainError("NOT_FOUND", "run not found", "lineage.runId");
+  // a job of another project (or none) would graft that project's lineage onto this version
+  if (l.tuningJobId && !(await exists(schema.tuningJobs, l.tuningJobId)))
+    throw new DomainError("NOT_FOUND", "tuning job not found in this project", "lineage.tuningJobId");
   for (const [i, id] of (l.evalRunIds ?? []).entries())
     if (!(await exists(schema.evalRuns, id))) throw new DomainError("NOT_FOUND", "eval run not found", `lineage.evalRunIds.${i}`);
   return { parentVersionId, l };

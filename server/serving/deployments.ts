@@ -2,7 +2,8 @@ import { and, asc, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { env } from "../../env";
 import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
-import { type Actor, recordAudit } from "../workspace";
+import { servingPinGuard } from "../registry";
+import { type Actor, type Role, recordAudit } from "../workspace";
 import { type DeploymentInput, deploymentInput } from "./contract";
 import { clearDeploymentCache, deploymentCache } from "./deployment-cache";
 import { getProviderByName, type ProviderRow } from "./providers";
@@ -35,7 +36,47 @@ async function values(db: DbOrTx, projectId: string, input: DeploymentInput) {
   };
 }
 
-export async function createDeployment(db: DbOrTx, actor: Actor, projectId: string, input: DeploymentInput): Promise<DeploymentRow> {
+/**
+ * The approval rule for serving (registry approvals.ts, servingPinGuard): a deployment of a guarded
+ * model follows a guarded alias; pinning a version (or an unguarded alias) serves what nobody approved,
+ * so it needs one of the policy's approver roles and is audited as serving.deployment.pin. `role`
+ * is the caller's project role; none means the system (CLI, seeds), which acts for the operator.
+ */
+async function checkPin(
+  tx: DbOrTx,
+  actor: Actor,
+  role: Role | undefined,
+  projectId: string,
+  input: DeploymentInput,
+  deploymentId: string,
+): Promise<void> {
+  if (input.kind !== "local" || !input.modelName) return;
+  const guard = await servingPinGuard(tx, projectId, input.modelName, input.modelRef);
+  if (!guard) return;
+  const system = !actor.userId && !actor.keyId;
+  if (role ? !guard.approverRoles.includes(role) : !system)
+    throw new DomainError(
+      "FORBIDDEN",
+      `model ${input.modelName} is guarded by an approval policy: a deployment follows its alias ` +
+        `${guard.guardedAliases.filter((a) => a !== "*").join(" or ") || "(any alias)"}; pinning ${input.modelRef} needs one of ${guard.approverRoles.join(", ")}`,
+      "modelRef",
+    );
+  await recordAudit(tx, actor, {
+    projectId,
+    action: "serving.deployment.pin",
+    targetType: "deployment",
+    targetId: deploymentId,
+    after: { deployment: input.name, model: input.modelName, modelRef: input.modelRef, version: guard.version, role: role ?? null },
+  });
+}
+
+export async function createDeployment(
+  db: DbOrTx,
+  actor: Actor,
+  projectId: string,
+  input: DeploymentInput,
+  role?: Role,
+): Promise<DeploymentRow> {
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx
@@ -50,6 +91,7 @@ export async function createDeployment(db: DbOrTx, actor: Actor, projectId: stri
         targetId: row.id,
         after: input,
       });
+      await checkPin(tx, actor, role, projectId, input, row.id);
       clearDeploymentCache();
       return row;
     });
@@ -68,6 +110,7 @@ export async function updateDeployment(
   actor: Actor,
   projectId: string,
   raw: DeploymentInput & { active?: boolean },
+  role?: Role,
 ): Promise<DeploymentRow> {
   // parsed again here: explicit fields only (a router's input also carries projectId, a slug)
   const input = parseOrThrow(deploymentInput, raw);
@@ -106,6 +149,10 @@ export async function updateDeployment(
       before: was,
       after: { ...input, ...(active === undefined ? {} : { active }) },
     });
+    // only a change of what is served is checked: an approver's pin survives an engineer's price edit
+    const retargeted =
+      row.kind === "local" && (before.kind !== "local" || before.modelName !== row.modelName || before.modelRef !== row.modelRef);
+    if (retargeted) await checkPin(tx, actor, role, projectId, input, row.id);
     clearDeploymentCache();
     return row;
   });

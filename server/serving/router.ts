@@ -31,11 +31,11 @@ export const servingRouter = router({
     create: projectProcedure
       .use(requireRole("engineer"))
       .input(deploymentInput)
-      .mutation(({ ctx, input }) => createDeployment(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+      .mutation(({ ctx, input }) => createDeployment(ctx.db, actorOf(ctx.principal), ctx.projectId, input, ctx.role)),
     update: projectProcedure
       .use(requireRole("engineer"))
       .input(z.intersection(deploymentInput, z.object({ active: z.boolean().optional() })))
-      .mutation(({ ctx, input }) => updateDeployment(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+      .mutation(({ ctx, input }) => updateDeployment(ctx.db, actorOf(ctx.principal), ctx.projectId, input, ctx.role)),
     delete: projectProcedure
       .use(requireRole("engineer"))
       .input(z.object({ name: endpointName }))
