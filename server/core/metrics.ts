@@ -35,11 +35,43 @@ export const metrics = (): Metrics => {
   return g.__keelMetrics;
 };
 
-/** A low-cardinality label for a path: `/api/trpc/<procedure>`, `/api/v1`, `/api/health`, `page`, `static`. */
-export function routeGroup(pathname: string): string {
-  if (pathname.startsWith("/api/trpc/")) return `/api/trpc/${pathname.slice(10).split(",")[0]?.split("?")[0] ?? ""}`.slice(0, 80);
-  if (pathname.startsWith("/api/v1/")) return "/api/v1";
-  if (pathname.startsWith("/api/")) return pathname.split("/").slice(0, 3).join("/");
+/** What routes exist, for labels: tRPC procedure paths and /api/v1 route patterns (server/http/route-labels.ts). */
+export interface RouteCatalog {
+  procedures: ReadonlySet<string>;
+  /** `/api/v1` patterns without the prefix, `:param` and a trailing `*rest` as in server/http/routes.ts */
+  v1Patterns: readonly string[];
+}
+
+const matches = (pattern: string, segs: readonly string[]): boolean => {
+  const ps = pattern.split("/").filter(Boolean);
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i] as string;
+    if (p.startsWith("*")) return segs.length > i;
+    if (i >= segs.length || (!p.startsWith(":") && p !== segs[i])) return false;
+  }
+  return ps.length === segs.length;
+};
+
+/**
+ * A label for a request path from a fixed set, so /api/metrics cannot grow with requested paths:
+ * a known tRPC procedure (a batch is labelled by its first), an /api/v1 route pattern, a few fixed
+ * API paths, `static` or `page`; anything else shares `unknown` within its family. Raw path
+ * segments never become labels.
+ */
+export function routeGroup(url: string, catalog: RouteCatalog): string {
+  const pathname = url.split("?")[0] ?? "/";
+  if (pathname.startsWith("/api/trpc/")) {
+    const first = pathname.slice(10).split(",")[0] ?? "";
+    return catalog.procedures.has(first) ? `/api/trpc/${first}` : "/api/trpc/unknown";
+  }
+  if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) {
+    const segs = pathname.slice(7).split("/").filter(Boolean);
+    const hit = catalog.v1Patterns.find((p) => matches(p, segs));
+    return hit ? `/api/v1${hit}` : "/api/v1/unknown";
+  }
+  if (pathname === "/api/health" || pathname === "/api/metrics") return pathname;
+  if (pathname.startsWith("/api/2.0/mlflow")) return "/api/2.0/mlflow";
+  if (pathname.startsWith("/api/")) return "/api/unknown";
   if (pathname.startsWith("/_next/")) return "static";
   return "page";
 }

@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { env } from "../../env";
 import { logger } from "../core/logger";
 import { metrics } from "../core/metrics";
 import { getRuntime } from "../core/runtime";
@@ -40,8 +42,36 @@ export async function handleHealth(): Promise<Response> {
   );
 }
 
-/** `/api/metrics`: Prometheus text format; job counts by status read from the jobs table at scrape time. */
-export async function handleMetrics(): Promise<Response> {
+/**
+ * Whether a scrape may read the metrics: always when no token is configured, else only with
+ * `Authorization: Bearer <token>`. Compared as sha256 digests in constant time: equal lengths, and
+ * no early exit that would time out the token byte by byte.
+ */
+export function metricsAuthorized(authorization: string | null, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
+}
+
+/** prom-client's default `nodejs_version_info` tells an attacker which Node CVEs apply: only token holders see it. */
+const withoutVersion = (text: string) =>
+  text
+    .split("\n")
+    .filter((line) => !/^(# (HELP|TYPE) )?keel_nodejs_version_info\b/.test(line))
+    .join("\n");
+
+/**
+ * `/api/metrics`: Prometheus text format; job counts by status read from the jobs table at scrape time.
+ * With KEEL_METRICS_TOKEN set it needs that bearer token (401 otherwise); the Node version is shown
+ * only to a scrape that gave the token. `token` is a parameter for tests; the server uses the env.
+ */
+export async function handleMetrics(req?: Request, token: string | undefined = env.KEEL_METRICS_TOKEN): Promise<Response> {
+  if (!metricsAuthorized(req?.headers.get("authorization") ?? null, token))
+    return json({ error: { code: "UNAUTHORIZED", message: "/api/metrics needs Authorization: Bearer <KEEL_METRICS_TOKEN>" } }, 401, {
+      "www-authenticate": 'Bearer realm="metrics"',
+      "cache-control": "no-store",
+    });
   const { registry } = metrics();
   let jobLines = "";
   try {
@@ -56,7 +86,8 @@ export async function handleMetrics(): Promise<Response> {
   } catch (err) {
     logger.warn({ err }, "metrics: job counts unavailable");
   }
-  return new Response((await registry.metrics()) + jobLines, {
+  const text = await registry.metrics();
+  return new Response((token ? text : withoutVersion(text)) + jobLines, {
     headers: { "content-type": registry.contentType, "cache-control": "no-store" },
   });
 }

@@ -1,4 +1,5 @@
 import { handleMetrics } from "@/server/http/ops";
 
 export const dynamic = "force-dynamic";
-export const GET = handleMetrics;
+// not `GET = handleMetrics`: Next passes a context second, where handleMetrics takes the token
+export const GET = (req: Request) => handleMetrics(req);
