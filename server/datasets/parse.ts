@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { DomainError } from "../core/errors";
+import { findJsonProblem } from "../core/json-guard";
 
 /**
  * Pure parsing and serialising of dataset files. A row is { input, references, prediction, metadata };
@@ -17,6 +18,12 @@ export interface ParsedDataset {
   rows: DatasetRow[];
   /** the column names present: input, references, then prediction and metadata when any row has them */
   columns: string[];
+  /** rowHash of each row and the contentHash, when computed where the rows were parsed (a worker thread) */
+  hashes?: { rows: string[]; content: string };
+}
+/** The JSON rule's depth limit (KEEL_JSON_MAX_DEPTH when absent); a parameter so a worker thread applies the caller's. */
+export interface ParseOptions {
+  maxDepth?: number;
 }
 export type DatasetFormat = "jsonl" | "csv";
 
@@ -56,7 +63,7 @@ function references(v: unknown, at: At): string[] {
 }
 
 /** One row from an object with the dataset's keys. */
-export function toRow(obj: Record<string, unknown>, at: At): DatasetRow {
+export function toRow(obj: Record<string, unknown>, at: At, opts: ParseOptions = {}): DatasetRow {
   if (obj.input === undefined || obj.input === null) throw bad(`${at("input")}: the input column is missing or empty`);
   const ref = obj.references ?? obj.reference;
   if (ref === undefined || ref === null) throw bad(`${at("references")}: the references column is missing or empty`);
@@ -64,7 +71,12 @@ export function toRow(obj: Record<string, unknown>, at: At): DatasetRow {
   if (prediction !== null && typeof prediction !== "string") throw bad(`${at("prediction")}: prediction must be a string`);
   const metadata = obj.metadata ?? null;
   if (metadata !== null && !isObject(metadata)) throw bad(`${at("metadata")}: metadata must be a JSON object`);
-  return { input: obj.input, references: references(ref, at), prediction, metadata };
+  const row: DatasetRow = { input: obj.input, references: references(ref, at), prediction, metadata };
+  // the JSON rule every body follows (core/json-guard.ts): jsonb refuses NUL and lone surrogates, which
+  // would fail the whole insert; a hostile depth or 1e309 (Infinity) is named here, with its line
+  const problem = findJsonProblem(row, { maxDepth: opts.maxDepth });
+  if (problem) throw bad(`${at(problem.path.split(/[.[]/)[0] || "input")}: ${problem.path} ${problem.message}`);
+  return row;
 }
 
 function columnsOf(rows: DatasetRow[]): string[] {
@@ -80,7 +92,7 @@ function nonEmpty(rows: DatasetRow[]): ParsedDataset {
 }
 
 /** JSON Lines: one object per line; blank lines are skipped. */
-export function parseJsonl(text: string): ParsedDataset {
+export function parseJsonl(text: string, opts: ParseOptions = {}): ParsedDataset {
   const rows: DatasetRow[] = [];
   const lines = text.split("\n");
   lines.forEach((raw, i) => {
@@ -97,7 +109,7 @@ export function parseJsonl(text: string): ParsedDataset {
       throw bad(`line ${n}, column ${col}: invalid JSON (${msg})`);
     }
     if (!isObject(value)) throw bad(`line ${n}, column 1: expected a JSON object`);
-    rows.push(toRow(value, (c) => `line ${n}, column ${JSON.stringify(c)}`));
+    rows.push(toRow(value, (c) => `line ${n}, column ${JSON.stringify(c)}`, opts));
   });
   return nonEmpty(rows);
 }
@@ -188,7 +200,7 @@ function jsonCell(s: string): unknown {
   }
 }
 
-export function parseCsv(text: string): ParsedDataset {
+export function parseCsv(text: string, opts: ParseOptions = {}): ParsedDataset {
   const records = csvRecords(text);
   const header = records[0];
   if (!header) throw bad("file has no rows");
@@ -223,14 +235,15 @@ export function parseCsv(text: string): ParsedDataset {
         metadata,
       },
       at,
+      opts,
     );
   });
   return nonEmpty(rows);
 }
 
-export function parseDataset(bytes: Uint8Array, format: DatasetFormat): ParsedDataset {
+export function parseDataset(bytes: Uint8Array, format: DatasetFormat, opts: ParseOptions = {}): ParsedDataset {
   const text = decodeUtf8(bytes);
-  return format === "csv" ? parseCsv(text) : parseJsonl(text);
+  return format === "csv" ? parseCsv(text, opts) : parseJsonl(text, opts);
 }
 
 /** JSON with object keys sorted, so equal rows hash equal whatever their key order. */
@@ -248,6 +261,18 @@ export function canonicalJson(v: unknown): string {
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export const rowHash = (r: DatasetRow) => sha256(canonicalJson(r));
+
+/** rowHash of every row and their contentHash, serialising each row once (a worker thread does this for big uploads). */
+export function hashRows(rows: DatasetRow[]): { rows: string[]; content: string } {
+  const h = createHash("sha256");
+  const out: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const c = canonicalJson(rows[i]);
+    out[i] = sha256(c);
+    h.update(`${c}\n`);
+  }
+  return { rows: out, content: h.digest("hex") };
+}
 
 /** sha256 hex over the rows' canonical JSON, one per line, in order. */
 export function contentHash(rows: DatasetRow[]): string {

@@ -165,6 +165,8 @@ function readMultipart(req: Request): Promise<{ staged: { path: string; blob: St
       bb = busboy({
         headers: { "content-type": req.headers.get("content-type") ?? "" },
         preservePath: true,
+        // browsers and fetch send a file name's UTF-8 bytes as they are; busboy's default reads them as latin1
+        defParamCharset: "utf8",
         limits: { fieldSize: 1024 * 1024 },
       });
     } catch (err) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
-import { evalInput, evaluateRouterData } from "./service-eval";
+import { evalInput, evaluateForProject } from "./service-eval";
 import { createRouter, deleteRouter, getRouter, listRouters, routerInput, routerName, updateRouter } from "./service-routers";
 import { routerStats } from "./service-stats";
 import { trainInput, trainRouter } from "./service-train";
@@ -29,16 +29,22 @@ export const routingRouter = router({
     .use(requireRole("engineer"))
     .input(trainInput)
     .mutation(({ ctx, input }) => trainRouter(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
-  /** RouteLLM's measures of the random, length and learned routers on pasted JSONL; writes nothing, so any member. */
-  evaluate: projectProcedure.input(evalInput).mutation(async ({ input }) => {
-    const { scores, ...report } = await evaluateRouterData({
-      data: input.data,
-      trainFrac: input.trainFrac,
-      seed: input.seed,
-      margin: input.margin,
-    });
-    return report;
-  }),
+  /**
+   * RouteLLM's measures of the random, length and learned routers on pasted JSONL. It writes nothing,
+   * but costs up to a minute of CPU: engineers up, one at a time per project (service-eval.ts).
+   */
+  evaluate: projectProcedure
+    .use(requireRole("engineer"))
+    .input(evalInput)
+    .mutation(async ({ ctx, input }) => {
+      const { scores, ...report } = await evaluateForProject(ctx.projectId, {
+        data: input.data,
+        trainFrac: input.trainFrac,
+        seed: input.seed,
+        margin: input.margin,
+      });
+      return report;
+    }),
   stats: projectProcedure
     .input(
       z.object({

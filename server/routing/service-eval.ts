@@ -6,8 +6,12 @@
 import { z } from "zod";
 import { DomainError, parseOrThrow } from "../core/errors";
 import { embedTexts } from "../serving";
-import { EvalLineError, parseEvalJsonl, runRouterEval } from "./eval-run";
-import { type CurvePoint, NoGapError } from "./evaluate";
+import { runOffThread } from "./eval-pool";
+import { EvalLineError, type EvalRow, parseEvalJsonl, type RouterEvalResult } from "./eval-run";
+import { runEvalJob } from "./eval-thread";
+import { type CurvePoint, NoGapError, qualityGap } from "./evaluate";
+import { embedInBatches } from "./features";
+import { trainTestSplit } from "./split";
 
 /** The embedding model of the learned router's features (bundled, offline). */
 export const EVAL_EMBEDDING_MODEL = "tiny-bert-embed";
@@ -53,6 +57,37 @@ function thin<T>(points: readonly T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => points[Math.round(i * step)] as T);
 }
 
+const BATCH = 64;
+
+/**
+ * runRouterEval with its CPU-bound part (training, scoring, curves) in a worker thread (eval-pool.ts).
+ * The prompts are embedded here first, through the shared model cache and batcher (one model load
+ * per process; inference runs in native threads), in the order and batches runRouterEval would use
+ * (train split, then test split), so the figures are the ones an inline run gives.
+ */
+async function evaluateOffThread(
+  rows: EvalRow[],
+  opts: { trainFrac: number; seed: number; margin: number },
+): Promise<Omit<RouterEvalResult, "model">> {
+  if (rows.length < 2) throw new RangeError(`need at least 2 labelled lines, got ${rows.length}`);
+  const { train, test } = trainTestSplit(rows.length, opts.trainFrac, opts.seed);
+  const testRows = test.map((i) => rows[i] as EvalRow);
+  // no gap on the test split: refused before a minute of embedding, as runRouterEval does
+  qualityGap(
+    testRows.map((r) => r.small),
+    testRows.map((r) => r.large),
+  );
+  const prompts = [...train, ...test].map((i) => (rows[i] as EvalRow).prompt);
+  const embed = (texts: string[]) => embedTexts(texts, { model: EVAL_EMBEDDING_MODEL });
+  const vectors = await embedInBatches(embed, prompts, BATCH);
+  const dim = vectors[0]?.length ?? 0;
+  const flat = new Float64Array(prompts.length * dim);
+  for (const [i, v] of vectors.entries()) flat.set(v, i * dim);
+  const job = { rows, ...opts, embeddingModel: EVAL_EMBEDDING_MODEL, batchSize: BATCH, prompts, vectors: flat, dim };
+  // no worker here (see eval-pool.ts): the same computation inline, from the same vectors
+  return (await runOffThread(job)) ?? runEvalJob(job);
+}
+
 /** Evaluate the random, length and learned routers on labelled JSONL; bad input is a BAD_REQUEST naming line and field. */
 export async function evaluateRouterData(raw: EvalInput): Promise<RouterEvalReport> {
   const input = parseOrThrow(evalInput, raw);
@@ -63,22 +98,14 @@ export async function evaluateRouterData(raw: EvalInput): Promise<RouterEvalRepo
       `data: ${(bytes / 1e6).toFixed(1)} MB is over the limit of ${EVAL_MAX_BYTES / 1e6} MB; sample the file`,
       "data",
     );
-  let res: Awaited<ReturnType<typeof runRouterEval>>;
+  let res: Omit<RouterEvalResult, "model">;
   try {
     const rows = parseEvalJsonl(input.data);
     if (rows.length > EVAL_MAX_LINES)
       throw new DomainError("BAD_REQUEST", `data: ${rows.length} lines is over the limit of ${EVAL_MAX_LINES}; sample the file`, "data");
     if (rows.length < EVAL_MIN_LINES)
       throw new DomainError("BAD_REQUEST", `data: need at least ${EVAL_MIN_LINES} labelled lines, got ${rows.length}`, "data");
-    res = await runRouterEval(rows, {
-      trainFrac: input.trainFrac,
-      seed: input.seed,
-      margin: input.margin,
-      // the shared model cache and batcher: one model load per process, one call per batch
-      embed: (texts) => embedTexts(texts, { model: EVAL_EMBEDDING_MODEL }),
-      embeddingModel: EVAL_EMBEDDING_MODEL,
-      batchSize: 64,
-    });
+    res = await evaluateOffThread(rows, { trainFrac: input.trainFrac, seed: input.seed, margin: input.margin });
   } catch (err) {
     if (err instanceof EvalLineError) throw new DomainError("BAD_REQUEST", err.message, err.field ?? "data");
     if (err instanceof NoGapError || err instanceof RangeError) throw new DomainError("BAD_REQUEST", err.message, "data");
@@ -97,4 +124,25 @@ export async function evaluateRouterData(raw: EvalInput): Promise<RouterEvalRepo
     })),
     scores: res.scores,
   };
+}
+
+/** Evaluations running in this process, by project: one per project, MAX_RUNNING in all. */
+const running = new Set<string>();
+const MAX_RUNNING = 2;
+
+/**
+ * api.routing.evaluate: one evaluation per project at a time (409) and two per process (429), each
+ * up to a minute of embedding and training; the CLI calls evaluateRouterData itself.
+ */
+export async function evaluateForProject(projectId: string, raw: EvalInput): Promise<RouterEvalReport> {
+  if (running.has(projectId))
+    throw new DomainError("CONFLICT", "A router evaluation is already running in this project; wait for it to finish and try again");
+  if (running.size >= MAX_RUNNING)
+    throw new DomainError("TOO_MANY_REQUESTS", `${MAX_RUNNING} router evaluations are running on this server; try again in a minute`);
+  running.add(projectId);
+  try {
+    return await evaluateRouterData(raw);
+  } finally {
+    running.delete(projectId);
+  }
 }
