@@ -76,7 +76,9 @@ export default function SignInPage() {
       </div>
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
         <h1 className="text-lg font-semibold tracking-tight text-slate-900">Sign in to Keel</h1>
-        <p className="mt-1 mb-6 text-sm text-slate-500">Use the account your Keel administrator created for you.</p>
+        <p className="mt-1 mb-6 text-sm text-slate-500">
+          Use the account your Keel administrator created for you, or the invitation link you were sent.
+        </p>
         <Suspense fallback={<Loading />}>
           <SignInForm />
         </Suspense>

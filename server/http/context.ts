@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import type { Context } from "../trpc/init";
 import { principalFromApiKey, principalFromSession, SESSION_COOKIE } from "../workspace";
-import { bearer, checkOrigin, clientIp, cookieValue, isSecure } from "./request";
+import { bearer, checkOrigin, clientIp, cookieValue, expectedOrigin, isSecure } from "./request";
 
 /**
  * Authenticate a request: `Authorization: Bearer sk_...|pk_...` first, else the session cookie.
@@ -12,5 +12,13 @@ export async function contextFromRequest(db: Db, req: Request, resHeaders: Heade
   const sessionToken = key ? null : cookieValue(req, SESSION_COOKIE);
   checkOrigin(req, Boolean(sessionToken));
   const principal = key ? await principalFromApiKey(db, key) : sessionToken ? await principalFromSession(db, sessionToken) : null;
-  return { db, principal, sessionToken: principal ? sessionToken : null, ip: clientIp(req), secure: isSecure(req), resHeaders };
+  return {
+    db,
+    principal,
+    sessionToken: principal ? sessionToken : null,
+    ip: clientIp(req),
+    secure: isSecure(req),
+    resHeaders,
+    origin: expectedOrigin(req),
+  };
 }

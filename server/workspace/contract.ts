@@ -13,6 +13,19 @@ export const createProjectInput = z.object({
   slug: z.string().min(1).max(40).optional(),
 });
 export const addMemberInput = z.object({ email, role });
+export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(200), newPassword: password });
+const token = z.string().min(20).max(100);
+export const invitationTokenInput = z.object({ token });
+export const signUpInput = z.object({ token, password, name: z.string().trim().max(200).optional() });
+export const invitationIdInput = z.object({ invitationId: z.uuid() });
+export const listInvitationsInput = pageInput.extend({ pendingOnly: z.boolean().default(true) });
+export const userIdInput = z.object({ userId: z.uuid() });
+export const setAdminInput = z.object({ userId: z.uuid(), isAdmin: z.boolean() });
+export const resetPasswordInput = z.object({ email: z.string().min(1).max(254), password: password.optional() });
+export const instanceSettingInput = z.discriminatedUnion("key", [
+  z.object({ key: z.literal("egress.allow"), value: z.array(z.string().trim().min(1).max(64)).max(256) }),
+  z.object({ key: z.literal("projects.creation"), value: z.enum(["anyone", "admins"]) }),
+]);
 export const updateMemberInput = z.object({ memberId: z.uuid(), role });
 export const memberIdInput = z.object({ memberId: z.uuid() });
 export const createKeyInput = z.object({
@@ -61,8 +74,44 @@ export const auditOut = z.object({
   after: z.unknown(),
   createdAt: z.date(),
 });
+export const invitationStatus = z.enum(["pending", "accepted", "revoked", "expired"]);
+export const invitationCreatedOut = z.object({ invitation: z.object({ id: z.string(), url: z.string(), expiresAt: z.date() }) });
+export const invitationOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  role,
+  status: invitationStatus,
+  createdByEmail: z.string().nullable(),
+  expiresAt: z.date(),
+  createdAt: z.date(),
+});
+export const invitationInfoOut = z.object({
+  projectName: z.string(),
+  email: z.string(),
+  role,
+  status: invitationStatus,
+  expiresAt: z.date(),
+});
+export const acceptedOut = z.object({ projectId: z.string(), slug: z.string(), role });
+export const adminUserOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  isAdmin: z.boolean(),
+  disabledAt: z.date().nullable(),
+  disabledByEmail: z.string().nullable(),
+  createdAt: z.date(),
+});
+export const instanceSettingsOut = z.object({
+  egressAllow: z.array(z.string()),
+  egressAllowEnv: z.array(z.string()),
+  projectCreation: z.enum(["anyone", "admins"]),
+  projectCreationDefault: z.enum(["anyone", "admins"]),
+});
 export const meOut = z.object({
   kind: z.enum(["user", "secretKey", "publicKey"]),
+  /** An instance admin (signed-in users only; false for keys). */
+  isAdmin: z.boolean(),
   user: userOut.nullable(),
   projectId: z.string().nullable(),
   role: role.nullable(),
@@ -72,3 +121,5 @@ export const projectsPage = page(projectAccessOut);
 export const membersPage = page(memberOut);
 export const keysPage = page(keyOut);
 export const auditPage = page(auditOut);
+export const invitationsPage = page(invitationOut);
+export const adminUsersPage = page(adminUserOut);

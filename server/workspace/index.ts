@@ -1,6 +1,26 @@
 /** The workspace domain's public face: what other domains and the tRPC layer may use. */
+export {
+  changePassword,
+  disableUser,
+  enableUser,
+  generatePassword,
+  listUsers,
+  resetPassword,
+  setAdmin,
+  signOutEverywhere,
+} from "./accounts";
 export { listAudit, recordAudit } from "./audit";
-export { principalFromApiKey, principalFromSession, purgeExpired, SESSION_COOKIE, signIn, signOut } from "./auth";
+export {
+  clearKeyCache,
+  endSessions,
+  principalFromApiKey,
+  principalFromSession,
+  purgeExpired,
+  SESSION_COOKIE,
+  signIn,
+  signOut,
+} from "./auth";
+export { assertMayCreateProject, getInstanceSettings, updateInstanceSetting } from "./instance";
 export {
   clearInstanceSettingsCache,
   getInstanceSetting,
@@ -8,11 +28,27 @@ export {
   type InstanceSettingKey,
   setInstanceSetting,
 } from "./instance-settings";
+export {
+  acceptInvitation,
+  createInvitation,
+  listInvitations,
+  lookupInvitation,
+  revokeInvitation,
+  signUpWithInvitation,
+} from "./invitations";
 export { purgeSessionsJob } from "./jobs/purge-sessions";
 export { createKey, listKeys, revokeKey } from "./keys";
 export { addMember, listMembers, removeMember, updateMemberRole } from "./members";
 export { type Actor, actorOf, type Principal, SYSTEM_ACTOR } from "./principal";
-export { createProject, findProjectBySlug, listProjectsForUser, type ProjectAccess, projectAccess, slugify } from "./projects";
+export {
+  createOwnProject,
+  createProject,
+  findProjectBySlug,
+  listProjectsForUser,
+  type ProjectAccess,
+  projectAccess,
+  slugify,
+} from "./projects";
 export { atLeast, ROLES, type Role } from "./roles";
 export { DEMO_EMAIL, DEMO_SLUG, type SeedResult, seedDemo } from "./seed";
 export { createUser, findUserByEmail } from "./users";

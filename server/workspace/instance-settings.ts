@@ -35,7 +35,10 @@ const CACHE_MS = 5_000;
 let caches = new WeakMap<object, Map<InstanceSettingKey, { value: unknown; at: number }>>();
 const cacheOf = (db: DbOrTx) => {
   let c = caches.get(db);
-  if (!c) caches.set(db, (c = new Map()));
+  if (!c) {
+    c = new Map();
+    caches.set(db, c);
+  }
   return c;
 };
 

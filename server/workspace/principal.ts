@@ -2,7 +2,8 @@ import type { Role } from "./roles";
 
 /** Who is calling: a signed-in user, a secret key (project-bound, role-capped) or a public key. */
 export type Principal =
-  | { kind: "user"; userId: string; email: string; name: string | null; sessionId: string }
+  /** `isAdmin`: an instance admin (instance settings, users); read with the session on each request. */
+  | { kind: "user"; userId: string; email: string; name: string | null; sessionId: string; isAdmin: boolean }
   | { kind: "secretKey"; keyId: string; projectId: string; role: Role; userId: string | null }
   | { kind: "publicKey"; keyId: string; projectId: string; origins: string[] };
 

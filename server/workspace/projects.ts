@@ -3,6 +3,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { recordAudit } from "./audit";
+import { assertMayCreateProject } from "./instance";
 import type { Actor, Principal } from "./principal";
 import type { Role } from "./roles";
 
@@ -17,7 +18,20 @@ export interface ProjectAccess extends ProjectView {
 }
 
 /** Top-level paths of the app: a project there could never be opened. */
-export const RESERVED_SLUGS = new Set(["api", "sign-in", "sign-out", "sign-up", "projects", "settings", "admin", "new", "_next", "static"]);
+export const RESERVED_SLUGS = new Set([
+  "api",
+  "sign-in",
+  "sign-out",
+  "sign-up",
+  "projects",
+  "settings",
+  "admin",
+  "invite",
+  "account",
+  "new",
+  "_next",
+  "static",
+]);
 export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -88,6 +102,16 @@ export async function createProject(
       throw new DomainError("CONFLICT", `A project with slug ${slug} already exists`, "slug");
     throw err;
   }
+}
+
+/** A signed-in user creates a project they own, if the instance lets them (KEEL_PROJECT_CREATION). */
+export async function createOwnProject(
+  db: DbOrTx,
+  user: { userId: string; isAdmin: boolean },
+  input: { name: string; slug?: string },
+): Promise<ProjectView> {
+  await assertMayCreateProject(db, user);
+  return createProject(db, { userId: user.userId, keyId: null }, { ...input, ownerUserId: user.userId });
 }
 
 /** Projects the user is a member of, newest first. */

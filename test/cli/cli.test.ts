@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { principalFromApiKey } from "../../server/workspace";
+import { findUserByEmail, principalFromApiKey, principalFromSession, signIn } from "../../server/workspace";
 import { freshDatabase, type TestDatabase } from "../helpers/db";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
@@ -73,9 +73,9 @@ describe("keel CLI", () => {
     expect(dup.code).toBe(1);
     expect(dup.out.error).toMatchObject({ code: "CONFLICT", field: "email" });
 
-    const missing = keel("users", "create", "--email", "x@example.com");
+    const missing = keel("users", "create", "--password", "cli-password-1");
     expect(missing.code).toBe(2);
-    expect(missing.out.error).toEqual({ code: "USAGE", message: "missing --password" });
+    expect(missing.out.error).toEqual({ code: "USAGE", message: "missing --email" });
 
     const unknownProject = keel("keys", "create", "--project", "nope");
     expect(unknownProject.code).toBe(1);
@@ -83,6 +83,45 @@ describe("keel CLI", () => {
 
     const unknown = keel("frobnicate");
     expect(unknown.code).toBe(2);
+  });
+
+  it("manages instance admins and passwords: users create --admin, set-admin [--off], reset-password", async () => {
+    // a generated password is printed once and works
+    const plain = keel("users", "create", "--email", "plain@example.com");
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatchObject({ email: "plain@example.com", isAdmin: false, password: expect.stringMatching(/^[A-Za-z0-9_-]{18}$/) });
+    expect((await signIn(d.db, { email: "plain@example.com", password: plain.out.password, ip: "192.0.2.1" })).user.email).toBe(
+      "plain@example.com",
+    );
+    const admin = keel("users", "create", "--email", "boss@example.com", "--password", "cli-password-1", "--admin");
+    expect(admin.out).toMatchObject({ isAdmin: true, password: null });
+
+    expect(keel("users", "set-admin", "plain@example.com").out).toMatchObject({ email: "plain@example.com", isAdmin: true });
+    expect((await findUserByEmail(d.db, "plain@example.com"))?.isAdmin).toBe(true);
+    expect(keel("users", "set-admin", "plain@example.com", "--off").out).toMatchObject({ isAdmin: false });
+    expect((await findUserByEmail(d.db, "plain@example.com"))?.isAdmin).toBe(false);
+    const nobody = keel("users", "set-admin", "nobody@example.com");
+    expect(nobody.code).toBe(1);
+    expect(nobody.out.error).toMatchObject({ code: "NOT_FOUND", field: "email" });
+
+    // reset: a new generated password, the old one and the user's sessions stop
+    const session = await signIn(d.db, { email: "boss@example.com", password: "cli-password-1", ip: "192.0.2.2" });
+    const reset = keel("users", "reset-password", "--email", "boss@example.com");
+    expect(reset.code).toBe(0);
+    expect(reset.out).toMatchObject({
+      email: "boss@example.com",
+      sessionsEnded: 1,
+      password: expect.stringMatching(/^[A-Za-z0-9_-]{18}$/),
+    });
+    expect(await principalFromSession(d.db, session.token)).toBeNull();
+    await expect(signIn(d.db, { email: "boss@example.com", password: "cli-password-1", ip: "192.0.2.3" })).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    expect((await signIn(d.db, { email: "boss@example.com", password: reset.out.password, ip: "192.0.2.3" })).user.email).toBe(
+      "boss@example.com",
+    );
+    const given = keel("users", "reset-password", "--email", "boss@example.com", "--password", "chosen-password-1");
+    expect(given.out).toMatchObject({ password: null });
   });
 
   it("seeds the demo once: a second seed creates nothing", () => {

@@ -50,7 +50,7 @@ function receiver() {
   );
 }
 
-/** A second member (admin), created with the CLI on the running instance's data dir and added over the API. */
+/** A second member (admin), created with the CLI on the running instance's data dir, invited over the API, accepting. */
 async function secondMember() {
   const email = `approver-${uniq()}@example.com`;
   const password = "approver-password-1";
@@ -66,7 +66,23 @@ async function secondMember() {
     },
   );
   expect(res.status, res.stderr).toBe(0);
-  await call("POST", "/api/v1/projects/demo/members", { email, role: "admin" });
+  const { invitation } = (await call("POST", "/api/v1/projects/demo/members", { email, role: "admin" })) as { invitation: { url: string } };
+  // adding a member is an invitation by link: the invited account signs in and accepts it
+  const headers = { "content-type": "application/json", origin: new URL(url("/")).origin };
+  const signedIn = await fetch(url("/api/trpc/workspace.auth.signIn"), {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ json: { email, password } }),
+  });
+  expect(signedIn.status).toBe(200);
+  const cookie = (signedIn.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const token = invitation.url.split("/invite/")[1];
+  const accepted = await fetch(url("/api/trpc/workspace.invitations.accept"), {
+    method: "POST",
+    headers: { ...headers, cookie },
+    body: JSON.stringify({ json: { token } }),
+  });
+  expect(accepted.status, await accepted.clone().text()).toBe(200);
   return { email, password };
 }
 

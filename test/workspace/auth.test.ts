@@ -39,16 +39,28 @@ describe("sign-in", () => {
     expect(trpcError(await unknown.json())).toEqual(a);
   });
 
-  it("rate-limits repeated failures for one email, even with the right password", async () => {
+  it("locks an (email, address) pair after repeated failures, even with the right password", async () => {
     const { user } = await makeUser(d.db);
     for (let i = 0; i < 10; i++) {
-      await expect(signIn(d.db, { email: user.email, password: "wrong-password", ip: `192.0.2.${i}` })).rejects.toMatchObject({
+      await expect(signIn(d.db, { email: user.email, password: "wrong-password", ip: "192.0.2.9" })).rejects.toMatchObject({
         code: "UNAUTHORIZED",
       });
     }
-    await expect(signIn(d.db, { email: user.email, password: PASSWORD, ip: "192.0.2.200" })).rejects.toMatchObject({
+    await expect(signIn(d.db, { email: user.email, password: PASSWORD, ip: "192.0.2.9" })).rejects.toMatchObject({
       code: "TOO_MANY_REQUESTS",
     });
+  });
+
+  it("does not let failures from other addresses lock the victim out of their own address", async () => {
+    const { user } = await makeUser(d.db);
+    // an attacker fails on purpose from many addresses, each below the per-address limit
+    for (let i = 0; i < 30; i++) {
+      await expect(signIn(d.db, { email: user.email, password: "wrong-password", ip: `203.0.113.${i}` })).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+      });
+    }
+    const ok = await signIn(d.db, { email: user.email, password: PASSWORD, ip: "198.51.100.50" });
+    expect(ok.user.email).toBe(user.email);
   });
 
   it("rate-limits one client address across emails", async () => {

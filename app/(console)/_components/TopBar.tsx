@@ -10,11 +10,12 @@ import { useTRPC } from "../../_lib/trpc";
 
 const NEW_PROJECT = "__new__";
 
-/** Project switcher on the left; who is signed in and "Sign out" on the right. */
+/** Project switcher on the left; the account menu (who, account, instance admin, sign out) on the right. */
 export function TopBar({ projectSlug, email }: { projectSlug: string; email?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const projects = useQuery(trpc.workspace.projects.list.queryOptions({ limit: 200 }));
+  const me = useQuery(trpc.workspace.auth.me.queryOptions());
   const signOut = useMutation(
     trpc.workspace.auth.signOut.mutationOptions({
       // The sign-in page empties the query cache once this console has unmounted.
@@ -61,11 +62,31 @@ export function TopBar({ projectSlug, email }: { projectSlug: string; email?: st
               {errorMessage(signOut.error)}
             </span>
           )}
-          {email && (
-            <span className="hidden text-sm text-slate-600 sm:inline" title="Signed in as">
-              {email}
-            </span>
-          )}
+          <details className="relative">
+            <summary
+              className="flex cursor-pointer list-none items-center gap-1 rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100"
+              title="Signed in as (account menu)"
+            >
+              <span className="max-w-48 truncate">{email ?? "Account"}</span>
+              <span aria-hidden="true">▾</span>
+            </summary>
+            <nav
+              aria-label="Account"
+              className="absolute right-0 mt-1 flex w-56 flex-col rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
+            >
+              <Link href="/account" className="px-3 py-2 text-slate-700 hover:bg-slate-50">
+                Change password
+              </Link>
+              <Link href="/account" className="px-3 py-2 text-slate-700 hover:bg-slate-50">
+                Sign out everywhere…
+              </Link>
+              {me.data?.isAdmin && (
+                <Link href="/admin" className="px-3 py-2 text-slate-700 hover:bg-slate-50">
+                  Instance admin
+                </Link>
+              )}
+            </nav>
+          </details>
           <Button size="sm" onClick={() => signOut.mutate()} loading={signOut.isPending}>
             Sign out
           </Button>

@@ -8,6 +8,7 @@ import { formatDateTime, formatRelative } from "../../../../_lib/format";
 import { useProject } from "../../../../_lib/project";
 import { atLeast, ROLE_ORDER, type Role, roleLabel } from "../../../../_lib/roles";
 import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Invitations } from "./Invitations";
 
 type Member = RouterOutputs["workspace"]["members"]["list"]["items"][number];
 
@@ -26,6 +27,7 @@ export function Members() {
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.workspace.members.list.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.workspace.audit.list.pathKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.workspace.invitations.list.pathKey() }),
       // Changing or removing yourself changes what you may do here.
       queryClient.invalidateQueries({ queryKey: trpc.workspace.projects.get.queryKey() }),
     ]);
@@ -44,6 +46,7 @@ export function Members() {
     <Card title="Members" description="People who can open this project, and what their role lets them do.">
       <div className="flex flex-col gap-4">
         {isAdmin && <AddMember grantable={grantable} onAdded={refresh} />}
+        {isAdmin && <Invitations onChanged={refresh} />}
         {rowError && <ErrorBox title="Could not update the member" message={errorMessage(rowError)} />}
         {members.isPending ? (
           <Skeleton rows={3} />
@@ -131,14 +134,22 @@ export function Members() {
   );
 }
 
+/**
+ * Invite by email: the answer is a link, shown once here, to send to the person yourself. It works
+ * for an existing account (sign in, accept) and for someone new (set a password through it).
+ */
 function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => Promise<unknown> }) {
   const trpc = useTRPC();
   const project = useProject();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("engineer");
+  const [link, setLink] = useState<{ email: string; url: string; expiresAt: Date } | null>(null);
+  const [copied, setCopied] = useState(false);
   const add = useMutation(
     trpc.workspace.members.add.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (res, vars) => {
+        setLink({ email: vars.email, url: res.invitation.url, expiresAt: res.invitation.expiresAt });
+        setCopied(false);
         setEmail("");
         return onAdded();
       },
@@ -149,13 +160,18 @@ function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => P
     add.mutate({ projectId: project.slug, email: email.trim(), role });
   };
   const general = formError(add.error, ["email", "role"]);
+  const copy = async () => {
+    if (!link) return;
+    await navigator.clipboard?.writeText(link.url).catch(() => undefined);
+    setCopied(true);
+  };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Add member" className="rounded-md border border-slate-200 bg-slate-50 p-4">
-      <h3 className="mb-3 text-sm font-medium text-slate-900">Add member</h3>
+    <form onSubmit={submit} noValidate aria-label="Invite member" className="rounded-md border border-slate-200 bg-slate-50 p-4">
+      <h3 className="mb-3 text-sm font-medium text-slate-900">Invite a member</h3>
       {general && (
         <div className="mb-3">
-          <ErrorBox title="Could not add the member" message={general} />
+          <ErrorBox title="Could not invite" message={general} />
         </div>
       )}
       <div className="flex flex-wrap items-start gap-3">
@@ -172,10 +188,33 @@ function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => P
           </Select>
         </Field>
         <Button type="submit" variant="primary" loading={add.isPending} className="mt-6.5">
-          Add member
+          Create invitation
         </Button>
       </div>
-      <p className="mt-2 text-xs text-slate-500">The person needs a Keel account already.</p>
+      {link ? (
+        <div role="status" className="mt-3 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm">
+          <p className="text-slate-800">
+            Send this link to <strong>{link.email}</strong>. It is shown only now and works until {formatDateTime(link.expiresAt)}.
+          </p>
+          <div className="mt-2 flex items-center gap-2">
+            <Input
+              readOnly
+              aria-label="Invitation link"
+              value={link.url}
+              onFocus={(e) => e.target.select()}
+              className="font-mono text-xs"
+            />
+            <Button size="sm" onClick={() => void copy()}>
+              {copied ? "Copied" : "Copy"}
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <p className="mt-2 text-xs text-slate-500">
+          You get a link to send yourself. The person signs in with that email to accept, or sets a password through the link if they have
+          no account yet.
+        </p>
+      )}
     </form>
   );
 }

@@ -1,0 +1,148 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useParams, useRouter } from "next/navigation";
+import { type FormEvent, type ReactNode, useState } from "react";
+import { buttonClass } from "../../_components/classes";
+import { Logo } from "../../_components/Logo";
+import { Button, ErrorBox, Field, Input, Loading } from "../../_components/ui";
+import { errorCode, errorMessage, fieldError, formError } from "../../_lib/errors";
+import { formatDateTime } from "../../_lib/format";
+import { roleLabel } from "../../_lib/roles";
+import { type RouterOutputs, useTRPC } from "../../_lib/trpc";
+
+type Info = RouterOutputs["workspace"]["invitations"]["lookup"];
+
+const STATUS_TEXT: Record<Exclude<Info["status"], "pending">, string> = {
+  accepted: "This invitation was already used. Sign in to open the project.",
+  revoked: "This invitation was revoked. Ask the person who invited you for a new one.",
+  expired: "This invitation has expired. Ask the person who invited you for a new one.",
+};
+
+/** The page an invitation link opens: accept as the invited account, or create that account here. */
+export default function InvitePage() {
+  const trpc = useTRPC();
+  const { token } = useParams<{ token: string }>();
+  const info = useQuery({ ...trpc.workspace.invitations.lookup.queryOptions({ token }), retry: false });
+  const me = useQuery({ ...trpc.workspace.auth.me.queryOptions(), retry: false });
+
+  let body: ReactNode;
+  if (info.isPending || me.isPending) body = <Loading />;
+  else if (info.isError) body = <ErrorBox title="This link does not work" message={errorMessage(info.error)} />;
+  else if (info.data.status !== "pending") body = <p className="text-sm text-slate-600">{STATUS_TEXT[info.data.status]}</p>;
+  else if (me.data?.user) body = <AcceptAsUser token={token} info={info.data} email={me.data.user.email} />;
+  else if (errorCode(me.error) === "UNAUTHORIZED") body = <SignUp token={token} info={info.data} />;
+  else body = <ErrorBox message={errorMessage(me.error)} onRetry={() => void me.refetch()} />;
+
+  return (
+    <main className="flex min-h-screen flex-col items-center justify-center px-4 py-12">
+      <div className="mb-8">
+        <Logo />
+      </div>
+      <div className="w-full max-w-md rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+        <h1 className="text-lg font-semibold tracking-tight text-slate-900">
+          {info.data ? `Join ${info.data.projectName}` : "Invitation to Keel"}
+        </h1>
+        {info.data?.status === "pending" && (
+          <p className="mt-1 mb-6 text-sm text-slate-500">
+            <strong className="text-slate-700">{info.data.email}</strong> is invited as {roleLabel(info.data.role)}, until{" "}
+            {formatDateTime(info.data.expiresAt)}.
+          </p>
+        )}
+        {body}
+      </div>
+    </main>
+  );
+}
+
+function AcceptAsUser({ token, info, email }: { token: string; info: Info; email: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const accept = useMutation(
+    trpc.workspace.invitations.accept.mutationOptions({
+      onSuccess: async (res) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.workspace.projects.list.queryKey() });
+        router.push(`/${res.slug}`);
+      },
+    }),
+  );
+  const signOut = useMutation(trpc.workspace.auth.signOut.mutationOptions({ onSuccess: () => queryClient.clear() }));
+  if (email.toLowerCase() !== info.email)
+    return (
+      <div className="flex flex-col gap-4 text-sm text-slate-600">
+        <p>
+          You are signed in as <strong>{email}</strong>. This invitation is for <strong>{info.email}</strong>: sign out, then sign in with
+          that address (or create it here).
+        </p>
+        <Button onClick={() => signOut.mutate()} loading={signOut.isPending}>
+          Sign out
+        </Button>
+      </div>
+    );
+  return (
+    <div className="flex flex-col gap-4">
+      {accept.error && <ErrorBox title="Could not accept" message={errorMessage(accept.error)} />}
+      <Button variant="primary" onClick={() => accept.mutate({ token })} loading={accept.isPending || accept.isSuccess}>
+        Accept and open {info.projectName}
+      </Button>
+    </div>
+  );
+}
+
+function SignUp({ token, info }: { token: string; info: Info }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [mismatch, setMismatch] = useState(false);
+  const signUp = useMutation(
+    trpc.workspace.invitations.signUp.mutationOptions({
+      onSuccess: (res) => {
+        queryClient.clear();
+        router.push(`/${res.slug}`);
+      },
+    }),
+  );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setMismatch(password !== confirm);
+    if (password !== confirm || signUp.isPending) return;
+    signUp.mutate({ token, password, name: name.trim() || undefined });
+  };
+  const next = encodeURIComponent(`/invite/${token}`);
+  const general = formError(signUp.error, ["password", "name"]);
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="rounded-md border border-slate-200 bg-slate-50 p-4 text-sm text-slate-600">
+        Have a Keel account for {info.email}?{" "}
+        <Link href={`/sign-in?next=${next}`} className="font-medium text-indigo-700 underline">
+          Sign in to accept
+        </Link>
+        .
+      </div>
+      <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-label="Create your account">
+        <h2 className="text-sm font-medium text-slate-900">New to Keel? Create the account for {info.email}</h2>
+        {general && <ErrorBox title="Could not create the account" message={general} />}
+        <Field label="Name (optional)" error={fieldError(signUp.error, "name")}>
+          <Input name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <Field label="Password" hint="At least 8 characters." error={fieldError(signUp.error, "password")}>
+          <Input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <Field label="Repeat the password" error={mismatch ? "The two passwords differ" : undefined}>
+          <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        </Field>
+        <Button type="submit" variant="primary" loading={signUp.isPending || signUp.isSuccess}>
+          Create account and join
+        </Button>
+      </form>
+      <Link href="/" className={buttonClass("ghost")}>
+        Cancel
+      </Link>
+    </div>
+  );
+}
