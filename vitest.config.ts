@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 const alias = { "@": path.resolve(import.meta.dirname) };
 
 /**
- * Three projects: `unit` (pure code beside it, no database), `integration` (test/<slug>/ against a
+ * Four projects (the fourth, `fault`, below): `unit` (pure code beside it, no database), `integration` (test/<slug>/ against a
  * real PostgreSQL: DATABASE_URL, else an embedded server) and `e2e` (a real browser against
  * `keel start`; skipped, saying why, where Chromium is missing).
  */
@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**"],
+          exclude: ["test/e2e/**", "test/fault/**"],
           globalSetup: ["test/helpers/global-db.ts"],
           // content-addressed, so every test file can share one store
           env: { KEEL_ARTIFACTS_DIR: path.join(os.tmpdir(), "keel-test-artifacts") },
@@ -41,6 +41,20 @@ export default defineConfig({
           expect: { poll: { timeout: 15_000 } },
           testTimeout: 90_000,
           hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // kill -9 of the web process, of the embedded PostgreSQL and of a worker mid-job, against real
+          // `keel` processes; run by .ci/run in its machine-PostgreSQL pass (they start their own servers)
+          name: "fault",
+          include: ["test/fault/**/*.test.ts"],
+          env: { KEEL_ARTIFACTS_DIR: path.join(os.tmpdir(), "keel-test-artifacts") },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          // each file runs several processes of its own: one file at a time on 2 cores
           fileParallelism: false,
         },
       },

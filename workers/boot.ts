@@ -11,9 +11,9 @@ export async function bootWorker(url: string, concurrency = env.KEEL_WORKER_CONC
   const agent = await startTuningAgent({ db: database.db, trainers: await availableTrainers() });
   return {
     workerId: queue.workerId,
-    stop: async () => {
+    stop: async (graceMs?: number) => {
       await agent.stop();
-      await queue.stop();
+      await queue.stop(graceMs);
       await database.close();
     },
   };

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   UNPROCESSABLE_CONTENT: 422,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 } as const satisfies Partial<Record<TRPC_ERROR_CODE_KEY, number>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -45,6 +46,53 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   }
   return false;
 }
+
+/** Seconds a client is told to wait (`Retry-After`) while the database is unavailable. */
+export const RETRY_AFTER_S = 2;
+
+// Connection-level failures (node and postgres.js codes) and PostgreSQL's SQLSTATEs for a server that
+// is shutting down, restarting or unreachable (class 08 connection exceptions, 57P01-57P03).
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+
+/**
+ * The database cannot be reached (down, restarting, shutting down): the request may succeed if
+ * retried, so it is a 503 with Retry-After, never a 500. Looks through `cause` (drizzle wraps driver
+ * errors) and AggregateError (node's connect to several addresses).
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === "object" && depth < 8; depth++) {
+    const x = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof x.code === "string" && UNAVAILABLE_CODES.has(x.code)) return true;
+    if (e instanceof DomainError) return e.code === "SERVICE_UNAVAILABLE";
+    // node-postgres (graphile-worker's pool) says it in words only
+    if (typeof x.message === "string" && /^Connection terminated( unexpectedly|due to connection timeout)?$/.test(x.message)) return true;
+    if (Array.isArray(x.errors) && x.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    e = x.cause;
+  }
+  return false;
+}
+
+export const databaseUnavailable = () =>
+  new DomainError("SERVICE_UNAVAILABLE", `The database is unavailable; retry in ${RETRY_AFTER_S} seconds`);
 
 /**
  * Validate input with a schema; the first issue becomes a 400 naming its field (under `prefix`,

@@ -15,9 +15,16 @@ export function setRuntime(database: Database): void {
 
 export function getRuntime(): Promise<Database> {
   g.__keelRuntime ??= (async () => {
-    const { url } = await resolveDatabase((line) => logger.debug({ component: "postgres" }, line));
+    const { url } = await resolveDatabase(
+      (line) => logger.debug({ component: "postgres" }, line),
+      (line) => logger.warn({ component: "postgres" }, line),
+    );
     await migrateDatabase(url);
     return createDatabase(url);
-  })();
+  })().catch((err) => {
+    // a database that was down at the first request must not fail every later one: try again next time
+    g.__keelRuntime = undefined;
+    throw err;
+  });
   return g.__keelRuntime;
 }

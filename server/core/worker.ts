@@ -5,6 +5,7 @@ import pg from "pg";
 import { createDatabase, type Db, schema } from "../../db/client";
 import { logger } from "./logger";
 import { enqueue, type JobDefinition } from "./queue";
+import { holdLiveness, reclaimer } from "./reclaim";
 
 /** How often a running job looks for a cancel request. */
 const CANCEL_POLL_MS = 500;
@@ -25,11 +26,14 @@ export interface WorkerOptions {
   concurrency?: number;
   pollIntervalMs?: number;
   workerId?: string;
+  /** How often this worker looks for running jobs of dead workers (two sweeps in a row requeue one). */
+  reclaimEveryMs?: number;
 }
 
 export interface WorkerHandle {
   workerId: string;
-  stop: () => Promise<void>;
+  /** Stop claiming; jobs in flight get `graceMs` to finish, then are aborted (and retried elsewhere). */
+  stop: (graceMs?: number) => Promise<void>;
 }
 
 const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
@@ -56,8 +60,13 @@ async function runJob(db: Db, def: JobDefinition<unknown>, jobId: string, attemp
   const onShutdown = () => abort("worker shutting down");
   shutdown.addEventListener("abort", onShutdown);
   const poll = setInterval(async () => {
-    const [row] = await db.select({ c: jobs.cancelRequestedAt }).from(jobs).where(eq(jobs.id, jobId));
-    if (row?.c) abort("cancelled");
+    try {
+      const [row] = await db.select({ c: jobs.cancelRequestedAt }).from(jobs).where(eq(jobs.id, jobId));
+      if (row?.c) abort("cancelled");
+    } catch {
+      // the database is down or restarting: look again next time (an unhandled rejection here
+      // would end the whole worker process)
+    }
   }, CANCEL_POLL_MS);
   const aborted = new Promise<never>((_, reject) =>
     ctrl.signal.addEventListener("abort", () => reject(ctrl.signal.reason), { once: true }),
@@ -114,6 +123,27 @@ async function runJob(db: Db, def: JobDefinition<unknown>, jobId: string, attemp
 export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const workerId = opts.workerId ?? `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const database = createDatabase(opts.url, { max: (opts.concurrency ?? 4) + 2 });
+  // alive while this lock is held; taken before the first claim (see ./reclaim.ts)
+  const liveness = holdLiveness(opts.url, workerId);
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([
+    liveness.ready,
+    new Promise((_, reject) => {
+      waited = setTimeout(() => reject(new Error("worker: the database did not answer in 30 s")), 30_000);
+    }),
+  ])
+    .catch(async (err) => {
+      await liveness.stop();
+      await database.close();
+      throw err;
+    })
+    .finally(() => clearTimeout(waited));
+  const sweep = reclaimer(database.db);
+  const sweeper = setInterval(
+    () => void sweep().catch((err) => logger.debug({ err: String(err) }, "reclaim sweep failed")),
+    opts.reclaimEveryMs ?? 5_000,
+  );
+  sweeper.unref();
   const shutdown = new AbortController();
   const taskList: Record<string, Task> = {};
   for (const def of opts.jobs as JobDefinition<unknown>[]) {
@@ -150,10 +180,17 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   logger.info({ workerId, jobs: Object.keys(taskList) }, "worker started");
   return {
     workerId,
-    stop: async () => {
-      await runner.stop();
+    stop: async (graceMs = 10_000) => {
+      const stopped = runner.stop();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopped, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+      // jobs still running are aborted: each records its attempt and goes back to the queue
       shutdown.abort();
-      await pgPool.end();
+      await stopped.catch((err) => logger.warn({ err: String(err) }, "worker stopped with an error"));
+      clearInterval(sweeper);
+      await liveness.stop();
+      await pgPool.end().catch(() => {});
       await database.close();
     },
   };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { env } from "../../env";
-import { DomainError } from "../core/errors";
+import { DomainError, databaseUnavailable, isDatabaseUnavailable } from "../core/errors";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
 import { chatCompletions, classifications, completions, embeddings, GatewayError, type GatewayResult, models } from "../routing";
@@ -64,7 +64,10 @@ async function runGateway(call: {
 /** A thrown error as the OpenAI-shaped JSON result to send (unexpected ones are logged, answered 500). */
 function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind: "json" }> {
   let e = err;
-  if (!(e instanceof GatewayError)) {
+  if (!(e instanceof GatewayError) && isDatabaseUnavailable(err)) {
+    // the database is down or restarting: retry shortly (Retry-After is set on every 503)
+    e = new GatewayError(503, databaseUnavailable().message, "server_error", null, "database_unavailable");
+  } else if (!(e instanceof GatewayError)) {
     logger.error({ err, path }, "gateway call failed");
     e = new GatewayError(500, "Internal server error", "server_error");
   }

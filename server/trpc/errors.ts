@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { DomainError } from "../core/errors";
+import { DomainError, databaseUnavailable, isDatabaseUnavailable } from "../core/errors";
 
 /** The public shape of an error, for tRPC's formatter and the HTTP API alike. */
 export interface ErrorBody {
@@ -24,6 +24,11 @@ function issuesOf(err: unknown): Issue[] | null {
 }
 
 export function toTRPCError(err: unknown): TRPCError {
+  // a database that is down or restarting is a 503 (with Retry-After), whoever wrapped the error
+  if (!(err instanceof DomainError) && isDatabaseUnavailable(err instanceof TRPCError ? err.cause : err)) {
+    const cause = databaseUnavailable();
+    return new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
   if (err instanceof TRPCError) return err;
   if (err instanceof DomainError) return new TRPCError({ code: err.code, message: err.message, cause: err });
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error", cause: err instanceof Error ? err : undefined });
@@ -33,6 +38,8 @@ export function toTRPCError(err: unknown): TRPCError {
 export function describeError(e: unknown): { status: number; body: ErrorBody } {
   const err = toTRPCError(e);
   const status = getHTTPStatusCodeFromError(err);
+  // 503 says what it is (the client should retry); other 5xx hide their detail
+  if (status === 503) return { status, body: { code: "SERVICE_UNAVAILABLE", message: err.message } };
   if (status >= 500) return { status, body: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" } };
   const body: ErrorBody = { code: err.code, message: err.message };
   const cause = err.cause;

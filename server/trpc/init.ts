@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { DomainError } from "../core/errors";
+import { DomainError, isDatabaseUnavailable } from "../core/errors";
 import { logger } from "../core/logger";
 import { atLeast, type Principal, projectAccess, type Role } from "../workspace";
 import { describeError, toTRPCError } from "./errors";
@@ -17,6 +17,8 @@ export interface Context {
   secure: boolean;
   /** Response headers: procedures set cookies here. */
   resHeaders: Headers;
+  /** Keel's own origin as the client reached it (invitation links); KEEL_PUBLIC_URL wins where set. */
+  origin?: string;
 }
 
 const t = initTRPC.context<Context>().create({
@@ -39,7 +41,7 @@ const errors = t.middleware(async ({ next, path, type }) => {
   const res = await next();
   if (res.ok) return res;
   const cause = res.error.cause;
-  if (cause instanceof DomainError) return { ...res, error: toTRPCError(cause) };
+  if (cause instanceof DomainError || isDatabaseUnavailable(cause)) return { ...res, error: toTRPCError(cause) };
   if (res.error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: cause ?? res.error, path, type }, "procedure failed");
   return res;
 });
@@ -59,6 +61,12 @@ export const userProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.principal.kind !== "user")
     throw new TRPCError({ code: "FORBIDDEN", message: "This action needs a signed-in user, not an API key" });
   return next({ ctx: { ...ctx, user: ctx.principal } });
+});
+
+/** Instance admins only (users.is_admin): instance settings, users, instance-wide lists. */
+export const instanceAdminProcedure = userProcedure.use(({ ctx, next }) => {
+  if (!ctx.user.isAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "This needs an instance admin" });
+  return next();
 });
 
 /** Every project-scoped procedure: `projectId` (id or slug) in, membership checked, role in ctx. */
