@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { env } from "../../env";
 import { DomainError, databaseUnavailable, isDatabaseUnavailable } from "../core/errors";
+import { decodeUtf8Strict, parseJsonStrict } from "../core/json-guard";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
 import { chatCompletions, classifications, completions, embeddings, GatewayError, type GatewayResult, models } from "../routing";
@@ -119,13 +120,10 @@ async function readNodeJson(req: IncomingMessage, limit = env.KEEL_MAX_BODY_BYTE
     if (size > limit) throw tooLarge();
     chunks.push(c as Buffer);
   }
-  const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString("utf8");
+  // the one JSON rule (strict UTF-8, depth, NUL, lone surrogates, finite numbers), as every other body
+  const text = decodeUtf8Strict(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
   if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new DomainError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
-  }
+  return parseJsonStrict(text);
 }
 
 /**

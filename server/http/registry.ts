@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import busboy from "busboy";
 import { artifactStore, type StagedBlob } from "../core/artifacts";
 import { DomainError, forbidden, notFound, parseOrThrow } from "../core/errors";
+import { parseJsonStrict } from "../core/json-guard";
 import { createVersion, getModel, resolveVersion, versionFiles, versionMetaInput } from "../registry";
 import { createCaller } from "../trpc/root";
 import { actorOf, atLeast } from "../workspace";
@@ -192,9 +193,9 @@ function readMultipart(req: Request): Promise<{ staged: { path: string; blob: St
       if (name === "sha256") shas.push(value.trim().toLowerCase());
       else if (name === "meta") {
         try {
-          meta = JSON.parse(value);
-        } catch {
-          fail(new DomainError("BAD_REQUEST", "the meta part is not JSON", "meta"));
+          meta = parseJsonStrict(value, { root: "meta", what: "meta part" });
+        } catch (err) {
+          fail(err instanceof DomainError ? new DomainError("BAD_REQUEST", err.message, "meta") : (err as Error));
         }
       } else fail(new DomainError("BAD_REQUEST", `unexpected part ${JSON.stringify(name)}; parts are file, sha256 and meta`, name));
     });

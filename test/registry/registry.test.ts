@@ -125,6 +125,12 @@ describe("model registry over HTTP", () => {
     expect(inf.status).toBe(400);
     // refused by the JSON rule (server/core/json-guard.ts) before the schema sees it; either way it names the metric
     expect((await body(inf)).error.message).toMatch(/metric loss must be a finite number|metrics\.loss/);
+    // the multipart meta part follows the same rule, naming the field inside it
+    const metaForm = form([{ path: "a.bin", bytes: a }]);
+    metaForm.append("meta", '{"params":{"lr":"0.1\\u0000"}}');
+    const nul = await api("/models/strict/versions", { method: "POST", body: metaForm });
+    expect(nul.status).toBe(400);
+    expect((await body(nul)).error).toMatchObject({ field: "meta", message: expect.stringContaining("meta.params.lr: contains a NUL") });
 
     const [m] = await d.db.select().from(schema.registeredModels).where(eq(schema.registeredModels.name, "strict"));
     expect(m?.latestVersion).toBe(0);

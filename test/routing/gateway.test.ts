@@ -223,6 +223,16 @@ describe("the OpenAI-compatible gateway with a provider deployment", () => {
     });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { error: { type: string } }).error.type).toBe("invalid_request_error");
+    // the one JSON rule holds on the gateway's own body reader: NUL, invalid UTF-8, out-of-range numbers
+    for (const [body, want] of [
+      ['{"model":"mini","messages":[{"role":"user","content":"a\\u0000b"}]}', "messages[0].content: contains a NUL"],
+      ['{"model":"mini","temperature":1e309,"messages":[]}', "temperature: is a number out of range"],
+      [Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), "body: is not valid UTF-8"],
+    ] as const) {
+      const res = await fetch(`${keel.url}/api/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(want);
+    }
     const anon = await fetch(`${keel.url}/api/v1/chat/completions`, { method: "POST", body: "{}" });
     expect(anon.status).toBe(401);
     expect(((await anon.json()) as { error: { code: string } }).error.code).toBe("invalid_api_key");
