@@ -15,22 +15,33 @@ import { flushIngest, seedDemoViews } from "../server/logs";
 import { registerBundled } from "../server/registry";
 import { seedDemoRouting } from "../server/routing";
 import { listLocalModels, seedDeployments } from "../server/serving";
-import { createKey, createProject, createUser, findProjectBySlug, findUserByEmail, SYSTEM_ACTOR, seedDemo } from "../server/workspace";
+import {
+  createKey,
+  createProject,
+  findProjectBySlug,
+  findUserByEmail,
+  getInstanceSetting,
+  SYSTEM_ACTOR,
+  seedDemo,
+  setInstanceSetting,
+} from "../server/workspace";
 import { bootWorker } from "../workers/boot";
 import { DRIFT_USAGE, driftCommand } from "./drift";
+import { stopOnSignals } from "./lifecycle";
 import { MODELS_USAGE, modelsCommand } from "./models";
 import { ROUTER_USAGE, routerCommand } from "./router";
 import { TUNE_USAGE, tuneCommand } from "./tune";
+import { USERS_USAGE, usersCommand } from "./users";
 import { ensureBuilt, ROOT, startWeb } from "./web";
 
 const USAGE = `keel <command> [options]   (every command takes --json)
 
-  start                         migrate, seed the demo on first start, serve the web app on PORT (3000) and run one worker
+  start                         migrate, seed the demo on first start (KEEL_DEMO=0: none), serve the web app on HOST:PORT
+                                (127.0.0.1:3000) and run one worker
   worker                        run a worker (any number, on any machines sharing the database)
   migrate                       apply database migrations
   seed                          create the demo project if it is missing
-  users create --email E --password P [--name N]
-  projects create NAME [--slug S] [--owner EMAIL]
+${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
@@ -76,6 +87,9 @@ const { values: opts, positionals } = parseArgs({
     "held-out": { type: "string" },
     "output-model": { type: "string" },
     wait: { type: "boolean", default: false },
+    admin: { type: "boolean", default: false },
+    off: { type: "boolean", default: false },
+    "api-only": { type: "boolean", default: false },
   },
 });
 
@@ -108,7 +122,7 @@ async function open(): Promise<Opened> {
     ...database,
     shutdown: async () => {
       await database.close();
-      if (embedded?.owner) await embedded.stop();
+      await embedded?.stop(); // detach; the last one out stops the server (or hands it over)
     },
   };
 }
@@ -124,13 +138,23 @@ async function withDb<T>(fn: (d: Opened) => Promise<T>): Promise<T> {
 
 const credentialsFile = () => path.join(dataDir(), "demo-credentials.json");
 
-/** The demo login lives in the data dir (mode 600) so that every start can print it again. */
-async function seed(d: Database) {
+interface DemoLogin {
+  email: string;
+  projectId: string;
+  /** Present only on the start that shows them, once. */
+  password: string | null;
+  key: string | null;
+}
+
+/**
+ * Seed the demo. Its owner's password and key are shown once, on the first start: they wait in the
+ * data dir (mode 600) only until printed, so that a first start that fails before printing (a port
+ * in use) shows them on the next try; `demoShown` then deletes the file and records
+ * "demo.credentialsShown". Later starts print neither (the password: `keel users reset-password`).
+ */
+async function seed(d: Database): Promise<DemoLogin & { created: boolean }> {
   const file = credentialsFile();
-  const saved = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, "utf8")) as { email: string; password: string; key?: string })
-    : null;
-  const password = saved?.password ?? env.KEEL_DEMO_PASSWORD ?? randomBytes(9).toString("base64url");
+  const password = env.KEEL_DEMO_PASSWORD ?? randomBytes(12).toString("base64url");
   const res = await seedDemo(d.db, { password });
   // the bundled models as registry versions (idempotent: also for data dirs seeded before the registry)
   await registerBundled(d.db, SYSTEM_ACTOR, res.projectId, path.resolve(ROOT, env.KEEL_MODELS_DIR));
@@ -141,73 +165,94 @@ async function seed(d: Database) {
   await seedDemoViews(d.db, SYSTEM_ACTOR, res.projectId);
   // a drift monitor over seeded gateway traffic with a shift in its last day (idempotent)
   await seedDemoDrift(d.db, SYSTEM_ACTOR, res.projectId).catch((err) => logger.warn({ err }, "demo drift monitor not seeded"));
-  if (res.created || !saved) {
+  if (res.created) {
     fs.mkdirSync(dataDir(), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ email: res.email, password, key: res.key ?? saved?.key ?? null }, null, 2), { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify({ email: res.email, password, key: res.key }, null, 2), { mode: 0o600 });
+    return { ...res, password, key: res.key };
   }
-  const creds = JSON.parse(fs.readFileSync(file, "utf8")) as { email: string; password: string; key: string | null };
-  return { ...res, password: creds.password, key: creds.key };
+  // not shown yet: a first start that stopped before printing, or a data dir from before "shown once"
+  const waiting = fs.existsSync(file) && !(await getInstanceSetting(d.db, "demo.credentialsShown"));
+  const saved = waiting ? (JSON.parse(fs.readFileSync(file, "utf8")) as { password?: string; key?: string | null }) : null;
+  if (!waiting) fs.rmSync(file, { force: true });
+  return { ...res, password: saved?.password ?? null, key: saved?.key ?? null };
 }
+
+/** After the credentials were printed: never again, and no password left on disk. */
+async function demoShown(d: Database, demo: DemoLogin): Promise<void> {
+  if (demo.password === null && demo.key === null) return;
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "demo.credentialsShown", true);
+  fs.rmSync(credentialsFile(), { force: true });
+}
+
+const FIRST_ADMIN = "npx keel users create --email you@example.com --password '...' --admin";
 
 async function start() {
   const log = (m: string) => (opts.json ? logger.info(m) : console.log(m));
-  ensureBuilt(log);
-  const { url, embedded } = await resolveDatabase((line) => logger.debug({ component: "postgres" }, line));
+  if (!opts["api-only"]) ensureBuilt(log); // --api-only: the HTTP API alone, no console and no web build
+  const { url, embedded } = await resolveDatabase(
+    (line) => logger.debug({ component: "postgres" }, line),
+    (line) => logger.warn({ component: "postgres" }, line),
+  );
   await migrateDatabase(url);
   const database = createDatabase(url, { max: 20 });
   setRuntime(database);
-  const demo = await seed(database);
-  const web = await startWeb({ port: env.PORT, host: env.HOST });
+  // KEEL_DEMO=0 (production): no demo project, no credentials; an empty instance says how to make its first admin
+  const demo = env.KEEL_DEMO ? await seed(database) : null;
+  const [anyUser] = demo ? [true] : await database.db.select({ id: schema.users.id }).from(schema.users).limit(1);
+  const web = await startWeb({ port: env.PORT, host: env.HOST, ui: !opts["api-only"] });
   const worker = env.KEEL_START_WORKER ? await bootWorker(url) : null;
   const models = listLocalModels(path.resolve(ROOT, env.KEEL_MODELS_DIR));
-  const address = `http://localhost:${web.port}`;
+  // localhost for the loopback and wildcard binds; a specific address is where the server is reached
+  const local = ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost"].includes(env.HOST);
+  const address = `http://${local ? "localhost" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${web.port}`;
+  const login = !demo
+    ? [anyUser ? "  demo: off (KEEL_DEMO=0)" : `  demo: off (KEEL_DEMO=0); no users yet: create the first admin with\n    ${FIRST_ADMIN}`]
+    : demo.password !== null
+      ? [
+          `  demo login: ${demo.email} / ${demo.password}`,
+          `  demo API key (project "demo"): ${demo.key ?? "(make one with: npx keel keys create --project demo)"}`,
+          "  (shown this once and not stored: note them now)",
+        ]
+      : [`  demo login: ${demo.email} (password shown on the first start; a new one: npx keel users reset-password --email ${demo.email})`];
   say(
     [
       `Keel is running at ${address}`,
       `  database: ${embedded ? `embedded PostgreSQL (${path.join(dataDir(), "pg")})` : "DATABASE_URL"}`,
-      `  demo login: ${demo.email} / ${demo.password}`,
-      `  demo API key (project "demo"): ${demo.key ?? "(created earlier; make another with: npx keel keys create --project demo)"}`,
+      ...login,
       `  local models: ${models.map((m) => `${m.id} (${m.task})`).join(", ") || "none"}`,
       `  worker: ${worker ? worker.workerId : "off (KEEL_START_WORKER=0)"}`,
     ].join("\n"),
     {
       url: address,
       port: web.port,
-      email: demo.email,
-      password: demo.password,
-      key: demo.key,
-      projectId: demo.projectId,
+      demo: Boolean(demo),
+      email: demo?.email ?? null,
+      password: demo?.password ?? null,
+      key: demo?.key ?? null,
+      projectId: demo?.projectId ?? null,
+      needsFirstAdmin: !anyUser,
       models: models.map((m) => m.id),
     },
   );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    await web.stop();
-    await flushIngest(); // gateway calls whose logging still lingers
-    await worker?.stop();
+  if (demo) await demoShown(database, demo);
+  // bounded by KEEL_SHUTDOWN_TIMEOUT_S (exit 1 when forced), even with the database down
+  stopOnSignals(async (graceMs) => {
+    await web.stop(graceMs);
+    await flushIngest().catch((err) => logger.error({ err }, "lingering gateway logs not written")); // gateway calls whose logging still lingers
+    await worker?.stop(graceMs);
     await database.close();
-    if (embedded?.owner) await embedded.stop();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+    await embedded?.stop(); // the last one attached stops it; otherwise it is handed over
+  });
 }
 
 async function worker() {
   const d = await open();
   const w = await bootWorker(d.url);
   say(`worker ${w.workerId} running; Ctrl-C stops it`, { workerId: w.workerId });
-  const stop = async () => {
-    await w.stop();
+  stopOnSignals(async (graceMs) => {
+    await w.stop(graceMs);
     await d.shutdown();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop());
-  process.on("SIGTERM", () => void stop());
+  });
 }
 
 async function keysCreate(d: Database) {
@@ -269,17 +314,16 @@ async function main() {
     case "seed":
       return withDb(async (d) => {
         const r = await seed(d);
-        say(r.created ? `demo project created; login ${r.email} / ${r.password}` : "demo project already exists", r);
+        say(
+          r.password !== null
+            ? `demo project ${r.created ? "created" : "ready"}; login ${r.email} / ${r.password}, API key ${r.key ?? "none"} (shown this once)`
+            : "demo project already exists",
+          r,
+        );
+        await demoShown(d, r);
       });
-    case "users create":
-      return withDb(async (d) => {
-        const u = await createUser(d.db, SYSTEM_ACTOR, {
-          email: need(opts.email, "--email"),
-          password: need(opts.password, "--password"),
-          name: opts.name,
-        });
-        say(`user ${u.email} created (${u.id})`, u);
-      });
+    case `users ${sub}`:
+      return withDb((d) => usersCommand(d, sub, rest, opts, say, need));
     case "projects create":
       return withDb(async (d) => {
         const name = need(rest[0] ?? positionals[2], "NAME");

@@ -5,9 +5,11 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { logger } from "../server/core/logger";
-import { metrics, routeGroup } from "../server/core/metrics";
-import { serveApi } from "../server/http/node";
-import { CLIENT_IP_HEADER } from "../server/http/request";
+import { metrics } from "../server/core/metrics";
+import { applySecurityHeaders } from "../server/http/headers";
+import { failRequest, retryAfterOn503, serveApi } from "../server/http/node";
+import { CLIENT_IP_HEADER, clientAddress } from "../server/http/request";
+import { routeLabel } from "../server/http/route-labels";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const SOURCES = ["app", "server", "db", "sdk", "public", "env.ts", "next.config.ts", "postcss.config.mjs", "package-lock.json"];
@@ -79,30 +81,41 @@ export function ensureBuilt(log: (m: string) => void): void {
 export interface WebHandle {
   server: http.Server;
   port: number;
-  stop: () => Promise<void>;
+  /** Stop accepting; requests in flight get `graceMs` (default 10 s) before their connections are cut. */
+  stop: (graceMs?: number) => Promise<void>;
 }
 
-/** Serve the built app on `port` (0 picks a free one), with request metrics and graceful close. */
-export async function startWeb(opts: { port: number; host: string }): Promise<WebHandle> {
-  const app = next({ dev: false, dir: ROOT, hostname: opts.host, port: opts.port });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+/**
+ * Serve the built app on `port` (0 picks a free one), with request metrics and graceful close.
+ * `ui: false` serves the API alone (pages 404), without the Next.js build: the fault tests' processes.
+ */
+export async function startWeb(opts: { port: number; host: string; ui?: boolean }): Promise<WebHandle> {
+  let handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+  if (opts.ui === false) handle = async (_req, res) => void res.writeHead(404).end();
+  else {
+    const app = next({ dev: false, dir: ROOT, hostname: opts.host, port: opts.port });
+    await app.prepare();
+    handle = app.getRequestHandler();
+  }
   const m = metrics();
   const server = http.createServer((req, res) => {
-    // The rate limiter keys on this; a client-sent value is overwritten, never trusted.
-    req.headers[CLIENT_IP_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // The rate limiter and sign-in lockout key on this; a client-sent value is overwritten, never trusted
+    // (X-Forwarded-For counts only with KEEL_TRUST_PROXY=1).
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"]);
+    const pathname = (req.url ?? "/").split("?")[0] ?? "/";
+    applySecurityHeaders(req, res, pathname);
+    retryAfterOn503(res);
     const started = process.hrtime.bigint();
-    const route = routeGroup(req.url ?? "/");
+    const route = routeLabel(req.url ?? "/");
     res.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       m.httpRequests.inc({ method: req.method ?? "GET", route, status: String(res.statusCode) });
       m.httpDuration.observe({ method: req.method ?? "GET", route }, seconds);
     });
-    const served = serveApi(req, res, (req.url ?? "/").split("?")[0] ?? "/") ?? handle(req, res);
+    const served = serveApi(req, res, pathname) ?? handle(req, res);
     served.catch((err) => {
       logger.error({ err }, "request failed");
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
+      failRequest(res, err);
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -114,10 +127,10 @@ export async function startWeb(opts: { port: number; host: string }): Promise<We
   return {
     server,
     port,
-    stop: () =>
+    stop: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        // Stop accepting, let in-flight requests finish (10 s at most), then drop idle keep-alives.
-        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        // Stop accepting, let in-flight requests finish (graceMs at most), then drop idle keep-alives.
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
         server.close(() => {
           clearTimeout(force);
           resolve();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { databaseUnavailable, isDatabaseUnavailable, RETRY_AFTER_S } from "../core/errors";
 import { isGatewayPath, serveGateway } from "./gateway";
 import { handleMlflow } from "./mlflow";
 import { handleHealth, handleMetrics } from "./ops";
@@ -19,7 +20,7 @@ export function apiHandlerFor(pathname: string): Handler | null {
   if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return handleV1;
   if (pathname.startsWith("/api/2.0/mlflow/") || pathname.startsWith("/api/2.0/mlflow-artifacts/")) return handleMlflow;
   if (pathname === "/api/health") return () => handleHealth();
-  if (pathname === "/api/metrics") return () => handleMetrics();
+  if (pathname === "/api/metrics") return (r) => handleMetrics(r);
   return null;
 }
 
@@ -76,4 +77,27 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
     if (res.destroyed && (err as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE") return;
     throw err;
   }
+}
+
+/**
+ * Every 503 (the database down or restarting, health included) tells the client when to retry:
+ * set here, once, rather than in each handler that can answer 503.
+ */
+export function retryAfterOn503(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status === 503 && !res.hasHeader("retry-after")) res.setHeader("retry-after", String(RETRY_AFTER_S));
+    return writeHead(status, ...rest);
+  }) as ServerResponse["writeHead"];
+}
+
+/** The answer to a request whose handler threw: 503 while the database is unavailable, else 500. */
+export function failRequest(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  if (isDatabaseUnavailable(err)) {
+    const body = JSON.stringify({
+      error: { code: "SERVICE_UNAVAILABLE", message: databaseUnavailable().message },
+    });
+    res.writeHead(503, { "content-type": "application/json" }).end(body);
+  } else res.writeHead(500).end();
 }

@@ -13,7 +13,8 @@ describe("request helpers", () => {
 
   it("derives the expected origin from Host and X-Forwarded-Proto", () => {
     expect(expectedOrigin(r({ host: "keel.test" }))).toBe("http://keel.test");
-    expect(expectedOrigin(r({ host: "keel.example.com", "x-forwarded-proto": "https" }))).toBe("https://keel.example.com");
+    // X-Forwarded-Proto counts only behind a trusted proxy (KEEL_TRUST_PROXY=1): see trust-proxy.test.ts
+    expect(expectedOrigin(r({ host: "keel.example.com", "x-forwarded-proto": "https" }), true)).toBe("https://keel.example.com");
   });
 
   it("lets reads and Bearer writes through, checks cookie writes' origin", () => {
