@@ -6,6 +6,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { createDatabase, type Database, resolveDatabase, schema } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { dataDir, env } from "../env";
+import { egressPolicy } from "../server/core/egress";
 import { DomainError } from "../server/core/errors";
 import { logger } from "../server/core/logger";
 import { setRuntime } from "../server/core/runtime";
@@ -306,8 +307,10 @@ async function main() {
   if (opts.help || !cmd) return console.log(USAGE);
   switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
+      egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
       return start();
     case "worker":
+      egressPolicy();
       return worker();
     case "migrate":
       return withDb(async () => say("migrations applied", { ok: true }));

@@ -131,4 +131,21 @@ describe("keel CLI", () => {
     const second = keel("seed");
     expect(second.out).toMatchObject({ created: false });
   });
+
+  it("refuses to start a worker with a bad KEEL_EGRESS_ALLOW, naming it", () => {
+    const res = spawnSync(process.execPath, [BIN, "worker", "--json"], {
+      env: {
+        ...process.env,
+        DATABASE_URL: d.url,
+        LOG_LEVEL: "silent",
+        KEEL_DATA_DIR: DATA_DIR,
+        KEEL_EGRESS_ALLOW: "10.0.0.0/8,10.0.0.0/33",
+      },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(res.status).toBe(1);
+    const out = JSON.parse(res.stdout.trim().split("\n").pop() ?? "{}") as { error?: { message: string } };
+    expect(out.error?.message).toContain('KEEL_EGRESS_ALLOW: "10.0.0.0/33" is not a CIDR');
+  });
 });
