@@ -27,9 +27,11 @@ export default function RoutingPage() {
         description="Routers send each gateway request (model: router:<name>) to the right deployment: rules, weighted splits, cascades and learned policies, with fallbacks and a response cache."
         actions={
           <>
-            <Link href={`/${projectId}/routing/evaluate`} className={buttonClass("secondary")}>
-              Evaluate
-            </Link>
+            {canWrite && (
+              <Link href={`/${projectId}/routing/evaluate`} className={buttonClass("secondary")}>
+                Evaluate
+              </Link>
+            )}
             <Link href={`/${projectId}/routing/deployments`} className={buttonClass("secondary")}>
               Deployments
             </Link>
