@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import type { ReactNode } from "react";
-import { Providers } from "./_lib/trpc";
+import { Providers } from "@/app/_lib/trpc";
 import "./globals.css";
 
 export const metadata: Metadata = { title: "Keel", description: "Self-hosted LLMOps and MLOps" };

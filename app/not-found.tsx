@@ -1,6 +1,6 @@
 import Link from "next/link";
-import { buttonClass } from "./_components/classes";
-import { Logo } from "./_components/Logo";
+import { buttonClass } from "@/app/_components/classes";
+import { Logo } from "@/app/_components/Logo";
 
 export default function NotFound() {
   return (

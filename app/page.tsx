@@ -3,10 +3,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
-import { Logo } from "./_components/Logo";
-import { ErrorBox, Loading } from "./_components/ui";
-import { errorCode, errorMessage } from "./_lib/errors";
-import { useTRPC } from "./_lib/trpc";
+import { Logo } from "@/app/_components/Logo";
+import { ErrorBox, Loading } from "@/app/_components/ui";
+import { errorCode, errorMessage } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
 
 /** The front door: signed out goes to sign-in, signed in goes to the first project (or to creating one). */
 export default function Home() {

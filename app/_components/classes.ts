@@ -17,3 +17,6 @@ export const buttonClass = (variant: Variant = "secondary", size: "sm" | "md" = 
     size === "sm" ? "h-7 px-2.5 text-xs" : "h-9 px-3.5 text-sm",
     VARIANTS[variant],
   );
+
+/** An inline text link (a name in a table, "View job"). */
+export const linkClass = "font-medium text-indigo-600 hover:text-indigo-500";

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import {
   type ButtonHTMLAttributes,
   createContext,
@@ -12,7 +13,8 @@ import {
   useContext,
   useId,
 } from "react";
-import { buttonClass, cx, type Variant } from "./classes";
+import { formatDateTime, formatRelative } from "@/app/_lib/format";
+import { buttonClass, cx, linkClass, type Variant } from "./classes";
 
 /* Buttons */
 
@@ -209,7 +211,66 @@ export function ErrorBox({ title = "Something went wrong", message, onRetry }: {
   );
 }
 
+/** A short failure line inside a form or panel (ErrorBox is for a whole section that failed to load). */
+export function Alert({ children }: { children: ReactNode }) {
+  return (
+    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
+      {children}
+    </div>
+  );
+}
+
+/** A short success line after an action ("Saved router small."); announced politely. */
+export function Done({ children }: { children: ReactNode }) {
+  return (
+    <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+      {children}
+    </p>
+  );
+}
+
+/** A moment as "3 minutes ago", the full date and time on hover; "—" when there is none. */
+export function When({ at }: { at: Date | null | undefined }) {
+  if (!at) return <span className="text-slate-400">—</span>;
+  return (
+    <time dateTime={at.toISOString()} title={formatDateTime(at)} className="whitespace-nowrap">
+      {formatRelative(at)}
+    </time>
+  );
+}
+
+/** The button under a keyset-paginated list (an infinite query): fetches the next page; gone after the last. */
+export function LoadMore({
+  query,
+  size = "md",
+  className,
+  children = "Load more",
+}: {
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  size?: "sm" | "md";
+  className?: string;
+  children?: ReactNode;
+}) {
+  if (!query.hasNextPage) return null;
+  return (
+    <div className={className}>
+      <Button size={size} loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+        {children}
+      </Button>
+    </div>
+  );
+}
+
 /* Layout */
+
+/** "← Models": the way back up from a detail page. */
+export function BackLink({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Link href={href} className={cx("text-sm", linkClass)}>
+      ← {children}
+    </Link>
+  );
+}
 
 export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
   return (

@@ -1,4 +1,4 @@
-/** Display formatting only: dates, sizes, percentages. */
+/** Display formatting only: dates, sizes, percentages, money. */
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -28,3 +28,15 @@ export const formatMB = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB
 
 /** A 0..1 fraction as a whole percentage, clamped. */
 export const percent = (fraction: number) => Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+
+/**
+ * Money in US dollars, with decimals by size so that tiny per-call costs stay readable without an
+ * exponent: $12.50, $0.0450, $0.000450; zero is "$0", a missing or non-finite value "—".
+ */
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "—";
+  if (usd === 0) return "$0";
+  const abs = Math.abs(usd);
+  const decimals = abs >= 1 ? 2 : abs >= 0.01 ? 4 : 6;
+  return `${usd < 0 ? "-" : ""}$${abs.toFixed(decimals)}`;
+}

@@ -4,10 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useEffect, useState } from "react";
-import { Logo } from "../_components/Logo";
-import { Button, Card, ErrorBox, Field, Input, Loading } from "../_components/ui";
-import { errorCode, errorMessage, fieldError, formError } from "../_lib/errors";
-import { useTRPC } from "../_lib/trpc";
+import { Logo } from "@/app/_components/Logo";
+import { Button, Card, ErrorBox, Field, Input, Loading } from "@/app/_components/ui";
+import { errorCode, errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
 
 /** The signed-in user's own account: change the password, sign out on every device. */
 export default function AccountPage() {

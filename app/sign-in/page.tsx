@@ -3,10 +3,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, Suspense, useEffect, useState } from "react";
-import { Logo } from "../_components/Logo";
-import { Button, ErrorBox, Field, Input, Loading } from "../_components/ui";
-import { errorMessage } from "../_lib/errors";
-import { useTRPC } from "../_lib/trpc";
+import { Logo } from "@/app/_components/Logo";
+import { Button, ErrorBox, Field, Input, Loading } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
 
 /** Only same-site paths: "/x" yes, "//evil.example" or "https://..." no. */
 function safeNext(next: string | null): string {

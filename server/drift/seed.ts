@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
+import { lcg32 } from "../core/random";
 import { ingestBatch } from "../logs";
 import type { Actor } from "../workspace";
 import { createMonitor } from "./monitors";
@@ -37,17 +38,9 @@ const ES = [
   "Explica paso a paso cómo preparar una paella para ocho personas con los ingredientes de temporada.",
 ];
 
-/** A small linear congruential generator: the same demo data on every machine. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 function traffic(now: Date): unknown[] {
-  const rand = rng(13);
+  // the LCG, not mulberry32: the demo data was generated with it (same data on every machine)
+  const rand = lcg32(13);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)] as T;
   const events: unknown[] = [];
   const add = (i: number, at: Date, prompt: string, shifted: boolean) => {

@@ -3,16 +3,10 @@
  * between two runs over the same items. Seeded (mulberry32), so a run's figures are reproducible.
  */
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../core/random";
+
+/** Re-exported from server/core/random.ts: eval statistics and their tests take it from here. */
+export { mulberry32 };
 
 const mean = (xs: ArrayLike<number>) => {
   let s = 0;

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../core/random";
 import { type Category, cohensKappa, krippendorffsAlpha } from "./agreement";
 
-/** Deterministic PRNG (mulberry32) so the property examples are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so the property examples are the same on every run. */
+const rng = mulberry32;
 
 /** Pairs from a contingency table: `table[[a, b]] = count`. */
 function fromTable(cells: Array<[Category, Category, number]>): Array<[Category, Category]> {

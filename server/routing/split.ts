@@ -4,17 +4,10 @@
  * integer arithmetic only).
  */
 
-/** mulberry32: a small, fast 32-bit PRNG; returns uniform floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../core/random";
+
+/** mulberry32 (server/core/random.ts): uniform floats in [0, 1); the name routing's callers and tests use. */
+export const seededRandom = mulberry32;
 
 /** Fisher-Yates shuffle of a copy of `items`, driven by `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {

@@ -5,17 +5,10 @@
  * model's own distribution (temperature 1, no truncation) is known for the cascade router.
  */
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../core/random";
+
+/** mulberry32 (server/core/random.ts): uniform in [0, 1); the name serving's callers use. */
+export const seededRandom = mulberry32;
 
 export interface PickOptions {
   /** 0 or absent: greedy */

@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../../db/client";
+import { lcg32 } from "../../server/core/random";
 import { ingestBatch } from "../../server/logs";
 
 /**
@@ -7,13 +8,8 @@ import { ingestBatch } from "../../server/logs";
  * same raw values it ingested.
  */
 
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+/** The LCG these tests' expected figures were recorded with (server/core/random.ts). */
+export const rng = lcg32;
 
 export interface Call {
   id: string;

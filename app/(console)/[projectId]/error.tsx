@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect } from "react";
-import { Button } from "../../_components/ui";
-import { errorMessage } from "../../_lib/errors";
+import { Button } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 
 /** Catches what a console page throws while rendering; the shell around it stays usable. */
 export default function ConsoleError({ error, retry }: { error: unknown; retry: () => void }) {

@@ -4,11 +4,11 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, usePathname, useRouter } from "next/navigation";
 import { type ReactNode, useEffect } from "react";
-import { buttonClass } from "../../_components/classes";
-import { ErrorBox, Skeleton } from "../../_components/ui";
-import { errorCode, errorMessage } from "../../_lib/errors";
-import { ProjectProvider } from "../../_lib/project";
-import { useTRPC } from "../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { ErrorBox, Skeleton } from "@/app/_components/ui";
+import { errorCode, errorMessage } from "@/app/_lib/errors";
+import { ProjectProvider } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { Sidebar } from "../_components/Sidebar";
 import { TopBar } from "../_components/TopBar";
 

@@ -3,12 +3,12 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
-import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th, type Tone } from "../../_components/ui";
-import { errorMessage } from "../../_lib/errors";
-import { formatDateTime, formatMB } from "../../_lib/format";
-import { useProject } from "../../_lib/project";
-import { atLeast, roleLabel } from "../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../_lib/trpc";
+import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th, type Tone } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime, formatMB } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { atLeast, roleLabel } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type LocalModel = RouterOutputs["serving"]["localModels"][number];
 

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { cx } from "../../_components/classes";
+import { cx } from "@/app/_components/classes";
 
 /** Every domain of a project, in the order the console lists them. "" is the overview. */
 export const SECTIONS = [

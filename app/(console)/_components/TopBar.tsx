@@ -3,10 +3,10 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Logo } from "../../_components/Logo";
-import { Button, Select } from "../../_components/ui";
-import { errorMessage } from "../../_lib/errors";
-import { useTRPC } from "../../_lib/trpc";
+import { Logo } from "@/app/_components/Logo";
+import { Button, Select } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
 
 const NEW_PROJECT = "__new__";
 

@@ -4,13 +4,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { type FormEvent, type ReactNode, useState } from "react";
-import { buttonClass } from "../../_components/classes";
-import { Logo } from "../../_components/Logo";
-import { Button, ErrorBox, Field, Input, Loading } from "../../_components/ui";
-import { errorCode, errorMessage, fieldError, formError } from "../../_lib/errors";
-import { formatDateTime } from "../../_lib/format";
-import { roleLabel } from "../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { Logo } from "@/app/_components/Logo";
+import { Button, ErrorBox, Field, Input, Loading } from "@/app/_components/ui";
+import { errorCode, errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { roleLabel } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Info = RouterOutputs["workspace"]["invitations"]["lookup"];
 

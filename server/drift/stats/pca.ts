@@ -16,6 +16,8 @@
  * Also here: the seeded sampling the drift methods share, and `projection2d` for a scatter chart.
  */
 
+import { mulberry32 } from "../../core/random";
+
 /** A window of embeddings: rows, or one packed row-major buffer with the row length `dim`. */
 export type EmbeddingWindow = readonly ArrayLike<number>[] | { readonly data: ArrayLike<number>; readonly dim: number };
 
@@ -361,17 +363,8 @@ export function pcaTransform(fit: PcaFit, x: Matrix, rowIndex?: ArrayLike<number
 
 // ---------------------------------------------------------------- seeded sampling, 2-D projection
 
-/** mulberry32: a small seeded 32-bit PRNG of uniform floats in [0, 1); same numbers on every platform. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (server/core/random.ts), re-exported: drift's statistics and tests take it from here. */
+export { mulberry32 };
 
 /** `k` distinct indices of 0..n-1 (partial Fisher-Yates), ascending. */
 export function sampleIndices(n: number, k: number, rand: () => number): Uint32Array {

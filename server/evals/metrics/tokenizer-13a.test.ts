@@ -1,5 +1,6 @@
 /** The one-pass 13a tokenizer against the regex reference it replaced, on generated strings. */
 import { describe, expect, it } from "vitest";
+import { xorshift32 } from "../../core/random";
 import { pyRstrip, tokenize, tokenize13aReference } from "./tokenizers";
 
 /** Token lists sacrebleu 2.6.0 gives (`BLEU(tokenize=...)._preprocess_segment(text).split()`). */
@@ -48,18 +49,8 @@ describe("13a single-pass scanner", () => {
     "\uff10",
   ];
 
-  function rng(seed: number): () => number {
-    let x = seed >>> 0 || 1;
-    return () => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) / 0x100000000;
-    };
-  }
-
   it("matches the regex reference on random strings", () => {
-    const rand = rng(13);
+    const rand = xorshift32(13);
     for (let t = 0; t < 20_000; t++) {
       const len = Math.floor(rand() * (t < 10_000 ? 8 : 40));
       let text = "";

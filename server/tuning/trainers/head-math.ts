@@ -5,6 +5,8 @@
  * Deterministic for a seed: seeded init (mulberry32), seeded per-epoch shuffles, fixed loop order.
  */
 
+import { mulberry32 } from "../../core/random";
+
 export type HeadKind = "logistic" | "mlp";
 
 /** Head weights. Logistic: w1 [D, C], b1 [C]. MLP: w1 [D, H], b1 [H], relu, w2 [H, C], b2 [C]. */
@@ -19,17 +21,8 @@ export interface HeadParams {
   b2?: Float32Array;
 }
 
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (server/core/random.ts): uniform floats in [0, 1); the name the head trainer uses. */
+export const rng = mulberry32;
 
 /** Fisher-Yates shuffle in place with the given random source. */
 export function shuffle(a: Uint32Array, rand: () => number): void {

@@ -2,13 +2,12 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { EmptyState } from "../../../_components/EmptyState";
-import { Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
-import { errorMessage } from "../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../_lib/format";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../_lib/trpc";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { BuildFromLogs } from "./_components/BuildFromLogs";
 import { CompareVersions } from "./_components/CompareVersions";
 
@@ -228,9 +227,7 @@ function DatasetVersions({
                   </code>
                 </Td>
                 <Td>
-                  <time dateTime={v.createdAt.toISOString()} title={formatDateTime(v.createdAt)} className="whitespace-nowrap">
-                    {formatRelative(v.createdAt)}
-                  </time>
+                  <When at={v.createdAt} />
                 </Td>
                 <Td>
                   <div className="flex items-center justify-end gap-2 text-xs whitespace-nowrap">

@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { buttonClass } from "../../../_components/classes";
-import { Card, PageHeader } from "../../../_components/ui";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
+import { buttonClass } from "@/app/_components/classes";
+import { Card, PageHeader } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
 import { AlertsTable } from "./_components/AlertsTable";
 import { MonitorsTable } from "./_components/MonitorsTable";
 import { newMonitorHref } from "./_components/shared";

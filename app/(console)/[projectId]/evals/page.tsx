@@ -4,14 +4,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useState } from "react";
-import { buttonClass } from "../../../_components/classes";
-import { EmptyState } from "../../../_components/EmptyState";
-import { Button, Card, ErrorBox, Field, Input, PageHeader, Select, Skeleton, Table, Td, Th } from "../../../_components/ui";
-import { errorMessage } from "../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../_lib/format";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
-import { useTRPC } from "../../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Button, Card, ErrorBox, Field, Input, PageHeader, Select, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { aggregatesOf, fmt, isFinished, MAIN_FIGURES, StatusBadge, useDatasetVersions } from "./_components/figures";
 import { RunsChart } from "./_components/RunsChart";
 
@@ -90,9 +89,7 @@ export default function EvalsPage() {
                       </Td>
                     ))}
                     <Td>
-                      <time dateTime={r.createdAt.toISOString()} title={formatDateTime(r.createdAt)} className="whitespace-nowrap">
-                        {formatRelative(r.createdAt)}
-                      </time>
+                      <When at={r.createdAt} />
                     </Td>
                   </tr>
                 );

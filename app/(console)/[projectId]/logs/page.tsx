@@ -4,13 +4,13 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
-import { buttonClass } from "../../../_components/classes";
-import { EmptyState } from "../../../_components/EmptyState";
-import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../_components/ui";
-import { errorMessage } from "../../../_lib/errors";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
-import { useTRPC } from "../../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Button, Card, ErrorBox, LoadMore, PageHeader, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { ColumnChooser, useColumns } from "./_components/ColumnChooser";
 import { FilterBar } from "./_components/FilterBar";
 import { activeFilters, type ExplorerQuery, parseQuery, toApiFilter, toQueryString } from "./_components/filters";
@@ -126,13 +126,7 @@ function Explorer() {
             ) : (
               <IngestHelp />
             )}
-            {traces.hasNextPage && (
-              <div className="flex justify-center pt-1">
-                <Button onClick={() => void traces.fetchNextPage()} loading={traces.isFetchingNextPage}>
-                  Load more
-                </Button>
-              </div>
-            )}
+            <LoadMore query={traces} className="flex justify-center pt-1" />
           </div>
         </Card>
       </div>

@@ -3,16 +3,16 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useDeferredValue, useState } from "react";
-import { buttonClass } from "../../../_components/classes";
-import { EmptyState } from "../../../_components/EmptyState";
-import { Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
-import { errorMessage } from "../../../_lib/errors";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
-import { useTRPC } from "../../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Card, ErrorBox, Field, Input, LoadMore, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { RegisterModel } from "./_components/RegisterModel";
 import { RegistryNav } from "./_components/RegistryNav";
-import { AliasBadge, modelHref, When } from "./_components/shared";
+import { AliasBadge, modelHref } from "./_components/shared";
 
 const PAGE_SIZE = 50;
 
@@ -110,13 +110,7 @@ export default function RegistryPage() {
                 ))}
               </tbody>
             </Table>
-            {models.hasNextPage && (
-              <div>
-                <Button size="sm" loading={models.isFetchingNextPage} onClick={() => void models.fetchNextPage()}>
-                  Load more
-                </Button>
-              </div>
-            )}
+            <LoadMore query={models} size="sm" />
           </div>
         )}
       </Card>

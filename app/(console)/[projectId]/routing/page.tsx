@@ -2,13 +2,13 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { buttonClass } from "../../../_components/classes";
-import { EmptyState } from "../../../_components/EmptyState";
-import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
-import { errorMessage } from "../../../_lib/errors";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
-import { useTRPC } from "../../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Badge, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { NewRouter } from "./_components/NewRouter";
 import { routerHref } from "./_components/shared";
 

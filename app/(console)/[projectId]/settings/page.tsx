@@ -1,8 +1,8 @@
 "use client";
 
-import { PageHeader } from "../../../_components/ui";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
+import { PageHeader } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
 import { ApiKeys } from "./_components/ApiKeys";
 import { AuditLog } from "./_components/AuditLog";
 import { Members } from "./_components/Members";

@@ -4,17 +4,16 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
-import { EmptyState } from "../../../_components/EmptyState";
-import { Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../_components/ui";
-import { errorMessage } from "../../../_lib/errors";
-import { useProject } from "../../../_lib/project";
-import { atLeast } from "../../../_lib/roles";
-import { useTRPC } from "../../../_lib/trpc";
-import { versionHref, When } from "../registry/_components/shared";
+import { linkClass } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
+import { versionHref } from "../registry/_components/shared";
 import { LaunchForm } from "./_components/LaunchForm";
 import { isActive, JobStatusBadge, jobHref, Progress, TuningNav } from "./_components/shared";
-
-const link = "font-medium text-indigo-600 hover:text-indigo-500";
 
 export default function TuningPage() {
   // useSearchParams needs a Suspense boundary when Next renders the page ahead of the request.
@@ -91,13 +90,13 @@ function Tuning() {
               {jobs.data.map((j) => (
                 <tr key={j.id}>
                   <Td>
-                    <Link href={jobHref(slug, j.number)} className={link}>
+                    <Link href={jobHref(slug, j.number)} className={linkClass}>
                       #{j.number}
                     </Link>
                   </Td>
                   <Td className="font-mono text-xs">{j.method}</Td>
                   <Td>
-                    <Link href={versionHref(slug, j.base.model, j.base.version)} className={link}>
+                    <Link href={versionHref(slug, j.base.model, j.base.version)} className={linkClass}>
                       {j.base.model} v{j.base.version}
                     </Link>
                   </Td>
@@ -117,7 +116,7 @@ function Tuning() {
                   </Td>
                   <Td>
                     {j.result ? (
-                      <Link href={versionHref(slug, j.result.model, j.result.version)} className={link}>
+                      <Link href={versionHref(slug, j.result.model, j.result.version)} className={linkClass}>
                         {j.result.model} v{j.result.version}
                       </Link>
                     ) : (

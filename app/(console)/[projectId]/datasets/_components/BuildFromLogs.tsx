@@ -2,9 +2,9 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Button, Field, Input, Select } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
 
 const RANGES = [
   { key: "24h", label: "Last 24 hours", ms: 24 * 3600_000 },

@@ -2,9 +2,9 @@
 
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, ErrorBox, Field, Select, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Button, ErrorBox, Field, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Dataset = RouterOutputs["datasets"]["list"]["items"][number];
 type DiffRow = RouterOutputs["datasets"]["diff"]["sample"]["added"][number];

@@ -2,13 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Badge, Button, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert } from "../../registry/_components/shared";
+import { Alert, Badge, Button, ErrorBox, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { RuleForm } from "./RuleForm";
 import type { RuleItem } from "./types";
 

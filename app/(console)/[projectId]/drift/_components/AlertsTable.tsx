@@ -3,15 +3,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { Button, ErrorBox, Select, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert, When } from "../../registry/_components/shared";
+import { linkClass } from "@/app/_components/classes";
+import { Alert, Button, ErrorBox, Select, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { JobStatusBadge, jobHref } from "../../tuning/_components/shared";
 import { formatShare } from "./format";
-import { link, monitorHref, VerdictBadge } from "./shared";
+import { monitorHref, VerdictBadge } from "./shared";
 import type { AlertItem } from "./types";
 
 type Filter = "open" | "acknowledged" | "all";
@@ -90,14 +90,14 @@ export function AlertsTable({ monitorId }: { monitorId?: string }) {
                   </Td>
                   {!monitorId && (
                     <Td>
-                      <Link href={monitorHref(slug, a.monitorId)} className={link}>
+                      <Link href={monitorHref(slug, a.monitorId)} className={linkClass}>
                         {a.monitorName}
                       </Link>
                     </Td>
                   )}
                   <Td>{a.ruleName}</Td>
                   <Td>
-                    <Link href={monitorHref(slug, a.monitorId, a.runId)} className={link}>
+                    <Link href={monitorHref(slug, a.monitorId, a.runId)} className={linkClass}>
                       #{a.runNumber}
                     </Link>
                   </Td>
@@ -166,7 +166,7 @@ function RetrainLink({ jobId }: { jobId: string }) {
   if (job.isError) return <span className="text-xs text-slate-500">job {jobId.slice(0, 8)} (not readable)</span>;
   return (
     <span className="flex flex-col items-start gap-0.5">
-      <Link href={jobHref(project.slug, job.data.number)} className={link}>
+      <Link href={jobHref(project.slug, job.data.number)} className={linkClass}>
         job #{job.data.number}
       </Link>
       <JobStatusBadge status={job.data.status} />

@@ -1,8 +1,8 @@
 "use client";
 
 import { type ReactNode, useId, useState } from "react";
-import { cx } from "../../../../_components/classes";
-import { Button } from "../../../../_components/ui";
+import { cx } from "@/app/_components/classes";
+import { Button } from "@/app/_components/ui";
 
 /**
  * The frame of every drift chart: a title and what it shows (with units), a legend, and a

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { cx } from "../../../../_components/classes";
+import { cx } from "@/app/_components/classes";
 import { formatCount, formatStat, testLabel } from "./format";
 import { VerdictBadge } from "./shared";
 import type { ColumnResult } from "./types";

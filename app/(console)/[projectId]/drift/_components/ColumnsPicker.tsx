@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { Button, Input, Select } from "../../../../_components/ui";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Button, Input, Select } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import type { ColumnDraft, ColumnType } from "./draft";
 import { isPValueTest, testLabel } from "./format";
 import type { ErrorAt } from "./SourceFields";

@@ -1,6 +1,6 @@
 "use client";
 
-import { Field, Input, Select } from "../../../../_components/ui";
+import { Field, Input, Select } from "@/app/_components/ui";
 import type { Draft } from "./draft";
 import { embeddingMethodLabel } from "./format";
 import type { ErrorAt, Patch } from "./SourceFields";

@@ -2,16 +2,16 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { EmptyState } from "../../../../_components/EmptyState";
-import { ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { When } from "../../registry/_components/shared";
+import { linkClass } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { ErrorBox, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { formatShare, sourceSummary, windowsSummary } from "./format";
 import { Sparkline } from "./Sparkline";
-import { link, monitorHref, VerdictBadge } from "./shared";
+import { monitorHref, VerdictBadge } from "./shared";
 import { configOf } from "./types";
 
 /** The project's monitors: what each watches, when it runs, its last verdict and recent drift, open alerts. */
@@ -54,7 +54,7 @@ export function MonitorsTable({ action }: { action?: React.ReactNode }) {
           return (
             <tr key={m.id}>
               <Td>
-                <Link href={monitorHref(slug, m.id)} className={link}>
+                <Link href={monitorHref(slug, m.id)} className={linkClass}>
                   {m.name}
                 </Link>
                 {!m.active && <span className="ml-2 text-xs text-slate-500">(paused)</span>}

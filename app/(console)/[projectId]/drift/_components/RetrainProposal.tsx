@@ -3,13 +3,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { Button, Card, Field, Input } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
-import { Alert } from "../../registry/_components/shared";
-import { link, monitorHref } from "./shared";
+import { linkClass } from "@/app/_components/classes";
+import { Alert, Button, Card, Field, Input } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { monitorHref } from "./shared";
 
 type Job = RouterOutputs["tuning"]["get"];
 
@@ -45,7 +45,7 @@ export function RetrainProposal({ job }: { job: Job }) {
         {t?.kind === "drift" && (
           <p>
             Proposed by drift alert: monitor{" "}
-            <Link href={monitorHref(project.slug, t.monitorId, t.runId)} className={link}>
+            <Link href={monitorHref(project.slug, t.monitorId, t.runId)} className={linkClass}>
               {t.monitor ?? t.monitorId.slice(0, 8)} run #{t.runNumber ?? "?"}
             </Link>
             .{awaiting && " Nothing trains until an approver starts it."}

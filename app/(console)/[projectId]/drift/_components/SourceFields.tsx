@@ -1,9 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Field, Input, Textarea } from "../../../../_components/ui";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Field, Input, Textarea } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import type { Draft } from "./draft";
 
 /** The error for a form field (`exact`: not its parts), from the local check or the server's answer. */

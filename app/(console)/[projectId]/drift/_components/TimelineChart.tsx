@@ -1,7 +1,7 @@
 "use client";
 
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
-import { formatDateTime } from "../../../../_lib/format";
+import { formatDateTime } from "@/app/_lib/format";
 import { AXIS, AXIS_LABEL, ChartFrame, type LegendItem, TooltipBox } from "./ChartFrame";
 import { formatShare, VERDICT_COLORS, VERDICT_LABELS, verdictLabel } from "./format";
 import type { TimelinePoint, Verdict } from "./types";

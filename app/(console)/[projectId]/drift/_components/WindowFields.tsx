@@ -1,9 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Field, Input, Select } from "../../../../_components/ui";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Field, Input, Select } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import type { Draft } from "./draft";
 import type { ErrorAt, Patch } from "./SourceFields";
 

@@ -1,6 +1,6 @@
 /** Display formatting of the drift pages, in one place: verdicts, statistics, windows, monitor summaries. */
 
-import { formatDateTime } from "../../../../_lib/format";
+import { formatDateTime } from "@/app/_lib/format";
 import type { Verdict } from "./types";
 
 export const VERDICT_LABELS: Record<Verdict, string> = {

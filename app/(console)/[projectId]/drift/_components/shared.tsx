@@ -1,18 +1,16 @@
 "use client";
 
-import { Badge, type Tone } from "../../../../_components/ui";
-import { errorField, errorMessage } from "../../../../_lib/errors";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { errorField, errorMessage } from "@/app/_lib/errors";
+import { enc } from "@/app/_lib/url";
 import { verdictLabel } from "./format";
 import type { Verdict } from "./types";
 
-const enc = encodeURIComponent;
 export const driftHref = (slug: string) => `/${slug}/drift`;
 export const newMonitorHref = (slug: string) => `/${slug}/drift/new`;
 export const monitorHref = (slug: string, monitorId: string, runId?: string | null) =>
   `/${slug}/drift/${enc(monitorId)}${runId ? `?run=${enc(runId)}` : ""}`;
 export const editMonitorHref = (slug: string, monitorId: string) => `/${slug}/drift/${enc(monitorId)}/edit`;
-
-export const link = "font-medium text-indigo-600 hover:text-indigo-500";
 
 const TONES: Record<Verdict, Tone> = { drift: "red", no_drift: "green", not_enough_data: "amber", failed: "gray" };
 

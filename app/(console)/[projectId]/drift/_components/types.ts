@@ -1,6 +1,6 @@
 /** The drift API's shapes as the pages use them (types only: app/ reaches the server through tRPC). */
 
-import type { RouterOutputs } from "../../../../_lib/trpc";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 /** The engine's evaluation (server/drift/engine.ts), as the preview returns it; a stored run holds the same parts. */
 export type Evaluation = RouterOutputs["drift"]["monitors"]["preview"];

@@ -1,9 +1,8 @@
 "use client";
 
-import { PageHeader } from "../../../../_components/ui";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { BackLink } from "../../registry/_components/shared";
+import { BackLink, PageHeader } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
 import { MonitorForm } from "../_components/MonitorForm";
 import { driftHref } from "../_components/shared";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { Field, Select } from "../../../../_components/ui";
+import { Field, Select } from "@/app/_components/ui";
 import { aggregatesOf, figureLabel, fmt, orderFigures } from "./figures";
 
 interface ChartRun {

@@ -1,8 +1,8 @@
 "use client";
 
 import { useQueries, useQuery } from "@tanstack/react-query";
-import { Badge, type Tone } from "../../../../_components/ui";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { useTRPC } from "@/app/_lib/trpc";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 

@@ -4,10 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { BackLink, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { figureLabel, fmt, orderFigures, signed } from "../_components/figures";
 
 export default function ComparePage() {
@@ -32,11 +32,7 @@ function Compare() {
   const valid = UUID.test(a) && UUID.test(b);
   const cmp = useQuery(trpc.evals.runs.compare.queryOptions({ projectId, aRunId: a, bRunId: b }, { enabled: valid }));
 
-  const back = (
-    <Link href={`/${projectId}/evals`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-      ← Evaluations
-    </Link>
-  );
+  const back = <BackLink href={`/${projectId}/evals`}>Evaluations</BackLink>;
   if (!valid)
     return (
       <div className="flex flex-col gap-6">

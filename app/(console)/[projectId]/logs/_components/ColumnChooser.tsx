@@ -1,6 +1,7 @@
 "use client";
 
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback } from "react";
+import { DropdownMenu } from "@/app/_components/DropdownMenu";
 import { useLocalStorage } from "./useLocalStorage";
 
 export const COLUMNS = [
@@ -49,32 +50,8 @@ export function ColumnChooser({
   onToggle: (id: ColumnId, show: boolean) => void;
   onReset: () => void;
 }) {
-  const ref = useRef<HTMLDetailsElement>(null);
-  // A menu closes on Escape and on a click outside it (a bare <details> would stay open).
-  useEffect(() => {
-    const close = (e: Event) => {
-      const el = ref.current;
-      if (!el?.open) return;
-      if (e instanceof KeyboardEvent ? e.key === "Escape" : !el.contains(e.target as Node)) {
-        el.open = false;
-        if (e instanceof KeyboardEvent) el.querySelector("summary")?.focus();
-      }
-    };
-    document.addEventListener("click", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("click", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, []);
   return (
-    <details ref={ref} className="relative">
-      <summary className="inline-flex h-9 cursor-pointer list-none items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3.5 text-sm font-medium text-slate-700 shadow-sm select-none hover:bg-slate-50">
-        Columns
-        <span aria-hidden="true" className="text-xs text-slate-400">
-          ▾
-        </span>
-      </summary>
+    <DropdownMenu label="Columns">
       <fieldset className="absolute right-0 z-20 mt-1 w-52 rounded-md border border-slate-200 bg-white p-2 shadow-lg">
         <legend className="sr-only">Visible columns</legend>
         {COLUMNS.map((c) => (
@@ -97,6 +74,6 @@ export function ColumnChooser({
           Reset to defaults
         </button>
       </fieldset>
-    </details>
+    </DropdownMenu>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { type ChangeEvent, type FormEvent, useId, useState } from "react";
-import { Button, Field, Input, Select } from "../../../../_components/ui";
+import { Button, Field, Input, Select } from "@/app/_components/ui";
 import { activeFilters, EMPTY_QUERY, type ExplorerQuery, invalidAmounts, RANGES, toQueryString } from "./filters";
 
 type Key = keyof ExplorerQuery;

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useSyncExternalStore } from "react";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
 
 const noSubscribe = () => () => {};
 /** This server's origin as the browser reached it; a placeholder while rendering on the server. */

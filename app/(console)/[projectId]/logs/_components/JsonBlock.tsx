@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { cx } from "../../../../_components/classes";
+import { cx } from "@/app/_components/classes";
 
 const LONG = 1_200; // characters shown before "Show all"
 

@@ -3,9 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Button, Field, Input, Select } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
 
 /** Named explorer views ({name, query string}), shared by the project's members, kept by the server. */
 export function SavedViews({

@@ -3,12 +3,12 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { MouseEvent, ReactNode } from "react";
-import { cx } from "../../../../_components/classes";
-import { Badge, Table, Td, Th } from "../../../../_components/ui";
-import { formatDateTime, formatRelative } from "../../../../_lib/format";
-import type { RouterOutputs } from "../../../../_lib/trpc";
+import { cx } from "@/app/_components/classes";
+import { Badge, Table, Td, Th } from "@/app/_components/ui";
+import { formatCost, formatDateTime, formatRelative } from "@/app/_lib/format";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 import { COLUMNS, type ColumnId } from "./ColumnChooser";
-import { formatCost, formatInt, formatLatency, formatListTime, formatRating, previewText } from "./format";
+import { formatInt, formatLatency, formatListTime, formatRating, previewText } from "./format";
 
 export type TraceRow = RouterOutputs["logs"]["traces"]["list"]["items"][number];
 

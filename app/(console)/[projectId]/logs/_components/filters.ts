@@ -1,4 +1,4 @@
-import type { RouterInputs } from "../../../../_lib/trpc";
+import type { RouterInputs } from "@/app/_lib/trpc";
 
 /**
  * The explorer's filters as they live in the URL query string (shareable, and back/forward work).

@@ -1,17 +1,8 @@
-/** Display formatting for logged calls: money, durations, token counts, previews. */
+/** Display formatting for logged calls: durations, token counts, previews (money: formatCost in app/_lib/format). */
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
 export const formatInt = (n: number | null | undefined) => (n === null || n === undefined ? "—" : integer.format(n));
-
-/** USD. Per-call costs are tiny, so small amounts keep six decimals ($0.000450), larger ones fewer. */
-export function formatCost(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined) return "—";
-  if (usd === 0) return "$0";
-  if (usd >= 1) return `$${usd.toFixed(2)}`;
-  if (usd >= 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(6)}`;
-}
 
 /** Milliseconds: "850 ms" under a second, "1.50 s" from there. */
 export function formatLatency(ms: number | null | undefined): string {

@@ -3,12 +3,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
-import { cx } from "../../../../_components/classes";
-import { EmptyState } from "../../../../_components/EmptyState";
-import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { cx } from "@/app/_components/classes";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Button, Card, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { FilterBar } from "../_components/FilterBar";
 import {
   activeFilters,

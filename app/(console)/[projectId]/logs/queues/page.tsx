@@ -3,13 +3,12 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { EmptyState } from "../../../../_components/EmptyState";
-import { Badge, Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { BackLink, Badge, Button, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { type Created, NewQueueForm } from "./_components/NewQueueForm";
 import { ProgressBar } from "./_components/QueueStats";
 
@@ -40,9 +39,7 @@ export default function QueuesPage() {
 
   return (
     <div className="flex flex-col gap-6">
-      <Link href={`/${projectId}/logs`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-        ← Logs
-      </Link>
+      <BackLink href={`/${projectId}/logs`}>Logs</BackLink>
       <PageHeader
         title="Annotation queues"
         description="Traces set aside for people to rate with your score configs, one item at a time, with agreement between reviewers."
@@ -148,9 +145,7 @@ function QueueRowView({ q, slug, configName }: { q: QueueRow; slug: string; conf
         {q.assigneeIds.length ? `${q.assigneeIds.length} assigned` : <span className="text-slate-500">Every annotator</span>}
       </Td>
       <Td>
-        <time dateTime={q.createdAt.toISOString()} title={formatDateTime(q.createdAt)} className="whitespace-nowrap">
-          {formatRelative(q.createdAt)}
-        </time>
+        <When at={q.createdAt} />
       </Td>
     </tr>
   );

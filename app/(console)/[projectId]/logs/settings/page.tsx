@@ -1,9 +1,8 @@
 "use client";
 
-import Link from "next/link";
-import { Card, PageHeader } from "../../../../_components/ui";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
+import { BackLink, Card, PageHeader } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
 import { DataPolicy } from "../_components/settings/DataPolicy";
 import { Prices } from "../_components/settings/Prices";
 import { ScoreConfigs } from "../_components/settings/ScoreConfigs";
@@ -13,9 +12,7 @@ export default function LogsSettingsPage() {
   return (
     <div className="flex flex-col gap-6">
       <div>
-        <Link href={`/${project.slug}/logs`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-          ← Logs
-        </Link>
+        <BackLink href={`/${project.slug}/logs`}>Logs</BackLink>
       </div>
       <PageHeader title="Logs settings" description="What ratings mean, what calls cost, and what is kept." />
       <ScoreConfigs />

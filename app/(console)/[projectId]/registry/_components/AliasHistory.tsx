@@ -1,11 +1,10 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Badge, Button, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { When } from "./shared";
+import { Badge, ErrorBox, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 
 const KIND_TONE = { move: "blue", rollback: "amber", delete: "red" } as const;
 
@@ -64,13 +63,9 @@ export function AliasHistory({ model }: { model: string }) {
               ))}
             </tbody>
           </Table>
-          {history.hasNextPage && (
-            <div>
-              <Button size="sm" loading={history.isFetchingNextPage} onClick={() => void history.fetchNextPage()}>
-                Load more history
-              </Button>
-            </div>
-          )}
+          <LoadMore query={history} size="sm">
+            Load more history
+          </LoadMore>
         </>
       )}
     </section>

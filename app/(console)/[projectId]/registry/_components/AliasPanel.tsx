@@ -2,14 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
-import { Button, Field, Input, Select, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Done, Field, Input, Select, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { AliasHistory } from "./AliasHistory";
 import { GateResults, gatesOfError } from "./GateResults";
-import { Alert, Done, When } from "./shared";
 
 type Alias = RouterOutputs["registry"]["models"]["get"]["aliases"][number];
 type MoveResult = RouterOutputs["registry"]["aliases"]["move"];

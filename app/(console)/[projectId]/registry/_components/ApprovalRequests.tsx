@@ -3,13 +3,13 @@
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
-import { Button, ErrorBox, Field, Skeleton, Textarea } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, ErrorBox, Field, LoadMore, Skeleton, Textarea, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { useRegistryRefresh } from "./AliasPanel";
 import { GateResults } from "./GateResults";
-import { Alert, modelHref, RequestStatus, versionHref, When } from "./shared";
+import { modelHref, RequestStatus, versionHref } from "./shared";
 
 type Request = RouterOutputs["registry"]["approvals"]["list"]["items"][number];
 export type RequestStatusName = Request["status"];
@@ -42,13 +42,9 @@ export function ApprovalRequests({ model, status }: { model?: string; status?: R
           </li>
         ))}
       </ul>
-      {requests.hasNextPage && (
-        <div>
-          <Button size="sm" loading={requests.isFetchingNextPage} onClick={() => void requests.fetchNextPage()}>
-            Load more requests
-          </Button>
-        </div>
-      )}
+      <LoadMore query={requests} size="sm">
+        Load more requests
+      </LoadMore>
     </div>
   );
 }

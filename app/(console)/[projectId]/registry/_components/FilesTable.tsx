@@ -1,6 +1,6 @@
 "use client";
 
-import { Table, Td, Th } from "../../../../_components/ui";
+import { Table, Td, Th } from "@/app/_components/ui";
 import { formatBytes } from "./shared";
 
 /** Stored files (a version's, a run's artifacts): each path a download link, its size and the start of its sha256. */

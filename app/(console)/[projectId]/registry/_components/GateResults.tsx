@@ -1,7 +1,7 @@
 "use client";
 
-import { Table, Td, Th } from "../../../../_components/ui";
-import type { RouterOutputs } from "../../../../_lib/trpc";
+import { Table, Td, Th } from "@/app/_components/ui";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 import { formatValue } from "./shared";
 
 export type GateCheck = RouterOutputs["registry"]["approvals"]["list"]["items"][number]["gateResults"][number];

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId } from "react";
-import type { RouterOutputs } from "../../../../_lib/trpc";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 type Graph = RouterOutputs["registry"]["versions"]["lineage"];
 type Node = Graph["nodes"][number];

@@ -2,12 +2,11 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Select } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Done, Field, Select } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { useRegistryRefresh } from "./AliasPanel";
-import { Alert, Done } from "./shared";
 
 /** Record that an eval run scored this version: lineage, and what approval gates read. */
 export function LinkEvalRun({ model, version }: { model: string; version: number }) {

@@ -2,13 +2,12 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input } from "../../../../_components/ui";
-import { fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { atLeast, ROLE_ORDER, type Role, roleLabel } from "../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Done, Field, Input } from "@/app/_components/ui";
+import { fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast, ROLE_ORDER, type Role, roleLabel } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { useRegistryRefresh } from "./AliasPanel";
-import { Alert, Done } from "./shared";
 
 type Policy = NonNullable<RouterOutputs["registry"]["models"]["get"]["policy"]>;
 

@@ -3,11 +3,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Textarea } from "../../../../_components/ui";
-import { fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert, Done, modelHref } from "./shared";
+import { Alert, Button, Done, Field, Input, Textarea } from "@/app/_components/ui";
+import { fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { modelHref } from "./shared";
 
 const TASKS = ["text-generation", "text-classification", "feature-extraction", "summarization", "translation", "question-answering"];
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { DropdownMenu } from "@/app/_components/DropdownMenu";
 
 /** A "Columns" menu: which params and metrics show as columns of the runs table. Ids are `params.KEY` / `metrics.KEY`. */
 export function RunColumns({
@@ -14,24 +14,6 @@ export function RunColumns({
   hidden: Set<string>;
   onToggle: (id: string, show: boolean) => void;
 }) {
-  const ref = useRef<HTMLDetailsElement>(null);
-  // closes on Escape and on a click outside it (a bare <details> would stay open)
-  useEffect(() => {
-    const close = (e: Event) => {
-      const el = ref.current;
-      if (!el?.open) return;
-      if (e instanceof KeyboardEvent ? e.key === "Escape" : !el.contains(e.target as Node)) {
-        el.open = false;
-        if (e instanceof KeyboardEvent) el.querySelector("summary")?.focus();
-      }
-    };
-    document.addEventListener("click", close);
-    document.addEventListener("keydown", close);
-    return () => {
-      document.removeEventListener("click", close);
-      document.removeEventListener("keydown", close);
-    };
-  }, []);
   const group = (legend: string, kind: "params" | "metrics", keys: string[]) => (
     <fieldset className="flex flex-col">
       <legend className="px-2 pt-1 text-xs font-medium tracking-wide text-slate-500 uppercase">{legend}</legend>
@@ -53,17 +35,11 @@ export function RunColumns({
     </fieldset>
   );
   return (
-    <details ref={ref} className="relative">
-      <summary className="inline-flex h-9 cursor-pointer list-none items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3.5 text-sm font-medium text-slate-700 shadow-sm select-none hover:bg-slate-50">
-        Columns
-        <span aria-hidden="true" className="text-xs text-slate-400">
-          ▾
-        </span>
-      </summary>
+    <DropdownMenu label="Columns">
       <div className="absolute right-0 z-20 mt-1 flex max-h-96 w-64 flex-col gap-2 overflow-y-auto rounded-md border border-slate-200 bg-white p-2 shadow-lg">
         {group("Parameters", "params", paramKeys)}
         {group("Metrics", "metrics", metricKeys)}
       </div>
-    </details>
+    </DropdownMenu>
   );
 }

@@ -4,13 +4,13 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
-import { Button, ErrorBox, Field, Input, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage, fieldError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, ErrorBox, Field, Input, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage, fieldError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { RunColumns } from "./RunColumns";
 import { duration, RunStatusBadge } from "./runs";
-import { Alert, compareHref, formatValue, runHref, When } from "./shared";
+import { compareHref, formatValue, runHref } from "./shared";
 
 interface Sort {
   /** MLflow order_by key: attributes.start_time, params.`lr`, metrics.`loss` */
@@ -195,13 +195,9 @@ export function RunsTable({ experimentId }: { experimentId: string }) {
               ))}
             </tbody>
           </Table>
-          {runs.hasNextPage && (
-            <div>
-              <Button size="sm" loading={runs.isFetchingNextPage} onClick={() => void runs.fetchNextPage()}>
-                Load more runs
-              </Button>
-            </div>
-          )}
+          <LoadMore query={runs} size="sm">
+            Load more runs
+          </LoadMore>
         </div>
       )}
     </div>

@@ -3,10 +3,11 @@
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Textarea } from "../../../../_components/ui";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert, Done, enc, formatBytes, versionHref } from "./shared";
+import { Alert, Button, Done, Field, Input, Textarea } from "@/app/_components/ui";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { enc } from "@/app/_lib/url";
+import { formatBytes, versionHref } from "./shared";
 
 interface Picked {
   file: File;

@@ -2,13 +2,12 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { Button, Field, Textarea } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Field, Textarea } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { useRegistryRefresh } from "./AliasPanel";
-import { Alert } from "./shared";
 
 /** Markdown shown as text with headings and list bullets set apart; no markdown library. */
 function CardText({ text }: { text: string }) {

@@ -2,16 +2,15 @@
 
 import { useQueries, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { linkClass } from "@/app/_components/classes";
+import { ErrorBox, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { aggregatesOf, fmt, StatusBadge } from "../../evals/_components/figures";
 import { GateResults } from "./GateResults";
 import { RequestStatus } from "./shared";
-
-const link = "font-medium text-indigo-600 hover:text-indigo-500";
 
 /**
  * The eval runs linked to a version (a tuning job links its own; "Link an eval run" adds more), with
@@ -57,7 +56,7 @@ export function VersionEvaluations({ model, version }: { model: string; version:
               return (
                 <tr key={id}>
                   <Td>
-                    <Link href={`/${slug}/evals/runs/${id}`} className={link}>
+                    <Link href={`/${slug}/evals/runs/${id}`} className={linkClass}>
                       {r?.name ?? `run ${id.slice(0, 8)}`}
                     </Link>
                     {q?.isError && <span className="ml-2 text-xs text-red-700">{errorMessage(q.error)}</span>}

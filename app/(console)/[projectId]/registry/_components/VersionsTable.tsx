@@ -2,11 +2,11 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Button, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { AliasBadge, formatBytes, VersionStatus, versionHref, When } from "./shared";
+import { ErrorBox, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { AliasBadge, formatBytes, VersionStatus, versionHref } from "./shared";
 
 const PAGE_SIZE = 20;
 
@@ -71,13 +71,7 @@ export function VersionsTable({ model }: { model: string }) {
           ))}
         </tbody>
       </Table>
-      {versions.hasNextPage && (
-        <div>
-          <Button size="sm" loading={versions.isFetchingNextPage} onClick={() => void versions.fetchNextPage()}>
-            Load more
-          </Button>
-        </div>
-      )}
+      <LoadMore query={versions} size="sm" />
     </div>
   );
 }

@@ -1,11 +1,10 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Badge, Button, Card, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert, When } from "./shared";
+import { Alert, Badge, Button, Card, ErrorBox, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 
 const TONE = { pending: "blue", succeeded: "green", failed: "red" } as const;
 
@@ -102,13 +101,7 @@ export function WebhookDeliveries({ webhookId, url, onClose }: { webhookId: stri
               ))}
             </tbody>
           </Table>
-          {deliveries.hasNextPage && (
-            <div>
-              <Button size="sm" loading={deliveries.isFetchingNextPage} onClick={() => void deliveries.fetchNextPage()}>
-                Load more
-              </Button>
-            </div>
-          )}
+          <LoadMore query={deliveries} size="sm" />
         </div>
       )}
     </Card>

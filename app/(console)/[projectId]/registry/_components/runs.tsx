@@ -1,6 +1,6 @@
 "use client";
 
-import { Badge, type Tone } from "../../../../_components/ui";
+import { Badge, type Tone } from "@/app/_components/ui";
 
 const RUN_TONES: Record<string, Tone> = { RUNNING: "blue", SCHEDULED: "gray", FINISHED: "green", FAILED: "red", KILLED: "amber" };
 

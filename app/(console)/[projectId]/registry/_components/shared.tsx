@@ -1,21 +1,10 @@
 "use client";
 
-import Link from "next/link";
-import type { ReactNode } from "react";
-import { Badge, type Tone } from "../../../../_components/ui";
-import { formatDateTime, formatRelative } from "../../../../_lib/format";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { enc } from "@/app/_lib/url";
 
-/** Route params arrive percent-encoded; model names may hold spaces and other printable characters. */
-export function decodeParam(raw: string | undefined): string {
-  if (!raw) return "";
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
-export const enc = encodeURIComponent;
+// The tuning Workers page (another change in flight) still takes `When` from here; it lives in the kit now.
+export { When } from "@/app/_components/ui";
 
 export const modelHref = (slug: string, model: string) => `/${slug}/registry/models/${enc(model)}`;
 export const versionHref = (slug: string, model: string, version: number) => `${modelHref(slug, model)}/versions/${version}`;
@@ -69,39 +58,6 @@ export function AliasBadge({ alias, version }: { alias: string; version?: number
       @{alias}
       {version !== undefined ? ` → v${version}` : ""}
     </Badge>
-  );
-}
-
-export function When({ at }: { at: Date | null | undefined }) {
-  if (!at) return <span className="text-slate-400">—</span>;
-  return (
-    <time dateTime={at.toISOString()} title={formatDateTime(at)} className="whitespace-nowrap">
-      {formatRelative(at)}
-    </time>
-  );
-}
-
-export function Alert({ children }: { children: ReactNode }) {
-  return (
-    <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
-      {children}
-    </div>
-  );
-}
-
-export function Done({ children }: { children: ReactNode }) {
-  return (
-    <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-      {children}
-    </p>
-  );
-}
-
-export function BackLink({ href, children }: { href: string; children: ReactNode }) {
-  return (
-    <Link href={href} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-      ← {children}
-    </Link>
   );
 }
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { Card, Field, PageHeader, Select } from "../../../../_components/ui";
+import { Card, Field, PageHeader, Select } from "@/app/_components/ui";
 import { ApprovalRequests, type RequestStatusName } from "../_components/ApprovalRequests";
 import { RegistryNav } from "../_components/RegistryNav";
 

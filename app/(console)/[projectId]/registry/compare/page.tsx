@@ -4,15 +4,15 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { cx } from "../../../../_components/classes";
-import { Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { cx } from "@/app/_components/classes";
+import { BackLink, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { type ChartSeries, MetricChart, RUN_COLORS } from "../_components/MetricChart";
 import { RegistryNav } from "../_components/RegistryNav";
 import { RunStatusBadge } from "../_components/runs";
-import { BackLink, experimentHref, formatValue, runHref } from "../_components/shared";
+import { experimentHref, formatValue, runHref } from "../_components/shared";
 
 export default function CompareRunsPage() {
   return (

@@ -3,14 +3,14 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useDeferredValue, useState } from "react";
-import { EmptyState } from "../../../../_components/EmptyState";
-import { Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Alert, Button, Card, ErrorBox, Field, Input, LoadMore, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { RegistryNav } from "../_components/RegistryNav";
-import { Alert, experimentHref, When } from "../_components/shared";
+import { experimentHref } from "../_components/shared";
 
 export default function ExperimentsPage() {
   const trpc = useTRPC();
@@ -91,13 +91,7 @@ export default function ExperimentsPage() {
                 ))}
               </tbody>
             </Table>
-            {experiments.hasNextPage && (
-              <div>
-                <Button size="sm" loading={experiments.isFetchingNextPage} onClick={() => void experiments.fetchNextPage()}>
-                  Load more
-                </Button>
-              </div>
-            )}
+            <LoadMore query={experiments} size="sm" />
           </div>
         )}
       </Card>

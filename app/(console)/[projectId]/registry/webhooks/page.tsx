@@ -2,14 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { EmptyState } from "../../../../_components/EmptyState";
-import { Badge, Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
+import { EmptyState } from "@/app/_components/EmptyState";
+import { Alert, Badge, Button, Card, Done, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { RegistryNav } from "../_components/RegistryNav";
-import { Alert, Done, When } from "../_components/shared";
 import { WebhookDeliveries } from "../_components/WebhookDeliveries";
 
 /** The events the server emits (server/registry/webhooks.ts REGISTRY_EVENTS; repeated here: the UI imports no server values). */

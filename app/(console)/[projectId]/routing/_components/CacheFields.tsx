@@ -1,8 +1,8 @@
 "use client";
 
 import type { Dispatch, SetStateAction } from "react";
-import { Field, Input } from "../../../../_components/ui";
-import { fieldError } from "../../../../_lib/errors";
+import { Field, Input } from "@/app/_components/ui";
+import { fieldError } from "@/app/_lib/errors";
 import { TargetsSelect } from "./KindEditor";
 
 /** A router's fallbacks and response cache, as typed into a form (New and Edit router). */

@@ -2,10 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { Dispatch, ReactNode, SetStateAction } from "react";
-import { Field, Input, Select } from "../../../../_components/ui";
-import { fieldError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Field, Input, Select } from "@/app/_components/ui";
+import { fieldError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Deployment = RouterOutputs["serving"]["deployments"]["list"][number];
 type Provider = RouterOutputs["serving"]["providers"]["list"][number];

@@ -2,12 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Textarea } from "../../../../_components/ui";
-import { fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Field, Input, Textarea } from "@/app/_components/ui";
+import { fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { LIMIT_FIELDS, LimitsFields, limitsDraft, TARGET_FIELDS, TargetFields, targetDraft, toLimits, toTarget } from "./DeploymentFields";
-import { Alert } from "./shared";
 
 type Deployment = RouterOutputs["serving"]["deployments"]["list"][number];
 type Provider = RouterOutputs["serving"]["providers"]["list"][number];

@@ -2,13 +2,13 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Select } from "../../../../_components/ui";
-import { formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Field, Select } from "@/app/_components/ui";
+import { formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { type CacheDraft, CacheFields, toCache } from "./CacheFields";
 import { fromConfig, type Kind, KindEditor, type KindState, toConfig } from "./KindEditor";
-import { Alert, useDeploymentNames } from "./shared";
+import { useDeploymentNames } from "./shared";
 
 type RouterRow = RouterOutputs["routing"]["get"];
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { Button, Field, Input, Select } from "../../../../_components/ui";
+import { Button, Field, Input, Select } from "@/app/_components/ui";
 
 export type Kind = "rules" | "split" | "cascade" | "learned";
 type CondType = "length" | "regex" | "metadata" | "tier";

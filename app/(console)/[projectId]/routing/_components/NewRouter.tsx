@@ -3,13 +3,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Alert, Button, Done, Field, Input, Select } from "@/app/_components/ui";
+import { fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { type CacheDraft, CacheFields, toCache } from "./CacheFields";
 import { initialKindState, type Kind, KindEditor, type KindState, toConfig } from "./KindEditor";
-import { Alert, Done, routerHref, useDeploymentNames } from "./shared";
+import { routerHref, useDeploymentNames } from "./shared";
 
 const KINDS: { value: Kind; label: string }[] = [
   { value: "rules", label: "Rules (conditions → target)" },

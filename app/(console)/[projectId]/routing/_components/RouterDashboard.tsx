@@ -2,11 +2,12 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Badge, Card, ErrorBox, Field, Select, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { formatCost, formatPercent } from "./shared";
+import { Badge, Card, ErrorBox, Field, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatCost } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { formatPercent } from "./shared";
 import { TrafficChart } from "./TrafficChart";
 
 const HOURS = [

@@ -2,11 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert, formatPercent } from "./shared";
+import { Alert, Button, Field, Input, Select } from "@/app/_components/ui";
+import { formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { formatPercent } from "./shared";
 
 /** Train a learned router from ratings on its small target's calls, or from the per-item scores of two eval runs. */
 export function TrainRouter({ name }: { name: string }) {

@@ -2,9 +2,8 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Field, Input, Textarea } from "../../../../_components/ui";
-import { useTRPC } from "../../../../_lib/trpc";
-import { Alert } from "./shared";
+import { Alert, Button, Field, Input, Textarea } from "@/app/_components/ui";
+import { useTRPC } from "@/app/_lib/trpc";
 
 interface Answer {
   text: string;

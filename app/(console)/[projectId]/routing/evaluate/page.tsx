@@ -3,13 +3,12 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { type ChangeEvent, type FormEvent, useState } from "react";
-import { buttonClass } from "../../../../_components/classes";
-import { Button, Card, Field, Input, PageHeader, Table, Td, Textarea, Th } from "../../../../_components/ui";
-import { fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { buttonClass } from "@/app/_components/classes";
+import { Alert, Button, Card, Field, Input, PageHeader, Table, Td, Textarea, Th } from "@/app/_components/ui";
+import { fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { EvalCurveChart } from "../_components/EvalCurveChart";
-import { Alert } from "../_components/shared";
 
 /** The server's limit (EVAL_MAX_BYTES in server/routing/service-eval.ts), checked here only to save an upload. */
 const MAX_BYTES = 2_000_000;

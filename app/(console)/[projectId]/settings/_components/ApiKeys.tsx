@@ -2,12 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { atLeast, roleLabel } from "../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { formatDateTime, formatRelative } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { atLeast, roleLabel } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { NewKey } from "./NewKey";
 
 type ApiKey = RouterOutputs["workspace"]["keys"]["list"]["items"][number];

@@ -1,11 +1,10 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { Button, Card, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../_lib/trpc";
+import { Card, ErrorBox, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Entry = RouterOutputs["workspace"]["audit"]["list"]["items"][number];
 
@@ -51,9 +50,7 @@ export function AuditLog() {
               {items.map((e) => (
                 <tr key={e.id}>
                   <Td className="whitespace-nowrap">
-                    <time dateTime={e.createdAt.toISOString()} title={formatDateTime(e.createdAt)}>
-                      {formatRelative(e.createdAt)}
-                    </time>
+                    <When at={e.createdAt} />
                   </Td>
                   <Td>{actorOf(e, keyNames)}</Td>
                   <Td className="font-mono text-xs text-slate-900">{e.action}</Td>
@@ -69,13 +66,7 @@ export function AuditLog() {
               ))}
             </tbody>
           </Table>
-          {audit.hasNextPage && (
-            <div className="flex justify-center">
-              <Button onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
-                Load more
-              </Button>
-            </div>
-          )}
+          <LoadMore query={audit} className="flex justify-center" />
         </div>
       )}
     </Card>

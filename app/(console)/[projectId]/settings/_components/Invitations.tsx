@@ -1,12 +1,11 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { Badge, Button, ErrorBox, Skeleton, Table, Td, Th } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { roleLabel } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
+import { Badge, Button, ErrorBox, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { roleLabel } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 
 /** Pending invitations of the project (owners and admins): who, which role, until when; revoke. */
 export function Invitations({ onChanged }: { onChanged: () => Promise<unknown> }) {
@@ -45,9 +44,7 @@ export function Invitations({ onChanged }: { onChanged: () => Promise<unknown> }
               </Td>
               <Td className="text-slate-600">{i.createdByEmail ?? "—"}</Td>
               <Td>
-                <time dateTime={i.expiresAt.toISOString()} title={formatDateTime(i.expiresAt)}>
-                  {formatRelative(i.expiresAt)}
-                </time>
+                <When at={i.expiresAt} />
               </Td>
               <Td className="text-right">
                 <Button

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRef, useState } from "react";
-import { Button } from "../../../../_components/ui";
+import { Button } from "@/app/_components/ui";
 
 /** The plain key right after creation: the server keeps only its hash, so this is the one chance to copy it. */
 export function NewKey({ plainKey, name, onDone }: { plainKey: string; name: string; onDone: () => void }) {

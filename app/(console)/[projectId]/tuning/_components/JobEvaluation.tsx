@@ -2,16 +2,16 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Badge, type Tone } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC } from "../../../../_lib/trpc";
+import { linkClass } from "@/app/_components/classes";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
 import { aggregatesOf, fmt, StatusBadge } from "../../evals/_components/figures";
 import { Item, isActive, type JobView } from "./shared";
 
 /** The job page's after-success part: its eval run and promotion, and where its dataset came from. */
 
-const link = "font-medium text-indigo-600 hover:text-indigo-500";
 const evalHref = (slug: string, runId: string) => `/${slug}/evals/runs/${runId}`;
 
 /** The eval run the job started on its result (exact match; ROUGE-L too for generators) and the promotion it requested. */
@@ -36,7 +36,7 @@ export function Evaluation({ job, settling }: { job: JobView; settling: boolean 
       <Item label="Eval run">
         {job.evalRunId ? (
           <span className="flex flex-wrap items-center gap-2">
-            <Link href={evalHref(slug, job.evalRunId)} className={link}>
+            <Link href={evalHref(slug, job.evalRunId)} className={linkClass}>
               {run.data?.name ?? `run ${job.evalRunId.slice(0, 8)}`}
             </Link>
             {run.data && <StatusBadge status={run.data.status} />}
@@ -84,7 +84,7 @@ export function Promotion({ job, settling }: { job: JobView; settling: boolean }
         <Badge tone={PROMOTION_TONES[p.status] ?? "gray"}>{p.status}</Badge>
         <span>to @{p.alias ?? job.promoteTo}</span>
         {p.status === "requested" && (
-          <Link href={`/${project.slug}/registry/approvals`} className={link}>
+          <Link href={`/${project.slug}/registry/approvals`} className={linkClass}>
             approval request
           </Link>
         )}
@@ -131,7 +131,7 @@ export function DatasetSource({ job }: { job: JobView }) {
         <>
           {" "}
           (saved view{" "}
-          <Link href={`/${slug}/logs`} className={link}>
+          <Link href={`/${slug}/logs`} className={linkClass}>
             {src.view}
           </Link>
           )

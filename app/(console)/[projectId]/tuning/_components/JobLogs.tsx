@@ -1,9 +1,9 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { cx } from "../../../../_components/classes";
-import { errorMessage } from "../../../../_lib/errors";
-import { type RouterOutputs, useTRPCClient } from "../../../../_lib/trpc";
+import { cx } from "@/app/_components/classes";
+import { errorMessage } from "@/app/_lib/errors";
+import { type RouterOutputs, useTRPCClient } from "@/app/_lib/trpc";
 
 export type LogLine = RouterOutputs["tuning"]["logs"][number];
 

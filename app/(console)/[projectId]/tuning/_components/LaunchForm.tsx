@@ -2,13 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
+import { Alert, Button, Field, Input, Select } from "@/app/_components/ui";
+import { errorField, errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC, useTRPCClient } from "@/app/_lib/trpc";
 import type { TuningMethod } from "@/server/tuning";
-import { Button, Field, Input, Select } from "../../../../_components/ui";
-import { errorField, errorMessage, fieldError, formError } from "../../../../_lib/errors";
-import { useProject } from "../../../../_lib/project";
-import { useTRPC, useTRPCClient } from "../../../../_lib/trpc";
 import { parseQuery, toApiFilter } from "../../logs/_components/filters";
-import { Alert } from "../../registry/_components/shared";
 import { datasetNameForView, LOGS_SOURCE_FIELDS, LogsSource } from "./LogsSource";
 
 const METHODS: { value: TuningMethod; label: string }[] = [

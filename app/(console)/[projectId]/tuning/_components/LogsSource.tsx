@@ -1,10 +1,9 @@
 "use client";
 
 import Link from "next/link";
+import { Alert, Field, Input, Select } from "@/app/_components/ui";
+import { errorField, errorMessage } from "@/app/_lib/errors";
 import type { TuningMethod } from "@/server/tuning";
-import { Field, Input, Select } from "../../../../_components/ui";
-import { errorField, errorMessage } from "../../../../_lib/errors";
-import { Alert } from "../../registry/_components/shared";
 
 /** The launch form's "Saved logs view" source: which traces become the job's dataset version. */
 

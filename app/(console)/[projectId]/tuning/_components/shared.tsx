@@ -1,12 +1,11 @@
 "use client";
 
-import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { cx } from "../../../../_components/classes";
-import { Badge, type Tone } from "../../../../_components/ui";
-import { percent } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import type { RouterOutputs } from "../../../../_lib/trpc";
+import { SectionTabs } from "@/app/_components/SectionTabs";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { percent } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 export type JobView = RouterOutputs["tuning"]["get"];
 export type JobStatus = JobView["status"];
@@ -75,28 +74,7 @@ export function TuningNav() {
     },
     { href: `${base}/workers`, label: "Workers", active: pathname.startsWith(`${base}/workers`) },
   ];
-  return (
-    <nav aria-label="Tuning sections" className="mb-6 border-b border-slate-200">
-      <ul className="-mb-px flex gap-1">
-        {tabs.map((t) => (
-          <li key={t.label}>
-            <Link
-              href={t.href}
-              aria-current={t.active ? "page" : undefined}
-              className={cx(
-                "block border-b-2 px-3 py-2 text-sm whitespace-nowrap transition-colors",
-                t.active
-                  ? "border-indigo-600 font-medium text-indigo-700"
-                  : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900",
-              )}
-            >
-              {t.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <SectionTabs label="Tuning sections" tabs={tabs} />;
 }
 
 /** One labelled value of a job's description list. */

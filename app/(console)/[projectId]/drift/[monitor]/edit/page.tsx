@@ -2,12 +2,12 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
-import { ErrorBox, PageHeader, Skeleton } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { useTRPC } from "../../../../../_lib/trpc";
-import { BackLink, decodeParam } from "../../../registry/_components/shared";
+import { BackLink, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
+import { decodeParam } from "@/app/_lib/url";
 import { MonitorForm } from "../../_components/MonitorForm";
 import { monitorHref } from "../../_components/shared";
 

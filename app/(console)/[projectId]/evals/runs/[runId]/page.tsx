@@ -1,15 +1,14 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import Link from "next/link";
 import { useParams } from "next/navigation";
 import { type FormEvent, type ReactNode, useState } from "react";
-import { Button, Card, ErrorBox, Field, PageHeader, Select, Skeleton, Table, Td, Th } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { formatDateTime } from "../../../../../_lib/format";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
+import { BackLink, Button, Card, ErrorBox, Field, PageHeader, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { aggregatesOf, figureLabel, fmt, isFinished, orderFigures, StatusBadge } from "../../_components/figures";
 
 type Run = RouterOutputs["evals"]["runs"]["get"];
@@ -26,11 +25,7 @@ export default function RunPage() {
     ),
   );
 
-  const back = (
-    <Link href={`/${projectId}/evals`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-      ← Evaluations
-    </Link>
-  );
+  const back = <BackLink href={`/${projectId}/evals`}>Evaluations</BackLink>;
   if (run.isPending) return <Skeleton rows={4} />;
   if (run.isError)
     return (

@@ -2,10 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Button, Card, ErrorBox, Field, Input, Skeleton } from "../../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
+import { Button, Card, ErrorBox, Field, Input, Skeleton } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Settings = RouterOutputs["logs"]["settings"]["get"];
 type Builtin = Settings["redaction"]["builtins"][number];

@@ -2,11 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { Button, Card, ErrorBox, Field, Input, Skeleton, Table, Td, Th } from "../../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
+import { Button, Card, ErrorBox, Field, Input, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Price = RouterOutputs["logs"]["prices"]["list"][number];
 

@@ -2,11 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "../../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { type RouterInputs, type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
+import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterInputs, type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Config = RouterOutputs["logs"]["scoreConfigs"]["list"][number];
 type DataType = Config["dataType"];

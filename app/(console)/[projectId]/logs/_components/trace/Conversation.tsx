@@ -1,6 +1,6 @@
 "use client";
 
-import { cx } from "../../../../../_components/classes";
+import { cx } from "@/app/_components/classes";
 import { contentText } from "../format";
 import { JsonBlock } from "../JsonBlock";
 

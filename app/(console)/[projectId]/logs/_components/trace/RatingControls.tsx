@@ -1,9 +1,10 @@
 "use client";
 
 import { type KeyboardEvent, type ReactNode, type Ref, useId } from "react";
-import { cx } from "../../../../../_components/classes";
-import { Field, Input } from "../../../../../_components/ui";
-import type { RouterOutputs } from "../../../../../_lib/trpc";
+import { cx } from "@/app/_components/classes";
+import { Field, Input } from "@/app/_components/ui";
+import type { RouterOutputs } from "@/app/_lib/trpc";
+import { rangeText } from "../../queues/_components/review";
 import { Thumb } from "./Thumb";
 
 export type ScoreConfig = Pick<
@@ -38,15 +39,6 @@ const choiceClass = (on: boolean) =>
     "inline-flex h-9 items-center gap-1.5 rounded-md border px-3 text-sm font-medium transition-colors",
     on ? "border-indigo-600 bg-indigo-600 text-white shadow-sm" : "border-slate-300 bg-white text-slate-700 hover:bg-slate-50",
   );
-
-export const rangeText = (c: ScoreConfig) =>
-  c.min !== null && c.max !== null
-    ? `${c.min} to ${c.max}`
-    : c.min !== null
-      ? `at least ${c.min}`
-      : c.max !== null
-        ? `at most ${c.max}`
-        : "any number";
 
 /** One score config's control. Choice buttons carry data-choice: Enter on them saves the form (Space picks). */
 export function RatingControl({

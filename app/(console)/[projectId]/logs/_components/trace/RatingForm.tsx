@@ -2,25 +2,15 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { Button, ErrorBox } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { useTRPC } from "../../../../../_lib/trpc";
-import { DEFAULT_FEEDBACK, type DraftValue, RatingControl, rangeText, type ScoreConfig, TextArea } from "./RatingControls";
-
-/** Focus is somewhere typing goes: shortcuts stay out of its way. */
-function isTextField(el: EventTarget | null): boolean {
-  if (!(el instanceof HTMLElement)) return false;
-  if (el.isContentEditable || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
-  return el instanceof HTMLInputElement && !["checkbox", "radio", "button", "submit", "reset"].includes(el.type);
-}
+import { Button, ErrorBox } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useTRPC } from "@/app/_lib/trpc";
+import { isTextField, numericValue } from "../../queues/_components/review";
+import { DEFAULT_FEEDBACK, type DraftValue, RatingControl, type ScoreConfig, TextArea } from "./RatingControls";
 
 /** The value the server takes for a config, or an error naming what is wrong with the draft. */
 function toValue(c: ScoreConfig, v: DraftValue): { value: number | string | boolean } | { error: string } {
-  if (c.dataType !== "numeric") return { value: v };
-  const n = Number(v);
-  if (typeof v !== "string" || !Number.isFinite(n)) return { error: `${c.name}: enter a number` };
-  if ((c.min !== null && n < c.min) || (c.max !== null && n > c.max)) return { error: `${c.name}: ${n} is outside ${rangeText(c)}` };
-  return { value: n };
+  return c.dataType === "numeric" ? numericValue(c, v) : { value: v };
 }
 
 /**

@@ -1,8 +1,7 @@
 "use client";
 
-import { Badge, Table, Td, Th } from "../../../../../_components/ui";
-import { formatDateTime, formatRelative } from "../../../../../_lib/format";
-import type { RouterOutputs } from "../../../../../_lib/trpc";
+import { Badge, Table, Td, Th, When } from "@/app/_components/ui";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 import { Thumb } from "./Thumb";
 
 export type Rating = RouterOutputs["logs"]["traces"]["get"]["ratings"][number];
@@ -56,9 +55,7 @@ export function RatingsList({ ratings }: { ratings: Rating[] }) {
               </span>
             </Td>
             <Td>
-              <time dateTime={r.createdAt.toISOString()} title={formatDateTime(r.createdAt)} className="whitespace-nowrap">
-                {formatRelative(r.createdAt)}
-              </time>
+              <When at={r.createdAt} />
             </Td>
           </tr>
         ))}

@@ -1,4 +1,4 @@
-import { cx } from "../../../../../_components/classes";
+import { cx } from "@/app/_components/classes";
 
 /** A thumb (up, or turned down). Decorative: the text or label beside it says which. */
 export function Thumb({ down = false, className }: { down?: boolean; className?: string }) {

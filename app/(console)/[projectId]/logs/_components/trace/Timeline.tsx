@@ -1,11 +1,11 @@
 "use client";
 
 import { useState } from "react";
-import { cx } from "../../../../../_components/classes";
-import { Badge, type Tone } from "../../../../../_components/ui";
-import { formatDateTime } from "../../../../../_lib/format";
-import type { RouterOutputs } from "../../../../../_lib/trpc";
-import { formatCost, formatInt, formatLatency } from "../format";
+import { cx } from "@/app/_components/classes";
+import { Badge, type Tone } from "@/app/_components/ui";
+import { formatCost, formatDateTime } from "@/app/_lib/format";
+import type { RouterOutputs } from "@/app/_lib/trpc";
+import { formatInt, formatLatency } from "../format";
 import { JsonBlock } from "../JsonBlock";
 
 export type Observation = RouterOutputs["logs"]["traces"]["get"]["observations"][number];

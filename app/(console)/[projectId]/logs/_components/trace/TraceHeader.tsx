@@ -2,10 +2,10 @@
 
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Badge, Card } from "../../../../../_components/ui";
-import { formatDateTime, formatRelative } from "../../../../../_lib/format";
-import type { RouterOutputs } from "../../../../../_lib/trpc";
-import { formatCost, formatInt, formatLatency, formatRating } from "../format";
+import { Badge, Card } from "@/app/_components/ui";
+import { formatCost, formatDateTime, formatRelative } from "@/app/_lib/format";
+import type { RouterOutputs } from "@/app/_lib/trpc";
+import { formatInt, formatLatency, formatRating } from "../format";
 
 export type Trace = RouterOutputs["logs"]["traces"]["get"]["trace"];
 

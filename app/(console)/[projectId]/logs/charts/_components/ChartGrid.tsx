@@ -1,6 +1,7 @@
 "use client";
 
-import { formatCost, formatInt, formatLatency } from "../../_components/format";
+import { formatCost } from "@/app/_lib/format";
+import { formatInt, formatLatency } from "../../_components/format";
 import { ChartSkeleton, LineChart } from "./LineChart";
 import { alignByModel, type ChartPoint, colorAt, compactNumber, type Grid, type Series } from "./series";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { cx } from "../../../../../_components/classes";
+import { cx } from "@/app/_components/classes";
 import type { Series } from "./series";
 
 /* The pieces of LineChart: a series' line and dots, the tooltip, a legend swatch. */

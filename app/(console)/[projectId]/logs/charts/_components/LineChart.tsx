@@ -1,8 +1,8 @@
 "use client";
 
 import { type KeyboardEvent, type PointerEvent, useId, useRef, useState } from "react";
-import { cx } from "../../../../../_components/classes";
-import { Button, Card, Table, Td, Th } from "../../../../../_components/ui";
+import { cx } from "@/app/_components/classes";
+import { Button, Card, Table, Td, Th } from "@/app/_components/ui";
 import { SeriesLine, Swatch, Tooltip } from "./ChartParts";
 import { compactNumber, type Grid, indexTicks, niceTicks, type Series, timeLabels } from "./series";
 

@@ -1,4 +1,5 @@
-import { formatCost, formatInt, formatLatency } from "../../_components/format";
+import { formatCost } from "@/app/_lib/format";
+import { formatInt, formatLatency } from "../../_components/format";
 import type { Totals as TotalsData } from "./series";
 
 /** The filter's totals over the whole range, above the charts. */

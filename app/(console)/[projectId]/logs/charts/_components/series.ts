@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "../../../../../_lib/trpc";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 /** Pure helpers for the charts page: the time grid, series per model, ticks and labels. */
 

@@ -1,14 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useParams } from "next/navigation";
 import { type ReactNode, useState } from "react";
-import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../../_components/ui";
-import { errorCode, errorMessage } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { useTRPC } from "../../../../../_lib/trpc";
+import { BackLink, Button, Card, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
+import { errorCode, errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { ProgressBar, QueueStats } from "../_components/QueueStats";
 import { type QueueItem, ReviewItem } from "../_components/ReviewItem";
 import type { Rating } from "../_components/review";
@@ -55,11 +54,7 @@ export default function QueuePage() {
   );
   const skip = useMutation(trpc.logs.queues.skip.mutationOptions({ onSuccess: takeNext }));
 
-  const back = (
-    <Link href={`/${projectId}/logs/queues`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-      ← All queues
-    </Link>
-  );
+  const back = <BackLink href={`/${projectId}/logs/queues`}>All queues</BackLink>;
   if (stats.isPending || configs.isPending) return <Skeleton rows={6} />;
   if (stats.isError || configs.isError) {
     const err = stats.error ?? configs.error;

@@ -1,8 +1,8 @@
 "use client";
 
 import { useId } from "react";
-import { cx } from "../../../../../_components/classes";
-import { Field, Input, Select } from "../../../../../_components/ui";
+import { cx } from "@/app/_components/classes";
+import { Field, Input, Select } from "@/app/_components/ui";
 import { describeFilter, type FillDraft, MAX_TRACE_IDS, parseTraceIds, TIME_PRESETS, type TimePreset } from "./fill";
 
 const MODES = [

@@ -2,11 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
-import { Button, ErrorBox, Field, Input, Select, Skeleton } from "../../../../../_components/ui";
-import { errorMessage, fieldError, formError } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { roleLabel } from "../../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../../_lib/trpc";
+import { Button, ErrorBox, Field, Input, Select, Skeleton } from "@/app/_components/ui";
+import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { roleLabel } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { FillFields } from "./FillFields";
 import { type FillDraft, itemsOf } from "./fill";
 import { QuickScoreConfig } from "./QuickScoreConfig";

@@ -1,9 +1,9 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { Card, Table, Td, Th } from "../../../../../_components/ui";
-import { percent } from "../../../../../_lib/format";
-import type { RouterOutputs } from "../../../../../_lib/trpc";
+import { Card, Table, Td, Th } from "@/app/_components/ui";
+import { percent } from "@/app/_lib/format";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 export type Stats = RouterOutputs["logs"]["queues"]["stats"];
 

@@ -3,10 +3,10 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { Button, ErrorBox, Field, Input, Select } from "../../../../../_components/ui";
-import { fieldError, formError } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { type RouterInputs, useTRPC } from "../../../../../_lib/trpc";
+import { Button, ErrorBox, Field, Input, Select } from "@/app/_components/ui";
+import { fieldError, formError } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { type RouterInputs, useTRPC } from "@/app/_lib/trpc";
 import type { ScoreConfig } from "./review";
 
 const KINDS = {

@@ -3,10 +3,10 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
-import { Badge, Button, Card, ErrorBox, Skeleton } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../../../_lib/format";
-import { useTRPC } from "../../../../../_lib/trpc";
+import { Badge, Button, Card, ErrorBox, Skeleton, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useTRPC } from "@/app/_lib/trpc";
 import { Conversation } from "../../_components/trace/Conversation";
 import { type Drafts, isTextField, type Rating, type ScoreConfig, shortcutHint, shortcutValue, toRatings } from "./review";
 import { ScoreControl } from "./ScoreControl";
@@ -117,9 +117,7 @@ export function ReviewItem({
           t ? (
             <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
               {(t.model ?? firstGen?.model) && <Badge tone="indigo">{t.model ?? firstGen?.model}</Badge>}
-              <time dateTime={t.timestamp.toISOString()} title={formatDateTime(t.timestamp)}>
-                {formatRelative(t.timestamp)}
-              </time>
+              <When at={t.timestamp} />
             </span>
           ) : undefined
         }

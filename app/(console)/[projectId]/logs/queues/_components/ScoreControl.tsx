@@ -1,7 +1,7 @@
 "use client";
 
 import { useId } from "react";
-import { cx } from "../../../../../_components/classes";
+import { cx } from "@/app/_components/classes";
 import { type Draft, rangeText, type ScoreConfig, scaleOf } from "./review";
 
 const choiceClass = (on: boolean, tone: "indigo" | "green" | "red" = "indigo") =>

@@ -1,6 +1,6 @@
 /** How a new queue is filled: the traces of a filter, or a list of trace ids. Pure, for the form. */
 
-import type { RouterInputs } from "../../../../../_lib/trpc";
+import type { RouterInputs } from "@/app/_lib/trpc";
 
 export type AddItems = RouterInputs["logs"]["queues"]["addItems"]["items"];
 

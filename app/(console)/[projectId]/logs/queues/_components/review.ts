@@ -1,6 +1,6 @@
 /** Pure helpers of the reviewer's workspace: score controls, drafts to ratings, keyboard shortcuts. */
 
-import type { RouterOutputs } from "../../../../../_lib/trpc";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 export type ScoreConfig = RouterOutputs["logs"]["scoreConfigs"]["list"][number];
 
@@ -24,7 +24,8 @@ export function scaleOf(c: ScoreConfig): number[] | null {
   return Array.from({ length: c.max - c.min + 1 }, (_, i) => (c.min as number) + i);
 }
 
-export const rangeText = (c: ScoreConfig) =>
+/** A numeric config's allowed range in words ("1 to 5", "at least 0"); the trace page's rating form uses it too. */
+export const rangeText = (c: Pick<ScoreConfig, "min" | "max">) =>
   c.min !== null && c.max !== null
     ? `${c.min} to ${c.max}`
     : c.min !== null
@@ -32,6 +33,14 @@ export const rangeText = (c: ScoreConfig) =>
       : c.max !== null
         ? `at most ${c.max}`
         : "any number";
+
+/** A numeric config's draft as the number the server takes, or an error naming the config and its range. */
+export function numericValue(c: Pick<ScoreConfig, "name" | "min" | "max">, d: Draft): { value: number } | { error: string } {
+  const n = Number(d);
+  if (typeof d !== "string" || !Number.isFinite(n)) return { error: `${c.name}: enter a number` };
+  if ((c.min !== null && n < c.min) || (c.max !== null && n > c.max)) return { error: `${c.name}: ${n} is outside ${rangeText(c)}` };
+  return { value: n };
+}
 
 /**
  * The ratings to send for a draft, or an error naming the config. Every config but text needs a
@@ -48,10 +57,9 @@ export function toRatings(configs: ScoreConfig[], drafts: Drafts, comment: strin
       return { error: `Pick a value for ${c.name}` };
     }
     if (c.dataType === "numeric") {
-      const n = Number(d);
-      if (typeof d !== "string" || !Number.isFinite(n)) return { error: `${c.name}: enter a number` };
-      if ((c.min !== null && n < c.min) || (c.max !== null && n > c.max)) return { error: `${c.name}: ${n} is outside ${rangeText(c)}` };
-      out.push({ name: c.name, value: n, comment: note });
+      const n = numericValue(c, d);
+      if ("error" in n) return n;
+      out.push({ name: c.name, value: n.value, comment: note });
     } else {
       out.push({ name: c.name, value: typeof d === "string" && c.dataType === "text" ? d.trim() : d, comment: note });
     }

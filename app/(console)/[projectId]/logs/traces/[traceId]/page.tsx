@@ -1,42 +1,29 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useParams } from "next/navigation";
-import { Card, ErrorBox, Skeleton } from "../../../../../_components/ui";
-import { errorCode, errorMessage } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { useTRPC } from "../../../../../_lib/trpc";
+import { BackLink, Card, ErrorBox, Skeleton } from "@/app/_components/ui";
+import { errorCode, errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
+import { decodeParam } from "@/app/_lib/url";
 import { Conversation } from "../../_components/trace/Conversation";
 import { RatingForm } from "../../_components/trace/RatingForm";
 import { RatingsList } from "../../_components/trace/RatingsList";
 import { Timeline } from "../../_components/trace/Timeline";
 import { TraceHeader } from "../../_components/trace/TraceHeader";
 
-/** Route params arrive percent-encoded; ids may hold any printable character. */
-function decodeId(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 export default function TracePage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const project = useProject();
-  const traceId = decodeId(useParams<{ traceId: string }>().traceId);
+  const traceId = decodeParam(useParams<{ traceId: string }>().traceId);
   const input = { projectId: project.slug, traceId };
   const trace = useQuery(trpc.logs.traces.get.queryOptions(input));
   const configs = useQuery(trpc.logs.scoreConfigs.list.queryOptions({ projectId: project.slug }));
   const canRate = atLeast(project.role, "annotator");
-  const back = (
-    <Link href={`/${project.slug}/logs`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
-      ← All traces
-    </Link>
-  );
+  const back = <BackLink href={`/${project.slug}/logs`}>All traces</BackLink>;
 
   if (trace.isPending) return <Skeleton rows={8} />;
   if (trace.isError) {

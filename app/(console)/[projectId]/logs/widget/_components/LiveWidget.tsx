@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { ErrorBox } from "../../../../../_components/ui";
+import { ErrorBox } from "@/app/_components/ui";
 
 /**
  * The real /widget.js, embedded exactly as the snippet says: a <script> with data attributes,

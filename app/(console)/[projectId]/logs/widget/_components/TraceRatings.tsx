@@ -1,10 +1,10 @@
 "use client";
 
 import type { UseQueryResult } from "@tanstack/react-query";
-import { Badge, ErrorBox, Skeleton, Table, Td, Th, type Tone } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { formatDateTime, formatRelative } from "../../../../../_lib/format";
-import type { RouterOutputs } from "../../../../../_lib/trpc";
+import { Badge, ErrorBox, Skeleton, Table, Td, Th, type Tone } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime, formatRelative } from "@/app/_lib/format";
+import type { RouterOutputs } from "@/app/_lib/trpc";
 
 type TraceDetail = RouterOutputs["logs"]["traces"]["get"];
 type Rating = TraceDetail["ratings"][number];

@@ -2,14 +2,14 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
-import { Card, ErrorBox, PageHeader, Skeleton } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { formatDateTime } from "../../../../../_lib/format";
-import { useProject } from "../../../../../_lib/project";
-import { useTRPC } from "../../../../../_lib/trpc";
+import { BackLink, Card, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { decodeParam } from "@/app/_lib/url";
 import { RegistryNav } from "../../_components/RegistryNav";
 import { RunsTable } from "../../_components/RunsTable";
-import { BackLink, decodeParam } from "../../_components/shared";
 
 export default function ExperimentPage() {
   const trpc = useTRPC();

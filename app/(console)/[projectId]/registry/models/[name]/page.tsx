@@ -2,16 +2,17 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
-import { Card, ErrorBox, PageHeader, Skeleton } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { useProject } from "../../../../../_lib/project";
-import { atLeast } from "../../../../../_lib/roles";
-import { useTRPC } from "../../../../../_lib/trpc";
+import { BackLink, Card, ErrorBox, PageHeader, Skeleton, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
+import { decodeParam } from "@/app/_lib/url";
 import { AliasPanel } from "../../_components/AliasPanel";
 import { ApprovalRequests } from "../../_components/ApprovalRequests";
 import { PolicyEditor } from "../../_components/PolicyEditor";
 import { RegistryNav } from "../../_components/RegistryNav";
-import { AliasBadge, BackLink, decodeParam, When } from "../../_components/shared";
+import { AliasBadge } from "../../_components/shared";
 import { UploadVersion } from "../../_components/UploadVersion";
 import { VersionsTable } from "../../_components/VersionsTable";
 

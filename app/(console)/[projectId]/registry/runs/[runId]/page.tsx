@@ -3,16 +3,17 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "../../../../../_components/ui";
-import { errorMessage } from "../../../../../_lib/errors";
-import { formatDateTime } from "../../../../../_lib/format";
-import { useProject } from "../../../../../_lib/project";
-import { useTRPC } from "../../../../../_lib/trpc";
+import { BackLink, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { useTRPC } from "@/app/_lib/trpc";
+import { decodeParam } from "@/app/_lib/url";
 import { FilesTable } from "../../_components/FilesTable";
 import { MetricChart, RUN_COLORS } from "../../_components/MetricChart";
 import { RegistryNav } from "../../_components/RegistryNav";
 import { duration, RunStatusBadge } from "../../_components/runs";
-import { BackLink, decodeParam, experimentHref, formatValue, KeyValues, runArtifactHref } from "../../_components/shared";
+import { experimentHref, formatValue, KeyValues, runArtifactHref } from "../../_components/shared";
 
 export default function RunPage() {
   const trpc = useTRPC();

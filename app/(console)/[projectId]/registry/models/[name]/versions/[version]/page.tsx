@@ -3,31 +3,29 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../../../../_components/ui";
-import { errorMessage } from "../../../../../../../_lib/errors";
-import { formatDateTime } from "../../../../../../../_lib/format";
-import { useProject } from "../../../../../../../_lib/project";
-import { atLeast } from "../../../../../../../_lib/roles";
-import { type RouterOutputs, useTRPC } from "../../../../../../../_lib/trpc";
-import { useRegistryRefresh } from "../../../../_components/AliasPanel";
-import { FilesTable } from "../../../../_components/FilesTable";
-import { LineageGraph } from "../../../../_components/LineageGraph";
-import { LinkEvalRun } from "../../../../_components/LinkEvalRun";
-import { RegistryNav } from "../../../../_components/RegistryNav";
+import { Alert, BackLink, Button, Card, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { decodeParam } from "@/app/_lib/url";
+import { useRegistryRefresh } from "@/app/(console)/[projectId]/registry/_components/AliasPanel";
+import { FilesTable } from "@/app/(console)/[projectId]/registry/_components/FilesTable";
+import { LineageGraph } from "@/app/(console)/[projectId]/registry/_components/LineageGraph";
+import { LinkEvalRun } from "@/app/(console)/[projectId]/registry/_components/LinkEvalRun";
+import { RegistryNav } from "@/app/(console)/[projectId]/registry/_components/RegistryNav";
 import {
-  Alert,
   AliasBadge,
   artifactHref,
-  BackLink,
-  decodeParam,
   formatBytes,
   KeyValues,
   modelHref,
   VersionStatus,
   versionHref,
-} from "../../../../_components/shared";
-import { VersionCard } from "../../../../_components/VersionCard";
-import { VersionEvaluations } from "../../../../_components/VersionEvaluations";
+} from "@/app/(console)/[projectId]/registry/_components/shared";
+import { VersionCard } from "@/app/(console)/[projectId]/registry/_components/VersionCard";
+import { VersionEvaluations } from "@/app/(console)/[projectId]/registry/_components/VersionEvaluations";
 
 type Version = RouterOutputs["registry"]["versions"]["get"];
 
