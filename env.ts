@@ -123,6 +123,9 @@ function load(): Env {
 
 export const env: Env = load();
 
-export const dataDir = (): string => path.resolve(env.KEEL_DATA_DIR);
-export const artifactsDir = (): string => path.resolve(env.KEEL_ARTIFACTS_DIR ?? path.join(dataDir(), "artifacts"));
-export const modelsDir = (): string => path.resolve(env.KEEL_MODELS_DIR);
+// Folders the operator names at run time, not files of the build: without the ignore comments `next build`
+// reads these calls as file accesses it cannot bound and traces the whole project into the server output.
+export const dataDir = (): string => path.resolve(/* turbopackIgnore: true */ env.KEEL_DATA_DIR);
+export const artifactsDir = (): string =>
+  path.resolve(/* turbopackIgnore: true */ env.KEEL_ARTIFACTS_DIR ?? path.join(/* turbopackIgnore: true */ dataDir(), "artifacts"));
+export const modelsDir = (): string => path.resolve(/* turbopackIgnore: true */ env.KEEL_MODELS_DIR);

@@ -12,7 +12,8 @@ import { CLIENT_IP_HEADER, clientAddress } from "../server/http/request";
 import { routeLabel } from "../server/http/route-labels";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const SOURCES = ["app", "server", "db", "sdk", "public", "env.ts", "next.config.ts", "postcss.config.mjs", "package-lock.json"];
+/** What the web build reads: a change to any of these rebuilds it on the next start. */
+export const SOURCES = ["app", "server", "db", "sdk", "public", "env.ts", "next.config.js", "postcss.config.mjs", "package-lock.json"];
 const STAMP = path.join(ROOT, ".next", "keel-source-stamp");
 
 /** A cheap fingerprint of the sources the web build depends on: paths, sizes and mtimes. */
@@ -71,6 +72,8 @@ export function ensureBuilt(log: (m: string) => void): void {
     log("building the web app (next build); this happens once per source change...");
     const res = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "build"], {
       cwd: ROOT,
+      // Next's anonymous telemetry stays off: a self-hosted install may be air-gapped and must not phone home.
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: ["ignore", "inherit", "inherit"],
     });
     if (res.status !== 0) throw new Error(`next build failed with exit code ${res.status}`);

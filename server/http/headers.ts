@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
  * Security headers on every response `keel start` serves (console pages, API, static files).
- * next.config.ts repeats the static ones for `next dev`, which does not run through cli/web.ts.
+ * next.config.js repeats the static ones for `next dev`, which does not run through cli/web.ts.
  */
 export const BASE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",

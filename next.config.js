@@ -1,5 +1,10 @@
-import type { NextConfig } from "next";
-import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
+// @ts-check
+// A plain ES module (package.json has "type": "module"), typed for editors with JSDoc: Next loads it
+// without a TypeScript step.
+import nextConstants from "next/constants.js";
+
+// next/constants is CommonJS whose names Node cannot see statically: take them off the default export.
+const { PHASE_DEVELOPMENT_SERVER } = nextConstants;
 
 /**
  * `keel start` sets the security headers itself (cli/web.ts, server/http/headers.ts), with a fresh
@@ -13,7 +18,8 @@ const devSecurityHeaders = [
   { key: "Content-Security-Policy", value: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'" },
 ];
 
-const config: NextConfig = {
+/** @type {import('next').NextConfig} */
+const config = {
   // Native or process-owning packages stay plain Node requires, not bundled.
   serverExternalPackages: [
     "postgres",
@@ -31,6 +37,10 @@ const config: NextConfig = {
   typescript: { ignoreBuildErrors: true }, // tsc --noEmit runs in CI; the build need not repeat it
 };
 
-// Only `next dev` gets these: in a build they would replace keel start's nonce policy on every page.
-export default (phase: string): NextConfig =>
+/**
+ * Only `next dev` gets these: in a build they would replace keel start's nonce policy on every page.
+ * @param {string} phase
+ * @returns {import('next').NextConfig}
+ */
+export default (phase) =>
   phase === PHASE_DEVELOPMENT_SERVER ? { ...config, headers: async () => [{ source: "/:path*", headers: devSecurityHeaders }] } : config;
