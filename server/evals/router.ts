@@ -2,20 +2,27 @@ import { z } from "zod";
 import { pageInput } from "../core/pagination";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
+import { evalCompareOut, evalItemOut, evalRunOut, evalRunProgressOut, gateEvaluationOut, gateOut, pageOf } from "./contract";
 import { createGate, evaluateGateOnRun, gateInput, listGates } from "./gate-service";
 import { compareRuns, createRun, getRunWithProgress, listItems, listRuns, runInput } from "./runs";
 
 const runs = router({
-  list: projectProcedure.input(pageInput).query(({ ctx, input }) => listRuns(ctx.db, ctx.projectId, input)),
+  list: projectProcedure
+    .input(pageInput)
+    .output(pageOf(evalRunOut))
+    .query(({ ctx, input }) => listRuns(ctx.db, ctx.projectId, input)),
   get: projectProcedure
     .input(z.object({ runId: z.uuid() }))
+    .output(evalRunProgressOut)
     .query(({ ctx, input }) => getRunWithProgress(ctx.db, ctx.projectId, input.runId)),
   items: projectProcedure
     .input(z.object({ runId: z.uuid(), after: z.number().int().min(-1).optional(), limit: z.number().int().min(1).max(500).default(100) }))
+    .output(z.array(evalItemOut))
     .query(({ ctx, input }) => listItems(ctx.db, ctx.projectId, input.runId, input)),
   create: projectProcedure
     .use(requireRole("engineer"))
     .input(runInput)
+    .output(evalRunOut)
     .mutation(({ ctx, input }) =>
       createRun(ctx.db, actorOf(ctx.principal), ctx.projectId, {
         name: input.name,
@@ -25,18 +32,21 @@ const runs = router({
     ),
   compare: projectProcedure
     .input(z.object({ aRunId: z.uuid(), bRunId: z.uuid(), focus: z.string().max(100).optional() }))
+    .output(evalCompareOut)
     .query(({ ctx, input }) => compareRuns(ctx.db, ctx.projectId, input.aRunId, input.bRunId, input.focus)),
 });
 
 const gates = router({
-  list: projectProcedure.query(({ ctx }) => listGates(ctx.db, ctx.projectId)),
+  list: projectProcedure.output(z.array(gateOut)).query(({ ctx }) => listGates(ctx.db, ctx.projectId)),
   create: projectProcedure
     .use(requireRole("engineer"))
     .input(gateInput)
+    .output(gateOut)
     .mutation(({ ctx, input }) => createGate(ctx.db, actorOf(ctx.principal), ctx.projectId, { name: input.name, rules: input.rules })),
   evaluate: projectProcedure
     .use(requireRole("engineer"))
     .input(z.object({ gateId: z.uuid(), runId: z.uuid(), baselineRunId: z.uuid().optional() }))
+    .output(gateEvaluationOut)
     .mutation(({ ctx, input }) => evaluateGateOnRun(ctx.db, ctx.projectId, input)),
 });
 

@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { OBSERVATION_TYPES, SCORE_TYPES } from "../../db/schema";
+import {
+  annotationQueueItems,
+  annotationQueues,
+  OBSERVATION_TYPES,
+  observations,
+  ratings,
+  SCORE_TYPES,
+  savedViews,
+  scoreConfigs,
+  traces,
+} from "../../db/schema";
+import { rowSchema } from "../core/output-schema";
 import { pageInput } from "../core/pagination";
 
 /** Client-supplied ids: any printable text up to 200 characters (uuidv7 when the client gives none). */
@@ -119,3 +130,98 @@ export const scoreConfigInput = z
   });
 
 export { pageInput };
+
+// ---- outputs (issue 15: every procedure declares one; the OpenAPI document is generated from them)
+
+export const traceRowOut = z.object({
+  id: z.string(),
+  timestamp: z.date(),
+  name: z.string().nullable(),
+  model: z.string().nullable(),
+  userId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  release: z.string().nullable(),
+  tags: z.array(z.string()),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cost: z.number(),
+  latencyMs: z.number().nullable(),
+  status: z.enum(["ok", "error"]),
+  ratingCount: z.number(),
+  ratingMean: z.number().nullable(),
+  /** the first 300 characters of the input's and output's JSON */
+  inputPreview: z.string().nullable(),
+  outputPreview: z.string().nullable(),
+});
+/** A trace in full (input, output, metadata are free-form JSON), its observations and its ratings with their authors. */
+export const traceDetailOut = z.object({
+  trace: rowSchema(traces).omit({ search: true }),
+  observations: z.array(rowSchema(observations)),
+  ratings: z.array(
+    rowSchema(ratings)
+      .pick({
+        id: true,
+        observationId: true,
+        name: true,
+        dataType: true,
+        value: true,
+        stringValue: true,
+        comment: true,
+        source: true,
+        authorUserId: true,
+        endUserId: true,
+        createdAt: true,
+      })
+      .extend({ authorEmail: z.string().nullable() }),
+  ),
+});
+export const chartPointOut = z.object({
+  bucket: z.date(),
+  model: z.string().nullable(),
+  traces: z.number(),
+  errors: z.number(),
+  errorRate: z.number(),
+  latencyP50: z.number().nullable(),
+  latencyP95: z.number().nullable(),
+  cost: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  ratingMean: z.number().nullable(),
+});
+export const scoreConfigOut = rowSchema(scoreConfigs);
+export const priceOut = z.object({ id: z.string(), match: z.string(), inputPerMillion: z.number(), outputPerMillion: z.number() });
+export const queueOut = rowSchema(annotationQueues);
+export const queueListOut = queueOut
+  .pick({
+    id: true,
+    name: true,
+    description: true,
+    scoreConfigIds: true,
+    assigneeIds: true,
+    requiredRatings: true,
+    lockSeconds: true,
+    createdAt: true,
+  })
+  .extend({ total: z.number(), done: z.number() });
+export const queueStatsOut = z.object({
+  queue: queueOut,
+  total: z.number(),
+  done: z.number(),
+  /** items this reviewer rated (not skipped) */
+  mine: z.number(),
+  agreement: z.array(
+    z.object({
+      configId: z.string(),
+      name: z.string(),
+      items: z.number(),
+      raters: z.number(),
+      kappa: z.number().nullable(),
+      alpha: z.number().nullable(),
+    }),
+  ),
+});
+/** Null when the queue has nothing for this reviewer. */
+export const nextItemOut = z.object({ itemId: z.string(), traceId: z.string(), lockedUntil: z.date() }).nullable();
+export const queueItemOut = rowSchema(annotationQueueItems);
+export const savedViewOut = rowSchema(savedViews);
+export const idOut = z.object({ id: z.string() });

@@ -1,9 +1,28 @@
 import { z } from "zod";
 import { DomainError } from "../core/errors";
+import { pageOf } from "../core/output-schema";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf, type Role } from "../workspace";
 import { chartsInput, traceCharts } from "./charts";
-import { entityId, ingestInput, ingestOutput, ratingBody, scoreConfigInput } from "./contract";
+import {
+  chartPointOut,
+  entityId,
+  idOut,
+  ingestInput,
+  ingestOutput,
+  nextItemOut,
+  priceOut,
+  queueItemOut,
+  queueListOut,
+  queueOut,
+  queueStatsOut,
+  ratingBody,
+  savedViewOut,
+  scoreConfigInput,
+  scoreConfigOut,
+  traceDetailOut,
+  traceRowOut,
+} from "./contract";
 import { ingestBatch } from "./ingest";
 import { deletePrice, listPrices, upsertPrice } from "./prices";
 import {
@@ -33,9 +52,16 @@ const traces = router({
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
+    .output(pageOf(traceRowOut))
     .query(({ ctx, input }) => listTraces(ctx.db, ctx.projectId, input.filter, input)),
-  get: projectProcedure.input(z.object({ traceId: entityId })).query(({ ctx, input }) => getTrace(ctx.db, ctx.projectId, input.traceId)),
-  charts: projectProcedure.input(chartsInput).query(({ ctx, input }) => traceCharts(ctx.db, ctx.projectId, input)),
+  get: projectProcedure
+    .input(z.object({ traceId: entityId }))
+    .output(traceDetailOut)
+    .query(({ ctx, input }) => getTrace(ctx.db, ctx.projectId, input.traceId)),
+  charts: projectProcedure
+    .input(chartsInput)
+    .output(z.array(chartPointOut))
+    .query(({ ctx, input }) => traceCharts(ctx.db, ctx.projectId, input)),
 });
 
 const ratings = router({
@@ -43,40 +69,47 @@ const ratings = router({
   create: projectProcedure
     .use(requireRole("annotator"))
     .input(ratingBody.omit({ endUserId: true }).extend({ id: entityId.optional() }))
+    .output(idOut)
     .mutation(({ ctx, input }) => uiRating(ctx.db, ctx.projectId, actorOf(ctx.principal).userId, input)),
 });
 
 const scoreConfigs = router({
   list: projectProcedure
     .input(z.object({ includeArchived: z.boolean().default(false) }))
+    .output(z.array(scoreConfigOut))
     .query(({ ctx, input }) => listScoreConfigs(ctx.db, ctx.projectId, input)),
   create: projectProcedure
     .use(requireRole("engineer"))
     .input(scoreConfigInput)
+    .output(scoreConfigOut)
     .mutation(({ ctx, input }) => createScoreConfig(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   setArchived: projectProcedure
     .use(requireRole("engineer"))
     .input(z.object({ id: z.uuid(), archived: z.boolean() }))
+    .output(scoreConfigOut)
     .mutation(({ ctx, input }) => setScoreConfigArchived(ctx.db, actorOf(ctx.principal), ctx.projectId, input.id, input.archived)),
 });
 
 const prices = router({
-  list: projectProcedure.query(({ ctx }) => listPrices(ctx.db, ctx.projectId)),
+  list: projectProcedure.output(z.array(priceOut)).query(({ ctx }) => listPrices(ctx.db, ctx.projectId)),
   upsert: projectProcedure
     .use(requireRole("engineer"))
     .input(z.object({ match: z.string().min(1).max(200), inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }))
+    .output(priceOut)
     .mutation(({ ctx, input }) => upsertPrice(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   delete: projectProcedure
     .use(requireRole("engineer"))
     .input(z.object({ id: z.uuid() }))
+    .output(idOut)
     .mutation(({ ctx, input }) => deletePrice(ctx.db, actorOf(ctx.principal), ctx.projectId, input.id)),
 });
 
 const settings = router({
-  get: projectProcedure.query(({ ctx }) => getLogSettings(ctx.db, ctx.projectId)),
+  get: projectProcedure.output(logSettingsInput).query(({ ctx }) => getLogSettings(ctx.db, ctx.projectId)),
   update: projectProcedure
     .use(requireRole("admin"))
     .input(logSettingsInput)
+    .output(logSettingsInput)
     .mutation(({ ctx, input }) => updateLogSettings(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
 });
 
@@ -86,41 +119,50 @@ const userOf = (ctx: { principal: { kind: string; userId?: string | null }; role
 };
 
 const queues = router({
-  list: projectProcedure.query(({ ctx }) => listQueues(ctx.db, ctx.projectId)),
+  list: projectProcedure.output(z.array(queueListOut)).query(({ ctx }) => listQueues(ctx.db, ctx.projectId)),
   create: projectProcedure
     .use(requireRole("engineer"))
     .input(queueInput)
+    .output(queueOut)
     .mutation(({ ctx, input }) => createQueue(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   addItems: projectProcedure
     .use(requireRole("engineer"))
     .input(z.object({ queueId: z.uuid(), items: addItemsInput }))
+    .output(z.object({ added: z.number() }))
     .mutation(({ ctx, input }) => addItems(ctx.db, ctx.projectId, input.queueId, input.items)),
   stats: projectProcedure
     .input(z.object({ queueId: z.uuid() }))
+    .output(queueStatsOut)
     .query(({ ctx, input }) => queueStats(ctx.db, ctx.projectId, input.queueId, userOf(ctx).userId)),
   next: projectProcedure
     .use(requireRole("annotator"))
     .input(z.object({ queueId: z.uuid() }))
+    .output(nextItemOut)
     .mutation(({ ctx, input }) => nextItem(ctx.db, ctx.projectId, input.queueId, userOf(ctx))),
   complete: projectProcedure
     .use(requireRole("annotator"))
     .input(completeInput)
-    .mutation(({ ctx, input }) => completeItem(ctx.db, ctx.projectId, userOf(ctx), input)),
+    .output(queueItemOut)
+    // the item exists: completeItem locked it in the same transaction before updating it
+    .mutation(async ({ ctx, input }) => (await completeItem(ctx.db, ctx.projectId, userOf(ctx), input))!),
   skip: projectProcedure
     .use(requireRole("annotator"))
     .input(z.object({ itemId: z.uuid() }))
+    .output(z.object({ itemId: z.string() }))
     .mutation(({ ctx, input }) => skipItem(ctx.db, ctx.projectId, userOf(ctx).userId, input.itemId)),
 });
 
 const views = router({
-  list: projectProcedure.query(({ ctx }) => listViews(ctx.db, ctx.projectId)),
+  list: projectProcedure.output(z.array(savedViewOut)).query(({ ctx }) => listViews(ctx.db, ctx.projectId)),
   save: projectProcedure
     .use(requireRole("annotator"))
     .input(viewInput)
+    .output(savedViewOut)
     .mutation(({ ctx, input }) => saveView(ctx.db, actorOf(ctx.principal), ctx.projectId, { name: input.name, query: input.query })),
   delete: projectProcedure
     .use(requireRole("annotator"))
     .input(z.object({ id: z.uuid() }))
+    .output(idOut)
     .mutation(({ ctx, input }) => deleteView(ctx.db, actorOf(ctx.principal), ctx, input.id)),
 });
 

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import * as schema from "../../db/schema";
+import { rowSchema } from "../core/output-schema";
 import { ROLES } from "../workspace";
 
 /** Model names travel in URLs (`/registry/models/{name}`, `name@alias`): no slash, @, colon or control characters. */
@@ -100,3 +102,57 @@ export const voteInput = z.object({
   decision: z.enum(["approve", "reject"]),
   comment: z.string().trim().max(5000).optional(),
 });
+
+// ---- outputs (issue 15: every procedure declares one; the OpenAPI document is generated from them)
+
+export const modelOut = rowSchema(schema.registeredModels);
+export const modelSummaryOut = modelOut.extend({ aliases: z.array(z.object({ alias: z.string(), version: z.number() })) });
+export const versionOut = rowSchema(schema.modelVersions).extend({ model: z.string(), aliases: z.array(z.string()) });
+export const fileRefOut = z.object({ path: z.string(), sha256: z.string(), size: z.number() });
+export const aliasOut = z.object({ alias: z.string(), version: z.number(), versionId: z.string(), updatedAt: z.date() });
+export const policyOut = rowSchema(schema.approvalPolicies);
+export const modelDetailOut = modelOut.extend({ aliases: z.array(aliasOut), policy: policyOut.nullable() });
+export const lineageOut = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(["dataset", "job", "run", "parent", "version", "eval", "alias", "router", "drift"]),
+      label: z.string(),
+      detail: z.string().optional(),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), label: z.string().optional() })),
+});
+export const requestOut = rowSchema(schema.approvalRequests).extend({
+  model: z.string(),
+  version: z.number(),
+  votes: z.array(
+    z.object({
+      userId: z.string(),
+      email: z.string().nullable(),
+      decision: z.enum(["approve", "reject"]),
+      comment: z.string().nullable(),
+      createdAt: z.date(),
+    }),
+  ),
+  requestedByEmail: z.string().nullable(),
+});
+const moved = z.object({ model: z.string(), alias: z.string(), version: z.number() });
+export const movedOut = moved.extend({ status: z.literal("moved"), previous: z.number().nullable() });
+export const moveOut = z.discriminatedUnion("status", [
+  moved.extend({ status: z.enum(["moved", "unchanged"]), previous: z.number().nullable() }),
+  moved.extend({ status: z.literal("pending"), request: requestOut }),
+]);
+export const aliasTransitionOut = z.object({
+  id: z.string(),
+  alias: z.string(),
+  kind: z.enum(["move", "rollback", "delete"]),
+  from: z.number().nullable(),
+  to: z.number().nullable(),
+  reason: z.string().nullable(),
+  requestId: z.string().nullable(),
+  actorEmail: z.string().nullable(),
+  actorKeyId: z.string().nullable(),
+  createdAt: z.date(),
+});
+export const deletedOut = z.object({ deleted: z.boolean() });

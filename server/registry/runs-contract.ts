@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { webhookDeliveries } from "../../db/schema";
+import { rowSchema } from "../core/output-schema";
 import { RUN_STATUSES } from "./mlflow-search";
 
 /** Inputs of api.registry.experiments.* (tRPC) and of /api/v1/experiments, /api/v1/runs (REST). */
@@ -102,3 +104,67 @@ export const compareInput = z.object({
 
 export type CreateRunBody = z.infer<typeof createRunInput>;
 export type LogBody = z.infer<typeof logInput>;
+
+// ---- outputs of api.registry.experiments.* and api.registry.webhooks.*
+
+const tagMap = z.record(z.string(), z.string());
+export const experimentOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  tags: tagMap,
+  lifecycleStage: z.enum(["active", "deleted"]),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export const experimentSummaryOut = experimentOut.extend({ runCount: z.number(), lastRunStart: z.number().nullable() });
+export const runOut = z.object({
+  id: z.string(),
+  experimentId: z.string(),
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  /** epoch ms */
+  startTime: z.number(),
+  endTime: z.number().nullable(),
+  lifecycleStage: z.enum(["active", "deleted"]),
+  params: tagMap,
+  tags: tagMap,
+  userName: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: z.date(),
+});
+const latestMetricOut = z.object({ key: z.string(), value: z.number(), step: z.number(), timestamp: z.number() });
+export const runDetailOut = runOut.extend({
+  experimentName: z.string(),
+  metrics: z.array(latestMetricOut),
+  artifacts: z.array(z.object({ path: z.string(), size: z.number(), sha256: z.string(), createdAt: z.date() })),
+});
+export const runSearchOut = z.object({
+  items: z.array(runOut.extend({ metrics: z.record(z.string(), z.number()) })),
+  nextCursor: z.string().nullable(),
+  paramKeys: z.array(z.string()),
+  metricKeys: z.array(z.string()),
+});
+export const metricSeriesOut = z.object({
+  key: z.string(),
+  steps: z.array(z.number()),
+  timestamps: z.array(z.number()),
+  values: z.array(z.number()),
+});
+export const runComparisonOut = z.object({
+  runs: z.array(runOut.extend({ metrics: z.array(latestMetricOut) })),
+  params: z.array(z.object({ key: z.string(), values: z.array(z.string().nullable()), differs: z.boolean() })),
+  metrics: z.array(z.object({ key: z.string(), values: z.array(z.number().nullable()) })),
+  series: z.array(metricSeriesOut.extend({ runId: z.string() })),
+});
+
+export const webhookOut = z.object({
+  id: z.string(),
+  url: z.string(),
+  /** event names, or ["*"] for all */
+  events: z.array(z.string()),
+  active: z.boolean(),
+  description: z.string().nullable(),
+  createdAt: z.date(),
+});
+export const deliveryOut = rowSchema(webhookDeliveries).omit({ projectId: true });

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { pageOf } from "../core/output-schema";
 import { pageInput } from "../core/pagination";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
+import { deliveryOut, webhookOut } from "./runs-contract";
 import {
   createWebhook,
   deleteWebhook,
@@ -24,12 +26,17 @@ const admin = projectProcedure.use(requireRole("admin"));
 
 /** api.registry.webhooks.* */
 export const webhooksRouter = router({
-  list: admin.input(pageInput).query(({ ctx, input }) => listWebhooks(ctx.db, ctx.projectId, input)),
+  list: admin
+    .input(pageInput)
+    .output(pageOf(webhookOut))
+    .query(({ ctx, input }) => listWebhooks(ctx.db, ctx.projectId, input)),
   deliveries: admin
     .input(pageInput.extend(webhookId.shape))
+    .output(pageOf(deliveryOut))
     .query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.webhookId, input)),
   create: admin
     .input(z.object({ url, events: events.optional(), active: z.boolean().optional(), description: description.optional() }))
+    .output(webhookOut.extend({ secret: z.string() }))
     .mutation(({ ctx, input }) => createWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   update: admin
     .input(
@@ -40,17 +47,24 @@ export const webhooksRouter = router({
         description: description.optional(),
       }),
     )
+    .output(webhookOut)
     .mutation(({ ctx, input: { webhookId: id, projectId: _, ...input } }) =>
       updateWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, id, input),
     ),
   delete: admin
     .input(webhookId)
+    .output(z.object({ id: z.string() }))
     .mutation(({ ctx, input }) => deleteWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
   rotateSecret: admin
     .input(webhookId)
+    .output(z.object({ id: z.string(), secret: z.string() }))
     .mutation(({ ctx, input }) => rotateWebhookSecret(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
-  test: admin.input(webhookId).mutation(({ ctx, input }) => testWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
+  test: admin
+    .input(webhookId)
+    .output(deliveryOut)
+    .mutation(({ ctx, input }) => testWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input.webhookId)),
   redeliver: admin
     .input(z.object({ deliveryId: z.uuid() }))
+    .output(deliveryOut)
     .mutation(({ ctx, input }) => redeliver(ctx.db, actorOf(ctx.principal), ctx.projectId, input.deliveryId)),
 });

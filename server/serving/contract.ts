@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { deployments, providers } from "../../db/schema";
+import { rowSchema } from "../core/output-schema";
 
 /** Deployment and provider names travel as the OpenAI `model` field; `router:` is the routers' prefix. */
 export const endpointName = z
@@ -68,3 +70,17 @@ export const deploymentInput = z
       ctx.addIssue({ code: "custom", path: ["providerModel"], message: "a provider deployment names the upstream model" });
   });
 export type DeploymentInput = z.infer<typeof deploymentInput>;
+
+// ---- outputs (issue 15: every procedure declares one; the OpenAPI document is generated from them)
+
+export const localModelOut = z.object({
+  id: z.string(),
+  task: z.enum(["text-generation", "feature-extraction", "text-classification", "unknown"]),
+  architecture: z.string(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number() })),
+});
+/** Never the key: only whether one is stored. */
+export const providerOut = rowSchema(providers).omit({ apiKeyEnc: true }).extend({ hasApiKey: z.boolean() });
+export const deploymentOut = rowSchema(deployments);
+export const deploymentViewOut = deploymentOut.extend({ provider: z.string().nullable() });
+export const deletedOut = z.object({ deleted: z.literal(true) });

@@ -83,10 +83,12 @@ const members = router({
   updateRole: projectProcedure
     .use(requireRole("admin"))
     .input(c.updateMemberInput)
+    .output(z.object({ id: z.string(), role: c.role }))
     .mutation(({ ctx, input }) => updateMemberRole(ctx.db, actorOf(ctx.principal), ctx, input)),
   remove: projectProcedure
     .use(requireRole("admin"))
     .input(c.memberIdInput)
+    .output(z.object({ id: z.string() }))
     .mutation(({ ctx, input }) => removeMember(ctx.db, actorOf(ctx.principal), ctx, input.memberId)),
 });
 
@@ -99,6 +101,7 @@ const invitations = router({
   revoke: projectProcedure
     .use(requireRole("admin"))
     .input(c.invitationIdInput)
+    .output(z.object({ id: z.string(), status: c.invitationStatus }))
     .mutation(({ ctx, input }) => revokeInvitation(ctx.db, actorOf(ctx.principal), ctx, input.invitationId)),
   /** For the invitation page: the link is the secret, so whoever holds it may see what it is for. */
   lookup: publicProcedure
