@@ -4,6 +4,7 @@ import { driftRetentionJob, driftRunJob, driftTickJob } from "../server/drift";
 import { evalRunJob } from "../server/evals";
 import { retentionJob, rollupStatsJob } from "../server/logs";
 import { deliverWebhookJob } from "../server/registry";
+import { tuningReapJob } from "../server/tuning";
 import { purgeSessionsJob } from "../server/workspace";
 
 /** Every job a Keel worker can run: name -> definition, collected from server/<slug>/jobs via each index.ts. */
@@ -16,6 +17,7 @@ export const JOBS: JobDefinition<any>[] = [
   driftTickJob,
   driftRunJob,
   driftRetentionJob,
+  tuningReapJob,
 ];
 
 export const SCHEDULES: Schedule[] = [
@@ -25,4 +27,7 @@ export const SCHEDULES: Schedule[] = [
   // monitors due to run (each has its own cron expression; the tick enqueues drift.run for each)
   { job: driftTickJob.name, cron: "* * * * *" },
   { job: driftRetentionJob.name, cron: "50 3 * * *" },
+  // lost tuning workers; while a tuning job is held the reap also schedules itself at the next
+  // moment one can be lost (every ~15 s), since cron cannot go below a minute
+  { job: tuningReapJob.name, cron: "* * * * *" },
 ];

@@ -10,8 +10,9 @@ import { errorCode, errorMessage } from "../_lib/errors";
 import { useTRPC } from "../_lib/trpc";
 import { InstanceSettings } from "./_components/InstanceSettings";
 import { Users } from "./_components/Users";
+import { Workers } from "./_components/Workers";
 
-/** Instance admins: who may create projects, where outbound calls may go, and the users of the instance. */
+/** Instance admins: who may create projects, where outbound calls may go, the users of the instance and its workers. */
 export default function AdminPage() {
   const trpc = useTRPC();
   const router = useRouter();
@@ -32,6 +33,7 @@ export default function AdminPage() {
       <div className="flex flex-col gap-6">
         <InstanceSettings />
         <Users myId={me.data.user?.id ?? ""} />
+        <Workers />
       </div>
     );
 
@@ -49,7 +51,7 @@ export default function AdminPage() {
         </div>
       </header>
       <main className="mx-auto max-w-5xl px-4 py-8">
-        <PageHeader title="Instance" description="Settings that hold for every project of this Keel, and its users." />
+        <PageHeader title="Instance" description="Settings that hold for every project of this Keel, its users and its workers." />
         {body}
       </main>
     </div>

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type Db, schema } from "../../db/client";
 import type { WorkerCapabilities } from "../../db/schema";
 import { logger } from "../core/logger";
@@ -10,8 +10,9 @@ import { createRun, ensureExperiment, logBatch, updateRun, versionFiles } from "
 import { materializeVersion } from "../serving";
 import { type Actor, SYSTEM_ACTOR } from "../workspace";
 import { loadExamples } from "./data";
-import { type TuningJob, WORKER_LOST_AFTER_MS, waitReasonFor } from "./jobs";
+import { type TuningJob, WORKER_LOST_AFTER_MS } from "./jobs";
 import { type PythonRuntime, pythonRuntime } from "./python";
+import { scheduleReap } from "./reaper";
 import { baseOf, evaluateAndPromote, register, Stop } from "./result";
 import type { Trainer } from "./trainer";
 
@@ -91,9 +92,9 @@ export function detectCapabilities(
  * A tuning worker: registers itself with its capabilities, heartbeats, claims only jobs it can run
  * (`FOR UPDATE SKIP LOCKED`, so a job runs once however many workers poll), runs the trainer with
  * cancel and a wall-time limit, streams logs and metrics, and registers the result as a new model
- * version whose lineage names the base version, dataset version, job and run. Every agent also
- * reaps: workers whose heartbeat stopped are marked lost and their jobs requeued (or failed when
- * out of attempts).
+ * version whose lineage names the base version, dataset version, job and run. The heartbeat only
+ * says "alive" (one UPDATE of its own row): finding workers whose heartbeat stopped is the
+ * `tuning.reap` job's (./reaper.ts).
  */
 export async function startTuningAgent(opts: AgentOptions): Promise<AgentHandle> {
   const { db } = opts;
@@ -119,7 +120,6 @@ export async function startTuningAgent(opts: AgentOptions): Promise<AgentHandle>
       .update(w)
       .set({ heartbeatAt: new Date(), status: "online", currentJobId: current?.job.id ?? null })
       .where(eq(w.id, me.id));
-    await reap(db);
   };
   const heartbeat = setInterval(
     () => void beat().catch((err) => log.warn({ err: String(err) }, "heartbeat failed")),
@@ -156,74 +156,33 @@ export async function startTuningAgent(opts: AgentOptions): Promise<AgentHandle>
   };
 }
 
-/** Take the oldest queued job this worker can run, if any. */
-async function claim(db: Db, workerId: string, caps: WorkerCapabilities): Promise<TuningJob | null> {
+/**
+ * Take the oldest queued job this worker can run, if any. The trainer list is one bound array
+ * parameter, so the statement is the same whatever a worker reports. The claim and the reap that
+ * would find this worker lost commit together: a worker killed right after claiming still has its
+ * job requeued (./reaper.ts).
+ */
+export async function claim(db: Db, workerId: string, caps: Pick<WorkerCapabilities, "trainers" | "gpus">): Promise<TuningJob | null> {
   const maxGpu = Math.max(0, ...caps.gpus.map((g) => g.memoryMb));
-  const rows = await db.execute<{ id: string }>(sql`
-    UPDATE tuning_jobs SET status = 'assigned', worker_id = ${workerId}, attempt = attempt + 1, wait_reason = NULL
-    WHERE id = (
-      SELECT id FROM tuning_jobs
-      WHERE status = 'queued' AND cancel_requested_at IS NULL
-        AND method = ANY(${sql.raw(`ARRAY[${caps.trainers.map((t) => `'${t.replace(/'/g, "")}'`).join(",") || "''"}]::text[]`)})
-        AND (resources->>'kind' = 'cpu' OR (${caps.gpus.length > 0} AND coalesce((resources->>'minGpuMemoryMb')::int, 0) <= ${maxGpu}))
-      ORDER BY created_at
-      FOR UPDATE SKIP LOCKED
-      LIMIT 1
-    )
-    RETURNING id`);
-  const id = rows[0]?.id;
-  if (!id) return null;
-  const [job] = await db.select().from(j).where(eq(j.id, id));
-  return job ?? null;
-}
-
-/** Workers silent for WORKER_LOST_AFTER_MS are lost; their jobs go back to the queue while attempts remain. */
-export async function reap(db: Db): Promise<void> {
-  const cutoff = new Date(Date.now() - WORKER_LOST_AFTER_MS);
-  const lost = await db
-    .update(w)
-    .set({ status: "lost" })
-    .where(and(eq(w.status, "online"), lt(w.heartbeatAt, cutoff)))
-    .returning({ id: w.id, name: w.name });
-  const lostIds = lost.map((x) => x.id);
-  const orphans = await db
-    .select()
-    .from(j)
-    .where(
-      and(
-        inArray(j.status, ["assigned", "running"]),
-        lostIds.length
-          ? sql`(${j.workerId} IS NULL OR ${j.workerId} IN (SELECT id FROM tuning_workers WHERE status <> 'online') OR ${inArray(j.workerId, lostIds)})`
-          : sql`(${j.workerId} IS NULL OR ${j.workerId} IN (SELECT id FROM tuning_workers WHERE status <> 'online'))`,
-      ),
-    );
-  for (const job of orphans) {
-    const again = job.attempt < job.maxAttempts && !job.cancelRequestedAt;
-    const [moved] = await db
-      .update(j)
-      .set(
-        job.cancelRequestedAt
-          ? { status: "cancelled", finishedAt: new Date(), workerId: null }
-          : again
-            ? { status: "queued", workerId: null }
-            : { status: "failed", error: `worker lost on attempt ${job.attempt} of ${job.maxAttempts}`, finishedAt: new Date() },
+  return db.transaction(async (tx) => {
+    const rows = await tx.execute<{ id: string }>(sql`
+      UPDATE tuning_jobs SET status = 'assigned', worker_id = ${workerId}, attempt = attempt + 1, wait_reason = NULL
+      WHERE id = (
+        SELECT id FROM tuning_jobs
+        WHERE status = 'queued' AND cancel_requested_at IS NULL
+          AND method = ANY(${sql.param(caps.trainers)}::text[])
+          AND (resources->>'kind' = 'cpu' OR (${caps.gpus.length > 0} AND coalesce((resources->>'minGpuMemoryMb')::int, 0) <= ${maxGpu}))
+        ORDER BY created_at
+        FOR UPDATE SKIP LOCKED
+        LIMIT 1
       )
-      .where(and(eq(j.id, job.id), eq(j.status, job.status), eq(j.attempt, job.attempt)))
-      .returning({ id: j.id });
-    if (moved)
-      await db.insert(schema.tuningJobLogs).values({
-        jobId: job.id,
-        attempt: job.attempt,
-        stream: "worker",
-        line: again ? "worker lost (no heartbeat); job requeued" : "worker lost (no heartbeat); no attempts left",
-      });
-  }
-  // queued jobs say why they wait
-  const queued = await db.select().from(j).where(eq(j.status, "queued")).limit(200);
-  for (const q of queued) {
-    const reason = await waitReasonFor(db, q);
-    if (reason !== q.waitReason) await db.update(j).set({ waitReason: reason }).where(eq(j.id, q.id));
-  }
+      RETURNING id`);
+    const id = rows[0]?.id;
+    if (!id) return null;
+    await scheduleReap(tx, new Date(Date.now() + WORKER_LOST_AFTER_MS + 1000));
+    const [job] = await tx.select().from(j).where(eq(j.id, id));
+    return job ?? null;
+  });
 }
 
 /** Run one claimed job to its end state. */

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
-import type { TuningStatus } from "../../db/schema";
+import type { TuningStatus, WorkerCapabilities } from "../../db/schema";
 import { DomainError, notFound, parseOrThrow } from "../core/errors";
 import { buildFromLogs, getDataset, getVersionByNumber, listVersions as listDatasetVersions } from "../datasets";
 import { resolveVersion } from "../registry";
@@ -16,22 +16,32 @@ export type TuningWorker = typeof w.$inferSelect;
 /** A worker that missed heartbeats for this long is lost: its job goes back to the queue. */
 export const WORKER_LOST_AFTER_MS = 15_000;
 
-/** Why no online worker can take a job of this kind (null: one can). */
-export async function waitReasonFor(db: DbOrTx, job: Pick<TuningJob, "method" | "resources">): Promise<string | null> {
-  const online = await db
+/** The capabilities of the workers online now (heartbeat within WORKER_LOST_AFTER_MS). */
+export async function onlineCapabilities(db: DbOrTx): Promise<WorkerCapabilities[]> {
+  const rows = await db
     .select({ capabilities: w.capabilities })
     .from(w)
     .where(and(eq(w.status, "online"), gt(w.heartbeatAt, new Date(Date.now() - WORKER_LOST_AFTER_MS))));
+  return rows.map((r) => r.capabilities);
+}
+
+/** Why none of the `online` workers can take a job of this kind (null: one can). */
+export function waitReason(online: WorkerCapabilities[], job: Pick<TuningJob, "method" | "resources">): string | null {
   if (online.length === 0) return "no worker is online (start one with `keel worker`)";
-  const withTrainer = online.filter((o) => o.capabilities.trainers.includes(job.method));
+  const withTrainer = online.filter((o) => o.trainers.includes(job.method));
   if (withTrainer.length === 0)
-    return `no online worker can run ${job.method} jobs (trainers online: ${[...new Set(online.flatMap((o) => o.capabilities.trainers))].join(", ") || "none"})`;
+    return `no online worker can run ${job.method} jobs (trainers online: ${[...new Set(online.flatMap((o) => o.trainers))].join(", ") || "none"})`;
   if (job.resources.kind === "gpu") {
     const need = job.resources.minGpuMemoryMb ?? 0;
-    const fits = withTrainer.some((o) => o.capabilities.gpus.some((g) => g.memoryMb >= need));
+    const fits = withTrainer.some((o) => o.gpus.some((g) => g.memoryMb >= need));
     if (!fits) return `no online worker has a GPU${need ? ` with at least ${need} MB` : ""} for ${job.method}`;
   }
   return null;
+}
+
+/** Why no online worker can take a job of this kind (null: one can). */
+export async function waitReasonFor(db: DbOrTx, job: Pick<TuningJob, "method" | "resources">): Promise<string | null> {
+  return waitReason(await onlineCapabilities(db), job);
 }
 
 /** A method's hyperparameters with defaults filled in; every one out of range is named in the 400. */
@@ -182,8 +192,12 @@ export interface JobView extends TuningJob {
   base: { model: string; version: number };
   dataset: { name: string; version: number };
   result: { model: string; version: number } | null;
-  worker: { name: string; host: string } | null;
+  /** the worker that holds or ran it: its id and what it offers, never its host or pid (workers are not project data) */
+  worker: { id: string; name: string } | null;
 }
+
+/** A worker as a project names it: by the start of its id, not by its host name and pid. */
+export const workerLabel = (id: string) => `worker ${id.slice(0, 8)}`;
 
 async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
   if (rows.length === 0) return [];
@@ -199,7 +213,9 @@ async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
     .innerJoin(schema.datasets, eq(schema.datasets.id, schema.datasetVersions.datasetId))
     .where(inArray(schema.datasetVersions.id, [...new Set(rows.map((r) => r.datasetVersionId))]));
   const workerIds = [...new Set(rows.map((r) => r.workerId).filter((x): x is string => !!x))];
-  const workers = workerIds.length ? await db.select({ id: w.id, name: w.name, host: w.host }).from(w).where(inArray(w.id, workerIds)) : [];
+  const workers = workerIds.length ? await db.select({ id: w.id }).from(w).where(inArray(w.id, workerIds)) : [];
+  // a queued job's reason to wait is read now, from the workers online now (nothing refreshes a stored one)
+  const online = rows.some((r) => r.status === "queued") ? await onlineCapabilities(db) : [];
   const vById = new Map(versions.map((v) => [v.id, v]));
   const dById = new Map(datasets.map((d) => [d.id, d]));
   const wById = new Map(workers.map((x) => [x.id, x]));
@@ -213,7 +229,8 @@ async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
       base: { model: b?.model ?? "?", version: b?.version ?? 0 },
       dataset: { name: d?.name ?? "?", version: d?.version ?? 0 },
       result: res ? { model: res.model, version: res.version } : null,
-      worker: wk ? { name: wk.name, host: wk.host } : null,
+      worker: wk ? { id: wk.id, name: workerLabel(wk.id) } : null,
+      waitReason: r.status === "queued" ? waitReason(online, r) : r.waitReason,
     };
   });
 }
@@ -280,14 +297,4 @@ export async function jobLogs(db: DbOrTx, projectId: string, ref: string | numbe
     .where(and(eq(l.jobId, job.id), gt(l.id, afterId)))
     .orderBy(asc(l.id))
     .limit(Math.min(limit, 5000));
-}
-
-/** Workers seen in the last day, newest heartbeat first, with what they run now. */
-export async function listWorkers(db: DbOrTx): Promise<TuningWorker[]> {
-  return db
-    .select()
-    .from(w)
-    .where(gt(w.heartbeatAt, new Date(Date.now() - 24 * 3600_000)))
-    .orderBy(desc(w.heartbeatAt))
-    .limit(200);
 }

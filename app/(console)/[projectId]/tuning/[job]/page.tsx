@@ -4,20 +4,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useEffect, useState } from "react";
-import { Button, Card, ErrorBox, PageHeader, Skeleton } from "../../../../_components/ui";
-import { errorMessage } from "../../../../_lib/errors";
-import { formatDateTime } from "../../../../_lib/format";
-import { useProject } from "../../../../_lib/project";
-import { atLeast } from "../../../../_lib/roles";
-import { useTRPC } from "../../../../_lib/trpc";
+import { linkClass } from "@/app/_components/classes";
+import { Alert, BackLink, Button, Card, ErrorBox, PageHeader, Skeleton, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
+import { formatDateTime } from "@/app/_lib/format";
+import { useProject } from "@/app/_lib/project";
+import { atLeast } from "@/app/_lib/roles";
+import { useTRPC } from "@/app/_lib/trpc";
 import { RetrainProposal } from "../../drift/_components/RetrainProposal";
 import { MetricChart, RUN_COLORS } from "../../registry/_components/MetricChart";
-import { Alert, BackLink, KeyValues, runHref, versionHref, When } from "../../registry/_components/shared";
+import { KeyValues, runHref, versionHref } from "../../registry/_components/shared";
 import { DatasetSource, Evaluation } from "../_components/JobEvaluation";
 import { LogView, useJobLogs } from "../_components/JobLogs";
 import { Item, isActive, JobStatusBadge, type JobView, jobHref, Progress, TuningNav, tuningHref, workersHref } from "../_components/shared";
 
-const link = "font-medium text-indigo-600 hover:text-indigo-500";
 /** The series the trainers record on the job's run, loss first. */
 const SERIES = ["loss", "learning_rate", "examples_per_sec", "tokens_per_sec", "gpu_memory_mb"];
 /**
@@ -102,8 +102,8 @@ export default function JobPage() {
           </Item>
           <Item label="Worker">
             {j.worker ? (
-              <Link href={workersHref(slug)} className={link}>
-                {j.worker.name} ({j.worker.host})
+              <Link href={workersHref(slug)} className={linkClass}>
+                {j.worker.name}
               </Link>
             ) : (
               "—"
@@ -212,15 +212,21 @@ function Lineage({ job }: { job: JobView }) {
     {
       kind: "base",
       node: (
-        <Link href={versionHref(slug, job.base.model, job.base.version)} className={link}>{`${job.base.model} v${job.base.version}`}</Link>
+        <Link
+          href={versionHref(slug, job.base.model, job.base.version)}
+          className={linkClass}
+        >{`${job.base.model} v${job.base.version}`}</Link>
       ),
     },
-    { kind: "dataset", node: <Link href={`/${slug}/datasets`} className={link}>{`${job.dataset.name} v${job.dataset.version}`}</Link> },
-    { kind: "job", node: <Link href={jobHref(slug, job.number)} className={link}>{`job #${job.number}`}</Link> },
+    {
+      kind: "dataset",
+      node: <Link href={`/${slug}/datasets`} className={linkClass}>{`${job.dataset.name} v${job.dataset.version}`}</Link>,
+    },
+    { kind: "job", node: <Link href={jobHref(slug, job.number)} className={linkClass}>{`job #${job.number}`}</Link> },
     {
       kind: "run",
       node: job.runId ? (
-        <Link href={runHref(slug, job.runId)} className={link}>
+        <Link href={runHref(slug, job.runId)} className={linkClass}>
           run {job.runId.slice(0, 8)}
         </Link>
       ) : (
@@ -230,7 +236,7 @@ function Lineage({ job }: { job: JobView }) {
     {
       kind: "result",
       node: job.result ? (
-        <Link href={versionHref(slug, job.result.model, job.result.version)} className={link}>
+        <Link href={versionHref(slug, job.result.model, job.result.version)} className={linkClass}>
           {`${job.result.model} v${job.result.version}`}
         </Link>
       ) : (
