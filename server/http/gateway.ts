@@ -20,6 +20,8 @@ const ENDPOINTS: Record<
   "/models": { method: "GET", run: (c) => models(c) },
 };
 export const isGatewayPath = (path: string) => path in ENDPOINTS;
+/** The gateway's paths (after /api/v1) and methods, for the route table. */
+export const GATEWAY_ENDPOINTS = Object.entries(ENDPOINTS).map(([path, e]) => ({ path, method: e.method }));
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
 

@@ -18,30 +18,12 @@ import {
 import { atLeast, type Principal, projectAccess } from "../workspace";
 import { contextFromRequest } from "./context";
 import { json, jsonError } from "./json";
-import { clientIp, readBody, readJsonObject } from "./request";
+import { clientIp, readJsonObject, readJsonObjectPerItem } from "./request";
 
 async function authenticate(req: Request): Promise<{ principal: Principal | null; db: Awaited<ReturnType<typeof getRuntime>>["db"] }> {
   const { db } = await getRuntime();
   const ctx = await contextFromRequest(db, req, new Headers());
   return { principal: ctx.principal, db };
-}
-
-/**
- * An ingest body: strict UTF-8 (a 400 for invalid bytes) and a JSON object, but NOT Keel's JSON rule
- * on the whole: the events inside are checked one by one by the ingest service, so one poisoned event
- * (too deep, a NUL, a lone surrogate, 1e309) is that event's 400 and the rest of the batch is stored.
- */
-async function readIngestObject(req: Request, limit: number): Promise<Record<string, unknown>> {
-  const text = await readBody(req, limit);
-  let body: unknown;
-  try {
-    body = JSON.parse(text || "{}");
-  } catch (err) {
-    throw new DomainError("BAD_REQUEST", `Malformed JSON body: ${(err as Error).message}`);
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body))
-    throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
-  return body as Record<string, unknown>;
 }
 
 /**
@@ -55,7 +37,8 @@ export async function handleIngest(req: Request): Promise<Response> {
     if (principal.kind !== "secretKey") throw new DomainError("FORBIDDEN", "Ingestion takes a secret key (sk_) of the project");
     if (!atLeast(principal.role, "engineer"))
       throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; ingestion needs engineer or higher`);
-    const body = await readIngestObject(req, MAX_BATCH_BYTES);
+    // the events are held to the JSON rule one by one: one poisoned event is that event's 400
+    const body = await readJsonObjectPerItem(req, MAX_BATCH_BYTES);
     if (!Array.isArray(body.batch)) throw new DomainError("BAD_REQUEST", "batch: expected an array of events", "batch");
     if (body.batch.length > MAX_BATCH_EVENTS)
       throw new DomainError("PAYLOAD_TOO_LARGE", `batch has ${body.batch.length} events; the limit is ${MAX_BATCH_EVENTS}`, "batch");
@@ -157,7 +140,8 @@ export async function handleOtlpTraces(req: Request): Promise<Response> {
     if (principal.kind !== "secretKey") throw new DomainError("FORBIDDEN", "OTLP export takes a secret key (sk_) of the project");
     if (!atLeast(principal.role, "engineer"))
       throw new DomainError("FORBIDDEN", `This key acts as ${principal.role}; ingestion needs engineer or higher`);
-    const body = await readIngestObject(req, MAX_BATCH_BYTES);
+    // the events are held to the JSON rule one by one: one poisoned event is that event's 400
+    const body = await readJsonObjectPerItem(req, MAX_BATCH_BYTES);
     if (body.resourceSpans !== undefined && !Array.isArray(body.resourceSpans))
       throw new DomainError("BAD_REQUEST", "resourceSpans: expected an array", "resourceSpans");
     const { events, rejected } = otlpToEvents(body as OtlpTraces);

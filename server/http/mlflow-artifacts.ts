@@ -53,13 +53,14 @@ export async function handleMlflowArtifacts(req: Request, url: URL): Promise<Res
     });
   }
 
+  // the role first: a viewer learns nothing about which runs exist from a refused upload
+  if (req.method === "PUT" && !atLeast(project.role, "engineer"))
+    throw new DomainError("FORBIDDEN", `You act as ${project.role} here; uploading needs engineer or higher`);
   const loc = runLocation(tail);
   checkRunArtifactPath(loc.path);
   const run = await getRun(db, project.id, loc.runId);
   if (run.experimentId !== loc.experimentId) throw new DomainError("NOT_FOUND", `run ${loc.runId} not found`, "path");
   if (req.method === "PUT") {
-    if (!atLeast(project.role, "engineer"))
-      throw new DomainError("FORBIDDEN", `You act as ${project.role} here; uploading needs engineer or higher`);
     await putRunArtifact(db, project.id, run.id, loc.path, req.body ?? Readable.from([]));
     return json({});
   }

@@ -27,7 +27,7 @@ import { actorOf, atLeast } from "../workspace";
 import { handleMlflowArtifacts } from "./mlflow-artifacts";
 import { type MlflowContext, type MlflowRoute, mlflowError } from "./mlflow-core";
 import { MLFLOW_REGISTRY_ROUTES } from "./mlflow-registry";
-import { readJson } from "./request";
+import { readJsonObject } from "./request";
 import { scopedAccess } from "./scope";
 
 export { type MlflowContext, type MlflowRoute, mlflowError } from "./mlflow-core";
@@ -316,16 +316,20 @@ export async function handleMlflow(req: Request): Promise<Response> {
     if (!candidates.length) return mlflowError("ENDPOINT_NOT_FOUND", `No endpoint ${req.method} ${url.pathname}`);
     const route = candidates.find((r) => r.method === req.method);
     if (!route) return mlflowError("ENDPOINT_NOT_FOUND", `${req.method} is not allowed for ${url.pathname}`, 405);
+    return await serveMlflowRoute(route, req);
+  } catch (err) {
+    return mlflowErrorOf(err);
+  }
+}
+
+/** One MLflow route, once the route table (or handleMlflow) picked it: project, role, params, answer. */
+export async function serveMlflowRoute(route: MlflowRoute, req: Request): Promise<Response> {
+  try {
+    const url = new URL(req.url);
     const { db, principal, project } = await scopedAccess(req);
     if (route.write && !atLeast(project.role, "engineer"))
       throw new DomainError("FORBIDDEN", `You act as ${project.role} here; this needs engineer or higher`);
-    let params = queryParams(url);
-    if (req.method !== "GET") {
-      const body = await readJson(req);
-      if (body === null || typeof body !== "object" || Array.isArray(body))
-        throw new DomainError("BAD_REQUEST", "Request body must be a JSON object");
-      params = body as Record<string, unknown>;
-    }
+    const params = req.method === "GET" ? queryParams(url) : await readJsonObject(req);
     const out = await route.handle({ db, principal, actor: actorOf(principal), project, req, url, params });
     if (out instanceof Response) return out;
     return new Response(JSON.stringify(out ?? {}), { headers: { "content-type": "application/json" } });

@@ -2,25 +2,29 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { databaseUnavailable, isDatabaseUnavailable, RETRY_AFTER_S } from "../core/errors";
+import { dispatch } from "./dispatch";
 import { isGatewayPath, serveGateway } from "./gateway";
-import { handleMlflow } from "./mlflow";
-import { handleHealth, handleMetrics } from "./ops";
 import { handleTrpc } from "./trpc";
-import { handleV1 } from "./v1";
 
 type Handler = (req: Request) => Promise<Response>;
 
 /**
- * The API's fetch handlers by path prefix. `keel start` serves these straight from node:http,
+ * The API's fetch handlers by path prefix: tRPC, else the route table's dispatcher (dispatch.ts).
+ * `keel start` serves these straight from node:http,
  * without Next.js's router in between (about 3x the requests per second, see BENCHMARKS.md);
  * app/api/ mounts the same handlers for `next dev`.
  */
 export function apiHandlerFor(pathname: string): Handler | null {
   if (pathname.startsWith("/api/trpc/")) return handleTrpc;
-  if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) return handleV1;
-  if (pathname.startsWith("/api/2.0/mlflow/") || pathname.startsWith("/api/2.0/mlflow-artifacts/")) return handleMlflow;
-  if (pathname === "/api/health") return () => handleHealth();
-  if (pathname === "/api/metrics") return (r) => handleMetrics(r);
+  if (
+    pathname === "/api/v1" ||
+    pathname.startsWith("/api/v1/") ||
+    pathname.startsWith("/api/2.0/mlflow/") ||
+    pathname.startsWith("/api/2.0/mlflow-artifacts/") ||
+    pathname === "/api/health" ||
+    pathname === "/api/metrics"
+  )
+    return dispatch;
   return null;
 }
 

@@ -4,158 +4,13 @@ import { artifactStore, type StagedBlob } from "../core/artifacts";
 import { DomainError, forbidden, notFound, parseOrThrow } from "../core/errors";
 import { parseJsonStrict } from "../core/json-guard";
 import { createVersion, getModel, resolveVersion, versionFiles, versionMetaInput } from "../registry";
-import { createCaller } from "../trpc/root";
 import { actorOf, atLeast } from "../workspace";
 import { json, jsonError } from "./json";
-import { readJsonObject } from "./request";
-import { matchPath, type Params, pickRoute, queryInput } from "./routes";
+import { matchPath } from "./routes";
 import { scopedAccess } from "./scope";
-
-type Caller = ReturnType<typeof createCaller>;
-type Body = Record<string, unknown>;
-interface Route {
-  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
-  pattern: string;
-  call: (api: Caller, ps: Params, body: Body, query: Body, projectId: string) => Promise<unknown>;
-  /** the HTTP status for a result (default 200) */
-  status?: (result: unknown) => number;
-}
 
 /** `12` is version 12; anything else is an alias. */
 const ref = (s: string | undefined) => (s && /^\d{1,9}$/.test(s) ? Number(s) : (s ?? ""));
-const num = (s: string | undefined) => (s && /^\d{1,9}$/.test(s) ? Number(s) : Number.NaN);
-
-const ROUTES: Route[] = [
-  {
-    method: "GET",
-    pattern: "/registry/models",
-    call: (api, _, __, q, projectId) => api.registry.models.list({ ...q, projectId } as never),
-  },
-  {
-    method: "POST",
-    pattern: "/registry/models",
-    status: () => 201,
-    call: (api, _, b, __, projectId) => api.registry.models.create({ ...b, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name",
-    call: (api, ps, _, __, projectId) => api.registry.models.get({ model: ps.name ?? "", projectId }),
-  },
-  {
-    method: "PATCH",
-    pattern: "/registry/models/:name",
-    call: (api, ps, b, __, projectId) => api.registry.models.update({ ...b, model: ps.name, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/versions",
-    call: (api, ps, _, q, projectId) => api.registry.versions.list({ ...q, model: ps.name, projectId } as never),
-  },
-  {
-    method: "POST",
-    pattern: "/registry/models/:name/versions",
-    status: () => 201,
-    call: (api, ps, b, __, projectId) =>
-      b.runId !== undefined
-        ? api.registry.versions.createFromRun({ ...b, model: ps.name, projectId } as never)
-        : api.registry.versions.createFromUri({ ...b, model: ps.name, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/versions/:ref",
-    call: (api, ps, _, __, projectId) => api.registry.versions.get({ model: ps.name ?? "", version: ref(ps.ref), projectId }),
-  },
-  {
-    method: "PATCH",
-    pattern: "/registry/models/:name/versions/:n",
-    call: (api, ps, b, __, projectId) => api.registry.versions.update({ ...b, model: ps.name, version: num(ps.n), projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/versions/:n/lineage",
-    call: (api, ps, _, __, projectId) => api.registry.versions.lineage({ model: ps.name ?? "", version: num(ps.n), projectId }),
-  },
-  {
-    method: "POST",
-    pattern: "/registry/models/:name/versions/:n/evals",
-    call: (api, ps, b, __, projectId) =>
-      api.registry.versions.linkEvalRun({ ...b, model: ps.name, version: num(ps.n), projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/aliases",
-    call: (api, ps, _, __, projectId) => api.registry.aliases.list({ model: ps.name ?? "", projectId }),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/aliases/:alias",
-    call: (api, ps, _, __, projectId) => api.registry.versions.get({ model: ps.name ?? "", version: ps.alias ?? "", projectId }),
-  },
-  {
-    method: "PUT",
-    pattern: "/registry/models/:name/aliases/:alias",
-    status: (r) => ((r as { status: string }).status === "pending" ? 202 : 200),
-    call: (api, ps, b, __, projectId) => api.registry.aliases.move({ ...b, model: ps.name, alias: ps.alias, projectId } as never),
-  },
-  {
-    method: "DELETE",
-    pattern: "/registry/models/:name/aliases/:alias",
-    call: (api, ps, _, q, projectId) => api.registry.aliases.delete({ ...q, model: ps.name, alias: ps.alias, projectId } as never),
-  },
-  {
-    method: "POST",
-    pattern: "/registry/models/:name/aliases/:alias/rollback",
-    call: (api, ps, b, __, projectId) => api.registry.aliases.rollback({ ...b, model: ps.name, alias: ps.alias, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/aliases/:alias/history",
-    call: (api, ps, _, q, projectId) => api.registry.aliases.history({ ...q, model: ps.name, alias: ps.alias, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/history",
-    call: (api, ps, _, q, projectId) => api.registry.aliases.history({ ...q, model: ps.name, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/models/:name/policy",
-    call: (api, ps, _, __, projectId) => api.registry.approvals.policy({ model: ps.name ?? "", projectId }),
-  },
-  {
-    method: "PUT",
-    pattern: "/registry/models/:name/policy",
-    call: (api, ps, b, __, projectId) => api.registry.approvals.setPolicy({ ...b, model: ps.name, projectId } as never),
-  },
-  {
-    method: "DELETE",
-    pattern: "/registry/models/:name/policy",
-    call: (api, ps, _, __, projectId) => api.registry.approvals.deletePolicy({ model: ps.name ?? "", projectId }),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/approvals",
-    call: (api, _, __, q, projectId) => api.registry.approvals.list({ ...q, projectId } as never),
-  },
-  {
-    method: "GET",
-    pattern: "/registry/approvals/:id",
-    call: (api, ps, _, __, projectId) => api.registry.approvals.get({ requestId: ps.id ?? "", projectId }),
-  },
-  ...(["approve", "reject"] as const).map(
-    (decision): Route => ({
-      method: "POST",
-      pattern: `/registry/approvals/:id/${decision}`,
-      call: (api, ps, b, __, projectId) => api.registry.approvals.vote({ ...b, decision, requestId: ps.id, projectId } as never),
-    }),
-  ),
-  {
-    method: "POST",
-    pattern: "/registry/approvals/:id/cancel",
-    call: (api, ps, _, __, projectId) => api.registry.approvals.cancel({ requestId: ps.id ?? "", projectId }),
-  },
-];
 
 /** Collect a multipart upload: `file` parts staged to disk as they stream, `sha256` parts in order, one `meta` JSON part. */
 function readMultipart(req: Request): Promise<{ staged: { path: string; blob: StagedBlob }[]; shas: string[]; meta: unknown }> {
@@ -286,12 +141,14 @@ async function handleDownload(req: Request, model: string, versionRef: string, p
   });
 }
 
-/** `/api/v1/registry/...`: models, versions, artifacts, aliases, policies and approvals (project from the key or ?project=). */
+/**
+ * The registry routes with their own body handling (the rest are procedures: routes-registry.ts):
+ * the multipart upload of a version, and a version's artifact list and files. `path` is after /api/v1.
+ */
 export async function handleRegistry(req: Request, path: string): Promise<Response> {
   try {
     const up = matchPath("/registry/models/:name/versions", path);
-    if (up && req.method === "POST" && (req.headers.get("content-type") ?? "").startsWith("multipart/form-data"))
-      return await handleUpload(req, up.name ?? "");
+    if (up && req.method === "POST") return await handleUpload(req, up.name ?? "");
     const dl = matchPath("/registry/models/:name/versions/:ref/artifacts/*path", path);
     if (dl && req.method === "GET") return await handleDownload(req, dl.name ?? "", dl.ref ?? "", dl.path ?? "");
     const list = matchPath("/registry/models/:name/versions/:ref/artifacts", path);
@@ -300,12 +157,7 @@ export async function handleRegistry(req: Request, path: string): Promise<Respon
       const version = await resolveVersion(db, project.id, list.name ?? "", ref(list.ref));
       return json({ version: version.version, files: await versionFiles(db, version.id) });
     }
-    const picked = pickRoute(ROUTES, req.method, path);
-    if (picked instanceof Response) return picked;
-    const body: Body = ["POST", "PATCH", "PUT"].includes(req.method) ? await readJsonObject(req) : {};
-    const { project, ctx } = await scopedAccess(req);
-    const result = await picked.route.call(createCaller(ctx), picked.params, body, queryInput(new URL(req.url)), project.id);
-    return json(result, picked.route.status?.(result) ?? 200);
+    throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
   } catch (err) {
     return jsonError(err);
   }

@@ -1,7 +1,4 @@
-import { DomainError } from "../core/errors";
-import { json } from "./json";
-
-/** A tiny path matcher for the REST routes: `:name` captures one segment, `*rest` the remainder. */
+/** A tiny path matcher for the handlers that still match their own paths (registry.ts): `:name` captures one segment, `*rest` the remainder. */
 export type Params = Record<string, string>;
 
 export function matchPath(pattern: string, path: string): Params | null {
@@ -32,24 +29,4 @@ export function queryInput(url: URL): Record<string, unknown> {
     else if (k !== "project") q[k] = v;
   }
   return q;
-}
-
-/**
- * The route of a table for `method` and `path`: a 404 DomainError when no pattern matches, a 405
- * response (with `allow`) when patterns match but none for this method.
- */
-export function pickRoute<R extends { method: string; pattern: string }>(
-  routes: readonly R[],
-  method: string,
-  path: string,
-): { route: R; params: Params } | Response {
-  const candidates = routes.flatMap((route) => {
-    const params = matchPath(route.pattern, path);
-    return params ? [{ route, params }] : [];
-  });
-  if (!candidates.length) throw new DomainError("NOT_FOUND", `No route ${method} /api/v1${path}`);
-  const hit = candidates.find((c) => c.route.method === method);
-  if (hit) return hit;
-  const allow = [...new Set(candidates.map((c) => c.route.method))].join(", ");
-  return json({ error: { code: "METHOD_NOT_SUPPORTED", message: `${method} is not allowed here; use ${allow}` } }, 405, { allow });
 }

@@ -25,7 +25,6 @@ import {
 import { type Actor, actorOf, atLeast, type ProjectAccess } from "../workspace";
 import { json, jsonError } from "./json";
 import { readJsonObject } from "./request";
-import { pickRoute } from "./routes";
 import { scopedAccess } from "./scope";
 
 interface Scope {
@@ -35,7 +34,7 @@ interface Scope {
   url: URL;
   req: Request;
 }
-interface Route {
+export interface RunRoute {
   method: "GET" | "POST" | "PATCH" | "PUT";
   /** `:name` is one segment, `*name` the rest of the path (at least one segment) */
   pattern: string;
@@ -56,7 +55,7 @@ const query = (url: URL, names: string[], numbers: string[] = []) => {
 export const metricValue = (v: unknown): number =>
   typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
 
-const ROUTES: Route[] = [
+const ROUTES: RunRoute[] = [
   {
     method: "GET",
     pattern: "/experiments",
@@ -165,17 +164,20 @@ export async function downloadArtifact(db: Db, projectId: string, runId: string,
   });
 }
 
-/** `/api/v1/experiments/...` and `/api/v1/runs/...` (experiment tracking). `path` is after /api/v1. */
-export async function handleRuns(req: Request, path: string): Promise<Response> {
+/**
+ * One experiment-tracking route (`/api/v1/experiments/...`, `/api/v1/runs/...`), once the route table
+ * picked it: the project from the key or `?project=`, writes need engineer or higher.
+ */
+export async function serveRunRoute(route: RunRoute, req: Request, params: Record<string, string>): Promise<Response> {
   try {
-    const picked = pickRoute(ROUTES, req.method, path);
-    if (picked instanceof Response) return picked;
-    const hit = { r: picked.route, params: picked.params };
     const { db, principal, project } = await scopedAccess(req);
-    if (hit.r.write && !atLeast(project.role, "engineer"))
+    if (route.write && !atLeast(project.role, "engineer"))
       throw new DomainError("FORBIDDEN", `You act as ${project.role} here; this needs engineer or higher`);
-    return await hit.r.handle({ db, actor: actorOf(principal), project, url: new URL(req.url), req }, hit.params);
+    return await route.handle({ db, actor: actorOf(principal), project, url: new URL(req.url), req }, params);
   } catch (err) {
     return jsonError(err);
   }
 }
+
+/** The routes above, declared in the route table (routes-handlers.ts). */
+export const RUN_ROUTES: readonly RunRoute[] = ROUTES;

@@ -77,10 +77,16 @@ export const projectProcedure = authedProcedure
     return next({ ctx: { ...ctx, project, projectId: project.id, role: project.role } });
   });
 
-export const requireRole = (need: Role) =>
-  t.middleware(({ ctx, next }) => {
+/** The role each requireRole middleware demands, so the HTTP table reads a procedure's role from its own check. */
+export const requiredRoles = new WeakMap<object, Role>();
+
+export const requireRole = (need: Role) => {
+  const mw = t.middleware(({ ctx, next }) => {
     const role = (ctx as { role?: Role }).role;
     if (!role || !atLeast(role, need))
       throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${need} role or higher; you are ${role ?? "not a member"}` });
     return next();
   });
+  for (const fn of mw._middlewares) requiredRoles.set(fn, need);
+  return mw;
+};

@@ -16,6 +16,7 @@ export const SECTIONS = [
   { slug: "drift", label: "Drift" },
   { slug: "jobs", label: "Jobs" },
   { slug: "settings", label: "Settings" },
+  { slug: "api-docs", label: "API" },
 ] as const;
 
 export function Sidebar({ projectSlug }: { projectSlug: string }) {

@@ -1,4 +1,5 @@
-import { handleHealth } from "@/server/http/ops";
+import { dispatch } from "@/server/http/dispatch";
 
 export const dynamic = "force-dynamic";
-export const GET = handleHealth;
+// Next passes a context second; the dispatcher takes the request only
+export const GET = (req: Request) => dispatch(req);

@@ -1,5 +1,5 @@
-import { handleMetrics } from "@/server/http/ops";
+import { dispatch } from "@/server/http/dispatch";
 
 export const dynamic = "force-dynamic";
-// not `GET = handleMetrics`: Next passes a context second, where handleMetrics takes the token
-export const GET = (req: Request) => handleMetrics(req);
+// Next passes a context second; the dispatcher takes the request only
+export const GET = (req: Request) => dispatch(req);

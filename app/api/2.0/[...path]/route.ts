@@ -1,9 +1,9 @@
-import { handleMlflow } from "@/server/http/mlflow";
+import { dispatch } from "@/server/http/dispatch";
 
-/** MLflow's tracking API for `next dev`; `keel start` serves it straight from node:http. */
+/** MLflow's tracking API through the route table's dispatcher for `next dev`; `keel start` serves it from node:http. */
 export const dynamic = "force-dynamic";
-export const GET = handleMlflow;
-export const POST = handleMlflow;
-export const PATCH = handleMlflow;
-export const PUT = handleMlflow;
-export const DELETE = handleMlflow;
+export const GET = dispatch;
+export const POST = dispatch;
+export const PATCH = dispatch;
+export const PUT = dispatch;
+export const DELETE = dispatch;

@@ -1,9 +1,10 @@
-import { handleV1 } from "@/server/http/v1";
+import { dispatch } from "@/server/http/dispatch";
 
+/** The route table's dispatcher for `next dev`; `keel start` serves it straight from node:http. */
 export const dynamic = "force-dynamic";
-export const GET = handleV1;
-export const POST = handleV1;
-export const PATCH = handleV1;
-export const PUT = handleV1;
-export const DELETE = handleV1;
-export const OPTIONS = handleV1;
+export const GET = dispatch;
+export const POST = dispatch;
+export const PATCH = dispatch;
+export const PUT = dispatch;
+export const DELETE = dispatch;
+export const OPTIONS = dispatch;

@@ -1,0 +1,80 @@
+import { DomainError } from "../core/errors";
+import { getRuntime } from "../core/runtime";
+import type { Context } from "../trpc/init";
+import { createCaller } from "../trpc/root";
+import { contextFromRequest } from "./context";
+import type { ProcedureEntry } from "./entry";
+import { json } from "./json";
+import { readJsonObject } from "./request";
+import { type Params, queryInput } from "./routes";
+
+/**
+ * The project of a project-less path (`/api/v1/drift/...`, `/api/v1/registry/...`): a key's own, or a
+ * signed-in user's `?project=` / `x-keel-project`. Only named here; the procedure's ladder checks
+ * membership, once.
+ */
+function projectRef(ctx: Context, req: Request, url: URL): string {
+  const principal = ctx.principal;
+  if (!principal) throw new DomainError("UNAUTHORIZED", "Sign in or send Authorization: Bearer sk_...");
+  const ref =
+    principal.kind === "user" ? (url.searchParams.get("project") ?? req.headers.get("x-keel-project") ?? "") : principal.projectId;
+  if (!ref)
+    throw new DomainError(
+      "BAD_REQUEST",
+      "Name the project: ?project=SLUG or the x-keel-project header (or use a project's secret key)",
+      "project",
+    );
+  return ref;
+}
+
+const INT = /^\d{1,9}$/;
+/** Path params as input fields: renamed and typed as the entry declares (the schema still checks them). */
+function paramInput(entry: ProcedureEntry, params: Params): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const rule = entry.params?.[name];
+    const typed =
+      rule?.coerce === "int"
+        ? INT.test(value)
+          ? Number(value)
+          : Number.NaN
+        : rule?.coerce === "ref" && INT.test(value)
+          ? Number(value)
+          : value;
+    out[rule?.as ?? name] = typed;
+  }
+  return out;
+}
+
+type Call = (input: unknown) => Promise<unknown>;
+/** `workspace.members.add` on a caller: its procedures are reached by their dotted path. */
+const procedureOf = (caller: unknown, path: string): Call =>
+  path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as Call;
+
+/**
+ * Serve a procedure entry: read the body (every write's: size, strict UTF-8, the JSON rule, even
+ * where the procedure takes none), authenticate, build the input from query or body, path params and
+ * the project, and call the procedure through the ladder that checks its auth, role and schemas.
+ * `body` is passed by an entry that had to read it to choose its procedure.
+ */
+export async function serveProcedure(
+  entry: ProcedureEntry,
+  req: Request,
+  url: URL,
+  params: Params,
+  body?: Record<string, unknown>,
+): Promise<Response> {
+  const read = body ?? (req.method === "POST" || req.method === "PATCH" || req.method === "PUT" ? await readJsonObject(req) : {});
+  const { db } = await getRuntime();
+  const ctx = await contextFromRequest(db, req, new Headers());
+  const fed =
+    entry.from === "query" ? queryInput(url) : entry.from === "body" ? (entry.bodyField ? { [entry.bodyField]: read } : read) : {};
+  const input = {
+    ...fed,
+    ...entry.fixed,
+    ...paramInput(entry, params),
+    ...(entry.project === "key" ? { projectId: projectRef(ctx, req, url) } : {}),
+  };
+  const result = await procedureOf(createCaller(ctx), entry.procedure)(entry.inputs.length ? input : undefined);
+  return json(result, entry.statusOf?.(result) ?? entry.status);
+}

@@ -1,0 +1,46 @@
+import { type ProcedureEntry, procedureRoute as r } from "./entry";
+
+/**
+ * The `/api/v1` endpoints that are tRPC procedures under REST paths. Each entry names its procedure;
+ * input, output, auth and role are read from it (entry.ts), so REST and tRPC cannot disagree. Path
+ * parameters are named after the input fields they fill.
+ */
+const P = "/api/v1/projects/:projectId";
+const created = { status: 201 };
+
+const WORKSPACE: ProcedureEntry[] = [
+  r("GET", "/api/v1/me", "workspace.auth.me", { from: "none", summary: "The caller: user or key" }),
+  r("GET", P, "workspace.projects.get", { from: "none", summary: "A project" }),
+  r("GET", `${P}/members`, "workspace.members.list", { summary: "Members of a project" }),
+  r("POST", `${P}/members`, "workspace.members.add", { ...created, summary: "Add a member" }),
+  r("PATCH", `${P}/members/:memberId`, "workspace.members.updateRole", { summary: "Change a member's role" }),
+  r("DELETE", `${P}/members/:memberId`, "workspace.members.remove", { summary: "Remove a member" }),
+  r("GET", `${P}/keys`, "workspace.keys.list", { summary: "API keys of a project" }),
+  r("POST", `${P}/keys`, "workspace.keys.create", { ...created, summary: "Create an API key (the secret is shown once)" }),
+  r("DELETE", `${P}/keys/:keyId`, "workspace.keys.revoke", { summary: "Revoke an API key" }),
+  r("GET", `${P}/jobs`, "jobs.list", { summary: "Jobs of a project" }),
+  r("GET", `${P}/jobs/:jobId`, "jobs.get", { from: "none", summary: "A job" }),
+  r("POST", `${P}/jobs/:jobId/cancel`, "jobs.cancel", { from: "none", summary: "Cancel a job" }),
+  r("GET", `${P}/audit-logs`, "workspace.audit.list", { summary: "The project's audit log" }),
+  r("GET", `${P}/models/local`, "serving.localModels", { from: "none", summary: "Models bundled with this server" }),
+];
+
+/** `/api/v1/drift/...`: project from the secret key or `?project=`. */
+const D = "/api/v1/drift";
+const key = { project: "key" } as const;
+const DRIFT: ProcedureEntry[] = [
+  r("GET", `${D}/monitors`, "drift.monitors.list", { ...key, summary: "Drift monitors" }),
+  r("POST", `${D}/monitors`, "drift.monitors.create", { ...key, ...created, summary: "Create a drift monitor" }),
+  r("GET", `${D}/monitors/:monitor`, "drift.monitors.get", { ...key, from: "none", summary: "A drift monitor" }),
+  r("PATCH", `${D}/monitors/:monitor`, "drift.monitors.update", { ...key, bodyField: "patch", summary: "Change a drift monitor" }),
+  r("DELETE", `${D}/monitors/:monitor`, "drift.monitors.delete", { ...key, summary: "Delete a drift monitor" }),
+  r("POST", `${D}/monitors/:monitor/run`, "drift.monitors.run", { ...key, ...created, from: "none", summary: "Run a monitor now" }),
+  r("GET", `${D}/monitors/:monitor/runs`, "drift.runs.list", { ...key, summary: "A monitor's runs" }),
+  r("GET", `${D}/monitors/:monitor/rules`, "drift.rules.list", { ...key, from: "none", summary: "A monitor's alert rules" }),
+  r("POST", `${D}/monitors/:monitor/rules`, "drift.rules.create", { ...key, ...created, bodyField: "rule", summary: "Add an alert rule" }),
+  r("GET", `${D}/runs/:runId`, "drift.runs.get", { ...key, from: "none", summary: "A drift run" }),
+  r("GET", `${D}/alerts`, "drift.alerts.list", { ...key, summary: "Drift alerts" }),
+  r("POST", `${D}/alerts/:alertId/acknowledge`, "drift.alerts.acknowledge", { ...key, from: "none", summary: "Acknowledge an alert" }),
+];
+
+export const PROCEDURE_ROUTES: ProcedureEntry[] = [...WORKSPACE, ...DRIFT];
