@@ -136,7 +136,8 @@ async function baseline(dbUrl: string, projectId: string): Promise<number> {
   return events / secs;
 }
 
-async function durability(dataDir: string) {
+/** `key`: the demo key from the first start (printed once; a later start prints none). */
+async function durability(dataDir: string, key: string) {
   const s = await startKeel(dataDir);
   const acked = new Set<string>();
   let stop = false;
@@ -146,7 +147,7 @@ async function durability(dataDir: string) {
       try {
         const res = await fetch(`${s.url}/api/v1/ingest`, {
           method: "POST",
-          headers: { authorization: `Bearer ${s.key}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
           body: JSON.stringify({ batch: events }),
         });
         if (res.status === 207)
@@ -196,7 +197,7 @@ async function main() {
   const singles = await load(s.url, s.key, 1, 50);
   const base = await baseline(dbUrlFor(dir), projectId);
   await s.stop();
-  const dur = await durability(dir);
+  const dur = await durability(dir, s.key);
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(`ingest, ${SECONDS}s per run, load generator in this process on the same machine`);
   console.log("| run | events/s | requests/s | p50 ms | p99 ms | non-2xx | vs baseline |");
