@@ -1,3 +1,4 @@
+import { pruneJobsJob } from "../server/core/jobs-prune";
 import type { JobDefinition } from "../server/core/queue";
 import type { Schedule } from "../server/core/worker";
 import { driftRetentionJob, driftRunJob, driftTickJob } from "../server/drift";
@@ -18,6 +19,7 @@ export const JOBS: JobDefinition<any>[] = [
   driftRunJob,
   driftRetentionJob,
   tuningReapJob,
+  pruneJobsJob,
 ];
 
 export const SCHEDULES: Schedule[] = [
@@ -30,4 +32,6 @@ export const SCHEDULES: Schedule[] = [
   // lost tuning workers; while a tuning job is held the reap also schedules itself at the next
   // moment one can be lost (every ~15 s), since cron cannot go below a minute
   { job: tuningReapJob.name, cron: "* * * * *" },
+  // finished runs of these schedules (about 4,000 rows a day) are deleted after a week
+  { job: pruneJobsJob.name, cron: "30 3 * * *" },
 ];
