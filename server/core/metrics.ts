@@ -42,8 +42,26 @@ export interface RouteCatalog {
   v1Patterns: readonly string[];
 }
 
-const matches = (pattern: string, segs: readonly string[]): boolean => {
-  const ps = pattern.split("/").filter(Boolean);
+/** The patterns split once and grouped by segment count; a `*rest` pattern is tried for any longer path. */
+interface CompiledPatterns {
+  byLength: Map<number, { pattern: string; segs: string[] }[]>;
+  withRest: { pattern: string; segs: string[] }[];
+}
+const compiled = new WeakMap<readonly string[], CompiledPatterns>();
+function compile(patterns: readonly string[]): CompiledPatterns {
+  let c = compiled.get(patterns);
+  if (c) return c;
+  c = { byLength: new Map(), withRest: [] };
+  for (const pattern of patterns) {
+    const segs = pattern.split("/").filter(Boolean);
+    if (segs.some((s) => s.startsWith("*"))) c.withRest.push({ pattern, segs });
+    else c.byLength.set(segs.length, [...(c.byLength.get(segs.length) ?? []), { pattern, segs }]);
+  }
+  compiled.set(patterns, c);
+  return c;
+}
+
+const matches = (ps: readonly string[], segs: readonly string[]): boolean => {
   for (let i = 0; i < ps.length; i++) {
     const p = ps[i] as string;
     if (p.startsWith("*")) return segs.length > i;
@@ -51,6 +69,14 @@ const matches = (pattern: string, segs: readonly string[]): boolean => {
   }
   return ps.length === segs.length;
 };
+
+/** The first pattern (in catalog order) a path's segments match: a label is computed on every request, so no scan of all of them. */
+function v1Pattern(patterns: readonly string[], segs: readonly string[]): string | undefined {
+  const c = compile(patterns);
+  const hits = [...(c.byLength.get(segs.length) ?? []), ...c.withRest].filter((p) => matches(p.segs, segs));
+  if (hits.length <= 1) return hits[0]?.pattern;
+  return patterns.find((p) => hits.some((h) => h.pattern === p));
+}
 
 /**
  * A label for a request path from a fixed set, so /api/metrics cannot grow with requested paths:
@@ -66,7 +92,7 @@ export function routeGroup(url: string, catalog: RouteCatalog): string {
   }
   if (pathname === "/api/v1" || pathname.startsWith("/api/v1/")) {
     const segs = pathname.slice(7).split("/").filter(Boolean);
-    const hit = catalog.v1Patterns.find((p) => matches(p, segs));
+    const hit = v1Pattern(catalog.v1Patterns, segs);
     return hit ? `/api/v1${hit}` : "/api/v1/unknown";
   }
   if (pathname === "/api/health" || pathname === "/api/metrics") return pathname;

@@ -12,13 +12,23 @@ export async function contextFromRequest(db: Db, req: Request, resHeaders: Heade
   const sessionToken = key ? null : cookieValue(req, SESSION_COOKIE);
   checkOrigin(req, Boolean(sessionToken));
   const principal = key ? await principalFromApiKey(db, key) : sessionToken ? await principalFromSession(db, sessionToken) : null;
+  let secure: boolean | undefined;
+  let origin: string | undefined;
   return {
     db,
     principal,
     sessionToken: principal ? sessionToken : null,
     ip: clientIp(req),
-    secure: isSecure(req),
+    // computed once, when first read (sign-in's cookie, invitation links): each parses the URL, and
+    // the hot handlers (ingest, ratings) need neither
+    get secure() {
+      secure ??= isSecure(req);
+      return secure;
+    },
     resHeaders,
-    origin: expectedOrigin(req),
+    get origin() {
+      origin ??= expectedOrigin(req);
+      return origin;
+    },
   };
 }

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { databaseUnavailable, isDatabaseUnavailable, RETRY_AFTER_S } from "../core/errors";
 import { dispatch } from "./dispatch";
 import { isGatewayPath, serveGateway } from "./gateway";
+import { jsonText } from "./json";
 import { handleTrpc } from "./trpc";
 
 type Handler = (req: Request) => Promise<Response>;
@@ -71,6 +72,12 @@ export async function sendResponse(res: ServerResponse, response: Response): Pro
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length) headers["set-cookie"] = cookies;
+  const text = jsonText(response);
+  if (text !== undefined && !response.bodyUsed) {
+    headers["content-length"] = String(Buffer.byteLength(text));
+    res.writeHead(response.status, headers);
+    return void res.end(text);
+  }
   res.writeHead(response.status, headers);
   if (!response.body) return void res.end();
   // Stream: exports can be far larger than memory should hold.
