@@ -186,40 +186,19 @@ async function main() {
   try {
     await migrateDatabase(url);
     const d = createDatabase(url);
-    const { createKey, createProject, createUser, setInstanceSetting, SYSTEM_ACTOR } = await import("../server/workspace");
-    const { createDeployment, createProvider } = await import("../server/serving");
-    const user = await createUser(d.db, SYSTEM_ACTOR, { email: "bench@keel.local", password: "bench-password" });
-    const project = await createProject(d.db, SYSTEM_ACTOR, { name: "Bench", ownerUserId: user.id });
-    const { key } = await createKey(
-      d.db,
-      { userId: user.id, keyId: null },
-      { projectId: project.id, role: "owner" },
-      { name: "bench", kind: "secret" },
-    );
+    const { setInstanceSetting, SYSTEM_ACTOR } = await import("../server/workspace");
+    const { seedLoopbackChat } = await import("./fixtures");
     const up = await child("--upstream");
     procs.push(up.proc);
     const upUrl = `http://127.0.0.1:${up.port}/v1`;
     // the upstream is on loopback, which the egress policy refuses unless allowed
     await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
-    await createProvider(d.db, SYSTEM_ACTOR, project.id, {
-      name: "loopback",
-      baseUrl: upUrl,
-      apiKey: "upstream-key",
-      timeoutMs: 10_000,
-      maxRetries: 0,
-      maxConcurrency: 1000,
-    });
-    await createDeployment(d.db, SYSTEM_ACTOR, project.id, {
-      name: "fast",
-      kind: "provider",
-      task: "chat",
-      provider: "loopback",
-      providerModel: "bench-upstream",
-      modelRef: "production",
-      inputPricePer1k: 0.15,
-      outputPricePer1k: 0.6,
-      defaults: {},
-      batching: { windowMs: 5, maxBatch: 16 },
+    const { key } = await seedLoopbackChat(d.db, {
+      email: "bench@keel.local",
+      password: "bench-password",
+      project: { name: "Bench" },
+      keyName: "bench",
+      upstreamUrl: upUrl,
     });
     await d.close();
     const keel = await child("--serve", { DATABASE_URL: url, KEEL_DATA_DIR: dir });

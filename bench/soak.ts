@@ -199,37 +199,15 @@ async function main() {
   try {
     await migrateDatabase(url);
     const d = createDatabase(url);
-    const { createKey, createProject, createUser, SYSTEM_ACTOR } = await import("../server/workspace");
-    const { createDeployment, createProvider } = await import("../server/serving");
-    const user = await createUser(d.db, SYSTEM_ACTOR, { email: "soak@keel.local", password: "soak-password" });
-    const project = await createProject(d.db, SYSTEM_ACTOR, { name: "Soak", slug: "soak", ownerUserId: user.id });
-    const { key } = await createKey(
-      d.db,
-      { userId: user.id, keyId: null },
-      { projectId: project.id, role: "owner" },
-      { name: "soak", kind: "secret" },
-    );
+    const { seedLoopbackChat } = await import("./fixtures");
     const up = await upstream();
     procs.push(up.proc);
-    await createProvider(d.db, SYSTEM_ACTOR, project.id, {
-      name: "loopback",
-      baseUrl: `http://127.0.0.1:${up.port}/v1`,
-      apiKey: "upstream-key",
-      timeoutMs: 10_000,
-      maxRetries: 0,
-      maxConcurrency: 1000,
-    });
-    await createDeployment(d.db, SYSTEM_ACTOR, project.id, {
-      name: "fast",
-      kind: "provider",
-      task: "chat",
-      provider: "loopback",
-      providerModel: "bench-upstream",
-      modelRef: "production",
-      inputPricePer1k: 0.15,
-      outputPricePer1k: 0.6,
-      defaults: {},
-      batching: { windowMs: 5, maxBatch: 16 },
+    const { key } = await seedLoopbackChat(d.db, {
+      email: "soak@keel.local",
+      password: "soak-password",
+      project: { name: "Soak", slug: "soak" },
+      keyName: "soak",
+      upstreamUrl: `http://127.0.0.1:${up.port}/v1`,
     });
     await d.close();
 

@@ -11,7 +11,7 @@ import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { useTRPC } from "@/app/_lib/trpc";
-import { versionHref } from "../registry/_components/shared";
+import { versionHref } from "@/app/(console)/[projectId]/registry/_components/shared";
 import { LaunchForm } from "./_components/LaunchForm";
 import { isActive, JobStatusBadge, jobHref, Progress, TuningNav } from "./_components/shared";
 

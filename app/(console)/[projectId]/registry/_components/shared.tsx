@@ -3,9 +3,6 @@
 import { Badge, type Tone } from "@/app/_components/ui";
 import { enc } from "@/app/_lib/url";
 
-// The tuning Workers page (another change in flight) still takes `When` from here; it lives in the kit now.
-export { When } from "@/app/_components/ui";
-
 export const modelHref = (slug: string, model: string) => `/${slug}/registry/models/${enc(model)}`;
 export const versionHref = (slug: string, model: string, version: number) => `${modelHref(slug, model)}/versions/${version}`;
 export const artifactHref = (slug: string, model: string, version: number, path: string) =>
