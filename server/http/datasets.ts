@@ -1,5 +1,4 @@
 import { DomainError } from "../core/errors";
-import { getRuntime } from "../core/runtime";
 import {
   addVersion,
   CSV_HEADER,
@@ -12,20 +11,11 @@ import {
   rowPage,
   uploadParser,
 } from "../datasets";
-import { actorOf, atLeast, projectAccess } from "../workspace";
-import { contextFromRequest } from "./context";
-import { json, jsonError } from "./json";
+import type { ProjectContext } from "./entry";
+import { json } from "./json";
 import { readBodyBytes } from "./request";
 
 const PAGE = 1000;
-
-async function access(req: Request, projectRef: string) {
-  const { db } = await getRuntime();
-  const ctx = await contextFromRequest(db, req, new Headers());
-  if (!ctx.principal) throw new DomainError("UNAUTHORIZED", "Sign in or send Authorization: Bearer sk_...");
-  const project = await projectAccess(db, ctx.principal, projectRef);
-  return { db, principal: ctx.principal, project };
-}
 
 function formatOf(req: Request, url: URL): DatasetFormat {
   const q = url.searchParams.get("format");
@@ -48,27 +38,20 @@ function formatOf(req: Request, url: URL): DatasetFormat {
  * engineer or higher; creates the dataset when missing. 201 with the version (`created: false` and
  * the latest version when the content is identical to it).
  */
-export async function handleDatasetUpload(req: Request, projectRef: string, name: string): Promise<Response> {
-  try {
-    const url = new URL(req.url);
-    const { db, principal, project } = await access(req, projectRef);
-    if (!atLeast(project.role, "engineer"))
-      throw new DomainError("FORBIDDEN", `You act as ${project.role} here; uploading a dataset needs engineer or higher`);
-    if (!name || name.length > 200 || /[\p{Cc}]/u.test(name) || name.trim() !== name)
-      throw new DomainError("BAD_REQUEST", "dataset name must be 1 to 200 printable characters", "name");
-    const format = formatOf(req, url);
-    const bytes = await readBodyBytes(req, MAX_UPLOAD_BYTES);
-    // off the event loop for big files: a worker thread, two at a time (429 past a short queue)
-    const parsed = await uploadParser.parse(bytes, format);
-    const version = await addVersion(db, actorOf(principal), project.id, name, parsed, {
-      kind: "upload",
-      format,
-      filename: url.searchParams.get("filename"),
-    });
-    return json(version, 201);
-  } catch (err) {
-    return jsonError(err);
-  }
+export async function handleDatasetUpload(req: Request, { db, actor, project, url, params }: ProjectContext): Promise<Response> {
+  const name = params.dataset ?? "";
+  if (!name || name.length > 200 || /[\p{Cc}]/u.test(name) || name.trim() !== name)
+    throw new DomainError("BAD_REQUEST", "dataset name must be 1 to 200 printable characters", "name");
+  const format = formatOf(req, url);
+  const bytes = await readBodyBytes(req, MAX_UPLOAD_BYTES);
+  // off the event loop for big files: a worker thread, two at a time (429 past a short queue)
+  const parsed = await uploadParser.parse(bytes, format);
+  const version = await addVersion(db, actor, project.id, name, parsed, {
+    kind: "upload",
+    format,
+    filename: url.searchParams.get("filename"),
+  });
+  return json(version, 201);
 }
 
 /**
@@ -77,53 +60,47 @@ export async function handleDatasetUpload(req: Request, projectRef: string, name
  * 1,000. `openai` is OpenAI's chat fine-tuning JSONL (`{"messages": [...]}`, the reference as the
  * assistant's answer); every row must have a reference. Any member (or secret key) of the project.
  */
-export async function handleDatasetDownload(req: Request, projectRef: string, name: string, versionText: string): Promise<Response> {
-  try {
-    const url = new URL(req.url);
-    const { db, project } = await access(req, projectRef);
-    const format = url.searchParams.get("format") ?? "jsonl";
-    if (format !== "jsonl" && format !== "csv" && format !== "openai")
-      throw new DomainError("BAD_REQUEST", "format must be jsonl, csv or openai", "format");
-    const split = url.searchParams.get("split") ?? undefined;
-    if (split !== undefined && !/^[\w-]{1,50}$/.test(split))
-      throw new DomainError("BAD_REQUEST", "split must be a split name such as train or test", "split");
-    if (!/^\d{1,9}$/.test(versionText)) throw new DomainError("BAD_REQUEST", "version must be a version number", "version");
-    const version = await getVersionByNumber(db, project.id, name, Number(versionText));
-    if (format === "openai") {
-      const missing = await firstRowWithoutReference(db, project.id, version.id, split);
-      if (missing !== null)
-        throw new DomainError(
-          "BAD_REQUEST",
-          `row ${missing} has no reference, which the openai format needs as the assistant's answer`,
-          "format",
-        );
-    }
-    const enc = new TextEncoder();
-    let cursor: string | undefined;
-    let started = false;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (!started && format === "csv") controller.enqueue(enc.encode(CSV_HEADER));
-        started = true;
-        const page = await rowPage(db, project.id, version.id, { cursor, limit: PAGE, split });
-        const text = page.items
-          .map(({ idx: _idx, ...row }) => (format === "openai" ? openaiChatLine(row) : formatRow(row, format)))
-          .join("");
-        if (text) controller.enqueue(enc.encode(text));
-        cursor = page.nextCursor ?? undefined;
-        if (!cursor) controller.close();
-      },
-    });
-    const file = `${name.replace(/[^\w.-]+/g, "_")}-v${version.version}${split ? `-${split}` : ""}${format === "openai" ? ".openai.jsonl" : `.${format}`}`;
-    return new Response(body, {
-      headers: {
-        "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
-        "content-disposition": `attachment; filename="${file}"`,
-        "x-content-hash": version.contentHash,
-        "cache-control": "no-store",
-      },
-    });
-  } catch (err) {
-    return jsonError(err);
+export async function handleDatasetDownload({ db, project, url, params }: ProjectContext): Promise<Response> {
+  const name = params.dataset ?? "";
+  const versionText = params.version ?? "";
+  const format = url.searchParams.get("format") ?? "jsonl";
+  if (format !== "jsonl" && format !== "csv" && format !== "openai")
+    throw new DomainError("BAD_REQUEST", "format must be jsonl, csv or openai", "format");
+  const split = url.searchParams.get("split") ?? undefined;
+  if (split !== undefined && !/^[\w-]{1,50}$/.test(split))
+    throw new DomainError("BAD_REQUEST", "split must be a split name such as train or test", "split");
+  if (!/^\d{1,9}$/.test(versionText)) throw new DomainError("BAD_REQUEST", "version must be a version number", "version");
+  const version = await getVersionByNumber(db, project.id, name, Number(versionText));
+  if (format === "openai") {
+    const missing = await firstRowWithoutReference(db, project.id, version.id, split);
+    if (missing !== null)
+      throw new DomainError(
+        "BAD_REQUEST",
+        `row ${missing} has no reference, which the openai format needs as the assistant's answer`,
+        "format",
+      );
   }
+  const enc = new TextEncoder();
+  let cursor: string | undefined;
+  let started = false;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started && format === "csv") controller.enqueue(enc.encode(CSV_HEADER));
+      started = true;
+      const page = await rowPage(db, project.id, version.id, { cursor, limit: PAGE, split });
+      const text = page.items.map(({ idx: _idx, ...row }) => (format === "openai" ? openaiChatLine(row) : formatRow(row, format))).join("");
+      if (text) controller.enqueue(enc.encode(text));
+      cursor = page.nextCursor ?? undefined;
+      if (!cursor) controller.close();
+    },
+  });
+  const file = `${name.replace(/[^\w.-]+/g, "_")}-v${version.version}${split ? `-${split}` : ""}${format === "openai" ? ".openai.jsonl" : `.${format}`}`;
+  return new Response(body, {
+    headers: {
+      "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
+      "content-disposition": `attachment; filename="${file}"`,
+      "x-content-hash": version.contentHash,
+      "cache-control": "no-store",
+    },
+  });
 }

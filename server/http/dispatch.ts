@@ -1,8 +1,10 @@
 import { DomainError } from "../core/errors";
 import { describeError } from "../trpc/errors";
-import type { ErrorShape, Method } from "./entry";
+import type { ErrorShape, HandlerEntry, Method } from "./entry";
+import { refusedKey } from "./gateway";
+import { serveHandler } from "./handler-call";
 import { json, jsonError } from "./json";
-import { mlflowError, mlflowErrorOf } from "./mlflow";
+import { mlflowError, mlflowErrorOf } from "./mlflow-core";
 import { serveProcedure } from "./procedure-call";
 import { findRoute } from "./table";
 
@@ -11,6 +13,8 @@ const shapeOf = (pathname: string): ErrorShape => (pathname.startsWith("/api/2.0
 
 /** OpenAI's shape for what escapes the gateway's own handling (it formats its GatewayErrors itself). */
 function openAiError(err: unknown): Response {
+  const refused = refusedKey(err);
+  if (refused) return json(refused.body(), refused.status);
   const { status, body } = describeError(err);
   const type = status >= 500 ? "server_error" : "invalid_request_error";
   return json({ error: { message: body.message, type, param: body.field ?? null, code: null } }, status);
@@ -31,12 +35,13 @@ function methodNotAllowed(shape: ErrorShape, method: string, pathname: string, a
 
 /**
  * The one dispatcher for the route table (`/api/v1/*`, `/api/2.0/mlflow*`, `/api/health`,
- * `/api/metrics`): find the entry, then serve it as a procedure or through its handler; errors in the
- * entry's declared shape.
+ * `/api/metrics`): find the entry, then serve it as a procedure (the tRPC ladder checks the caller)
+ * or through its handler (the auth step in handler-call.ts does); errors in the entry's declared shape.
  */
 export async function dispatch(req: Request): Promise<Response> {
   const url = new URL(req.url);
   let shape = shapeOf(url.pathname);
+  let handler: HandlerEntry | undefined;
   try {
     const hit = findRoute(req.method, url.pathname);
     if (!hit) {
@@ -46,12 +51,12 @@ export async function dispatch(req: Request): Promise<Response> {
     if ("allow" in hit) return methodNotAllowed(hit.errors, req.method, url.pathname, hit.allow);
     const { entry, params } = hit;
     shape = entry.errors;
-    if (entry.kind === "handler") {
-      const sub = url.pathname.startsWith("/api/v1/") ? url.pathname.slice(7) : url.pathname;
-      return await entry.handle(req, { params, sub });
-    }
-    return await serveProcedure(entry, req, url, params);
+    if (entry.kind === "procedure") return await serveProcedure(entry, req, url, params);
+    handler = entry;
+    return await serveHandler(entry, req, url, params);
   } catch (err) {
-    return formatError(shape, err);
+    const res = formatError(shape, err);
+    for (const [k, v] of Object.entries(handler?.errorHeaders?.(req) ?? {})) res.headers.set(k, v);
+    return res;
   }
 }

@@ -1,7 +1,16 @@
 import type { z } from "zod";
-import { authedProcedure, instanceAdminProcedure, projectProcedure, publicProcedure, requiredRoles, userProcedure } from "../trpc/init";
+import type { Db } from "../../db/client";
+import {
+  authedProcedure,
+  type Context,
+  instanceAdminProcedure,
+  projectProcedure,
+  publicProcedure,
+  requiredRoles,
+  userProcedure,
+} from "../trpc/init";
 import { appRouter } from "../trpc/root";
-import { ROLES, type Role } from "../workspace";
+import { type Actor, type Principal, type ProjectAccess, ROLES, type Role } from "../workspace";
 import type { Params } from "./routes";
 
 /**
@@ -36,7 +45,7 @@ interface EntryBase {
   status: number;
 }
 
-/** Where a procedure's `projectId` comes from: the path, or the secret key / `?project=` (project-less paths). */
+/** Where an entry's project comes from: the path, or the key / a user's `?project=` (project-less paths), or nowhere. */
 export type ProjectFrom = "path" | "key" | "none";
 
 export interface ProcedureEntry extends EntryBase {
@@ -56,10 +65,39 @@ export interface ProcedureEntry extends EntryBase {
   fixed?: Record<string, unknown>;
 }
 
+/** What every handler gets: the parsed URL, the path params, `sub` (the path after `/api/v1`). */
+export interface OpenContext {
+  url: URL;
+  params: Params;
+  sub: string;
+}
+/** Past the auth step (handler-call.ts): the caller, of a kind the entry admits, its role checked where no project is. */
+export interface CallerContext<P extends Principal = Principal> extends OpenContext {
+  db: Db;
+  principal: P;
+  actor: Actor;
+  /** the request's tRPC context, for a handler that hands the request over to a procedure */
+  trpc: Context;
+}
+/** ...and the project resolved (membership checked once), the caller's role there checked against the entry's. */
+export interface ProjectContext<P extends Principal = Principal> extends CallerContext<P> {
+  project: ProjectAccess;
+}
+/** The principal an auth kind admits: `session` a user, each key kind its key. */
+export type PrincipalOf<A extends AuthKind> = Extract<
+  Principal,
+  { kind: A extends "session" ? "user" : A extends "secretKey" | "publicKey" ? A : never }
+>;
+/** A subtype of every context above, so a handler declared for any of them takes it; handlerRoute pairs entry and context. */
+export type AnyContext = ProjectContext<never>;
+
 export interface HandlerEntry extends EntryBase {
   kind: "handler";
-  /** `sub` is the path after its prefix (`/api/v1`), as the older handlers expect */
-  handle: (req: Request, at: { params: Params; sub: string }) => Promise<Response>;
+  /** where the auth step finds the project: the `:projectId` param, the key or `?project=`, or nowhere (none needed) */
+  project: ProjectFrom;
+  /** headers every error answer carries, the auth step's included (the widget's CORS: a browser reads a 401 only with them) */
+  errorHeaders?: (req: Request) => Record<string, string>;
+  handle: (req: Request, ctx: AnyContext) => Promise<Response>;
 }
 
 export type RouteEntry = ProcedureEntry | HandlerEntry;
@@ -140,9 +178,53 @@ export function procedureRoute(
   };
 }
 
-/** An endpoint served by its own handler (raw bodies, streams, other error shapes), declared in full. */
-export function handlerRoute(
-  e: Omit<HandlerEntry, "kind" | "inputs" | "status" | "tag"> & { inputs?: z.ZodType[]; status?: number; tag?: string },
-): HandlerEntry {
-  return { kind: "handler", inputs: [], status: 200, tag: e.path.split("/")[3] ?? "api", ...e };
+type Handle<C> = (req: Request, ctx: C) => Promise<Response>;
+type Declared<A extends AuthKind> = Omit<EntryBase, "auth" | "inputs" | "status" | "tag"> & {
+  auth: readonly A[];
+  inputs?: z.ZodType[];
+  status?: number;
+  tag?: string;
+  errorHeaders?: HandlerEntry["errorHeaders"];
+};
+
+/** Kinds that need no principal: the metrics token is its handler's own check (ops.ts). */
+export const isOpen = (auth: readonly AuthKind[]) => auth.every((a) => a === "none" || a === "metricsToken");
+
+/**
+ * An endpoint served by its own handler (raw bodies, streams, other error shapes), declared in full.
+ * The handler gets the context its declaration earns: an open entry the URL and params; any other the
+ * caller too (of the kinds `auth` lists); with `project` the project and the caller's role there.
+ */
+export function handlerRoute<A extends "none" | "metricsToken">(
+  e: Declared<A> & { project?: "none"; handle: Handle<OpenContext> },
+): HandlerEntry;
+export function handlerRoute<A extends AuthKind>(
+  e: Declared<A> & { project?: "none"; handle: Handle<CallerContext<PrincipalOf<A>>> },
+): HandlerEntry;
+export function handlerRoute<A extends AuthKind>(
+  e: Declared<A> & { project: "path" | "key"; handle: Handle<ProjectContext<PrincipalOf<A>>> },
+): HandlerEntry;
+export function handlerRoute(e: Declared<AuthKind> & { project?: ProjectFrom; handle: Handle<AnyContext> }): HandlerEntry {
+  const entry: HandlerEntry = {
+    kind: "handler",
+    inputs: [],
+    status: 200,
+    tag: e.path.split("/")[3] ?? "api",
+    ...e,
+    project: e.project ?? "none",
+  };
+  const problem = declarationProblem(entry);
+  if (problem) throw new Error(`HTTP table: ${entry.method} ${entry.path} ${problem}`);
+  return entry;
+}
+
+/** What the auth step could not serve as declared: caught when the table loads, not on a request. */
+function declarationProblem(e: HandlerEntry): string | null {
+  const open = isOpen(e.auth);
+  if (!open && e.auth.some((a) => a === "none" || a === "metricsToken")) return "mixes auth none with credentials";
+  if (open && (e.project !== "none" || e.role !== null)) return "is open, so it can check no project or role";
+  if ((e.project === "path") !== e.path.includes(":projectId")) return "takes its project from the path exactly when it has :projectId";
+  // a user holds a role only in a project; a key holds its own
+  if (e.project === "none" && e.role !== null && e.auth.includes("session")) return "needs a project for a signed-in user's role";
+  return null;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import type { Db } from "../../db/client";
 import { env } from "../../env";
 import { DomainError, databaseUnavailable, isDatabaseUnavailable } from "../core/errors";
 import { decodeUtf8Strict, parseJsonStrict } from "../core/json-guard";
@@ -7,6 +8,8 @@ import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
 import { chatCompletions, classifications, completions, embeddings, GatewayError, type GatewayResult, models } from "../routing";
 import { principalFromApiKey } from "../workspace";
+import { admitCaller } from "./admit";
+import type { CallerContext, PrincipalOf } from "./entry";
 import { readJson } from "./request";
 
 const ENDPOINTS: Record<
@@ -23,13 +26,27 @@ export const isGatewayPath = (path: string) => path in ENDPOINTS;
 /** The gateway's paths (after /api/v1) and methods, for the route table. */
 export const GATEWAY_ENDPOINTS = Object.entries(ENDPOINTS).map(([path, e]) => ({ path, method: e.method }));
 
+/**
+ * Who may call the gateway: a project's secret key, any role. Its route entries (routes-handlers.ts)
+ * declare this, and the node-native path checks the same through the same function (admit.ts).
+ */
+export const GATEWAY_ACCESS = { auth: ["secretKey"], role: "viewer" } as const;
+type GatewayCaller = PrincipalOf<"secretKey">;
+
+/** The auth step's refusal (a DomainError) in OpenAI's shape: its SDKs read a refused key from `invalid_api_key`. */
+export function refusedKey(err: unknown): GatewayError | null {
+  if (!(err instanceof DomainError) || (err.code !== "UNAUTHORIZED" && err.code !== "FORBIDDEN")) return null;
+  return new GatewayError(err.code === "UNAUTHORIZED" ? 401 : 403, err.message, "invalid_request_error", null, "invalid_api_key");
+}
+
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" };
 
 /** One gateway call, whatever the HTTP binding: the endpoint's result, or a GatewayError to send. */
 async function runGateway(call: {
   method: string;
   path: string;
-  authorization: string | null | undefined;
+  /** the admitted caller: the dispatcher's auth step's, or the node-native path's own (admittedKey) */
+  caller: () => Promise<{ db: Db; principal: GatewayCaller }>;
   /** the parsed JSON body; throws PAYLOAD_TOO_LARGE or BAD_REQUEST */
   body: () => Promise<unknown>;
   signal?: AbortSignal;
@@ -38,19 +55,7 @@ async function runGateway(call: {
   if (!endpoint) throw new GatewayError(404, `No endpoint ${call.path}`, "invalid_request_error", null, "unknown_url");
   if (call.method !== endpoint.method)
     throw new GatewayError(405, `${call.method} is not allowed here; use ${endpoint.method}`, "invalid_request_error");
-  const { db } = await getRuntime();
-  const key = call.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const principal = key ? await principalFromApiKey(db, key) : null;
-  if (!principal)
-    throw new GatewayError(401, "Send a Keel secret key: Authorization: Bearer sk_...", "invalid_request_error", null, "invalid_api_key");
-  if (principal.kind !== "secretKey")
-    throw new GatewayError(
-      403,
-      "A public key (pk_) only reaches the rating widget; use a secret key (sk_)",
-      "invalid_request_error",
-      null,
-      "invalid_api_key",
-    );
+  const { db, principal } = await call.caller();
   let body: unknown = {};
   if (endpoint.method === "POST") {
     try {
@@ -66,7 +71,7 @@ async function runGateway(call: {
 
 /** A thrown error as the OpenAI-shaped JSON result to send (unexpected ones are logged, answered 500). */
 function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind: "json" }> {
-  let e = err;
+  let e = refusedKey(err) ?? err;
   if (!(e instanceof GatewayError) && isDatabaseUnavailable(err)) {
     // the database is down or restarting: retry shortly (Retry-After is set on every 503)
     e = new GatewayError(503, databaseUnavailable().message, "server_error", null, "database_unavailable");
@@ -86,15 +91,16 @@ function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind:
 /**
  * The OpenAI-compatible endpoints under /api/v1 (`OPENAI_BASE_URL=http://keel:3000/api/v1`): a
  * project's secret key, OpenAI's request and error shapes, SSE for `stream: true`. This is the
- * fetch binding (`next dev`, app/api); `keel start` serves the same calls through `serveGateway`.
+ * fetch binding (`next dev`, app/api), past the dispatcher's auth step; `keel start` serves the
+ * same calls through `serveGateway`.
  */
-export async function handleGateway(req: Request, path: string): Promise<Response> {
+export async function handleGateway(req: Request, path: string, { db, principal }: CallerContext<GatewayCaller>): Promise<Response> {
   let result: GatewayResult;
   try {
     result = await runGateway({
       method: req.method,
       path,
-      authorization: req.headers.get("authorization"),
+      caller: async () => ({ db, principal }),
       body: () => readJson(req),
       signal: req.signal,
     });
@@ -109,6 +115,13 @@ export async function handleGateway(req: Request, path: string): Promise<Respons
     status: result.status,
     headers: { "content-type": "application/json", ...(result.headers ?? {}) },
   });
+}
+
+/** The node-native path's own auth (it does not pass through the dispatcher): a Bearer key, the entries' check. */
+async function admittedKey(authorization: string | undefined): Promise<{ db: Db; principal: GatewayCaller }> {
+  const { db } = await getRuntime();
+  const key = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  return { db, principal: admitCaller(GATEWAY_ACCESS, key ? await principalFromApiKey(db, key) : null) };
 }
 
 /** The request body as JSON, read straight off the socket (at most KEEL_MAX_BODY_BYTES). */
@@ -143,7 +156,7 @@ export async function serveGateway(req: IncomingMessage, res: ServerResponse, pa
     result = await runGateway({
       method: req.method ?? "GET",
       path,
-      authorization: req.headers.authorization,
+      caller: () => admittedKey(req.headers.authorization),
       body: () => readNodeJson(req),
       signal: gone.signal,
     });

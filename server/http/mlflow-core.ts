@@ -1,4 +1,7 @@
 import type { Db } from "../../db/client";
+import { DomainError } from "../core/errors";
+import { logger } from "../core/logger";
+import { mlflowShapes } from "../registry";
 import type { Actor, Principal, ProjectAccess } from "../workspace";
 
 /**
@@ -21,7 +24,7 @@ export interface MlflowRoute {
   method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
   /** after `/api/2.0/mlflow`, e.g. `/runs/get` */
   path: string;
-  /** writes need the engineer role or higher */
+  /** writes need the engineer role or higher (the route entry's role; the auth step checks it) */
   write?: boolean;
   /** a plain object is sent as 200 JSON; a Response as is */
   handle: (ctx: MlflowContext) => Promise<unknown>;
@@ -45,4 +48,11 @@ export const MLFLOW_ERROR_STATUS: Record<string, number> = {
 /** `{"error_code", "message"}` with MLflow's status for the code (500 for unknown codes). */
 export function mlflowError(code: string, message: string, status = MLFLOW_ERROR_STATUS[code] ?? 500): Response {
   return new Response(JSON.stringify({ error_code: code, message }), { status, headers: { "content-type": "application/json" } });
+}
+
+/** Any error as MLflow's `{"error_code", "message"}`; 5xx details stay in the log. */
+export function mlflowErrorOf(err: unknown): Response {
+  if (err instanceof DomainError) return mlflowError(mlflowShapes.mlflowCodeOf(err.code), err.message);
+  logger.error({ err }, "mlflow request failed");
+  return mlflowError("INTERNAL_ERROR", "Internal server error");
 }

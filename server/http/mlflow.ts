@@ -1,5 +1,4 @@
 import { DomainError } from "../core/errors";
-import { logger } from "../core/logger";
 import {
   createExperiment,
   createRun,
@@ -23,14 +22,14 @@ import {
   updateExperiment,
   updateRun,
 } from "../registry";
-import { actorOf, atLeast } from "../workspace";
-import { handleMlflowArtifacts } from "./mlflow-artifacts";
-import { type MlflowContext, type MlflowRoute, mlflowError } from "./mlflow-core";
+import { type HandlerEntry, handlerRoute, type ProjectContext } from "./entry";
+import { serveHandler } from "./handler-call";
+import { listMlflowArtifacts, serveMlflowArtifact } from "./mlflow-artifacts";
+import { type MlflowContext, type MlflowRoute, mlflowError, mlflowErrorOf } from "./mlflow-core";
 import { MLFLOW_REGISTRY_ROUTES } from "./mlflow-registry";
 import { readJsonObject } from "./request";
-import { scopedAccess } from "./scope";
 
-export { type MlflowContext, type MlflowRoute, mlflowError } from "./mlflow-core";
+export { type MlflowContext, type MlflowRoute, mlflowError, mlflowErrorOf } from "./mlflow-core";
 
 const {
   firstOrderBy,
@@ -38,7 +37,6 @@ const {
   keyValues,
   maxResults,
   metricPoints,
-  mlflowCodeOf,
   runIdOf,
   str,
   toMlflowExperiment,
@@ -299,41 +297,64 @@ function queryParams(url: URL): Record<string, unknown> {
   return out;
 }
 
-/** Any error as MLflow's `{"error_code", "message"}`; 5xx details stay in the log. */
-export function mlflowErrorOf(err: unknown): Response {
-  if (err instanceof DomainError) return mlflowError(mlflowCodeOf(err.code), err.message);
-  logger.error({ err }, "mlflow request failed");
-  return mlflowError("INTERNAL_ERROR", "Internal server error");
+/** One MLflow route, past the auth step (project, role): its params, its answer. */
+async function serveMlflowRoute(route: MlflowRoute, req: Request, c: ProjectContext): Promise<Response> {
+  const params = req.method === "GET" ? queryParams(c.url) : await readJsonObject(req);
+  const out = await route.handle({ db: c.db, principal: c.principal, actor: c.actor, project: c.project, req, url: c.url, params });
+  if (out instanceof Response) return out;
+  return new Response(JSON.stringify(out ?? {}), { headers: { "content-type": "application/json" } });
 }
 
-/** MLflow's tracking REST API (`/api/2.0/mlflow/...`) and artifact proxy (`/api/2.0/mlflow-artifacts/...`). */
-export async function handleMlflow(req: Request): Promise<Response> {
-  const url = new URL(req.url);
-  try {
-    if (url.pathname.startsWith("/api/2.0/mlflow-artifacts/")) return await handleMlflowArtifacts(req, url);
-    const path = url.pathname.replace(/^\/api\/2\.0\/mlflow/, "").replace(/\/+$/, "");
-    const candidates = MLFLOW_ROUTES.filter((r) => r.path === path);
-    if (!candidates.length) return mlflowError("ENDPOINT_NOT_FOUND", `No endpoint ${req.method} ${url.pathname}`);
-    const route = candidates.find((r) => r.method === req.method);
-    if (!route) return mlflowError("ENDPOINT_NOT_FOUND", `${req.method} is not allowed for ${url.pathname}`, 405);
-    return await serveMlflowRoute(route, req);
-  } catch (err) {
-    return mlflowErrorOf(err);
-  }
-}
+const keyed = ["session", "secretKey"] as const;
 
-/** One MLflow route, once the route table (or handleMlflow) picked it: project, role, params, answer. */
-export async function serveMlflowRoute(route: MlflowRoute, req: Request): Promise<Response> {
-  try {
-    const url = new URL(req.url);
-    const { db, principal, project } = await scopedAccess(req);
-    if (route.write && !atLeast(project.role, "engineer"))
-      throw new DomainError("FORBIDDEN", `You act as ${project.role} here; this needs engineer or higher`);
-    const params = req.method === "GET" ? queryParams(url) : await readJsonObject(req);
-    const out = await route.handle({ db, principal, actor: actorOf(principal), project, req, url, params });
-    if (out instanceof Response) return out;
-    return new Response(JSON.stringify(out ?? {}), { headers: { "content-type": "application/json" } });
-  } catch (err) {
-    return mlflowErrorOf(err);
-  }
-}
+/** MLflow's tracking REST API and artifact proxy as route entries: project from the key or `?project=`, writes engineer. */
+export const MLFLOW_TABLE: HandlerEntry[] = [
+  ...MLFLOW_ROUTES.map((r) =>
+    handlerRoute({
+      method: r.method,
+      path: `/api/2.0/mlflow${r.path}`,
+      tag: "mlflow",
+      summary: `MLflow tracking API: ${r.path.slice(1)}`,
+      auth: keyed,
+      role: r.write ? "engineer" : "viewer",
+      project: "key",
+      request: r.method === "GET" ? "none" : "json",
+      response: "json",
+      errors: "mlflow",
+      handle: (req, c) => serveMlflowRoute(r, req, c),
+    }),
+  ),
+  handlerRoute({
+    method: "GET",
+    path: "/api/2.0/mlflow-artifacts/artifacts",
+    tag: "mlflow",
+    summary: "List one directory of a run's artifacts (?path=)",
+    auth: keyed,
+    role: "viewer",
+    project: "key",
+    request: "none",
+    response: "json",
+    errors: "mlflow",
+    handle: (_req, c) => listMlflowArtifacts(c),
+  }),
+  ...(
+    [
+      ["GET", "Download a run artifact", "none", "bytes"],
+      ["PUT", "Upload a run artifact (raw body, streamed)", "bytes", "json"],
+    ] as const
+  ).map(([method, summary, request, response]) =>
+    handlerRoute({
+      method,
+      path: "/api/2.0/mlflow-artifacts/artifacts/*path",
+      tag: "mlflow",
+      summary,
+      auth: keyed,
+      role: method === "PUT" ? "engineer" : "viewer",
+      project: "key",
+      request,
+      response,
+      errors: "mlflow",
+      handle: (req, c) => serveMlflowArtifact(req, c),
+    }),
+  ),
+];

@@ -5,6 +5,7 @@ import { databaseUnavailable, isDatabaseUnavailable, RETRY_AFTER_S } from "../co
 import { dispatch } from "./dispatch";
 import { isGatewayPath, serveGateway } from "./gateway";
 import { jsonText } from "./json";
+import { serveLangfusePublic } from "./langfuse-public";
 import { handleTrpc } from "./trpc";
 
 type Handler = (req: Request) => Promise<Response>;
@@ -17,6 +18,7 @@ type Handler = (req: Request) => Promise<Response>;
  */
 export function apiHandlerFor(pathname: string): Handler | null {
   if (pathname.startsWith("/api/trpc/")) return handleTrpc;
+  if (pathname.startsWith("/api/public/")) return serveLangfusePublic;
   if (
     pathname === "/api/v1" ||
     pathname.startsWith("/api/v1/") ||

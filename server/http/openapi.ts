@@ -27,7 +27,7 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Json {
 }
 
 /** The entry's input parts as one object schema (each part is an object in practice), or `allOf` when not. */
-function inputSchema(entry: RouteEntry): Json | null {
+export function inputSchema(entry: RouteEntry): Json | null {
   if (!entry.inputs.length) return null;
   const parts = entry.inputs.map((s) => jsonSchema(s, "input"));
   if (!parts.every((p) => p.type === "object" && !p.allOf && !p.anyOf && !p.oneOf))
@@ -69,7 +69,7 @@ function operation(entry: RouteEntry): Json {
     entry.kind === "procedure" ? [...Object.values(entry.params ?? {}).map((p) => p.as ?? ""), ...Object.keys(entry.fixed ?? {})] : [];
   const hidden = [...pathParams, ...filled, "projectId"];
   const parameters: Json[] = pathParams.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } }));
-  if (entry.kind === "procedure" && entry.project === "key")
+  if (entry.project === "key")
     parameters.push({
       name: "project",
       in: "query",

@@ -2,11 +2,13 @@ import { DomainError } from "../core/errors";
 import { getRuntime } from "../core/runtime";
 import type { Context } from "../trpc/init";
 import { createCaller } from "../trpc/root";
+import { projectRefOf } from "./admit";
 import { contextFromRequest } from "./context";
 import type { ProcedureEntry } from "./entry";
 import { json } from "./json";
+import { inputSchema } from "./openapi";
 import { readJsonObject } from "./request";
-import { type Params, queryInput } from "./routes";
+import { type FieldTypes, fieldTypes, type Params, queryInput } from "./routes";
 
 /**
  * The project of a project-less path (`/api/v1/drift/...`, `/api/v1/registry/...`): a key's own, or a
@@ -14,17 +16,19 @@ import { type Params, queryInput } from "./routes";
  * membership, once.
  */
 function projectRef(ctx: Context, req: Request, url: URL): string {
-  const principal = ctx.principal;
-  if (!principal) throw new DomainError("UNAUTHORIZED", "Sign in or send Authorization: Bearer sk_...");
-  const ref =
-    principal.kind === "user" ? (url.searchParams.get("project") ?? req.headers.get("x-keel-project") ?? "") : principal.projectId;
-  if (!ref)
-    throw new DomainError(
-      "BAD_REQUEST",
-      "Name the project: ?project=SLUG or the x-keel-project header (or use a project's secret key)",
-      "project",
-    );
-  return ref;
+  if (!ctx.principal) throw new DomainError("UNAUTHORIZED", "Sign in or send Authorization: Bearer sk_...");
+  return projectRefOf(ctx.principal, req, url);
+}
+
+/** Each query entry's field types, from the same JSON Schema the OpenAPI document shows (computed once). */
+const typesByEntry = new WeakMap<ProcedureEntry, FieldTypes>();
+function queryTypes(entry: ProcedureEntry): FieldTypes {
+  let types = typesByEntry.get(entry);
+  if (!types) {
+    types = fieldTypes(inputSchema(entry) as { properties?: Record<string, unknown> } | null);
+    typesByEntry.set(entry, types);
+  }
+  return types;
 }
 
 const INT = /^\d{1,9}$/;
@@ -55,7 +59,8 @@ const procedureOf = (caller: unknown, path: string): Call =>
  * Serve a procedure entry: read the body (every write's: size, strict UTF-8, the JSON rule, even
  * where the procedure takes none), authenticate, build the input from query or body, path params and
  * the project, and call the procedure through the ladder that checks its auth, role and schemas.
- * `body` is passed by an entry that had to read it to choose its procedure.
+ * `body` and `context` are passed by a handler entry that had to read the body to choose its
+ * procedure, past the auth step that authenticated the request (it is not authenticated twice).
  */
 export async function serveProcedure(
   entry: ProcedureEntry,
@@ -63,12 +68,18 @@ export async function serveProcedure(
   url: URL,
   params: Params,
   body?: Record<string, unknown>,
+  context?: Context,
 ): Promise<Response> {
   const read = body ?? (req.method === "POST" || req.method === "PATCH" || req.method === "PUT" ? await readJsonObject(req) : {});
-  const { db } = await getRuntime();
-  const ctx = await contextFromRequest(db, req, new Headers());
+  const ctx = context ?? (await contextFromRequest((await getRuntime()).db, req, new Headers()));
   const fed =
-    entry.from === "query" ? queryInput(url) : entry.from === "body" ? (entry.bodyField ? { [entry.bodyField]: read } : read) : {};
+    entry.from === "query"
+      ? queryInput(url, queryTypes(entry))
+      : entry.from === "body"
+        ? entry.bodyField
+          ? { [entry.bodyField]: read }
+          : read
+        : {};
   const input = {
     ...fed,
     ...entry.fixed,

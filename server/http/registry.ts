@@ -1,13 +1,11 @@
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import { artifactStore, type StagedBlob } from "../core/artifacts";
-import { DomainError, forbidden, notFound, parseOrThrow } from "../core/errors";
+import { DomainError, notFound, parseOrThrow } from "../core/errors";
 import { parseJsonStrict } from "../core/json-guard";
 import { createVersion, getModel, resolveVersion, versionFiles, versionMetaInput } from "../registry";
-import { actorOf, atLeast } from "../workspace";
-import { json, jsonError } from "./json";
-import { matchPath } from "./routes";
-import { scopedAccess } from "./scope";
+import type { ProjectContext } from "./entry";
+import { json } from "./json";
 
 /** `12` is version 12; anything else is an alias. */
 const ref = (s: string | undefined) => (s && /^\d{1,9}$/.test(s) ? Number(s) : (s ?? ""));
@@ -74,15 +72,13 @@ function readMultipart(req: Request): Promise<{ staged: { path: string; blob: St
 }
 
 /**
- * `POST /registry/models/{name}/versions` as multipart: each `file` part's file name is its artifact
+ * `POST /registry/models/{model}/versions` as multipart: each `file` part's file name is its artifact
  * path; the i-th `sha256` part (optional) must equal the i-th file's digest. Files stream to disk;
  * the version is created, ready, only after every byte arrived and matched: a mismatch (400) or an
  * interrupted upload leaves no version and no staged file.
  */
-async function handleUpload(req: Request, model: string): Promise<Response> {
-  const { db, principal, project } = await scopedAccess(req);
-  if (!atLeast(project.role, "engineer"))
-    throw forbidden(`You act as ${project.role} here; registering a version needs engineer or higher`);
+export async function handleVersionUpload(req: Request, { db, actor, project, params }: ProjectContext): Promise<Response> {
+  const model = params.model ?? "";
   await getModel(db, project.id, model);
   const { staged, shas, meta } = await readMultipart(req);
   const store = artifactStore();
@@ -102,7 +98,7 @@ async function handleUpload(req: Request, model: string): Promise<Response> {
     const parsedMeta = parseOrThrow(versionMetaInput, meta ?? {}, "meta");
     for (const s of staged) await store.commit(s.blob);
     const files = staged.map((s) => ({ path: s.path, sha256: s.blob.sha256, size: s.blob.size }));
-    const version = await createVersion(db, actorOf(principal), project.id, model, {
+    const version = await createVersion(db, actor, project.id, model, {
       files,
       meta: parsedMeta,
       source: { kind: "upload" },
@@ -115,10 +111,17 @@ async function handleUpload(req: Request, model: string): Promise<Response> {
 
 const TYPES: Record<string, string> = { json: "application/json", txt: "text/plain; charset=utf-8", md: "text/markdown; charset=utf-8" };
 
+/** `GET .../versions/{n|alias}/artifacts`: a version's files (path, sha256, size). */
+export async function handleVersionFiles({ db, project, params }: ProjectContext): Promise<Response> {
+  const version = await resolveVersion(db, project.id, params.model ?? "", ref(params.version));
+  return json({ version: version.version, files: await versionFiles(db, version.id) });
+}
+
 /** `GET .../versions/{n|alias}/artifacts/{path}`: the file, streamed, with its sha256 as ETag. */
-async function handleDownload(req: Request, model: string, versionRef: string, path: string): Promise<Response> {
-  const { db, project } = await scopedAccess(req);
-  const version = await resolveVersion(db, project.id, model, ref(versionRef));
+export async function handleVersionDownload(req: Request, { db, project, params }: ProjectContext): Promise<Response> {
+  const model = params.model ?? "";
+  const path = params.path ?? "";
+  const version = await resolveVersion(db, project.id, model, ref(params.version));
   const file = (await versionFiles(db, version.id)).find((f) => f.path === path);
   if (!file) throw notFound(`file ${path} in version ${version.version} of model ${model}`);
   const etag = `"${file.sha256}"`;
@@ -139,26 +142,4 @@ async function handleDownload(req: Request, model: string, versionRef: string, p
       "content-disposition": `attachment; filename="${name.replace(/[^\w.-]+/g, "_")}"`,
     },
   });
-}
-
-/**
- * The registry routes with their own body handling (the rest are procedures: routes-registry.ts):
- * the multipart upload of a version, and a version's artifact list and files. `path` is after /api/v1.
- */
-export async function handleRegistry(req: Request, path: string): Promise<Response> {
-  try {
-    const up = matchPath("/registry/models/:name/versions", path);
-    if (up && req.method === "POST") return await handleUpload(req, up.name ?? "");
-    const dl = matchPath("/registry/models/:name/versions/:ref/artifacts/*path", path);
-    if (dl && req.method === "GET") return await handleDownload(req, dl.name ?? "", dl.ref ?? "", dl.path ?? "");
-    const list = matchPath("/registry/models/:name/versions/:ref/artifacts", path);
-    if (list && req.method === "GET") {
-      const { db, project } = await scopedAccess(req);
-      const version = await resolveVersion(db, project.id, list.name ?? "", ref(list.ref));
-      return json({ version: version.version, files: await versionFiles(db, version.id) });
-    }
-    throw new DomainError("NOT_FOUND", `No route ${req.method} /api/v1${path}`);
-  } catch (err) {
-    return jsonError(err);
-  }
 }

@@ -1,17 +1,17 @@
 import { ingestInput, ratingPost } from "../logs";
 import { handleDatasetDownload, handleDatasetUpload } from "./datasets";
 import { type HandlerEntry, handlerRoute as h } from "./entry";
-import { GATEWAY_ENDPOINTS, handleGateway } from "./gateway";
-import { handleExport, handleIngest, handleOtlpTraces, handleRatings } from "./logs";
-import { handleMlflow, MLFLOW_ROUTES, serveMlflowRoute } from "./mlflow";
+import { GATEWAY_ACCESS, GATEWAY_ENDPOINTS, handleGateway } from "./gateway";
+import { corsHeaders, handleExport, handleIngest, handleRatings, ratingsPreflight } from "./logs";
+import { MLFLOW_TABLE } from "./mlflow";
 import { handleHealth, handleMetrics } from "./ops";
-import { RUN_ROUTES, serveRunRoute } from "./runs";
+import { RUN_ROUTES } from "./runs";
 
 /**
  * Endpoints served by their own handler: raw or streamed bodies, batch 207s, CORS for the widget,
- * OpenAI's and MLflow's error shapes. Each is declared in full (auth, role, bodies, error shape) so
- * the OpenAPI document lists it; the handler still does its own checks until it is moved onto the
- * dispatcher's steps.
+ * OpenAI's and MLflow's error shapes. Each is declared in full (auth, role, project, bodies, error
+ * shape): the dispatcher's auth step (handler-call.ts) checks caller, project and role from it, and
+ * the OpenAPI document lists it.
  */
 const keyed = ["session", "secretKey"] as const;
 
@@ -27,33 +27,33 @@ const LOGS: HandlerEntry[] = [
     response: "json",
     errors: "keel",
     status: 207,
-    handle: (req) => handleIngest(req),
+    handle: handleIngest,
   }),
-  ...(["POST", "OPTIONS"] as const).map((method) =>
-    h({
-      method,
-      path: "/api/v1/ratings",
-      summary: method === "POST" ? "Rate a logged call (the widget's public key, or a secret key)" : "CORS preflight for the widget",
-      auth: method === "POST" ? ["publicKey", "secretKey"] : ["none"],
-      role: method === "POST" ? "annotator" : null,
-      inputs: method === "POST" ? [ratingPost] : [],
-      request: method === "POST" ? "json" : "none",
-      response: method === "POST" ? "json" : "empty",
-      errors: "keel",
-      status: method === "POST" ? 201 : 204,
-      handle: (req) => handleRatings(req),
-    }),
-  ),
   h({
     method: "POST",
-    path: "/api/v1/otel/v1/traces",
-    summary: "OTLP/HTTP JSON traces, logged as calls",
-    auth: ["secretKey"],
-    role: "engineer",
+    path: "/api/v1/ratings",
+    summary: "Rate a logged call (the widget's public key, or a secret key)",
+    auth: ["publicKey", "secretKey"],
+    role: "annotator",
+    inputs: [ratingPost],
     request: "json",
     response: "json",
     errors: "keel",
-    handle: (req) => handleOtlpTraces(req),
+    status: 201,
+    errorHeaders: (req) => corsHeaders(req.headers.get("origin")),
+    handle: handleRatings,
+  }),
+  h({
+    method: "OPTIONS",
+    path: "/api/v1/ratings",
+    summary: "CORS preflight for the widget",
+    auth: ["none"],
+    role: null,
+    request: "none",
+    response: "empty",
+    errors: "keel",
+    status: 204,
+    handle: ratingsPreflight,
   }),
   h({
     method: "GET",
@@ -61,10 +61,11 @@ const LOGS: HandlerEntry[] = [
     summary: "Export logged calls as NDJSON or CSV, streamed",
     auth: keyed,
     role: "viewer",
+    project: "path",
     request: "none",
     response: "ndjson",
     errors: "keel",
-    handle: (req, { params }) => handleExport(req, params.projectId ?? ""),
+    handle: (_req, c) => handleExport(c),
   }),
 ];
 
@@ -75,11 +76,12 @@ const DATASETS: HandlerEntry[] = [
     summary: "Upload a dataset version (JSONL or CSV body)",
     auth: keyed,
     role: "engineer",
+    project: "path",
     request: "bytes",
     response: "json",
     errors: "keel",
     status: 201,
-    handle: (req, { params }) => handleDatasetUpload(req, params.projectId ?? "", params.dataset ?? ""),
+    handle: handleDatasetUpload,
   }),
   h({
     method: "GET",
@@ -87,10 +89,11 @@ const DATASETS: HandlerEntry[] = [
     summary: "Download a dataset version as JSONL",
     auth: keyed,
     role: "viewer",
+    project: "path",
     request: "none",
     response: "ndjson",
     errors: "keel",
-    handle: (req, { params }) => handleDatasetDownload(req, params.projectId ?? "", params.dataset ?? "", params.version ?? ""),
+    handle: (_req, c) => handleDatasetDownload(c),
   }),
 ];
 
@@ -108,12 +111,11 @@ const GATEWAY: HandlerEntry[] = GATEWAY_ENDPOINTS.map(({ path: sub, method }) =>
     path: `/api/v1${sub}`,
     tag: "gateway",
     summary: GATEWAY_SUMMARY[sub] ?? `Gateway ${sub}`,
-    auth: ["secretKey"],
-    role: "viewer",
+    ...GATEWAY_ACCESS,
     request: method === "POST" ? "json" : "none",
     response: sub === "/chat/completions" || sub === "/completions" ? "sse" : "json",
     errors: "openai",
-    handle: (req) => handleGateway(req, sub),
+    handle: (req, c) => handleGateway(req, sub, c),
   }),
 );
 
@@ -127,47 +129,11 @@ const RUNS: HandlerEntry[] = [
       summary: `Experiment tracking: ${r.method} ${r.pattern}`,
       auth: keyed,
       role: r.write ? "engineer" : "viewer",
+      project: "key",
       request: r.method === "PUT" ? "bytes" : r.method === "GET" ? "none" : "json",
       response: r.method === "GET" && r.pattern.includes("/artifacts/") ? "bytes" : "json",
       errors: "keel",
-      handle: (req, { params }) => serveRunRoute(r, req, params),
-    }),
-  ),
-];
-
-const MLFLOW: HandlerEntry[] = [
-  ...MLFLOW_ROUTES.map((r) =>
-    h({
-      method: r.method,
-      path: `/api/2.0/mlflow${r.path}`,
-      tag: "mlflow",
-      summary: `MLflow tracking API: ${r.path.slice(1)}`,
-      auth: keyed,
-      role: r.write ? "engineer" : "viewer",
-      request: r.method === "GET" ? "none" : "json",
-      response: "json",
-      errors: "mlflow",
-      handle: (req) => serveMlflowRoute(r, req),
-    }),
-  ),
-  ...(
-    [
-      ["GET", "/api/2.0/mlflow-artifacts/artifacts", "List one directory of a run's artifacts (?path=)", "none", "json"],
-      ["GET", "/api/2.0/mlflow-artifacts/artifacts/*path", "Download a run artifact", "none", "bytes"],
-      ["PUT", "/api/2.0/mlflow-artifacts/artifacts/*path", "Upload a run artifact (raw body, streamed)", "bytes", "json"],
-    ] as const
-  ).map(([method, path, summary, request, response]) =>
-    h({
-      method,
-      path,
-      tag: "mlflow",
-      summary,
-      auth: keyed,
-      role: method === "PUT" ? "engineer" : "viewer",
-      request,
-      response,
-      errors: "mlflow",
-      handle: (req) => handleMlflow(req),
+      handle: (req, c) => r.handle({ ...c, req }, c.params),
     }),
   ),
 ];
@@ -199,4 +165,4 @@ const OPS: HandlerEntry[] = [
   }),
 ];
 
-export const HANDLER_ROUTES: HandlerEntry[] = [...LOGS, ...DATASETS, ...GATEWAY, ...RUNS, ...MLFLOW, ...OPS];
+export const HANDLER_ROUTES: HandlerEntry[] = [...LOGS, ...DATASETS, ...GATEWAY, ...RUNS, ...MLFLOW_TABLE, ...OPS];

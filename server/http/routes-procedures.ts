@@ -15,6 +15,8 @@ const WORKSPACE: ProcedureEntry[] = [
   r("POST", `${P}/members`, "workspace.members.add", { ...created, summary: "Add a member" }),
   r("PATCH", `${P}/members/:memberId`, "workspace.members.updateRole", { summary: "Change a member's role" }),
   r("DELETE", `${P}/members/:memberId`, "workspace.members.remove", { summary: "Remove a member" }),
+  r("GET", `${P}/invitations`, "workspace.invitations.list", { summary: "Invitations of a project (pending only by default)" }),
+  r("DELETE", `${P}/invitations/:invitationId`, "workspace.invitations.revoke", { summary: "Revoke an invitation" }),
   r("GET", `${P}/keys`, "workspace.keys.list", { summary: "API keys of a project" }),
   r("POST", `${P}/keys`, "workspace.keys.create", { ...created, summary: "Create an API key (the secret is shown once)" }),
   r("DELETE", `${P}/keys/:keyId`, "workspace.keys.revoke", { summary: "Revoke an API key" }),

@@ -1,6 +1,6 @@
 import { type HandlerEntry, handlerRoute, type ProcedureEntry, type ProcedureOptions, procedureRoute } from "./entry";
 import { serveProcedure } from "./procedure-call";
-import { handleRegistry } from "./registry";
+import { handleVersionDownload, handleVersionFiles, handleVersionUpload } from "./registry";
 import { readJsonObject } from "./request";
 
 /**
@@ -19,7 +19,8 @@ const createFromUri = r("POST", `${M}/versions`, "registry.versions.createFromUr
 
 /**
  * One path, three bodies: a multipart upload (streamed to the artifact store), or JSON naming a run
- * (`runId`) or a URI; each JSON form is its procedure.
+ * (`runId`) or a URI; each JSON form is its procedure, called with the request's context the auth
+ * step built (the procedure's ladder checks membership again: the one path that pays it twice).
  */
 const CREATE_VERSION: HandlerEntry = handlerRoute({
   method: "POST",
@@ -28,16 +29,17 @@ const CREATE_VERSION: HandlerEntry = handlerRoute({
   summary: "Register a version: multipart upload (file, sha256, meta parts), or JSON with runId (from a run) or uri",
   auth: createFromUri.auth,
   role: createFromUri.role,
+  project: "key",
   inputs: [],
   output: createFromUri.output,
   request: "json",
   response: "json",
   errors: "keel",
   status: 201,
-  handle: async (req, { params, sub }) => {
-    if ((req.headers.get("content-type") ?? "").startsWith("multipart/form-data")) return handleRegistry(req, sub);
+  handle: async (req, c) => {
+    if ((req.headers.get("content-type") ?? "").startsWith("multipart/form-data")) return handleVersionUpload(req, c);
     const body = await readJsonObject(req);
-    return serveProcedure(body.runId !== undefined ? createFromRun : createFromUri, req, new URL(req.url), params, body);
+    return serveProcedure(body.runId !== undefined ? createFromRun : createFromUri, req, c.url, c.params, body, c.trpc);
   },
 });
 
@@ -77,25 +79,34 @@ const PROCEDURES: ProcedureEntry[] = [
 ];
 
 /** A version's files: served by registry.ts (streamed, ETag); the role is the registry reads' own. */
-const ARTIFACTS: HandlerEntry[] = (
-  [
-    ["", "A version's files (path, sha256, size)", "json"],
-    ["/*path", "Download one file of a version, streamed, with its sha256 as ETag", "bytes"],
-  ] as const
-).map(([tail, summary, response]) =>
+const ARTIFACTS: HandlerEntry[] = [
   handlerRoute({
     method: "GET",
-    path: `${M}/versions/:version/artifacts${tail}`,
+    path: `${M}/versions/:version/artifacts`,
     tag: "registry",
-    summary,
+    summary: "A version's files (path, sha256, size)",
     auth: createFromUri.auth,
     role: "viewer",
+    project: "key",
     request: "none",
-    response,
+    response: "json",
     errors: "keel",
-    handle: (req, { sub }) => handleRegistry(req, sub),
+    handle: (_req, c) => handleVersionFiles(c),
   }),
-);
+  handlerRoute({
+    method: "GET",
+    path: `${M}/versions/:version/artifacts/*path`,
+    tag: "registry",
+    summary: "Download one file of a version, streamed, with its sha256 as ETag",
+    auth: createFromUri.auth,
+    role: "viewer",
+    project: "key",
+    request: "none",
+    response: "bytes",
+    errors: "keel",
+    handle: handleVersionDownload,
+  }),
+];
 
 export const REGISTRY_TABLE: (ProcedureEntry | HandlerEntry)[] = [
   ...PROCEDURES.slice(0, 5),

@@ -1,32 +1,40 @@
-/** A tiny path matcher for the handlers that still match their own paths (registry.ts): `:name` captures one segment, `*rest` the remainder. */
+/** Path params by name, as the route table matched them (`:name` one segment, `*rest` the remainder). */
 export type Params = Record<string, string>;
 
-export function matchPath(pattern: string, path: string): Params | null {
-  const a = pattern.split("/").filter(Boolean);
-  const b = path.split("/").filter(Boolean);
-  const params: Params = {};
-  for (let i = 0; i < a.length; i++) {
-    const seg = a[i] as string;
-    if (seg.startsWith("*")) {
-      if (i >= b.length) return null;
-      params[seg.slice(1)] = b.slice(i).map(decodeURIComponent).join("/");
-      return params;
-    }
-    if (i >= b.length) return null;
-    const val = decodeURIComponent(b[i] as string);
-    if (seg.startsWith(":")) params[seg.slice(1)] = val;
-    else if (seg !== val) return null;
-  }
-  return a.length === b.length ? params : null;
+/** The JSON Schema type of each input field (`boolean`, `integer`, `array`...), as a query string is coerced to. */
+export type FieldTypes = Record<string, string | undefined>;
+
+const typeOf = (schema: unknown): string | undefined => {
+  const s = schema as { type?: unknown; anyOf?: unknown[] } | undefined;
+  if (typeof s?.type === "string") return s.type;
+  if (Array.isArray(s?.type)) return (s.type as string[]).find((t) => t !== "null");
+  return s?.anyOf?.map(typeOf).find((t) => t && t !== "null");
+};
+
+/** The field types of an object JSON Schema (openapi.ts's inputSchema of an entry). */
+export function fieldTypes(schema: { properties?: Record<string, unknown> } | null): FieldTypes {
+  return Object.fromEntries(Object.entries(schema?.properties ?? {}).map(([k, v]) => [k, typeOf(v)]));
 }
 
-/** Query strings are text; list inputs want `limit` as a number and `status` as a list. */
-export function queryInput(url: URL): Record<string, unknown> {
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Query strings are text: each parameter is coerced to the type its input field declares (`true` /
+ * `false` for booleans, numerals for numbers, a comma list or a repeated parameter for arrays); a
+ * value that does not fit stays text, and the procedure's schema then names the field. `project` is
+ * the project-less paths' project, not an input.
+ */
+export function queryInput(url: URL, types: FieldTypes = {}): Record<string, unknown> {
   const q: Record<string, unknown> = {};
-  for (const [k, v] of url.searchParams) {
-    if (k === "limit") q[k] = /^\d+$/.test(v) ? Number(v) : v;
-    else if (k === "status") q[k] = v.split(",");
-    else if (k !== "project") q[k] = v;
+  for (const k of new Set(url.searchParams.keys())) {
+    if (k === "project") continue;
+    const all = url.searchParams.getAll(k);
+    const v = all[all.length - 1] as string;
+    const type = types[k] ?? (k === "limit" ? "integer" : k === "status" ? "array" : undefined);
+    if (type === "array") q[k] = all.flatMap((x) => x.split(",")).filter((x) => x !== "");
+    else if (type === "boolean") q[k] = v === "true" ? true : v === "false" ? false : v;
+    else if ((type === "integer" || type === "number") && NUMBER.test(v)) q[k] = Number(v);
+    else q[k] = v;
   }
   return q;
 }

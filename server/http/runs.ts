@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { Db } from "../../db/client";
-import { DomainError, parseOrThrow } from "../core/errors";
+import { parseOrThrow } from "../core/errors";
 import {
   createExperiment,
   createExperimentInput,
@@ -22,22 +22,17 @@ import {
   updateRun,
   updateRunInput,
 } from "../registry";
-import { type Actor, actorOf, atLeast, type ProjectAccess } from "../workspace";
-import { json, jsonError } from "./json";
+import type { ProjectContext } from "./entry";
+import { json } from "./json";
 import { readJsonObject } from "./request";
-import { scopedAccess } from "./scope";
 
-interface Scope {
-  db: Db;
-  actor: Actor;
-  project: ProjectAccess;
-  url: URL;
-  req: Request;
-}
+/** The auth step's context (project from the key or `?project=`, role checked) and the request. */
+type Scope = ProjectContext & { req: Request };
 export interface RunRoute {
   method: "GET" | "POST" | "PATCH" | "PUT";
   /** `:name` is one segment, `*name` the rest of the path (at least one segment) */
   pattern: string;
+  /** writes need engineer or higher: the route entry's role (routes-handlers.ts) */
   write?: boolean;
   handle: (s: Scope, params: Record<string, string>) => Promise<Response>;
 }
@@ -162,21 +157,6 @@ export async function downloadArtifact(db: Db, projectId: string, runId: string,
       etag: `"${entry.sha256}"`,
     },
   });
-}
-
-/**
- * One experiment-tracking route (`/api/v1/experiments/...`, `/api/v1/runs/...`), once the route table
- * picked it: the project from the key or `?project=`, writes need engineer or higher.
- */
-export async function serveRunRoute(route: RunRoute, req: Request, params: Record<string, string>): Promise<Response> {
-  try {
-    const { db, principal, project } = await scopedAccess(req);
-    if (route.write && !atLeast(project.role, "engineer"))
-      throw new DomainError("FORBIDDEN", `You act as ${project.role} here; this needs engineer or higher`);
-    return await route.handle({ db, actor: actorOf(principal), project, url: new URL(req.url), req }, params);
-  } catch (err) {
-    return jsonError(err);
-  }
 }
 
 /** The routes above, declared in the route table (routes-handlers.ts). */

@@ -4,8 +4,11 @@ import { json } from "./json";
 import { openApiDocument } from "./openapi";
 import type { Params } from "./routes";
 import { HANDLER_ROUTES } from "./routes-handlers";
+import { LANGFUSE_ROUTES } from "./routes-langfuse";
+import { OTEL_ROUTES } from "./routes-otel";
 import { PROCEDURE_ROUTES } from "./routes-procedures";
 import { REGISTRY_TABLE } from "./routes-registry";
+import { TRACE_ROUTES } from "./routes-traces";
 
 let document: unknown = null;
 
@@ -43,7 +46,16 @@ const WIDGET: HandlerEntry = handlerRoute({
 });
 
 /** Every public HTTP endpoint Keel serves (tRPC's own `/api/trpc` aside): one entry each. */
-export const ROUTE_TABLE: readonly RouteEntry[] = [...PROCEDURE_ROUTES, ...REGISTRY_TABLE, ...HANDLER_ROUTES, OPENAPI, WIDGET];
+export const ROUTE_TABLE: readonly RouteEntry[] = [
+  ...PROCEDURE_ROUTES,
+  ...REGISTRY_TABLE,
+  ...HANDLER_ROUTES,
+  ...OTEL_ROUTES,
+  ...TRACE_ROUTES,
+  ...LANGFUSE_ROUTES,
+  OPENAPI,
+  WIDGET,
+];
 
 interface Compiled {
   entry: RouteEntry;
@@ -110,6 +122,8 @@ export function findRoute(
   method: string,
   pathname: string,
 ): { entry: RouteEntry; params: Params } | { allow: Method[]; errors: ErrorShape } | null {
+  // HEAD is GET without the body (RFC 9110): node:http drops the body it writes for a HEAD request
+  if (method === "HEAD") method = "GET";
   const path = pathname.split("/").filter(Boolean);
   const allow: Method[] = [];
   let errors: ErrorShape = "keel";

@@ -1,12 +1,15 @@
 /** The logs domain's public face. */
 
 export { flushIngest, ingestCoalesced } from "./coalesce";
+export { ingestLangfuseBatch, LANGFUSE_EVENT_TYPES } from "./compat/langfuse/ingestion";
+export { getLangfuseTrace, listLangfuseTraces, parseTracesQuery } from "./compat/langfuse/public-api";
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
 export { exportTraces } from "./export";
 export { ingestBatch } from "./ingest";
 export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";
 export { type OtlpTraces, otlpToEvents } from "./otel";
+export { decodeOtlpProtobuf, encodeOtlpResponse } from "./otlp/protobuf";
 export { getLogSettings } from "./settings";
 export { type TraceFilter, traceFilter, traceWhere } from "./traces";
 export { addRating } from "./ui-rating";

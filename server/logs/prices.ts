@@ -1,7 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
+import { CATALOG_DATE, type CatalogPrice, catalogPrice, PRICE_CATALOG } from "./price-catalog";
 
 export interface Price {
   id: string;
@@ -25,18 +27,77 @@ export function compileMatch(match: string): (model: string) => boolean {
   return (model) => compiled.test(model);
 }
 
+/** USD per million input and output tokens. */
+export type PerMillion = Pick<Price, "inputPerMillion" | "outputPerMillion">;
+export type CostOf = (model: string, inputTokens: number, outputTokens: number) => number | null;
+
+const usd = (p: PerMillion, inputTokens: number, outputTokens: number) =>
+  (inputTokens * p.inputPerMillion + outputTokens * p.outputPerMillion) / 1_000_000;
+
 /**
- * Cost in USD of `inputTokens` + `outputTokens` on `model`, from the first matching price: exact
- * names win over patterns, then older entries first. Null when no price matches.
+ * Cost in USD of `inputTokens` + `outputTokens` on `model`: the project's price table first (exact
+ * names win over patterns, then older entries first), else the built-in catalogue (price-catalog.ts;
+ * `catalog: false` leaves it out). Null when no price matches.
  */
-export function priceLookup(prices: Price[]): (model: string, inputTokens: number, outputTokens: number) => number | null {
+export function priceLookup(prices: Price[], opts: { catalog?: boolean } = {}): CostOf {
   const exact = new Map(prices.filter((p) => !p.match.startsWith("/")).map((p) => [p.match, p]));
   const patterns: Matcher[] = prices.filter((p) => p.match.startsWith("/")).map((p) => ({ test: compileMatch(p.match), price: p }));
-  return (model, inputTokens, outputTokens) => {
-    const p = exact.get(model) ?? patterns.find((m) => m.test(model))?.price;
-    if (!p) return null;
-    return (inputTokens * p.inputPerMillion + outputTokens * p.outputPerMillion) / 1_000_000;
+  const useCatalog = opts.catalog ?? true;
+  // a batch names a handful of models many times: each is matched once
+  const seen = new Map<string, PerMillion | null>();
+  const priceOf = (model: string): PerMillion | null => {
+    let p = seen.get(model);
+    if (p === undefined) {
+      p = exact.get(model) ?? patterns.find((m) => m.test(model))?.price ?? (useCatalog ? catalogPrice(model) : null);
+      if (seen.size < 1000) seen.set(model, p);
+    }
+    return p;
   };
+  return (model, inputTokens, outputTokens) => {
+    const p = priceOf(model);
+    return p ? usd(p, inputTokens, outputTokens) : null;
+  };
+}
+
+/** A gateway deployment's own prices, USD per 1,000 tokens; both 0 (the default) means it has none. */
+export interface DeploymentPrices {
+  inputPricePer1k: number;
+  outputPricePer1k: number;
+}
+
+/**
+ * The cost of one call, in the one order of precedence: the deployment's own prices (gateway calls
+ * through a priced deployment), else the project's price table, else the catalogue (`lookup`). Null
+ * when nothing prices the model.
+ */
+export function callCost(
+  deployment: DeploymentPrices | null | undefined,
+  model: string | null,
+  inputTokens: number,
+  outputTokens: number,
+  lookup: CostOf,
+): number | null {
+  if (deployment && (deployment.inputPricePer1k > 0 || deployment.outputPricePer1k > 0))
+    return (inputTokens * deployment.inputPricePer1k + outputTokens * deployment.outputPricePer1k) / 1000;
+  return model ? lookup(model, inputTokens, outputTokens) : null;
+}
+
+export const catalogOut = z.object({
+  /** when these prices were taken from the providers' price pages */
+  date: z.string(),
+  prices: z.array(
+    z.object({
+      match: z.string(),
+      provider: z.enum(["openai", "anthropic", "google", "mistral"]),
+      inputPerMillion: z.number(),
+      outputPerMillion: z.number(),
+    }),
+  ),
+});
+
+/** The built-in catalogue as the console and the API list it. */
+export function listCatalog(): { date: string; prices: CatalogPrice[] } {
+  return { date: CATALOG_DATE, prices: [...PRICE_CATALOG] };
 }
 
 const mp = schema.modelPrices;
@@ -52,14 +113,16 @@ export async function upsertPrice(db: DbOrTx, actor: Actor, projectId: string, i
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .insert(mp)
-        .values({ ...input, projectId })
+        // the fields named: callers pass their whole input (the procedure's includes projectId, as a slug)
+        .values({ projectId, match: input.match, inputPerMillion: input.inputPerMillion, outputPerMillion: input.outputPerMillion })
         .onConflictDoUpdate({
           target: [mp.projectId, mp.match],
           set: { inputPerMillion: input.inputPerMillion, outputPerMillion: input.outputPerMillion },
         })
         .returning(cols);
       if (!row) throw new Error("upsert returned nothing");
-      await recordAudit(tx, actor, { projectId, action: "logs.price.upsert", targetType: "model_price", targetId: row.id, after: input });
+      const after = { match: row.match, inputPerMillion: row.inputPerMillion, outputPerMillion: row.outputPerMillion };
+      await recordAudit(tx, actor, { projectId, action: "logs.price.upsert", targetType: "model_price", targetId: row.id, after });
       return row;
     });
   } catch (err) {

@@ -24,7 +24,7 @@ import {
   traceRowOut,
 } from "./contract";
 import { ingestBatch } from "./ingest";
-import { deletePrice, listPrices, upsertPrice } from "./prices";
+import { catalogOut, deletePrice, listCatalog, listPrices, upsertPrice } from "./prices";
 import {
   addItems,
   addItemsInput,
@@ -37,9 +37,10 @@ import {
   queueStats,
   skipItem,
 } from "./queues";
+import { recomputeCosts, recomputeInput, recomputeOutput } from "./recompute-cost";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
-import { getTrace, listTraces, traceFilter } from "./traces";
+import { getTrace, listTraces, splitTraceQuery, traceFilter, traceQuery } from "./traces";
 import { uiRating } from "./ui-rating";
 import { deleteView, listViews, saveView, viewInput } from "./views";
 
@@ -54,6 +55,14 @@ const traces = router({
     )
     .output(pageOf(traceRowOut))
     .query(({ ctx, input }) => listTraces(ctx.db, ctx.projectId, input.filter, input)),
+  /** The REST twin of `list` (GET /api/v1/traces): the same filter, flattened, dates as ISO strings. */
+  find: projectProcedure
+    .input(traceQuery)
+    .output(pageOf(traceRowOut))
+    .query(({ ctx, input }) => {
+      const { filter, page } = splitTraceQuery(input);
+      return listTraces(ctx.db, ctx.projectId, filter, page);
+    }),
   get: projectProcedure
     .input(z.object({ traceId: entityId }))
     .output(traceDetailOut)
@@ -102,6 +111,14 @@ const prices = router({
     .input(z.object({ id: z.uuid() }))
     .output(idOut)
     .mutation(({ ctx, input }) => deletePrice(ctx.db, actorOf(ctx.principal), ctx.projectId, input.id)),
+  /** The built-in prices a generation falls back to when no project price matches its model. */
+  catalog: projectProcedure.output(catalogOut).query(() => listCatalog()),
+  /** Recompute the cost of the observations that started in [from, to) from the current prices. */
+  recompute: projectProcedure
+    .use(requireRole("engineer"))
+    .input(recomputeInput)
+    .output(recomputeOutput)
+    .mutation(({ ctx, input }) => recomputeCosts(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
 });
 
 const settings = router({

@@ -158,3 +158,45 @@ export async function getTrace(db: DbOrTx, projectId: string, traceId: string) {
   ]);
   return { trace: rest, observations, ratings };
 }
+
+// ---- the REST list (GET /api/v1/traces): the filter's fields at the top level, as a query string carries them
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
+/** A date-time with an offset, or a date (midnight UTC). */
+const instant = z
+  .string()
+  .regex(ISO_INSTANT, { message: "must be an ISO 8601 date-time with an offset (2026-01-01T00:00:00Z) or a date (2026-01-01)" })
+  .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
+  .refine((d) => !Number.isNaN(d.getTime()), { message: "is not a real date" });
+
+const traceQueryShape = traceFilter.extend({
+  from: instant.optional(),
+  to: instant.optional(),
+  cursor: z.string().max(300).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+}).shape;
+/** `projectId` is the procedure ladder's own input, merged with this one. */
+const KNOWN = new Set([...Object.keys(traceQueryShape), "projectId"]);
+
+/**
+ * The explorer's filter flattened, with `cursor` and `limit`: what `GET /api/v1/traces` takes as query
+ * parameters (lists as comma lists or repeated parameters). An unknown parameter is a 400 naming it:
+ * a misspelt filter must not answer every trace.
+ */
+export const traceQuery = z.looseObject(traceQueryShape).superRefine((q, ctx) => {
+  for (const k of Object.keys(q))
+    if (!KNOWN.has(k))
+      ctx.addIssue({
+        code: "custom",
+        path: [k],
+        message: `unknown parameter; the filters are ${Object.keys(traceFilter.shape).join(", ")}, with cursor and limit`,
+      });
+});
+export type TraceQuery = z.infer<typeof traceQuery>;
+
+/** The filter and the page of a flattened query. */
+export function splitTraceQuery(q: TraceQuery): { filter: TraceFilter; page: { cursor?: string; limit: number } } {
+  const { cursor, limit, projectId: _projectId, ...rest } = q as TraceQuery & { projectId?: unknown };
+  const filter = Object.fromEntries(Object.entries(rest).filter(([k]) => k in traceFilter.shape)) as TraceFilter;
+  return { filter, page: { cursor, limit } };
+}

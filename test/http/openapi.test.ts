@@ -1,8 +1,9 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { dispatch } from "../../server/http/dispatch";
-import { procedureAccess } from "../../server/http/entry";
-import { openApiDocument } from "../../server/http/openapi";
+import { procedureAccess, type RouteEntry } from "../../server/http/entry";
+import { inputSchema, openApiDocument } from "../../server/http/openapi";
+import { fieldTypes, queryInput } from "../../server/http/routes";
 import { findRoute, ROUTE_TABLE } from "../../server/http/table";
 import { BASE } from "../factories/workspace";
 
@@ -38,6 +39,22 @@ describe("the route table", () => {
     expect(findRoute("PUT", "/api/v1/drift/monitors/m1")).toEqual({ allow: ["GET", "PATCH", "DELETE"], errors: "keel" });
     expect(findRoute("GET", "/api/v1/nothing-here")).toBeNull();
     expect(findRoute("GET", "/api/v1/projects/%E0%A4%A")).toBeNull();
+    // HEAD is served as GET (a load balancer's health check)
+    const head = findRoute("HEAD", "/api/health");
+    expect(head && "entry" in head && head.entry.method).toBe("GET");
+  });
+
+  it("coerces query strings to the types the procedure's input declares", () => {
+    const entry = ROUTE_TABLE.find((e) => e.kind === "procedure" && e.procedure === "workspace.invitations.list");
+    expect(entry, "invitations list route").toBeTruthy();
+    const types = fieldTypes(inputSchema(entry as RouteEntry) as { properties?: Record<string, unknown> });
+    expect(types).toMatchObject({ pendingOnly: "boolean", limit: "integer" });
+    const url = new URL("http://x/?pendingOnly=false&limit=5&cursor=abc&project=demo");
+    expect(queryInput(url, types)).toEqual({ pendingOnly: false, limit: 5, cursor: "abc" });
+    // a value that does not fit stays text, for the schema to name
+    expect(queryInput(new URL("http://x/?pendingOnly=maybe&limit=five"), types)).toEqual({ pendingOnly: "maybe", limit: "five" });
+    // arrays: a comma list or repeated parameters
+    expect(queryInput(new URL("http://x/?tags=a,b&tags=c"), { tags: "array" })).toEqual({ tags: ["a", "b", "c"] });
   });
 
   it("reads a procedure's auth and role from the procedure's own ladder and requireRole", () => {

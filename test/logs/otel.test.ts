@@ -106,12 +106,17 @@ describe("POST /api/v1/otel/v1/traces (OTLP/HTTP JSON)", () => {
     expect(obs.find((o) => o.type === "span")?.name).toBe("agent.step");
   });
 
-  it("refuses protobuf (415), a bad shape (400) and a missing key (401)", async () => {
-    const proto = await handleV1(
-      req("/api/v1/otel/v1/traces", { method: "POST", key, body: "\x0a\x00", headers: { "content-type": "application/x-protobuf" } }),
+  it("refuses a content type OTLP does not define (415), a bad shape (400) and a missing key (401)", async () => {
+    const text = await handleV1(
+      req("/api/v1/otel/v1/traces", { method: "POST", key, body: "{}", headers: { "content-type": "text/plain" } }),
     );
-    expect(proto.status).toBe(415);
-    expect((await handleV1(req("/api/v1/otel/v1/traces", { method: "POST", key, json: { resourceSpans: {} } }))).status).toBe(400);
+    expect(text.status).toBe(415);
+    expect(((await text.json()) as { error: { message: string } }).error.message).toContain("not text/plain");
+    const shape = await handleV1(req("/api/v1/otel/v1/traces", { method: "POST", key, json: { resourceSpans: {} } }));
+    expect(shape.status).toBe(400);
+    expect(((await shape.json()) as { error: { field?: string } }).error.field).toBe("resourceSpans");
+    const nested = await handleV1(req("/api/v1/otel/v1/traces", { method: "POST", key, json: { resourceSpans: [{ scopeSpans: {} }] } }));
+    expect(((await nested.json()) as { error: { message: string } }).error.message).toBe("resourceSpans[0].scopeSpans: expected an array");
     expect((await handleV1(req("/api/v1/otel/v1/traces", { method: "POST", json: payload }))).status).toBe(401);
   });
 });

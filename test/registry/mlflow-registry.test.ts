@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleMlflow } from "../../server/http/mlflow";
+import { dispatch } from "../../server/http/dispatch";
 import { handleV1 } from "../../server/http/v1";
 import { makeKey, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
@@ -22,7 +22,7 @@ const recorded = (name: string, fill: Record<string, string> = {}) => {
   return text;
 };
 const call = async (method: string, endpoint: string, body?: string) => {
-  const res = await handleMlflow(
+  const res = await dispatch(
     req(`/api/2.0/mlflow${endpoint}`, { method, key, body, headers: body ? { "content-type": "application/json" } : undefined }),
   );
   return { status: res.status, json: (await res.json()) as Record<string, any> };
@@ -48,7 +48,7 @@ describe("MLflow model registry endpoints", () => {
       ["model/model.onnx", weights],
       ["metrics.json", Buffer.from("{}")],
     ] as const) {
-      const put = await handleMlflow(
+      const put = await dispatch(
         req(`/api/2.0/mlflow-artifacts/artifacts/${run.experiment_id}/${run.run_id}/artifacts/${file}`, {
           method: "PUT",
           key,

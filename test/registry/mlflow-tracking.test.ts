@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleMlflow } from "../../server/http/mlflow";
+import { dispatch } from "../../server/http/dispatch";
 import { makeKey, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 
@@ -29,12 +29,12 @@ function fixture(name: string, vars: Record<string, string> = {}): Record<string
 /** response bodies, checked field by field */
 type Json = Record<string, any>;
 async function post(endpoint: string, body: unknown, k = key): Promise<{ status: number; body: Json }> {
-  const res = await handleMlflow(req(`/api/2.0/mlflow/${endpoint}`, { method: "POST", key: k, json: body }));
+  const res = await dispatch(req(`/api/2.0/mlflow/${endpoint}`, { method: "POST", key: k, json: body }));
   return { status: res.status, body: (await res.json()) as Json };
 }
 async function get(endpoint: string, query: Record<string, unknown>, k = key): Promise<{ status: number; body: Json }> {
   const qs = new URLSearchParams(Object.entries(query).map(([a, b]) => [a, String(b)]));
-  const res = await handleMlflow(req(`/api/2.0/mlflow/${endpoint}?${qs}`, { key: k }));
+  const res = await dispatch(req(`/api/2.0/mlflow/${endpoint}?${qs}`, { key: k }));
   return { status: res.status, body: (await res.json()) as Json };
 }
 
@@ -230,7 +230,7 @@ describe("MLflow tracking API with the Python client's requests", () => {
   });
 
   it("auth: no key is 401, a viewer may read not write, another project's run is 404", async () => {
-    const anon = await handleMlflow(req("/api/2.0/mlflow/experiments/search", { method: "POST", json: {} }));
+    const anon = await dispatch(req("/api/2.0/mlflow/experiments/search", { method: "POST", json: {} }));
     expect(anon.status).toBe(401);
     expect(((await anon.json()) as Json).error_code).toBe("UNAUTHENTICATED");
     expect((await get("runs/get", { run_id: runId }, viewerKey)).status).toBe(200);
@@ -251,12 +251,12 @@ describe("MLflow tracking API with the Python client's requests", () => {
   it("proxies artifacts: PUT, list (one level, names relative), GET", async () => {
     const base = `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts`;
     const put = (p: string, body: string) =>
-      handleMlflow(req(`${base}/${p}`, { method: "PUT", key, body, headers: { "content-type": "text/plain" } }));
+      dispatch(req(`${base}/${p}`, { method: "PUT", key, body, headers: { "content-type": "text/plain" } }));
     expect((await put("model/MLmodel", "flavors: {}\n")).status).toBe(200);
     expect((await put("model/weights.bin", "0123456789")).status).toBe(200);
     expect((await put("notes%20v1.txt", "hello")).status).toBe(200);
     const list = async (p: string) =>
-      (await (await handleMlflow(req(`/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(p)}`, { key }))).json()) as Json;
+      (await (await dispatch(req(`/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(p)}`, { key }))).json()) as Json;
     expect(await list(`${experimentId}/${runId}/artifacts`)).toEqual({
       files: [
         { path: "model", is_dir: true },
@@ -270,14 +270,14 @@ describe("MLflow tracking API with the Python client's requests", () => {
       ],
     });
     expect(await list(`${experimentId}/${runId}/artifacts/empty`)).toEqual({});
-    const dl = await handleMlflow(req(`${base}/model/weights.bin`, { key }));
+    const dl = await dispatch(req(`${base}/model/weights.bin`, { key }));
     expect(dl.status).toBe(200);
     expect(await dl.text()).toBe("0123456789");
-    expect((await handleMlflow(req(`${base}/missing.txt`, { key }))).status).toBe(404);
+    expect((await dispatch(req(`${base}/missing.txt`, { key }))).status).toBe(404);
     expect((await put("..%2Fescape", "x")).status).toBe(400);
-    const viewerPut = await handleMlflow(req(`${base}/v.txt`, { method: "PUT", key: viewerKey, body: "x" }));
+    const viewerPut = await dispatch(req(`${base}/v.txt`, { method: "PUT", key: viewerKey, body: "x" }));
     expect(viewerPut.status).toBe(403);
-    const wrongExp = await handleMlflow(req(`/api/2.0/mlflow-artifacts/artifacts/${runId}/${runId}/artifacts/model/MLmodel`, { key }));
+    const wrongExp = await dispatch(req(`/api/2.0/mlflow-artifacts/artifacts/${runId}/${runId}/artifacts/model/MLmodel`, { key }));
     expect(wrongExp.status).toBe(404);
     // the run page lists the files too
     const run = (await get("runs/get", { run_id: runId })).body.run;
