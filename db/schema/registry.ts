@@ -55,9 +55,11 @@ export type VersionSource =
   | { kind: "uri"; uri: string }
   | { kind: "run"; runId: string }
   | { kind: "bundled"; dir: string }
-  | { kind: "tuning"; jobId: string };
+  | { kind: "tuning"; jobId: string }
+  /** an MLflow 3 logged model's files (server/registry/logged-models.ts) */
+  | { kind: "logged_model"; modelId: string };
 
-/** Immutable once created (artifacts, params, metrics, lineage); only status and card may change. */
+/** Immutable once created (artifacts, params, metrics, lineage); only status, card, description and tags may change. */
 export const modelVersions = pgTable(
   "model_versions",
   {
@@ -77,6 +79,8 @@ export const modelVersions = pgTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     params: jsonb("params").$type<Record<string, string>>().notNull().default({}),
     metrics: jsonb("metrics").$type<Record<string, number>>().notNull().default({}),
+    /** labels that may change after creation (MLflow's model version tags), unlike params */
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     card: text("card"),
     description: text("description"),
     fileCount: integer("file_count").notNull().default(0),
@@ -410,4 +414,64 @@ export const runArtifacts = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.path] })],
+);
+
+// ---------------------------------------------------------------- MLflow 3 logged models
+
+/** A metric logged against a logged model (latest per key and dataset); NaN and ±Infinity as their text. */
+export interface LoggedModelMetric {
+  key: string;
+  value: number | string;
+  step: number;
+  timestamp: number;
+  runId: string | null;
+  datasetName: string | null;
+  datasetDigest: string | null;
+}
+
+/**
+ * MLflow 3's logged model: a model's files and metadata in an experiment, before (or without) a
+ * registered version. `id` is MLflow's form (`m-` and 32 hex digits). Files live under
+ * `artifact_location` (`mlflow-artifacts:/<experiment>/models/<id>/artifacts`) through the artifact proxy.
+ */
+export const loggedModels = pgTable(
+  "logged_models",
+  {
+    id: text("id").primaryKey(),
+    projectId: projectRef(),
+    experimentId: uuid("experiment_id")
+      .notNull()
+      .references(() => experiments.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    modelType: text("model_type"),
+    sourceRunId: uuid("source_run_id").references(() => runs.id, { onDelete: "set null" }),
+    status: text("status", { enum: ["pending", "ready", "failed"] })
+      .notNull()
+      .default("pending"),
+    statusMessage: text("status_message"),
+    params: jsonb("params").$type<Record<string, string>>().notNull().default({}),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    metrics: jsonb("metrics").$type<LoggedModelMetric[]>().notNull().default([]),
+    artifactLocation: text("artifact_location").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("logged_models_project_experiment_created_idx").on(t.projectId, t.experimentId, t.createdAt, t.id)],
+);
+
+export const loggedModelFiles = pgTable(
+  "logged_model_files",
+  {
+    modelId: text("model_id")
+      .notNull()
+      .references(() => loggedModels.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    sha256: text("sha256")
+      .notNull()
+      .references(() => artifactBlobs.sha256),
+    size: bigint("size", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.path] })],
 );

@@ -9,7 +9,8 @@ import { serveProcedure } from "./procedure-call";
 import { findRoute } from "./table";
 
 /** The error shape of a path no entry matched: MLflow clients expect theirs. */
-const shapeOf = (pathname: string): ErrorShape => (pathname.startsWith("/api/2.0/") ? "mlflow" : "keel");
+const shapeOf = (pathname: string): ErrorShape =>
+  pathname.startsWith("/api/2.0/") || pathname.startsWith("/api/3.0/") ? "mlflow" : "keel";
 
 /** OpenAI's shape for what escapes the gateway's own handling (it formats its GatewayErrors itself). */
 function openAiError(err: unknown): Response {

@@ -6,23 +6,52 @@ import { DomainError, databaseUnavailable, isDatabaseUnavailable } from "../core
 import { decodeUtf8Strict, parseJsonStrict } from "../core/json-guard";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
-import { chatCompletions, classifications, completions, embeddings, GatewayError, type GatewayResult, models } from "../routing";
+import {
+  chatCompletions,
+  classifications,
+  completions,
+  embeddings,
+  GatewayError,
+  type GatewayResult,
+  model,
+  models,
+  responses,
+} from "../routing";
 import { principalFromApiKey } from "../workspace";
 import { admitCaller } from "./admit";
 import type { CallerContext, PrincipalOf } from "./entry";
 import { readJson } from "./request";
 
-const ENDPOINTS: Record<
-  string,
-  { method: "GET" | "POST"; run: (c: Parameters<typeof models>[0], body: unknown) => Promise<GatewayResult> }
-> = {
+/** An endpoint's call: the parsed body (POST) and, for `/models/*id`, the id (the rest of the path, decoded). */
+type Run = (c: Parameters<typeof models>[0], body: unknown, id: string) => Promise<GatewayResult>;
+
+/** Keyed by the route table's pattern (after /api/v1): `*id` is the rest of the path. */
+const ENDPOINTS: Record<string, { method: "GET" | "POST"; run: Run }> = {
   "/chat/completions": { method: "POST", run: chatCompletions },
   "/completions": { method: "POST", run: completions },
   "/embeddings": { method: "POST", run: embeddings },
+  "/responses": { method: "POST", run: responses },
   "/classifications": { method: "POST", run: classifications },
   "/models": { method: "GET", run: (c) => models(c) },
+  "/models/*id": { method: "GET", run: (c, _body, id) => model(c, id) },
 };
-export const isGatewayPath = (path: string) => path in ENDPOINTS;
+const MODEL_PREFIX = "/models/";
+
+/**
+ * The endpoint of a path after /api/v1 as it came off the wire: an exact one, or `/models/<id>`
+ * with the id's segments decoded and empty ones dropped, as the route table matches `*id` (a
+ * malformed %-escape matches nothing: a 404).
+ */
+function endpointOf(path: string): { key: string; id: string } | null {
+  if (!path.startsWith(MODEL_PREFIX)) return path in ENDPOINTS ? { key: path, id: "" } : null;
+  try {
+    const id = path.slice(MODEL_PREFIX.length).split("/").filter(Boolean).map(decodeURIComponent).join("/");
+    return id ? { key: "/models/*id", id } : null;
+  } catch {
+    return null;
+  }
+}
+export const isGatewayPath = (path: string) => endpointOf(path) !== null;
 /** The gateway's paths (after /api/v1) and methods, for the route table. */
 export const GATEWAY_ENDPOINTS = Object.entries(ENDPOINTS).map(([path, e]) => ({ path, method: e.method }));
 
@@ -44,7 +73,10 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 /** One gateway call, whatever the HTTP binding: the endpoint's result, or a GatewayError to send. */
 async function runGateway(call: {
   method: string;
+  /** the ENDPOINTS key */
   path: string;
+  /** `/models/*id`'s id */
+  id: string;
   /** the admitted caller: the dispatcher's auth step's, or the node-native path's own (admittedKey) */
   caller: () => Promise<{ db: Db; principal: GatewayCaller }>;
   /** the parsed JSON body; throws PAYLOAD_TOO_LARGE or BAD_REQUEST */
@@ -66,7 +98,7 @@ async function runGateway(call: {
     if (body === null || typeof body !== "object" || Array.isArray(body))
       throw new GatewayError(400, "The request body must be a JSON object");
   }
-  return endpoint.run({ db, projectId: principal.projectId, signal: call.signal }, body);
+  return endpoint.run({ db, projectId: principal.projectId, signal: call.signal }, body, call.id);
 }
 
 /** A thrown error as the OpenAI-shaped JSON result to send (unexpected ones are logged, answered 500). */
@@ -79,7 +111,8 @@ function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind:
     logger.error({ err, path }, "gateway call failed");
     e = new GatewayError(500, "Internal server error", "server_error");
   }
-  const traceId = (e as { traceId?: string }).traceId;
+  // a call that failed after its trace was logged says which (the trace holds the error)
+  const traceId = (err as { traceId?: string } | null)?.traceId ?? (e as { traceId?: string }).traceId;
   return {
     kind: "json",
     status: (e as GatewayError).status,
@@ -94,12 +127,17 @@ function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind:
  * fetch binding (`next dev`, app/api), past the dispatcher's auth step; `keel start` serves the
  * same calls through `serveGateway`.
  */
-export async function handleGateway(req: Request, path: string, { db, principal }: CallerContext<GatewayCaller>): Promise<Response> {
+export async function handleGateway(
+  req: Request,
+  path: string,
+  { db, principal, params }: CallerContext<GatewayCaller>,
+): Promise<Response> {
   let result: GatewayResult;
   try {
     result = await runGateway({
       method: req.method,
       path,
+      id: params.id ?? "",
       caller: async () => ({ db, principal }),
       body: () => readJson(req),
       signal: req.signal,
@@ -152,10 +190,12 @@ export async function serveGateway(req: IncomingMessage, res: ServerResponse, pa
     if (!res.writableFinished) gone.abort(new Error("client went away"));
   });
   let result: GatewayResult;
+  const at = endpointOf(path);
   try {
     result = await runGateway({
       method: req.method ?? "GET",
-      path,
+      path: at?.key ?? path,
+      id: at?.id ?? "",
       caller: () => admittedKey(req.headers.authorization),
       body: () => readNodeJson(req),
       signal: gone.signal,

@@ -2,6 +2,7 @@ import type { Db } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { logger } from "../core/logger";
 import { mlflowShapes } from "../registry";
+import type { Context } from "../trpc/init";
 import type { Actor, Principal, ProjectAccess } from "../workspace";
 
 /**
@@ -16,14 +17,21 @@ export interface MlflowContext {
   project: ProjectAccess;
   req: Request;
   url: URL;
-  /** the JSON body of a POST/PATCH/DELETE, or the query string of a GET (repeated keys as lists) */
+  /** the request's tRPC context, for routes answered by a procedure (MLflow traces read Keel's) */
+  trpc: Context;
+  /**
+   * the JSON body of a POST/PATCH/DELETE, or the query string of a GET (repeated keys as lists), with
+   * the path's params over them (`/logged-models/:model_id` fills `model_id`, as MLflow's server does)
+   */
   params: Record<string, unknown>;
 }
 
 export interface MlflowRoute {
   method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
-  /** after `/api/2.0/mlflow`, e.g. `/runs/get` */
+  /** after the prefix, e.g. `/runs/get`; `:name` is one path segment, given to the handler in params */
   path: string;
+  /** `/api/2.0/mlflow` unless set (MLflow 3's trace API lives under `/api/3.0/mlflow`) */
+  prefix?: "/api/2.0/mlflow" | "/api/3.0/mlflow";
   /** writes need the engineer role or higher (the route entry's role; the auth step checks it) */
   write?: boolean;
   /** a plain object is sent as 200 JSON; a Response as is */

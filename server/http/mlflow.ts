@@ -1,18 +1,16 @@
 import { DomainError } from "../core/errors";
 import {
+  checkRunArtifactPath,
   createExperiment,
   createRun,
-  DEFAULT_EXPERIMENT,
   deleteRunTag,
-  type Experiment,
-  ensureExperiment,
-  getExperiment,
+  directoryLevel,
   getExperimentByName,
   getRun,
   getRunDetail,
   latestMetrics,
   listExperiments,
-  logBatch,
+  listRunArtifacts,
   metricHistory,
   mlflowShapes,
   searchRuns,
@@ -23,11 +21,12 @@ import {
   updateRun,
 } from "../registry";
 import { type HandlerEntry, handlerRoute, type ProjectContext } from "./entry";
-import { serveHandler } from "./handler-call";
 import { listMlflowArtifacts, serveMlflowArtifact } from "./mlflow-artifacts";
-import { type MlflowContext, type MlflowRoute, mlflowError, mlflowErrorOf } from "./mlflow-core";
+import type { MlflowContext, MlflowRoute } from "./mlflow-core";
+import { mlflowJsonText, readMlflowJson } from "./mlflow-json";
+import { experimentOf, logToRun, MLFLOW_LOGGED_MODEL_ROUTES } from "./mlflow-logged-models";
 import { MLFLOW_REGISTRY_ROUTES } from "./mlflow-registry";
-import { readJsonObject } from "./request";
+import { MLFLOW_TRACE_ROUTES } from "./mlflow-traces";
 
 export { type MlflowContext, type MlflowRoute, mlflowError, mlflowErrorOf } from "./mlflow-core";
 
@@ -44,13 +43,6 @@ const {
   toMlflowRunInfo,
   viewType,
 } = mlflowShapes;
-
-/** MLflow's experiment id "0" (the Default experiment, where clients log when none is set). */
-async function experimentOf(c: MlflowContext, id: string, create = false): Promise<Experiment> {
-  if (id !== "0") return getExperiment(c.db, c.project.id, id);
-  if (create) return ensureExperiment(c.db, c.actor, c.project.id, DEFAULT_EXPERIMENT);
-  return getExperimentByName(c.db, c.project.id, DEFAULT_EXPERIMENT);
-}
 
 const experimentId = (c: MlflowContext) => str(c.params, "experiment_id", true);
 
@@ -127,9 +119,6 @@ const EXPERIMENT_ROUTES: MlflowRoute[] = [
     },
   },
 ];
-
-/** Log through the one batch path (all or nothing, params immutable, latest metrics kept). */
-const logTo = (c: MlflowContext, input: Parameters<typeof logBatch>[3]) => logBatch(c.db, c.project.id, runIdOf(c.params), input);
 
 const RUN_ROUTES: MlflowRoute[] = [
   {
@@ -212,8 +201,7 @@ const RUN_ROUTES: MlflowRoute[] = [
     path: "/runs/log-metric",
     write: true,
     handle: async (c) => {
-      const [point] = metricPoints([c.params]);
-      await logTo(c, { metrics: point ? [point] : [] });
+      await logToRun(c, { metrics: metricPoints([c.params], () => "") });
       return {};
     },
   },
@@ -223,7 +211,7 @@ const RUN_ROUTES: MlflowRoute[] = [
     write: true,
     handle: async (c) => {
       const params = keyValues([{ key: str(c.params, "key", true), value: c.params.value ?? "" }], "params", "refuse");
-      await logTo(c, { params });
+      await logToRun(c, { params });
       return {};
     },
   },
@@ -232,7 +220,7 @@ const RUN_ROUTES: MlflowRoute[] = [
     path: "/runs/log-batch",
     write: true,
     handle: async (c) => {
-      await logTo(c, {
+      await logToRun(c, {
         metrics: metricPoints(c.params.metrics),
         params: keyValues(c.params.params, "params", "refuse"),
         tags: keyValues(c.params.tags, "tags", "last"),
@@ -245,7 +233,7 @@ const RUN_ROUTES: MlflowRoute[] = [
     path: "/runs/set-tag",
     write: true,
     handle: async (c) => {
-      await logTo(c, { tags: keyValues([{ key: str(c.params, "key", true), value: c.params.value ?? "" }], "tags", "last") });
+      await logToRun(c, { tags: keyValues([{ key: str(c.params, "key", true), value: c.params.value ?? "" }], "tags", "last") });
       return {};
     },
   },
@@ -258,8 +246,9 @@ const RUN_ROUTES: MlflowRoute[] = [
       return {};
     },
   },
-  // Dataset inputs and logged-model records are accepted for client compatibility, not stored.
-  ...["/runs/log-inputs", "/runs/log-model"].map(
+  // Dataset inputs, run outputs (MLflow 3's log_model names the logged model) and MLflow 2's
+  // logged-model records are accepted for client compatibility, not stored.
+  ...["/runs/log-inputs", "/runs/log-model", "/runs/outputs"].map(
     (path): MlflowRoute => ({
       method: "POST",
       path,
@@ -281,10 +270,35 @@ const RUN_ROUTES: MlflowRoute[] = [
       return { metrics, ...(h.nextCursor ? { next_page_token: h.nextCursor } : {}) };
     },
   },
+  {
+    method: "GET",
+    path: "/artifacts/list",
+    handle: async (c) => {
+      const run = await getRun(c.db, c.project.id, runIdOf(c.params));
+      const dir = str(c.params, "path") ?? "";
+      if (dir) checkRunArtifactPath(dir);
+      const level = directoryLevel(await listRunArtifacts(c.db, c.project.id, run.id, dir), dir);
+      // paths from the run's artifact root, as MLflow's ListArtifacts answers them
+      const files = level.map((e) => {
+        const path = dir ? `${dir.replace(/\/+$/, "")}/${e.name}` : e.name;
+        return e.isDir ? { path, is_dir: true } : { path, is_dir: false, file_size: e.size };
+      });
+      return { root_uri: toMlflowRunInfo(run).artifact_uri, files };
+    },
+  },
 ];
 
-/** Every MLflow tracking route: experiments, runs, metrics, then the model registry's (mlflow-registry.ts). */
-export const MLFLOW_ROUTES: MlflowRoute[] = [...EXPERIMENT_ROUTES, ...RUN_ROUTES, ...MLFLOW_REGISTRY_ROUTES];
+/**
+ * Every MLflow route: experiments, runs, metrics, then the model registry's (mlflow-registry.ts),
+ * MLflow 3's logged models (mlflow-logged-models.ts) and traces (mlflow-traces.ts, under /api/3.0).
+ */
+export const MLFLOW_ROUTES: MlflowRoute[] = [
+  ...EXPERIMENT_ROUTES,
+  ...RUN_ROUTES,
+  ...MLFLOW_REGISTRY_ROUTES,
+  ...MLFLOW_LOGGED_MODEL_ROUTES,
+  ...MLFLOW_TRACE_ROUTES,
+];
 
 /** A GET's query string as params: one value as a string, a repeated key as a list. */
 function queryParams(url: URL): Record<string, unknown> {
@@ -297,12 +311,17 @@ function queryParams(url: URL): Record<string, unknown> {
   return out;
 }
 
-/** One MLflow route, past the auth step (project, role): its params, its answer. */
+/**
+ * One MLflow route, past the auth step (project, role): its params (the path's over the body's or
+ * query's), its answer. Bodies may carry NaN and ±Infinity as MLflow's clients send them, and
+ * answers write them as MLflow does ("NaN", "Infinity", "-Infinity"): see mlflow-json.ts.
+ */
 async function serveMlflowRoute(route: MlflowRoute, req: Request, c: ProjectContext): Promise<Response> {
-  const params = req.method === "GET" ? queryParams(c.url) : await readJsonObject(req);
-  const out = await route.handle({ db: c.db, principal: c.principal, actor: c.actor, project: c.project, req, url: c.url, params });
+  const params = { ...(req.method === "GET" ? queryParams(c.url) : await readMlflowJson(req)), ...c.params };
+  const { db, principal, actor, project, url, trpc } = c;
+  const out = await route.handle({ db, principal, actor, project, req, url, params, trpc });
   if (out instanceof Response) return out;
-  return new Response(JSON.stringify(out ?? {}), { headers: { "content-type": "application/json" } });
+  return new Response(mlflowJsonText(out ?? {}), { headers: { "content-type": "application/json" } });
 }
 
 const keyed = ["session", "secretKey"] as const;
@@ -312,9 +331,9 @@ export const MLFLOW_TABLE: HandlerEntry[] = [
   ...MLFLOW_ROUTES.map((r) =>
     handlerRoute({
       method: r.method,
-      path: `/api/2.0/mlflow${r.path}`,
+      path: `${r.prefix ?? "/api/2.0/mlflow"}${r.path}`,
       tag: "mlflow",
-      summary: `MLflow tracking API: ${r.path.slice(1)}`,
+      summary: `MLflow ${r.prefix === "/api/3.0/mlflow" ? "3 " : ""}API: ${r.method} ${r.path.slice(1)}`,
       auth: keyed,
       role: r.write ? "engineer" : "viewer",
       project: "key",

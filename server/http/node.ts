@@ -23,6 +23,7 @@ export function apiHandlerFor(pathname: string): Handler | null {
     pathname === "/api/v1" ||
     pathname.startsWith("/api/v1/") ||
     pathname.startsWith("/api/2.0/mlflow/") ||
+    pathname.startsWith("/api/3.0/mlflow/") ||
     pathname.startsWith("/api/2.0/mlflow-artifacts/") ||
     pathname === "/api/health" ||
     pathname === "/api/metrics"

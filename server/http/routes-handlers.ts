@@ -103,7 +103,9 @@ const GATEWAY_SUMMARY: Record<string, string> = {
   "/completions": "Text completion (OpenAI-compatible; `stream: true` answers SSE)",
   "/embeddings": "Embeddings (OpenAI-compatible)",
   "/classifications": "Classification through a router",
+  "/responses": "Responses API (OpenAI-compatible), passed through to a provider deployment; `stream: true` answers SSE",
   "/models": "Models and routers this key may call (OpenAI-compatible)",
+  "/models/*id": "One model or router by id, the rest of the path (OpenAI-compatible; 404 `model_not_found`)",
 };
 const GATEWAY: HandlerEntry[] = GATEWAY_ENDPOINTS.map(({ path: sub, method }) =>
   h({
@@ -113,7 +115,7 @@ const GATEWAY: HandlerEntry[] = GATEWAY_ENDPOINTS.map(({ path: sub, method }) =>
     summary: GATEWAY_SUMMARY[sub] ?? `Gateway ${sub}`,
     ...GATEWAY_ACCESS,
     request: method === "POST" ? "json" : "none",
-    response: sub === "/chat/completions" || sub === "/completions" ? "sse" : "json",
+    response: sub === "/chat/completions" || sub === "/completions" || sub === "/responses" ? "sse" : "json",
     errors: "openai",
     handle: (req, c) => handleGateway(req, sub, c),
   }),

@@ -7,7 +7,17 @@ export { versionMetaInput } from "./contract";
 export { deliverWebhookJob } from "./jobs/deliver-webhook";
 export { versionLineage } from "./lineage";
 export { registerBundled, registerLocal } from "./local";
+export { deleteModel, deleteVersion, getVersionById, renameModel, setVersionTag } from "./model-lifecycle";
 export { createModel, getModel, listModels, type RegisteredModel, updateModel } from "./models";
 export * from "./tracking";
-export { createVersion, type FileRef, listVersions, type ModelVersion, resolveVersion, type VersionView, versionFiles } from "./versions";
+export {
+  createVersion,
+  type FileRef,
+  listVersions,
+  type ModelVersion,
+  resolveVersion,
+  updateVersion,
+  type VersionView,
+  versionFiles,
+} from "./versions";
 export { emitRegistryEvent, REGISTRY_EVENTS, type RegistryEvent } from "./webhooks";

@@ -56,16 +56,17 @@ const NUMBER_ATTRS = new Set(["start_time", "end_time"]);
 const ATTR_ALIASES: Record<string, string> = { name: "run_name", run_uuid: "run_id", id: "run_id", created: "start_time" };
 const ORDER_ATTRS = new Set(["start_time", "end_time", "run_name", "status"]);
 
-type Token =
+export type Token =
   | { t: "ident"; v: string; quoted: boolean }
   | { t: "str"; v: string }
   | { t: "num"; v: number }
   | { t: "op"; v: string }
   | { t: "punct"; v: "(" | ")" | "," | "." };
 
-const bad = (what: string, input: string, field: string) => new DomainError("BAD_REQUEST", `invalid ${field} "${input}": ${what}`, field);
+export const bad = (what: string, input: string, field: string) =>
+  new DomainError("BAD_REQUEST", `invalid ${field} "${input}": ${what}`, field);
 
-function tokenize(input: string, field: string): Token[] {
+export function tokenize(input: string, field: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < input.length) {
@@ -123,7 +124,12 @@ function tokenize(input: string, field: string): Token[] {
 }
 
 /** `prefix.key` or a bare attribute name, from tokens at `pos`. */
-function readIdentifier(tokens: Token[], pos: number, input: string, field: string): { kind: OrderBy["kind"]; key: string; next: number } {
+export function readIdentifier(
+  tokens: Token[],
+  pos: number,
+  input: string,
+  field: string,
+): { kind: OrderBy["kind"]; key: string; next: number } {
   const first = tokens[pos];
   if (first?.t !== "ident") throw bad("expected metrics.KEY, params.KEY, tags.KEY or an attribute", input, field);
   const dot = tokens[pos + 1];

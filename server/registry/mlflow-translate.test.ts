@@ -49,10 +49,15 @@ describe("MLflow shapes", () => {
     expect(int64({ t: "1716200000123" }, "t")).toBe(1716200000123);
     expect(int64({ t: 7 }, "t")).toBe(7);
     expect(() => int64({ t: "1.5" }, "t")).toThrow(/expected an integer/);
-    expect(double("NaN")).toBeNaN();
-    expect(double("-Infinity")).toBe(Number.NEGATIVE_INFINITY);
-    expect(double("0.25")).toBe(0.25);
-    expect(double(null)).toBeNaN();
+    expect(double("NaN", "value")).toBeNaN();
+    expect(double("Infinity", "value")).toBe(Number.POSITIVE_INFINITY);
+    expect(double("-Infinity", "value")).toBe(Number.NEGATIVE_INFINITY);
+    expect(double("0.25", "value")).toBe(0.25);
+    expect(double(-3e-7, "value")).toBe(-3e-7);
+    // never a silent NaN: a missing or unreadable value is a 400 naming the field
+    expect(() => double(null, "metrics[0].value")).toThrow(/Missing value for required parameter 'metrics\[0\]\.value'/);
+    expect(() => double("nan", "value")).toThrow(/Invalid value "nan" for parameter 'value'/);
+    expect(() => double("1,5", "value")).toThrow(/expected a number/);
     expect(runIdOf({ run_uuid: "abc" })).toBe("abc");
     expect(() => runIdOf({})).toThrow(/Missing value for required parameter 'run_id'/);
     expect(viewType("ALL")).toBe("all");
@@ -98,5 +103,10 @@ describe("MLflow shapes", () => {
     expect(metricPoints([{ key: "loss", value: "NaN", timestamp: "5", step: 1 }])).toEqual([
       { key: "loss", value: Number.NaN, timestamp: 5, step: 1 },
     ]);
+    // MLflow 3 links a metric to a logged model (and a dataset)
+    expect(metricPoints([{ key: "acc", value: 0.5, model_id: "m-1", dataset_name: "eval" }])).toEqual([
+      { key: "acc", value: 0.5, timestamp: undefined, step: undefined, modelId: "m-1", datasetName: "eval" },
+    ]);
+    expect(() => metricPoints([{ key: "acc", value: "high" }])).toThrow(/metrics\[0\]\.value/);
   });
 });

@@ -132,11 +132,23 @@ export function runIdOf(body: Record<string, unknown>): string {
   return id;
 }
 
-/** A double: a JSON number, or the strings protobuf writes for NaN and infinities (refused later as non-finite). */
-export function double(v: unknown): number {
+/** Protobuf's JSON spelling of the doubles JSON cannot hold (MLflow sends and answers these). */
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
+
+/**
+ * A double: a JSON number, a decimal string, or "NaN" / "Infinity" / "-Infinity" as protobuf's JSON
+ * mapping writes them. Anything else is a 400 naming the field (never silently NaN).
+ */
+export function double(v: unknown, field: string): number {
   if (typeof v === "number") return v;
-  if (typeof v === "string" && v.trim() !== "") return Number(v);
-  return Number.NaN;
+  if (typeof v === "string") {
+    const t = v.trim();
+    if (t in NON_FINITE) return NON_FINITE[t] as number;
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  }
+  if (v === undefined || v === null || v === "")
+    throw new DomainError("BAD_REQUEST", `Missing value for required parameter '${field}'.`, field);
+  throw new DomainError("BAD_REQUEST", `Invalid value ${JSON.stringify(v)} for parameter '${field}': expected a number`, field);
 }
 
 /**
@@ -162,15 +174,43 @@ export function keyValues(list: unknown, field: string, conflicting: "refuse" | 
   return out;
 }
 
-/** MLflow metric objects to Keel points (value kept as sent: the service refuses non-finite ones, naming the key). */
-export function metricPoints(list: unknown): { key: string; value: number; step?: number; timestamp?: number }[] {
+/** An MLflow metric as sent (`model_id` and the dataset link are MLflow 3's logged-model fields). */
+export interface MlflowMetricIn {
+  key: string;
+  value: number;
+  step?: number;
+  timestamp?: number;
+  modelId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/**
+ * MLflow metric objects to Keel points. Values may be NaN or ±Infinity (MLflow stores them; the
+ * MLflow routes pass `nonFinite` to the service). `prefix` names the fields: `metrics[2].value`, or
+ * the bare `value` of log-metric.
+ */
+export function metricPoints(list: unknown, prefix = (i: number) => `metrics[${i}].`): MlflowMetricIn[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new DomainError("BAD_REQUEST", "'metrics' must be a list of {key, value, timestamp, step}", "metrics");
   return list.map((item, i) => {
     const o = (item ?? {}) as Record<string, unknown>;
+    const at = prefix(i);
     if (typeof o.key !== "string" || !o.key)
-      throw new DomainError("BAD_REQUEST", `Missing value for required parameter 'metrics[${i}].key'.`, `metrics.${i}.key`);
-    return { key: o.key, value: double(o.value), step: int64(o, "step"), timestamp: int64(o, "timestamp") };
+      throw new DomainError("BAD_REQUEST", `Missing value for required parameter '${at}key'.`, `${at}key`);
+    const point: MlflowMetricIn = {
+      key: o.key,
+      value: double(o.value, `${at}value`),
+      step: int64(o, "step"),
+      timestamp: int64(o, "timestamp"),
+    };
+    const modelId = str(o, "model_id");
+    if (modelId) point.modelId = modelId;
+    const datasetName = str(o, "dataset_name");
+    if (datasetName) point.datasetName = datasetName;
+    const datasetDigest = str(o, "dataset_digest");
+    if (datasetDigest) point.datasetDigest = datasetDigest;
+    return point;
   });
 }
 

@@ -36,13 +36,17 @@ export function checkKey(key: unknown, what: "metric" | "param" | "tag", field: 
   return key;
 }
 
-/** Validate points and fill in step 0 and the current time; a non-finite value is a 400 naming its key. */
-export function normalizeMetrics(points: readonly MetricPoint[], now = Date.now()): Required<MetricPoint>[] {
+/**
+ * Validate points and fill in step 0 and the current time. A non-finite value is a 400 naming its
+ * key, unless `nonFinite` (MLflow's routes: MLflow stores NaN and ±Infinity, and so does the
+ * double precision column); Keel's own API stays strict.
+ */
+export function normalizeMetrics(points: readonly MetricPoint[], now = Date.now(), nonFinite = false): Required<MetricPoint>[] {
   if (points.length > MAX_METRICS_PER_BATCH)
     throw new DomainError("BAD_REQUEST", `at most ${MAX_METRICS_PER_BATCH} metrics per request (got ${points.length})`, "metrics");
   return points.map((p, i) => {
     const key = checkKey(p.key, "metric", `metrics.${i}.key`);
-    if (typeof p.value !== "number" || !Number.isFinite(p.value))
+    if (typeof p.value !== "number" || (!nonFinite && !Number.isFinite(p.value)))
       throw new DomainError("BAD_REQUEST", `metric ${key} must be a finite number (got ${String(p.value)})`, `metrics.${i}.value`);
     const step = p.step ?? 0;
     const timestamp = p.timestamp ?? now;

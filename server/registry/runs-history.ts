@@ -43,6 +43,12 @@ export async function metricHistory(
   return { ...series, nextCursor: more ? String(offset + limit) : null };
 }
 
+/**
+ * Postgres's text for a float8 list, as JSON: NaN and ±Infinity (logged through the MLflow routes)
+ * are null here, as JSON.stringify writes them; the MLflow routes answer them as MLflow does.
+ */
+const jsonValues = (text: string) => (/[NI]/.test(text) ? text.replace(/-?Infinity|NaN/g, "null") : text);
+
 /** Full reads of series this long keep their JSON (run_metric_series): a chart re-reads them often. */
 export const SERIES_SNAPSHOT_MIN_POINTS = 10_000;
 
@@ -77,7 +83,7 @@ export async function metricHistoryJson(
     if (kept && kept.points === now?.n) return wrap(kept.body, null);
   }
   const t = await seriesText(db, run.id, key, paged ? { offset, limit } : undefined);
-  const body = `"steps":[${t.steps}],"timestamps":[${t.timestamps}],"values":[${t.values}]`;
+  const body = `"steps":[${t.steps}],"timestamps":[${t.timestamps}],"values":[${jsonValues(t.values)}]`;
   if (!paged && t.count >= SERIES_SNAPSHOT_MIN_POINTS)
     // after the response, not before it; a failure only costs the next read a rebuild
     void db

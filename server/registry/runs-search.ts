@@ -4,7 +4,7 @@ import { DomainError } from "../core/errors";
 import { getExperiment } from "./experiments";
 import { type Clause, type OrderBy, parseFilter, parseOrderBy } from "./mlflow-search";
 import { latestMetrics } from "./run-metrics";
-import type { Run } from "./runs";
+import { RUN_NAME_TAG, type Run } from "./runs";
 
 const r = schema.runs;
 const lm = schema.runLatestMetrics;
@@ -58,6 +58,8 @@ function clauseSql(c: Clause): SQL {
       return sql`exists (select 1 from ${lm} f where f.run_id = ${r.id} and f.key = ${c.key} and f.value ${sql.raw(NUM[c.op] as string)} ${c.value})`;
     case "param":
     case "tag": {
+      // MLflow keeps a run's name in the mlflow.runName tag; Keel keeps it in the name column only
+      if (c.kind === "tag" && c.key === RUN_NAME_TAG) return sql`${r.name} ${sql.raw(STR[c.op] as string)} ${c.value}`;
       const col = c.kind === "param" ? r.params : r.tags;
       return sql`(${col} ->> ${c.key}) ${sql.raw(STR[c.op] as string)} ${c.value}`;
     }
@@ -83,7 +85,7 @@ function clauseSql(c: Clause): SQL {
 /** The sort expression over `runs` for non-metric keys, and its SQL type for the cursor value. */
 function sortExpr(o: OrderBy): { expr: SQL; numeric: boolean } {
   if (o.kind === "param") return { expr: sql`(${r.params} ->> ${o.key})`, numeric: false };
-  if (o.kind === "tag") return { expr: sql`(${r.tags} ->> ${o.key})`, numeric: false };
+  if (o.kind === "tag") return { expr: o.key === RUN_NAME_TAG ? sql`${r.name}` : sql`(${r.tags} ->> ${o.key})`, numeric: false };
   switch (o.key) {
     case "end_time":
       return { expr: sql`${r.endTime}`, numeric: true };
@@ -175,7 +177,8 @@ export async function searchRuns(
   let nextCursor: string | null = null;
   if (out.length > input.limit && last) {
     const sv = last.row.sortValue;
-    nextCursor = encode({ p: last.phase, v: typeof sv === "number" ? sv : String(sv), id: last.row.id });
+    // a NaN or ±Infinity metric (logged through MLflow) travels as its text: JSON has no such number
+    nextCursor = encode({ p: last.phase, v: typeof sv === "number" && Number.isFinite(sv) ? sv : String(sv), id: last.row.id });
   }
   const metrics = await latestMetrics(
     db,

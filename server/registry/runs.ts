@@ -270,10 +270,17 @@ export interface LogBatchInput {
 /**
  * Metrics, params and tags of one run in one transaction: all or nothing. Params are immutable: a
  * key logged again with the same value is a no-op, with a different value a 400 (as MLflow's
- * INVALID_PARAMETER_VALUE). Tags overwrite; `mlflow.runName` renames the run.
+ * INVALID_PARAMETER_VALUE). Tags overwrite; `mlflow.runName` renames the run. `nonFinite` admits
+ * NaN and ±Infinity values (the MLflow routes only).
  */
-export async function logBatch(db: DbOrTx, projectId: string, runId: string, input: LogBatchInput): Promise<void> {
-  const points = normalizeMetrics(input.metrics ?? []);
+export async function logBatch(
+  db: DbOrTx,
+  projectId: string,
+  runId: string,
+  input: LogBatchInput,
+  opts: { nonFinite?: boolean } = {},
+): Promise<void> {
+  const points = normalizeMetrics(input.metrics ?? [], Date.now(), opts.nonFinite ?? false);
   const params = checkParams(input.params ?? {});
   const split = splitName(checkTags(input.tags ?? {}));
   if (split.name !== undefined) checkName(split.name);

@@ -15,6 +15,23 @@ export {
   setExperimentTag,
   updateExperiment,
 } from "./experiments";
+export {
+  createLoggedModel,
+  deleteLoggedModel,
+  finalizeLoggedModel,
+  getLoggedModel,
+  type LoggedModel,
+  type LoggedModelMetric,
+  listLoggedModelFiles,
+  loggedMetricValue,
+  loggedModelFile,
+  logLoggedModelParams,
+  putLoggedModelFile,
+  recordLoggedModelMetrics,
+  searchLoggedModels,
+  setLoggedModelTags,
+} from "./logged-models";
+export { loggedModelStatusOf, parseLoggedModelOrder } from "./logged-models-search";
 export * as mlflowShapes from "./mlflow-translate";
 export { type LatestMetric, latestMetrics, type MetricPoint, type MetricSeries } from "./run-metrics";
 export {

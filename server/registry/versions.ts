@@ -139,7 +139,8 @@ export async function createVersion(
   actor: Actor,
   projectId: string,
   model: string,
-  input: { files?: FileRef[]; uri?: string; meta: VersionMeta; source: VersionSource },
+  /** `tags`: the changeable labels (MLflow's version tags), apart from the immutable params */
+  input: { files?: FileRef[]; uri?: string; meta: VersionMeta; source: VersionSource; tags?: Record<string, string> },
 ): Promise<VersionView> {
   const list = input.files ?? [];
   const seen = new Set<string>();
@@ -167,6 +168,7 @@ export async function createVersion(
         metadata,
         params: input.meta.params ?? {},
         metrics: input.meta.metrics ?? {},
+        tags: input.tags ?? {},
         card: input.meta.card ?? null,
         description: input.meta.description ?? null,
         fileCount: list.length,

@@ -63,7 +63,7 @@ export {
 } from "./policies";
 export { DEMO_RATING, DEMO_ROUTER, type DemoRoutingResult, seedDemoRouting } from "./seed";
 // the gateway (service*.ts)
-export { chatCompletions, classifications, completions, embeddings, models } from "./service";
+export { chatCompletions, classifications, completions, embeddings, model, models, responses } from "./service";
 export { GatewayError } from "./service-contract";
 export { EVAL_MAX_BYTES, EVAL_MAX_LINES, EVAL_MIN_LINES, evalInput, evaluateRouterData, type RouterEvalReport } from "./service-eval";
 export type { GatewayContext, GatewayResult } from "./service-gateway";

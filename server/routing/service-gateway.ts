@@ -1,6 +1,7 @@
 import { type Readable, Transform } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import type { DbOrTx } from "../../db/client";
+import { uuidv7 } from "../core/ids";
 import {
   callUpstream,
   providerKey,
@@ -10,7 +11,7 @@ import {
   UpstreamError,
   type UpstreamTarget,
 } from "../serving";
-import { GatewayError } from "./service-contract";
+import { GatewayError, LITELLM_KEYS } from "./service-contract";
 import { type GatewayCall, logCall } from "./service-log";
 
 /** What the HTTP layer sends: JSON with a status, or an SSE byte stream. */
@@ -78,28 +79,58 @@ export async function deploymentOrThrow(c: GatewayContext, name: string, tasks: 
   return d;
 }
 
-/** Usage and text out of an OpenAI response body (JSON) for the log. */
+/** Usage out of an OpenAI response body (chat and completions name it prompt/completion, the Responses API input/output). */
 function usageOf(body: unknown): { input: number; output: number } {
-  const u = (body as { usage?: { prompt_tokens?: number; completion_tokens?: number } } | null)?.usage;
-  return { input: u?.prompt_tokens ?? 0, output: u?.completion_tokens ?? 0 };
+  const u = (body as { usage?: Record<string, number | undefined> | null } | null)?.usage;
+  return { input: u?.prompt_tokens ?? u?.input_tokens ?? 0, output: u?.completion_tokens ?? u?.output_tokens ?? 0 };
 }
 
 interface SeenStream {
-  text: string;
+  /** the text of each choice, by its index (the Responses API's output text is choice 0) */
+  texts: string[];
   usage: { input: number; output: number } | null;
   firstToken: Date | null;
   error: string | null;
 }
 
+interface SseEvent {
+  type?: string;
+  choices?: { index?: number; delta?: { content?: string | null }; text?: string }[];
+  usage?: Record<string, number> | null;
+  error?: { message?: string } | null;
+  /** Responses API events */
+  delta?: string;
+  message?: string;
+  response?: { usage?: Record<string, number> | null; error?: { message?: string } | null };
+}
+
+/** What one SSE event adds to what was seen: chat and completion chunks, or the Responses API's events. */
+function see(seen: SeenStream, event: SseEvent): void {
+  const add = (index: number, text: string | null | undefined) => {
+    if (!text) return;
+    seen.firstToken ??= new Date();
+    seen.texts[index] = (seen.texts[index] ?? "") + text;
+  };
+  for (const c of event.choices ?? []) add(c.index ?? 0, c.delta?.content ?? c.text);
+  if (event.usage) seen.usage = usageOf(event);
+  if (event.error) seen.error = event.error.message ?? "upstream error";
+  if (!event.type) return;
+  if (event.type === "response.output_text.delta") add(0, event.delta);
+  else if (event.type === "response.completed" || event.type === "response.incomplete") {
+    if (event.response?.usage) seen.usage = usageOf(event.response);
+  } else if (event.type === "response.failed") seen.error = event.response?.error?.message ?? "response failed";
+  else if (event.type === "error") seen.error = event.message ?? "upstream error";
+}
+
 /**
  * Watch an upstream SSE stream as it passes through unchanged (a Node Transform: the bytes go on as
- * they arrive): the first content delta's time, the text, and usage when the upstream sends it;
- * `onEnd` runs once, at the end, on an upstream error, or when the client went away (destroy).
+ * they arrive): the first content delta's time, the text of each choice, and usage when the upstream
+ * sends it; `onEnd` runs once, at the end, on an upstream error, or when the client went away (destroy).
  */
 export function observeSse(onEnd: (seen: SeenStream) => void): Transform {
   let buffer = "";
   const decoder = new StringDecoder("utf8");
-  const seen: SeenStream = { text: "", usage: null, firstToken: null, error: null };
+  const seen: SeenStream = { texts: [], usage: null, firstToken: null, error: null };
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -115,18 +146,7 @@ export function observeSse(onEnd: (seen: SeenStream) => void): Transform {
         const data = line.slice(5).trim();
         if (!data || data === "[DONE]") continue;
         try {
-          const event = JSON.parse(data) as {
-            choices?: { delta?: { content?: string }; text?: string }[];
-            usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-            error?: { message?: string };
-          };
-          const delta = event.choices?.[0]?.delta?.content ?? event.choices?.[0]?.text;
-          if (delta) {
-            seen.firstToken ??= new Date();
-            seen.text += delta;
-          }
-          if (event.usage) seen.usage = usageOf(event);
-          if (event.error) seen.error = event.error.message ?? "upstream error";
+          see(seen, JSON.parse(data) as SseEvent);
         } catch {
           // not JSON: passed through as is
         }
@@ -154,68 +174,93 @@ export function observeSse(onEnd: (seen: SeenStream) => void): Transform {
   });
 }
 
+/** Upstream paths where OpenAI takes a `metadata` object of its own. */
+const TAKES_METADATA = new Set(["/chat/completions", "/responses"]);
+
+/**
+ * The body sent upstream: the provider's model id, and `metadata` without LiteLLM's keys (Keel's,
+ * for the trace); the other keys go only where OpenAI takes metadata, and are logged either way.
+ */
+export function upstreamBody(path: string, body: Record<string, unknown>, model: string | null): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body, model };
+  const m = body.metadata as Record<string, unknown> | null | undefined;
+  if (m === undefined) return out;
+  delete out.metadata;
+  if (!m || !TAKES_METADATA.has(path)) return out;
+  const kept = Object.fromEntries(Object.entries(m).filter(([k]) => !(LITELLM_KEYS as readonly string[]).includes(k)));
+  if (Object.keys(kept).length) out.metadata = kept;
+  return out;
+}
+
+type ProviderLog = Omit<
+  GatewayCall,
+  "usage" | "cost" | "end" | "output" | "status" | "firstToken" | "model" | "provider" | "deployment" | "projectId"
+> & {
+  /** the call's output for its trace: from the JSON answer, or (streamed) from each choice's text */
+  outputOf: (body: unknown, streamed: string[]) => unknown;
+};
+
 /**
  * A provider deployment: the request goes upstream with `model` replaced (retries, timeout and the
  * concurrency limit in callUpstream); the answer comes back as the upstream sent it, errors included
- * (in OpenAI's shape already); unreachable after retries is a 502. Logged after the response.
+ * (in OpenAI's shape already); unreachable after retries is a 502. Logged after the response, under
+ * a trace id made first: every answer carries it in `x-keel-trace-id`, a stream's before its body.
  */
 export async function viaProvider(
   c: GatewayContext,
   d: ResolvedDeployment,
   path: string,
   body: Record<string, unknown>,
-  log: Omit<
-    GatewayCall,
-    "usage" | "cost" | "end" | "output" | "status" | "firstToken" | "model" | "provider" | "deployment" | "projectId"
-  > & {
-    outputOf: (body: unknown, streamedText: string) => unknown;
-  },
+  log: ProviderLog,
 ): Promise<GatewayResult> {
+  const traceId = uuidv7();
+  const { outputOf, ...call } = log;
   const base = {
     projectId: c.projectId,
     deployment: d.name,
     model: d.providerModel ?? d.name,
     provider: d.providerRow?.name ?? "provider",
     routeDecision: c.route ?? null,
+    ...call,
   };
+  const failed = (message: string) =>
+    logCall(
+      c.db,
+      { ...base, usage: { input: 0, output: 0 }, cost: 0, end: new Date(), output: null, status: "error", error: message },
+      traceId,
+    );
   const stream = body.stream === true;
   let upstream: Awaited<ReturnType<typeof callUpstream>>;
   try {
-    upstream = await callUpstream(targetOf(d), path, { ...body, model: d.providerModel }, { db: c.db, signal: c.signal });
+    upstream = await callUpstream(targetOf(d), path, upstreamBody(path, body, d.providerModel), { db: c.db, signal: c.signal });
   } catch (err) {
     const message = err instanceof UpstreamError ? err.message : `upstream failed: ${(err as Error).message}`;
-    const traceId = logCall(c.db, {
-      ...base,
-      ...log,
-      usage: { input: 0, output: 0 },
-      cost: 0,
-      end: new Date(),
-      output: null,
-      status: "error",
-      error: message,
-    });
+    failed(message);
     throw Object.assign(new GatewayError(502, message, "upstream_error", null, err instanceof UpstreamError ? err.kind : null), {
       traceId,
     });
   }
   const { response, attempts, release } = upstream;
-  const headers = { "x-keel-deployment": d.name, "x-keel-upstream-attempts": String(attempts) };
+  const headers = { "x-keel-deployment": d.name, "x-keel-upstream-attempts": String(attempts), "x-keel-trace-id": traceId };
   const ok = response.status >= 200 && response.status < 300;
   if (stream && ok) {
     const observed = observeSse((seen) => {
       release();
       const usage = seen.usage ?? { input: 0, output: 0 };
-      logCall(c.db, {
-        ...base,
-        ...log,
-        usage,
-        cost: costOf(d, usage),
-        end: new Date(),
-        firstToken: seen.firstToken,
-        output: log.outputOf(null, seen.text),
-        status: seen.error ? "error" : "ok",
-        error: seen.error ?? undefined,
-      });
+      logCall(
+        c.db,
+        {
+          ...base,
+          usage,
+          cost: costOf(d, usage),
+          end: new Date(),
+          firstToken: seen.firstToken,
+          output: outputOf(null, seen.texts),
+          status: seen.error ? "error" : "ok",
+          error: seen.error ?? undefined,
+        },
+        traceId,
+      );
     });
     // the client going away destroys `observed`, which destroys the upstream body: undici cancels the call
     response.body.on("error", (err) => observed.destroy(err));
@@ -231,7 +276,9 @@ export async function viaProvider(
     raw = await readUpstreamBody(response);
   } catch (err) {
     release();
-    throw new GatewayError(502, `upstream failed mid-answer: ${(err as Error).message}`, "upstream_error");
+    const message = `upstream failed mid-answer: ${(err as Error).message}`;
+    failed(message);
+    throw Object.assign(new GatewayError(502, message, "upstream_error"), { traceId });
   }
   release();
   let rawOk = true;
@@ -244,21 +291,18 @@ export async function viaProvider(
     };
   }
   const usage = usageOf(json);
-  const traceId = logCall(c.db, {
-    ...base,
-    ...log,
-    usage,
-    cost: costOf(d, usage),
-    end: new Date(),
-    output: ok ? log.outputOf(json, "") : json,
-    status: ok ? "ok" : "error",
-    error: ok ? undefined : ((json as { error?: { message?: string } })?.error?.message ?? `upstream status ${response.status}`),
-  });
-  return {
-    kind: "json",
-    status: ok ? 200 : response.status,
-    body: json,
-    ...(rawOk ? { raw } : {}),
-    headers: { ...headers, "x-keel-trace-id": traceId },
-  };
+  logCall(
+    c.db,
+    {
+      ...base,
+      usage,
+      cost: costOf(d, usage),
+      end: new Date(),
+      output: ok ? outputOf(json, []) : json,
+      status: ok ? "ok" : "error",
+      error: ok ? undefined : ((json as { error?: { message?: string } })?.error?.message ?? `upstream status ${response.status}`),
+    },
+    traceId,
+  );
+  return { kind: "json", status: ok ? 200 : response.status, body: json, ...(rawOk ? { raw } : {}), headers };
 }

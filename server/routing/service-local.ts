@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { DomainError } from "../core/errors";
+import { uuidv7 } from "../core/ids";
 import {
   type ChatMessage,
   classify,
+  decodeTokens,
   embed,
-  type GenerateResult,
+  type GenerateOptions,
   generate,
   type ModelSource,
   type ResolvedDeployment,
@@ -17,15 +19,26 @@ import {
   contentText,
   type EmbeddingRequest,
   GatewayError,
+  type TextsOrTokens,
 } from "./service-contract";
 import { costOf, type GatewayContext, type GatewayResult } from "./service-gateway";
-import { logCall } from "./service-log";
+import { checkLocalChat, checkLocalCompletion, checkLocalEmbedding } from "./service-local-params";
+import { type Choice, chatShape, completionShape, type Shape, type Usage } from "./service-local-shapes";
+import { type CallTags, logCall } from "./service-log";
 
 interface LogBase {
   kind: string;
   start: Date;
-  userId?: string;
+  tags: CallTags;
   input: unknown;
+}
+
+/** A serving DomainError (bad option, model not loadable) in OpenAI's shape; anything else as it is (a 500). */
+function asGatewayError(err: unknown, d: ResolvedDeployment): unknown {
+  if (!(err instanceof DomainError)) return err;
+  const status = err.code === "NOT_FOUND" ? 404 : err.code === "BAD_REQUEST" || err.code === "PRECONDITION_FAILED" ? 400 : 500;
+  if (status === 500) return err;
+  return new GatewayError(status, `deployment ${d.name}: ${err.message}`, "invalid_request_error", err.field ?? "model");
 }
 
 /** The deployment's registry model at its alias (or version), resolved on every call: alias moves apply at once. */
@@ -45,21 +58,38 @@ async function sourceOf(c: GatewayContext, d: ResolvedDeployment): Promise<Model
   }
 }
 
+/**
+ * Texts from a prompt or embedding input as the request gave it: text(s) as they are, token ids
+ * decoded with the model's own tokenizer (400 naming an id outside its vocabulary).
+ */
+async function textsOf(
+  source: ModelSource,
+  d: ResolvedDeployment,
+  task: "text-generation" | "feature-extraction",
+  field: string,
+  value: TextsOrTokens,
+): Promise<string[]> {
+  if (typeof value === "string") return [value];
+  if (typeof value[0] === "string") return value as string[];
+  const lists = typeof value[0] === "number" ? [value as number[]] : (value as number[][]);
+  const paths = typeof value[0] === "number" ? [field] : lists.map((_, i) => `${field}[${i}]`);
+  try {
+    return await decodeTokens(source, task, lists, paths);
+  } catch (err) {
+    throw asGatewayError(err, d);
+  }
+}
+
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const stops = (s: string | string[] | undefined | null): string[] => (s ? (Array.isArray(s) ? s : [s]) : []);
 const sse = (chunk: unknown) => new TextEncoder().encode(`data: ${JSON.stringify(chunk)}\n\n`);
-const versionIdOf = (s: ModelSource) => s.versionId ?? null;
 
-interface GenerationPlan {
-  opts: { prompt?: string; messages?: ChatMessage[]; maxTokens: number; temperature: number; topP?: number; stop: string[]; seed?: number };
-  stream: boolean;
-  includeUsage: boolean;
-  /** the response objects of this endpoint */
-  whole: (id: string, r: GenerateResult) => unknown;
-  delta: (id: string, text: string, first: boolean) => unknown;
-  finish: (id: string, reason: string) => unknown;
-  usageChunk: (id: string, r: GenerateResult) => unknown;
-  output: (text: string) => unknown;
+/** One generation of a call: its options, its choice index, whether it counts its prompt's tokens (once per prompt, not per `n`). */
+interface Job {
+  opts: GenerateOptions;
+  index: number;
+  countsPrompt: boolean;
+  prefix: string;
 }
 
 /** What every local call's trace says besides its result: project, deployment, the model version it ran, the route. */
@@ -69,43 +99,85 @@ function traceBase(c: GatewayContext, d: ResolvedDeployment, source: ModelSource
     deployment: d.name,
     model: d.modelName ?? d.name,
     provider: "keel",
-    modelVersionId: versionIdOf(source),
+    modelVersionId: source.versionId ?? null,
     routeDecision: c.route ?? null,
     ...log,
   };
 }
 
-/** Run a local generation, whole or as SSE, and log it (with the model version it ran). */
-async function runGeneration(c: GatewayContext, d: ResolvedDeployment, plan: GenerationPlan, log: LogBase): Promise<GatewayResult> {
-  const source = await sourceOf(c, d);
-  const id = `${plan.stream ? "chunk" : "cmpl"}-${randomUUID()}`;
+const usageOf = (choices: Choice[], jobs: Job[]): Usage => {
+  let prompt = 0;
+  let completion = 0;
+  for (const [i, ch] of choices.entries()) {
+    if (jobs[i]?.countsPrompt) prompt += ch.promptTokens;
+    completion += ch.completionTokens;
+  }
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+};
+
+/**
+ * Run a call's generations (n per prompt; concurrent, so the batcher runs them as one batch), whole
+ * or as SSE, and log the call under a trace id made first (the stream's headers carry it).
+ */
+async function runGeneration(
+  c: GatewayContext,
+  d: ResolvedDeployment,
+  source: ModelSource,
+  call: { jobs: Job[]; shape: Shape; stream: boolean; includeUsage: boolean },
+  log: LogBase,
+): Promise<GatewayResult> {
+  const { jobs, shape } = call;
+  const traceId = uuidv7();
+  const id = `${call.stream ? "chunk" : "cmpl"}-${randomUUID()}`;
   const base = traceBase(c, d, source, log);
-  const done = (r: GenerateResult | null, firstToken: Date | null, error?: string) =>
-    logCall(c.db, {
-      ...base,
-      usage: { input: r?.promptTokens ?? 0, output: r?.completionTokens ?? 0 },
-      cost: r ? costOf(d, { input: r.promptTokens, output: r.completionTokens }) : 0,
-      end: new Date(),
-      firstToken,
-      output: r ? plan.output(r.text) : null,
-      status: error ? "error" : "ok",
-      error,
-      metadata: r
-        ? { batchSize: r.batchSize, batchWaitMs: Math.round(r.waitMs), meanLogprob: r.meanLogprob, finishReason: r.finishReason }
-        : {},
-    });
-  if (!plan.stream) {
-    const r = await generate(source, { ...plan.opts, signal: c.signal });
-    const traceId = done(r, null);
+  const choiceOf = (j: Job, r: Awaited<ReturnType<typeof generate>>): Choice => ({ ...r, index: j.index, prefix: j.prefix });
+  const done = (choices: Choice[] | null, firstToken: Date | null, error?: string) => {
+    const usage = choices ? usageOf(choices, jobs) : null;
+    const first = choices?.[0];
+    logCall(
+      c.db,
+      {
+        ...base,
+        usage: { input: usage?.prompt_tokens ?? 0, output: usage?.completion_tokens ?? 0 },
+        cost: usage ? costOf(d, { input: usage.prompt_tokens, output: usage.completion_tokens }) : 0,
+        end: new Date(),
+        firstToken,
+        output: choices ? shape.output(choices) : null,
+        status: error ? "error" : "ok",
+        error,
+        metadata: first
+          ? {
+              batchSize: Math.max(...(choices ?? []).map((x) => x.batchSize)),
+              batchWaitMs: Math.round(Math.max(...(choices ?? []).map((x) => x.waitMs))),
+              meanLogprob: first.meanLogprob,
+              finishReason: first.finishReason,
+              ...(jobs.length > 1 ? { choices: jobs.length } : {}),
+            }
+          : {},
+      },
+      traceId,
+    );
+  };
+  if (!call.stream) {
+    let choices: Choice[];
+    try {
+      choices = await Promise.all(jobs.map(async (j) => choiceOf(j, await generate(source, { ...j.opts, signal: c.signal }))));
+    } catch (err) {
+      done(null, null, (err as Error).message);
+      throw Object.assign(asGatewayError(err, d) as object, { traceId });
+    }
+    done(choices, null);
+    const first = choices[0] as Choice;
     return {
       kind: "json",
       status: 200,
-      body: plan.whole(id, r),
+      body: shape.whole(id, choices, usageOf(choices, jobs)),
       headers: {
         "x-keel-trace-id": traceId,
         "x-keel-deployment": d.name,
-        "x-keel-batch-size": String(r.batchSize),
-        "x-keel-batch-wait-ms": String(Math.round(r.waitMs)),
+        "x-keel-batch-size": String(Math.max(...choices.map((x) => x.batchSize))),
+        "x-keel-batch-wait-ms": String(Math.round(Math.max(...choices.map((x) => x.waitMs)))),
+        ...(first.meanLogprob === null ? {} : { "x-keel-mean-logprob": String(first.meanLogprob) }),
       },
     };
   }
@@ -113,135 +185,150 @@ async function runGeneration(c: GatewayContext, d: ResolvedDeployment, plan: Gen
   let firstToken: Date | null = null;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      let first = true;
-      generate(source, {
-        ...plan.opts,
-        signal: c.signal ? AbortSignal.any([c.signal, abort.signal]) : abort.signal,
-        stream: (text) => {
-          if (abort.signal.aborted || !text) return;
+      let closed = false;
+      const send = (bytes: Uint8Array) => {
+        if (closed || abort.signal.aborted) return;
+        controller.enqueue(bytes);
+      };
+      const close = () => {
+        if (closed || abort.signal.aborted) return;
+        closed = true;
+        controller.close();
+      };
+      const signal = c.signal ? AbortSignal.any([c.signal, abort.signal]) : abort.signal;
+      const runs = jobs.map(async (j) => {
+        let first = true;
+        const delta = (text: string) => {
+          if (!text) return;
           firstToken ??= new Date();
-          controller.enqueue(sse(plan.delta(id, text, first)));
+          send(sse(shape.delta(id, j.index, text, first)));
           first = false;
-        },
-      })
-        .then((r) => {
-          if (abort.signal.aborted) return void done(r, firstToken, "client went away");
-          controller.enqueue(sse(plan.finish(id, r.finishReason)));
-          if (plan.includeUsage) controller.enqueue(sse(plan.usageChunk(id, r)));
-          controller.enqueue(new TextEncoder().encode("data: [DONE]\n\n"));
-          controller.close();
-          done(r, firstToken);
+        };
+        delta(j.prefix);
+        const ch = choiceOf(j, await generate(source, { ...j.opts, signal, stream: delta }));
+        send(sse(shape.finish(id, ch)));
+        return ch;
+      });
+      Promise.all(runs)
+        .then((choices) => {
+          if (abort.signal.aborted) return void done(choices, firstToken, "client went away");
+          if (call.includeUsage) send(sse(shape.usageChunk(id, usageOf(choices, jobs))));
+          send(new TextEncoder().encode("data: [DONE]\n\n"));
+          close();
+          done(choices, firstToken);
         })
         .catch((err: Error) => {
           done(null, firstToken, err.message);
-          if (!abort.signal.aborted) {
-            controller.enqueue(sse({ error: { message: err.message, type: "server_error", param: null, code: null } }));
-            controller.close();
-          }
+          send(sse({ error: { message: err.message, type: "server_error", param: null, code: null } }));
+          close();
         });
     },
     cancel() {
       abort.abort(new Error("client went away"));
     },
   });
-  return { kind: "stream", stream, headers: { "x-keel-deployment": d.name } };
+  return { kind: "stream", stream, headers: { "x-keel-deployment": d.name, "x-keel-trace-id": traceId } };
 }
 
-const usage = (r: GenerateResult) => ({
-  prompt_tokens: r.promptTokens,
-  completion_tokens: r.completionTokens,
-  total_tokens: r.promptTokens + r.completionTokens,
-});
-const created = () => Math.floor(Date.now() / 1000);
-
+/** Sampling options from the request, else the deployment's defaults; top_p 0 keeps only the likeliest token (greedy). */
 function sampling(
   d: ResolvedDeployment,
-  body: { max_tokens?: number | null; temperature?: number | null; top_p?: number | null; seed?: number | null; stop?: string | string[] },
+  body: {
+    max_tokens?: number | null;
+    temperature?: number | null;
+    top_p?: number | null;
+    seed?: number | null;
+    stop?: string | string[] | null;
+  },
   maxTokens?: number | null,
 ) {
+  const topP = body.top_p ?? num(d.defaults.top_p);
   return {
     maxTokens: maxTokens ?? body.max_tokens ?? num(d.defaults.max_tokens) ?? 64,
-    temperature: body.temperature ?? num(d.defaults.temperature) ?? 0,
-    topP: body.top_p ?? num(d.defaults.top_p),
-    seed: body.seed ?? undefined,
+    temperature: topP === 0 ? 0 : (body.temperature ?? num(d.defaults.temperature) ?? 0),
+    topP: topP === 0 ? undefined : topP,
     stop: stops(body.stop ?? (d.defaults.stop as string[] | undefined)),
   };
 }
 
-export async function localChat(c: GatewayContext, d: ResolvedDeployment, body: ChatRequest, log: LogBase): Promise<GatewayResult> {
-  if (d.task !== "chat") throw new GatewayError(400, `deployment ${d.name} serves ${d.task}, not chat`, "invalid_request_error", "model");
-  const messages: ChatMessage[] = body.messages.map((m) => ({ role: m.role, content: contentText(m.content) }));
-  const model = d.name;
-  return runGeneration(
-    c,
-    d,
-    {
-      opts: { messages, ...sampling(d, body, body.max_completion_tokens) },
-      stream: body.stream === true,
-      includeUsage: body.stream_options?.include_usage === true,
-      whole: (id, r) => ({
-        id,
-        object: "chat.completion",
-        created: created(),
-        model,
-        choices: [
-          { index: 0, message: { role: "assistant", content: r.text, refusal: null }, finish_reason: r.finishReason, logprobs: null },
-        ],
-        usage: usage(r),
-      }),
-      delta: (id, text, first) => ({
-        id,
-        object: "chat.completion.chunk",
-        created: created(),
-        model,
-        choices: [{ index: 0, delta: first ? { role: "assistant", content: text } : { content: text }, finish_reason: null }],
-      }),
-      finish: (id, reason) => ({
-        id,
-        object: "chat.completion.chunk",
-        created: created(),
-        model,
-        choices: [{ index: 0, delta: {}, finish_reason: reason }],
-      }),
-      usageChunk: (id, r) => ({ id, object: "chat.completion.chunk", created: created(), model, choices: [], usage: usage(r) }),
-      output: (text) => ({ role: "assistant", content: text }),
-    },
-    log,
-  );
+/** `n` generations of one prompt: choice indexes from `first`; with a seed, choice k samples with seed + k (else all n would be one). */
+function jobsFor(first: number, n: number, opts: GenerateOptions, seed: number | null | undefined, prefix = ""): Job[] {
+  return Array.from({ length: n }, (_, k) => ({
+    opts: { ...opts, ...(seed === null || seed === undefined ? {} : { seed: seed + k }) },
+    index: first + k,
+    countsPrompt: k === 0,
+    prefix,
+  }));
 }
 
+export async function localChat(c: GatewayContext, d: ResolvedDeployment, body: ChatRequest, log: LogBase): Promise<GatewayResult> {
+  if (d.task !== "chat") throw new GatewayError(400, `deployment ${d.name} serves ${d.task}, not chat`, "invalid_request_error", "model");
+  checkLocalChat(d, body);
+  const source = await sourceOf(c, d);
+  const messages: ChatMessage[] = body.messages.map((m) => ({ role: m.role, content: contentText(m.content) }));
+  const opts: GenerateOptions = {
+    messages,
+    ...sampling(d, body, body.max_completion_tokens),
+    ...(body.logprobs ? { logprobs: body.top_logprobs ?? 0 } : {}),
+  };
+  const call = {
+    jobs: jobsFor(0, body.n ?? 1, opts, body.seed),
+    shape: chatShape(d.name),
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
+  return runGeneration(c, d, source, call, log);
+}
+
+/** Completions: one prompt or several (token ids decoded), `n` choices each, indexed prompt by prompt as OpenAI does. */
 export async function localCompletion(
   c: GatewayContext,
   d: ResolvedDeployment,
-  body: CompletionRequest & { prompt: string },
+  body: CompletionRequest,
   log: LogBase,
 ): Promise<GatewayResult> {
   if (d.task !== "chat" && d.task !== "completion")
     throw new GatewayError(400, `deployment ${d.name} serves ${d.task}, not completions`, "invalid_request_error", "model");
-  const model = d.name;
-  const choice = (text: string, reason: string | null) => ({ text, index: 0, finish_reason: reason, logprobs: null });
-  return runGeneration(
-    c,
-    d,
-    {
-      opts: { prompt: body.prompt, ...sampling(d, body) },
-      stream: body.stream === true,
-      includeUsage: body.stream_options?.include_usage === true,
-      whole: (id, r) => ({
-        id,
-        object: "text_completion",
-        created: created(),
-        model,
-        choices: [choice(r.text, r.finishReason)],
-        usage: usage(r),
-      }),
-      delta: (id, text) => ({ id, object: "text_completion", created: created(), model, choices: [choice(text, null)] }),
-      finish: (id, reason) => ({ id, object: "text_completion", created: created(), model, choices: [choice("", reason)] }),
-      usageChunk: (id, r) => ({ id, object: "text_completion", created: created(), model, choices: [], usage: usage(r) }),
-      output: (text) => text,
-    },
-    log,
+  checkLocalCompletion(d, body);
+  const source = await sourceOf(c, d);
+  const prompts = await textsOf(source, d, "text-generation", "prompt", body.prompt);
+  const n = body.n ?? 1;
+  const logprobs = body.logprobs === null || body.logprobs === undefined ? {} : { logprobs: body.logprobs };
+  const jobs = prompts.flatMap((prompt, p) =>
+    jobsFor(p * n, n, { prompt, ...sampling(d, body), ...logprobs }, body.seed, body.echo ? prompt : ""),
   );
+  const call = {
+    jobs,
+    shape: completionShape(d.name),
+    stream: body.stream === true,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
+  return runGeneration(c, d, source, call, log);
+}
+
+/** Unit length again after truncation (the model's vectors are normalized unless its deployment says not to). */
+function shorten(v: number[], k: number, normalize: boolean): number[] {
+  const out = v.slice(0, k);
+  if (!normalize) return out;
+  const norm = Math.hypot(...out) || 1;
+  return out.map((x) => x / norm);
+}
+
+/**
+ * `dimensions` on a local model: its own size, or (when the deployment declares `defaults.matryoshka:
+ * true`, for a model trained so that a prefix of its vector is an embedding) fewer, truncated and
+ * normalized again. Anything else is a 400 naming `dimensions`.
+ */
+function checkDimensions(d: ResolvedDeployment, want: number | undefined, size: number): number | null {
+  if (want === undefined || want === size) return null;
+  const bad = (why: string) => new GatewayError(400, `dimensions: ${why}`, "invalid_request_error", "dimensions");
+  if (want > size) throw bad(`deployment ${d.name} gives ${size}-dimensional embeddings; ask for at most ${size}`);
+  if (d.defaults.matryoshka !== true)
+    throw bad(
+      `deployment ${d.name} gives ${size}-dimensional embeddings only: its model is not declared as trained for shorter ones ` +
+        "(a local deployment whose model is sets defaults.matryoshka: true)",
+    );
+  return want;
 }
 
 /** Embeddings from a local model, as floats or (what the openai client asks for by default) base64 float32. */
@@ -249,21 +336,23 @@ export async function localEmbeddings(
   c: GatewayContext,
   d: ResolvedDeployment,
   body: EmbeddingRequest,
-  inputs: string[],
   log: LogBase,
 ): Promise<GatewayResult> {
+  checkLocalEmbedding(d, body);
   const source = await sourceOf(c, d);
-  const r = await embed(source, inputs, {
-    pooling: d.defaults.pooling === "cls" ? "cls" : "mean",
-    normalize: d.defaults.normalize !== false,
-  });
+  const inputs = await textsOf(source, d, "feature-extraction", "input", body.input);
+  const normalize = d.defaults.normalize !== false;
+  const r = await embed(source, inputs, { pooling: d.defaults.pooling === "cls" ? "cls" : "mean", normalize });
+  const size = r.vectors[0]?.length ?? 0;
+  const k = checkDimensions(d, body.dimensions, size);
+  const vectors = k === null ? r.vectors : r.vectors.map((v) => shorten(v, k, normalize));
   const b64 = body.encoding_format === "base64";
   const traceId = logCall(c.db, {
     ...traceBase(c, d, source, log),
     usage: { input: r.promptTokens, output: 0 },
     cost: costOf(d, { input: r.promptTokens, output: 0 }),
     end: new Date(),
-    output: { vectors: r.vectors.length, dimensions: r.vectors[0]?.length ?? 0 },
+    output: { vectors: vectors.length, dimensions: k ?? size },
     status: "ok",
     metadata: { batchSize: r.batchSize, batchWaitMs: Math.round(r.waitMs) },
   });
@@ -273,7 +362,7 @@ export async function localEmbeddings(
     body: {
       object: "list",
       model: d.name,
-      data: r.vectors.map((v, index) => ({
+      data: vectors.map((v, index) => ({
         object: "embedding",
         index,
         embedding: b64 ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v,

@@ -3,6 +3,37 @@ import { env } from "../../env";
 import { uuidv7 } from "../core/ids";
 import { logger } from "../core/logger";
 import { ingestCoalesced } from "../logs";
+import { LITELLM_KEYS } from "./service-contract";
+
+/** What the caller says about the call for its trace: OpenAI's `user` and LiteLLM's `metadata` keys. */
+export interface CallTags {
+  userId?: string;
+  sessionId?: string;
+  tags?: string[];
+  traceName?: string;
+  generationName?: string;
+  /** the other metadata keys, stored in the trace's metadata */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * A request's `user` and `metadata` (parsed by callMetadata: LiteLLM's keys are checked) as the
+ * trace's fields. `trace_user_id` wins over `user`, as in LiteLLM's Langfuse logging.
+ */
+export function callTags(body: { user?: string; metadata?: Record<string, unknown> | null }): CallTags {
+  const m = body.metadata;
+  if (!m) return body.user === undefined ? {} : { userId: body.user };
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) if (!(LITELLM_KEYS as readonly string[]).includes(k)) extra[k] = v;
+  return {
+    userId: (m.trace_user_id as string | undefined) ?? body.user,
+    sessionId: m.session_id as string | undefined,
+    tags: m.tags as string[] | undefined,
+    traceName: m.trace_name as string | undefined,
+    generationName: m.generation_name as string | undefined,
+    extra,
+  };
+}
 
 export interface GatewayCall {
   projectId: string;
@@ -13,7 +44,8 @@ export interface GatewayCall {
   provider: string;
   modelVersionId?: string | null;
   routeDecision?: Record<string, unknown> | null;
-  userId?: string;
+  /** the caller's user, session, tags, names and metadata (callTags) */
+  tags?: CallTags;
   input: unknown;
   output: unknown;
   usage: { input: number; output: number };
@@ -25,6 +57,7 @@ export interface GatewayCall {
   firstToken?: Date | null;
   status: "ok" | "error";
   error?: string;
+  /** Keel's own facts about the call (batching, finish reason); they win over the caller's keys */
   metadata?: Record<string, unknown>;
 }
 
@@ -32,19 +65,22 @@ export interface GatewayCall {
  * Every gateway call becomes a trace with one generation (logs domain), written after the response
  * through the ingest group commit, gathered for KEEL_GATEWAY_LOG_LINGER_MS: the caller never waits
  * for it, and a failure is logged, not thrown.
- * Returns the trace id (for the route event and the `x-keel-trace-id` header).
+ * Returns the trace id (for the route event and the `x-keel-trace-id` header); a streamed call makes
+ * its id first (`uuidv7()`, in process: no query) and passes it, so the header goes out before the body.
  */
 export function logCall(db: DbOrTx, call: GatewayCall, traceId = uuidv7()): string {
+  const t = call.tags ?? {};
   const events = [
     {
       type: "trace",
       id: traceId,
       body: {
         timestamp: call.start.toISOString(),
-        name: `gateway ${call.kind}`,
-        userId: call.userId,
-        tags: ["gateway"],
-        metadata: { deployment: call.deployment, provider: call.provider, ...(call.metadata ?? {}) },
+        name: t.traceName ?? `gateway ${call.kind}`,
+        userId: t.userId,
+        sessionId: t.sessionId,
+        tags: t.tags?.length ? [...new Set(["gateway", ...t.tags])] : ["gateway"],
+        metadata: { ...(t.extra ?? {}), deployment: call.deployment, provider: call.provider, ...(call.metadata ?? {}) },
         input: call.input,
         output: call.output,
         ...(call.modelVersionId ? { modelVersionId: call.modelVersionId } : {}),
@@ -57,7 +93,7 @@ export function logCall(db: DbOrTx, call: GatewayCall, traceId = uuidv7()): stri
       body: {
         traceId,
         type: "generation",
-        name: call.deployment,
+        name: t.generationName ?? call.deployment,
         startTime: call.start.toISOString(),
         endTime: call.end.toISOString(),
         ...(call.firstToken ? { completionStartTime: call.firstToken.toISOString() } : {}),

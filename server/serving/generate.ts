@@ -3,7 +3,7 @@ import { DomainError } from "../core/errors";
 import { type Batched, KeyedBatchers } from "./batcher";
 import { resolveSource, type SourceLike } from "./local";
 import { batchInfo, batching, onBatchingChange, type Pipe, pipelineKey, transformers, withPipeline } from "./pipelines";
-import { pickToken, seededRandom } from "./sampling";
+import { logSumExp, pickToken, seededRandom } from "./sampling";
 import { StopStream } from "./stops";
 
 export interface ChatMessage {
@@ -29,6 +29,18 @@ export interface GenerateOptions {
   stream?: (delta: string) => void;
   /** stop generating (the caller went away); the result holds what was made so far */
   signal?: AbortSignal;
+  /**
+   * Return each generated token with its log-probability and this many most likely alternatives
+   * (0 to 20), all under the model's own distribution (temperature 1); absent: none (`tokens` unset).
+   */
+  logprobs?: number;
+}
+
+/** A generated token (as text) and its natural-log probability; `top` the most likely tokens at that step. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  top: { token: string; logprob: number }[];
 }
 
 export interface GenerateResult {
@@ -42,6 +54,14 @@ export interface GenerateResult {
   /** how many requests ran in this one generate() call, and how long this one waited to start (ms) */
   batchSize: number;
   waitMs: number;
+  /** with `logprobs`: the tokens of `text` (a stop sequence cuts them too), in order */
+  tokens?: TokenLogprob[];
+}
+
+interface Step {
+  id: number;
+  logprob: number;
+  top: { id: number; logprob: number }[];
 }
 
 interface Row {
@@ -52,7 +72,10 @@ interface Row {
   stops: StopStream;
   generated: number[];
   logprobs: number[];
+  /** with `logprobs`: each generated token, its log-probability and the alternatives */
+  steps: Step[];
   pending: number | null;
+  pendingTop: Step["top"];
   done: boolean;
   finish: "stop" | "length";
 }
@@ -79,6 +102,54 @@ function validate(o: GenerateOptions): void {
   if (o.temperature !== undefined && !(o.temperature >= 0 && o.temperature <= 10))
     throw new DomainError("BAD_REQUEST", "temperature must be between 0 and 10", "temperature");
   if (o.topP !== undefined && !(o.topP > 0 && o.topP <= 1)) throw new DomainError("BAD_REQUEST", "topP must be in (0, 1]", "topP");
+  if (o.logprobs !== undefined && !(Number.isInteger(o.logprobs) && o.logprobs >= 0 && o.logprobs <= 20))
+    throw new DomainError("BAD_REQUEST", "logprobs must be an integer from 0 to 20", "logprobs");
+}
+
+/** The `k` most likely tokens of a row of logits with their natural-log probabilities (temperature 1), best first. */
+export function topLogprobs(logits: ArrayLike<number>, k: number): { id: number; logprob: number }[] {
+  if (k <= 0) return [];
+  const best: number[] = []; // ids, kept sorted by logit, descending
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i] as number;
+    if (best.length === k && v <= (logits[best[k - 1] as number] as number)) continue;
+    let at = best.length;
+    while (at > 0 && v > (logits[best[at - 1] as number] as number)) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  const lse = logSumExp(logits);
+  return best.map((id) => ({ id, logprob: (logits[id] as number) - lse }));
+}
+
+/**
+ * The steps as tokens of `text`: each token decoded alone; when a stop sequence cut the text, the
+ * tokens after the cut are dropped (the first that reaches past it is kept, as OpenAI does).
+ */
+function tokensOf(tokenizer: HF.PreTrainedTokenizer, steps: Step[], text: string): TokenLogprob[] {
+  const decode = (id: number) => tokenizer.decode([id], { skip_special_tokens: false });
+  let keep = steps.length;
+  if (
+    tokenizer.decode(
+      steps.map((s) => s.id),
+      { skip_special_tokens: true },
+    ).length > text.length
+  ) {
+    keep = 0;
+    while (
+      keep < steps.length &&
+      tokenizer.decode(
+        steps.slice(0, keep).map((s) => s.id),
+        { skip_special_tokens: true },
+      ).length < text.length
+    )
+      keep++;
+  }
+  return steps.slice(0, keep).map((s) => ({
+    token: decode(s.id),
+    logprob: s.logprob,
+    top: s.top.map((t) => ({ token: decode(t.id), logprob: t.logprob })),
+  }));
 }
 
 const asIds = (x: unknown): number[] => (Array.isArray(x) ? x.map(Number) : typeof x === "number" ? [x] : []);
@@ -113,7 +184,9 @@ async function runBatch(pipe: Pipe, reqs: GenerateOptions[]): Promise<RowOutput[
       stops: new StopStream(req.stop ?? [], safe(req.stream)),
       generated: [],
       logprobs: [],
+      steps: [],
       pending: null,
+      pendingTop: [],
       done: false,
       finish: "length",
     };
@@ -141,6 +214,7 @@ async function runBatch(pipe: Pipe, reqs: GenerateOptions[]): Promise<RowOutput[
         const t = pickToken(rowLogits, { temperature: r.req.temperature, topP: r.req.topP, random: r.random });
         token = t.token;
         r.pending = t.logprob;
+        if (r.req.logprobs !== undefined) r.pendingTop = topLogprobs(rowLogits, r.req.logprobs);
       }
       rowLogits.fill(Number.NEGATIVE_INFINITY);
       rowLogits[token] = 0; // the greedy sampler of transformers.js now takes exactly this token
@@ -151,7 +225,8 @@ async function runBatch(pipe: Pipe, reqs: GenerateOptions[]): Promise<RowOutput[
     rows.map((r, b) => {
       if (r.done) return true;
       const token = Number(inputIds[b]?.at(-1));
-      if (r.pending !== null) r.logprobs.push(r.pending);
+      const logprob = r.pending;
+      if (logprob !== null) r.logprobs.push(logprob);
       r.pending = null;
       if (eos.has(token)) {
         r.done = true;
@@ -159,6 +234,7 @@ async function runBatch(pipe: Pipe, reqs: GenerateOptions[]): Promise<RowOutput[
         return true;
       }
       r.generated.push(token);
+      if (r.req.logprobs !== undefined && logprob !== null) r.steps.push({ id: token, logprob, top: r.pendingTop });
       if (r.stops.update(tokenizer.decode(r.generated, { skip_special_tokens: true }))) {
         r.done = true;
         r.finish = "stop";
@@ -179,13 +255,17 @@ async function runBatch(pipe: Pipe, reqs: GenerateOptions[]): Promise<RowOutput[
     stopping_criteria: [criterion],
   } as unknown as Parameters<typeof model.generate>[0]);
 
-  return rows.map((r) => ({
-    text: r.stops.finish(),
-    finishReason: r.finish,
-    promptTokens: r.promptIds.length,
-    completionTokens: r.generated.length,
-    meanLogprob: r.logprobs.length ? r.logprobs.reduce((a, b) => a + b, 0) / r.logprobs.length : null,
-  }));
+  return rows.map((r) => {
+    const text = r.stops.finish();
+    return {
+      text,
+      finishReason: r.finish,
+      promptTokens: r.promptIds.length,
+      completionTokens: r.generated.length,
+      meanLogprob: r.logprobs.length ? r.logprobs.reduce((a, b) => a + b, 0) / r.logprobs.length : null,
+      ...(r.req.logprobs === undefined ? {} : { tokens: tokensOf(tokenizer, r.steps, text) }),
+    };
+  });
 }
 
 /** A stream callback that cannot break the batch it rides in. */
@@ -215,4 +295,31 @@ export async function generate(input: SourceLike, opts: GenerateOptions): Promis
   const run = (reqs: GenerateOptions[]) => withPipeline("text-generation", source, (pipe) => runBatch(pipe, reqs));
   const part: Batched<RowOutput> = await genBatchers.submit(pipelineKey("text-generation", source), run, opts);
   return { ...part.result, ...batchInfo([part]) };
+}
+
+/**
+ * Token ids as text, with the model's own tokenizer (OpenAI's token-array prompts and inputs), one
+ * text per list; `paths[i]` names list i in errors. An id outside the vocabulary is a 400 naming it.
+ * Embedding inputs drop special tokens (the model's tokenizer adds its own again).
+ */
+export async function decodeTokens(
+  input: SourceLike,
+  task: "text-generation" | "feature-extraction",
+  lists: number[][],
+  paths: string[],
+): Promise<string[]> {
+  return withPipeline(task, resolveSource(input), async (pipe) => {
+    const config = pipe.model.config as unknown as { vocab_size?: number };
+    const size = Number(config.vocab_size) || pipe.tokenizer.get_vocab().size;
+    for (const [i, ids] of lists.entries()) {
+      const at = ids.findIndex((t) => t >= size);
+      if (at >= 0)
+        throw new DomainError(
+          "BAD_REQUEST",
+          `${paths[i]}[${at}]: token id ${ids[at]} is outside the model's vocabulary (ids 0 to ${size - 1})`,
+          paths[i]?.replace(/\[.*$/, ""),
+        );
+    }
+    return lists.map((ids) => pipe.tokenizer.decode(ids, { skip_special_tokens: task === "feature-extraction" }));
+  });
 }

@@ -12,7 +12,15 @@ export {
   updateDeployment,
 } from "./deployments";
 export { embedTexts } from "./embed-texts";
-export { type ChatMessage, formatChat, type GenerateOptions, type GenerateResult, generate } from "./generate";
+export {
+  type ChatMessage,
+  decodeTokens,
+  formatChat,
+  type GenerateOptions,
+  type GenerateResult,
+  generate,
+  type TokenLogprob,
+} from "./generate";
 export {
   embeddingSettings,
   HEAD_CONFIG_FILE,
