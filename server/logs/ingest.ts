@@ -109,6 +109,14 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
   );
 
   await db.transaction(async (tx) => {
+    // 0. Concurrent batches writing one trace (an OTel exporter or collector sends in parallel) would
+    // each roll it up from a snapshot without the other's observations: a lock per trace, taken in
+    // sorted order (no deadlock), makes the second wait and then read the first's rows.
+    await lockTraces(tx, projectId, [
+      ...traceEvents.map((e) => e.id),
+      ...obsEvents.map((e) => e.body.traceId),
+      ...ratingEvents.map((e) => e.body.traceId),
+    ]);
     // 1. observations (they carry no foreign key to traces: an observation may come first)
     const cost = obsEvents.length ? priceLookup(await listPrices(tx, projectId)) : () => null;
     await upsertObservations(
@@ -320,4 +328,17 @@ async function dropUnknownModelVersions(
     results[v.i] = { id: v.id, status: 400, error: `body.modelVersionId: model version ${version} not found in this project` };
     valid.splice(k, 1);
   }
+}
+
+/** Transaction-scoped advisory locks on the traces a batch writes, in one sorted statement. */
+async function lockTraces(tx: DbOrTx, projectId: string, traceIds: string[]): Promise<void> {
+  const ids = [...new Set(traceIds)].sort();
+  if (!ids.length) return;
+  // unnest keeps the array's (sorted) order; the key is the project and trace id hashed to 64 bits
+  await tx.execute(sql`
+    SELECT pg_advisory_xact_lock(hashtextextended(${projectId} || ':' || id, 0))
+    FROM unnest(${sql.raw("ARRAY[")}${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )}${sql.raw("]::text[]")}) WITH ORDINALITY AS t(id, n)`);
 }

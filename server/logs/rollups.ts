@@ -10,7 +10,9 @@ export const rollupJoins = (projectId: string, traceId: ReturnType<typeof sql>) 
     LEFT JOIN LATERAL (
       SELECT (array_agg(model ORDER BY start_time) FILTER (WHERE model IS NOT NULL))[1] AS model,
         -- int4 token columns: a trace's sum is capped rather than failing its whole ingest batch
-        least(sum(input_tokens), 2147483647)::int AS input_tokens, least(sum(output_tokens), 2147483647)::int AS output_tokens,
+        -- (coalesce first: least() skips a NULL, so no tokens at all would read as the cap)
+        least(coalesce(sum(input_tokens), 0), 2147483647)::int AS input_tokens,
+        least(coalesce(sum(output_tokens), 0), 2147483647)::int AS output_tokens,
         sum(cost) AS cost,
         -- bigint: an observation may last past int4's 24.8 days
         (extract(epoch FROM max(coalesce(end_time, start_time)) - min(start_time)) * 1000)::bigint AS latency_ms,

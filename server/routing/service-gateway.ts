@@ -59,6 +59,13 @@ export const targetOf = (d: ResolvedDeployment): UpstreamTarget => {
 export const costOf = (d: Pick<ResolvedDeployment, "inputPricePer1k" | "outputPricePer1k">, usage: { input: number; output: number }) =>
   (usage.input * d.inputPricePer1k + usage.output * d.outputPricePer1k) / 1000;
 
+/**
+ * A logged call's cost: by the deployment's own prices where it has any; else none, and ingest prices
+ * the call from the project's price table, then the built-in catalogue (server/logs/prices.ts).
+ */
+export const callCost = (d: Pick<ResolvedDeployment, "inputPricePer1k" | "outputPricePer1k">, usage: { input: number; output: number }) =>
+  d.inputPricePer1k || d.outputPricePer1k ? costOf(d, usage) : undefined;
+
 export async function deploymentOrThrow(c: GatewayContext, name: string, tasks: ResolvedDeployment["task"][]): Promise<ResolvedDeployment> {
   const d = await resolveDeployment(c.db, c.projectId, name);
   if (!d)
@@ -252,7 +259,7 @@ export async function viaProvider(
         {
           ...base,
           usage,
-          cost: costOf(d, usage),
+          cost: callCost(d, usage),
           end: new Date(),
           firstToken: seen.firstToken,
           output: outputOf(null, seen.texts),
@@ -296,7 +303,7 @@ export async function viaProvider(
     {
       ...base,
       usage,
-      cost: costOf(d, usage),
+      cost: callCost(d, usage),
       end: new Date(),
       output: ok ? outputOf(json, []) : json,
       status: ok ? "ok" : "error",

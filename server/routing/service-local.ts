@@ -21,7 +21,7 @@ import {
   GatewayError,
   type TextsOrTokens,
 } from "./service-contract";
-import { costOf, type GatewayContext, type GatewayResult } from "./service-gateway";
+import { callCost, type GatewayContext, type GatewayResult } from "./service-gateway";
 import { checkLocalChat, checkLocalCompletion, checkLocalEmbedding } from "./service-local-params";
 import { type Choice, chatShape, completionShape, type Shape, type Usage } from "./service-local-shapes";
 import { type CallTags, logCall } from "./service-log";
@@ -139,7 +139,7 @@ async function runGeneration(
       {
         ...base,
         usage: { input: usage?.prompt_tokens ?? 0, output: usage?.completion_tokens ?? 0 },
-        cost: usage ? costOf(d, { input: usage.prompt_tokens, output: usage.completion_tokens }) : 0,
+        cost: usage ? callCost(d, { input: usage.prompt_tokens, output: usage.completion_tokens }) : 0,
         end: new Date(),
         firstToken,
         output: choices ? shape.output(choices) : null,
@@ -350,7 +350,7 @@ export async function localEmbeddings(
   const traceId = logCall(c.db, {
     ...traceBase(c, d, source, log),
     usage: { input: r.promptTokens, output: 0 },
-    cost: costOf(d, { input: r.promptTokens, output: 0 }),
+    cost: callCost(d, { input: r.promptTokens, output: 0 }),
     end: new Date(),
     output: { vectors: vectors.length, dimensions: k ?? size },
     status: "ok",

@@ -49,8 +49,8 @@ export interface GatewayCall {
   input: unknown;
   output: unknown;
   usage: { input: number; output: number };
-  /** USD */
-  cost: number;
+  /** USD; undefined: priced at ingest from the project's table or the built-in catalogue */
+  cost: number | undefined;
   start: Date;
   end: Date;
   /** time to first token (streams) */

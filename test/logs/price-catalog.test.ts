@@ -186,6 +186,10 @@ describe("costs at ingest and recomputed", () => {
     const b = await openai.chat.completions.create({ model: "unpriced", messages: [{ role: "user", content: "hi" }] }).withResponse();
     const ids = [a.response.headers.get("x-keel-trace-id"), b.response.headers.get("x-keel-trace-id")] as string[];
     for (const id of ids) await waitFor(`trace ${id}`, async () => (await obs(id)).cost !== undefined);
+    // logged: the priced deployment by its own prices; the one priced at 0 by the project's table
+    // (the earlier test's /^gpt-4o/ at 10 per million), not as free
+    expect((await obs(ids[0] as string)).cost).toBeCloseTo((12 * 1 + 3 * 2) / 1000, 12);
+    expect((await obs(ids[1] as string)).cost).toBeCloseTo((15 * 10) / 1e6, 12);
     await callerFor(d.db, owner.principal).logs.prices.upsert({
       projectId,
       match: "gpt-4o-mini",
