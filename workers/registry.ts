@@ -6,6 +6,8 @@ import { evalRunJob } from "../server/evals";
 import { retentionJob, rollupStatsJob } from "../server/logs";
 import { deliverWebhookJob } from "../server/registry";
 import { tuningReapJob } from "../server/tuning";
+// loaded for what it provides: eval runs of live deployments answer through its gateway functions
+import "../server/routing";
 import { purgeSessionsJob } from "../server/workspace";
 
 /** Every job a Keel worker can run: name -> definition, collected from server/<slug>/jobs via each index.ts. */

@@ -15,6 +15,8 @@ export const evalItemOut = z.object({
   prediction: z.string(),
   /** flat figures: {"bleu.score": 31.2, ...} */
   scores: z.record(z.string(), z.number()),
+  /** a generated item that failed after retries: why (it has no scores) */
+  error: z.string().nullable(),
   /** the dataset row's input: free-form JSON */
   input: z.unknown(),
   references: z.array(z.string()),

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { JobContext } from "../core/queue";
 import { figuresOf } from "./figures";
+import { type Generated, generatePage, generatorFor } from "./generate";
 import { BleuCorpus, ChrfCorpus } from "./metrics";
 import { parseMetricOptions, scoreOne } from "./score-jsonl";
 import { bootstrapMean } from "./stats";
@@ -11,10 +12,14 @@ const r = schema.evalRuns;
 const items = schema.evalItems;
 const rows = schema.datasetRows;
 const PAGE = 500;
+/** Generated answers are stored this many at a time, so a retried job resumes close to where it stopped. */
+const GENERATE_PAGE = 20;
+type Row = typeof rows.$inferSelect;
 
 /**
  * The job: score every row (resuming after the last stored item on a retry), then the aggregates:
- * per figure the mean with a 95% bootstrap interval, and corpus BLEU / chrF over all rows.
+ * per figure the mean with a 95% bootstrap interval, and corpus BLEU / chrF over all rows. A run on
+ * a deployment first generates each page's answers (generate.ts); its failed items are counted.
  */
 export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ items: number }> {
   const { db } = ctx;
@@ -30,26 +35,31 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
       .from(items)
       .where(eq(items.runId, run.id));
     let after = last?.idx ?? -1;
+    const target = run.target.kind === "deployment" ? run.target : null;
+    const generator = target ? await generatorFor(db, run.projectId, target) : null;
+    let done = after + 1;
     for (;;) {
       const page = await db
         .select()
         .from(rows)
         .where(and(eq(rows.versionId, run.datasetVersionId), gt(rows.idx, after)))
         .orderBy(asc(rows.idx))
-        .limit(PAGE);
+        .limit(generator ? GENERATE_PAGE : PAGE);
       if (!page.length) break;
-      const scored = page.map((row) => ({
-        projectId: run.projectId,
-        runId: run.id,
-        idx: row.idx,
-        prediction: row.prediction ?? "",
-        scores: figuresOf(scoreOne(row.prediction ?? "", row.references, opts)),
-      }));
+      const predictions =
+        target && generator
+          ? await generatePage(ctx, run.id, generator, target, page, () => {
+              done++;
+              return ctx.progress(total ? done / total : 1, `${done} of ${total} items generated`);
+            })
+          : page.map(storedPrediction);
+      const scored = page.map((row, i) => itemOf(run, row, predictions[i] ?? storedPrediction(row), opts));
       await db.insert(items).values(scored).onConflictDoNothing();
       after = page[page.length - 1]?.idx ?? after;
+      done = after + 1;
       await ctx.progress(total ? (after + 1) / total : 1, `${after + 1} of ${total} items`);
     }
-    const aggregates = await aggregate(db, run, opts);
+    const aggregates = { ...(await aggregate(db, run, opts)), ...(generator ? { failed: await failedCount(db, run.id) } : {}) };
     await db.update(r).set({ status: "succeeded", aggregates, finishedAt: new Date() }).where(eq(r.id, run.id));
     return { items: total };
   } catch (err) {
@@ -61,6 +71,30 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
   }
 }
 
+const storedPrediction = (row: Row): Generated => ({ idx: row.idx, prediction: row.prediction ?? "", error: null, cacheKey: null });
+
+/** An item to store: scored, unless its generation failed (then its error, and no figures). */
+function itemOf(run: EvalRun, row: Row, g: Generated, opts: ReturnType<typeof parseMetricOptions>) {
+  return {
+    projectId: run.projectId,
+    runId: run.id,
+    idx: row.idx,
+    prediction: g.prediction,
+    scores: g.error === null ? figuresOf(scoreOne(g.prediction, row.references, opts)) : {},
+    error: g.error,
+    cacheKey: g.cacheKey,
+  };
+}
+
+/** How many of a run's items failed to generate (counted, never scored as zero). */
+async function failedCount(db: DbOrTx, runId: string): Promise<number> {
+  const [n] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(items)
+    .where(and(eq(items.runId, runId), sql`${items.error} IS NOT NULL`));
+  return n?.n ?? 0;
+}
+
 /** Per-figure means with bootstrap intervals and corpus BLEU / chrF over a run's stored items. */
 export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeof parseMetricOptions>) {
   const byFigure = new Map<string, number[]>();
@@ -69,7 +103,7 @@ export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeo
   let after = -1;
   for (;;) {
     const page = await db
-      .select({ idx: items.idx, scores: items.scores, prediction: items.prediction, references: rows.references })
+      .select({ idx: items.idx, scores: items.scores, prediction: items.prediction, references: rows.references, error: items.error })
       .from(items)
       .innerJoin(rows, and(eq(rows.versionId, run.datasetVersionId), eq(rows.idx, items.idx)))
       .where(and(eq(items.runId, run.id), gt(items.idx, after)))
@@ -77,6 +111,7 @@ export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeo
       .limit(2000);
     if (!page.length) break;
     for (const it of page) {
+      if (it.error !== null) continue;
       for (const [k, v] of Object.entries(it.scores)) {
         const list = byFigure.get(k);
         if (list) list.push(v);

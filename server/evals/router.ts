@@ -28,6 +28,7 @@ const runs = router({
         name: input.name,
         datasetVersionId: input.datasetVersionId,
         metrics: input.metrics,
+        target: input.target,
       }),
     ),
   compare: projectProcedure

@@ -45,4 +45,17 @@ const DRIFT: ProcedureEntry[] = [
   r("POST", `${D}/alerts/:alertId/acknowledge`, "drift.alerts.acknowledge", { ...key, from: "none", summary: "Acknowledge an alert" }),
 ];
 
-export const PROCEDURE_ROUTES: ProcedureEntry[] = [...WORKSPACE, ...DRIFT];
+/** Eval runs (stored predictions or a live deployment) and the gates that judge them. */
+const E = `${P}/evals`;
+const EVALS: ProcedureEntry[] = [
+  r("GET", `${E}/runs`, "evals.runs.list", { summary: "Eval runs, newest first" }),
+  r("POST", `${E}/runs`, "evals.runs.create", { ...created, summary: "Create an eval run (queued for a worker)" }),
+  r("GET", `${E}/runs/:runId`, "evals.runs.get", { from: "none", summary: "An eval run with its progress and aggregates" }),
+  r("GET", `${E}/runs/:runId/items`, "evals.runs.items", { summary: "A run's items: input, prediction, references, scores" }),
+  r("GET", `${E}/compare`, "evals.runs.compare", { summary: "Two runs over one dataset version, paired bootstrap" }),
+  r("GET", `${E}/gates`, "evals.gates.list", { from: "none", summary: "Eval gates" }),
+  r("POST", `${E}/gates`, "evals.gates.create", { ...created, summary: "Create an eval gate" }),
+  r("POST", `${E}/gates/:gateId/evaluate`, "evals.gates.evaluate", { summary: "Judge a run (against a baseline run) by a gate" }),
+];
+
+export const PROCEDURE_ROUTES: ProcedureEntry[] = [...WORKSPACE, ...DRIFT, ...EVALS];

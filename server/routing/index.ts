@@ -1,3 +1,6 @@
+// provides eval runs their live targets (server/evals/live.ts) wherever routing is loaded
+import "./eval-targets";
+
 // The routing domain's public face: routing policies, the learned router, router evaluation, and the gateway (service*.ts).
 export { calibrateThreshold, largeShareAt } from "./calibrate";
 export {

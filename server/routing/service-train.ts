@@ -80,7 +80,10 @@ async function fromEvals(db: DbOrTx, projectId: string, src: { smallRunId: strin
     from ${schema.datasetRows} r
     join ${schema.evalItems} a on a.run_id = ${small.id} and a.idx = r.idx
     join ${schema.evalItems} b on b.run_id = ${large.id} and b.idx = r.idx
-    where r.version_id = ${small.datasetVersionId} order by r.idx`);
+    where r.version_id = ${small.datasetVersionId}
+      -- an item a live target failed to answer has no figure: it trains nothing either way
+      and a.error is null and b.error is null
+    order by r.idx`);
   const items: Items = { prompts: [], small: [], large: [] };
   for (const r of rows) {
     if (r.s === null || r.l === null)

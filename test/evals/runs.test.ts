@@ -59,6 +59,28 @@ async function finished(runId: string) {
 }
 
 describe("eval runs, comparisons and gates", () => {
+  it("serves runs and gates over REST, from the procedures (a viewer key reads and cannot create)", async () => {
+    const v = await upload("qa-rest", strong);
+    const base = `/api/v1/projects/${p.project.slug}/evals`;
+    const created = await handleV1(req(`${base}/runs`, { method: "POST", key, json: { name: "over rest", datasetVersionId: v.id } }));
+    expect(created.status).toBe(201);
+    const run = (await created.json()) as { id: string; name: string };
+    expect(run.name).toBe("over rest");
+    await finished(run.id);
+    const got = await handleV1(req(`${base}/runs/${run.id}`, { key }));
+    expect(got.status).toBe(200);
+    expect(await got.json()).toMatchObject({ id: run.id, status: "succeeded" });
+    const items = await handleV1(req(`${base}/runs/${run.id}/items?limit=2`, { key }));
+    expect(((await items.json()) as unknown[]).length).toBe(2);
+    const viewer = (await makeKey(d.db, p.project.id, p.owner.user.id, "viewer")).key;
+    expect((await handleV1(req(`${base}/runs`, { key: viewer }))).status).toBe(200);
+    const refused = await handleV1(req(`${base}/runs`, { method: "POST", key: viewer, json: { name: "no", datasetVersionId: v.id } }));
+    expect(refused.status).toBe(403);
+    const bad = await handleV1(req(`${base}/runs`, { method: "POST", key, json: { name: "no", datasetVersionId: "not-a-uuid" } }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field?: string } }).error.field).toBe("datasetVersionId");
+  });
+
   it("scores stored predictions as a job, compares two runs and gates the better one", async () => {
     const api = callerFor(d.db, p.owner.principal);
     const v1 = await upload("qa", weak);

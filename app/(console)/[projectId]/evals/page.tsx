@@ -13,6 +13,7 @@ import { atLeast } from "@/app/_lib/roles";
 import { useTRPC } from "@/app/_lib/trpc";
 import { aggregatesOf, fmt, isFinished, MAIN_FIGURES, StatusBadge, useDatasetVersions } from "./_components/figures";
 import { RunsChart } from "./_components/RunsChart";
+import { DEFAULT_TARGET, type TargetChoice, TargetPicker, targetOf } from "./_components/TargetPicker";
 
 const METRICS = [
   { key: "bleu", label: "BLEU" },
@@ -124,6 +125,7 @@ function NewRunForm({ versions, pending }: { versions: { id: string; label: stri
   const [name, setName] = useState("");
   const [versionId, setVersionId] = useState("");
   const [metrics, setMetrics] = useState<Record<string, boolean>>({ bleu: true, chrf: true, rouge: true });
+  const [target, setTarget] = useState<TargetChoice>(DEFAULT_TARGET);
   const [local, setLocal] = useState<string | null>(null);
   const create = useMutation(trpc.evals.runs.create.mutationOptions());
 
@@ -135,12 +137,15 @@ function NewRunForm({ versions, pending }: { versions: { id: string; label: stri
     if (!name.trim()) return setLocal("Enter a run name.");
     if (!versionId) return setLocal("Pick a dataset version.");
     if (chosen.length === 0) return setLocal("Pick at least one metric.");
+    const targetInput = targetOf(target);
+    if (typeof targetInput === "string") return setLocal(targetInput);
     try {
       await create.mutateAsync({
         projectId: project.id,
         name: name.trim(),
         datasetVersionId: versionId,
         metrics: Object.fromEntries(chosen.map((k) => [k, {}])),
+        target: targetInput,
       });
       setName("");
       await queryClient.invalidateQueries({ queryKey: trpc.evals.runs.list.queryKey() });
@@ -162,12 +167,13 @@ function NewRunForm({ versions, pending }: { versions: { id: string; label: stri
             {versions.map((v) => (
               <option key={v.id} value={v.id}>
                 {v.label}
-                {v.hasPrediction ? "" : " (no predictions)"}
+                {v.hasPrediction || target.kind === "deployment" ? "" : " (no predictions)"}
               </option>
             ))}
           </Select>
         </Field>
       </div>
+      <TargetPicker value={target} onChange={setTarget} />
       <fieldset className="flex flex-wrap items-center gap-4">
         <legend className="mb-1.5 text-sm font-medium text-slate-700">Metrics</legend>
         {METRICS.map((m) => (

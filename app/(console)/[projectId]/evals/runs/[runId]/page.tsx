@@ -44,6 +44,10 @@ export default function RunPage() {
           <span className="flex flex-wrap items-center gap-2">
             <StatusBadge status={r.status} />
             <span>{r.dataset ? `${r.dataset.name} v${r.dataset.version}` : "dataset version unavailable"}</span>
+            {r.target.kind === "deployment" && <span>· answers by {r.target.name}</span>}
+            {typeof failedOf(r.aggregates) === "number" && failedOf(r.aggregates) !== 0 && (
+              <span>· {failedOf(r.aggregates)} items failed</span>
+            )}
             <span>· started {formatDateTime(r.createdAt)}</span>
             {r.finishedAt && <span>· finished {formatDateTime(r.finishedAt)}</span>}
           </span>
@@ -223,6 +227,9 @@ function EvaluateGate({ run }: { run: Run }) {
 
 const tokens = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 
+/** How many generated items failed (runs on a deployment record it in their aggregates). */
+const failedOf = (aggregates: unknown) => (aggregates as { failed?: number } | null)?.failed;
+
 /** The prediction with the words that also appear in a reference marked (simple token overlap). */
 function Highlighted({ text, references }: { text: string; references: string[] }) {
   const vocab = new Set(references.flatMap(tokens));
@@ -286,7 +293,11 @@ function Items({ projectId, runId }: { projectId: string; runId: string }) {
                   <Td className="align-top text-xs text-slate-500 tabular-nums">{it.idx + 1}</Td>
                   <Td className="max-w-56 align-top text-xs break-words whitespace-pre-wrap">{show(it.input)}</Td>
                   <Td className="max-w-72 align-top text-xs break-words whitespace-pre-wrap">
-                    <Highlighted text={it.prediction} references={it.references} />
+                    {it.error !== null ? (
+                      <span className="text-red-700">Failed: {it.error}</span>
+                    ) : (
+                      <Highlighted text={it.prediction} references={it.references} />
+                    )}
                   </Td>
                   <Td className="max-w-72 align-top text-xs">
                     <ul className="flex flex-col gap-1">

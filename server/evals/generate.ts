@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import { type DbOrTx, schema } from "../../db/client";
+import type { JobContext } from "../core/queue";
+import { type LiveAnswer, type LiveDeployment, liveTargets } from "./live";
+import { DEFAULT_TEMPLATE, type DeploymentTarget, renderTemplate } from "./target";
+
+type Row = typeof schema.datasetRows.$inferSelect;
+export interface Generated {
+  idx: number;
+  prediction: string;
+  error: string | null;
+  cacheKey: string | null;
+}
+
+/** At most this many calls at once per run; the provider's own limit (callUpstream) applies under it. */
+export const EVAL_CONCURRENCY = 4;
+const ATTEMPTS = 3;
+const BACKOFF_MS = 200;
+
+/** What a run's generation needs once: the deployment (with the model its answers come from) and the API to call. */
+export interface Generator {
+  deployment: LiveDeployment;
+  api: "chat" | "completion";
+  concurrency: number;
+}
+
+export async function generatorFor(db: DbOrTx, projectId: string, target: DeploymentTarget): Promise<Generator> {
+  const d = await liveTargets().resolve(db, projectId, target.name);
+  if (!d) throw new Error(`deployment ${target.name} no longer exists`);
+  const api = target.template?.kind ?? (d.task === "completion" ? "completion" : "chat");
+  const limit = d.concurrencyLimit ?? EVAL_CONCURRENCY;
+  return { deployment: d, api, concurrency: Math.max(1, Math.min(EVAL_CONCURRENCY, limit)) };
+}
+
+/** The cache key of one answer: the model, the deployment's defaults, the API, the rendered input and the parameters. */
+export function cacheKeyOf(g: Generator, target: DeploymentTarget, rendered: string): string {
+  const facts = [g.deployment.modelKey, g.deployment.defaults, g.api, rendered, target.params ?? {}];
+  return createHash("sha256").update(JSON.stringify(facts)).digest("hex");
+}
+
+/** An answer of an earlier run in the project with the same key, if any. */
+async function cached(db: DbOrTx, projectId: string, key: string): Promise<string | null> {
+  const items = schema.evalItems;
+  const [hit] = await db
+    .select({ prediction: items.prediction })
+    .from(items)
+    .where(and(eq(items.projectId, projectId), eq(items.cacheKey, key), isNull(items.error)))
+    .limit(1);
+  return hit ? hit.prediction : null;
+}
+
+/** Worth another try: rate limits, upstream failures and anything that is not the gateway refusing the request. */
+const transient = (status: number) => status === 429 || status >= 500;
+
+class CallFailed extends Error {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The answer text of a JSON gateway result, or why there is none. */
+function textOf(result: LiveAnswer, api: "chat" | "completion"): string {
+  if (result.kind !== "json") throw new CallFailed("the deployment answered with a stream", false);
+  const body = result.body as { error?: { message?: string }; choices?: { text?: string; message?: { content?: unknown } }[] };
+  if (result.status !== 200) throw new CallFailed(body.error?.message ?? `status ${result.status}`, transient(result.status));
+  const choice = body.choices?.[0];
+  const text = api === "chat" ? choice?.message?.content : choice?.text;
+  if (typeof text !== "string") throw new CallFailed("the answer has no text", false);
+  return text;
+}
+
+/** One call through the gateway's service layer (in process), logged as a trace tagged with the run. */
+async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, target: DeploymentTarget, idx: number, rendered: string) {
+  const p = target.params ?? {};
+  const body = {
+    model: g.deployment.name,
+    ...(g.api === "chat" ? { messages: [{ role: "user", content: rendered }] } : { prompt: rendered }),
+    ...(p.maxTokens !== undefined ? { max_tokens: p.maxTokens } : {}),
+    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
+    metadata: { tags: [`eval-run:${runId}`], trace_name: `eval run ${runId}`, eval_run_id: runId, eval_item: idx },
+  };
+  const c = { db: ctx.db, projectId: ctx.projectId as string, signal: ctx.signal };
+  let answer: LiveAnswer;
+  try {
+    answer = await liveTargets().call(c, g.api, body);
+  } catch (err) {
+    throw new CallFailed((err as Error).message, true);
+  }
+  return textOf(answer, g.api);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One item: from the cache, else the deployment with retries on transient failures; a final failure is the item's error. */
+async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator, target: DeploymentTarget, row: Row): Promise<Generated> {
+  const rendered = renderTemplate(target.template?.text ?? DEFAULT_TEMPLATE, row);
+  const cacheKey = cacheKeyOf(g, target, rendered);
+  const hit = await cached(ctx.db, ctx.projectId as string, cacheKey);
+  if (hit !== null) return { idx: row.idx, prediction: hit, error: null, cacheKey };
+  let last = "";
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
+    try {
+      return { idx: row.idx, prediction: await callOnce(ctx, runId, g, target, row.idx, rendered), error: null, cacheKey };
+    } catch (err) {
+      const failed = err as CallFailed;
+      last = failed.message;
+      if (!failed.retry || ctx.signal.aborted) break;
+      if (attempt < ATTEMPTS) await sleep(BACKOFF_MS * 2 ** (attempt - 1));
+    }
+  }
+  if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
+  return { idx: row.idx, prediction: "", error: last, cacheKey: null };
+}
+
+/**
+ * Answers for a page of rows, at most `g.concurrency` at once, in row order. `onItem` runs as each
+ * one ends (progress); cancellation stops taking new items and throws.
+ */
+export async function generatePage(
+  ctx: JobContext<unknown>,
+  runId: string,
+  g: Generator,
+  target: DeploymentTarget,
+  page: Row[],
+  onItem: () => Promise<void>,
+): Promise<Generated[]> {
+  const out: Generated[] = new Array(page.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      const row = page[i];
+      if (!row) return;
+      if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
+      out[i] = await generateOne(ctx, runId, g, target, row);
+      await onItem();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(g.concurrency, page.length) }, worker));
+  return out;
+}
