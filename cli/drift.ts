@@ -17,12 +17,6 @@ import {
   wassersteinDistance,
 } from "../server/drift";
 
-export const DRIFT_USAGE = `  drift stats [--input FILE.jsonl] [--output FILE.jsonl] [--keep-going]
-                                drift statistics (scipy / Evidently semantics) per JSONL line: ks_2samp, chisquare,
-                                chi2_contingency, wasserstein_distance, jensenshannon, psi, chi2_sf, kstwo_sf,
-                                kstwobign_sf, column; stdin/stdout by default, no database needed
-`;
-
 /**
  * `keel drift stats`: one JSON object per line in, one result per line out, in order, streaming.
  * Each line names its "test" (see README, "Drift statistics"); an "id" is echoed when present.

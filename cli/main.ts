@@ -1,52 +1,17 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { and, asc, eq } from "drizzle-orm";
-import { createDatabase, type Database, resolveDatabase, schema } from "../db/client";
-import { migrateDatabase } from "../db/migrate";
-import { dataDir, env } from "../env";
-import { egressPolicy } from "../server/core/egress";
-import { DomainError } from "../server/core/errors";
-import { logger } from "../server/core/logger";
-import { setRuntime } from "../server/core/runtime";
-import { seedDemoDrift } from "../server/drift";
-import { LineError, scoreJsonl } from "../server/evals";
-import { flushIngest, seedDemoViews } from "../server/logs";
-import { registerBundled } from "../server/registry";
-import { seedDemoRouting } from "../server/routing";
-import { listLocalModels, seedDeployments } from "../server/serving";
-import {
-  createKey,
-  createProject,
-  findProjectBySlug,
-  findUserByEmail,
-  getInstanceSetting,
-  SYSTEM_ACTOR,
-  seedDemo,
-  setInstanceSetting,
-} from "../server/workspace";
-import { bootWorker } from "../workers/boot";
-import { DRIFT_USAGE, driftCommand } from "./drift";
-import { stopOnSignals } from "./lifecycle";
-import { MODELS_USAGE, modelsCommand } from "./models";
-import { ROUTER_USAGE, routerCommand } from "./router";
-import { TUNE_USAGE, tuneCommand } from "./tune";
-import { USERS_USAGE, usersCommand } from "./users";
-import { ensureBuilt, ROOT, startWeb } from "./web";
+import type { Database } from "../db/client";
+import { USAGE } from "./usage";
 
-const USAGE = `keel <command> [options]   (every command takes --json)
+// Every module a command needs is imported inside that command (`await import`), so that `keel --help`
+// loads nothing but this file and the usage text, and `keel score` only the metrics. In the bundle
+// (cli/build.mjs) each of those imports is a chunk of its own, loaded when the command runs.
 
-  start                         migrate, seed the demo on first start (KEEL_DEMO=0: none), serve the web app on HOST:PORT
-                                (127.0.0.1:3000) and run one worker
-  worker                        run a worker (any number, on any machines sharing the database)
-  migrate                       apply database migrations
-  seed                          create the demo project if it is missing
-${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
-  keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
-  score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
-                                BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${DRIFT_USAGE}`;
+/** The checkout (or installed package) root: the bundle pins import.meta.url to this file's own path. */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -76,6 +41,7 @@ const { values: opts, positionals } = parseArgs({
     seed: { type: "string" },
     margin: { type: "string" },
     "scores-out": { type: "string" },
+    embedding: { type: "string" },
     base: { type: "string" },
     method: { type: "string" },
     "text-field": { type: "string" },
@@ -116,6 +82,11 @@ interface Opened extends Database {
 
 /** Resolve the database (DATABASE_URL or the embedded server), migrate it, open a pool. */
 async function open(): Promise<Opened> {
+  const [{ createDatabase, resolveDatabase }, { migrateDatabase }, { logger }] = await Promise.all([
+    import("../db/client"),
+    import("../db/migrate"),
+    import("../server/core/logger"),
+  ]);
   const { url, embedded } = await resolveDatabase((line) => logger.debug({ component: "postgres" }, line));
   await migrateDatabase(url);
   const database = createDatabase(url);
@@ -137,7 +108,7 @@ async function withDb<T>(fn: (d: Opened) => Promise<T>): Promise<T> {
   }
 }
 
-const credentialsFile = () => path.join(dataDir(), "demo-credentials.json");
+const credentialsFile = async () => path.join((await import("../env")).dataDir(), "demo-credentials.json");
 
 interface DemoLogin {
   email: string;
@@ -154,7 +125,25 @@ interface DemoLogin {
  * "demo.credentialsShown". Later starts print neither (the password: `keel users reset-password`).
  */
 async function seed(d: Database): Promise<DemoLogin & { created: boolean }> {
-  const file = credentialsFile();
+  const [
+    { dataDir, env },
+    { logger },
+    { seedDemoDrift },
+    { seedDemoViews },
+    { registerBundled },
+    { seedDemoRouting },
+    { seedDeployments },
+  ] = await Promise.all([
+    import("../env"),
+    import("../server/core/logger"),
+    import("../server/drift"),
+    import("../server/logs"),
+    import("../server/registry"),
+    import("../server/routing"),
+    import("../server/serving"),
+  ]);
+  const { getInstanceSetting, SYSTEM_ACTOR, seedDemo } = await import("../server/workspace");
+  const file = await credentialsFile();
   const password = env.KEEL_DEMO_PASSWORD ?? randomBytes(12).toString("base64url");
   const res = await seedDemo(d.db, { password });
   // the bundled models as registry versions (idempotent: also for data dirs seeded before the registry)
@@ -181,13 +170,29 @@ async function seed(d: Database): Promise<DemoLogin & { created: boolean }> {
 /** After the credentials were printed: never again, and no password left on disk. */
 async function demoShown(d: Database, demo: DemoLogin): Promise<void> {
   if (demo.password === null && demo.key === null) return;
+  const { setInstanceSetting, SYSTEM_ACTOR } = await import("../server/workspace");
   await setInstanceSetting(d.db, SYSTEM_ACTOR, "demo.credentialsShown", true);
-  fs.rmSync(credentialsFile(), { force: true });
+  fs.rmSync(await credentialsFile(), { force: true });
 }
 
 const FIRST_ADMIN = "npx keel users create --email you@example.com --password '...' --admin";
 
 async function start() {
+  const [{ createDatabase, resolveDatabase, schema }, { migrateDatabase }, { dataDir, env }, { logger }, { setRuntime }] =
+    await Promise.all([
+      import("../db/client"),
+      import("../db/migrate"),
+      import("../env"),
+      import("../server/core/logger"),
+      import("../server/core/runtime"),
+    ]);
+  const [{ flushIngest }, { listLocalModels }, { bootWorker }, { stopOnSignals }, { ensureBuilt, startWeb }] = await Promise.all([
+    import("../server/logs"),
+    import("../server/serving"),
+    import("../workers/boot"),
+    import("./lifecycle"),
+    import("./web"),
+  ]);
   const log = (m: string) => (opts.json ? logger.info(m) : console.log(m));
   if (!opts["api-only"]) ensureBuilt(log); // --api-only: the HTTP API alone, no console and no web build
   const { url, embedded } = await resolveDatabase(
@@ -247,6 +252,7 @@ async function start() {
 }
 
 async function worker() {
+  const [{ bootWorker }, { stopOnSignals }] = await Promise.all([import("../workers/boot"), import("./lifecycle")]);
   const d = await open();
   const w = await bootWorker(d.url);
   say(`worker ${w.workerId} running; Ctrl-C stops it`, { workerId: w.workerId });
@@ -257,6 +263,12 @@ async function worker() {
 }
 
 async function keysCreate(d: Database) {
+  const [{ and, asc, eq }, { schema }, { DomainError }, { createKey, findProjectBySlug, findUserByEmail }] = await Promise.all([
+    import("drizzle-orm"),
+    import("../db/client"),
+    import("../server/core/errors"),
+    import("../server/workspace"),
+  ]);
   const slug = need(opts.project, "--project SLUG");
   const project = await findProjectBySlug(d.db, slug);
   if (!project) throw new DomainError("NOT_FOUND", `No project with slug ${slug}`, "project");
@@ -288,6 +300,12 @@ async function keysCreate(d: Database) {
 
 /** `keel score`: streams JSONL from --input (or stdin) to --output (or stdout); no database needed. */
 async function score() {
+  // the evals domain's standalone entry, not its index: the index brings the database layers, which
+  // a streaming scorer never uses and which cost every `keel score` about 0.4 s to load
+  const [{ LineError, scoreJsonl }, { DomainError }] = await Promise.all([
+    import("../server/evals/standalone"),
+    import("../server/core/errors"),
+  ]);
   const input = opts.input && opts.input !== "-" ? fs.createReadStream(opts.input) : process.stdin;
   const out = opts.output && opts.output !== "-" ? fs.createWriteStream(opts.output) : process.stdout;
   const write = (line: string) => (out.write(`${line}\n`) ? undefined : new Promise<void>((resolve) => out.once("drain", () => resolve())));
@@ -302,15 +320,24 @@ async function score() {
   }
 }
 
+/** The full error in the log; where the logger itself cannot load (a bad environment), on stderr. */
+async function logFailure(err: unknown): Promise<void> {
+  try {
+    (await import("../server/core/logger")).logger.error({ err }, "command failed");
+  } catch {
+    console.error(err);
+  }
+}
+
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
   switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
-      egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
+      (await import("../server/core/egress")).egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
       return start();
     case "worker":
-      egressPolicy();
+      (await import("../server/core/egress")).egressPolicy();
       return worker();
     case "migrate":
       return withDb(async () => say("migrations applied", { ok: true }));
@@ -325,10 +352,16 @@ async function main() {
         );
         await demoShown(d, r);
       });
-    case `users ${sub}`:
+    case `users ${sub}`: {
+      const { usersCommand } = await import("./users");
       return withDb((d) => usersCommand(d, sub, rest, opts, say, need));
+    }
     case "projects create":
       return withDb(async (d) => {
+        const [{ DomainError }, { createProject, findUserByEmail, SYSTEM_ACTOR }] = await Promise.all([
+          import("../server/core/errors"),
+          import("../server/workspace"),
+        ]);
         const name = need(rest[0] ?? positionals[2], "NAME");
         const ownerEmail = opts.owner ?? "demo@keel.local";
         const owner = await findUserByEmail(d.db, ownerEmail);
@@ -340,20 +373,25 @@ async function main() {
       return withDb(keysCreate);
     case "score":
       return score();
-    case `models ${sub}`:
+    case `models ${sub}`: {
+      const { modelsCommand } = await import("./models");
       return withDb((d) => modelsCommand(d, sub, rest, opts, say));
-    case `tune ${sub}`:
+    }
+    case `tune ${sub}`: {
+      const { tuneCommand } = await import("./tune");
       return withDb((d) => tuneCommand(d, sub, opts, say));
+    }
     case `router ${sub}`:
-      return routerCommand(sub, opts, say); // no database
+      return (await import("./router")).routerCommand(sub, opts, say); // no database
     case `drift ${sub}`:
-      return driftCommand(sub, opts); // no database
+      return (await import("./drift")).driftCommand(sub, opts); // no database
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
+  const { DomainError } = await import("../server/core/errors");
   const body =
     err instanceof DomainError
       ? { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) }
@@ -362,6 +400,6 @@ main().catch((err) => {
         : { code: "ERROR", message: (err as Error)?.message ?? String(err) };
   if (opts.json) console.log(JSON.stringify({ error: body }));
   else console.error(`keel: ${body.message}${err instanceof UsageError && err.showUsage ? `\n\n${USAGE}` : ""}`);
-  if (!(err instanceof DomainError) && !(err instanceof UsageError)) logger.error({ err }, "command failed");
+  if (!(err instanceof DomainError) && !(err instanceof UsageError)) await logFailure(err);
   process.exit(err instanceof UsageError ? 2 : 1);
 });

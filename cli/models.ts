@@ -8,13 +8,6 @@ import { DomainError } from "../server/core/errors";
 import { checkArtifactPath, registerLocal, requestMove, resolveVersion, versionFiles } from "../server/registry";
 import { findProjectBySlug, SYSTEM_ACTOR } from "../server/workspace";
 
-export const MODELS_USAGE = `  models register NAME --path DIR|FILE [--from-run RUN_ID] [--project SLUG]
-  models register NAME --from-run RUN_ID              the run's artifacts, params and metrics as a new version
-  models promote NAME VERSION --alias ALIAS [--reason R]   200-style move, or an approval request where a policy says so
-  models resolve NAME@ALIAS|NAME:VERSION
-  models download NAME@ALIAS|NAME:VERSION --to DIR    every file, sha256-checked
-`;
-
 export interface ModelsOptions {
   project?: string;
   path?: string;

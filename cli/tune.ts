@@ -8,17 +8,6 @@ import { type AgentHandle, availableTrainers, createJob, getJob, type JobView, s
 import { findProjectBySlug, SYSTEM_ACTOR } from "../server/workspace";
 import { parseModelRef } from "./models";
 
-export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERSION] --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]
-             --method head|lora|full [--text-field F --label-field F] [--epochs N] [--max-steps N] [--seed N]
-             [--output-model NAME] [--wait]
-                                  a file becomes a dataset version in the job's transaction (a refused job
-                                  leaves none); --wait prints the finished job
-  tune start ... --from-logs DATASET [--tags A,B] [--rating NAME[>=MIN]] [--held-out 0.2]   (instead of --data)
-                                  the dataset version is built from logged traces (chat rows for lora/full,
-                                  deduplicated, a held-out split) in the job's transaction
-                                  (a worker of \`keel start\` runs it, or this command when none can)
-`;
-
 export interface TuneOptions {
   project?: string;
   base?: string;

@@ -2,13 +2,6 @@ import type { Database } from "../db/client";
 import { DomainError } from "../server/core/errors";
 import { createUser, generatePassword, resetPassword, SYSTEM_ACTOR, setAdmin } from "../server/workspace";
 
-export const USERS_USAGE = `  users create --email E [--password P] [--name N] [--admin]
-                                a generated password is printed once when --password is left out
-  users set-admin EMAIL [--off]  make (or, with --off, unmake) an instance admin
-  users reset-password --email E [--password P]
-                                set a password (printed when generated) and end the user's sessions
-`;
-
 export interface UsersOptions {
   email?: string;
   password?: string;

@@ -2,7 +2,8 @@
  * The import rules of DESIGN.md, checked in CI:
  *  1. app/ reaches the server through tRPC: only `import type` from server/ and db/, except the
  *     route handlers under app/api/, which mount server/http/.
- *  2. server/<a> imports server/<b> (both domains) only through server/<b>/index.ts.
+ *  2. server/<a> imports server/<b> (both domains) only through server/<b>/index.ts, or its
+ *     standalone.ts where it has one (an entry that loads no database layer: `keel score`).
  *  3. db/ imports nothing from server/, app/, workers/; server/core imports no domain.
  *  4. No import cycles among the project's own modules.
  *  5. sdk/ (the client library apps install) imports nothing outside sdk/.
@@ -27,7 +28,9 @@ function resolve(from: string, spec: string): string | null {
   if (spec.startsWith("@/")) base = path.join(ROOT, spec.slice(2));
   else if (spec.startsWith(".")) base = path.resolve(path.dirname(from), spec);
   else return null;
-  for (const c of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
+  // `./x.js` names `./x.ts` under nodenext resolution (sdk/ imports that way)
+  const fromJs = base.endsWith(".js") ? [`${base.slice(0, -3)}.ts`, `${base.slice(0, -3)}.tsx`] : [];
+  for (const c of [base, ...fromJs, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts"), path.join(base, "index.tsx")]) {
     if (fs.existsSync(c) && fs.statSync(c).isFile()) return c;
   }
   return null;
@@ -81,7 +84,7 @@ for (const [from, edges] of graph) {
     }
     const a = domainOf(from);
     const b = domainOf(to);
-    if (b && a !== b && !t.endsWith(`server/${b}/index.ts`)) {
+    if (b && a !== b && !t.endsWith(`server/${b}/index.ts`) && !t.endsWith(`server/${b}/standalone.ts`)) {
       const rootRouter = r === "server/trpc/root.ts" && t === `server/${b}/router.ts`;
       if (!rootRouter) problems.push(`${r} imports ${t}: use server/${b}/index.ts`);
     }

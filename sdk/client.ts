@@ -1,8 +1,8 @@
-import { type HandleContext, type TraceHandle, type TraceInput, traceHandle } from "./handles";
-import { createRunsClient, type KeelRuns, type RunsOptions } from "./runs";
-import { ENVELOPE_BYTES, type Serialized, sendBatch, utf8Length } from "./transport";
-import { type IngestEvent, KeelIngestError, MAX_BATCH_EVENTS } from "./types";
-import { uuidv7 } from "./uuid";
+import { type HandleContext, type TraceHandle, type TraceInput, traceHandle } from "./handles.js";
+import { createRunsClient, type KeelRuns, type RunsOptions } from "./runs.js";
+import { ENVELOPE_BYTES, type Serialized, sendBatch, unrefTimer, utf8Length } from "./transport.js";
+import { type IngestEvent, KeelIngestError, MAX_BATCH_EVENTS } from "./types.js";
+import { uuidv7 } from "./uuid.js";
 
 export interface KeelClientOptions {
   /** Keel's origin, e.g. `http://localhost:3000` (the SDK posts to `<baseUrl>/api/v1/ingest`) */
@@ -10,26 +10,26 @@ export interface KeelClientOptions {
   /** a project's secret key, `sk_...` (engineer role or higher) */
   apiKey: string;
   /** events per request; a buffer this full is flushed at once (default 100, at most 1000) */
-  flushAt?: number;
+  flushAt?: number | undefined;
   /** buffered events are sent at least this often, ms (default 1000; the timer never keeps a process alive) */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** retries of a request after a network error, 5xx or 429 (default 5) */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** largest request body, bytes (default 4.5 MiB, under the server's 5 MiB); larger batches are split */
-  maxBatchBytes?: number;
+  maxBatchBytes?: number | undefined;
   /** per attempt, ms (default 30 s) */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** buffered events beyond this are dropped (reported) while Keel is unreachable (default 100,000) */
-  maxQueuedEvents?: number;
-  fetch?: typeof globalThis.fetch;
+  maxQueuedEvents?: number | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
   /** every refusal, give-up and dropped event; default: console.warn */
-  onError?: (err: KeelIngestError) => void;
+  onError?: ((err: KeelIngestError) => void) | undefined;
   /** set on every trace the client creates (e.g. your app's version) */
-  release?: string;
+  release?: string | undefined;
   /** false: every call is a no-op (handles still work, nothing is sent) */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /** experiment tracking (`keel.runs`): metric batch size, flush period and its error callback */
-  runs?: Pick<RunsOptions, "flushAt" | "flushIntervalMs" | "onError">;
+  runs?: Pick<RunsOptions, "flushAt" | "flushIntervalMs" | "onError"> | undefined;
 }
 
 export interface KeelClient {
@@ -171,7 +171,7 @@ export function createKeelClient(options: KeelClientOptions): KeelClient {
 
   const timer = enabled && flushIntervalMs > 0 ? setInterval(() => queue.length > 0 && void flush(), flushIntervalMs) : null;
   // Logging must never keep a process alive: an idle client lets Node exit.
-  if (timer && typeof timer === "object" && "unref" in timer) timer.unref();
+  unrefTimer(timer);
 
   function shutdown(): Promise<void> {
     if (!shuttingDown) {

@@ -1,21 +1,21 @@
-import type { IngestEvent, ObservationBody, ObservationType, TraceBody } from "./types";
-import { uuidv7 } from "./uuid";
+import type { IngestEvent, ObservationBody, ObservationType, TraceBody } from "./types.js";
+import { uuidv7 } from "./uuid.js";
 
 /** A new trace: its fields, and optionally your own id (else a uuidv7). */
-export type TraceInput = TraceBody & { id?: string };
+export type TraceInput = TraceBody & { id?: string | undefined };
 /** A new observation: traceId, type and parent come from the handle it is created from. */
-export type ObservationInput = Omit<ObservationBody, "traceId" | "type" | "parentObservationId"> & { id?: string };
+export type ObservationInput = Omit<ObservationBody, "traceId" | "type" | "parentObservationId"> & { id?: string | undefined };
 /** Fields to fill in later (output, usage, endTime...); given fields override, absent ones are kept. */
 export type ObservationUpdate = Omit<ObservationBody, "traceId" | "type" | "parentObservationId">;
 
 export interface RatingInput {
   /** your own id (else a uuidv7): re-sending it updates the rating */
-  id?: string;
+  id?: string | undefined;
   /** the score config's name; the server defaults it to "user-feedback" */
-  name?: string;
+  name?: string | undefined;
   value: number | string | boolean;
-  comment?: string;
-  endUserId?: string;
+  comment?: string | undefined;
+  endUserId?: string | undefined;
 }
 
 interface Children {
@@ -45,7 +45,7 @@ export interface HandleContext {
   enqueue(event: IngestEvent): string;
   /** Reports a caught exception: handle methods never throw into the app. */
   fail(err: unknown): void;
-  release?: string;
+  release?: string | undefined;
 }
 
 const now = () => new Date().toISOString();

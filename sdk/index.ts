@@ -1,7 +1,7 @@
 /** Keel's TypeScript SDK: log traces, observations and ratings to `POST /api/v1/ingest`. */
-export { createKeelClient, type KeelClient, type KeelClientOptions } from "./client";
-export type { ObservationHandle, ObservationInput, ObservationUpdate, RatingInput, TraceHandle, TraceInput } from "./handles";
-export { type ObserveOpenAIOptions, observeOpenAI } from "./openai";
+export { createKeelClient, type KeelClient, type KeelClientOptions } from "./client.js";
+export type { ObservationHandle, ObservationInput, ObservationUpdate, RatingInput, TraceHandle, TraceInput } from "./handles.js";
+export { type ObserveOpenAIOptions, observeOpenAI } from "./openai.js";
 export {
   createRunsClient,
   type KeelRun,
@@ -11,7 +11,7 @@ export {
   type RunStatus,
   type RunsOptions,
   type StartRunInput,
-} from "./runs";
+} from "./runs.js";
 export {
   type IngestEvent,
   type IngestResult,
@@ -26,5 +26,5 @@ export {
   type Time,
   type TraceBody,
   type Usage,
-} from "./types";
-export { uuidv7 } from "./uuid";
+} from "./types.js";
+export { uuidv7 } from "./uuid.js";

@@ -4,22 +4,22 @@ import type {
   ChatCompletionCreateParams,
   ChatCompletionMessage,
 } from "openai/resources/chat/completions";
-import type { KeelClient } from "./client";
-import type { ObservationHandle, TraceHandle } from "./handles";
-import type { Usage } from "./types";
+import type { KeelClient } from "./client.js";
+import type { ObservationHandle, TraceHandle } from "./handles.js";
+import type { Usage } from "./types.js";
 
 export interface ObserveOpenAIOptions {
   client: KeelClient;
   /** name of the trace each call creates (default "openai.chat.completions") */
-  traceName?: string;
+  traceName?: string | undefined;
   /** name of the generation (default "chat.completions.create") */
-  generationName?: string;
-  userId?: string;
-  sessionId?: string;
-  tags?: string[];
-  metadata?: Record<string, unknown>;
+  generationName?: string | undefined;
+  userId?: string | undefined;
+  sessionId?: string | undefined;
+  tags?: string[] | undefined;
+  metadata?: Record<string, unknown> | undefined;
   /** log the generations under this trace (or observation) instead of a new trace per call */
-  parent?: TraceHandle | ObservationHandle;
+  parent?: TraceHandle | ObservationHandle | undefined;
 }
 
 /** Request parameters worth keeping with a generation (messages and tools are logged apart). */
@@ -47,12 +47,12 @@ const MODEL_PARAMETERS = [
 const MAX_STATUS_MESSAGE = 5000;
 
 interface Outcome {
-  model?: string;
+  model?: string | undefined;
   output?: unknown;
-  usage?: Usage;
-  completionStartTime?: string;
+  usage?: Usage | undefined;
+  completionStartTime?: string | undefined;
   error?: unknown;
-  statusMessage?: string;
+  statusMessage?: string | undefined;
 }
 
 type AssistantMessage = { role: string; content: string | null; refusal?: string; tool_calls?: unknown[] };
@@ -169,7 +169,7 @@ function accumulator() {
   return acc;
 }
 
-type StreamLike = AsyncIterable<ChatCompletionChunk> & { controller?: AbortController };
+type StreamLike = AsyncIterable<ChatCompletionChunk> & { controller?: AbortController | undefined };
 
 /**
  * The same kind of object as the SDK's Stream (same class, same controller: tee, toReadableStream

@@ -14,17 +14,17 @@ export interface KeelRatingProps {
   /** A public key (`pk_...`) whose allowed origins include this page's origin. */
   publicKey: string;
   traceId: string;
-  observationId?: string;
+  observationId?: string | undefined;
   /** The score name; the server's default is "user-feedback". */
-  name?: string;
+  name?: string | undefined;
   /** Your app's user, for per-user rate limits and analysis. */
-  endUserId?: string;
+  endUserId?: string | undefined;
   /** The Keel origin, e.g. "https://keel.example.com". */
   endpoint: string;
   /** Offer an optional comment box once a thumb is chosen. */
-  withComment?: boolean;
-  onRated?(value: boolean): void;
-  className?: string;
+  withComment?: boolean | undefined;
+  onRated?: ((value: boolean) => void) | undefined;
+  className?: string | undefined;
 }
 
 type Status = { kind: "idle" } | { kind: "sending" } | { kind: "done" } | { kind: "error"; message: string };

@@ -1,4 +1,4 @@
-import { backoffMs, retryAfterMs } from "./transport";
+import { backoffMs, retryAfterMs, unrefTimer } from "./transport.js";
 
 /**
  * Experiment tracking from TypeScript: `keel.runs.start(...)` opens a run (`POST /api/v1/runs`),
@@ -16,16 +16,16 @@ export interface RunsOptions {
   baseUrl: string;
   apiKey: string;
   /** metric points per request (default 1000, the server's most) */
-  flushAt?: number;
+  flushAt?: number | undefined;
   /** buffered points are sent at least this often, ms (default 1000; the timer never keeps a process alive) */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** retries after a network error, 5xx or 429 (default 5) */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** per attempt, ms (default 30 s) */
-  requestTimeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
+  requestTimeoutMs?: number | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
   /** errors of background flushes and dropped points; default console.warn */
-  onError?: (err: KeelRunsError) => void;
+  onError?: ((err: KeelRunsError) => void) | undefined;
 }
 
 export class KeelRunsError extends Error {
@@ -56,12 +56,12 @@ export interface RunInfo {
 
 export interface StartRunInput {
   /** experiment name, created when missing (or give experimentId) */
-  experiment?: string;
-  experimentId?: string;
+  experiment?: string | undefined;
+  experimentId?: string | undefined;
   /** default: a random name such as `swift-otter-417` */
-  name?: string;
-  params?: Record<string, string | number | boolean>;
-  tags?: Record<string, string>;
+  name?: string | undefined;
+  params?: Record<string, string | number | boolean> | undefined;
+  tags?: Record<string, string> | undefined;
 }
 
 export interface KeelRun {
@@ -69,7 +69,7 @@ export interface KeelRun {
   readonly experimentId: string;
   readonly name: string;
   /** Buffer metric points; `step` defaults to 0, `timestamp` to now. Never throws. */
-  log(metrics: Record<string, number>, opts?: { step?: number; timestamp?: number }): void;
+  log(metrics: Record<string, number>, opts?: { step?: number | undefined; timestamp?: number | undefined }): void;
   /** Log params now (immutable: a different value for a logged key rejects). */
   logParams(params: Record<string, string | number | boolean>): Promise<void>;
   setTags(tags: Record<string, string>): Promise<void>;
@@ -78,7 +78,7 @@ export interface KeelRun {
   /** Send every buffered point; rejects if Keel refused them or stayed unreachable. */
   flush(): Promise<void>;
   /** Flush, then set the status (default FINISHED) and the end time; later log() calls are dropped. */
-  end(opts?: { status?: Exclude<RunStatus, "RUNNING" | "SCHEDULED"> }): Promise<RunInfo>;
+  end(opts?: { status?: Exclude<RunStatus, "RUNNING" | "SCHEDULED"> | undefined }): Promise<RunInfo>;
   /** Points buffered and not yet sent. */
   readonly pending: number;
 }
@@ -131,7 +131,7 @@ export function createRunsClient(options: RunsOptions): KeelRuns {
         const res = await doFetch(`${base}${path}`, {
           method,
           headers: { authorization: `Bearer ${options.apiKey}`, "content-type": raw?.type ?? "application/json" },
-          body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body),
+          body: raw ? raw.body : body === undefined ? null : JSON.stringify(body),
           signal: AbortSignal.timeout(timeout),
         });
         if (res.ok) return (await res.json()) as T;
@@ -175,7 +175,7 @@ export function createRunsClient(options: RunsOptions): KeelRuns {
     const background = () => flush().catch((err: unknown) => report(err instanceof KeelRunsError ? err : new KeelRunsError(String(err))));
 
     const timer = flushIntervalMs > 0 ? setInterval(() => queue.length > 0 && void background(), flushIntervalMs) : null;
-    if (timer && typeof timer === "object" && "unref" in timer) timer.unref();
+    unrefTimer(timer);
 
     return {
       id: info.id,

@@ -1,4 +1,4 @@
-import { type IngestResult, KeelIngestError } from "./types";
+import { type IngestResult, KeelIngestError } from "./types.js";
 
 /** One event ready to send: its id and its JSON, serialized once at enqueue time. */
 export interface Serialized {
@@ -59,6 +59,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Math.min(Math.max(0, ms), RETRY_AFTER_CAP_MS);
 }
 
+/** Let the process exit while the timer waits: Node's timers have unref(), a browser's are numbers. */
+export function unrefTimer(timer: unknown): void {
+  const t = timer as { unref?: () => void } | null;
+  if (t && typeof t.unref === "function") t.unref();
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function readJson(res: Response): Promise<unknown> {
@@ -69,7 +75,7 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
-function describeError(body: unknown, status: number): { message: string; code?: string } {
+function describeError(body: unknown, status: number): { message: string; code?: string | undefined } {
   const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
   if (e && typeof e.message === "string") {
     const field = typeof e.field === "string" ? ` (field ${e.field})` : "";

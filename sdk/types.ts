@@ -12,72 +12,72 @@ export type ObservationType = (typeof OBSERVATION_TYPES)[number];
 
 export interface TraceBody {
   /** When the traced request started; the earliest seen is kept. Defaults to now in the SDK. */
-  timestamp?: Time;
-  name?: string;
-  userId?: string;
-  sessionId?: string;
-  release?: string;
+  timestamp?: Time | undefined;
+  name?: string | undefined;
+  userId?: string | undefined;
+  sessionId?: string | undefined;
+  release?: string | undefined;
   /** at most 50, each at most 100 characters */
-  tags?: string[];
-  metadata?: Record<string, unknown>;
+  tags?: string[] | undefined;
+  metadata?: Record<string, unknown> | undefined;
   input?: unknown;
   output?: unknown;
   /** a registry model version (uuid) */
-  modelVersionId?: string;
-  routeDecision?: Record<string, unknown>;
+  modelVersionId?: string | undefined;
+  routeDecision?: Record<string, unknown> | undefined;
 }
 
 export interface Usage {
   /** prompt tokens */
-  input?: number;
+  input?: number | undefined;
   /** completion tokens */
-  output?: number;
+  output?: number | undefined;
 }
 
 export interface ObservationBody {
   traceId: string;
-  parentObservationId?: string;
+  parentObservationId?: string | undefined;
   type: ObservationType;
-  name?: string;
-  startTime?: Time;
-  endTime?: Time;
+  name?: string | undefined;
+  startTime?: Time | undefined;
+  endTime?: Time | undefined;
   /** first token (streams): time to first token is derived from it */
-  completionStartTime?: Time;
-  model?: string;
-  provider?: string;
-  modelParameters?: Record<string, unknown>;
+  completionStartTime?: Time | undefined;
+  model?: string | undefined;
+  provider?: string | undefined;
+  modelParameters?: Record<string, unknown> | undefined;
   input?: unknown;
   output?: unknown;
-  usage?: Usage;
+  usage?: Usage | undefined;
   /** USD; the server computes it from the project's price table when absent */
-  cost?: number;
-  status?: "ok" | "error";
-  statusMessage?: string;
-  metadata?: Record<string, unknown>;
+  cost?: number | undefined;
+  status?: "ok" | "error" | undefined;
+  statusMessage?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
 }
 
 export interface RatingBody {
   traceId: string;
-  observationId?: string;
+  observationId?: string | undefined;
   /** the score config's name; the server defaults it to "user-feedback" */
-  name?: string;
+  name?: string | undefined;
   value: number | string | boolean;
-  comment?: string;
+  comment?: string | undefined;
   /** the app's end user */
-  endUserId?: string;
+  endUserId?: string | undefined;
 }
 
 /** One event of a batch. Ids are any printable text up to 200 characters; re-sending an id upserts. */
 export type IngestEvent =
-  | { type: "trace"; id?: string; body: TraceBody }
-  | { type: "observation"; id?: string; body: ObservationBody }
-  | { type: "rating"; id?: string; body: RatingBody };
+  | { type: "trace"; id?: string | undefined; body: TraceBody }
+  | { type: "observation"; id?: string | undefined; body: ObservationBody }
+  | { type: "rating"; id?: string | undefined; body: RatingBody };
 
 export interface IngestResult {
   id: string | null;
   /** 201 stored; 400 invalid (error names the JSON path); 404 rating of an unknown trace */
   status: number;
-  error?: string;
+  error?: string | undefined;
 }
 
 /** Server limits of one request. */
@@ -99,25 +99,25 @@ export class KeelIngestError extends Error {
   override readonly name = "KeelIngestError";
   readonly kind: KeelErrorKind;
   /** HTTP status of the request, or of the event's result for `event` */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** the server's error code (`UNAUTHORIZED`, ...) for `request` */
-  readonly code?: string;
+  readonly code?: string | undefined;
   /** the refused event's id for `event`, `invalid` and `closed` */
-  readonly eventId?: string | null;
+  readonly eventId?: string | null | undefined;
   /** ids of the events in the dropped request for `request` and `gave-up` */
-  readonly eventIds?: string[];
+  readonly eventIds?: string[] | undefined;
   /** requests made, for `request` and `gave-up` */
-  readonly attempts?: number;
+  readonly attempts?: number | undefined;
 
   constructor(
     kind: KeelErrorKind,
     message: string,
     extra: {
-      status?: number;
-      code?: string;
-      eventId?: string | null;
-      eventIds?: string[];
-      attempts?: number;
+      status?: number | undefined;
+      code?: string | undefined;
+      eventId?: string | null | undefined;
+      eventIds?: string[] | undefined;
+      attempts?: number | undefined;
       cause?: unknown;
     } = {},
   ) {

@@ -12,11 +12,14 @@ export {
   splitConfigSchema,
 } from "./config";
 export {
+  EVAL_STREAM_MAX_BYTES,
   EvalLineError,
   type EvalRow,
+  EvalTooLargeError,
   parseEvalJsonl,
   type RouterEvalOptions,
   type RouterEvalResult,
+  readEvalJsonl,
   runRouterEval,
 } from "./eval-run";
 export { apgr, type CurvePoint, cpt, evaluateRouter, NoGapError, qualityGap, type RouterEvaluation, routingCurve } from "./evaluate";
@@ -68,6 +71,14 @@ export { DEMO_RATING, DEMO_ROUTER, type DemoRoutingResult, seedDemoRouting } fro
 // the gateway (service*.ts)
 export { chatCompletions, classifications, completions, embeddings, model, models, responses } from "./service";
 export { GatewayError } from "./service-contract";
-export { EVAL_MAX_BYTES, EVAL_MAX_LINES, EVAL_MIN_LINES, evalInput, evaluateRouterData, type RouterEvalReport } from "./service-eval";
+export {
+  EVAL_EMBEDDING_MODEL,
+  EVAL_MAX_BYTES,
+  EVAL_MAX_LINES,
+  EVAL_MIN_LINES,
+  evalInput,
+  evaluateRouterData,
+  type RouterEvalReport,
+} from "./service-eval";
 export type { GatewayContext, GatewayResult } from "./service-gateway";
 export { seededRandom, shuffled, trainTestSplit } from "./split";

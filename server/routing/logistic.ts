@@ -57,6 +57,13 @@ const dot = (a: readonly number[], b: readonly number[]) => {
   return s;
 };
 
+/** max |v_i| without spreading a large array into arguments (a TF-IDF gradient has thousands) */
+const maxAbs = (v: readonly number[]) => {
+  let m = 0;
+  for (const x of v) m = Math.max(m, Math.abs(x));
+  return m;
+};
+
 /** Objective and gradient at theta = [w..., b]. */
 function objective(
   X: readonly (readonly number[])[],
@@ -92,16 +99,28 @@ export function fitLogistic(X: readonly (readonly number[])[], y: readonly numbe
   if (X.length === 0) throw new RangeError("no training rows");
   if (X.length !== y.length) throw new RangeError(`${X.length} rows but ${y.length} labels`);
   const d = (X[0] as readonly number[]).length;
+  return minimizeLbfgs((theta) => objective(X, y, opts.l2, theta), d, opts);
+}
+
+/**
+ * L-BFGS over theta = [w (d numbers)..., b] from zero, for any objective with its gradient: the dense
+ * fit above and the sparse one below (TF-IDF rows, tfidf.ts) share it, so both are deterministic.
+ */
+export function minimizeLbfgs(
+  evaluate: (theta: readonly number[]) => { f: number; g: number[] },
+  d: number,
+  opts: { maxIter?: number; tol?: number },
+): LogisticFit {
   const maxIter = opts.maxIter ?? 200;
   const tol = opts.tol ?? 1e-6;
   const m = 10; // L-BFGS memory
   let theta = new Array<number>(d + 1).fill(0);
-  let { f, g } = objective(X, y, opts.l2, theta);
+  let { f, g } = evaluate(theta);
   const S: number[][] = [];
   const Y: number[][] = [];
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    if (Math.max(...g.map(Math.abs)) < tol) break;
+    if (maxAbs(g) < tol) break;
     // two-loop recursion: direction = -H g
     const q = g.slice();
     const alphas: number[] = [];
@@ -136,7 +155,7 @@ export function fitLogistic(X: readonly (readonly number[])[], y: readonly numbe
     let ev = { f, g };
     for (let tries = 0; tries < 40; tries++) {
       next = theta.map((v, j) => v + step * (dir[j] as number));
-      ev = objective(X, y, opts.l2, next);
+      ev = evaluate(next);
       if (ev.f <= f + 1e-4 * step * slope) break;
       step /= 2;
     }
@@ -223,4 +242,51 @@ export function chooseL2(
     if (loss <= best.cvLogLoss + 1e-12) best = { l2, cvLogLoss: loss };
   }
   return best;
+}
+
+/** A sparse row: the indices of its non-zero columns and their values (TF-IDF vectors, tfidf.ts). */
+export interface SparseRow {
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+export function sparseDot(w: readonly number[], x: SparseRow): number {
+  let s = 0;
+  for (let k = 0; k < x.idx.length; k++) s += (w[x.idx[k] as number] as number) * (x.val[k] as number);
+  return s;
+}
+
+/**
+ * The objective of the file header on sparse rows of `d` columns, unstandardized (TF-IDF rows are
+ * already L2-normalized, and centring would make them dense): cost per evaluation proportional to
+ * the non-zeros, plus d for the penalty.
+ */
+export function fitLogisticSparse(X: readonly SparseRow[], y: readonly number[], d: number, opts: FitOptions): LogisticFit {
+  if (X.length === 0) throw new RangeError("no training rows");
+  if (X.length !== y.length) throw new RangeError(`${X.length} rows but ${y.length} labels`);
+  const n = X.length;
+  const evaluate = (theta: readonly number[]) => {
+    const g = new Array<number>(d + 1).fill(0);
+    let f = 0;
+    const b = theta[d] as number;
+    for (let i = 0; i < n; i++) {
+      const x = X[i] as SparseRow;
+      const z = b + sparseDot(theta, x);
+      const yi = y[i] as number;
+      f += softplus(z) - yi * z;
+      const r = (sigmoid(z) - yi) / n;
+      for (let k = 0; k < x.idx.length; k++) {
+        const j = x.idx[k] as number;
+        g[j] = (g[j] as number) + r * (x.val[k] as number);
+      }
+      g[d] = (g[d] as number) + r;
+    }
+    f /= n;
+    for (let j = 0; j < d; j++) {
+      f += (opts.l2 / 2) * (theta[j] as number) ** 2;
+      g[j] = (g[j] as number) + opts.l2 * (theta[j] as number);
+    }
+    return { f, g };
+  };
+  return minimizeLbfgs(evaluate, d, opts);
 }

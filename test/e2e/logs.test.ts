@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createKeelClient } from "../../sdk";
+import { createKeelClient } from "../../sdk/index";
 import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createKeelClient } from "../../sdk";
+import { createKeelClient } from "../../sdk/index";
 import { verifySignature } from "../../server/registry/webhook-signing";
 import { launch, signInAs, withPage } from "./browser";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeelClient, type KeelRunsError } from "../../sdk";
+import { createKeelClient, type KeelRunsError } from "../../sdk/index";
 import { getRunDetail, metricHistory } from "../../server/registry";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { type KeelServer, projectWithKey, startKeel } from "../sdk/helpers";

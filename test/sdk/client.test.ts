@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createKeelClient, type KeelClientOptions, uuidv7 } from "../../sdk";
+import { createKeelClient, type KeelClientOptions, uuidv7 } from "../../sdk/index";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { collectErrors, type KeelServer, projectWithKey, recordingFetch, rows, startKeel } from "./helpers";
 

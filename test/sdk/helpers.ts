@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { and, eq, inArray } from "drizzle-orm";
 import { schema } from "../../db/client";
-import type { KeelIngestError } from "../../sdk";
+import type { KeelIngestError } from "../../sdk/index";
 import { serveApi } from "../../server/http/node";
 import { makeKey, makeProject } from "../factories/workspace";
 import type { TestDatabase } from "../helpers/db";

@@ -3,7 +3,7 @@ import OpenAI, { type APIError } from "openai";
 import { Stream } from "openai/streaming";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
-import { createKeelClient, type KeelClient, type ObserveOpenAIOptions, observeOpenAI } from "../../sdk";
+import { createKeelClient, type KeelClient, type ObserveOpenAIOptions, observeOpenAI } from "../../sdk/index";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { startFakeOpenAI } from "./fake-openai";
 import { collectErrors, type KeelServer, projectWithKey, rows, startKeel } from "./helpers";

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createKeelClient, type KeelClientOptions } from "../../sdk";
+import { createKeelClient, type KeelClientOptions } from "../../sdk/index";
 import { backoffMs, retryAfterMs } from "../../sdk/transport";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { collectErrors, type KeelServer, projectWithKey, recordingFetch, reply, rows, startKeel } from "./helpers";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { uuidv7 } from "../../sdk";
+import { uuidv7 } from "../../sdk/index";
 
 const SDK = path.resolve(import.meta.dirname, "../../sdk");
 

@@ -28,7 +28,7 @@ export function IngestHelp() {
       }}]}'`;
   // The TypeScript SDK lives in sdk/ of the Keel repository; there is no hosted docs page to link to yet.
   const sdk = `import OpenAI from "openai";
-import { createKeelClient, observeOpenAI } from "keel/sdk"; // sdk/ of the Keel repository
+import { createKeelClient, observeOpenAI } from "@keel/sdk"; // sdk/ of the Keel repository (npm pack in sdk/)
 
 const keel = createKeelClient({ baseUrl: "${origin}", apiKey: "sk_..." /* your secret key */ });
 const openai = observeOpenAI(new OpenAI(), { client: keel }); // every call becomes a trace`;

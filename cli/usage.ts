@@ -1,0 +1,50 @@
+/**
+ * The usage text of `keel`, in a module that imports nothing: `keel --help` prints it without loading
+ * any command. Each command's part is here only (the command modules used to hold their own copies).
+ */
+
+export const USERS_USAGE = `  users create --email E [--password P] [--name N] [--admin]
+                                a generated password is printed once when --password is left out
+  users set-admin EMAIL [--off]  make (or, with --off, unmake) an instance admin
+  users reset-password --email E [--password P]
+                                set a password (printed when generated) and end the user's sessions
+`;
+export const MODELS_USAGE = `  models register NAME --path DIR|FILE [--from-run RUN_ID] [--project SLUG]
+  models register NAME --from-run RUN_ID              the run's artifacts, params and metrics as a new version
+  models promote NAME VERSION --alias ALIAS [--reason R]   200-style move, or an approval request where a policy says so
+  models resolve NAME@ALIAS|NAME:VERSION
+  models download NAME@ALIAS|NAME:VERSION --to DIR    every file, sha256-checked
+`;
+export const ROUTER_USAGE = `  router eval --data FILE.jsonl [--train-frac 0.5] [--seed 1[,2,...]] [--margin 0] [--scores-out SCORES.jsonl]
+                                APGR and CPT(50%), CPT(80%) of the random, length, learned and tfidf routers on lines
+                                {"prompt", "small_quality", "large_quality"} (read as a stream, up to 256 MiB);
+                                several seeds give the mean and spread over their splits; no database needed
+`;
+export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERSION] --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]
+             --method head|lora|full [--text-field F --label-field F] [--epochs N] [--max-steps N] [--seed N]
+             [--output-model NAME] [--wait]
+                                  a file becomes a dataset version in the job's transaction (a refused job
+                                  leaves none); --wait prints the finished job
+  tune start ... --from-logs DATASET [--tags A,B] [--rating NAME[>=MIN]] [--held-out 0.2]   (instead of --data)
+                                  the dataset version is built from logged traces (chat rows for lora/full,
+                                  deduplicated, a held-out split) in the job's transaction
+                                  (a worker of \`keel start\` runs it, or this command when none can)
+`;
+export const DRIFT_USAGE = `  drift stats [--input FILE.jsonl] [--output FILE.jsonl] [--keep-going]
+                                drift statistics (scipy / Evidently semantics) per JSONL line: ks_2samp, chisquare,
+                                chi2_contingency, wasserstein_distance, jensenshannon, psi, chi2_sf, kstwo_sf,
+                                kstwobign_sf, column; stdin/stdout by default, no database needed
+`;
+
+export const USAGE = `keel <command> [options]   (every command takes --json)
+
+  start                         migrate, seed the demo on first start (KEEL_DEMO=0: none), serve the web app on HOST:PORT
+                                (127.0.0.1:3000) and run one worker
+  worker                        run a worker (any number, on any machines sharing the database)
+  migrate                       apply database migrations
+  seed                          create the demo project if it is missing
+${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
+  keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
+  score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
+                                BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
+${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${DRIFT_USAGE}`;
