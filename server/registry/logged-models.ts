@@ -3,14 +3,13 @@ import type { Readable } from "node:stream";
 import { and, eq, inArray, like, type SQL, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { LoggedModelMetric } from "../../db/schema";
-import { artifactStore } from "../core/artifacts";
 import { DomainError } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
 import { getExperiment } from "./experiments";
 import { type LoggedModelClause, type LoggedModelOrder, type LoggedModelStatus, parseLoggedModelFilter } from "./logged-models-search";
 import { checkKey } from "./run-metrics";
 import { getRun, type RunArtifactEntry, randomRunName } from "./runs";
-import { checkRunArtifactPath } from "./runs-artifacts";
+import { checkRunArtifactPath, storeUpload } from "./runs-artifacts";
 
 /**
  * MLflow 3's logged models (`mlflow.<flavor>.log_model` creates one, uploads its files under its
@@ -313,14 +312,7 @@ export async function putLoggedModelFile(
 ): Promise<RunArtifactEntry> {
   checkRunArtifactPath(path);
   const m = await getLoggedModel(db, projectId, id);
-  const store = artifactStore();
-  const staged = await store.stage(body);
-  try {
-    await store.commit(staged);
-  } catch (err) {
-    await store.discard([staged]);
-    throw err;
-  }
+  const staged = await storeUpload(body);
   return db.transaction(async (tx) => {
     await tx.insert(schema.artifactBlobs).values({ sha256: staged.sha256, size: staged.size }).onConflictDoNothing();
     const [row] = await tx

@@ -24,6 +24,24 @@ export function checkRunArtifactPath(path: string): string {
  * already there is replaced). The blob is committed before the rows: a failure leaves at most an
  * orphan blob, never a row without its bytes.
  */
+/**
+ * Stream an upload into the artifact store: committed, or discarded if committing fails. The caller
+ * records the blob and its own row in one transaction (run artifacts, logged-model files).
+ */
+export async function storeUpload(
+  body: Readable | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+): Promise<{ sha256: string; size: number }> {
+  const store = artifactStore();
+  const staged = await store.stage(body);
+  try {
+    await store.commit(staged);
+  } catch (err) {
+    await store.discard([staged]);
+    throw err;
+  }
+  return staged;
+}
+
 export async function putRunArtifact(
   db: DbOrTx,
   projectId: string,
@@ -34,14 +52,7 @@ export async function putRunArtifact(
   checkRunArtifactPath(path);
   const run = await getRun(db, projectId, runId);
   if (run.lifecycleStage !== "active") throw new DomainError("BAD_REQUEST", `run ${runId} is deleted; restore it first`, "runId");
-  const store = artifactStore();
-  const staged = await store.stage(body);
-  try {
-    await store.commit(staged);
-  } catch (err) {
-    await store.discard([staged]);
-    throw err;
-  }
+  const staged = await storeUpload(body);
   return db.transaction(async (tx) => {
     await tx.insert(schema.artifactBlobs).values({ sha256: staged.sha256, size: staged.size }).onConflictDoNothing();
     const [row] = await tx

@@ -69,6 +69,22 @@ export function smallGoodEnough(small: number, large: number, margin = 0): 0 | 1
   return small >= large - margin ? 1 : 0;
 }
 
+/**
+ * The 0/1 labels a router classifier learns ("small model good enough"), checked: some items, inputs
+ * of one length, and both kinds present (TrainingDataError otherwise). Shared by every trained kind.
+ */
+export function trainingLabels(kind: string, n: number, small: readonly number[], large: readonly number[], margin: number): (0 | 1)[] {
+  if (n === 0) throw new TrainingDataError(`no training data: the ${kind} router needs items with a small and a large model quality`);
+  if (small.length !== n || large.length !== n) throw new RangeError("inputs, small and large differ in length");
+  const y = small.map((s, i) => smallGoodEnough(s, large[i] as number, margin));
+  const positives = y.reduce<number>((a, b) => a + b, 0);
+  if (positives === 0 || positives === n)
+    throw new TrainingDataError(
+      `all ${n} training items are labelled "${positives ? "small model good enough" : "large model needed"}": a classifier needs both kinds`,
+    );
+  return y;
+}
+
 /** Train on feature vectors (built with `featureVector(spec, ...)`) and per-item qualities. */
 export function trainLearned(
   features: readonly (readonly number[])[],
@@ -77,15 +93,9 @@ export function trainLearned(
   opts: TrainOptions,
 ): LearnedModel {
   const n = features.length;
-  if (n === 0) throw new TrainingDataError("no training data: the learned router needs items with a small and a large model quality");
-  if (small.length !== n || large.length !== n) throw new RangeError("features, small and large differ in length");
   const margin = opts.margin ?? 0;
-  const y = small.map((s, i) => smallGoodEnough(s, large[i] as number, margin));
+  const y = trainingLabels("learned", n, small, large, margin);
   const positives = y.reduce<number>((a, b) => a + b, 0);
-  if (positives === 0 || positives === n)
-    throw new TrainingDataError(
-      `all ${n} training items are labelled "${positives ? "small model good enough" : "large model needed"}": a classifier needs both kinds`,
-    );
   const { l2, cvLogLoss } = opts.l2 !== undefined ? { l2: opts.l2, cvLogLoss: null } : chooseL2(features, y, { seed: opts.seed ?? 1 });
   const { mean, std } = standardizer(features);
   const Z = features.map((r) => standardize(r, mean, std));

@@ -13,7 +13,7 @@
  * the same for every candidate strength), then refitted on the whole training split. Score for evaluation: 1 - P(small good enough).
  */
 import { calibrateThreshold, largeShareAt } from "./calibrate";
-import { smallGoodEnough, TrainingDataError } from "./learned";
+import { trainingLabels } from "./learned";
 import { fitLogisticSparse, logLoss, type SparseRow, sigmoid, sparseDot } from "./logistic";
 import { seededRandom, shuffled } from "./split";
 
@@ -134,15 +134,9 @@ export function trainTfidf(
   opts: TfidfTrainOptions = {},
 ): TfidfModel {
   const n = prompts.length;
-  if (n === 0) throw new TrainingDataError("no training data: the tfidf router needs items with a small and a large model quality");
-  if (small.length !== n || large.length !== n) throw new RangeError("prompts, small and large differ in length");
   const margin = opts.margin ?? 0;
-  const y = small.map((s, i) => smallGoodEnough(s, large[i] as number, margin));
+  const y = trainingLabels("tfidf", n, small, large, margin);
   const positives = y.reduce<number>((a, b) => a + b, 0);
-  if (positives === 0 || positives === n)
-    throw new TrainingDataError(
-      `all ${n} training items are labelled "${positives ? "small model good enough" : "large model needed"}": a classifier needs both kinds`,
-    );
   const { terms, idf } = fitVocabulary(prompts);
   const columns = columnsOf(terms);
   const X = prompts.map((p) => tfidfRow(columns, idf, p));
