@@ -17,11 +17,27 @@ export const evalItemOut = z.object({
   scores: z.record(z.string(), z.number()),
   /** a generated item that failed after retries: why (it has no scores) */
   error: z.string().nullable(),
+  /** a generated answer: who answered (a router's chosen target), its wall time (ms), cost (USD) and gateway trace */
+  answeredBy: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+  cost: z.number().nullable(),
+  traceId: z.string().nullable(),
+  /** per scorer key: a judge's verdict and reasoning, or why the item is unscored */
+  details: z.record(z.string(), z.record(z.string(), z.unknown())).nullable(),
   /** the dataset row's input: free-form JSON */
   input: z.unknown(),
   references: z.array(z.string()),
 });
-const runRef = z.object({ id: z.string(), name: z.string() });
+/** A run beside the other in a comparison: what it was of, and for live runs what it cost and who answered. */
+const runRef = z.object({
+  id: z.string(),
+  name: z.string(),
+  target: z.string(),
+  cost: z.number().nullable(),
+  /** a router run: the share of items its large targets answered */
+  largeShare: z.number().nullable(),
+  answeredBy: z.record(z.string(), z.number()).nullable(),
+});
 /** Paired bootstrap of B - A for one figure (server/evals/stats.ts). */
 const pairedOut = z.object({
   mean: z.number(),

@@ -2,10 +2,12 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { JobContext } from "../core/queue";
 import { figuresOf } from "./figures";
-import { type Generated, generatePage, generatorFor } from "./generate";
+import { type Generated, type Generator, generatePage, generatorFor } from "./generate";
 import { BleuCorpus, ChrfCorpus } from "./metrics";
 import { parseMetricOptions, scoreOne } from "./score-jsonl";
+import { runScorers, type ScoredExtra } from "./scorers";
 import { bootstrapMean } from "./stats";
+import type { LiveTargetInput } from "./target";
 
 type EvalRun = typeof schema.evalRuns.$inferSelect;
 const r = schema.evalRuns;
@@ -35,8 +37,11 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
       .from(items)
       .where(eq(items.runId, run.id));
     let after = last?.idx ?? -1;
-    const target = run.target.kind === "deployment" ? run.target : null;
-    const generator = target ? await generatorFor(db, run.projectId, target) : null;
+    const target = isLive(run.target) ? run.target : null;
+    const generator = target
+      ? await generatorFor(db, run.projectId, target, { spent: await spentBy(db, run.id), maxCost: run.maxCost })
+      : null;
+    let stopped: string | null = null;
     let done = after + 1;
     for (;;) {
       const page = await db
@@ -53,15 +58,33 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
               return ctx.progress(total ? done / total : 1, `${done} of ${total} items generated`);
             })
           : page.map(storedPrediction);
-      const scored = page.map((row, i) => itemOf(run, row, predictions[i] ?? storedPrediction(row), opts));
-      await db.insert(items).values(scored).onConflictDoNothing();
-      after = page[page.length - 1]?.idx ?? after;
+      // a short page: the cost ceiling stopped generation; what was answered is scored and kept
+      const answered = page.slice(0, predictions.length);
+      const answers = answered.map((row, i) => predictions[i] ?? storedPrediction(row));
+      const extra = run.scorers.length
+        ? await runScorers(
+            ctx,
+            run.scorers,
+            answered.map((row, i) => ({ row, prediction: answers[i]?.error === null ? (answers[i]?.prediction ?? "") : null })),
+          )
+        : [];
+      const scored = answered.map((row, i) => itemOf(run, row, answers[i] as Generated, opts, extra[i]));
+      if (scored.length) await db.insert(items).values(scored).onConflictDoNothing();
+      after = answered[answered.length - 1]?.idx ?? after;
       done = after + 1;
       await ctx.progress(total ? (after + 1) / total : 1, `${after + 1} of ${total} items`);
+      if (generator && answered.length < page.length) {
+        stopped = `cost ceiling reached: the answers cost $${generator.spent.toFixed(4)} of the run's $${generator.maxCost} after ${after + 1} of ${total} items`;
+        break;
+      }
     }
-    const aggregates = { ...(await aggregate(db, run, opts)), ...(generator ? { failed: await failedCount(db, run.id) } : {}) };
-    await db.update(r).set({ status: "succeeded", aggregates, finishedAt: new Date() }).where(eq(r.id, run.id));
-    return { items: total };
+    const aggregates = { ...(await aggregate(db, run, opts)), ...(generator ? await liveFigures(db, run.id, generator) : {}) };
+    // a ceiling stop is the run's end, not a crash: no retry, what was scored stays with its figures
+    await db
+      .update(r)
+      .set({ status: stopped ? "failed" : "succeeded", error: stopped, aggregates, finishedAt: new Date() })
+      .where(eq(r.id, run.id));
+    return { items: done };
   } catch (err) {
     await db
       .update(r)
@@ -73,37 +96,86 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
 
 const storedPrediction = (row: Row): Generated => ({ idx: row.idx, prediction: row.prediction ?? "", error: null, cacheKey: null });
 
-/** An item to store: scored, unless its generation failed (then its error, and no figures). */
-function itemOf(run: EvalRun, row: Row, g: Generated, opts: ReturnType<typeof parseMetricOptions>) {
+const isLive = (t: EvalRun["target"]): t is LiveTargetInput => t.kind === "deployment" || t.kind === "model" || t.kind === "router";
+
+/**
+ * An item to store: scored, unless its generation failed (then its error, and no figures). A
+ * generated answer also carries its latency and cost as figures (`latency.ms`, `cost.usd`), so they
+ * are averaged, compared and gated like any other.
+ */
+function itemOf(run: EvalRun, row: Row, g: Generated, opts: ReturnType<typeof parseMetricOptions>, extra?: ScoredExtra) {
+  const live: Record<string, number> =
+    g.latencyMs !== undefined && g.latencyMs !== null ? { "latency.ms": g.latencyMs, "cost.usd": g.cost ?? 0 } : {};
   return {
     projectId: run.projectId,
     runId: run.id,
     idx: row.idx,
     prediction: g.prediction,
-    scores: g.error === null ? figuresOf(scoreOne(g.prediction, row.references, opts)) : {},
+    scores: g.error === null ? { ...figuresOf(scoreOne(g.prediction, row.references, opts)), ...live, ...(extra?.scores ?? {}) } : {},
     error: g.error,
     cacheKey: g.cacheKey,
+    answeredBy: g.answeredBy ?? null,
+    latencyMs: g.latencyMs ?? null,
+    cost: g.cost ?? null,
+    traceId: g.traceId ?? null,
+    details: extra && Object.keys(extra.details).length ? extra.details : null,
   };
 }
 
-/** How many of a run's items failed to generate (counted, never scored as zero). */
-async function failedCount(db: DbOrTx, runId: string): Promise<number> {
+/** What a resumed run has spent already (USD). */
+async function spentBy(db: DbOrTx, runId: string): Promise<number> {
   const [n] = await db
-    .select({ n: sql<number>`count(*)::int` })
+    .select({ n: sql<number>`coalesce(sum(${items.cost}), 0)::float8` })
     .from(items)
-    .where(and(eq(items.runId, runId), sql`${items.error} IS NOT NULL`));
+    .where(eq(items.runId, runId));
   return n?.n ?? 0;
+}
+
+/**
+ * A live run's own figures: items that failed to generate (counted, never scored as zero), total
+ * cost, and who answered how often; for a router, the share of items its large targets answered.
+ */
+async function liveFigures(db: DbOrTx, runId: string, g: Generator) {
+  const byWho = await db
+    .select({
+      who: items.answeredBy,
+      n: sql<number>`count(*)::int`,
+      failed: sql<number>`count(*) FILTER (WHERE ${items.error} IS NOT NULL)::int`,
+      cost: sql<number>`coalesce(sum(${items.cost}), 0)::float8`,
+    })
+    .from(items)
+    .where(eq(items.runId, runId))
+    .groupBy(items.answeredBy);
+  const answered = byWho.filter((w) => w.who !== null);
+  const n = answered.reduce((a, w) => a + w.n - w.failed, 0);
+  const large = g.deployment.large?.names ?? [];
+  const largeN = answered.filter((w) => large.includes(w.who as string)).reduce((a, w) => a + w.n - w.failed, 0);
+  return {
+    failed: byWho.reduce((a, w) => a + w.failed, 0),
+    cost: { total: byWho.reduce((a, w) => a + w.cost, 0) },
+    answeredBy: Object.fromEntries(answered.map((w) => [w.who, w.n - w.failed])),
+    ...(g.ref.kind === "router" ? { routing: { largeShare: n ? largeN / n : 0, large } } : {}),
+  };
 }
 
 /** Per-figure means with bootstrap intervals and corpus BLEU / chrF over a run's stored items. */
 export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeof parseMetricOptions>) {
   const byFigure = new Map<string, number[]>();
+  /** per scorer key, items it could not score (a judge's verdict that does not parse) */
+  const unscored: Record<string, number> = {};
   const bleu = opts.bleu ? new BleuCorpus(opts.bleu) : null;
   const chrf = opts.chrf ? new ChrfCorpus(opts.chrf) : null;
   let after = -1;
   for (;;) {
     const page = await db
-      .select({ idx: items.idx, scores: items.scores, prediction: items.prediction, references: rows.references, error: items.error })
+      .select({
+        idx: items.idx,
+        scores: items.scores,
+        prediction: items.prediction,
+        references: rows.references,
+        error: items.error,
+        details: items.details,
+      })
       .from(items)
       .innerJoin(rows, and(eq(rows.versionId, run.datasetVersionId), eq(rows.idx, items.idx)))
       .where(and(eq(items.runId, run.id), gt(items.idx, after)))
@@ -112,6 +184,7 @@ export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeo
     if (!page.length) break;
     for (const it of page) {
       if (it.error !== null) continue;
+      for (const [k, d] of Object.entries(it.details ?? {})) if (d.unscored) unscored[k] = (unscored[k] ?? 0) + 1;
       for (const [k, v] of Object.entries(it.scores)) {
         const list = byFigure.get(k);
         if (list) list.push(v);
@@ -126,6 +199,7 @@ export async function aggregate(db: DbOrTx, run: EvalRun, opts: ReturnType<typeo
   for (const [k, v] of byFigure) means[k] = bootstrapMean(v, { seed: 7 });
   return {
     means,
+    ...(Object.keys(unscored).length ? { unscored } : {}),
     corpus: { ...(bleu?.segments ? { bleu: bleu.score() } : {}), ...(chrf?.segments ? { chrf: { score: chrf.score().score } } : {}) },
   };
 }

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { JobContext } from "../core/queue";
-import { type LiveAnswer, type LiveDeployment, liveTargets } from "./live";
-import { DEFAULT_TEMPLATE, type DeploymentTarget, renderTemplate } from "./target";
+import { type LiveAnswer, type LiveRef, type LiveTarget, liveTargets } from "./live";
+import { DEFAULT_TEMPLATE, type LiveTargetInput, refOf, renderTemplate } from "./target";
 
 type Row = typeof schema.datasetRows.$inferSelect;
 export interface Generated {
@@ -11,6 +11,11 @@ export interface Generated {
   prediction: string;
   error: string | null;
   cacheKey: string | null;
+  /** a generated answer's facts (stored predictions have none); a cached answer repeats its first run's */
+  answeredBy?: string | null;
+  latencyMs?: number | null;
+  cost?: number | null;
+  traceId?: string | null;
 }
 
 /** At most this many calls at once per run; the provider's own limit (callUpstream) applies under it. */
@@ -18,36 +23,56 @@ export const EVAL_CONCURRENCY = 4;
 const ATTEMPTS = 3;
 const BACKOFF_MS = 200;
 
-/** What a run's generation needs once: the deployment (with the model its answers come from) and the API to call. */
+/** What a run's generation needs once: the target (with what its answers come from), the API to call, and the cost ceiling. */
 export interface Generator {
-  deployment: LiveDeployment;
+  ref: LiveRef;
+  deployment: LiveTarget;
   api: "chat" | "completion";
   concurrency: number;
+  /** USD spent so far by the run (resumed runs start from their stored items) and its ceiling */
+  spent: number;
+  maxCost: number | null;
 }
 
-export async function generatorFor(db: DbOrTx, projectId: string, target: DeploymentTarget): Promise<Generator> {
-  const d = await liveTargets().resolve(db, projectId, target.name);
-  if (!d) throw new Error(`deployment ${target.name} no longer exists`);
-  const api = target.template?.kind ?? (d.task === "completion" ? "completion" : "chat");
+export async function generatorFor(
+  db: DbOrTx,
+  projectId: string,
+  target: LiveTargetInput,
+  budget?: { spent: number; maxCost: number | null },
+): Promise<Generator> {
+  const ref = refOf(target);
+  const d = await liveTargets().resolve(db, projectId, ref);
+  if (typeof d === "string") throw new Error(d);
+  const api = target.kind === "router" ? "chat" : (target.template?.kind ?? (d.task === "completion" ? "completion" : "chat"));
   const limit = d.concurrencyLimit ?? EVAL_CONCURRENCY;
-  return { deployment: d, api, concurrency: Math.max(1, Math.min(EVAL_CONCURRENCY, limit)) };
+  return {
+    ref,
+    deployment: d,
+    api,
+    concurrency: Math.max(1, Math.min(EVAL_CONCURRENCY, limit)),
+    spent: budget?.spent ?? 0,
+    maxCost: budget?.maxCost ?? null,
+  };
 }
 
-/** The cache key of one answer: the model, the deployment's defaults, the API, the rendered input and the parameters. */
-export function cacheKeyOf(g: Generator, target: DeploymentTarget, rendered: string): string {
+/** Thrown when a run's answers have cost its ceiling: the run stops as failed, keeping what it scored. */
+export class CostCeilingReached extends Error {}
+
+/** The cache key of one answer: the model, the target's defaults, the API, the rendered input and the parameters. */
+export function cacheKeyOf(g: Generator, target: LiveTargetInput, rendered: string): string {
   const facts = [g.deployment.modelKey, g.deployment.defaults, g.api, rendered, target.params ?? {}];
   return createHash("sha256").update(JSON.stringify(facts)).digest("hex");
 }
 
 /** An answer of an earlier run in the project with the same key, if any. */
-async function cached(db: DbOrTx, projectId: string, key: string): Promise<string | null> {
+async function cached(db: DbOrTx, projectId: string, key: string) {
   const items = schema.evalItems;
   const [hit] = await db
-    .select({ prediction: items.prediction })
+    .select({ prediction: items.prediction, answeredBy: items.answeredBy, latencyMs: items.latencyMs, traceId: items.traceId })
     .from(items)
     .where(and(eq(items.projectId, projectId), eq(items.cacheKey, key), isNull(items.error)))
     .limit(1);
-  return hit ? hit.prediction : null;
+  return hit ?? null;
 }
 
 /** Worth another try: rate limits, upstream failures and anything that is not the gateway refusing the request. */
@@ -63,21 +88,20 @@ class CallFailed extends Error {
 }
 
 /** The answer text of a JSON gateway result, or why there is none. */
-function textOf(result: LiveAnswer, api: "chat" | "completion"): string {
+function textOf(result: LiveAnswer, api: "chat" | "completion") {
   if (result.kind !== "json") throw new CallFailed("the deployment answered with a stream", false);
   const body = result.body as { error?: { message?: string }; choices?: { text?: string; message?: { content?: unknown } }[] };
   if (result.status !== 200) throw new CallFailed(body.error?.message ?? `status ${result.status}`, transient(result.status));
   const choice = body.choices?.[0];
   const text = api === "chat" ? choice?.message?.content : choice?.text;
   if (typeof text !== "string") throw new CallFailed("the answer has no text", false);
-  return text;
+  return { text, answeredBy: result.answeredBy ?? null, cost: result.cost ?? 0, traceId: result.traceId ?? null };
 }
 
 /** One call through the gateway's service layer (in process), logged as a trace tagged with the run. */
-async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, target: DeploymentTarget, idx: number, rendered: string) {
+async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, target: LiveTargetInput, idx: number, rendered: string) {
   const p = target.params ?? {};
   const body = {
-    model: g.deployment.name,
     ...(g.api === "chat" ? { messages: [{ role: "user", content: rendered }] } : { prompt: rendered }),
     ...(p.maxTokens !== undefined ? { max_tokens: p.maxTokens } : {}),
     ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
@@ -87,7 +111,7 @@ async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, t
   const c = { db: ctx.db, projectId: ctx.projectId as string, signal: ctx.signal };
   let answer: LiveAnswer;
   try {
-    answer = await liveTargets().call(c, g.api, body);
+    answer = await liveTargets().call(c, g.ref, g.api, body);
   } catch (err) {
     throw new CallFailed((err as Error).message, true);
   }
@@ -97,16 +121,30 @@ async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, t
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One item: from the cache, else the deployment with retries on transient failures; a final failure is the item's error. */
-async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator, target: DeploymentTarget, row: Row): Promise<Generated> {
+async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator, target: LiveTargetInput, row: Row): Promise<Generated> {
   const rendered = renderTemplate(target.template?.text ?? DEFAULT_TEMPLATE, row);
   const cacheKey = cacheKeyOf(g, target, rendered);
   const hit = await cached(ctx.db, ctx.projectId as string, cacheKey);
-  if (hit !== null) return { idx: row.idx, prediction: hit, error: null, cacheKey };
+  // a cached answer costs nothing now; its answerer, latency and trace are the first run's
+  if (hit !== null) return { idx: row.idx, error: null, cacheKey, ...hit, cost: 0 };
   let last = "";
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
+    const started = performance.now();
     try {
-      return { idx: row.idx, prediction: await callOnce(ctx, runId, g, target, row.idx, rendered), error: null, cacheKey };
+      const a = await callOnce(ctx, runId, g, target, row.idx, rendered);
+      g.spent += a.cost;
+      const latencyMs = performance.now() - started;
+      return {
+        idx: row.idx,
+        prediction: a.text,
+        error: null,
+        cacheKey,
+        answeredBy: a.answeredBy ?? g.deployment.label,
+        latencyMs,
+        cost: a.cost,
+        traceId: a.traceId,
+      };
     } catch (err) {
       const failed = err as CallFailed;
       last = failed.message;
@@ -115,18 +153,20 @@ async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator
     }
   }
   if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
-  return { idx: row.idx, prediction: "", error: last, cacheKey: null };
+  return { idx: row.idx, prediction: "", error: last, cacheKey: null, answeredBy: null, latencyMs: null, cost: null, traceId: null };
 }
 
 /**
  * Answers for a page of rows, at most `g.concurrency` at once, in row order. `onItem` runs as each
- * one ends (progress); cancellation stops taking new items and throws.
+ * one ends (progress); cancellation stops taking new items and throws. Once the run's spending
+ * reaches its ceiling no new item is started: the page comes back short (the items in flight finish
+ * and are kept), and the caller stops the run.
  */
 export async function generatePage(
   ctx: JobContext<unknown>,
   runId: string,
   g: Generator,
-  target: DeploymentTarget,
+  target: LiveTargetInput,
   page: Row[],
   onItem: () => Promise<void>,
 ): Promise<Generated[]> {
@@ -138,10 +178,13 @@ export async function generatePage(
       const row = page[i];
       if (!row) return;
       if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
+      if (g.maxCost !== null && g.spent >= g.maxCost) return;
       out[i] = await generateOne(ctx, runId, g, target, row);
       await onItem();
     }
   };
   await Promise.all(Array.from({ length: Math.min(g.concurrency, page.length) }, worker));
-  return out;
+  // short when the ceiling stopped it: up to the first item never started (an answer in flight past it is dropped)
+  const firstMissing = out.findIndex((x) => x === undefined);
+  return firstMissing < 0 ? out : out.slice(0, firstMissing);
 }

@@ -3,7 +3,7 @@
 export { evaluateGateOnRun, listGates } from "./gate-service";
 export { evaluateGate, parseRule } from "./gates";
 export { evalRunJob } from "./jobs/run";
-export { type LiveDeployment, provideLiveTargets } from "./live";
+export { type LiveRef, type LiveTarget, provideLiveTargets } from "./live";
 export * from "./metrics";
 export { LineError, type ScoreOptions, scoreJsonl } from "./score-jsonl";
 export { bootstrapMean, pairedBootstrap } from "./stats";

@@ -1,20 +1,35 @@
 import type { DbOrTx } from "../../db/client";
 
 /**
- * What an eval run of a live deployment needs from serving and routing. Those domains depend on
- * evals (registry's approvals run eval gates; serving reads the registry), so evals cannot import
- * them: routing provides this port when it loads (server/routing/eval-targets.ts), as every process
- * that serves tRPC or runs jobs does.
+ * What an eval run of a live target needs from serving and routing. Those domains depend on evals
+ * (registry's approvals run eval gates; serving reads the registry), so evals cannot import them:
+ * routing provides this port when it loads (server/routing/eval-targets.ts), as every process that
+ * serves tRPC or runs jobs does.
  */
-export interface LiveDeployment {
+
+/** Who answers: a deployment by name, a registry model version (`ref`: an alias or a version number), or a router. */
+export interface LiveRef {
+  kind: "deployment" | "model" | "router";
   name: string;
+  ref?: string;
+}
+
+export interface LiveTarget {
+  /** how the target is named in answers and errors: the deployment, `model:NAME:VERSION` or `router:NAME` */
+  label: string;
+  /** what it serves: chat and completion generate text */
   task: string;
-  kind: "local" | "provider";
+  /** a local model (answers completions and, when it serves chat, chat) or a provider */
+  local: boolean;
   defaults: unknown;
   /** the provider's concurrency limit, if it has one */
   concurrencyLimit: number | null;
-  /** the model its answers come from now: a registry version id, or the provider and its model */
+  /** what its answers come from now (a registry version id, a provider's model, a router's config): the cache key's first part */
   modelKey: string;
+  /** USD per 1,000 input and output tokens (a router: its small target's prices); 0 when unpriced */
+  prices: { input: number; output: number };
+  /** a router's large targets and their prices: to estimate a run's cost range and count large calls */
+  large?: { names: string[]; prices: { input: number; output: number } };
 }
 
 export interface LiveCall {
@@ -24,13 +39,25 @@ export interface LiveCall {
 }
 
 /** A gateway answer: a JSON body with its status, or a stream (which an eval run does not ask for). */
-export type LiveAnswer = { kind: "json"; status: number; body: unknown } | { kind: "stream" };
+export type LiveAnswer =
+  | {
+      kind: "json";
+      status: number;
+      body: unknown;
+      /** the deployment that answered (a router's chosen target), its cost (USD) and the call's trace */
+      answeredBy?: string;
+      cost?: number;
+      traceId?: string;
+    }
+  | { kind: "stream" };
 
 export interface LiveTargets {
-  /** the deployment as it resolves now, or null when the project has none of that name */
-  resolve(db: DbOrTx, projectId: string, name: string): Promise<LiveDeployment | null>;
+  /** the target as it resolves now, or why it cannot answer (a sentence naming it) */
+  resolve(db: DbOrTx, projectId: string, ref: LiveRef): Promise<LiveTarget | string>;
   /** one call through the gateway's service layer, in process; a refusal is a non-200 answer, not a throw */
-  call(c: LiveCall, api: "chat" | "completion", body: Record<string, unknown>): Promise<LiveAnswer>;
+  call(c: LiveCall, ref: LiveRef, api: "chat" | "completion", body: Record<string, unknown>): Promise<LiveAnswer>;
+  /** embeddings of texts by an embedding deployment (the embedding-similarity scorer) */
+  embed(c: LiveCall, deployment: string, texts: string[]): Promise<number[][]>;
 }
 
 let provided: LiveTargets | null = null;

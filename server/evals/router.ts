@@ -23,14 +23,7 @@ const runs = router({
     .use(requireRole("engineer"))
     .input(runInput)
     .output(evalRunOut)
-    .mutation(({ ctx, input }) =>
-      createRun(ctx.db, actorOf(ctx.principal), ctx.projectId, {
-        name: input.name,
-        datasetVersionId: input.datasetVersionId,
-        metrics: input.metrics,
-        target: input.target,
-      }),
-    ),
+    .mutation(({ ctx, input }) => createRun(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   compare: projectProcedure
     .input(z.object({ aRunId: z.uuid(), bRunId: z.uuid(), focus: z.string().max(100).optional() }))
     .output(evalCompareOut)

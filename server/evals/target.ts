@@ -2,29 +2,68 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
-import { liveTargets } from "./live";
+import { type LiveRef, type LiveTarget, liveTargets } from "./live";
+
+const liveOptions = {
+  template: z.object({ kind: z.enum(["chat", "completion"]), text: z.string().min(1).max(20_000) }).optional(),
+  params: z
+    .object({
+      maxTokens: z.number().int().min(1).max(32_768).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      seed: z.number().int().optional(),
+    })
+    .optional(),
+};
+const name = z.string().trim().min(1).max(200);
 
 /**
- * A run's target: the dataset's stored predictions (the default), or a deployment whose answers the
- * run generates from each row, through a prompt template (server/evals/generate.ts).
+ * A run's target: the dataset's stored predictions (the default), or a live target whose answers the
+ * run generates from each row through a prompt template (server/evals/generate.ts): a deployment, a
+ * registry model version (`ref`: an alias such as production, or a version number; served without a
+ * deployment), or a router (each item records which of its targets answered).
  */
 export const targetInput = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("predictions") }),
-  z.object({
-    kind: z.literal("deployment"),
-    name: z.string().trim().min(1).max(200),
-    template: z.object({ kind: z.enum(["chat", "completion"]), text: z.string().min(1).max(20_000) }).optional(),
-    params: z
-      .object({
-        maxTokens: z.number().int().min(1).max(32_768).optional(),
-        temperature: z.number().min(0).max(2).optional(),
-        seed: z.number().int().optional(),
-      })
-      .optional(),
-  }),
+  z.object({ kind: z.literal("deployment"), name, ...liveOptions }),
+  z.object({ kind: z.literal("model"), name, ref: z.string().trim().min(1).max(200).default("production"), ...liveOptions }),
+  z.object({ kind: z.literal("router"), name, ...liveOptions }),
 ]);
 export type TargetInput = z.infer<typeof targetInput>;
-export type DeploymentTarget = Extract<TargetInput, { kind: "deployment" }>;
+export type LiveTargetInput = Exclude<TargetInput, { kind: "predictions" }>;
+/** @deprecated the name of the first live kind; every live kind is generated alike */
+export type DeploymentTarget = LiveTargetInput;
+
+/**
+ * A target as the CLI and the console name it: `deployment:NAME`, `model:NAME@ALIAS`,
+ * `model:NAME:VERSION`, `router:NAME`, `predictions`, or a bare NAME (a deployment).
+ */
+export function parseTargetSpec(spec: string): { kind: "predictions" } | LiveRef {
+  const s = spec.trim();
+  if (!s) throw new Error("target: empty; expected deployment:NAME, model:NAME@ALIAS, model:NAME:VERSION or router:NAME");
+  if (s === "predictions") return { kind: "predictions" };
+  const colon = s.indexOf(":");
+  const head = colon < 0 ? "" : s.slice(0, colon);
+  const rest = colon < 0 ? s : s.slice(colon + 1);
+  if (head === "deployment" || head === "") return { kind: "deployment", name: nonEmpty(rest, spec) };
+  if (head === "router") return { kind: "router", name: nonEmpty(rest, spec) };
+  if (head === "model") {
+    const at = rest.lastIndexOf("@");
+    if (at >= 0) return { kind: "model", name: nonEmpty(rest.slice(0, at), spec), ref: nonEmpty(rest.slice(at + 1), spec) };
+    const m = rest.match(/^(.+):(\d+)$/);
+    if (m) return { kind: "model", name: m[1] as string, ref: m[2] as string };
+    return { kind: "model", name: nonEmpty(rest, spec), ref: "production" };
+  }
+  throw new Error(`target ${JSON.stringify(spec)}: unknown kind ${JSON.stringify(head)}; expected deployment, model or router`);
+}
+
+function nonEmpty(v: string, spec: string): string {
+  if (!v.trim()) throw new Error(`target ${JSON.stringify(spec)}: a name is missing`);
+  return v.trim();
+}
+
+/** The port's reference of a live target. */
+export const refOf = (t: LiveTargetInput): LiveRef =>
+  t.kind === "model" ? { kind: "model", name: t.name, ref: t.ref } : { kind: t.kind, name: t.name };
 
 /** Without a template the row's input is sent as it is (text, or its JSON). */
 export const DEFAULT_TEMPLATE = "{{input}}";
@@ -63,26 +102,25 @@ export function renderTemplate(text: string, row: RowLike): string {
 }
 
 /**
- * Check a deployment target before the run is created: the deployment exists and generates text,
- * and every row fills every placeholder of the template (the first that does not is named, with its row).
+ * Check a live target before the run is created: it exists and generates text, and every row fills
+ * every placeholder of the template (the first that does not is named, with its row).
  */
-export async function checkDeploymentTarget(db: DbOrTx, projectId: string, versionId: string, target: DeploymentTarget): Promise<void> {
-  const d = await liveTargets().resolve(db, projectId, target.name);
-  if (!d) throw new DomainError("BAD_REQUEST", `deployment ${target.name} does not exist in this project`, "target.name");
+export async function checkLiveTarget(db: DbOrTx, projectId: string, versionId: string, target: LiveTargetInput): Promise<LiveTarget> {
+  const d = await liveTargets().resolve(db, projectId, refOf(target));
+  if (typeof d === "string") throw new DomainError("BAD_REQUEST", d, "target.name");
   if (d.task !== "chat" && d.task !== "completion")
-    throw new DomainError(
-      "BAD_REQUEST",
-      `deployment ${target.name} serves ${d.task}; an eval run needs one that generates text`,
-      "target.name",
-    );
-  // a local model answers chat only when its deployment serves chat (server/routing/service-local.ts)
-  if (target.template?.kind === "chat" && d.kind === "local" && d.task !== "chat")
-    throw new DomainError(
-      "BAD_REQUEST",
-      `deployment ${target.name} serves completions only; use a completion template`,
-      "target.template.kind",
-    );
-  const text = target.template?.text ?? DEFAULT_TEMPLATE;
+    throw new DomainError("BAD_REQUEST", `${d.label} serves ${d.task}; an eval run needs a target that generates text`, "target.name");
+  // a local model answers chat only when it serves chat (server/routing/service-local.ts)
+  if (target.template?.kind === "chat" && d.local && d.task !== "chat")
+    throw new DomainError("BAD_REQUEST", `${d.label} serves completions only; use a completion template`, "target.template.kind");
+  if (target.kind === "router" && target.template?.kind === "completion")
+    throw new DomainError("BAD_REQUEST", `router ${target.name} routes chat calls; use a chat template`, "target.template.kind");
+  await checkTemplate(db, versionId, target.template?.text ?? DEFAULT_TEMPLATE, "target.template.text");
+  return d;
+}
+
+/** Every row of the version fills every placeholder of `text`; else a 400 naming the first missing one and its row. */
+export async function checkTemplate(db: DbOrTx, versionId: string, text: string, field: string): Promise<void> {
   const rows = schema.datasetRows;
   let after = -1;
   for (;;) {
@@ -96,11 +134,7 @@ export async function checkDeploymentTarget(db: DbOrTx, projectId: string, versi
     for (const row of page) {
       const [missing] = missingPlaceholders(text, row);
       if (missing)
-        throw new DomainError(
-          "BAD_REQUEST",
-          `template placeholder {{${missing}}} has no value in dataset row ${row.idx}`,
-          "target.template.text",
-        );
+        throw new DomainError("BAD_REQUEST", `template placeholder {{${missing}}} has no value in dataset row ${row.idx}`, field);
     }
     after = page[page.length - 1]?.idx ?? after;
   }

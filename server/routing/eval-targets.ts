@@ -1,9 +1,13 @@
+import { createHash } from "node:crypto";
 import type { DbOrTx } from "../../db/client";
-import { type LiveDeployment, provideLiveTargets } from "../evals";
-import { resolveVersion } from "../registry";
+import { type LiveRef, type LiveTarget, provideLiveTargets } from "../evals";
+import { getModel, resolveVersion } from "../registry";
 import { type ResolvedDeployment, resolveDeployment } from "../serving";
-import { chatCompletions, completions } from "./service";
+import { chatCompletions, chatOn, completionOn, completions, embeddings } from "./service";
 import { GatewayError } from "./service-contract";
+import { costOf } from "./service-gateway";
+import { largeTargets } from "./service-route";
+import { getRouter, type RouterRow } from "./service-routers";
 
 /** The model a deployment's answers come from now: its resolved registry version, else its provider's model. */
 async function modelKeyOf(db: DbOrTx, projectId: string, d: ResolvedDeployment): Promise<string> {
@@ -16,27 +20,138 @@ async function modelKeyOf(db: DbOrTx, projectId: string, d: ResolvedDeployment):
   return `local:${d.modelName ?? ""}:${d.modelRef ?? ""}`;
 }
 
-/** Eval runs' live targets (server/evals/live.ts): deployments answered by the gateway's own functions. */
-provideLiveTargets({
-  async resolve(db, projectId, name): Promise<LiveDeployment | null> {
-    const d = await resolveDeployment(db, projectId, name);
-    if (!d) return null;
+const pricesOf = (d: ResolvedDeployment | null) => ({ input: d?.inputPricePer1k ?? 0, output: d?.outputPricePer1k ?? 0 });
+
+/** Registry tasks a version can be served for in an eval run without a deployment: text generators answer chat. */
+const GENERATES = new Set(["text-generation", "text2text-generation", "chat", "completion"]);
+
+/**
+ * A registry version served without a deployment row: a local deployment of it pinned to the version
+ * number, named `model:NAME:VERSION` in answers and traces, unpriced, with the serving defaults.
+ */
+async function versionDeployment(db: DbOrTx, projectId: string, name: string, ref: string): Promise<ResolvedDeployment | string> {
+  const model = await getModel(db, projectId, name).catch(() => null);
+  if (!model) return `model ${name} does not exist in this project`;
+  const v = await resolveVersion(db, projectId, name, /^\d+$/.test(ref) ? Number(ref) : ref).catch(() => null);
+  if (!v) return /^\d+$/.test(ref) ? `model ${name} has no version ${ref}` : `model ${name} has no alias ${ref}`;
+  const task = model.task ?? "text-generation";
+  const now = new Date();
+  return {
+    id: v.id,
+    projectId,
+    name: `model:${name}:${v.version}`,
+    kind: "local",
+    task: GENERATES.has(task) ? "chat" : task === "feature-extraction" ? "embedding" : "classification",
+    modelName: name,
+    modelRef: String(v.version),
+    providerId: null,
+    providerModel: null,
+    inputPricePer1k: 0,
+    outputPricePer1k: 0,
+    defaults: {},
+    batching: { windowMs: 5, maxBatch: 16 },
+    active: true,
+    createdAt: now,
+    updatedAt: now,
+    providerRow: null,
+  };
+}
+
+/** A router's small target: what answers when nothing sends a call to a large one. */
+function smallTargetOf(router: RouterRow): string | null {
+  const c = router.config as { small?: string; default?: string; targets?: { target: string; large?: boolean }[] };
+  return c.small ?? c.default ?? c.targets?.find((t) => !t.large)?.target ?? null;
+}
+
+async function resolveTarget(db: DbOrTx, projectId: string, ref: LiveRef): Promise<LiveTarget | string> {
+  if (ref.kind === "router") {
+    const router = await getRouter(db, projectId, ref.name).catch(() => null);
+    if (!router) return `router ${ref.name} does not exist in this project`;
+    if (!router.active) return `router ${ref.name} is inactive`;
+    const large = [...largeTargets(router)];
+    const small = smallTargetOf(router);
+    const [smallDep, largeDep] = await Promise.all([
+      small ? resolveDeployment(db, projectId, small) : null,
+      large[0] ? resolveDeployment(db, projectId, large[0]) : null,
+    ]);
+    // what its answers come from: the router's rules or trained model, as it is now
+    const modelKey = `router:${router.id}:${createHash("sha256")
+      .update(JSON.stringify([router.kind, router.config, router.trained]))
+      .digest("hex")
+      .slice(0, 16)}`;
     return {
-      name: d.name,
-      task: d.task,
-      kind: d.kind,
-      defaults: d.defaults,
-      concurrencyLimit: d.providerRow?.maxConcurrency ?? null,
-      modelKey: await modelKeyOf(db, projectId, d),
+      label: `router:${router.name}`,
+      task: "chat",
+      local: false,
+      defaults: {},
+      concurrencyLimit: smallDep?.providerRow?.maxConcurrency ?? null,
+      modelKey,
+      prices: pricesOf(smallDep),
+      large: { names: large, prices: pricesOf(largeDep) },
     };
-  },
-  async call(c, api, body) {
+  }
+  const d =
+    ref.kind === "model"
+      ? await versionDeployment(db, projectId, ref.name, ref.ref ?? "production")
+      : await resolveDeployment(db, projectId, ref.name);
+  if (d === null) return `deployment ${ref.name} does not exist in this project`;
+  if (typeof d === "string") return d;
+  return {
+    label: d.name,
+    task: d.task,
+    local: d.kind === "local",
+    defaults: d.defaults,
+    concurrencyLimit: d.providerRow?.maxConcurrency ?? null,
+    modelKey: ref.kind === "model" ? `version:${d.id}` : await modelKeyOf(db, projectId, d),
+    prices: pricesOf(d),
+  };
+}
+
+/** Usage out of an OpenAI response body. */
+function usageOf(body: unknown): { input: number; output: number } {
+  const u = (body as { usage?: { prompt_tokens?: number; completion_tokens?: number } | null } | null)?.usage;
+  return { input: u?.prompt_tokens ?? 0, output: u?.completion_tokens ?? 0 };
+}
+
+/** Eval runs' live targets (server/evals/live.ts): deployments, registry versions and routers, answered by the gateway's own functions. */
+provideLiveTargets({
+  resolve: resolveTarget,
+  async call(c, ref, api, body) {
     try {
-      const result = api === "chat" ? await chatCompletions(c, body) : await completions(c, body);
-      return result.kind === "json" ? { kind: "json", status: result.status, body: result.body } : { kind: "stream" };
+      let d: ResolvedDeployment | null = null;
+      let result: Awaited<ReturnType<typeof chatCompletions>>;
+      if (ref.kind === "model") {
+        const v = await versionDeployment(c.db, c.projectId, ref.name, ref.ref ?? "production");
+        if (typeof v === "string") return { kind: "json", status: 404, body: { error: { message: v } } };
+        d = v;
+        const named = { ...body, model: v.name };
+        result = api === "chat" ? await chatOn(c, v, named) : await completionOn(c, v, named);
+      } else {
+        const model = ref.kind === "router" ? `router:${ref.name}` : ref.name;
+        result = api === "chat" ? await chatCompletions(c, { ...body, model }) : await completions(c, { ...body, model });
+      }
+      if (result.kind !== "json") return { kind: "stream" };
+      const answeredBy = result.headers?.["x-keel-route-target"] ?? (ref.kind === "router" ? undefined : (d?.name ?? ref.name));
+      if (!d && answeredBy) d = await resolveDeployment(c.db, c.projectId, answeredBy);
+      return {
+        kind: "json",
+        status: result.status,
+        body: result.body,
+        ...(answeredBy ? { answeredBy } : {}),
+        cost: d ? costOf(d, usageOf(result.body)) : 0,
+        ...(result.headers?.["x-keel-trace-id"] ? { traceId: result.headers["x-keel-trace-id"] } : {}),
+      };
     } catch (err) {
       if (err instanceof GatewayError) return { kind: "json", status: err.status, body: err.body() };
       throw err;
     }
+  },
+  async embed(c, deployment, texts) {
+    const d = await resolveDeployment(c.db, c.projectId, deployment);
+    if (!d || d.task !== "embedding") throw new Error(`deployment ${deployment} is not an embedding deployment of this project`);
+    const result = await embeddings(c, { model: deployment, input: texts });
+    if (result.kind !== "json" || result.status !== 200)
+      throw new Error(`deployment ${deployment}: ${result.kind === "json" ? JSON.stringify(result.body) : "streamed"}`);
+    return ((result.body as { data: { embedding: number[] }[] }).data ?? []).map((x) => x.embedding);
   },
 });

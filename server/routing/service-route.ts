@@ -30,7 +30,7 @@ const usageOf = (res: GatewayResult) => {
 };
 
 /** Which targets are the router's large (expensive) ones, for "share of large calls" and savings. */
-function largeTargets(router: RouterRow): Set<string> {
+export function largeTargets(router: RouterRow): Set<string> {
   const c = router.config as Partial<RulesConfig & SplitConfig & CascadeConfig>;
   if (router.kind === "rules") return new Set((c as { large?: string[] }).large ?? []);
   if (router.kind === "split") return new Set((c.targets ?? []).filter((t) => t.large).map((t) => t.target));

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { schema } from "../../db/client";
-import { listDeployments, resolveDeployment } from "../serving";
+import { listDeployments, type ResolvedDeployment, resolveDeployment } from "../serving";
 import {
   type ChatRequest,
   type CompletionRequest,
@@ -35,7 +35,22 @@ const oneOrAll = <T>(items: T[]): T | T[] | null => (items.length > 1 ? items : 
 
 /** A chat call on one deployment (what a router's decision calls too). */
 async function chatOnDeployment(c: GatewayContext, body: ChatRequest): Promise<GatewayResult> {
-  const d = await deploymentOrThrow(c, body.model, ["chat", "completion"]);
+  return chatOnResolved(c, await deploymentOrThrow(c, body.model, ["chat", "completion"]), body);
+}
+
+/**
+ * Chat and completion calls on a deployment the caller resolved: an eval run of a registry version
+ * (server/routing/eval-targets.ts) serves it through a deployment that has no row.
+ */
+export async function chatOn(c: GatewayContext, d: ResolvedDeployment, raw: unknown): Promise<GatewayResult> {
+  return chatOnResolved(c, d, parseRequest(chatRequest, raw));
+}
+
+export async function completionOn(c: GatewayContext, d: ResolvedDeployment, raw: unknown): Promise<GatewayResult> {
+  return completionOnResolved(c, d, parseRequest(completionRequest, raw));
+}
+
+async function chatOnResolved(c: GatewayContext, d: ResolvedDeployment, body: ChatRequest): Promise<GatewayResult> {
   const log = { kind: "chat", start: new Date(), tags: callTags(body), input: body.messages };
   if (d.kind === "local") return localChat(c, d, body, log);
   return viaProvider(c, d, "/chat/completions", body as ChatRequest & Record<string, unknown>, {
@@ -50,7 +65,10 @@ async function chatOnDeployment(c: GatewayContext, body: ChatRequest): Promise<G
 /** `prompt` may be text, texts (one choice per prompt), token ids or lists of them: a provider gets it as sent. */
 export async function completions(c: GatewayContext, raw: unknown): Promise<GatewayResult> {
   const body = parseRequest(completionRequest, raw);
-  const d = await deploymentOrThrow(c, body.model, ["completion", "chat"]);
+  return completionOnResolved(c, await deploymentOrThrow(c, body.model, ["completion", "chat"]), body);
+}
+
+async function completionOnResolved(c: GatewayContext, d: ResolvedDeployment, body: CompletionRequest): Promise<GatewayResult> {
   const log = { kind: "completion", start: new Date(), tags: callTags(body), input: body.prompt };
   if (d.kind === "local") return localCompletion(c, d, body, log);
   return viaProvider(c, d, "/completions", body as CompletionRequest & Record<string, unknown>, {
