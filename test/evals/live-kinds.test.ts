@@ -1,0 +1,305 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../db/client";
+import { startWorker, type WorkerHandle } from "../../server/core/worker";
+import { evalRunJob } from "../../server/evals";
+import { handleV1 } from "../../server/http/v1";
+import { registerBundled } from "../../server/registry";
+import { createDeployment, createProvider, seedDeployments } from "../../server/serving";
+import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
+import { callerFor, makeKey, makeProject, req } from "../factories/workspace";
+import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { waitFor } from "../helpers/wait";
+
+/**
+ * Eval runs of registry versions (no deployment), routers (each item records who answered), and the
+ * per-run cost ceiling, with per-item latency, cost and trace.
+ *
+ * A loopback OpenAI-compatible upstream that answers a chat with its user message echoed back
+ * ("echo" model); "flaky" fails the first try of each message with a 503; "down" always fails; "slow"
+ * echoes after 200 ms.
+ */
+async function startEchoUpstream() {
+  const calls: { model: string; content: string }[] = [];
+  const seen = new Set<string>();
+  const server = createServer((rq, res) => {
+    const chunks: Buffer[] = [];
+    rq.on("data", (c: Buffer) => chunks.push(c));
+    rq.on("end", async () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        model: string;
+        messages?: { content: string }[];
+        prompt?: string;
+      };
+      const content = body.messages?.at(-1)?.content ?? body.prompt ?? "";
+      calls.push({ model: body.model, content });
+      const first = !seen.has(`${body.model}:${content}`);
+      seen.add(`${body.model}:${content}`);
+      if (body.model === "down" || (body.model === "flaky" && first))
+        return void send(res, 503, { error: { message: "upstream is busy", type: "server_error" } });
+      if (body.model === "slow") await new Promise((r) => setTimeout(r, 200));
+      if (res.destroyed) return;
+      if (rq.url === "/v1/completions")
+        return void send(res, 200, {
+          id: "cmpl-1",
+          object: "text_completion",
+          created: 1,
+          model: body.model,
+          choices: [{ index: 0, text: content, finish_reason: "stop", logprobs: null }],
+          usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
+        });
+      send(res, 200, {
+        id: "chatcmpl-1",
+        object: "chat.completion",
+        created: 1,
+        model: body.model,
+        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop", logprobs: null }],
+        usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+let d: TestDatabase;
+let worker: WorkerHandle;
+let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+let p: Awaited<ReturnType<typeof makeProject>>;
+let key: string;
+
+beforeAll(async () => {
+  d = await freshRuntimeDatabase();
+  await setInstanceSetting(d.db, SYSTEM_ACTOR, "egress.allow", ["127.0.0.0/8"]);
+  upstream = await startEchoUpstream();
+  worker = await startWorker({ url: d.url, jobs: [evalRunJob], pollIntervalMs: 200 });
+  p = await makeProject(d.db);
+  key = (await makeKey(d.db, p.project.id, p.owner.user.id, "owner")).key;
+  const projectId = p.project.id;
+  await registerBundled(d.db, SYSTEM_ACTOR, projectId, path.resolve("models"));
+  await seedDeployments(d.db, SYSTEM_ACTOR, projectId);
+  await createProvider(d.db, SYSTEM_ACTOR, projectId, {
+    name: "loop",
+    baseUrl: upstream.url,
+    timeoutMs: 5000,
+    maxRetries: 0,
+    maxConcurrency: 4,
+  });
+  const dep = {
+    kind: "provider" as const,
+    provider: "loop",
+    modelRef: "production",
+    defaults: {},
+    batching: { windowMs: 5, maxBatch: 16 },
+  };
+  // 5 + 5 tokens a call: small $0.01 + $0.01 = $0.02 a call, large $0.2 a call
+  await createDeployment(d.db, SYSTEM_ACTOR, projectId, {
+    ...dep,
+    name: "small",
+    task: "chat",
+    providerModel: "echo",
+    inputPricePer1k: 2,
+    outputPricePer1k: 2,
+  });
+  await createDeployment(d.db, SYSTEM_ACTOR, projectId, {
+    ...dep,
+    name: "large",
+    task: "chat",
+    providerModel: "echo",
+    inputPricePer1k: 20,
+    outputPricePer1k: 20,
+  });
+  await callerFor(d.db, p.owner.principal).routing.create({
+    projectId,
+    name: "by-length",
+    kind: "rules",
+    config: {
+      rules: [{ when: { type: "length", op: ">", value: 20, unit: "chars" }, target: "large" }],
+      default: "small",
+      large: ["large"],
+    },
+    fallbacks: [],
+    cache: { exact: false, semantic: null, ttlSeconds: 3600 },
+    active: true,
+  });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await upstream?.close();
+  await d?.drop();
+});
+
+async function upload(name: string, lines: unknown[]) {
+  const body = lines.map((l) => JSON.stringify(l)).join("\n");
+  const res = await handleV1(
+    req(`/api/v1/projects/${p.project.slug}/datasets/${name}/versions?format=jsonl`, { method: "POST", key, body }),
+  );
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string };
+}
+
+async function ended(runId: string) {
+  return waitFor("the eval run", async () => {
+    const [run] = await d.db
+      .select()
+      .from(schema.evalRuns)
+      .where(and(eq(schema.evalRuns.id, runId), sql`${schema.evalRuns.status} IN ('succeeded', 'failed', 'cancelled')`));
+    return run;
+  });
+}
+
+describe("eval runs of registry versions, routers, and a cost ceiling", () => {
+  it("serves a registry version by alias without a deployment, as model:NAME:VERSION, and matches its deployment's answers", async () => {
+    const api = callerFor(d.db, p.owner.principal);
+    const v = await upload("greetings", [
+      { input: "Hello, my name is", references: ["Ann"] },
+      { input: "The weather today", references: ["is fine"] },
+    ]);
+    const params = { maxTokens: 6, temperature: 0 };
+    const template = { kind: "chat" as const, text: "{{input}}" };
+    const byModel = await api.evals.runs.create({
+      projectId: p.project.id,
+      name: "tiny-gpt2@production",
+      datasetVersionId: v.id,
+      metrics: { rouge: {} },
+      target: { kind: "model", name: "tiny-gpt2", ref: "production", template, params },
+    });
+    const a = await ended(byModel.id);
+    expect(a).toMatchObject({ status: "succeeded", error: null });
+    const items = await api.evals.runs.items({ projectId: p.project.id, runId: byModel.id });
+    expect(items).toHaveLength(2);
+    for (const it of items) {
+      expect(it.answeredBy).toBe("model:tiny-gpt2:1");
+      expect(it.prediction.length).toBeGreaterThan(0);
+      expect(it.latencyMs).toBeGreaterThan(0);
+      expect(it.cost).toBe(0);
+      expect(it.scores["latency.ms"]).toBe(it.latencyMs);
+      expect(typeof it.traceId).toBe("string");
+    }
+    // the seeded deployment serves the same version: the same greedy answers
+    const byDeployment = await api.evals.runs.create({
+      projectId: p.project.id,
+      name: "deployment",
+      datasetVersionId: v.id,
+      metrics: { rouge: {} },
+      target: { kind: "deployment", name: "tiny-gpt2", template, params },
+    });
+    expect(await ended(byDeployment.id)).toMatchObject({ status: "succeeded" });
+    const other = await api.evals.runs.items({ projectId: p.project.id, runId: byDeployment.id });
+    expect(other.map((i) => i.prediction)).toEqual(items.map((i) => i.prediction));
+    // the version by number is the same target; an unknown alias, version or model is named
+    const base = { projectId: p.project.id, name: "bad", datasetVersionId: v.id };
+    await expect(api.evals.runs.create({ ...base, target: { kind: "model", name: "tiny-gpt2", ref: "canary" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "model tiny-gpt2 has no alias canary",
+    });
+    await expect(api.evals.runs.create({ ...base, target: { kind: "model", name: "tiny-gpt2", ref: "9" } })).rejects.toMatchObject({
+      message: "model tiny-gpt2 has no version 9",
+    });
+    await expect(api.evals.runs.create({ ...base, target: { kind: "model", name: "nope", ref: "production" } })).rejects.toMatchObject({
+      message: "model nope does not exist in this project",
+    });
+    await expect(
+      api.evals.runs.create({ ...base, target: { kind: "model", name: "tiny-bert-embed", ref: "production" } }),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining("serves embedding"),
+    });
+  });
+
+  it("runs a router: each item records which target answered, its cost, and the run its large share", async () => {
+    const api = callerFor(d.db, p.owner.principal);
+    const v = await upload("short-long", [
+      { input: "short one", references: ["short one"] },
+      { input: "a considerably longer question here", references: ["a considerably longer question here"] },
+      { input: "tiny", references: ["tiny"] },
+      { input: "another quite long prompt to route", references: ["another quite long prompt to route"] },
+    ]);
+    const run = await api.evals.runs.create({
+      projectId: p.project.id,
+      name: "router",
+      datasetVersionId: v.id,
+      metrics: { rouge: {} },
+      target: { kind: "router", name: "by-length" },
+    });
+    const done = await ended(run.id);
+    expect(done.status).toBe("succeeded");
+    const items = await api.evals.runs.items({ projectId: p.project.id, runId: run.id });
+    expect(items.map((i) => i.answeredBy)).toEqual(["small", "large", "small", "large"]);
+    expect(items.map((i) => i.cost)).toEqual([0.02, 0.2, 0.02, 0.2].map((c) => expect.closeTo(c, 10)));
+    expect(items.every((i) => i.scores["rougeL.fmeasure"] === 1)).toBe(true);
+    const agg = done.aggregates as { cost: { total: number }; answeredBy: Record<string, number>; routing: { largeShare: number } };
+    expect(agg.cost.total).toBeCloseTo(0.44, 10);
+    expect(agg.answeredBy).toEqual({ small: 2, large: 2 });
+    expect(agg.routing.largeShare).toBe(0.5);
+
+    // beside a run of its small target on the same items: cost and large share side by side
+    const small = await api.evals.runs.create({
+      projectId: p.project.id,
+      name: "small",
+      datasetVersionId: v.id,
+      metrics: { rouge: {} },
+      target: { kind: "deployment", name: "small" },
+    });
+    expect(await ended(small.id)).toMatchObject({ status: "succeeded" });
+    const cmp = await api.evals.runs.compare({ projectId: p.project.id, aRunId: small.id, bRunId: run.id, focus: "rougeL.fmeasure" });
+    expect(cmp.a).toMatchObject({ target: "deployment:small", largeShare: null, answeredBy: { small: 4 } });
+    expect(cmp.a.cost).toBeCloseTo(0.08, 10);
+    expect(cmp.b).toMatchObject({ target: "router:by-length", largeShare: 0.5, answeredBy: { small: 2, large: 2 } });
+    expect(cmp.figures["cost.usd"]?.mean).toBeCloseTo(0.09, 10);
+    // a router routes chat calls only; an unknown router is named
+    const base = { projectId: p.project.id, name: "bad", datasetVersionId: v.id };
+    await expect(
+      api.evals.runs.create({
+        ...base,
+        target: { kind: "router", name: "by-length", template: { kind: "completion", text: "{{input}}" } },
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("use a chat template") });
+    await expect(api.evals.runs.create({ ...base, target: { kind: "router", name: "nope" } })).rejects.toMatchObject({
+      message: "router nope does not exist in this project",
+    });
+  });
+
+  it("stops at its cost ceiling as failed, with the reason, keeping and aggregating what it scored", async () => {
+    const api = callerFor(d.db, p.owner.principal);
+    const many = Array.from({ length: 30 }, (_, i) => ({ input: `question ${i}`, references: [`question ${i}`] }));
+    const v = await upload("priced", many);
+    const before = upstream.calls.length;
+    const run = await api.evals.runs.create({
+      projectId: p.project.id,
+      name: "capped",
+      datasetVersionId: v.id,
+      metrics: { rouge: {} },
+      target: { kind: "deployment", name: "small" },
+      maxCost: 0.1,
+    });
+    const done = await ended(run.id);
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatch(/^cost ceiling reached: the answers cost \$0\.1\d* of the run's \$0\.1 after \d+ of 30 items$/);
+    const items = await api.evals.runs.items({ projectId: p.project.id, runId: run.id });
+    // $0.02 a call: 5 calls reach $0.10; at most the 3 others in flight finish past it
+    expect(items.length).toBeGreaterThanOrEqual(5);
+    expect(items.length).toBeLessThan(30);
+    expect(items.map((i) => i.idx)).toEqual(items.map((_, i) => i));
+    expect(upstream.calls.length - before).toBeLessThanOrEqual(8);
+    const agg = done.aggregates as { means: Record<string, { n: number }>; cost: { total: number } };
+    expect(agg.means["rougeL.fmeasure"]?.n).toBe(items.length);
+    expect(agg.cost.total).toBeCloseTo(items.length * 0.02, 10);
+    // the job is not retried: the run stays where it stopped
+    await new Promise((r) => setTimeout(r, 800));
+    expect(upstream.calls.length - before).toBeLessThanOrEqual(8);
+    await expect(
+      api.evals.runs.create({ projectId: p.project.id, name: "x", datasetVersionId: v.id, target: { kind: "predictions" }, maxCost: 1 }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
