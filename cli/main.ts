@@ -13,7 +13,19 @@ import { USAGE } from "./usage";
 /** The checkout (or installed package) root: the bundle pins import.meta.url to this file's own path. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const { values: opts, positionals } = parseArgs({
+/** A flag no command knows, or a flag without its value: a usage error (exit 2), as the commands' own are. */
+function argsOrExit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    const message = (err as Error).message;
+    if (process.argv.includes("--json")) console.log(JSON.stringify({ error: { code: "USAGE", message } }));
+    else console.error(`keel: ${message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const ARGS = {
   allowPositionals: true,
   options: {
     json: { type: "boolean", default: false },
@@ -57,8 +69,20 @@ const { values: opts, positionals } = parseArgs({
     admin: { type: "boolean", default: false },
     off: { type: "boolean", default: false },
     "api-only": { type: "boolean", default: false },
+    dataset: { type: "string" },
+    "dataset-name": { type: "string" },
+    target: { type: "string" },
+    template: { type: "string" },
+    "template-kind": { type: "string" },
+    scorer: { type: "string" },
+    gate: { type: "string", multiple: true },
+    baseline: { type: "string" },
+    "max-cost": { type: "string" },
+    url: { type: "string" },
+    key: { type: "string" },
   },
-});
+} as const;
+const { values: opts, positionals } = argsOrExit(() => parseArgs(ARGS));
 
 const say = (human: string, data: unknown) => console.log(opts.json ? JSON.stringify(data) : human);
 
@@ -332,7 +356,7 @@ async function logFailure(err: unknown): Promise<void> {
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
-  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift"].includes(cmd) ? ` ${sub}` : ""}`) {
+  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval"].includes(cmd) ? ` ${sub}` : ""}`) {
     case "start":
       (await import("../server/core/egress")).egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
       return start();
@@ -385,6 +409,8 @@ async function main() {
       return (await import("./router")).routerCommand(sub, opts, say); // no database
     case `drift ${sub}`:
       return (await import("./drift")).driftCommand(sub, opts); // no database
+    case `eval ${sub}`: // the database only in local mode (not with --url)
+      return (await import("./eval")).evalCommand(sub, opts, say, { withDb, usage: (m) => new UsageError(m, false) });
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }

@@ -35,6 +35,20 @@ export const DRIFT_USAGE = `  drift stats [--input FILE.jsonl] [--output FILE.js
                                 chi2_contingency, wasserstein_distance, jensenshannon, psi, chi2_sf, kstwo_sf,
                                 kstwobign_sf, column; stdin/stdout by default, no database needed
 `;
+export const EVAL_USAGE = `  eval run --project SLUG (--dataset NAME[@VERSION] | --data FILE.jsonl --dataset-name NAME) --target TARGET
+           [--template TEXT] [--template-kind chat|completion] [--scorer rouge,bleu,chrf,exact_match]
+           [--gate "rougeL.fmeasure >= 0.4"]... [--baseline RUN] [--max-cost USD] [--name NAME] [--wait]
+           [--url URL --key sk_...]
+                                  an eval run for CI: TARGET is deployment:NAME, model:NAME@ALIAS, model:NAME:VERSION,
+                                  router:NAME or predictions (a bare NAME: a deployment); a file's rows {"input",
+                                  "references": [...]} become a dataset version in the run's transaction; the template's
+                                  {{input}}, {{input.KEY}}, {{metadata.KEY}}, {{references.0}} are filled from each row.
+                                  --wait prints the run's figures and each gate (a rule over them, as eval gates take;
+                                  baseline.FIGURE with --baseline, a run id or the newest succeeded run of that name);
+                                  a worker of \`keel start\` runs it, or this command when none is online.
+                                  --url/--key: a remote Keel over its REST API. Exit 1: a gate failed or the run did not
+                                  succeed; 2: bad usage (flags, file, target, template)
+`;
 
 export const USAGE = `keel <command> [options]   (every command takes --json)
 
@@ -47,4 +61,4 @@ ${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${DRIFT_USAGE}`;
+${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${EVAL_USAGE}${DRIFT_USAGE}`;

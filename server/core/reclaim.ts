@@ -123,3 +123,15 @@ async function reclaimJob(db: Db, job: { id: string; workerId: string | null; at
     return 1;
   });
 }
+
+/**
+ * How many workers are alive on this database now (their liveness locks held, on any machine): a
+ * command that waits on a job (`keel eval run --wait`) runs it itself when there are none.
+ */
+export async function workersAlive(db: Db): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM pg_locks
+    WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::int8 = ${LIVENESS_CLASS}
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  return row?.n ?? 0;
+}

@@ -4,6 +4,7 @@ import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { evalCompareOut, evalItemOut, evalRunOut, evalRunProgressOut, gateEvaluationOut, gateOut, pageOf } from "./contract";
 import { createGate, evaluateGateOnRun, gateInput, listGates } from "./gate-service";
+import { createRunWithData, runWithDataInput } from "./run-with-data";
 import { compareRuns, createRun, getRunWithProgress, listItems, listRuns, runInput } from "./runs";
 
 const runs = router({
@@ -24,6 +25,12 @@ const runs = router({
     .input(runInput)
     .output(evalRunOut)
     .mutation(({ ctx, input }) => createRun(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  /** a run with its data: rows uploaded as a dataset version in the run's transaction, or a version by name (`keel eval run`) */
+  createWithData: projectProcedure
+    .use(requireRole("engineer"))
+    .input(runWithDataInput)
+    .output(evalRunOut)
+    .mutation(({ ctx, input }) => createRunWithData(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   compare: projectProcedure
     .input(z.object({ aRunId: z.uuid(), bRunId: z.uuid(), focus: z.string().max(100).optional() }))
     .output(evalCompareOut)

@@ -4,6 +4,8 @@ import {
   ChrfCorpus,
   chrfOptionsFromSacrebleu,
   DEFAULT_ROUGE_TYPES,
+  exactMatch,
+  exactMatchOptionsFromSnake,
   type RougeScore,
   rougeOptionsFromSnake,
   rougeScoreMulti,
@@ -18,7 +20,8 @@ import {
  * a line without "metrics" gets all three with their defaults. See README ("Scoring").
  */
 
-const METRICS = ["bleu", "chrf", "rouge"] as const;
+/** exact_match (1 when the prediction equals a reference, `normalize`: none, strip or lower) is asked for by name, never a default */
+const METRICS = ["bleu", "chrf", "rouge", "exact_match"] as const;
 type Metric = (typeof METRICS)[number];
 
 export class LineError extends Error {
@@ -82,16 +85,23 @@ export function parseMetricOptions(metrics: Partial<Record<string, Record<string
     bleu: metrics.bleu ? at("bleu", () => bleuOptionsFromSacrebleu(metrics.bleu as Record<string, unknown>)) : null,
     chrf: metrics.chrf ? at("chrf", () => chrfOptionsFromSacrebleu(metrics.chrf as Record<string, unknown>)) : null,
     rouge: metrics.rouge ? at("rouge", () => rougeOptionsFromSnake({ rouge_types: DEFAULT_ROUGE_TYPES, ...metrics.rouge })) : null,
+    exact_match: metrics.exact_match ? at("exact_match", () => exactMatchOptionsFromSnake(metrics.exact_match)) : null,
   };
 }
 export type MetricOptions = ReturnType<typeof parseMetricOptions>;
 
 /** Sentence-level scores of one prediction, for the metrics in `o`. */
 export function scoreOne(prediction: string, references: string[], o: MetricOptions) {
-  const out: { bleu?: ReturnType<typeof sentenceBleu>; chrf?: { score: number }; rouge?: Record<string, RougeScore> } = {};
+  const out: {
+    bleu?: ReturnType<typeof sentenceBleu>;
+    chrf?: { score: number };
+    rouge?: Record<string, RougeScore>;
+    exact_match?: { score: 0 | 1 };
+  } = {};
   if (o.bleu) out.bleu = sentenceBleu(prediction, references, o.bleu);
   if (o.chrf) out.chrf = { score: sentenceChrf(prediction, references, o.chrf).score };
   if (o.rouge) out.rouge = rougeScoreMulti(references, prediction, o.rouge);
+  if (o.exact_match) out.exact_match = { score: exactMatch(prediction, references, o.exact_match) };
   return out;
 }
 

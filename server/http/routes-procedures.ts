@@ -50,6 +50,10 @@ const E = `${P}/evals`;
 const EVALS: ProcedureEntry[] = [
   r("GET", `${E}/runs`, "evals.runs.list", { summary: "Eval runs, newest first" }),
   r("POST", `${E}/runs`, "evals.runs.create", { ...created, summary: "Create an eval run (queued for a worker)" }),
+  r("POST", `${E}/runs/with-data`, "evals.runs.createWithData", {
+    ...created,
+    summary: "Create an eval run with its data: rows uploaded as a dataset version in the run's transaction, or a dataset version by name",
+  }),
   r("GET", `${E}/runs/:runId`, "evals.runs.get", { from: "none", summary: "An eval run with its progress and aggregates" }),
   r("GET", `${E}/runs/:runId/items`, "evals.runs.items", { summary: "A run's items: input, prediction, references, scores" }),
   r("GET", `${E}/compare`, "evals.runs.compare", { summary: "Two runs over one dataset version, paired bootstrap" }),

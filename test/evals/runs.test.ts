@@ -147,7 +147,7 @@ describe("eval runs, comparisons and gates", () => {
       api.evals.runs.create({ projectId: p.project.id, name: "x", datasetVersionId: v.id, metrics: { meteor: {} } }),
     ).rejects.toMatchObject({
       code: "BAD_REQUEST",
-      message: "metrics.meteor: unknown metric (known: bleu, chrf, rouge)",
+      message: "metrics.meteor: unknown metric (known: bleu, chrf, rouge, exact_match)",
     });
     await expect(
       api.evals.runs.create({ projectId: p.project.id, name: "x", datasetVersionId: v.id, metrics: { bleu: { smooth: "exp" } } }),

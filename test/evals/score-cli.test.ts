@@ -91,7 +91,7 @@ describe("keel score", () => {
       "ok",
       "line 2: prediction: expected a string",
       expect.stringMatching(/^line 3: invalid JSON: /),
-      "line 4: metrics.meteor: unknown metric (known: bleu, chrf, rouge)",
+      "line 4: metrics.meteor: unknown metric (known: bleu, chrf, rouge, exact_match)",
       expect.stringMatching(/^line 5: metrics\.chrf: .*char_order/),
       "ok",
     ]);

@@ -1,0 +1,379 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema } from "../../db/client";
+import { startWorker, type WorkerHandle } from "../../server/core/worker";
+import { BleuCorpus, evalRunJob, exactMatch } from "../../server/evals";
+import { figuresOf } from "../../server/evals/figures";
+import { parseMetricOptions, scoreOne } from "../../server/evals/score-jsonl";
+import { registerBundled } from "../../server/registry";
+import "../../server/routing"; // the live targets, for the worker this file starts
+import { SYSTEM_ACTOR } from "../../server/workspace";
+import { makeKey, makeProject } from "../factories/workspace";
+import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { type KeelServer, startKeel } from "../sdk/helpers";
+
+/**
+ * `keel eval run` as CI runs it: a real `keel` process against a real database (local mode) or a
+ * real HTTP server with a secret key (remote mode), its result line and its exit code.
+ */
+const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
+const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-eval-"));
+let d: TestDatabase;
+let slug: string;
+let projectId: string;
+let ownerId: string;
+
+beforeAll(async () => {
+  d = await freshRuntimeDatabase();
+  const p = await makeProject(d.db);
+  slug = p.project.slug;
+  projectId = p.project.id;
+  ownerId = p.owner.user.id;
+  await registerBundled(d.db, SYSTEM_ACTOR, projectId, path.resolve("models"));
+});
+afterAll(async () => {
+  await d.drop();
+  fs.rmSync(DATA_DIR, { recursive: true, force: true });
+});
+
+interface Result {
+  code: number | null;
+  out: Record<string, unknown> | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+function keel(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    child.on("close", (code) => {
+      const line = stdout.trim().split("\n").pop() ?? "";
+      let out: Record<string, unknown> | null = null;
+      try {
+        out = line ? (JSON.parse(line) as Record<string, unknown>) : null;
+      } catch {
+        // human text
+      }
+      resolve({ code, out, stdout, stderr, pid: child.pid as number });
+    });
+  });
+}
+
+const errorOf = (r: Result) => (r.out?.error as { message?: string } | undefined)?.message;
+
+function file(name: string, rows: unknown[]): string {
+  const f = path.join(DATA_DIR, name);
+  fs.writeFileSync(f, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  return f;
+}
+
+const ROWS = [
+  { input: "the cat sat on the mat", references: ["the cat sat on the mat"], prediction: "the cat sat on the mat" },
+  { input: "a dog ran in the park", references: ["a dog ran in the park", "a dog ran"], prediction: "a dog ran in a park" },
+  { input: { q: "capital of France" }, references: ["Paris"], prediction: "paris" },
+  { input: { q: "two plus two" }, references: ["4", "four"], prediction: "four" },
+];
+
+/** What the run's figures must be: each row scored by the metric functions, then averaged; corpus BLEU over all. */
+function expected(metrics: Record<string, Record<string, unknown>>) {
+  const opts = parseMetricOptions(metrics);
+  const per = ROWS.map((r) => figuresOf(scoreOne(r.prediction, r.references, opts)));
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(per[0] ?? {})) out[k] = per.reduce((a, f) => a + (f[k] ?? 0), 0) / per.length;
+  if (opts.bleu) {
+    const corpus = new BleuCorpus(opts.bleu);
+    for (const r of ROWS) corpus.add(r.prediction, r.references);
+    out["corpus.bleu.score"] = corpus.score().score;
+  }
+  return out;
+}
+
+async function counts() {
+  const [row] = await d.db.execute<Record<string, number>>(sql`SELECT
+    (SELECT count(*)::int FROM datasets) AS datasets, (SELECT count(*)::int FROM dataset_versions) AS versions,
+    (SELECT count(*)::int FROM dataset_rows) AS rows, (SELECT count(*)::int FROM eval_runs) AS runs,
+    (SELECT count(*)::int FROM jobs) AS jobs`);
+  return row;
+}
+
+async function run(id: unknown) {
+  const [row] = await d.db
+    .select()
+    .from(schema.evalRuns)
+    .where(eq(schema.evalRuns.id, String(id)));
+  return row;
+}
+
+describe("keel eval run (local mode)", () => {
+  const data = () => file("answers.jsonl", ROWS);
+  const base = () => ["eval", "run", "--project", slug, "--data", data(), "--dataset-name", "ci-answers", "--target", "predictions"];
+
+  it("passes its gates: exit 0 and the result line, its figures those of the metric functions", async () => {
+    const res = await keel([
+      ...base(),
+      "--scorer",
+      "rouge,bleu,exact_match",
+      "--gate",
+      "rougeL.fmeasure >= 0.4",
+      "--gate",
+      "corpus.bleu.score > 10",
+      "--name",
+      "ci-main",
+      "--wait",
+      "--json",
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(Object.keys(res.out ?? {})).toEqual(["run", "status", "metrics", "gates"]);
+    const want = expected({ rouge: {}, bleu: {}, exact_match: {} });
+    const metrics = res.out?.metrics as Record<string, number>;
+    expect(Object.keys(metrics).sort()).toEqual(Object.keys(want).sort());
+    for (const [k, v] of Object.entries(want)) expect(metrics[k], k).toBeCloseTo(v, 9);
+    // exact_match is scored as the metric scores it: "paris" is not "Paris" without normalization
+    expect(metrics["exact_match.score"]).toBeCloseTo(ROWS.filter((r) => exactMatch(r.prediction, r.references) === 1).length / 4, 12);
+    expect(res.out?.gates).toEqual([
+      { rule: "rougeL.fmeasure >= 0.4", passed: true, actual: metrics["rougeL.fmeasure"] },
+      { rule: "corpus.bleu.score > 10", passed: true, actual: metrics["corpus.bleu.score"] },
+    ]);
+    expect(res.out?.status).toBe("succeeded");
+    const stored = await run(res.out?.run);
+    expect(stored).toMatchObject({ name: "ci-main", status: "succeeded", target: { kind: "column" } });
+    const [version] = await d.db
+      .select()
+      .from(schema.datasetVersions)
+      .where(eq(schema.datasetVersions.id, stored?.datasetVersionId ?? ""));
+    expect(version).toMatchObject({ version: 1, rowCount: 4, source: { kind: "upload", format: "jsonl", filename: "answers.jsonl" } });
+  });
+
+  it("fails a gate: exit 1, the failed rule with its figure; the same file adds no version; a baseline by name", async () => {
+    const before = await counts();
+    const res = await keel([
+      ...base(),
+      "--scorer",
+      "exact_match,rouge",
+      "--gate",
+      "exact_match.score >= 0.9",
+      "--gate",
+      "rougeL.fmeasure >= baseline.rougeL.fmeasure",
+      "--baseline",
+      "ci-main",
+      "--wait",
+      "--json",
+    ]);
+    expect(res.code).toBe(1);
+    const metrics = res.out?.metrics as Record<string, number>;
+    expect(res.out?.gates).toEqual([
+      { rule: "exact_match.score >= 0.9", passed: false, actual: metrics["exact_match.score"] },
+      { rule: "rougeL.fmeasure >= baseline.rougeL.fmeasure", passed: true, actual: metrics["rougeL.fmeasure"] },
+    ]);
+    expect(await counts()).toMatchObject({ versions: before?.versions, runs: (before?.runs ?? 0) + 1 });
+
+    // human text: the same verdict, the same exit code
+    const text = await keel([...base(), "--scorer", "exact_match", "--gate", "exact_match.score >= 0.9", "--wait"]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/succeeded: 4 of 4 items/);
+    expect(text.stdout).toMatch(/FAIL exact_match\.score >= 0\.9 \(0\.5\)/);
+    // a gate on a figure the run does not have fails, saying why
+    const missing = await keel([...base(), "--scorer", "bleu", "--gate", "rougeL.fmeasure >= 0.1", "--wait", "--json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.out?.gates).toEqual([{ rule: "rougeL.fmeasure >= 0.1", passed: false, actual: null }]);
+    expect(missing.stderr).toContain("run has no figure rougeL.fmeasure");
+  });
+
+  it("refuses bad usage with exit 2, naming what is wrong, and writes nothing", async () => {
+    const before = await counts();
+    const gen = ["eval", "run", "--project", slug, "--data", data(), "--dataset-name", "ci-refused", "--wait", "--json"];
+    const cases: [string[], RegExp][] = [
+      // a placeholder no row fills: checked in the run's transaction, which the dataset version was part of
+      [[...gen, "--target", "model:tiny-gpt2@production", "--template", "Q: {{input.q}}"], /^--template: .*\{\{input\.q\}\}.*row 0/],
+      [[...gen, "--target", "deployment:nowhere"], /^--target: deployment nowhere does not exist/],
+      [[...gen, "--target", "model:tiny-gpt2@nightly"], /^--target: model tiny-gpt2 has no alias nightly/],
+      [[...gen, "--target", "queue:x"], /unknown kind "queue"/],
+      [
+        [...gen, "--target", "predictions", "--scorer", "meteor"],
+        /--scorer meteor: unknown scorer \(known: rouge, bleu, chrf, exact_match\)/,
+      ],
+      [[...gen, "--target", "predictions", "--gate", "rougeL.fmeasure is high"], /^--gate: gate rule/],
+      [[...gen, "--target", "predictions", "--max-cost", "0.5"], /^--max-cost: .*costs nothing/],
+      [[...gen, "--target", "predictions", "--frobnicate"], /Unknown option '--frobnicate'/],
+      [["eval", "run", "--project", slug, "--dataset", "ci-answers@x", "--target", "predictions", "--json"], /the version after @/],
+      [
+        ["eval", "run", "--project", slug, "--dataset", "never-made", "--target", "predictions", "--json"],
+        /^--dataset: no dataset named never-made/,
+      ],
+      [["eval", "run", "--project", "no-such-project", "--dataset", "ci-answers", "--target", "predictions", "--json"], /^--project/],
+    ];
+    for (const [args, message] of cases) {
+      const res = await keel(args);
+      expect(res.code, args.join(" ")).toBe(2);
+      expect(errorOf(res), args.join(" ")).toMatch(message);
+    }
+    const bad = file("bad.jsonl", [ROWS[0], { input: "no references" }]);
+    const res = await keel([
+      "eval",
+      "run",
+      "--project",
+      slug,
+      "--data",
+      bad,
+      "--dataset-name",
+      "ci-bad",
+      "--target",
+      "predictions",
+      "--json",
+    ]);
+    expect(res.code).toBe(2);
+    expect(errorOf(res)).toBe(`--data ${bad}: line 2, column "references": the references column is missing or empty`);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("generates answers from model:tiny-gpt2@production with a template: with no worker online, the command runs the job itself", async () => {
+    const rows = ROWS.map(({ prediction: _, ...r }) => r);
+    const res = await keel([
+      "eval",
+      "run",
+      "--project",
+      slug,
+      "--data",
+      file("questions.jsonl", rows),
+      "--dataset-name",
+      "ci-questions",
+      "--target",
+      "model:tiny-gpt2@production",
+      "--template",
+      "Question: {{input}}\nAnswer:",
+      "--template-kind",
+      "completion",
+      "--scorer",
+      "rouge",
+      "--gate",
+      "latency.ms > 0",
+      "--wait",
+      "--json",
+    ]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.out).toMatchObject({ status: "succeeded", gates: [{ rule: "latency.ms > 0", passed: true }] });
+    const metrics = res.out?.metrics as Record<string, number>;
+    expect(metrics["rougeL.fmeasure"]).toBeGreaterThanOrEqual(0);
+    expect(metrics["cost.usd"]).toBe(0);
+    const stored = await run(res.out?.run);
+    expect(stored?.target).toMatchObject({
+      kind: "model",
+      name: "tiny-gpt2",
+      ref: "production",
+      template: { kind: "completion", text: "Question: {{input}}\nAnswer:" },
+    });
+    const items = await d.db
+      .select()
+      .from(schema.evalItems)
+      .where(eq(schema.evalItems.runId, String(res.out?.run)));
+    expect(items).toHaveLength(4);
+    for (const it of items) {
+      expect(it.error).toBeNull();
+      expect(it.answeredBy).toMatch(/^model:tiny-gpt2:\d+$/);
+      expect(it.latencyMs).toBeGreaterThan(0);
+      expect(typeof it.traceId).toBe("string");
+    }
+    // each answer's trace, written before the command closed its database
+    const [traced] = await d.db.execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM traces WHERE project_id = ${projectId} AND ${`eval-run:${String(res.out?.run)}`} = ANY(tags)`,
+    );
+    expect(traced?.n).toBe(4);
+    // the job ran in the command's own process
+    const [job] = await d.db
+      .select()
+      .from(schema.jobs)
+      .where(eq(schema.jobs.id, stored?.jobId ?? ""));
+    expect(job).toMatchObject({ status: "succeeded" });
+    expect(job?.workerId?.startsWith(`${os.hostname()}:${res.pid}:`)).toBe(true);
+  });
+});
+
+describe("keel eval run (remote mode, --url and --key)", () => {
+  let server: KeelServer;
+  let worker: WorkerHandle;
+  let key: string;
+  beforeAll(async () => {
+    server = await startKeel();
+    worker = await startWorker({ url: d.url, jobs: [evalRunJob], pollIntervalMs: 200 });
+    key = (await makeKey(d.db, projectId, ownerId, "engineer")).key;
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await server?.close();
+  });
+  // no database for the command: remote mode must never reach for one
+  const noDb = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" };
+
+  it("uploads the file with the run over REST, waits for the server's worker and judges the gates", async () => {
+    const rows = ROWS.map(({ prediction: _, ...r }) => r);
+    const args = ["eval", "run", "--project", slug, "--data", file("remote.jsonl", rows), "--dataset-name", "ci-remote"];
+    const target = ["--target", "model:tiny-gpt2@production", "--template", "Q: {{input}}", "--template-kind", "completion"];
+    const remote = ["--url", server.url, "--key", key];
+    const res = await keel(
+      [...args, ...target, "--scorer", "rouge,chrf", "--gate", "chrf.score >= 0", ...remote, "--wait", "--json"],
+      noDb,
+    );
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.out).toMatchObject({ status: "succeeded", gates: [{ rule: "chrf.score >= 0", passed: true }] });
+    const stored = await run(res.out?.run);
+    // the server's worker ran it (this process's), through the REST route of api.evals.runs.createWithData
+    const [job] = await d.db
+      .select()
+      .from(schema.jobs)
+      .where(eq(schema.jobs.id, stored?.jobId ?? ""));
+    expect(job?.workerId).toBe(worker.workerId);
+    expect(server.requests.some((r) => r.path === `/api/v1/projects/${slug}/evals/runs/with-data`)).toBe(true);
+
+    // refused by the server: exit 2, nothing written
+    const before = await counts();
+    const refused = await keel([...args, "--target", "model:tiny-gpt2", "--template", "{{metadata.topic}}", ...remote, "--json"], noDb);
+    expect(refused.code).toBe(2);
+    expect(errorOf(refused)).toMatch(/^--template: .*\{\{metadata\.topic\}\}.*row 0/);
+    const badKey = await keel([...args, ...target, "--url", server.url, "--key", "sk_not-a-key", "--json"], noDb);
+    expect(badKey.code).toBe(2);
+    expect(errorOf(badKey)).toMatch(/^--key: /);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("in local mode, leaves the run to a worker that is online", async () => {
+    const res = await keel([
+      "eval",
+      "run",
+      "--project",
+      slug,
+      "--dataset",
+      "ci-answers",
+      "--target",
+      "predictions",
+      "--scorer",
+      "chrf",
+      "--wait",
+      "--json",
+    ]);
+    expect(res.code).toBe(0);
+    const stored = await run(res.out?.run);
+    const [job] = await d.db
+      .select()
+      .from(schema.jobs)
+      .where(eq(schema.jobs.id, stored?.jobId ?? ""));
+    expect(job?.workerId).toBe(worker.workerId);
+  });
+});
