@@ -76,9 +76,10 @@ async function cached(db: DbOrTx, projectId: string, key: string) {
 }
 
 /** Worth another try: rate limits, upstream failures and anything that is not the gateway refusing the request. */
-const transient = (status: number) => status === 429 || status >= 500;
+export const transient = (status: number) => status === 429 || status >= 500;
 
-class CallFailed extends Error {
+/** A failed gateway call; `retry` when another try may succeed. */
+export class CallFailed extends Error {
   constructor(
     message: string,
     readonly retry: boolean,
@@ -120,6 +121,26 @@ async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, t
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `call` tried up to 3 times, backing off, while it fails with a CallFailed worth another try (any
+ * other throw ends it); the value, or the last failure's message. Cancellation throws.
+ */
+export async function withRetries<T>(signal: AbortSignal, call: () => Promise<T>): Promise<{ value: T } | { error: string }> {
+  let last = "";
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (signal.aborted) throw new Error(`eval run stopped: ${String(signal.reason ?? "cancelled")}`);
+    try {
+      return { value: await call() };
+    } catch (err) {
+      last = (err as Error).message;
+      if (!(err instanceof CallFailed && err.retry) || signal.aborted) break;
+      if (attempt < ATTEMPTS) await sleep(BACKOFF_MS * 2 ** (attempt - 1));
+    }
+  }
+  if (signal.aborted) throw new Error(`eval run stopped: ${String(signal.reason ?? "cancelled")}`);
+  return { error: last };
+}
+
 /** One item: from the cache, else the deployment with retries on transient failures; a final failure is the item's error. */
 async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator, target: LiveTargetInput, row: Row): Promise<Generated> {
   const rendered = renderTemplate(target.template?.text ?? DEFAULT_TEMPLATE, row);
@@ -127,33 +148,25 @@ async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator
   const hit = await cached(ctx.db, ctx.projectId as string, cacheKey);
   // a cached answer costs nothing now; its answerer, latency and trace are the first run's
   if (hit !== null) return { idx: row.idx, error: null, cacheKey, ...hit, cost: 0 };
-  let last = "";
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
+  const r = await withRetries(ctx.signal, async () => {
     const started = performance.now();
-    try {
-      const a = await callOnce(ctx, runId, g, target, row.idx, rendered);
-      g.spent += a.cost;
-      const latencyMs = performance.now() - started;
-      return {
-        idx: row.idx,
-        prediction: a.text,
-        error: null,
-        cacheKey,
-        answeredBy: a.answeredBy ?? g.deployment.label,
-        latencyMs,
-        cost: a.cost,
-        traceId: a.traceId,
-      };
-    } catch (err) {
-      const failed = err as CallFailed;
-      last = failed.message;
-      if (!failed.retry || ctx.signal.aborted) break;
-      if (attempt < ATTEMPTS) await sleep(BACKOFF_MS * 2 ** (attempt - 1));
-    }
-  }
-  if (ctx.signal.aborted) throw new Error(`eval run stopped: ${String(ctx.signal.reason ?? "cancelled")}`);
-  return { idx: row.idx, prediction: "", error: last, cacheKey: null, answeredBy: null, latencyMs: null, cost: null, traceId: null };
+    const a = await callOnce(ctx, runId, g, target, row.idx, rendered);
+    return { ...a, latencyMs: performance.now() - started };
+  });
+  if ("error" in r)
+    return { idx: row.idx, prediction: "", error: r.error, cacheKey: null, answeredBy: null, latencyMs: null, cost: null, traceId: null };
+  const a = r.value;
+  g.spent += a.cost;
+  return {
+    idx: row.idx,
+    prediction: a.text,
+    error: null,
+    cacheKey,
+    answeredBy: a.answeredBy ?? g.deployment.label,
+    latencyMs: a.latencyMs,
+    cost: a.cost,
+    traceId: a.traceId,
+  };
 }
 
 /**

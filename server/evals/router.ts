@@ -3,6 +3,7 @@ import { pageInput } from "../core/pagination";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { evalCompareOut, evalItemOut, evalRunOut, evalRunProgressOut, gateEvaluationOut, gateOut, pageOf } from "./contract";
+import { estimateInput, estimateOut, estimateRun } from "./estimate";
 import { createGate, evaluateGateOnRun, gateInput, listGates } from "./gate-service";
 import { createRunWithData, runWithDataInput } from "./run-with-data";
 import { compareRuns, createRun, getRunWithProgress, listItems, listRuns, runInput } from "./runs";
@@ -31,6 +32,10 @@ const runs = router({
     .input(runWithDataInput)
     .output(evalRunOut)
     .mutation(({ ctx, input }) => createRunWithData(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  estimate: projectProcedure
+    .input(estimateInput)
+    .output(estimateOut)
+    .query(({ ctx, input }) => estimateRun(ctx.db, ctx.projectId, input)),
   compare: projectProcedure
     .input(z.object({ aRunId: z.uuid(), bRunId: z.uuid(), focus: z.string().max(100).optional() }))
     .output(evalCompareOut)

@@ -78,10 +78,16 @@ interface RowLike {
 
 const asText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 
+/**
+ * Values a template may name besides the row's (a judge's rubric names the answer it judges as
+ * `{{output}}`); checked at create time with a stand-in value.
+ */
+export type ExtraRoots = Record<string, unknown>;
+
 /** A placeholder's value in a row, or undefined where the row has none (`input`, `input.KEY`, `metadata.KEY`, `references.N`). */
-function placeholderValue(row: RowLike, path: string): string | undefined {
+function placeholderValue(row: RowLike, path: string, extra?: ExtraRoots): string | undefined {
   const [head, ...rest] = path.split(".");
-  const roots: Record<string, unknown> = { input: row.input, metadata: row.metadata, references: row.references };
+  const roots: Record<string, unknown> = { ...extra, input: row.input, metadata: row.metadata, references: row.references };
   if (head === undefined || !(head in roots)) return undefined;
   let v = roots[head];
   for (const key of rest) {
@@ -92,13 +98,13 @@ function placeholderValue(row: RowLike, path: string): string | undefined {
 }
 
 /** The placeholders of a template that a row cannot fill. */
-export function missingPlaceholders(text: string, row: RowLike): string[] {
-  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string).filter((p) => placeholderValue(row, p) === undefined);
+export function missingPlaceholders(text: string, row: RowLike, extra?: ExtraRoots): string[] {
+  return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string).filter((p) => placeholderValue(row, p, extra) === undefined);
 }
 
 /** The template filled from a row (checked at create time: a missing placeholder renders as empty). */
-export function renderTemplate(text: string, row: RowLike): string {
-  return text.replace(PLACEHOLDER, (_, p: string) => placeholderValue(row, p) ?? "");
+export function renderTemplate(text: string, row: RowLike, extra?: ExtraRoots): string {
+  return text.replace(PLACEHOLDER, (_, p: string) => placeholderValue(row, p, extra) ?? "");
 }
 
 /**
@@ -120,7 +126,7 @@ export async function checkLiveTarget(db: DbOrTx, projectId: string, versionId: 
 }
 
 /** Every row of the version fills every placeholder of `text`; else a 400 naming the first missing one and its row. */
-export async function checkTemplate(db: DbOrTx, versionId: string, text: string, field: string): Promise<void> {
+export async function checkTemplate(db: DbOrTx, versionId: string, text: string, field: string, extra?: ExtraRoots): Promise<void> {
   const rows = schema.datasetRows;
   let after = -1;
   for (;;) {
@@ -132,7 +138,7 @@ export async function checkTemplate(db: DbOrTx, versionId: string, text: string,
       .limit(2000);
     if (!page.length) return;
     for (const row of page) {
-      const [missing] = missingPlaceholders(text, row);
+      const [missing] = missingPlaceholders(text, row, extra);
       if (missing)
         throw new DomainError("BAD_REQUEST", `template placeholder {{${missing}}} has no value in dataset row ${row.idx}`, field);
     }

@@ -50,6 +50,7 @@ const E = `${P}/evals`;
 const EVALS: ProcedureEntry[] = [
   r("GET", `${E}/runs`, "evals.runs.list", { summary: "Eval runs, newest first" }),
   r("POST", `${E}/runs`, "evals.runs.create", { ...created, summary: "Create an eval run (queued for a worker)" }),
+  r("POST", `${E}/runs/estimate`, "evals.runs.estimate", { summary: "What a run would cost before it starts: tokens and USD" }),
   r("POST", `${E}/runs/with-data`, "evals.runs.createWithData", {
     ...created,
     summary: "Create an eval run with its data: rows uploaded as a dataset version in the run's transaction, or a dataset version by name",

@@ -100,8 +100,6 @@ export function checkLocalCompletion(d: ResolvedDeployment, body: CompletionRequ
   if (body.best_of !== undefined && body.best_of !== null && body.best_of > 1)
     throw unsupported(d, "best_of", "does not rank candidates (best_of 1 only)");
   if (body.suffix) throw unsupported(d, "suffix", "does not insert text before a suffix");
-  if (body.echo && body.logprobs !== undefined && body.logprobs !== null)
-    throw unsupported(d, "echo", "does not compute the prompt's log-probabilities (echo with logprobs)");
 }
 
 /** An embedding request a local model can answer as asked (`dimensions` is checked against the model's vectors). */

@@ -1,4 +1,4 @@
-import type { GenerateResult, TokenLogprob } from "../serving";
+import type { GenerateResult, PromptToken, TokenLogprob } from "../serving";
 
 /**
  * OpenAI's response objects for a local model's generations: chat completions and (legacy) text
@@ -8,6 +8,8 @@ export interface Choice extends GenerateResult {
   index: number;
   /** echoed prompt text before the generated text (completions' `echo`) */
   prefix: string;
+  /** with `echo` and `logprobs`: the echoed prompt's tokens, from `offset` in it (a prompt cut to the context keeps its end) */
+  echo?: { tokens: PromptToken[]; offset: number };
 }
 
 export interface Usage {
@@ -45,19 +47,24 @@ const chatLogprobs = (tokens: TokenLogprob[] | undefined) =>
       }
     : null;
 
-/** The legacy completions' log-probabilities; `text_offset` counts from the start of the choice's text (after an echoed prompt). */
-function completionLogprobs(tokens: TokenLogprob[] | undefined, offset: number) {
+/**
+ * The legacy completions' log-probabilities; `text_offset` counts from the start of the choice's text.
+ * An echoed prompt's tokens come first (the first with null, as OpenAI gives: nothing precedes it).
+ */
+function completionLogprobs(tokens: TokenLogprob[] | undefined, offset: number, echo?: Choice["echo"]) {
   if (!tokens) return null;
-  const offsets: number[] = [];
+  const all: { token: string; logprob: number | null; top: { token: string; logprob: number }[] }[] = [...(echo?.tokens ?? []), ...tokens];
+  // an echoed prompt's tokens know where they start (exact on any text); the generated text starts right after it
+  const offsets: number[] = (echo?.tokens ?? []).map((t) => t.offset);
   let at = offset;
   for (const t of tokens) {
     offsets.push(at);
     at += t.token.length;
   }
   return {
-    tokens: tokens.map((t) => t.token),
-    token_logprobs: tokens.map((t) => t.logprob),
-    top_logprobs: tokens.map((t) => Object.fromEntries(t.top.map((a) => [a.token, a.logprob]))),
+    tokens: all.map((t) => t.token),
+    token_logprobs: all.map((t) => t.logprob),
+    top_logprobs: all.map((t) => (t.logprob === null ? null : Object.fromEntries(t.top.map((a) => [a.token, a.logprob])))),
     text_offset: offsets,
   };
 }
@@ -114,13 +121,15 @@ export function completionShape(model: string): Shape {
           text: c.prefix + c.text,
           index: c.index,
           finish_reason: c.finishReason,
-          logprobs: completionLogprobs(c.tokens, c.prefix.length),
+          logprobs: completionLogprobs(c.tokens, c.prefix.length, c.echo),
         })),
         { usage },
       ),
     delta: (id, index, text) => object(id, [{ text, index, finish_reason: null, logprobs: null }]),
     finish: (id, c) =>
-      object(id, [{ text: "", index: c.index, finish_reason: c.finishReason, logprobs: completionLogprobs(c.tokens, c.prefix.length) }]),
+      object(id, [
+        { text: "", index: c.index, finish_reason: c.finishReason, logprobs: completionLogprobs(c.tokens, c.prefix.length, c.echo) },
+      ]),
     usageChunk: (id, usage) => object(id, [], { usage }),
     output: (choices) => oneOrAll(choices, (c) => c.prefix + c.text),
   };

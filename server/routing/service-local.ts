@@ -9,6 +9,8 @@ import {
   type GenerateOptions,
   generate,
   type ModelSource,
+  type PromptToken,
+  promptLogprobs,
   type ResolvedDeployment,
   sourceFromVersion,
 } from "../serving";
@@ -90,6 +92,8 @@ interface Job {
   index: number;
   countsPrompt: boolean;
   prefix: string;
+  /** completions' `echo` with `logprobs`: the prompt's tokens and their log-probabilities */
+  echo?: { tokens: PromptToken[]; offset: number };
 }
 
 /** What every local call's trace says besides its result: project, deployment, the model version it ran, the route. */
@@ -130,7 +134,12 @@ async function runGeneration(
   const traceId = uuidv7();
   const id = `${call.stream ? "chunk" : "cmpl"}-${randomUUID()}`;
   const base = traceBase(c, d, source, log);
-  const choiceOf = (j: Job, r: Awaited<ReturnType<typeof generate>>): Choice => ({ ...r, index: j.index, prefix: j.prefix });
+  const choiceOf = (j: Job, r: Awaited<ReturnType<typeof generate>>): Choice => ({
+    ...r,
+    index: j.index,
+    prefix: j.prefix,
+    ...(j.echo ? { echo: j.echo } : {}),
+  });
   const done = (choices: Choice[] | null, firstToken: Date | null, error?: string) => {
     const usage = choices ? usageOf(choices, jobs) : null;
     const first = choices?.[0];
@@ -294,8 +303,17 @@ export async function localCompletion(
   const prompts = await textsOf(source, d, "text-generation", "prompt", body.prompt);
   const n = body.n ?? 1;
   const logprobs = body.logprobs === null || body.logprobs === undefined ? {} : { logprobs: body.logprobs };
+  // echo with logprobs: each prompt's own tokens scored too (one forward pass each), as OpenAI does
+  const echoes =
+    body.echo && body.logprobs !== null && body.logprobs !== undefined
+      ? await Promise.all(prompts.map((p) => promptLogprobs(source, p, body.logprobs ?? 0))).catch((err) => {
+          throw asGatewayError(err, d);
+        })
+      : null;
   const jobs = prompts.flatMap((prompt, p) =>
-    jobsFor(p * n, n, { prompt, ...sampling(d, body), ...logprobs }, body.seed, body.echo ? prompt : ""),
+    jobsFor(p * n, n, { prompt, ...sampling(d, body), ...logprobs }, body.seed, body.echo ? prompt : "").map((j) =>
+      echoes?.[p] ? { ...j, echo: echoes[p] } : j,
+    ),
   );
   const call = {
     jobs,

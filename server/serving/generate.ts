@@ -127,6 +127,8 @@ export function topLogprobs(logits: ArrayLike<number>, k: number): { id: number;
  * tokens after the cut are dropped (the first that reaches past it is kept, as OpenAI does).
  */
 function tokensOf(tokenizer: HF.PreTrainedTokenizer, steps: Step[], text: string): TokenLogprob[] {
+  // none when the first token ended the text (the tokenizer refuses to decode an empty list)
+  if (steps.length === 0) return [];
   const decode = (id: number) => tokenizer.decode([id], { skip_special_tokens: false });
   let keep = steps.length;
   if (

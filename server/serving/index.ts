@@ -54,5 +54,6 @@ export {
   setModelCacheBudget,
   unloadModels,
 } from "./pipelines";
+export { type PromptToken, promptLogprobs } from "./prompt-logprobs";
 export { createProvider, deleteProvider, listProviders, providerKey, updateProvider } from "./providers";
 export { callUpstream, readUpstreamBody, UpstreamError, type UpstreamResponse, type UpstreamTarget } from "./upstream";

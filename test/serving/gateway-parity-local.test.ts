@@ -181,6 +181,20 @@ describe("prompts and inputs as lists and token ids on a local model", () => {
     const echoed = await openai().completions.create({ model, prompt: prompts[0] as string, max_tokens: 5, echo: true });
     expect(echoed.choices[0]?.text).toBe(`${prompts[0]}${byText[0]}`);
 
+    // echo with logprobs scores the prompt's own tokens: the log-probability of a prompt token is the
+    // one generation gave it at that place (what a model-graded scorer compares options by)
+    const gen = await openai().completions.create({ model, prompt: prompts[1] as string, max_tokens: 1, logprobs: 0 });
+    const next = gen.choices[0]?.logprobs?.tokens?.[0] as string;
+    const text = `${prompts[1]}${next}`;
+    const scored = await openai().completions.create({ model, prompt: text, max_tokens: 1, echo: true, logprobs: 2 });
+    const slp = scored.choices[0]?.logprobs;
+    const n = gpt.encode(text).length;
+    expect(slp?.tokens?.slice(0, n).join("")).toBe(text);
+    expect(slp?.token_logprobs?.[0]).toBeNull();
+    expect(slp?.token_logprobs?.[n - 1]).toBeCloseTo(gen.choices[0]?.logprobs?.token_logprobs?.[0] as number, 4);
+    expect(Object.keys(slp?.top_logprobs?.[n - 1] ?? {})).toHaveLength(2);
+    expect(slp?.text_offset?.[n]).toBe(text.length);
+
     const outside = await failure(openai().completions.create({ model, prompt: [1, 2, 5000] }));
     expect(outside).toMatchObject({ status: 400, param: "prompt" });
     expect(outside.message).toContain("prompt[2]: token id 5000");
@@ -248,7 +262,6 @@ describe("what a local model cannot honour", () => {
       [() => chat({}, [{ role: "user", content: "hi", name: "ann" }]), "messages.0.name"],
       [() => openai().completions.create({ model, prompt: "x", best_of: 2 }), "best_of"],
       [() => openai().completions.create({ model, prompt: "x", suffix: "end" }), "suffix"],
-      [() => openai().completions.create({ model, prompt: "x", echo: true, logprobs: 1 }), "echo"],
       [() => openai().embeddings.create({ model: "tiny-bert-embed", input: "x", truncate: "END" } as never), "truncate"],
     ];
     for (const [call, param] of cases) {

@@ -12,14 +12,8 @@ import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { useTRPC } from "@/app/_lib/trpc";
 import { aggregatesOf, fmt, isFinished, MAIN_FIGURES, StatusBadge, useDatasetVersions } from "./_components/figures";
+import { NewRunForm } from "./_components/NewRunForm";
 import { RunsChart } from "./_components/RunsChart";
-import { DEFAULT_TARGET, type TargetChoice, TargetPicker, targetOf } from "./_components/TargetPicker";
-
-const METRICS = [
-  { key: "bleu", label: "BLEU" },
-  { key: "chrf", label: "chrF" },
-  { key: "rouge", label: "ROUGE" },
-] as const;
 
 export default function EvalsPage() {
   const trpc = useTRPC();
@@ -39,12 +33,22 @@ export default function EvalsPage() {
     <div className="flex flex-col gap-6">
       <PageHeader
         title="Evaluations"
-        description="Score a dataset version's predictions, compare runs item by item, and gate promotions on the figures."
+        description="Score a dataset version's predictions or a live target's answers, compare runs item by item, and gate promotions on the figures."
+        actions={
+          canWrite && (
+            <Link href={`/${projectId}/evals/new`} className={buttonClass("primary")}>
+              New eval run
+            </Link>
+          )
+        }
       />
 
       {canWrite && (
-        <Card title="New run" description="Scores the prediction column of a dataset version against its references.">
-          <NewRunForm versions={versions.options} pending={versions.pending} />
+        <Card
+          title="New run"
+          description="Scores a dataset version's predictions, or a deployment's, model version's or router's answers, against its references."
+        >
+          <NewRunForm onCreated={() => undefined} />
         </Card>
       )}
 
@@ -115,90 +119,6 @@ export default function EvalsPage() {
 
       <Gates canWrite={canWrite} />
     </div>
-  );
-}
-
-function NewRunForm({ versions, pending }: { versions: { id: string; label: string; hasPrediction: boolean }[]; pending: boolean }) {
-  const trpc = useTRPC();
-  const project = useProject();
-  const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [versionId, setVersionId] = useState("");
-  const [metrics, setMetrics] = useState<Record<string, boolean>>({ bleu: true, chrf: true, rouge: true });
-  const [target, setTarget] = useState<TargetChoice>(DEFAULT_TARGET);
-  const [local, setLocal] = useState<string | null>(null);
-  const create = useMutation(trpc.evals.runs.create.mutationOptions());
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
-    create.reset();
-    const chosen = METRICS.filter((m) => metrics[m.key]).map((m) => m.key);
-    if (!name.trim()) return setLocal("Enter a run name.");
-    if (!versionId) return setLocal("Pick a dataset version.");
-    if (chosen.length === 0) return setLocal("Pick at least one metric.");
-    const targetInput = targetOf(target);
-    if (typeof targetInput === "string") return setLocal(targetInput);
-    try {
-      await create.mutateAsync({
-        projectId: project.id,
-        name: name.trim(),
-        datasetVersionId: versionId,
-        metrics: Object.fromEntries(chosen.map((k) => [k, {}])),
-        target: targetInput,
-      });
-      setName("");
-      await queryClient.invalidateQueries({ queryKey: trpc.evals.runs.list.queryKey() });
-    } catch {
-      // shown from create.error
-    }
-  }
-
-  const error = local ?? (create.error ? errorMessage(create.error) : null);
-  return (
-    <form onSubmit={submit} noValidate aria-label="New run" className="flex flex-col gap-4">
-      <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Run name">
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="gpt-4o-mini, prompt v3" />
-        </Field>
-        <Field label="Dataset version" hint={pending ? "Loading versions…" : versions.length === 0 ? "Upload a dataset first." : undefined}>
-          <Select value={versionId} onChange={(e) => setVersionId(e.target.value)}>
-            <option value="">Pick a version…</option>
-            {versions.map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.label}
-                {v.hasPrediction || target.kind === "deployment" ? "" : " (no predictions)"}
-              </option>
-            ))}
-          </Select>
-        </Field>
-      </div>
-      <TargetPicker value={target} onChange={setTarget} />
-      <fieldset className="flex flex-wrap items-center gap-4">
-        <legend className="mb-1.5 text-sm font-medium text-slate-700">Metrics</legend>
-        {METRICS.map((m) => (
-          <label key={m.key} className="flex items-center gap-2 text-sm text-slate-700">
-            <input
-              type="checkbox"
-              className="size-4 rounded border-slate-300"
-              checked={!!metrics[m.key]}
-              onChange={(e) => setMetrics((s) => ({ ...s, [m.key]: e.target.checked }))}
-            />
-            {m.label}
-          </label>
-        ))}
-      </fieldset>
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
-      <div>
-        <Button type="submit" variant="primary" loading={create.isPending}>
-          Start run
-        </Button>
-      </div>
-    </form>
   );
 }
 

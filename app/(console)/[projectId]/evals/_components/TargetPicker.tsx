@@ -3,59 +3,163 @@
 import { useQuery } from "@tanstack/react-query";
 import { Field, Input, Select, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
-import { useTRPC } from "@/app/_lib/trpc";
+import { type RouterInputs, useTRPC } from "@/app/_lib/trpc";
 
-/** What a new run scores: the stored predictions, or a deployment's answers from a prompt template. */
+export type TargetInput = NonNullable<RouterInputs["evals"]["runs"]["create"]["target"]>;
+
+/**
+ * What a new run scores: the stored predictions, or the answers of a live target (a deployment, a
+ * registry model version by alias or number, or a router) to a prompt template filled from each row.
+ */
 export interface TargetChoice {
-  kind: "predictions" | "deployment";
+  kind: "predictions" | "deployment" | "model" | "router";
+  /** the deployment, model or router */
   name: string;
+  /** a model's alias or version number */
+  ref: string;
   templateKind: "chat" | "completion";
   text: string;
   maxTokens: string;
+  temperature: string;
+  seed: string;
 }
 
-export const DEFAULT_TARGET: TargetChoice = { kind: "predictions", name: "", templateKind: "chat", text: "{{input}}", maxTokens: "" };
+export const DEFAULT_TARGET: TargetChoice = {
+  kind: "predictions",
+  name: "",
+  ref: "production",
+  templateKind: "chat",
+  text: "{{input}}",
+  maxTokens: "",
+  temperature: "",
+  seed: "",
+};
+
+const WHAT: Record<Exclude<TargetChoice["kind"], "predictions">, string> = {
+  deployment: "Pick a deployment.",
+  model: "Pick a registry model.",
+  router: "Pick a router.",
+};
 
 /** The run's `target` input, or why it cannot be made yet. */
-export function targetOf(t: TargetChoice) {
-  if (t.kind === "predictions") return { kind: "predictions" as const };
-  if (!t.name) return "Pick a deployment.";
+export function targetOf(t: TargetChoice): TargetInput | string {
+  if (t.kind === "predictions") return { kind: "predictions" };
+  if (!t.name) return WHAT[t.kind];
+  if (t.kind === "model" && !t.ref.trim()) return "Pick an alias or a version of the model.";
   if (!t.text.trim()) return "Enter a prompt template.";
-  const maxTokens = t.maxTokens ? Number(t.maxTokens) : undefined;
-  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1))
-    return "Max tokens must be a whole number of at least 1.";
-  return {
-    kind: "deployment" as const,
-    name: t.name,
-    template: { kind: t.templateKind, text: t.text },
-    ...(maxTokens ? { params: { maxTokens } } : {}),
+  const maxTokens = t.maxTokens.trim() ? Number(t.maxTokens) : undefined;
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= 32_768))
+    return "Max tokens must be a whole number from 1 to 32768.";
+  const temperature = t.temperature.trim() ? Number(t.temperature) : undefined;
+  if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2))
+    return "Temperature must be a number from 0 to 2.";
+  const seed = t.seed.trim() ? Number(t.seed) : undefined;
+  if (seed !== undefined && !Number.isInteger(seed)) return "Seed must be a whole number.";
+  const params = {
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(seed !== undefined ? { seed } : {}),
   };
+  // a router routes chat calls only
+  const template = { kind: t.kind === "router" ? "chat" : t.templateKind, text: t.text };
+  const common = { name: t.name, template, ...(Object.keys(params).length ? { params } : {}) };
+  return t.kind === "model" ? { kind: "model", ref: t.ref.trim(), ...common } : { kind: t.kind, ...common };
 }
+
+/** How the CLI names a target: deployment:NAME, model:NAME@ALIAS, model:NAME:VERSION, router:NAME. */
+export function targetSpec(t: TargetChoice): string {
+  if (t.kind === "predictions") return "predictions";
+  if (t.kind === "model") return /^\d+$/.test(t.ref) ? `model:${t.name}:${t.ref}` : `model:${t.name}@${t.ref}`;
+  return `${t.kind}:${t.name || "…"}`;
+}
+
+const GENERATES = new Set(["text-generation", "text2text-generation", "chat", "completion"]);
 
 export function TargetPicker({ value, onChange }: { value: TargetChoice; onChange: (t: TargetChoice) => void }) {
   const trpc = useTRPC();
   const project = useProject();
-  const deployments = useQuery({
-    ...trpc.serving.deployments.list.queryOptions({ projectId: project.slug }),
-    enabled: value.kind === "deployment",
+  const projectId = project.slug;
+  const deployments = useQuery({ ...trpc.serving.deployments.list.queryOptions({ projectId }), enabled: value.kind === "deployment" });
+  const models = useQuery({ ...trpc.registry.models.list.queryOptions({ projectId, limit: 200 }), enabled: value.kind === "model" });
+  const versions = useQuery({
+    ...trpc.registry.versions.list.queryOptions({ projectId, model: value.name, limit: 200, status: ["ready"] }),
+    enabled: value.kind === "model" && !!value.name,
   });
-  // only deployments that generate text can answer a dataset's rows
-  const names = (deployments.data ?? []).filter((d) => d.task === "chat" || d.task === "completion").map((d) => d.name);
+  const routers = useQuery({ ...trpc.routing.list.queryOptions({ projectId }), enabled: value.kind === "router" });
+  // only deployments and models that generate text can answer a dataset's rows
+  const deploymentNames = (deployments.data ?? []).filter((d) => d.task === "chat" || d.task === "completion").map((d) => d.name);
+  const modelList = (models.data?.items ?? []).filter((m) => !m.task || GENERATES.has(m.task));
+  const aliases = modelList.find((m) => m.name === value.name)?.aliases ?? [];
+  const routerNames = (routers.data ?? []).filter((r) => r.active).map((r) => r.name);
   const set = (patch: Partial<TargetChoice>) => onChange({ ...value, ...patch });
+  const live = value.kind !== "predictions";
+
   return (
     <div className="flex flex-col gap-4">
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid gap-4 sm:grid-cols-3">
         <Field label="Target">
-          <Select value={value.kind} onChange={(e) => set({ kind: e.target.value as TargetChoice["kind"] })}>
+          <Select value={value.kind} onChange={(e) => set({ kind: e.target.value as TargetChoice["kind"], name: "" })}>
             <option value="predictions">The dataset's stored predictions</option>
             <option value="deployment">A deployment's answers</option>
+            <option value="model">A registry model version's answers</option>
+            <option value="router">A router's answers</option>
           </Select>
         </Field>
         {value.kind === "deployment" && (
-          <Field label="Deployment" hint={deployments.isPending ? "Loading deployments…" : undefined}>
+          <Field label="Deployment" hint={deployments.isPending ? "Loading deployments…" : "Chat and completion deployments"}>
             <Select value={value.name} onChange={(e) => set({ name: e.target.value })}>
               <option value="">Pick a deployment…</option>
-              {names.map((n) => (
+              {deploymentNames.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        )}
+        {value.kind === "model" && (
+          <>
+            <Field label="Model" hint={models.isPending ? "Loading models…" : "Served without a deployment"}>
+              <Select value={value.name} onChange={(e) => set({ name: e.target.value, ref: "production" })}>
+                <option value="">Pick a model…</option>
+                {modelList.map((m) => (
+                  <option key={m.id} value={m.name}>
+                    {m.name}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label="Alias or version">
+              <Select value={value.ref} onChange={(e) => set({ ref: e.target.value })} disabled={!value.name}>
+                {!aliases.some((a) => a.alias === value.ref) && !/^\d+$/.test(value.ref) && <option value={value.ref}>{value.ref}</option>}
+                {aliases.length > 0 && (
+                  <optgroup label="Aliases">
+                    {aliases.map((a) => (
+                      <option key={a.alias} value={a.alias}>
+                        {a.alias} (v{a.version})
+                      </option>
+                    ))}
+                  </optgroup>
+                )}
+                {(versions.data?.items ?? []).length > 0 && (
+                  <optgroup label="Versions">
+                    {(versions.data?.items ?? []).map((v) => (
+                      <option key={v.id} value={String(v.version)}>
+                        version {v.version}
+                        {v.aliases.length ? ` (${v.aliases.join(", ")})` : ""}
+                      </option>
+                    ))}
+                  </optgroup>
+                )}
+              </Select>
+            </Field>
+          </>
+        )}
+        {value.kind === "router" && (
+          <Field label="Router" hint={routers.isPending ? "Loading routers…" : "Each item records which target answered"}>
+            <Select value={value.name} onChange={(e) => set({ name: e.target.value })}>
+              <option value="">Pick a router…</option>
+              {routerNames.map((n) => (
                 <option key={n} value={n}>
                   {n}
                 </option>
@@ -64,21 +168,43 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
           </Field>
         )}
       </div>
-      {value.kind === "deployment" && (
+      {live && (
         <>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Template kind">
-              <Select value={value.templateKind} onChange={(e) => set({ templateKind: e.target.value as TargetChoice["templateKind"] })}>
-                <option value="chat">Chat (one user message)</option>
-                <option value="completion">Completion (a prompt)</option>
+          <p className="text-xs text-slate-500">
+            Target <code className="font-mono">{targetSpec(value)}</code>
+          </p>
+          <div className="grid gap-4 sm:grid-cols-4">
+            <Field label="Template kind" hint={value.kind === "router" ? "A router routes chat calls" : "Chat: one user message"}>
+              <Select
+                value={value.kind === "router" ? "chat" : value.templateKind}
+                disabled={value.kind === "router"}
+                onChange={(e) => set({ templateKind: e.target.value as TargetChoice["templateKind"] })}
+              >
+                <option value="chat">Chat</option>
+                <option value="completion">Completion</option>
               </Select>
             </Field>
-            <Field label="Max tokens" hint="Optional">
+            <Field label="Max tokens" hint="Optional; else the target's default">
               <Input inputMode="numeric" value={value.maxTokens} onChange={(e) => set({ maxTokens: e.target.value })} />
             </Field>
+            <Field label="Temperature" hint="Optional, 0 to 2">
+              <Input inputMode="decimal" value={value.temperature} onChange={(e) => set({ temperature: e.target.value })} />
+            </Field>
+            <Field label="Seed" hint="Optional">
+              <Input inputMode="numeric" value={value.seed} onChange={(e) => set({ seed: e.target.value })} />
+            </Field>
           </div>
-          <Field label="Prompt template" hint="Placeholders: {{input}}, {{input.KEY}}, {{metadata.KEY}}, {{references.0}}">
-            <Textarea rows={4} value={value.text} onChange={(e) => set({ text: e.target.value })} />
+          <Field
+            label="Prompt template"
+            hint={
+              <>
+                Filled from each row: <code>{"{{input}}"}</code> (the input, as text or JSON), <code>{"{{input.KEY}}"}</code> (a field of an
+                object input), <code>{"{{metadata.KEY}}"}</code>, <code>{"{{references.0}}"}</code>. A row that cannot fill a placeholder is
+                named before the run starts.
+              </>
+            }
+          >
+            <Textarea rows={4} value={value.text} onChange={(e) => set({ text: e.target.value })} className="font-mono" />
           </Field>
         </>
       )}

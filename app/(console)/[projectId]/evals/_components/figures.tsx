@@ -16,6 +16,22 @@ export interface Interval {
 export interface Aggregates {
   means?: Record<string, Interval>;
   corpus?: Record<string, { score?: number } | undefined>;
+  /** a live run: items whose answer failed to generate (no figures), what the answers cost (USD), who answered how often */
+  failed?: number;
+  cost?: { total?: number };
+  answeredBy?: Record<string, number>;
+  /** a router run: the share of items its large targets answered */
+  routing?: { largeShare?: number; large?: string[] };
+  /** per scorer key: items it could not score (never counted as 0) */
+  unscored?: Record<string, number>;
+}
+
+/** A run's target as the CLI names it: predictions, deployment:NAME, model:NAME@ALIAS, model:NAME:VERSION, router:NAME. */
+export function targetLabel(t: { kind: string; name?: string; ref?: string; versionId?: string }): string {
+  if (t.kind === "column") return "predictions";
+  if (t.kind === "version") return `version:${t.versionId ?? ""}`;
+  if (t.kind === "model") return /^\d+$/.test(t.ref ?? "") ? `model:${t.name}:${t.ref}` : `model:${t.name}@${t.ref ?? "production"}`;
+  return `${t.kind}:${t.name ?? ""}`;
 }
 
 /** The run's aggregates as stored by the eval job (a loose JSON column on the server). */
@@ -32,6 +48,8 @@ export const FIGURE_LABELS: Record<string, string> = {
   "rouge1.fmeasure": "ROUGE-1 F",
   "rouge2.fmeasure": "ROUGE-2 F",
   "rougeL.fmeasure": "ROUGE-L F",
+  "latency.ms": "Latency (ms)",
+  "cost.usd": "Cost (USD)",
 };
 
 export const figureLabel = (key: string) => FIGURE_LABELS[key] ?? key;

@@ -1,14 +1,18 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense } from "react";
-import { BackLink, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { type ReactNode, Suspense, useEffect, useState } from "react";
+import { BackLink, Card, ErrorBox, PageHeader, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
+import { formatCost, percent } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
-import { useTRPC } from "@/app/_lib/trpc";
-import { figureLabel, fmt, orderFigures, signed } from "../_components/figures";
+import { atLeast } from "@/app/_lib/roles";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { aggregatesOf, figureLabel, fmt, orderFigures, signed } from "../_components/figures";
+import { GatePanel } from "../_components/GatePanel";
+import { Answerers } from "../_components/RunSummary";
 
 export default function ComparePage() {
   return (
@@ -30,7 +34,21 @@ function Compare() {
   const a = params.get("a") ?? "";
   const b = params.get("b") ?? "";
   const valid = UUID.test(a) && UUID.test(b);
-  const cmp = useQuery(trpc.evals.runs.compare.queryOptions({ projectId, aRunId: a, bRunId: b }, { enabled: valid }));
+  const [focus, setFocus] = useState<string | undefined>(undefined);
+  const cmp = useQuery(
+    trpc.evals.runs.compare.queryOptions({ projectId, aRunId: a, bRunId: b, focus }, { enabled: valid, placeholderData: keepPreviousData }),
+  );
+  // the server's default focus (BLEU) may not be a figure of these runs: the first one that is
+  const figureKeys = orderFigures(Object.keys(cmp.data?.figures ?? {}));
+  const fallback = cmp.data && !(cmp.data.focus in cmp.data.figures) ? figureKeys[0] : undefined;
+  useEffect(() => {
+    if (fallback) setFocus(fallback);
+  }, [fallback]);
+  // each side's own means, beside the paired difference
+  const runA = useQuery(trpc.evals.runs.get.queryOptions({ projectId, runId: a }, { enabled: valid }));
+  const runB = useQuery(trpc.evals.runs.get.queryOptions({ projectId, runId: b }, { enabled: valid }));
+  const meansA = aggregatesOf(runA.data?.aggregates).means ?? {};
+  const meansB = aggregatesOf(runB.data?.aggregates).means ?? {};
 
   const back = <BackLink href={`/${projectId}/evals`}>Evaluations</BackLink>;
   if (!valid)
@@ -65,11 +83,14 @@ function Compare() {
           </>
         }
       />
+      <Sides a={c.a} b={c.b} />
       <Card title="Figures">
         <Table label="Comparison figures">
           <thead>
             <tr>
               <Th>Figure</Th>
+              <Th className="text-right">A</Th>
+              <Th className="text-right">B</Th>
               <Th className="text-right">B − A</Th>
               <Th>95% interval</Th>
               <Th className="text-right">Wins</Th>
@@ -88,10 +109,12 @@ function Compare() {
                   <Td>
                     {figureLabel(k)} <code className="ml-1 font-mono text-xs text-slate-400">{k}</code>
                   </Td>
+                  <Td className="text-right tabular-nums">{value(k, meansA[k]?.mean)}</Td>
+                  <Td className="text-right tabular-nums">{value(k, meansB[k]?.mean)}</Td>
                   <Td
                     className={`text-right font-medium tabular-nums ${f.mean > 0 ? "text-emerald-700" : f.mean < 0 ? "text-red-700" : ""}`}
                   >
-                    {signed(f.mean)}
+                    {k === "cost.usd" ? `${f.mean > 0 ? "+" : ""}${formatCost(f.mean)}` : signed(f.mean)}
                   </Td>
                   <Td className="tabular-nums">
                     {signed(f.low)} – {signed(f.high)}
@@ -106,7 +129,28 @@ function Compare() {
           </tbody>
         </Table>
       </Card>
+      {atLeast(project.role, "engineer") && (
+        <GatePanel
+          runs={[
+            { id: c.b.id, name: `B: ${c.b.name}` },
+            { id: c.a.id, name: `A: ${c.a.name}` },
+          ]}
+          baselines={[
+            { id: c.a.id, name: `A: ${c.a.name}` },
+            { id: c.b.id, name: `B: ${c.b.name}` },
+          ]}
+        />
+      )}
       <Card
+        actions={
+          <Select aria-label="Focus figure" value={c.focus} onChange={(e) => setFocus(e.target.value)} className="w-56">
+            {figureKeys.map((k) => (
+              <option key={k} value={k}>
+                {figureLabel(k)}
+              </option>
+            ))}
+          </Select>
+        }
         title="Items that changed most"
         description={`By ${figureLabel(c.focus)} (${c.focus}), largest absolute change first: both predictions beside the references.`}
       >
@@ -165,5 +209,44 @@ function Compare() {
         )}
       </Card>
     </div>
+  );
+}
+
+type Side = RouterOutputs["evals"]["runs"]["compare"]["a"];
+
+/** A figure's value: USD as money (per-item costs are far below a cent), others by size. */
+const value = (key: string, n: number | undefined) => (key === "cost.usd" ? formatCost(n) : fmt(n));
+
+/** What each run was of, what it cost, its router's large share and who answered: side by side. */
+function Sides({ a, b }: { a: Side; b: Side }) {
+  const rows: { label: string; cell: (s: Side) => ReactNode }[] = [
+    { label: "Target", cell: (s) => <code className="font-mono text-xs">{s.target}</code> },
+    { label: "Cost", cell: (s) => (s.cost === null ? "—" : formatCost(s.cost)) },
+    { label: "Large share", cell: (s) => (s.largeShare === null ? "—" : `${percent(s.largeShare)}%`) },
+    { label: "Answered by", cell: (s) => <Answerers counts={s.answeredBy} /> },
+  ];
+  return (
+    <Card title="Runs" description="What each side answered with, what it cost, and who answered.">
+      <Table label="Runs compared">
+        <thead>
+          <tr>
+            <Th />
+            <Th>A: {a.name}</Th>
+            <Th>B: {b.name}</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.label}>
+              <Th scope="row" className="bg-white normal-case">
+                {r.label}
+              </Th>
+              <Td className="align-top">{r.cell(a)}</Td>
+              <Td className="align-top">{r.cell(b)}</Td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </Card>
   );
 }
