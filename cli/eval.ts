@@ -20,6 +20,7 @@ export interface EvalOptions {
   template?: string;
   "template-kind"?: string;
   scorer?: string;
+  scorers?: string;
   gate?: string[];
   baseline?: string;
   "max-cost"?: string;
@@ -59,6 +60,7 @@ function flagOf(field: string | undefined): string | null {
     [/^rows/, "--data"],
     [/^dataset/, "--dataset"],
     [/^metrics/, "--scorer"],
+    [/^scorers/, "--scorers"],
     [/^maxCost/, "--max-cost"],
     [/^name/, "--name"],
     [/^baseline/, "--baseline"],
@@ -128,6 +130,24 @@ async function planOf(opts: EvalOptions, usage: EvalHooks["usage"]): Promise<Pla
     if (!SCORERS.includes(s)) throw usage(`--scorer ${s}: unknown scorer (known: ${SCORERS.join(", ")})`);
     metrics[s] = {};
   }
+  let scorers: unknown[] | undefined;
+  if (opts.scorers !== undefined) {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(opts.scorers, "utf8");
+    } catch (err) {
+      throw usage(`--scorers ${opts.scorers}: ${(err as Error).message}`);
+    }
+    try {
+      scorers = JSON.parse(text);
+    } catch (err) {
+      throw usage(`--scorers ${opts.scorers}: not JSON (${(err as Error).message})`);
+    }
+    if (!Array.isArray(scorers))
+      throw usage(
+        `--scorers ${opts.scorers}: expected a JSON array of scorers ({"kind": "judge" | "embedding" | "regex" | "json", "name", ...})`,
+      );
+  }
   const rules = opts.gate ?? [];
   let needsBaseline = false;
   for (const rule of rules) {
@@ -164,6 +184,7 @@ async function planOf(opts: EvalOptions, usage: EvalHooks["usage"]): Promise<Pla
     dataset,
     ...(rows ? { rows, filename: path.basename(opts.data as string) } : {}),
     ...(Object.keys(metrics).length ? { metrics } : {}),
+    ...(scorers ? { scorers } : {}),
     target: liveTarget,
     ...(maxCost !== undefined ? { maxCost } : {}),
   };

@@ -78,6 +78,7 @@ const ARGS = {
     gate: { type: "string", multiple: true },
     baseline: { type: "string" },
     "max-cost": { type: "string" },
+    scorers: { type: "string" },
     url: { type: "string" },
     key: { type: "string" },
   },

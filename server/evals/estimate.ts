@@ -4,7 +4,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { cacheKeyOf, generatorFor } from "./generate";
 import { liveTargets } from "./live";
-import { checkScorers, type ScorerInput, scorerInput } from "./scorers";
+import { checkScorers, REASONING_TOKENS, type ScorerInput, scorerInput, VERDICT_TOKENS } from "./scorers";
 import { checkLiveTarget, DEFAULT_TEMPLATE, renderTemplate, targetInput } from "./target";
 
 /**
@@ -58,9 +58,6 @@ const CHARS_PER_TOKEN = 4;
 const tokensOf = (text: string) => Math.ceil(text.length / CHARS_PER_TOKEN);
 /** serving's answer length when a call names none (server/routing/service-local.ts) */
 const SERVING_MAX_TOKENS = 64;
-/** a judge's answer budgets (server/evals/scorers/judge.ts): the verdict's, and the reasoning's, asked in a call of its own */
-const VERDICT_TOKENS = 32;
-const REASONING_TOKENS = 128;
 const PAGE = 2000;
 
 const perK = (tokens: number, price: number) => (tokens * price) / 1000;

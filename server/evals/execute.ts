@@ -38,9 +38,12 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
       .where(eq(items.runId, run.id));
     let after = last?.idx ?? -1;
     const target = isLive(run.target) ? run.target : null;
-    const generator = target
-      ? await generatorFor(db, run.projectId, target, { spent: await spentBy(db, run.id), maxCost: run.maxCost })
-      : null;
+    const spent = await spentBy(db, run.id);
+    const generator = target ? await generatorFor(db, run.projectId, target, { spent: spent.total, maxCost: run.maxCost }) : null;
+    // what the run has spent (answers and paid scorers: judges, embeddings) against its ceiling; a
+    // generating run counts in its generator, which stops starting answers at the ceiling
+    const budget: { spent: number; maxCost: number | null } = generator ?? { spent: spent.total, maxCost: run.maxCost };
+    const paidScorers = run.scorers.some((x) => x.kind === "judge" || x.kind === "embedding");
     let stopped: string | null = null;
     let done = after + 1;
     for (;;) {
@@ -49,7 +52,7 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
         .from(rows)
         .where(and(eq(rows.versionId, run.datasetVersionId), gt(rows.idx, after)))
         .orderBy(asc(rows.idx))
-        .limit(generator ? GENERATE_PAGE : PAGE);
+        .limit(generator || paidScorers ? GENERATE_PAGE : PAGE);
       if (!page.length) break;
       const predictions =
         target && generator
@@ -68,17 +71,24 @@ export async function executeRun(ctx: JobContext<{ runId: string }>): Promise<{ 
             answered.map((row, i) => ({ row, prediction: answers[i]?.error === null ? (answers[i]?.prediction ?? "") : null })),
           )
         : [];
+      budget.spent += extra.reduce((a, x) => a + scorerCost(x.details), 0);
       const scored = answered.map((row, i) => itemOf(run, row, answers[i] as Generated, opts, extra[i]));
       if (scored.length) await db.insert(items).values(scored).onConflictDoNothing();
       after = answered[answered.length - 1]?.idx ?? after;
       done = after + 1;
       await ctx.progress(total ? (after + 1) / total : 1, `${after + 1} of ${total} items`);
-      if (generator && answered.length < page.length) {
-        stopped = `cost ceiling reached: the answers cost $${generator.spent.toFixed(4)} of the run's $${generator.maxCost} after ${after + 1} of ${total} items`;
+      const more = after + 1 < total;
+      if (answered.length < page.length || (more && budget.maxCost !== null && budget.spent >= budget.maxCost)) {
+        stopped = `cost ceiling reached: the run spent $${budget.spent.toFixed(4)} of its $${budget.maxCost} after ${after + 1} of ${total} items`;
         break;
       }
     }
-    const aggregates = { ...(await aggregate(db, run, opts)), ...(generator ? await liveFigures(db, run.id, generator) : {}) };
+    const costs = await spentBy(db, run.id);
+    const aggregates = {
+      ...(await aggregate(db, run, opts)),
+      ...(generator ? await liveFigures(db, run.id, generator) : {}),
+      ...(generator || paidScorers ? { cost: { total: costs.total, generation: costs.generation, scoring: costs.scoring } } : {}),
+    };
     // a ceiling stop is the run's end, not a crash: no retry, what was scored stays with its figures
     await db
       .update(r)
@@ -122,13 +132,22 @@ function itemOf(run: EvalRun, row: Row, g: Generated, opts: ReturnType<typeof pa
   };
 }
 
-/** What a resumed run has spent already (USD). */
-async function spentBy(db: DbOrTx, runId: string): Promise<number> {
+/** What paid scorers (judge and embedding calls) cost on one item: the `cost` in their details. */
+const scorerCost = (details: Record<string, Record<string, unknown>>) =>
+  Object.values(details).reduce((a, d) => a + (typeof d.cost === "number" ? d.cost : 0), 0);
+
+/** What a run has spent so far (USD): its answers, and its scorers' calls (from the items' details). */
+async function spentBy(db: DbOrTx, runId: string): Promise<{ total: number; generation: number; scoring: number }> {
   const [n] = await db
-    .select({ n: sql<number>`coalesce(sum(${items.cost}), 0)::float8` })
+    .select({
+      generation: sql<number>`coalesce(sum(${items.cost}), 0)::float8`,
+      scoring: sql<number>`coalesce(sum((SELECT sum((e.value->>'cost')::float8) FROM jsonb_each(${items.details}) e WHERE jsonb_typeof(e.value->'cost') = 'number')), 0)::float8`,
+    })
     .from(items)
     .where(eq(items.runId, runId));
-  return n?.n ?? 0;
+  const generation = n?.generation ?? 0;
+  const scoring = n?.scoring ?? 0;
+  return { total: generation + scoring, generation, scoring };
 }
 
 /**
@@ -141,7 +160,6 @@ async function liveFigures(db: DbOrTx, runId: string, g: Generator) {
       who: items.answeredBy,
       n: sql<number>`count(*)::int`,
       failed: sql<number>`count(*) FILTER (WHERE ${items.error} IS NOT NULL)::int`,
-      cost: sql<number>`coalesce(sum(${items.cost}), 0)::float8`,
     })
     .from(items)
     .where(eq(items.runId, runId))
@@ -152,7 +170,6 @@ async function liveFigures(db: DbOrTx, runId: string, g: Generator) {
   const largeN = answered.filter((w) => large.includes(w.who as string)).reduce((a, w) => a + w.n - w.failed, 0);
   return {
     failed: byWho.reduce((a, w) => a + w.failed, 0),
-    cost: { total: byWho.reduce((a, w) => a + w.cost, 0) },
     answeredBy: Object.fromEntries(answered.map((w) => [w.who, w.n - w.failed])),
     ...(g.ref.kind === "router" ? { routing: { largeShare: n ? largeN / n : 0, large } } : {}),
   };

@@ -71,11 +71,15 @@ export async function createRun(db: DbOrTx, actor: Actor, projectId: string, inp
     .where(and(eq(schema.datasetVersions.id, input.datasetVersionId), eq(schema.datasetVersions.projectId, projectId)));
   if (!version) throw new DomainError("NOT_FOUND", "dataset version not found", "datasetVersionId");
   const target = input.target ?? { kind: "predictions" };
+  const scorers = input.scorers ?? [];
+  if (input.maxCost !== undefined && target.kind === "predictions" && !scorers.some((s) => s.kind === "judge" || s.kind === "embedding"))
+    throw new DomainError(
+      "BAD_REQUEST",
+      "maxCost: a run on stored predictions without judge or embedding scorers calls no model and costs nothing",
+      "maxCost",
+    );
   if (target.kind !== "predictions") await checkLiveTarget(db, projectId, version.id, target);
   else await checkStoredPredictions(db, version);
-  if (input.maxCost !== undefined && target.kind === "predictions")
-    throw new DomainError("BAD_REQUEST", "maxCost: a run on stored predictions generates nothing and costs nothing", "maxCost");
-  const scorers = input.scorers ?? [];
   const names = new Set<string>();
   for (const [i, s] of scorers.entries()) {
     const key = `${s.kind}.${s.name}`;

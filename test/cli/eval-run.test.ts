@@ -74,6 +74,13 @@ function keel(args: string[], env: Record<string, string> = {}): Promise<Result>
   });
 }
 
+/** A scorers file as --scorers takes it: a JSON array of scorer configs. */
+function scorersFile(name: string, value: unknown): string {
+  const f = path.join(DATA_DIR, name);
+  fs.writeFileSync(f, JSON.stringify(value));
+  return f;
+}
+
 const errorOf = (r: Result) => (r.out?.error as { message?: string } | undefined)?.message;
 
 function file(name: string, rows: unknown[]): string {
@@ -195,6 +202,34 @@ describe("keel eval run (local mode)", () => {
     expect(missing.stderr).toContain("run has no figure rougeL.fmeasure");
   });
 
+  it("runs the scorers of a --scorers file and gates on their figures", async () => {
+    const scorers = scorersFile("scorers.json", [
+      { kind: "regex", name: "lower", pattern: "^[a-z ]+$" },
+      { kind: "json", name: "obj" },
+    ]);
+    const res = await keel([
+      ...base(),
+      "--scorer",
+      "rouge",
+      "--scorers",
+      scorers,
+      "--gate",
+      "regex.lower >= 1",
+      "--gate",
+      "json.obj > 0",
+      "--wait",
+      "--json",
+    ]);
+    expect(res.code).toBe(1);
+    const metrics = res.out?.metrics as Record<string, number>;
+    expect(metrics["regex.lower"]).toBe(ROWS.filter((r) => /^[a-z ]+$/.test(r.prediction)).length / ROWS.length);
+    expect(metrics["json.obj"]).toBe(0);
+    expect(res.out?.gates).toEqual([
+      { rule: "regex.lower >= 1", passed: true, actual: 1 },
+      { rule: "json.obj > 0", passed: false, actual: 0 },
+    ]);
+  });
+
   it("refuses bad usage with exit 2, naming what is wrong, and writes nothing", async () => {
     const before = await counts();
     const gen = ["eval", "run", "--project", slug, "--data", data(), "--dataset-name", "ci-refused", "--wait", "--json"];
@@ -211,6 +246,15 @@ describe("keel eval run (local mode)", () => {
       [[...gen, "--target", "predictions", "--gate", "rougeL.fmeasure is high"], /^--gate: gate rule/],
       [[...gen, "--target", "predictions", "--max-cost", "0.5"], /^--max-cost: .*costs nothing/],
       [[...gen, "--target", "predictions", "--frobnicate"], /Unknown option '--frobnicate'/],
+      [[...gen, "--target", "predictions", "--scorers", file("s1.json", [])], /^--scorers .*s1\.json: not JSON/],
+      [
+        [...gen, "--target", "predictions", "--scorers", scorersFile("s2.json", { kind: "regex" })],
+        /^--scorers .*s2\.json: expected a JSON array/,
+      ],
+      [
+        [...gen, "--target", "predictions", "--scorers", scorersFile("s3.json", [{ kind: "regex", name: "r", pattern: "(" }])],
+        /^--scorers: scorers\.0 \(regex\.r\): the pattern/,
+      ],
       [["eval", "run", "--project", slug, "--dataset", "ci-answers@x", "--target", "predictions", "--json"], /the version after @/],
       [
         ["eval", "run", "--project", slug, "--dataset", "never-made", "--target", "predictions", "--json"],

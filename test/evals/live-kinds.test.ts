@@ -285,7 +285,7 @@ describe("eval runs of registry versions, routers, and a cost ceiling", () => {
     });
     const done = await ended(run.id);
     expect(done.status).toBe("failed");
-    expect(done.error).toMatch(/^cost ceiling reached: the answers cost \$0\.1\d* of the run's \$0\.1 after \d+ of 30 items$/);
+    expect(done.error).toMatch(/^cost ceiling reached: the run spent \$0\.1\d* of its \$0\.1 after \d+ of 30 items$/);
     const items = await api.evals.runs.items({ projectId: p.project.id, runId: run.id });
     // $0.02 a call: 5 calls reach $0.10; at most the 3 others in flight finish past it
     expect(items.length).toBeGreaterThanOrEqual(5);
@@ -300,6 +300,49 @@ describe("eval runs of registry versions, routers, and a cost ceiling", () => {
     expect(upstream.calls.length - before).toBeLessThanOrEqual(8);
     await expect(
       api.evals.runs.create({ projectId: p.project.id, name: "x", datasetVersionId: v.id, target: { kind: "predictions" }, maxCost: 1 }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("calls no model") });
+  });
+
+  it("counts a judge's calls against the ceiling and in the run's cost, on stored predictions too", async () => {
+    const api = callerFor(d.db, p.owner.principal);
+    const many = Array.from({ length: 30 }, (_, i) => ({ input: `question ${i}`, references: [`a${i}`], prediction: `a${i}` }));
+    const v = await upload("judged", many);
+    const judge = {
+      kind: "judge" as const,
+      name: "ok",
+      deployment: "small",
+      rubric: "Is {{output}} right? Verdict:",
+      verdict: {
+        kind: "categorical" as const,
+        options: [
+          { label: "yes", score: 1 },
+          { label: "no", score: 0 },
+        ],
+      },
+    };
+    const run = await api.evals.runs.create({
+      projectId: p.project.id,
+      name: "judged",
+      datasetVersionId: v.id,
+      metrics: { rouge: {} },
+      target: { kind: "predictions" },
+      scorers: [judge],
+      maxCost: 0.05,
+    });
+    const done = await ended(run.id);
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatch(/^cost ceiling reached: the run spent \$0\.\d+ of its \$0\.05 after \d+ of 30 items$/);
+    const items = await api.evals.runs.items({ projectId: p.project.id, runId: run.id });
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.length).toBeLessThan(30);
+    const perItem = items.map((i) => (i.details?.["judge.ok"]?.cost as number | undefined) ?? 0);
+    expect(perItem.every((c) => c > 0)).toBe(true);
+    const agg = done.aggregates as { cost: { total: number; generation: number; scoring: number } };
+    expect(agg.cost.generation).toBe(0);
+    expect(agg.cost.scoring).toBeCloseTo(
+      perItem.reduce((a, b) => a + b, 0),
+      10,
+    );
+    expect(agg.cost.total).toBe(agg.cost.scoring);
   });
 });

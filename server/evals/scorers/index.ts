@@ -181,3 +181,5 @@ export async function runScorers(
   }
   return out;
 }
+
+export { REASONING_TOKENS, VERDICT_TOKENS } from "./judge";

@@ -33,8 +33,8 @@ export interface JudgeResult {
 }
 
 /** The verdict's answer budget in tokens (a label of up to 100 characters), and the reasoning's. */
-const VERDICT_TOKENS = 32;
-const REASONING_TOKENS = 128;
+export const VERDICT_TOKENS = 32;
+export const REASONING_TOKENS = 128;
 
 /**
  * What one judge needs for a page of items: the run's context (calls are traced, tagged with the
