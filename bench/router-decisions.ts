@@ -6,7 +6,12 @@
  * - cascade: cascadeDecide on a small answer (non-empty, JSON and log-probability checks)
  * - learned: feature vector + logistic regression + threshold, embedding excluded (precomputed), and
  *   the same with the embedding (embedTexts of tiny-bert-embed, one prompt per call, model loaded)
- * Usage: npx tsx bench/router-decisions.ts [--n 100000] [--embed-n 500]
+ * - the other stored kinds of a learned router (candidates.ts), through predictRouterModel as the
+ *   gateway calls it, embedding excluded: tfidf (tokenize + sparse dot), knn (1,000 stored points, the
+ *   cap, since the set has more), mlp (32 hidden units), mf (32 factors)
+ * The models are trained on the whole set given (default: the 2,415-line benchmark set, so kNN holds
+ * its maximum of points).
+ * Usage: npx tsx bench/router-decisions.ts [--n 100000] [--embed-n 500] [--data FILE.jsonl]
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -19,16 +24,25 @@ import {
   featureSpec,
   parseEvalJsonl,
   predictPrompt,
+  predictRouterModel,
   type RouteRequest,
+  type RouterModel,
   trainLearnedFromPrompts,
+  trainSelected,
 } from "../server/routing";
 import { embedTexts } from "../server/serving";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const { values } = parseArgs({ options: { n: { type: "string", default: "100000" }, "embed-n": { type: "string", default: "500" } } });
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "100000" },
+    "embed-n": { type: "string", default: "500" },
+    data: { type: "string", default: path.join(ROOT, "test/fixtures/routing/sentiment-routing-bench.jsonl") },
+  },
+});
 const N = Number(values.n);
 const EMBED_N = Number(values["embed-n"]);
-const rows = parseEvalJsonl(fs.readFileSync(path.join(ROOT, "test/fixtures/routing/sentiment-routing.jsonl"), "utf8"));
+const rows = parseEvalJsonl(fs.readFileSync(values.data, "utf8"));
 const prompts = rows.map((r) => r.prompt);
 const requests: RouteRequest[] = prompts.map((p, i) => ({
   messages: [
@@ -91,6 +105,14 @@ await time("cascade (after the small answer)", N, () => cascadeDecide(cascade, a
 await time("learned, embedding excluded", N, (i) =>
   decideLearned(learned, model, predictPrompt(model, pick(prompts, i), pick(vectors, i))),
 );
+const items = { prompts, small: rows.map((r) => r.small), large: rows.map((r) => r.large) };
+for (const kind of ["tfidf", "knn", "mlp", "mf"] as const) {
+  const m: RouterModel = await trainSelected(items, { embed, embeddingModel: "tiny-bert-embed", candidates: [kind], seed: 1 });
+  const needs = kind !== "tfidf";
+  await time(`learned ${kind}, embedding excluded`, N, (i) =>
+    decideLearned(learned, m, predictRouterModel(m, pick(prompts, i), needs ? pick(vectors, i) : null)),
+  );
+}
 await time("learned, with the embedding", EMBED_N, async (i) => {
   const p = pick(prompts, i);
   const [e] = await embed([p]);

@@ -8,6 +8,7 @@ import {
   EvalLineError,
   type EvalRow,
   EvalTooLargeError,
+  EXTRA_EVAL_KINDS,
   NoGapError,
   readEvalJsonl,
   runRouterEval,
@@ -118,7 +119,7 @@ export async function routerCommand(sub: string | undefined, opts: RouterOptions
   const results = [];
   for (const seed of seedList) {
     try {
-      results.push(await runRouterEval(rows, { trainFrac, seed, margin, embed, embeddingModel, tfidf: true }));
+      results.push(await runRouterEval(rows, { trainFrac, seed, margin, embed, embeddingModel, kinds: EXTRA_EVAL_KINDS }));
     } catch (err) {
       if (err instanceof NoGapError || err instanceof RangeError) throw new DomainError("BAD_REQUEST", err.message, "data");
       throw err;

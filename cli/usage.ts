@@ -16,9 +16,11 @@ export const MODELS_USAGE = `  models register NAME --path DIR|FILE [--from-run 
   models download NAME@ALIAS|NAME:VERSION --to DIR    every file, sha256-checked
 `;
 export const ROUTER_USAGE = `  router eval --data FILE.jsonl [--train-frac 0.5] [--seed 1[,2,...]] [--margin 0] [--scores-out SCORES.jsonl]
-                                APGR and CPT(50%), CPT(80%) of the random, length, learned and tfidf routers on lines
-                                {"prompt", "small_quality", "large_quality"} (read as a stream, up to 256 MiB);
-                                several seeds give the mean and spread over their splits; no database needed
+              [--embedding tiny-bert-embed|none]
+                                APGR and CPT(50%), CPT(80%) of the random, length, learned, tfidf, knn, mlp and mf
+                                routers on lines {"prompt", "small_quality", "large_quality"} (read as a stream, up
+                                to 256 MiB); knn, mlp and mf need the embedding model (skipped with none); several
+                                seeds give the mean and spread over their splits; no database needed
 `;
 export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERSION] --data FILE.jsonl|FILE.tsv|DATASET[@VERSION]
              --method head|lora|full [--text-field F --label-field F] [--epochs N] [--max-steps N] [--seed N]

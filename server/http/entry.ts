@@ -20,7 +20,8 @@ import type { Params } from "./routes";
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE" | "OPTIONS";
 /** `metricsToken`: the operator's KEEL_METRICS_TOKEN (only when configured). */
 export type AuthKind = "session" | "secretKey" | "publicKey" | "metricsToken" | "none";
-export type RequestBody = "none" | "json" | "bytes" | "multipart";
+/** `ndjson`: a JSONL file as the raw body, read as a stream (the router evaluation upload). */
+export type RequestBody = "none" | "json" | "bytes" | "ndjson" | "multipart";
 export type ResponseBody = "json" | "sse" | "ndjson" | "bytes" | "text" | "javascript" | "empty";
 /** Keel's `{"error":{code,message,field?}}`, OpenAI's `{"error":{message,type,code}}`, MLflow's `{"error_code","message"}`. */
 export type ErrorShape = "keel" | "openai" | "mlflow";

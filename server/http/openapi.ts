@@ -77,7 +77,9 @@ function operation(entry: RouteEntry): Json {
       description: "the project (slug or id) when signed in; a secret key acts on its own project",
       schema: { type: "string" },
     });
-  if (entry.kind === "procedure" && entry.from === "query" && input?.properties) {
+  // a procedure's query input, or the options of a handler whose body is a file (not JSON)
+  const queryFed = entry.kind === "procedure" ? entry.from === "query" : entry.request !== "json" && entry.request !== "none";
+  if (queryFed && input?.properties) {
     const required = (input.required as string[] | undefined) ?? [];
     for (const [name, schema] of Object.entries(input.properties as Json))
       if (!hidden.includes(name)) parameters.push({ name, in: "query", required: required.includes(name), schema });

@@ -5,6 +5,7 @@ import { GATEWAY_ACCESS, GATEWAY_ENDPOINTS, handleGateway } from "./gateway";
 import { corsHeaders, handleExport, handleIngest, handleRatings, ratingsPreflight } from "./logs";
 import { MLFLOW_TABLE } from "./mlflow";
 import { handleHealth, handleMetrics } from "./ops";
+import { ROUTING_ROUTES } from "./routes-routing";
 import { RUN_ROUTES } from "./runs";
 
 /**
@@ -167,4 +168,4 @@ const OPS: HandlerEntry[] = [
   }),
 ];
 
-export const HANDLER_ROUTES: HandlerEntry[] = [...LOGS, ...DATASETS, ...GATEWAY, ...RUNS, ...MLFLOW_TABLE, ...OPS];
+export const HANDLER_ROUTES: HandlerEntry[] = [...LOGS, ...DATASETS, ...ROUTING_ROUTES, ...GATEWAY, ...RUNS, ...MLFLOW_TABLE, ...OPS];

@@ -4,6 +4,7 @@
  * length is capped (they run on every request). Target names are deployment names.
  */
 import { z } from "zod";
+import { CANDIDATE_KINDS } from "./candidate-kinds";
 import type { CascadeConfig, LearnedConfig, RulesConfig, SplitConfig } from "./policies";
 
 const target = z.string().trim().min(1).max(200);
@@ -71,6 +72,15 @@ export const learnedConfigSchema = z.object({
   targetLargeShare: z.number().min(0).max(1).optional(),
   /** label margin: small is good enough when small_quality >= large_quality - margin */
   margin: z.number().min(0).default(0),
+  /**
+   * the model kinds training chooses between on a validation slice, in preference order (default:
+   * all of them; candidates.ts); one kind trains that kind alone
+   */
+  candidates: z
+    .array(z.enum(CANDIDATE_KINDS))
+    .min(1)
+    .refine((ks) => new Set(ks).size === ks.length, "candidates: a kind is listed twice")
+    .optional(),
 }) satisfies z.ZodType<LearnedConfig, unknown>;
 
 export const routerConfigSchemas = {

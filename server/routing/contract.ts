@@ -19,18 +19,36 @@ export const routerListOut = routerOut
   .omit({ trained: true })
   .extend({ trainedSummary: z.object({ trainedOn: z.number(), threshold: z.number(), metrics: learnedMetrics }).nullable() });
 export const deletedOut = z.object({ deleted: z.literal(true) });
-/** The learned model without its weights and standardization (server/routing/learned.ts LearnedModel). */
+/**
+ * The trained model without its parameters (server/routing/candidates.ts modelSummary): its kind,
+ * threshold, metrics, and which candidate won on the validation slice with every candidate's figures.
+ */
 export const trainedOut = z.object({
   router: z.string(),
   model: z.object({
-    kind: z.literal("logistic"),
-    bias: z.number(),
-    featureSpec: z.object({ embedding: z.object({ model: z.string(), dim: z.number() }).nullable(), text: z.array(z.string()).readonly() }),
+    kind: z.enum(["logistic", "tfidf-logistic", "knn", "mlp", "mf"]),
+    bias: z.number().optional(),
+    featureSpec: z
+      .object({ embedding: z.object({ model: z.string(), dim: z.number() }).nullable(), text: z.array(z.string()).readonly() })
+      .optional(),
+    embedding: z.object({ model: z.string(), dim: z.number() }).optional(),
     threshold: z.number(),
     margin: z.number(),
-    l2: z.number(),
+    l2: z.number().optional(),
     trainedOn: z.number(),
     metrics: learnedMetrics,
+    selection: z
+      .object({
+        winner: z.string(),
+        by: z.enum(["apgr", "logLoss", "single"]),
+        validationItems: z.number(),
+        seed: z.number(),
+        candidates: z.array(
+          z.object({ kind: z.string(), apgr: z.number().nullable(), logLoss: z.number().nullable(), error: z.string().optional() }),
+        ),
+        note: z.string().optional(),
+      })
+      .optional(),
   }),
 });
 /** RouteLLM's measures per router kind (server/routing/service-eval.ts RouterEvalReport, without per-item scores). */

@@ -34,6 +34,7 @@ function revive(e: { name: string; message: string }): Error {
   return new Error(e.message);
 }
 
+/** Runs `job` in a worker; once it is posted, `job.rows` is emptied and its buffers detached (the worker owns them). */
 export async function runOffThread(job: EvalJob): Promise<Omit<RouterEvalResult, "model"> | null> {
   if (!ENTRY || broken) return null;
   const worker = new Worker(ENTRY);
@@ -63,7 +64,12 @@ export async function runOffThread(job: EvalJob): Promise<Omit<RouterEvalResult,
     return null;
   }
   try {
-    const reply = await settle<EvalReply>(() => worker.postMessage(job, [job.vectors.buffer as ArrayBuffer]));
+    const reply = await settle<EvalReply>(() => {
+      worker.postMessage(job, [job.vectors.buffer as ArrayBuffer, job.rowOf.buffer as ArrayBuffer]);
+      // posting moved the job, as it detached the buffers: the worker holds the rows now, and the
+      // prompts are not kept a second time here while it trains (an upload may hold 256 MiB of them)
+      job.rows.length = 0;
+    });
     if ("error" in reply) throw revive(reply.error);
     return reply.ok;
   } finally {

@@ -103,3 +103,21 @@ describe("runRouterEval", () => {
     expect(skipped.skipped).toEqual([{ kind: "learned", reason: expect.stringContaining("a classifier needs both kinds") }]);
   });
 });
+
+describe("router eval: the embedding kinds", () => {
+  // a stand-in embedding for a unit test: 4 numbers from the prompt's words (not random)
+  const embed = async (texts: string[]) =>
+    texts.map((t) => [t.startsWith("Prove") ? 1 : 0, t.startsWith("Say") ? 1 : 0, t.length / 50, 0.5]);
+
+  it("trains knn, mlp and mf on the train split when asked and beats random with each; skips them without embeddings", async () => {
+    const rows = synthetic(400, 3);
+    const res = await runRouterEval(rows, { trainFrac: 0.5, seed: 1, embed, embeddingModel: "toy", kinds: ["tfidf", "knn", "mlp", "mf"] });
+    const kinds = Object.fromEntries(res.routers.map((r) => [r.kind, r]));
+    expect(Object.keys(kinds)).toEqual(["random", "length", "learned", "tfidf", "knn", "mlp", "mf"]);
+    for (const k of ["knn", "mlp", "mf"]) expect(kinds[k]?.apgr).toBeGreaterThan((kinds.random?.apgr as number) + 0.1);
+    expect(res.scores.filter((s) => s.kind === "mf")).toHaveLength(200);
+    const bare = await runRouterEval(rows, { trainFrac: 0.5, seed: 1, kinds: ["knn", "mlp", "mf"] });
+    expect(bare.routers.map((r) => r.kind)).toEqual(["random", "length", "learned"]);
+    expect(bare.skipped.map((s) => s.kind)).toEqual(["knn", "mlp", "mf"]);
+  }, 30_000);
+});

@@ -7,12 +7,23 @@
  *   length   the prompt's length in characters (longer prompts go large first)
  *   learned  1 - P(small good enough), logistic regression on embedding + text features (learned.ts)
  *   tfidf    1 - P(small good enough), logistic regression on TF-IDF words and word pairs (tfidf.ts; opt-in)
+ *   knn      1 - P, the smoothed label share of the nearest training prompts by embedding (knn.ts; opt-in)
+ *   mlp      1 - P, one hidden layer over the embedding (mlp.ts; opt-in)
+ *   mf       1 - P, RouteLLM's matrix factorization over the embedding (mf.ts; opt-in)
+ * knn, mlp and mf need embeddings: without an embedding function they are listed as skipped.
  */
 import { type CurvePoint, evaluateRouter, qualityGap } from "./evaluate";
 import { type EmbedFn, embedInBatches, featureSpec, featureVector } from "./features";
+import { predictKnn, trainKnn } from "./knn";
 import { type LearnedModel, predict, TrainingDataError, trainLearned } from "./learned";
+import { predictMf, trainMf } from "./mf";
+import { predictMlp, trainMlp } from "./mlp";
 import { seededRandom, trainTestSplit } from "./split";
 import { predictTfidf, trainTfidf } from "./tfidf";
+
+/** The router kinds beyond random, length and learned that an evaluation can add. */
+export const EXTRA_EVAL_KINDS = ["tfidf", "knn", "mlp", "mf"] as const;
+export type ExtraEvalKind = (typeof EXTRA_EVAL_KINDS)[number];
 
 export interface EvalRow {
   /** 0-based line of the input file */
@@ -121,8 +132,10 @@ export interface RouterEvalOptions {
   batchSize?: number;
   /** label margin (learned.ts) */
   margin?: number;
-  /** also train and score the TF-IDF router (tfidf.ts); `keel router eval` asks for it */
+  /** also train and score the TF-IDF router (tfidf.ts); the same as listing "tfidf" in `kinds` */
   tfidf?: boolean;
+  /** further router kinds to train and score; `keel router eval` asks for all of EXTRA_EVAL_KINDS */
+  kinds?: readonly ExtraEvalKind[];
 }
 
 export interface RouterEvalResult {
@@ -176,7 +189,8 @@ export async function runRouterEval(rows: readonly EvalRow[], opts: RouterEvalOp
     if (!(err instanceof TrainingDataError)) throw err;
     skipped.push({ kind: "learned", reason: err.message });
   }
-  if (opts.tfidf) {
+  const extra = new Set<ExtraEvalKind>([...(opts.kinds ?? []), ...(opts.tfidf ? (["tfidf"] as const) : [])]);
+  if (extra.has("tfidf")) {
     try {
       const m = trainTfidf(
         trainRows.map((r) => r.prompt),
@@ -188,6 +202,29 @@ export async function runRouterEval(rows: readonly EvalRow[], opts: RouterEvalOp
     } catch (err) {
       if (!(err instanceof TrainingDataError)) throw err;
       skipped.push({ kind: "tfidf", reason: err.message });
+    }
+  }
+  const trainers = { knn: [trainKnn, predictKnn], mlp: [trainMlp, predictMlp], mf: [trainMf, predictMf] } as const;
+  for (const kind of ["knn", "mlp", "mf"] as const) {
+    if (!extra.has(kind)) continue;
+    if (!vectors) {
+      skipped.push({ kind, reason: "needs an embedding model (the prompts were not embedded)" });
+      continue;
+    }
+    const [train, predictOne] = trainers[kind];
+    const embedding = { model: opts.embeddingModel ?? "embedding", dim: vectors[0]?.length ?? 0 };
+    try {
+      const m = train(
+        vectors.slice(0, trainRows.length),
+        trainRows.map((r) => r.small),
+        trainRows.map((r) => r.large),
+        { embedding, seed: opts.seed, margin: opts.margin },
+      );
+      const p = predictOne as (model: typeof m, v: readonly number[]) => number;
+      scored.push({ kind, scores: vectors.slice(trainRows.length).map((v) => 1 - p(m, v)) });
+    } catch (err) {
+      if (!(err instanceof TrainingDataError)) throw err;
+      skipped.push({ kind, reason: err.message });
     }
   }
 

@@ -1,43 +1,49 @@
 import type { MessagePort } from "node:worker_threads";
-import { type EvalRow, type RouterEvalResult, runRouterEval } from "./eval-run";
+import { type EvalRow, type ExtraEvalKind, type RouterEvalResult, runRouterEval } from "./eval-run";
 
 /**
- * The worker thread's side of api.routing.evaluate (service-eval.ts starts it through
- * eval-worker.mjs): the learned router's training (cross-validated logistic regression, seconds of
- * CPU on 10,000 lines), the scoring and the curves, which held the web event loop when run there.
+ * The worker thread's side of the console's router evaluation (service-eval.ts starts it through
+ * eval-worker.mjs): the routers' training (cross-validated logistic regression and the other kinds,
+ * seconds of CPU on 10,000 lines), the scoring and the curves, which held the web event loop when run there.
  * The embeddings come precomputed from the web thread, which keeps the one shared model cache and
- * batcher (their inference runs in native threads already); they arrive flat, in the order
- * runRouterEval asks for them (train prompts, then test prompts), and are handed out in that order.
+ * batcher (their inference runs in native threads already); they arrive flat, one per distinct
+ * prompt in any order, each with a row that holds its prompt, and are handed out by prompt, so the
+ * prompts cross the thread boundary once (in the rows) whatever order runRouterEval asks in.
  */
 export interface EvalJob {
   rows: EvalRow[];
   trainFrac: number;
   seed: number;
   margin: number;
-  embeddingModel: string;
+  /** null: text features only (nothing embedded; the kinds that need embeddings are listed as skipped) */
+  embeddingModel: string | null;
   batchSize: number;
-  /** the prompts in the order they were embedded, and their vectors, `dim` numbers each */
-  prompts: string[];
+  /** router kinds beyond random, length and learned (eval-run.ts EXTRA_EVAL_KINDS) */
+  kinds?: readonly ExtraEvalKind[];
+  /** the vectors, `dim` numbers each; vector i embeds the prompt of rows[rowOf[i]] */
+  rowOf: Int32Array;
   vectors: Float64Array;
   dim: number;
 }
 export type EvalReply = { ok: Omit<RouterEvalResult, "model"> } | { error: { name: string; message: string } };
 
 export async function runEvalJob(job: EvalJob): Promise<Omit<RouterEvalResult, "model">> {
-  let next = 0;
+  const at = new Map<string, number>();
+  for (const [i, row] of job.rowOf.entries()) at.set((job.rows[row] as EvalRow).prompt, i * job.dim);
   const embed = async (texts: string[]): Promise<number[][]> =>
     texts.map((t) => {
-      if (job.prompts[next] !== t) throw new Error("the evaluation asked for embeddings in another order than they were computed");
-      const at = next++ * job.dim;
-      return Array.from(job.vectors.subarray(at, at + job.dim));
+      const from = at.get(t);
+      if (from === undefined) throw new Error("the evaluation asked for the embedding of a prompt that was not embedded");
+      return Array.from(job.vectors.subarray(from, from + job.dim));
     });
   const { model: _model, ...result } = await runRouterEval(job.rows, {
     trainFrac: job.trainFrac,
     seed: job.seed,
     margin: job.margin,
-    embed,
-    embeddingModel: job.embeddingModel,
+    embed: job.embeddingModel === null ? undefined : embed,
+    embeddingModel: job.embeddingModel ?? undefined,
     batchSize: job.batchSize,
+    kinds: job.kinds,
   });
   return result;
 }

@@ -4,6 +4,19 @@ import "./eval-targets";
 // The routing domain's public face: routing policies, the learned router, router evaluation, and the gateway (service*.ts).
 export { calibrateThreshold, largeShareAt } from "./calibrate";
 export {
+  CANDIDATE_KINDS,
+  type CandidateKind,
+  candidateOf,
+  isRouterModel,
+  MIN_SELECTION_ITEMS,
+  modelEmbedding,
+  modelSummary,
+  predictRouterModel,
+  type RouterModel,
+  type Selection,
+  trainSelected,
+} from "./candidates";
+export {
   cascadeConfigSchema,
   learnedConfigSchema,
   type RouterKind,
@@ -16,6 +29,8 @@ export {
   EvalLineError,
   type EvalRow,
   EvalTooLargeError,
+  EXTRA_EVAL_KINDS,
+  type ExtraEvalKind,
   parseEvalJsonl,
   type RouterEvalOptions,
   type RouterEvalResult,
@@ -33,6 +48,7 @@ export {
   TEXT_FEATURES,
   textFeatures,
 } from "./features";
+export { isKnnModel, type KnnModel, predictKnn, trainKnn } from "./knn";
 export {
   isLearnedModel,
   type LearnedModel,
@@ -45,6 +61,8 @@ export {
   trainLearnedFromPrompts,
 } from "./learned";
 export { chooseL2, fitLogistic, sigmoid } from "./logistic";
+export { isMfModel, type MfModel, predictMf, trainMf } from "./mf";
+export { isMlpModel, type MlpModel, predictMlp, trainMlp } from "./mlp";
 export {
   approxTokens,
   type CascadeConfig,
@@ -72,13 +90,17 @@ export { DEMO_RATING, DEMO_ROUTER, type DemoRoutingResult, seedDemoRouting } fro
 export { chatCompletions, classifications, completions, embeddings, model, models, responses } from "./service";
 export { GatewayError } from "./service-contract";
 export {
+  checkDeclaredSize,
   EVAL_EMBEDDING_MODEL,
-  EVAL_MAX_BYTES,
-  EVAL_MAX_LINES,
   EVAL_MIN_LINES,
-  evalInput,
-  evaluateRouterData,
+  type EvalOptions,
+  evalOptions,
+  evalReportOut,
+  evaluateRows,
+  evaluateUpload,
   type RouterEvalReport,
+  readEvalRows,
 } from "./service-eval";
 export type { GatewayContext, GatewayResult } from "./service-gateway";
 export { seededRandom, shuffled, trainTestSplit } from "./split";
+export { isTfidfModel, predictTfidf, type TfidfModel, trainTfidf } from "./tfidf";

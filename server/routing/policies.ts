@@ -4,11 +4,11 @@
  *   rules    compileRules(config)(request)              (compile once per router config, then per call)
  *   split    decideSplit(config, routerId, request.user)
  *   cascade  cascadeStart(config), then cascadeDecide(config, smallAnswer) after the small model answered
- *   learned  decideLearned(config, model, P) with P = predictPrompt(model, prompt, embedding)
+ *   learned  decideLearned(config, model, P) with P = predictRouterModel(model, prompt, embedding) (any stored kind, candidates.ts)
  * `reason` is short text for logs and the dashboard.
  */
 import { createHash } from "node:crypto";
-import type { LearnedModel } from "./learned";
+import type { CandidateKind } from "./candidate-kinds";
 
 export interface Decision {
   /** a deployment name */
@@ -247,12 +247,14 @@ export interface LearnedConfig {
   large: string;
   /** overrides the trained model's calibrated threshold */
   threshold?: number;
+  /** the model kinds training chooses between (candidates.ts); default all */
+  candidates?: CandidateKind[];
 }
 
 /** Route large when P(small good enough) < threshold (the config's, else the model's calibrated one). */
 export function decideLearned(
   config: LearnedConfig,
-  model: Pick<LearnedModel, "threshold">,
+  model: { threshold: number },
   probability: number,
 ): Decision & { probability: number } {
   const t = config.threshold ?? model.threshold;

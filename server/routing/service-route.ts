@@ -3,7 +3,7 @@ import { and, desc, eq, gt, sql } from "drizzle-orm";
 import { schema } from "../../db/client";
 import { logger } from "../core/logger";
 import { embedTexts, resolveDeployment } from "../serving";
-import { isLearnedModel, predictPrompt } from "./learned";
+import { isRouterModel, modelEmbedding, predictRouterModel, type RouterModel } from "./candidates";
 import {
   type CascadeConfig,
   cascadeDecide,
@@ -53,13 +53,33 @@ type RouteDecision = Decision & { probability?: number };
 
 const cosine = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * (b[i] ?? 0), 0);
 
+/**
+ * The trained model object per router and training time: a kNN model decodes its stored points once
+ * per object (knn.ts), and the row is read afresh per request, so the first object read is reused
+ * while the router's trainedAt stays the same. A few routers' models at most (LRU of MODEL_CACHE).
+ */
+const MODEL_CACHE = 32;
+const models = new Map<string, RouterModel>();
+function cached(routerId: string, trainedAt: Date | null, trained: RouterModel): RouterModel {
+  const key = `${routerId}:${trainedAt?.getTime() ?? 0}`;
+  const hit = models.get(key);
+  if (hit) {
+    models.delete(key);
+    models.set(key, hit);
+    return hit;
+  }
+  models.set(key, trained);
+  if (models.size > MODEL_CACHE) models.delete(models.keys().next().value as string);
+  return trained;
+}
+
 /** The decision before any model ran (cascade: its small target first). */
 async function decide(router: RouterRow, body: ChatRequest, embedding: () => Promise<number[] | null>): Promise<RouteDecision> {
   const req = { messages: body.messages, user: body.user ?? null, metadata: body.metadata ?? null };
   if (router.kind === "rules") return compileRules(router.config as unknown as RulesConfig)(req);
   if (router.kind === "split") return decideSplit(router.config as unknown as SplitConfig, router.id, body.user);
   if (router.kind === "cascade") return cascadeStart(router.config as unknown as CascadeConfig);
-  if (!isLearnedModel(router.trained))
+  if (!isRouterModel(router.trained))
     throw new GatewayError(
       409,
       `router ${router.name} has no trained model yet: train it from ratings or eval runs first`,
@@ -67,7 +87,9 @@ async function decide(router: RouterRow, body: ChatRequest, embedding: () => Pro
       "model",
       "router_not_trained",
     );
-  const p = predictPrompt(router.trained, promptText(req), router.trained.featureSpec.embedding ? await embedding() : null);
+  // any stored kind (candidates.ts), including logistic models stored before issue 17
+  const model = cached(router.id, router.trainedAt, router.trained);
+  const p = predictRouterModel(model, promptText(req), modelEmbedding(model) ? await embedding() : null);
   return decideLearned(router.config as unknown as LearnedConfig, router.trained, p);
 }
 

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
+import { isRouterModel } from "./candidates";
 import { type RouterKind, routerConfigSchemas } from "./config";
-import { isLearnedModel } from "./learned";
 
 const r = schema.routers;
 export type RouterRow = typeof r.$inferSelect;
@@ -150,7 +150,7 @@ export async function listRouters(db: DbOrTx, projectId: string) {
   const rows = await db.select().from(r).where(eq(r.projectId, projectId)).orderBy(asc(r.name)).limit(500);
   return rows.map(({ trained, ...row }) => ({
     ...row,
-    trainedSummary: isLearnedModel(trained)
+    trainedSummary: isRouterModel(trained)
       ? { trainedOn: trained.trainedOn, threshold: trained.threshold, metrics: trained.metrics }
       : null,
   }));

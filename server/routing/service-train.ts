@@ -4,8 +4,8 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { embedTexts } from "../serving";
 import { type Actor, recordAudit } from "../workspace";
-import { featureSpec } from "./features";
-import { type LearnedModel, TrainingDataError, trainLearnedFromPrompts } from "./learned";
+import { modelSummary, type RouterModel, trainSelected } from "./candidates";
+import { TrainingDataError } from "./learned";
 import { type LearnedConfig, promptText } from "./policies";
 import { getRouter } from "./service-routers";
 
@@ -95,20 +95,28 @@ async function fromEvals(db: DbOrTx, projectId: string, src: { smallRunId: strin
   return items;
 }
 
+/** The embedding model of the learned router's candidates (bundled, offline). */
+const EMBEDDING = "tiny-bert-embed";
+
 /**
- * Train a learned router (logistic regression over the prompt's embedding and text features, see
- * learned.ts) from data the project already has, calibrate its threshold, and store it on the router.
+ * Train a learned router from data the project already has: the candidate kinds of its config
+ * (logistic on embedding + text features, tfidf, knn, mlp, mf; candidates.ts), the best on a seeded
+ * validation slice refitted on every item, its threshold calibrated, and store it on the router
+ * with the selection's figures (`trained.selection`).
  */
 export async function trainRouter(
   db: DbOrTx,
   actor: Actor,
   projectId: string,
   input: TrainInput,
-): Promise<{ router: string; model: Omit<LearnedModel, "weights" | "mean" | "std"> }> {
+): Promise<{
+  router: string;
+  model: Record<string, unknown> & Pick<RouterModel, "kind" | "threshold" | "margin" | "trainedOn" | "metrics" | "selection">;
+}> {
   const router = await getRouter(db, projectId, input.name);
   if (router.kind !== "learned")
     throw new DomainError("BAD_REQUEST", `router ${router.name} is a ${router.kind} router; only learned routers train`, "name");
-  const config = router.config as unknown as LearnedConfig & { margin?: number };
+  const config = router.config as unknown as LearnedConfig & { margin?: number; candidates?: LearnedConfig["candidates"] };
   const items =
     input.source.kind === "ratings"
       ? await fromRatings(db, projectId, config.small, input.source.goodAt, input.source.limit)
@@ -121,17 +129,20 @@ export async function trainRouter(
         : `the eval runs share ${items.prompts.length} items; at least 10 are needed`,
       "source",
     );
-  let model: LearnedModel;
+  let model: RouterModel;
   try {
-    model = await trainLearnedFromPrompts(items, {
-      featureSpec: featureSpec({ model: "tiny-bert-embed", dim: 256 }),
-      embed: (texts) => embedTexts(texts),
+    model = await trainSelected(items, {
+      embed: (texts) => embedTexts(texts, { model: EMBEDDING }),
+      embeddingModel: EMBEDDING,
+      candidates: config.candidates,
       seed: input.seed,
       margin: input.source.kind === "evals" ? input.source.margin : (config.margin ?? 0),
       targetLargeShare: input.targetLargeShare,
     });
   } catch (err) {
     if (err instanceof TrainingDataError) throw new DomainError("BAD_REQUEST", err.message, "source");
+    if (err instanceof RangeError && err.message.startsWith("candidates:"))
+      throw new DomainError("BAD_REQUEST", err.message, "config.candidates");
     throw err;
   }
   await db.transaction(async (tx) => {
@@ -144,9 +155,15 @@ export async function trainRouter(
       action: "routing.router.train",
       targetType: "router",
       targetId: router.id,
-      after: { source: input.source, trainedOn: model.trainedOn, metrics: model.metrics },
+      after: {
+        source: input.source,
+        kind: model.kind,
+        trainedOn: model.trainedOn,
+        metrics: model.metrics,
+        selection: model.selection ?? null,
+      },
     });
   });
-  const { weights: _w, mean: _m, std: _s, ...summary } = model;
-  return { router: router.name, model: summary };
+  const { kind, threshold, margin, trainedOn, metrics, selection } = model;
+  return { router: router.name, model: { ...modelSummary(model), kind, threshold, margin, trainedOn, metrics, selection } };
 }

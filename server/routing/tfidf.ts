@@ -36,8 +36,10 @@ export interface TfidfModel {
   metrics: {
     positives: number;
     trainLogLoss: number;
+    trainAccuracy: number;
     /** validation-slice log loss of the chosen L2 strength (null when it was given, or too few rows) */
     cvLogLoss: number | null;
+    targetLargeShare: number;
     largeShare: number;
     iterations: number;
   };
@@ -144,7 +146,8 @@ export function trainTfidf(
   const { l2, cvLogLoss } = opts.l2 !== undefined ? { l2: opts.l2, cvLogLoss: null } : chooseL2Sparse(X, y, d, opts.seed ?? 1);
   const fit = fitLogisticSparse(X, y, d, { l2 });
   const p = X.map((x) => sigmoid(fit.bias + sparseDot(fit.weights, x)));
-  const threshold = calibrateThreshold(p, opts.targetLargeShare ?? (n - positives) / n);
+  const targetLargeShare = opts.targetLargeShare ?? (n - positives) / n;
+  const threshold = calibrateThreshold(p, targetLargeShare);
   return {
     kind: "tfidf-logistic",
     terms,
@@ -155,7 +158,15 @@ export function trainTfidf(
     margin,
     l2,
     trainedOn: n,
-    metrics: { positives, trainLogLoss: logLoss(p, y), cvLogLoss, largeShare: largeShareAt(p, threshold), iterations: fit.iterations },
+    metrics: {
+      positives,
+      trainLogLoss: logLoss(p, y),
+      trainAccuracy: p.filter((q, i) => (q >= 0.5 ? 1 : 0) === y[i]).length / n,
+      cvLogLoss,
+      targetLargeShare,
+      largeShare: largeShareAt(p, threshold),
+      iterations: fit.iterations,
+    },
   };
 }
 

@@ -22,14 +22,15 @@ function keel(...args: string[]) {
 }
 
 describe("keel router eval", () => {
-  it("evaluates random, length, learned and tfidf routers on the sentiment set; the scores recompute the measures", () => {
+  it("evaluates random, length, learned, tfidf, knn, mlp and mf routers on the sentiment set; the scores recompute the measures", () => {
     const scoresFile = path.join(TMP, "scores.jsonl");
     const res = keel("--data", FIXTURE, "--train-frac", "0.5", "--seed", "1", "--scores-out", scoresFile);
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     expect(res.out).toMatchObject({ n_train: 200, n_test: 200 });
     const kinds = Object.fromEntries(res.out.routers.map((r: { kind: string }) => [r.kind, r]));
-    expect(Object.keys(kinds)).toEqual(["random", "length", "learned", "tfidf"]);
+    expect(Object.keys(kinds)).toEqual(["random", "length", "learned", "tfidf", "knn", "mlp", "mf"]);
+    for (const k of ["knn", "mlp", "mf"]) expect(kinds[k].apgr).toBeGreaterThan(kinds.random.apgr);
     expect(kinds.tfidf.apgr).toBeGreaterThan(kinds.length.apgr);
     expect(kinds.learned.apgr).toBeGreaterThan(kinds.random.apgr);
     expect(kinds.learned.cpt50).toBeLessThan(kinds.random.cpt50);
@@ -49,7 +50,7 @@ describe("keel router eval", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { kind: string; line: number; score: number });
-    expect(scores).toHaveLength(4 * 200);
+    expect(scores).toHaveLength(7 * 200);
     for (const r of res.out.routers) {
       const mine = scores.filter((s) => s.kind === r.kind);
       expect(new Set(mine.map((s) => s.line)).size).toBe(200);

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, signInAs, withPage } from "./browser";
@@ -167,19 +166,6 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await tryIt.getByLabel("Secret API key").fill(app?.key ?? "");
       await tryIt.getByRole("button", { name: "Send" }).click();
       await expect.poll(() => tryIt.getByRole("alert").textContent(), { timeout: 30_000 }).toContain("no trained model");
-
-      // evaluate routers on a labelled file: the APGR table per router kind and the curve
-      await page.goto(url("/demo/routing/evaluate"));
-      const evaluate = page.getByRole("form", { name: "Evaluate routers" });
-      await evaluate
-        .getByLabel("JSONL file")
-        .setInputFiles(path.resolve(import.meta.dirname, "../fixtures/routing/sentiment-routing.jsonl"));
-      await expect.poll(() => evaluate.getByLabel("Lines (JSONL)").inputValue()).toContain("small_quality");
-      await evaluate.getByRole("button", { name: "Run evaluation" }).click();
-      const table = page.getByRole("table", { name: "Router evaluation" });
-      await table.getByRole("cell", { name: "learned", exact: true }).waitFor({ timeout: 60_000 });
-      expect(await table.getByRole("row").count()).toBe(4);
-      await page.getByRole("img", { name: /Quality versus share of large calls/ }).waitFor();
     });
   }, 120_000);
 });

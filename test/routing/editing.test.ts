@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
@@ -7,8 +5,6 @@ import { createDeployment, createProvider, resolveDeployment } from "../../serve
 import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
 import { callerFor, makeMember, makeProject } from "../factories/workspace";
 import { freshDatabase, type TestDatabase } from "../helpers/db";
-
-const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/routing/sentiment-routing.jsonl");
 
 let d: TestDatabase;
 let p: Awaited<ReturnType<typeof makeProject>>;
@@ -197,143 +193,5 @@ describe("editing providers, deployments and routers", () => {
       callerFor(d.db, viewer.principal).routing.update({ ...P(), name: "r1", kind: "cascade", config: { small: "small", large: "large" } }),
     ).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect((await owner().routing.get({ ...P(), name: "r1" })).kind).toBe("rules");
-  });
-});
-
-describe("api.routing.evaluate", () => {
-  const ok = (i: number) => JSON.stringify({ prompt: `prompt ${i}`, small_quality: i % 2, large_quality: 1 });
-  const lines = (n: number) => Array.from({ length: n }, (_, i) => ok(i));
-  const evaluate = (data: string, extra: { trainFrac?: number; seed?: number } = {}) =>
-    callerFor(d.db, engineer.principal).routing.evaluate({ ...P(), data, ...extra });
-
-  /** The longest the event loop went without a 5 ms tick while `fn` ran. */
-  async function maxLagDuring<T>(fn: () => Promise<T>): Promise<{ value: T; lag: number }> {
-    let lag = 0;
-    let last = performance.now();
-    const probe = setInterval(() => {
-      const now = performance.now();
-      lag = Math.max(lag, now - last - 5);
-      last = now;
-    }, 5);
-    try {
-      return { value: await fn(), lag };
-    } finally {
-      clearInterval(probe);
-    }
-  }
-
-  it("evaluates the random, length and learned routers on the sentiment set, for engineers, as the CLI does", async () => {
-    const res = await evaluate(fs.readFileSync(FIXTURE, "utf8"), { trainFrac: 0.5, seed: 1 });
-    expect(res).toMatchObject({ n_train: 200, n_test: 200 });
-    expect(res.routers.map((r) => r.kind)).toEqual(["random", "length", "learned"]);
-    const by = Object.fromEntries(res.routers.map((r) => [r.kind, r]));
-    expect(by.learned?.apgr).toBeGreaterThan(by.random?.apgr ?? 1);
-    for (const r of res.routers) {
-      expect(r.apgr).toBeGreaterThan(0);
-      expect(r.cpt50).toBeLessThanOrEqual(r.cpt80);
-    }
-    expect(res.curves.map((c) => c.kind)).toEqual(["random", "length", "learned"]);
-    for (const c of res.curves) {
-      expect(c.points.length).toBeLessThanOrEqual(101);
-      expect(c.points[0]).toMatchObject({ share: 0, pgr: 0 });
-      expect(c.points.at(-1)).toMatchObject({ share: 1, pgr: 1 });
-    }
-    expect(res).not.toHaveProperty("scores");
-    // the figures of the whole computation inline, as before it moved to a worker thread: where changed, not what
-    const { parseEvalJsonl, runRouterEval } = await import("../../server/routing");
-    const { embedTexts } = await import("../../server/serving");
-    const inline = await runRouterEval(parseEvalJsonl(fs.readFileSync(FIXTURE, "utf8")), {
-      trainFrac: 0.5,
-      seed: 1,
-      embed: (texts) => embedTexts(texts, { model: "tiny-bert-embed" }),
-      embeddingModel: "tiny-bert-embed",
-      batchSize: 64,
-    });
-    for (const r of res.routers) expect(r).toEqual(inline.routers.map(({ curve: _c, ...x }) => x).find((x) => x.kind === r.kind));
-    expect(res).toMatchObject({
-      n_train: inline.n_train,
-      n_test: inline.n_test,
-      small_only: inline.small_only,
-      large_only: inline.large_only,
-    });
-  }, 120_000);
-
-  it("trains in a worker thread: the event loop keeps ticking through seconds of training", async () => {
-    // 4,000 lines and 128-dimensional vectors (precomputed, as the service passes them): the
-    // cross-validated training took about 4.7 s of the web thread when it ran there
-    const { runOffThread } = await import("../../server/routing/eval-pool");
-    const rows = Array.from({ length: 4000 }, (_, i) => ({
-      line: i,
-      prompt: `prompt ${i} ${"x".repeat(i % 50)}`,
-      small: (i * 7919) % 100 < 40 + (i % 50) ? 0 : 1,
-      large: 1,
-    }));
-    const { train, test } = (await import("../../server/routing/split")).trainTestSplit(rows.length, 0.5, 1);
-    const prompts = [...train, ...test].map((i) => rows[i]?.prompt as string);
-    const dim = 128;
-    const vectors = new Float64Array(prompts.length * dim).map((_, i) => Math.sin(i * 12.9898) % 1);
-    const job = { rows, trainFrac: 0.5, seed: 1, margin: 0, embeddingModel: "test", batchSize: 64, prompts, vectors, dim };
-    const { value: res, lag } = await maxLagDuring(() => runOffThread(job));
-    console.log(`router evaluation of 4,000 lines in a worker: max event-loop lag ${Math.round(lag)} ms`);
-    expect(res?.routers.map((r) => r.kind)).toEqual(["random", "length", "learned"]);
-    expect(lag).toBeLessThan(400);
-  }, 120_000);
-
-  it("needs the engineer role, and runs one evaluation per project at a time (409)", async () => {
-    const data = lines(40).join("\n");
-    await expect(callerFor(d.db, viewer.principal).routing.evaluate({ ...P(), data })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    const first = evaluate(data);
-    await expect(evaluate(data)).rejects.toMatchObject({
-      code: "CONFLICT",
-      message: expect.stringMatching(/already running in this project/),
-    });
-    expect((await first).n_train).toBe(20);
-    // the slot is free again once it finished
-    expect((await evaluate(data)).n_test).toBe(20);
-  }, 120_000);
-
-  it("names the line and the field of bad input, and refuses too few or too many lines", async () => {
-    const bad = async (data: string, extra: { trainFrac?: number } = {}) => {
-      const err = await evaluate(data, extra).then(
-        () => null,
-        (e) => e,
-      );
-      expect(err, `accepted: ${data.slice(0, 80)}`).not.toBeNull();
-      return { code: err.code, message: err.message, field: err.shape?.data?.field ?? err.cause?.field };
-    };
-    const head = lines(3).join("\n");
-    expect(await bad(`${head}\nnot json\n${lines(10).join("\n")}`)).toMatchObject({
-      code: "BAD_REQUEST",
-      message: expect.stringMatching(/^line 4: invalid JSON/),
-    });
-    expect(await bad(`${head}\n{"small_quality": 0, "large_quality": 1}\n`)).toMatchObject({
-      code: "BAD_REQUEST",
-      message: "line 4: prompt: expected a string",
-    });
-    expect(await bad(`${head}\n{"prompt": "p", "small_quality": "low", "large_quality": 1}\n`)).toMatchObject({
-      code: "BAD_REQUEST",
-      message: "line 4: small_quality: expected a finite number",
-      field: "small_quality",
-    });
-    expect(await bad(`${head}\n{"prompt": "p", "small_quality": 0}\n`)).toMatchObject({
-      message: "line 4: large_quality: expected a finite number",
-    });
-    expect(await bad(`${head}\n[1, 2]\n`)).toMatchObject({ message: "line 4: expected a JSON object" });
-    expect(await bad(lines(5).join("\n"))).toMatchObject({ code: "BAD_REQUEST", message: "data: need at least 10 labelled lines, got 5" });
-    expect(await bad("")).toMatchObject({ code: "BAD_REQUEST", message: "data: need at least 10 labelled lines, got 0" });
-    const big = `${JSON.stringify({ prompt: "x".repeat(2_100_000), small_quality: 0, large_quality: 1 })}\n`;
-    expect(await bad(big)).toMatchObject({
-      code: "BAD_REQUEST",
-      message: expect.stringMatching(/^data: 2\.1 MB is over the limit of 2 MB/),
-    });
-    expect(await bad(lines(20).join("\n"), { trainFrac: 1 })).toMatchObject({
-      code: "BAD_REQUEST",
-      message: expect.stringContaining("trainFrac"),
-    });
-    const flat = Array.from({ length: 12 }, (_, i) => JSON.stringify({ prompt: `p${i}`, small_quality: 1, large_quality: 1 })).join("\n");
-    expect(await bad(flat)).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("no performance gap") });
-    await expect(callerFor(d.db, other.owner.principal).routing.evaluate({ ...P(), data: lines(12).join("\n") })).rejects.toMatchObject({
-      code: expect.stringMatching(/NOT_FOUND|FORBIDDEN/),
-    });
   });
 });

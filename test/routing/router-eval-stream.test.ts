@@ -68,6 +68,8 @@ describe("keel router eval on a file over the old 2 MB cap", () => {
     expect(one).toMatchObject({ n_train: 150, n_test: 150 });
     const kinds = (one.routers as Array<{ kind: string; apgr: number }>).map((r) => r.kind);
     expect(kinds).toEqual(["random", "length", "learned", "tfidf"]);
+    // the embedding kinds need the embedding model: listed as skipped, saying why
+    expect(one.skipped).toEqual(["knn", "mlp", "mf"].map((kind) => ({ kind, reason: expect.stringMatching(/needs an embedding model/) })));
     const many = await run({ data: file, embedding: "none", seed: "1,2,3" });
     expect(many.seeds).toEqual([1, 2, 3]);
     expect(many.runs).toHaveLength(3);
