@@ -1,72 +1,16 @@
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { startWorker, type WorkerHandle } from "../../server/core/worker";
 import { evalRunJob } from "../../server/evals";
-import { handleV1 } from "../../server/http/v1";
 import { createDeployment, createProvider } from "../../server/serving";
 import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
-import { callerFor, makeKey, makeProject, req } from "../factories/workspace";
+import { callerFor, makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { runEnded, startEchoUpstream, uploadRows } from "../helpers/eval-runs";
 import { waitFor } from "../helpers/wait";
 
-/**
- * A loopback OpenAI-compatible upstream that answers a chat with its user message echoed back
- * ("echo" model); "flaky" fails the first try of each message with a 503; "down" always fails; "slow"
- * echoes after 200 ms.
- */
-async function startEchoUpstream() {
-  const calls: { model: string; content: string }[] = [];
-  const seen = new Set<string>();
-  const server = createServer((rq, res) => {
-    const chunks: Buffer[] = [];
-    rq.on("data", (c: Buffer) => chunks.push(c));
-    rq.on("end", async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-        model: string;
-        messages?: { content: string }[];
-        prompt?: string;
-      };
-      const content = body.messages?.at(-1)?.content ?? body.prompt ?? "";
-      calls.push({ model: body.model, content });
-      const first = !seen.has(`${body.model}:${content}`);
-      seen.add(`${body.model}:${content}`);
-      if (body.model === "down" || (body.model === "flaky" && first))
-        return void send(res, 503, { error: { message: "upstream is busy", type: "server_error" } });
-      if (body.model === "slow") await new Promise((r) => setTimeout(r, 200));
-      if (res.destroyed) return;
-      if (rq.url === "/v1/completions")
-        return void send(res, 200, {
-          id: "cmpl-1",
-          object: "text_completion",
-          created: 1,
-          model: body.model,
-          choices: [{ index: 0, text: content, finish_reason: "stop", logprobs: null }],
-          usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
-        });
-      send(res, 200, {
-        id: "chatcmpl-1",
-        object: "chat.completion",
-        created: 1,
-        model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop", logprobs: null }],
-        usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-}
+/** Eval runs of a deployment, against the echo upstream (test/helpers/eval-runs.ts). */
 
 let d: TestDatabase;
 let worker: WorkerHandle;
@@ -123,24 +67,8 @@ const rows = [
   { input: { question: "capital of Spain" }, references: ["Madrid"], metadata: { lang: "es" } },
 ];
 
-async function upload(name: string, lines: unknown[]) {
-  const body = lines.map((l) => JSON.stringify(l)).join("\n");
-  const res = await handleV1(
-    req(`/api/v1/projects/${p.project.slug}/datasets/${name}/versions?format=jsonl`, { method: "POST", key, body }),
-  );
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string };
-}
-
-async function ended(runId: string) {
-  return waitFor("the eval run", async () => {
-    const [run] = await d.db
-      .select()
-      .from(schema.evalRuns)
-      .where(and(eq(schema.evalRuns.id, runId), sql`${schema.evalRuns.status} IN ('succeeded', 'failed', 'cancelled')`));
-    return run;
-  });
-}
+const upload = (name: string, lines: unknown[]) => uploadRows(p.project.slug, key, name, lines);
+const ended = (runId: string) => runEnded(d.db, runId);
 
 /** The template answers with the reference itself (the echo upstream sends the prompt back), so every score is known. */
 const template = { kind: "chat" as const, text: "{{references.0}}" };

@@ -1,5 +1,3 @@
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from "@huggingface/transformers";
 import { and, count, eq, sql } from "drizzle-orm";
@@ -7,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { startWorker, type WorkerHandle } from "../../server/core/worker";
 import { evalRunJob } from "../../server/evals";
-import { handleV1 } from "../../server/http/v1";
 import { registerBundled } from "../../server/registry";
 import { createDeployment, createProvider, seedDeployments } from "../../server/serving";
 import { describeError } from "../../server/trpc/errors";
 import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
-import { callerFor, makeKey, makeProject, req } from "../factories/workspace";
+import { callerFor, makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { answerOf, runEnded, startUpstream, uploadRows } from "../helpers/eval-runs";
 import { waitFor } from "../helpers/wait";
 
 /**
@@ -21,40 +19,15 @@ import { waitFor } from "../helpers/wait";
  * the options' log-probabilities), tiny-bert-embed for embedding similarity, regex and JSON checks;
  * and a provider judge (a loopback OpenAI-compatible server) that answers text without log-probabilities.
  */
-async function startJudgeUpstream() {
-  const calls: { model: string; body: Record<string, unknown> }[] = [];
-  const server = createServer((rq, res) => {
-    const chunks: Buffer[] = [];
-    rq.on("data", (c: Buffer) => chunks.push(c));
-    rq.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { model: string; messages?: { content: string }[] };
-      calls.push({ model: body.model, body });
-      const content = body.messages?.at(-1)?.content ?? "";
-      // "strict" refuses log-probabilities, as some providers do
-      if (body.model === "strict" && "logprobs" in body)
-        return void send(res, 400, { error: { message: "logprobs is not supported", type: "invalid_request_error", param: "logprobs" } });
-      // a verdict in words for the answer about Paris, none for the others
-      const answer = content.includes("Answer: Paris") ? "The answer names the capital. Verdict: yes" : "I cannot tell from this.";
-      send(res, 200, {
-        id: "chatcmpl-1",
-        object: "chat.completion",
-        created: 1,
-        model: body.model,
-        choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: "stop", logprobs: null }],
-        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-      });
-    });
+/** A provider judge that answers in words: a verdict for the answer about Paris, none for the others; "strict" refuses log-probabilities. */
+function startJudgeUpstream() {
+  return startUpstream((call) => {
+    const content = call.body.messages?.at(-1)?.content ?? "";
+    if (call.model === "strict" && "logprobs" in call.body)
+      return { status: 400, body: { error: { message: "logprobs is not supported", type: "invalid_request_error", param: "logprobs" } } };
+    const answer = content.includes("Answer: Paris") ? "The answer names the capital. Verdict: yes" : "I cannot tell from this.";
+    return answerOf(call, answer, { prompt_tokens: 10, completion_tokens: 5 });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    calls,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
 
 let d: TestDatabase;
@@ -114,24 +87,8 @@ const rows = [
   { input: { question: "capital of Peru" }, references: ["Lima"], prediction: "paris, probably", metadata: { lang: "es" } },
 ];
 
-async function upload(name: string, lines: unknown[]) {
-  const body = lines.map((l) => JSON.stringify(l)).join("\n");
-  const res = await handleV1(
-    req(`/api/v1/projects/${p.project.slug}/datasets/${name}/versions?format=jsonl`, { method: "POST", key, body }),
-  );
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string };
-}
-
-async function ended(runId: string) {
-  return waitFor("the eval run", async () => {
-    const [run] = await d.db
-      .select()
-      .from(schema.evalRuns)
-      .where(and(eq(schema.evalRuns.id, runId), sql`${schema.evalRuns.status} IN ('succeeded', 'failed', 'cancelled')`));
-    return run;
-  });
-}
+const upload = (name: string, lines: unknown[]) => uploadRows(p.project.slug, key, name, lines);
+const ended = (runId: string) => runEnded(d.db, runId);
 
 const judgeTraces = (runId: string, n: number) =>
   waitFor("the judge's traces", async () => {
