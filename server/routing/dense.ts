@@ -97,6 +97,68 @@ export class Adam {
   }
 }
 
+/** The embedding routers' training schedule (mlp.ts, mf.ts): Adam's step, batch, epochs and early-stopping patience. */
+export const TRAINING = { lr: 3e-3, batch: 32, maxEpochs: 60, patience: 6, l2: 1e-3 } as const;
+
+export interface EarlyStopped {
+  /** the parameters to keep: the best epoch's by validation log loss, or the last when there is no validation slice */
+  theta: Float64Array;
+  /** that epoch's validation log loss (null without a validation slice) */
+  cvLogLoss: number | null;
+  /** the epoch kept (with validation), or the epochs run */
+  iterations: number;
+}
+
+/**
+ * Mini-batch Adam over seeded shuffles of `fit`, keeping the epoch with the lowest log loss on `val`
+ * and stopping after `patience` epochs without improvement (the loop mlp.ts and mf.ts share).
+ * `predict(i)` is P(y = 1) of item i under the current `theta`; `accumulate(i, grad, batchSize)` adds
+ * item i's gradient of the batch's mean log loss (`startBatch` resets any other sums first); `finish(grad)` adds what is not per item (L2, chain
+ * rules through normalizations) before the step.
+ */
+export function trainEarlyStopped(o: {
+  theta: Float64Array;
+  fit: readonly number[];
+  val: readonly number[];
+  y: readonly number[];
+  seed: number;
+  maxEpochs?: number;
+  predict: (i: number) => number;
+  accumulate: (i: number, grad: Float64Array, batchSize: number) => void;
+  finish: (grad: Float64Array) => void;
+  /** before each batch: reset what `accumulate` sums besides `grad` */
+  startBatch?: () => void;
+}): EarlyStopped {
+  const { theta, fit, val, y } = o;
+  const adam = new Adam(theta.length, TRAINING.lr);
+  const grad = new Float64Array(theta.length);
+  const order = seededRandom(o.seed ^ 0x0bad);
+  const valLoss = () =>
+    logLoss(
+      val.map((i) => o.predict(i)),
+      val.map((i) => y[i] as number),
+    );
+  let best = { loss: val.length ? valLoss() : Number.POSITIVE_INFINITY, theta: theta.slice(), epoch: 0 };
+  const maxEpochs = o.maxEpochs ?? TRAINING.maxEpochs;
+  let epoch = 0;
+  for (; epoch < maxEpochs; epoch++) {
+    const idx = shuffled(fit, order);
+    for (let s = 0; s < idx.length; s += TRAINING.batch) {
+      const batch = idx.slice(s, s + TRAINING.batch);
+      grad.fill(0);
+      o.startBatch?.();
+      for (const i of batch) o.accumulate(i, grad, batch.length);
+      o.finish(grad);
+      adam.step(theta, grad);
+    }
+    if (!val.length) continue;
+    const loss = valLoss();
+    if (loss < best.loss - 1e-9) best = { loss, theta: theta.slice(), epoch: epoch + 1 };
+    else if (epoch + 1 - best.epoch >= TRAINING.patience) break;
+  }
+  return val.length ? { theta: best.theta, cvLogLoss: best.loss, iterations: best.epoch } : { theta, cvLogLoss: null, iterations: epoch };
+}
+
 /** Training-data metrics and the calibrated threshold from in-sample P(small good enough). */
 export function fitSummary(
   p: readonly number[],

@@ -17,7 +17,6 @@
  * the training data (early stopping), as mlp.ts.
  */
 import {
-  Adam,
   checkQuery,
   checkVectors,
   columnStats,
@@ -27,18 +26,15 @@ import {
   gaussian,
   type RouterMetrics,
   standardized,
+  TRAINING,
+  trainEarlyStopped,
   validationSlice,
 } from "./dense";
 import { trainingLabels } from "./learned";
-import { logLoss, sigmoid } from "./logistic";
-import { seededRandom, shuffled } from "./split";
+import { sigmoid } from "./logistic";
+import { seededRandom } from "./split";
 
 export const MF_DIM = 32;
-const LR = 3e-3;
-const BATCH = 32;
-const MAX_EPOCHS = 60;
-const PATIENCE = 6;
-const L2 = 1e-3;
 
 export interface MfModel {
   kind: "mf";
@@ -100,10 +96,9 @@ export function trainMf(
   const normal = gaussian(seededRandom(seed ^ 0x6d66));
   for (let i = 0; i < k * d; i++) theta[i] = normal() / Math.sqrt(d);
   for (let i = 0; i < 3 * k; i++) theta[L.vs + i] = normal() / Math.sqrt(k);
-  const adam = new Adam(L.size, LR);
-  const grad = new Float64Array(L.size);
   const u = new Float64Array(k);
   const delta = new Float64Array(k);
+  const gDelta = new Float64Array(k);
 
   /** Fills u and delta, returns P(small good enough). */
   const forward = (z: Float64Array): number => {
@@ -120,37 +115,32 @@ export function trainMf(
     }
     return sigmoid((theta[L.b] as number) - s);
   };
-  const valLoss = () =>
-    logLoss(
-      val.map((i) => forward(Z[i] as Float64Array)),
-      val.map((i) => y[i] as number),
-    );
-  let best = { loss: val.length ? valLoss() : Number.POSITIVE_INFINITY, theta: theta.slice(), epoch: 0 };
-  const maxEpochs = opts.maxEpochs ?? MAX_EPOCHS;
-  const order = seededRandom(seed ^ 0x0bad);
-  const gDelta = new Float64Array(k);
-  let epoch = 0;
-  for (; epoch < maxEpochs; epoch++) {
-    for (const batch of chunks(shuffled(fit, order), BATCH)) {
-      grad.fill(0);
-      gDelta.fill(0);
-      for (const i of batch) {
-        const z = Z[i] as Float64Array;
-        const p = forward(z);
-        // z_logit = b - s: dLoss/ds = -(p - y)
-        const r = (p - (y[i] as number)) / batch.length;
-        grad[L.b] = (grad[L.b] as number) + r;
-        for (let c = 0; c < k; c++) {
-          const wc = theta[L.w + c] as number;
-          const dc = delta[c] as number;
-          const uc = u[c] as number;
-          grad[L.w + c] = (grad[L.w + c] as number) - r * dc * uc;
-          gDelta[c] = (gDelta[c] as number) - r * wc * uc;
-          const gu = -r * wc * dc;
-          const row = c * d;
-          for (let j = 0; j < d; j++) grad[row + j] = (grad[row + j] as number) + gu * (z[j] as number);
-        }
+  const trained = trainEarlyStopped({
+    theta,
+    fit,
+    val,
+    y,
+    seed,
+    ...(opts.maxEpochs !== undefined ? { maxEpochs: opts.maxEpochs } : {}),
+    predict: (i) => forward(Z[i] as Float64Array),
+    startBatch: () => gDelta.fill(0),
+    accumulate: (i, grad, batchSize) => {
+      const z = Z[i] as Float64Array;
+      // z_logit = b - s: dLoss/ds = -(p - y)
+      const r = (forward(z) - (y[i] as number)) / batchSize;
+      grad[L.b] = (grad[L.b] as number) + r;
+      for (let c = 0; c < k; c++) {
+        const wc = theta[L.w + c] as number;
+        const dc = delta[c] as number;
+        const uc = u[c] as number;
+        grad[L.w + c] = (grad[L.w + c] as number) - r * dc * uc;
+        gDelta[c] = (gDelta[c] as number) - r * wc * uc;
+        const gu = -r * wc * dc;
+        const row = c * d;
+        for (let j = 0; j < d; j++) grad[row + j] = (grad[row + j] as number) + gu * (z[j] as number);
       }
+    },
+    finish: (grad) => {
       // through the normalizations: d e / d v = (I - e e^T) / |v|; delta = e_large - e_small
       for (const [at, sign] of [
         [L.vl, 1],
@@ -161,16 +151,11 @@ export function trainMf(
         for (let c = 0; c < k; c++) dotEG += ((theta[at + c] as number) / nv) * sign * (gDelta[c] as number);
         for (let c = 0; c < k; c++) grad[at + c] = (sign * (gDelta[c] as number) - ((theta[at + c] as number) / nv) * dotEG) / nv;
       }
-      for (let i = 0; i < k * d; i++) grad[i] = (grad[i] as number) + L2 * (theta[i] as number);
-      for (let c = 0; c < k; c++) grad[L.w + c] = (grad[L.w + c] as number) + L2 * (theta[L.w + c] as number);
-      adam.step(theta, grad);
-    }
-    if (!val.length) continue;
-    const loss = valLoss();
-    if (loss < best.loss - 1e-9) best = { loss, theta: theta.slice(), epoch: epoch + 1 };
-    else if (epoch + 1 - best.epoch >= PATIENCE) break;
-  }
-  const t = val.length ? best.theta : theta;
+      for (let i = 0; i < k * d; i++) grad[i] = (grad[i] as number) + TRAINING.l2 * (theta[i] as number);
+      for (let c = 0; c < k; c++) grad[L.w + c] = (grad[L.w + c] as number) + TRAINING.l2 * (theta[L.w + c] as number);
+    },
+  });
+  const t = trained.theta;
   const model = {
     kind: "mf" as const,
     embedding: opts.embedding,
@@ -186,15 +171,8 @@ export function trainMf(
     trainedOn: n,
   };
   const p = vectors.map((v) => predictMf(model, v));
-  const { threshold, metrics } = fitSummary(p, y, opts.targetLargeShare, {
-    cvLogLoss: val.length ? best.loss : null,
-    iterations: val.length ? best.epoch : epoch,
-  });
+  const { threshold, metrics } = fitSummary(p, y, opts.targetLargeShare, trained);
   return { ...model, threshold, metrics };
-}
-
-function* chunks<T>(xs: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < xs.length; i += size) yield xs.slice(i, i + size);
 }
 
 /** P(small model good enough) for one prompt's embedding. */
@@ -221,7 +199,7 @@ export function predictMf(model: Omit<MfModel, "threshold" | "metrics">, embeddi
 /** Shape check for a model read back from JSON. */
 export function isMfModel(v: unknown): v is MfModel {
   const m = v as MfModel | null;
-  if (!m || m.kind !== "mf" || !m.embedding || typeof m.embedding.dim !== "number" || typeof m.dim !== "number") return false;
+  if (m?.kind !== "mf" || !m.embedding || typeof m.embedding.dim !== "number" || typeof m.dim !== "number") return false;
   const d = m.embedding.dim;
   return (
     Array.isArray(m.proj) &&

@@ -6,11 +6,10 @@
  * Loss: mean binary cross-entropy + (L2 / 2) * (|W1|^2 + |w2|^2). Training: Adam (lr LR) on
  * mini-batches of BATCH items in a seeded order, weights drawn from a seeded N(0, 1/fan_in); after
  * each epoch the log loss on a seeded validation slice of the training data (dense.ts) is measured
- * and the weights of the best epoch are kept (early stopping, PATIENCE epochs without improvement,
- * at most MAX_EPOCHS). So the model is a pure function of its inputs and the seed.
+ * and the weights of the best epoch are kept (early stopping, dense.ts TRAINING.patience epochs without improvement,
+ * at most TRAINING.maxEpochs). So the model is a pure function of its inputs and the seed.
  */
 import {
-  Adam,
   checkQuery,
   checkVectors,
   columnStats,
@@ -20,18 +19,15 @@ import {
   gaussian,
   type RouterMetrics,
   standardized,
+  TRAINING,
+  trainEarlyStopped,
   validationSlice,
 } from "./dense";
 import { trainingLabels } from "./learned";
-import { logLoss, sigmoid } from "./logistic";
-import { seededRandom, shuffled } from "./split";
+import { sigmoid } from "./logistic";
+import { seededRandom } from "./split";
 
 export const HIDDEN = 32;
-const LR = 3e-3;
-const BATCH = 32;
-const MAX_EPOCHS = 60;
-const PATIENCE = 6;
-const L2 = 1e-3;
 
 export interface MlpModel {
   kind: "mlp";
@@ -100,49 +96,36 @@ export function trainMlp(
   const normal = gaussian(seededRandom(seed ^ 0x6d6c70));
   for (let i = 0; i < h * d; i++) theta[i] = normal() / Math.sqrt(d);
   for (let u = 0; u < h; u++) theta[h * d + h + u] = normal() / Math.sqrt(h);
-  const adam = new Adam(size, LR);
-  const grad = new Float64Array(size);
   const hid = new Float64Array(h);
-  const order = seededRandom(seed ^ 0x0bad);
-  const valLoss = () =>
-    logLoss(
-      val.map((i) => forward(theta, d, h, Z[i] as Float64Array, hid)),
-      val.map((i) => y[i] as number),
-    );
-  let best = { loss: val.length ? valLoss() : Number.POSITIVE_INFINITY, theta: theta.slice(), epoch: 0 };
-  const maxEpochs = opts.maxEpochs ?? MAX_EPOCHS;
-  let epoch = 0;
-  for (; epoch < maxEpochs; epoch++) {
-    const idx = shuffled(fit, order);
-    for (let s = 0; s < idx.length; s += BATCH) {
-      const batch = idx.slice(s, s + BATCH);
-      grad.fill(0);
-      for (const i of batch) {
-        const z = Z[i] as Float64Array;
-        const p = forward(theta, d, h, z, hid);
-        const r = (p - (y[i] as number)) / batch.length;
-        const o1 = h * d;
-        const o2 = o1 + h;
-        grad[o2 + h] = (grad[o2 + h] as number) + r;
-        for (let u = 0; u < h; u++) {
-          const t = hid[u] as number;
-          grad[o2 + u] = (grad[o2 + u] as number) + r * t;
-          const back = r * (theta[o2 + u] as number) * (1 - t * t);
-          grad[o1 + u] = (grad[o1 + u] as number) + back;
-          const row = u * d;
-          for (let j = 0; j < d; j++) grad[row + j] = (grad[row + j] as number) + back * (z[j] as number);
-        }
+  const o1 = h * d;
+  const o2 = o1 + h;
+  const trained = trainEarlyStopped({
+    theta,
+    fit,
+    val,
+    y,
+    seed,
+    ...(opts.maxEpochs !== undefined ? { maxEpochs: opts.maxEpochs } : {}),
+    predict: (i) => forward(theta, d, h, Z[i] as Float64Array, hid),
+    accumulate: (i, grad, batchSize) => {
+      const z = Z[i] as Float64Array;
+      const r = (forward(theta, d, h, z, hid) - (y[i] as number)) / batchSize;
+      grad[o2 + h] = (grad[o2 + h] as number) + r;
+      for (let u = 0; u < h; u++) {
+        const t = hid[u] as number;
+        grad[o2 + u] = (grad[o2 + u] as number) + r * t;
+        const back = r * (theta[o2 + u] as number) * (1 - t * t);
+        grad[o1 + u] = (grad[o1 + u] as number) + back;
+        const row = u * d;
+        for (let j = 0; j < d; j++) grad[row + j] = (grad[row + j] as number) + back * (z[j] as number);
       }
-      for (let i = 0; i < h * d; i++) grad[i] = (grad[i] as number) + L2 * (theta[i] as number);
-      for (let u = 0; u < h; u++) grad[h * d + h + u] = (grad[h * d + h + u] as number) + L2 * (theta[h * d + h + u] as number);
-      adam.step(theta, grad);
-    }
-    if (!val.length) continue;
-    const loss = valLoss();
-    if (loss < best.loss - 1e-9) best = { loss, theta: theta.slice(), epoch: epoch + 1 };
-    else if (epoch + 1 - best.epoch >= PATIENCE) break;
-  }
-  const w = val.length ? best.theta : theta;
+    },
+    finish: (grad) => {
+      for (let i = 0; i < h * d; i++) grad[i] = (grad[i] as number) + TRAINING.l2 * (theta[i] as number);
+      for (let u = 0; u < h; u++) grad[o2 + u] = (grad[o2 + u] as number) + TRAINING.l2 * (theta[o2 + u] as number);
+    },
+  });
+  const w = trained.theta;
   const model = {
     kind: "mlp" as const,
     embedding: opts.embedding,
@@ -160,10 +143,7 @@ export function trainMlp(
   };
   // threshold and metrics from the stored (rounded) weights, exactly as serving will compute P
   const p = vectors.map((v) => predictMlp(model, v));
-  const { threshold, metrics } = fitSummary(p, y, opts.targetLargeShare, {
-    cvLogLoss: val.length ? best.loss : null,
-    iterations: val.length ? best.epoch : epoch,
-  });
+  const { threshold, metrics } = fitSummary(p, y, opts.targetLargeShare, trained);
   return { ...model, threshold, metrics };
 }
 
@@ -187,7 +167,7 @@ export function predictMlp(model: Omit<MlpModel, "threshold" | "metrics">, embed
 /** Shape check for a model read back from JSON. */
 export function isMlpModel(v: unknown): v is MlpModel {
   const m = v as MlpModel | null;
-  if (!m || m.kind !== "mlp" || !m.embedding || typeof m.embedding.dim !== "number" || typeof m.hidden !== "number") return false;
+  if (m?.kind !== "mlp" || !m.embedding || typeof m.embedding.dim !== "number" || typeof m.hidden !== "number") return false;
   const d = m.embedding.dim;
   return (
     Array.isArray(m.w1) &&
