@@ -75,36 +75,48 @@ describe("the JSON rule on uploaded rows", () => {
   });
 });
 
+/** Run `fn` while a 5 ms interval measures the event loop's longest stall (ms). */
+async function withLagProbe<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  let maxLag = 0;
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    maxLag = Math.max(maxLag, now - last - 5);
+    last = now;
+  }, 5);
+  try {
+    const out = await fn();
+    maxLag = Math.max(maxLag, performance.now() - last - 5);
+    return [out, maxLag];
+  } finally {
+    clearInterval(probe);
+  }
+}
+
 describe("big uploads off the event loop", () => {
   it("parses in a worker thread: the event loop keeps ticking, and the content equals an inline parse's", async () => {
     const rows = 100_000;
     const body = `${goodLines(rows)}\n`;
     const before = uploadParser.stats.worker;
-    let maxLag = 0;
-    let last = performance.now();
-    const probe = setInterval(() => {
-      const now = performance.now();
-      maxLag = Math.max(maxLag, now - last - 5);
-      last = now;
-    }, 5);
     const started = performance.now();
-    const res = await post("big", body, "application/jsonl");
-    clearInterval(probe);
+    const [res, maxLag] = await withLagProbe(() => post("big", body, "application/jsonl"));
     const v = (await res.json()) as { rowCount: number; contentHash: string };
     expect(res.status).toBe(201);
     expect(v.rowCount).toBe(rows);
     expect(uploadParser.stats.worker).toBe(before + 1);
-    console.log(
-      `upload of ${rows} rows (${body.length} bytes): ${Math.round(performance.now() - started)} ms, max event-loop lag ${Math.round(maxLag)} ms`,
-    );
-    // parsed inline the same file blocked this loop for about 1.8 s on the 2-core CI machine (parse, then two hashing passes)
-    expect(maxLag).toBeLessThan(400);
 
     // the worker's hashes are the inline ones: a pool that parses everything inline gets the same content hash
     const inline = new ParsePool({ maxActive: 1, maxWaiting: 0, inlineBelow: Number.MAX_SAFE_INTEGER, idleMs: 1000 });
     const { contentHash } = await import("../../server/datasets/parse");
-    const parsed = await inline.parse(new TextEncoder().encode(body), "jsonl");
+    const [parsed, inlineLag] = await withLagProbe(() => inline.parse(new TextEncoder().encode(body), "jsonl"));
     expect(contentHash(parsed.rows)).toBe(v.contentHash);
+    console.log(
+      `upload of ${rows} rows (${body.length} bytes): ${Math.round(performance.now() - started)} ms, max event-loop lag ${Math.round(maxLag)} ms; parsed inline: ${Math.round(inlineLag)} ms`,
+    );
+    // the same file parsed inline blocks this loop (about 1.8 s on an idle 2-core machine: parse, then two
+    // hashing passes); through the worker the loop keeps ticking. Compared under the same load, not
+    // against a fixed time, so a busy machine slows both alike.
+    expect(maxLag).toBeLessThan(inlineLag / 2);
     expect(inline.stats).toEqual({ worker: 0, inline: 1 });
   });
 
