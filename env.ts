@@ -98,6 +98,25 @@ const schema = z.object({
   /** Where artifact files (model versions, run artifacts) are kept, content-addressed; default <KEEL_DATA_DIR>/artifacts. */
   KEEL_ARTIFACTS_DIR: z.string().optional(),
   /**
+   * `s3://bucket/prefix`: keep artifacts in an S3-compatible bucket instead (wins over KEEL_ARTIFACTS_DIR);
+   * needs KEEL_S3_ACCESS_KEY_ID and KEEL_S3_SECRET_ACCESS_KEY. The SDK reads nothing from the
+   * environment itself (no AWS_* variables, no ~/.aws files): these are all it gets.
+   */
+  KEEL_ARTIFACTS_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\\]*)?$/, "must be s3://bucket or s3://bucket/prefix")
+    .optional(),
+  /** The S3 API's origin (MinIO, Ceph, R2, GCS interop...); unset: AWS's endpoint for KEEL_S3_REGION. */
+  KEEL_S3_ENDPOINT: z.url().optional(),
+  KEEL_S3_REGION: z.string().min(1).default("us-east-1"),
+  KEEL_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  KEEL_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** 1: address the bucket as <endpoint>/<bucket> (MinIO, Ceph and most self-hosted servers) instead of <bucket>.<host>. */
+  KEEL_S3_FORCE_PATH_STYLE: z
+    .enum(["0", "1"])
+    .default("0")
+    .transform((v) => v === "1"),
+  /**
    * Key for secrets stored in the database (provider API keys): 32 bytes as 64 hex characters or
    * base64. Unset: one is generated into <KEEL_DATA_DIR>/secret.key (mode 600) on first use.
    */
@@ -110,10 +129,17 @@ const schema = z.object({
     .default(10 * 1024 ** 3),
 });
 
+/** Rules across variables. An S3 store with no keys would fail on its first upload: refused at load instead. */
+const checked = schema.superRefine((e, ctx) => {
+  if (!e.KEEL_ARTIFACTS_URL) return;
+  for (const k of ["KEEL_S3_ACCESS_KEY_ID", "KEEL_S3_SECRET_ACCESS_KEY"] as const)
+    if (!e[k]) ctx.addIssue({ code: "custom", path: [k], message: "required when KEEL_ARTIFACTS_URL is set" });
+});
+
 export type Env = z.infer<typeof schema>;
 
 function load(): Env {
-  const parsed = schema.safeParse(process.env);
+  const parsed = checked.safeParse(process.env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);

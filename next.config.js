@@ -31,6 +31,8 @@ const config = {
     "prom-client",
     "@huggingface/transformers",
     "onnxruntime-node",
+    // the S3 artifact store's multipart uploader (Next already keeps @aws-sdk/client-s3 external)
+    "@aws-sdk/lib-storage",
   ],
   poweredByHeader: false,
   reactStrictMode: true,

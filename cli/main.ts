@@ -345,6 +345,19 @@ async function score() {
   }
 }
 
+/**
+ * An artifact store that cannot be reached (an S3 endpoint down, a wrong bucket or key) stops `start`
+ * and `worker` before anything runs, naming endpoint and bucket, rather than failing every upload later.
+ */
+async function checkArtifactStore(): Promise<void> {
+  const [{ artifactStore }, { DomainError }] = await Promise.all([import("../server/core/artifacts"), import("../server/core/errors")]);
+  try {
+    await artifactStore().check();
+  } catch (err) {
+    throw new DomainError("SERVICE_UNAVAILABLE", `${(err as Error).message}; Keel does not start without its artifact store`);
+  }
+}
+
 /** The full error in the log; where the logger itself cannot load (a bad environment), on stderr. */
 async function logFailure(err: unknown): Promise<void> {
   try {
@@ -357,12 +370,16 @@ async function logFailure(err: unknown): Promise<void> {
 async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
-  switch (`${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval"].includes(cmd) ? ` ${sub}` : ""}`) {
+  switch (
+    `${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval", "artifacts"].includes(cmd) ? ` ${sub}` : ""}`
+  ) {
     case "start":
       (await import("../server/core/egress")).egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
+      await checkArtifactStore();
       return start();
     case "worker":
       (await import("../server/core/egress")).egressPolicy();
+      await checkArtifactStore();
       return worker();
     case "migrate":
       return withDb(async () => say("migrations applied", { ok: true }));
@@ -410,6 +427,8 @@ async function main() {
       return (await import("./router")).routerCommand(sub, opts, say); // no database
     case `drift ${sub}`:
       return (await import("./drift")).driftCommand(sub, opts); // no database
+    case `artifacts ${sub}`:
+      return (await import("./artifacts")).artifactsCommand(sub, opts, say); // no database: blobs are named by their sha256
     case `eval ${sub}`: // the database only in local mode (not with --url)
       return (await import("./eval")).evalCommand(sub, opts, say, { withDb, usage: (m) => new UsageError(m, false) });
     default:

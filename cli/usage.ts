@@ -52,6 +52,12 @@ export const EVAL_USAGE = `  eval run --project SLUG (--dataset NAME[@VERSION] |
                                   --url/--key: a remote Keel over its REST API. Exit 1: a gate failed or the run did not
                                   succeed; 2: bad usage (flags, file, target, template)
 `;
+export const ARTIFACTS_USAGE = `  artifacts migrate --to s3://BUCKET/PREFIX
+                                copy every blob of the local artifact store (KEEL_ARTIFACTS_DIR, else <data dir>/artifacts)
+                                to an S3-compatible bucket (KEEL_S3_ENDPOINT, KEEL_S3_REGION, KEEL_S3_ACCESS_KEY_ID,
+                                KEEL_S3_SECRET_ACCESS_KEY, KEEL_S3_FORCE_PATH_STYLE), read each back and check its sha256;
+                                idempotent; prints counts; exit 1 when a blob failed. Then set KEEL_ARTIFACTS_URL to it
+`;
 
 export const USAGE = `keel <command> [options]   (every command takes --json)
 
@@ -64,4 +70,4 @@ ${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${EVAL_USAGE}${DRIFT_USAGE}`;
+${MODELS_USAGE}${ARTIFACTS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${EVAL_USAGE}${DRIFT_USAGE}`;

@@ -1,4 +1,3 @@
-import type { ReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { and, eq, like, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
@@ -109,7 +108,7 @@ export async function openRunArtifact(
   projectId: string,
   runId: string,
   path: string,
-): Promise<{ entry: RunArtifactEntry; stream: ReadStream }> {
+): Promise<{ entry: RunArtifactEntry; stream: Readable }> {
   const run = await getRun(db, projectId, runId);
   const [entry] = await db
     .select({ path: a.path, size: a.size, sha256: a.sha256, createdAt: a.createdAt })

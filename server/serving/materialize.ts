@@ -14,7 +14,8 @@ const inFlight = new Map<string, Promise<string>>();
 
 /**
  * A version's files as a folder laid out by artifact path, made once. Files are hard links to the
- * content-addressed blobs where the file system allows (same device), else copies. The folder is
+ * content-addressed blobs where the file system allows (a local store on the same device), else
+ * copies, or downloads from an S3 store. The folder is
  * built under a temporary name and renamed into place, so a folder under its final name is always
  * complete: a crash leaves only a `.tmp-*` folder, which the next call ignores.
  */
@@ -40,15 +41,11 @@ async function build(root: string, final: string, versionId: string, files: read
     for (const f of files) {
       const bad = checkArtifactPath(f.path);
       if (bad) throw new DomainError("UNPROCESSABLE_CONTENT", `artifact path ${f.path} ${bad}`);
-      const src = store.pathOf(f.sha256);
-      if (!fs.existsSync(src)) throw new DomainError("PRECONDITION_FAILED", `artifact ${f.path} (${f.sha256}) is missing from the store`);
       const dest = path.join(tmp, ...f.path.split("/"));
       await fsp.mkdir(path.dirname(dest), { recursive: true });
-      try {
-        await fsp.link(src, dest);
-      } catch {
-        await fsp.copyFile(src, dest);
-      }
+      // a hard link into a local store, else a copy or (S3) a hash-checked download
+      if (!(await store.copyTo(f.sha256, dest)))
+        throw new DomainError("PRECONDITION_FAILED", `artifact ${f.path} (${f.sha256}) is missing from the store`);
     }
     try {
       await fsp.rename(tmp, final);

@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
-import { artifactStore } from "../../server/core/artifacts";
+import { artifactStore, setArtifactStore } from "../../server/core/artifacts";
 import { handleV1 } from "../../server/http/v1";
 import { callerFor, makeKey, makeMember, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { type Fault, faultyProxy, STORE_KINDS, useStore } from "../helpers/s3";
 
 let d: TestDatabase;
 let p: Awaited<ReturnType<typeof makeProject>>;
@@ -31,7 +32,7 @@ const api = (p2: string, init: Parameters<typeof req>[1] = {}) => handleV1(req(`
 const body = async (res: Response) =>
   (await res.json()) as Record<string, unknown> & { error: { code: string; message: string; field?: string } };
 const tmpFiles = () => {
-  const dir = path.join(artifactStore().root, "tmp");
+  const dir = artifactStore().tmpDir;
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 };
 
@@ -43,7 +44,14 @@ function form(files: { path: string; bytes: Buffer; sha?: string }[], meta?: unk
   return f;
 }
 
-describe("model registry over HTTP", () => {
+// the same suite against the local folder and an S3-compatible server, each in a project of its own
+describe.each(STORE_KINDS)("model registry over HTTP (%s store)", (kind) => {
+  const { s3 } = useStore(kind);
+  beforeAll(async () => {
+    p = await makeProject(d.db);
+    key = (await makeKey(d.db, p.project.id, p.owner.user.id, "owner")).key;
+  });
+
   it("registers a transformers.js folder as multipart, streams each file back byte for byte, and refuses a duplicate name", async () => {
     expect((await api("/models", { method: "POST", json: { name: "sentiment", task: "text-classification" } })).status).toBe(201);
     const dup = await api("/models", { method: "POST", json: { name: "sentiment" } });
@@ -69,6 +77,8 @@ describe("model registry over HTTP", () => {
       expect(dl.status).toBe(200);
       expect(dl.headers.get("x-content-sha256")).toBe(f.sha);
       expect(sha(Buffer.from(await dl.arrayBuffer()))).toBe(f.sha);
+      // the bytes live where the block says: the bucket for "s3"
+      if (kind === "s3") expect(await s3().store().has(f.sha)).toBe(true);
     }
     const missing = await api("/models/sentiment/versions/1/artifacts/nope.bin");
     expect(missing.status).toBe(404);
@@ -132,7 +142,10 @@ describe("model registry over HTTP", () => {
     expect(nul.status).toBe(400);
     expect((await body(nul)).error).toMatchObject({ field: "meta", message: expect.stringContaining("meta.params.lr: contains a NUL") });
 
-    const [m] = await d.db.select().from(schema.registeredModels).where(eq(schema.registeredModels.name, "strict"));
+    const [m] = await d.db
+      .select()
+      .from(schema.registeredModels)
+      .where(and(eq(schema.registeredModels.projectId, p.project.id), eq(schema.registeredModels.name, "strict")));
     expect(m?.latestVersion).toBe(0);
     expect(
       await d.db
@@ -141,6 +154,42 @@ describe("model registry over HTTP", () => {
         .where(eq(schema.modelVersions.modelId, m?.id as string)),
     ).toEqual([]);
   });
+
+  it.runIf(kind === "s3")(
+    "an S3 store failing mid-upload: the request fails with nothing registered; a passing failure is retried",
+    async () => {
+      await api("/models", { method: "POST", json: { name: "flaky" } });
+      const bytes = Buffer.from(`weights ${Date.now()}`);
+      let mode: "cut" | "once" = "cut";
+      const puts: Fault[] = [];
+      const proxy = await faultyProxy(s3().endpoint, (method) => {
+        if (method !== "PUT") return null;
+        const f: Fault = mode === "cut" ? "reset" : puts.includes(503) ? null : 503;
+        puts.push(f);
+        return f;
+      });
+      const prev = setArtifactStore(s3().store({ endpoint: proxy.endpoint }));
+      try {
+        const res = await api("/models/flaky/versions", { method: "POST", body: form([{ path: "w.bin", bytes, sha: sha(bytes) }]) });
+        expect(res.status).toBe(503);
+        expect(puts).toEqual(["reset", "reset", "reset"]); // the SDK tried three times
+        expect(tmpFiles()).toEqual([]);
+        expect(await s3().store().has(sha(bytes))).toBe(false);
+        expect(await body(await api("/models/flaky"))).toMatchObject({ latestVersion: 0 });
+
+        mode = "once";
+        puts.length = 0;
+        const ok = await api("/models/flaky/versions", { method: "POST", body: form([{ path: "w.bin", bytes, sha: sha(bytes) }]) });
+        expect(ok.status).toBe(201);
+        expect(puts).toEqual([503, null]); // refused once, retried by the SDK
+        const dl = await api("/models/flaky/versions/1/artifacts/w.bin");
+        expect(Buffer.from(await dl.arrayBuffer()).equals(bytes)).toBe(true);
+      } finally {
+        setArtifactStore(prev);
+        await proxy.close();
+      }
+    },
+  );
 
   it("moves aliases with history, resolves them, rolls back, and keeps another project's models out of reach", async () => {
     await api("/models", { method: "POST", json: { name: "gen" } });

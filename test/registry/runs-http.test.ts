@@ -4,6 +4,7 @@ import { schema } from "../../db/client";
 import { handleV1 } from "../../server/http/v1";
 import { callerFor, makeKey, makeMember, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { STORE_KINDS, useStore } from "../helpers/s3";
 
 let d: TestDatabase;
 let p: Awaited<ReturnType<typeof makeProject>>;
@@ -24,9 +25,17 @@ async function call(method: string, path: string, body?: unknown, k = key): Prom
   return { status: res.status, body: (await res.json()) as Json };
 }
 
-describe("/api/v1/experiments and /api/v1/runs", () => {
+// run artifacts go to the artifact store: the suite runs against the local folder and against S3,
+// each in a project of its own
+describe.each(STORE_KINDS)("/api/v1/experiments and /api/v1/runs (%s store)", (kind) => {
+  const { s3 } = useStore(kind);
   let runId: string;
   let experimentId: string;
+  beforeAll(async () => {
+    p = await makeProject(d.db);
+    key = (await makeKey(d.db, p.project.id, p.owner.user.id, "engineer")).key;
+    viewerKey = (await makeKey(d.db, p.project.id, p.owner.user.id, "viewer")).key;
+  });
 
   it("creates a run in an experiment by name (created when missing), logs, reads it back", async () => {
     const created = await call("POST", "/runs", { experiment: "http-exp", name: "first", params: { lr: "0.01" }, tags: { git: "abc" } });
@@ -101,6 +110,7 @@ describe("/api/v1/experiments and /api/v1/runs", () => {
     const dl = await handleV1(req(`/api/v1/runs/${runId}/artifacts/plots/loss.png`, { key }));
     expect(new Uint8Array(await dl.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
     expect(dl.headers.get("content-length")).toBe("3");
+    if (kind === "s3") expect(await s3().store().has(list.body.items[0].sha256)).toBe(true);
     expect((await handleV1(req(`/api/v1/runs/${runId}/artifacts/nope`, { key }))).status).toBe(404);
   });
 

@@ -2,10 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelsDir } from "../../env";
-import { registerLocal } from "../../server/registry";
+import { registerLocal, versionFiles } from "../../server/registry";
 import { embed, modelCacheDir, runOnnx, sourceFromVersion, unloadModels } from "../../server/serving";
 import { makeProject } from "../factories/workspace";
 import { freshDatabase, type TestDatabase } from "../helpers/db";
+import { STORE_KINDS, useStore } from "../helpers/s3";
 
 let t: TestDatabase;
 let projectId: string;
@@ -23,7 +24,15 @@ afterAll(async () => {
   await t.drop();
 });
 
-describe("models from registry versions", () => {
+// serving reads a version's files from the artifact store: a folder, or S3 (downloaded, hash-checked)
+describe.each(STORE_KINDS)("a registry version served from the %s store", (kind) => {
+  const { s3 } = useStore(kind);
+  beforeAll(async () => {
+    const { project, owner } = await makeProject(t.db);
+    projectId = project.id;
+    actor = { userId: owner.user.id, keyId: null };
+  });
+
   it("materializes a version from the artifact store and loads it", async () => {
     const v = await registerLocal(t.db, actor, projectId, "embedder", { path: path.join(modelsDir(), "tiny-bert-embed") });
     const source = await sourceFromVersion(t.db, projectId, "embedder", v.version);
@@ -39,8 +48,15 @@ describe("models from registry versions", () => {
     // a second resolve reuses the folder (and the loaded pipeline)
     const again = await sourceFromVersion(t.db, projectId, "embedder", v.version);
     expect(again.location).toBe(source.location);
+    if (kind === "s3") {
+      // the files came from the bucket: every one is there, and none is a hard link into a local store
+      for (const f of await versionFiles(t.db, v.id)) expect(await s3().store().has(f.sha256)).toBe(true);
+      expect(fs.statSync(path.join(source.location, "onnx", "model.onnx")).nlink).toBe(1);
+    }
   });
+});
 
+describe("models from registry versions", () => {
   it("an unknown model or version is a 404", async () => {
     await expect(sourceFromVersion(t.db, projectId, "nope", 1)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(sourceFromVersion(t.db, projectId, "embedder", "staging")).rejects.toMatchObject({ code: "NOT_FOUND" });
