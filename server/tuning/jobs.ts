@@ -5,6 +5,7 @@ import { DomainError, notFound, parseOrThrow } from "../core/errors";
 import { buildFromLogs, getDataset, getVersionByNumber, listVersions as listDatasetVersions } from "../datasets";
 import { resolveVersion } from "../registry";
 import { type Actor, recordAudit } from "../workspace";
+import { checkSftArchitecture } from "./architectures";
 import { BASE_TASKS, type CreateJobInput, createJobInput, HYPERPARAMETERS } from "./contract";
 import { loadExamples } from "./data";
 
@@ -113,6 +114,7 @@ async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: Crea
       `${input.method} needs a transformers.js base model; ${base.model} v${base.version} is ${base.format}`,
       "base",
     );
+  await checkSftArchitecture(db, input.method, base);
   const dataset = input.fromLogs
     ? await buildFromLogs(db, actor, projectId, { ...input.fromLogs, format: input.method === "head" ? "traces" : "chat" })
     : await datasetVersionOf(db, projectId, input.dataset as NonNullable<CreateJobInput["dataset"]>);

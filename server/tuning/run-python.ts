@@ -53,7 +53,7 @@ export function pythonTrainer(method: "lora" | "full"): Trainer {
       setTimeout(() => child.exitCode === null && child.kill("SIGKILL"), 5000).unref();
     };
     run.signal.addEventListener("abort", stop, { once: true });
-    let result: { files?: string[]; metrics?: Record<string, number> } | null = null;
+    let result: { files?: string[]; metrics?: Record<string, number>; verify?: unknown[] } | null = null;
     let error: string | null = null;
     const out = readline.createInterface({ input: child.stdout });
     out.on("line", (line) => {
@@ -83,7 +83,16 @@ export function pythonTrainer(method: "lora" | "full"): Trainer {
     const metrics = Object.fromEntries(
       Object.entries((result as { metrics?: Record<string, unknown> }).metrics ?? {}).filter(([, v]) => typeof v === "number"),
     ) as Record<string, number>;
-    return { dir: outDir, metrics, task: "text-generation", format: "transformers.js" };
+    // the trainer's own greedy tokens on a few prompts, checked against onnxruntime: kept with the version,
+    // so serving the export can be compared with what training produced
+    const verify = (result as { verify?: unknown[] }).verify;
+    return {
+      dir: outDir,
+      metrics,
+      task: "text-generation",
+      format: "transformers.js",
+      ...(Array.isArray(verify) ? { metadata: { exportCheck: verify } } : {}),
+    };
   };
 }
 

@@ -11,8 +11,7 @@ import { missingPython, type Result, runTrainer, trainTiny, VERIFY_PROMPTS } fro
  * workers/trainers/sft.py (method lora, the default) on the CPU for a few steps on tiny-gpt2: the
  * JSON-lines protocol, a finite loss, the transformers.js layout, and Keel's serving
  * (transformers.js) decoding the exported model greedily to the same text the trainer's PyTorch model
- * produced. Needs Python with torch, transformers, onnx and onnxruntime (peft optional: the trainer
- * has a built-in LoRA); skipped, saying which import failed, where they are missing.
+ * produced. Needs Python with torch, transformers, peft, onnx and onnxruntime; skipped, saying which import failed, where they are missing.
  */
 const skip = missingPython();
 
@@ -50,7 +49,7 @@ describe.skipIf(Boolean(skip))(`lora trainer on the CPU${skip ? ` (skipped: ${sk
     const result = run.lines.at(-1) as Result;
     expect(result.type).toBe("result");
     expect(result.metrics.steps).toBe(4);
-    expect(["peft", "builtin"]).toContain(result.adapter);
+    expect(result.adapter).toBe("peft");
     expect(result.files.some((f) => f.startsWith("adapter/"))).toBe(true);
     expect(Number.isFinite(result.metrics.train_loss)).toBe(true);
     expect(result.files).toEqual(

@@ -4,7 +4,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { modelsDir } from "../../env";
 
-/** Shared by the tests of the Python SFT trainer (`workers/trainers/sft.py`): lora.test.ts, full.test.ts. */
+/** Shared by the tests of the Python SFT trainer (`workers/trainers/sft.py`): lora, full and decoders tests. */
 export const repo = path.resolve(import.meta.dirname, "../..");
 export const trainer = path.join(repo, "workers/trainers/sft.py");
 const python = "python3";
@@ -19,7 +19,7 @@ export function missingPython(): string | null {
     python,
     [
       "-c",
-      "import importlib.util, sys\nfor m in ('torch','transformers','tokenizers','onnx','onnxruntime','safetensors'):\n  if importlib.util.find_spec(m) is None: sys.exit(f'{m}: not installed')",
+      "import importlib.util, sys\nfor m in ('torch','transformers','tokenizers','onnx','onnxruntime','safetensors','peft'):\n  if importlib.util.find_spec(m) is None: sys.exit(f'{m}: not installed')",
     ],
     { encoding: "utf8", timeout: 60_000 },
   );

@@ -2,19 +2,26 @@
 """GPU check of the SFT trainer, method lora: needs torch, transformers, peft, onnx, onnxruntime; no Node,
 no network.
 
-    python3 workers/trainers/gpu_check.py [--device cuda] [--steps 200] [--data PATH.tsv.gz]
+    python3 workers/trainers/gpu_check.py [--device cuda] [--steps 200] [--data PATH.tsv.gz] [--models gpt2,llama]
+    python3 workers/trainers/gpu_check.py --smoke     # CPU, a few steps and rows: checks the script runs
+
+For each model: `gpt2` is the bundled tiny-gpt2 (--model-dir); `llama` is a tiny random-initialised
+Llama (--llama-layers, --llama-hidden; grouped-query attention, tiny-gpt2's tokenizer) built first by
+make_tiny.py with the trainer's own exporter, so the run also covers rebuilding a Llama from its
+exported ONNX. Then, per model:
 
 1. Builds a sentiment SFT set from sentiment.tsv.gz (label, split, text): prompt
    "Review: <text>\\nSentiment:", completion " positive" / " negative"; train rows from the train
    split, held-out rows from the test split.
-2. Held-out accuracy of tiny-gpt2 before tuning: the completion with the higher log-likelihood wins.
+2. Held-out accuracy of the base model before tuning: the completion with the higher log-likelihood wins.
 3. Runs sft.py with method lora (the real trainer, as a subprocess, JSON lines) for --steps steps
    on --device: it trains, merges, exports fp32 + q8 and verifies onnxruntime greedy decoding with
    the KV cache against PyTorch (it fails otherwise).
 4. Held-out accuracy after, on the model rebuilt from the exported ONNX (the round trip).
-5. Baseline: the same LoRA (peft) with the Hugging Face Trainer, same data, steps, batch, learning
-   rate; its tokens/s and held-out accuracy.
-Prints one JSON object on stdout (progress goes to stderr); exit 1 when the trainer fails.
+5. Baseline: the same LoRA (peft, same target modules) with the Hugging Face Trainer, same data,
+   steps, batch, learning rate; its tokens/s and held-out accuracy, and Keel's steady tokens/s over
+   the Trainer's (`speedup_vs_hf_trainer`; the goal is at least 1.3).
+Prints one JSON object on stdout ({"models": {name: report}, ...}) (progress goes to stderr); exit 1 when the trainer fails.
 """
 
 from __future__ import annotations
@@ -94,12 +101,22 @@ def accuracy(model, tok, rows: list[dict], device, batch: int = 64) -> float:
 
 
 def load_model(model_dir: str, device):
-    from gpt2_onnx import read_state_dict
-    from sft import build_torch_model
+    from decoder_onnx import build_model, read_state_dict
 
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
-    weights, _ = read_state_dict(model_dir, cfg)
-    return build_torch_model(cfg, weights).to(device)
+    weights, _ = read_state_dict(model_dir)
+    model = build_model(cfg, weights)
+    model.set_attn_implementation("sdpa")  # as sft.py trains
+    return model.to(device)
+
+
+def make_tiny_llama(work: str, args) -> str:
+    """A tiny random Llama in the transformers.js layout (make_tiny.py, the trainer's exporter)."""
+    cmd = [sys.executable, os.path.join(HERE, "make_tiny.py"), work, "llama", "--tokenizer-from", args.model_dir,
+           "--layers", str(args.llama_layers), "--hidden", str(args.llama_hidden), "--heads", str(args.llama_heads),
+           "--kv-heads", str(max(1, args.llama_heads // 2)), "--seed", str(args.seed)]
+    subprocess.run(cmd, check=True, stdout=sys.stderr)
+    return os.path.join(work, "tiny-llama")
 
 
 def run_trainer(config: dict, work: str) -> tuple[dict, list[dict]]:
@@ -145,9 +162,12 @@ def hf_trainer_baseline(base_dir: str, train_rows: list[dict], test_rows: list[d
         tokens[0] += int(mask.sum())
         return {"input_ids": ids, "attention_mask": mask, "labels": labels}
 
+    from decoder_onnx import ARCHITECTURES
+
     model = load_model(base_dir, device)
-    lc = LoraConfig(r=args.r, lora_alpha=args.alpha, lora_dropout=0.05, target_modules=["c_attn", "c_proj", "c_fc"],
-                    fan_in_fan_out=True, bias="none", task_type="CAUSAL_LM")
+    _, targets, fan_in_fan_out = ARCHITECTURES[model.config.model_type]
+    lc = LoraConfig(r=args.r, lora_alpha=args.alpha, lora_dropout=0.05, target_modules=targets,
+                    fan_in_fan_out=fan_in_fan_out, bias="none", task_type="CAUSAL_LM")
     model = get_peft_model(model, lc)
     targs = TrainingArguments(output_dir=os.path.join(work, "hf"), max_steps=args.steps, per_device_train_batch_size=args.batch_size,
                               learning_rate=args.learning_rate, lr_scheduler_type="linear", warmup_steps=0, logging_steps=50,
@@ -167,10 +187,55 @@ def hf_trainer_baseline(base_dir: str, train_rows: list[dict], test_rows: list[d
             "heldout_accuracy": accuracy(merged, tok, test_rows, device)}
 
 
+def check_model(model_dir: str, train_rows: list[dict], test_rows: list[dict], args, device, work: str) -> dict:
+    """One model: accuracy before, sft.py lora (train, merge, export, verify), accuracy after, the HF baseline."""
+    from sft_rows import Tokenizer
+
+    tok = Tokenizer(model_dir)
+    report = {"model_type": json.load(open(os.path.join(model_dir, "config.json")))["model_type"]}
+    report["heldout_accuracy_before"] = accuracy(load_model(model_dir, device), tok, test_rows, device)
+    say(f"{model_dir}: held-out accuracy before: {report['heldout_accuracy_before']:.3f}")
+    with open(os.path.join(work, "train.jsonl"), "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in train_rows)
+    out_dir = os.path.join(work, "out")
+    config = {"base_model_dir": model_dir, "dataset_path": os.path.join(work, "train.jsonl"), "output_dir": out_dir,
+              "method": "lora",
+              "r": args.r, "alpha": args.alpha, "learning_rate": args.learning_rate, "max_steps": args.steps,
+              "batch_size": args.batch_size, "max_length": args.max_length, "seed": args.seed, "device": device.type,
+              "log_every": None, "verify_prompts": [r["prompt"] for r in test_rows[:3]] + ["The Python interpreter"]}
+    try:
+        result, metrics = run_trainer(config, work)
+    except RuntimeError as e:
+        report["lora_error"] = str(e)
+        return report
+    steady = metrics[len(metrics) // 5:] or metrics  # skip warm-up (CUDA init, first kernels)
+    report["lora"] = {**result["metrics"], "adapter": result["adapter"],
+                      "mean_train_loss": sum(m["loss"] for m in metrics) / len(metrics),  # as the HF Trainer reports it
+                      "steady_tokens_per_sec": round(sum(m["tokens_per_sec"] for m in steady) / len(steady), 1),
+                      "gpu_memory_mb": max((m["gpu_memory_mb"] or 0) for m in metrics) or None,
+                      "export_cache_check": "onnxruntime greedy == PyTorch greedy on "
+                                            f"{len(result['verify'])} prompts (sft.py fails otherwise)",
+                      "verify": [{"prompt": v["prompt"][:60], "text": v["text"]} for v in result["verify"]],
+                      "files": result["files"]}
+    # the round trip: accuracy of the model rebuilt from the exported ONNX
+    report["heldout_accuracy_after"] = accuracy(load_model(out_dir, device), tok, test_rows, device)
+    say(f"{model_dir}: held-out accuracy after: {report['heldout_accuracy_after']:.3f}")
+    if not args.no_baseline:
+        base = hf_trainer_baseline(model_dir, train_rows, test_rows, args, device, work)
+        report["hf_trainer_baseline"] = base
+        if base.get("tokens_per_sec"):
+            report["speedup_vs_hf_trainer"] = round(report["lora"]["steady_tokens_per_sec"] / base["tokens_per_sec"], 3)
+    return report
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default=None)
+    ap.add_argument("--models", default="gpt2,llama", help="comma-separated: gpt2 (the bundled tiny-gpt2), llama")
     ap.add_argument("--model-dir", default=os.path.join(REPO, "models/tiny-gpt2"))
+    ap.add_argument("--llama-layers", type=int, default=4)
+    ap.add_argument("--llama-hidden", type=int, default=256)
+    ap.add_argument("--llama-heads", type=int, default=4)
     ap.add_argument("--data", default=None)
     ap.add_argument("--train-rows", type=int, default=4000)
     ap.add_argument("--test-rows", type=int, default=400)
@@ -182,11 +247,13 @@ def main() -> int:
     ap.add_argument("--alpha", type=float, default=16)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--smoke", action="store_true", help="CPU, 4 steps, 32 train and 16 held-out rows, a 2-layer Llama")
     args = ap.parse_args()
+    if args.smoke:
+        args.device, args.steps, args.train_rows, args.test_rows, args.batch_size = "cpu", 4, 32, 16, 8
+        args.llama_layers, args.llama_hidden, args.max_length = 2, 64, 64
 
     import torch
-
-    from sft_rows import Tokenizer
 
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     data = find_data(args.data)
@@ -194,43 +261,19 @@ def main() -> int:
     test_rows = sentiment_rows(data, "test", args.test_rows)
     report = {"device": str(device), "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None,
               "torch": torch.__version__, "train_rows": len(train_rows), "test_rows": len(test_rows),
-              "steps": args.steps, "batch_size": args.batch_size}
-    tok = Tokenizer(args.model_dir)
-    report["heldout_accuracy_before"] = accuracy(load_model(args.model_dir, device), tok, test_rows, device)
-    say(f"held-out accuracy before: {report['heldout_accuracy_before']:.3f}")
-
+              "steps": args.steps, "batch_size": args.batch_size, "smoke": args.smoke, "models": {}}
+    failed = False
     with tempfile.TemporaryDirectory(prefix="keel-gpu-check-") as work:
-        with open(os.path.join(work, "train.jsonl"), "w") as f:
-            f.writelines(json.dumps(r) + "\n" for r in train_rows)
-        out_dir = os.path.join(work, "out")
-        config = {"base_model_dir": args.model_dir, "dataset_path": os.path.join(work, "train.jsonl"), "output_dir": out_dir,
-                  "method": "lora",
-                  "r": args.r, "alpha": args.alpha, "learning_rate": args.learning_rate, "max_steps": args.steps,
-                  "batch_size": args.batch_size, "max_length": args.max_length, "seed": args.seed, "device": device.type,
-                  "log_every": None, "verify_prompts": [r["prompt"] for r in test_rows[:3]] + ["The Python interpreter"]}
-        try:
-            result, metrics = run_trainer(config, work)
-        except RuntimeError as e:
-            report["lora_error"] = str(e)
-            print(json.dumps(report, indent=2))
-            return 1
-        steady = metrics[len(metrics) // 5:] or metrics  # skip warm-up (CUDA init, first kernels)
-        report["lora"] = {**result["metrics"], "adapter": result["adapter"],
-                          "mean_train_loss": sum(m["loss"] for m in metrics) / len(metrics),  # as the HF Trainer reports it
-                          "steady_tokens_per_sec": round(sum(m["tokens_per_sec"] for m in steady) / len(steady), 1),
-                          "gpu_memory_mb": max((m["gpu_memory_mb"] or 0) for m in metrics) or None,
-                          "export_cache_check": "onnxruntime greedy == PyTorch greedy on "
-                                                f"{len(result['verify'])} prompts (sft.py fails otherwise)",
-                          "verify": [{"prompt": v["prompt"][:60], "text": v["text"]} for v in result["verify"]],
-                          "files": result["files"]}
-        # the round trip: accuracy of the model rebuilt from the exported ONNX
-        report["heldout_accuracy_after"] = accuracy(load_model(out_dir, device), tok, test_rows, device)
-        say(f"held-out accuracy after: {report['heldout_accuracy_after']:.3f}")
-        if not args.no_baseline:
-            report["hf_trainer_baseline"] = hf_trainer_baseline(args.model_dir, train_rows, test_rows, args, device, work)
+        for name in [m.strip() for m in args.models.split(",") if m.strip()]:
+            if name not in ("gpt2", "llama"):
+                raise SystemExit(f"--models: unknown model {name!r} (gpt2, llama)")
+            mwork = os.path.join(work, name)
+            os.makedirs(mwork)
+            model_dir = args.model_dir if name == "gpt2" else make_tiny_llama(mwork, args)
+            report["models"][name] = check_model(model_dir, train_rows, test_rows, args, device, mwork)
+            failed = failed or "lora_error" in report["models"][name]
     print(json.dumps(report, indent=2))
-    return 0
-
+    return 1 if failed else 0
 
 if __name__ == "__main__":
     sys.exit(main())

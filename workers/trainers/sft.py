@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
-"""Supervised fine-tuning (SFT) of a GPT-2 model kept in the transformers.js layout.
+"""Supervised fine-tuning (SFT) of a decoder model kept in the transformers.js layout: GPT-2 and the
+Llama family (Llama, SmolLM, Mistral, Qwen2; see decoder_onnx.ARCHITECTURES).
 
     python3 workers/trainers/sft.py CONFIG.json
 
 Reads the config (see README.md), rebuilds the base model from config.json plus the ONNX
 initializers (or model.safetensors), then, by `method`:
 
-- `lora` (default): trains LoRA adapters (peft; a built-in equivalent where peft is missing), saves
-  them under adapter/ and merges them into the base weights;
+- `lora` (default): trains LoRA adapters with peft, saves them under adapter/ and merges them into
+  the base weights;
 - `full`: trains every weight of the model with AdamW (no adapters; tied embeddings stay tied).
 
-Either way it writes the transformers.js layout (onnx/model.onnx fp32 with KV cache,
-onnx/model_quantized.onnx q8, config, tokenizer, generation config) and checks that onnxruntime's
-greedy decoding with the cache gives the PyTorch model's tokens before reporting.
+Either way it exports the transformers.js layout with torch.onnx.export (onnx/model.onnx fp32 with
+KV cache, onnx/model_quantized.onnx q8, config, tokenizer, generation config) and checks that
+onnxruntime's greedy decoding with the cache gives the PyTorch model's tokens before reporting.
 stdout carries JSON lines only: log, metric, result, error; exit 1 on error.
 """
 
@@ -30,14 +31,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 DEFAULTS = {
-    "r": 8, "alpha": 16, "dropout": 0.05, "target_modules": ["c_attn", "c_proj", "c_fc"],
+    "r": 8, "alpha": 16, "dropout": 0.05, "target_modules": None,  # None: the architecture's defaults
     "learning_rate": 2e-4, "weight_decay": 0.0, "warmup_steps": 0, "epochs": 1, "max_steps": None,
     "batch_size": 8, "max_length": 256, "seed": 0, "device": "cpu", "threads": None,
-    "log_every": None, "quantize": True, "verify_prompts": 3, "verify_max_new_tokens": 8, "use_peft": "auto",
+    "log_every": None, "quantize": True, "verify_prompts": 3, "verify_max_new_tokens": 8,
     "method": "lora",
 }
 METHODS = ("lora", "full")
-COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt")
+COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+          "tokenizer.model", "chat_template.jinja")
 
 
 def emit(kind: str, **fields) -> None:
@@ -84,8 +86,13 @@ def run(cfg: dict) -> None:
     t0 = time.time()
     from sft_rows import Tokenizer, load_rows
 
-    # the data first: a bad row fails in a second, before torch is imported
+    from decoder_onnx import ARCHITECTURES, check_architecture
+
+    # the architecture and the data first: a bad base model or row fails in a second, before torch is imported
     base, out_dir = cfg["base_model_dir"], cfg["output_dir"]
+    with open(os.path.join(base, "config.json")) as f:
+        model_cfg = json.load(f)
+    arch = check_architecture(model_cfg)
     tok = Tokenizer(base)
     rows = load_rows(cfg["dataset_path"], tok)
     if not rows:
@@ -95,7 +102,7 @@ def run(cfg: dict) -> None:
     import numpy as np
     import torch
 
-    from gpt2_onnx import build_onnx, ort_greedy, quantize_q8, read_state_dict, save_onnx
+    from decoder_onnx import build_model, export_onnx, ort_greedy, quantize_q8, read_state_dict
 
     torch.manual_seed(int(cfg["seed"]))
     np.random.seed(int(cfg["seed"]))
@@ -105,13 +112,12 @@ def run(cfg: dict) -> None:
         raise RuntimeError("device cuda asked for, but torch sees no CUDA device")
     device = torch.device(cfg["device"])
 
-    with open(os.path.join(base, "config.json")) as f:
-        model_cfg = json.load(f)
-    if model_cfg.get("model_type") != "gpt2":
-        raise ValueError(f"model_type {model_cfg.get('model_type')!r}: only gpt2 is supported")
-    weights, source = read_state_dict(base, model_cfg)
-    log(f"rebuilt {model_cfg['n_layer']}-layer GPT-2 from {source} ({sum(v.size for v in weights.values())} parameters)")
-    model = build_torch_model(model_cfg, weights).to(device)
+    weights, source = read_state_dict(base)
+    model = build_model(model_cfg, weights)
+    weights = {k: v for k, v in weights.items() if k in model.state_dict()}  # the base weights, by name
+    log(f"rebuilt {ARCHITECTURES[arch][0]} from {source} ({model.num_parameters()} parameters)")
+    model.set_attn_implementation("sdpa")  # for training; the export traces the eager path
+    model = model.to(device)
 
     if cfg["method"] == "full":
         impl = None
@@ -120,25 +126,26 @@ def run(cfg: dict) -> None:
         trainable = sum(p.numel() for p in model.parameters())  # a tied lm_head/wte counts once
         log(f"full fine-tuning: {trainable} trainable parameters")
     else:
-        model, impl = add_adapters(model, cfg)
+        model, targets = add_adapters(model, cfg, arch)
+        impl = "peft"
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        log(f"LoRA via {impl}: r={cfg['r']} alpha={cfg['alpha']} on {','.join(cfg['target_modules'])}, "
-            f"{trainable} trainable parameters")
+        log(f"LoRA via peft: r={cfg['r']} alpha={cfg['alpha']} on {','.join(targets)}, {trainable} trainable parameters")
     metrics = train(model, rows, tok, cfg, device)
 
     if impl is None:
-        if model_cfg.get("tie_word_embeddings", True) and model.lm_head.weight is not model.transformer.wte.weight:
-            raise AssertionError("lm_head.weight came untied from transformer.wte.weight during training")
+        if model.config.tie_word_embeddings and model.get_output_embeddings().weight is not model.get_input_embeddings().weight:
+            raise AssertionError("the output embedding came untied from the input embedding during training")
         adapter_files, merged = [], model.to("cpu").eval()
     else:
-        adapter_files = save_adapter(model, impl, cfg, out_dir)
-        merged = merge(model, impl).to("cpu").eval()
+        adapter_files = save_adapter(model, out_dir)
+        merged = model.merge_and_unload().to("cpu").eval()
     merged_weights = {k: v.detach().float().numpy() for k, v in merged.state_dict().items()
                       if k in weights}
     metrics["max_weight_delta"] = float(max(np.abs(merged_weights[k] - weights[k]).max() for k in weights))
 
     onnx_path = os.path.join(out_dir, "onnx", "model.onnx")
-    save_onnx(build_onnx(model_cfg, merged_weights), onnx_path)
+    export_onnx(merged, model_cfg, onnx_path)
+    log(f"exported onnx/model.onnx with torch.onnx.export ({os.path.getsize(onnx_path)} bytes)")
     files = ["onnx/model.onnx"]
     if cfg["quantize"]:
         quantize_q8(onnx_path, os.path.join(out_dir, "onnx", "model_quantized.onnx"))
@@ -156,42 +163,17 @@ def run(cfg: dict) -> None:
     emit("result", files=sorted(files + adapter_files), metrics=metrics, adapter=impl, verify=verify)
 
 
-def build_torch_model(model_cfg: dict, weights: dict):
-    import torch
-    from transformers import GPT2Config, GPT2LMHeadModel
+def add_adapters(model, cfg: dict, arch: str):
+    from peft import LoraConfig, get_peft_model
 
-    skip = {"transformers_version", "architectures", "torch_dtype", "dtype"}
-    config = GPT2Config(**{k: v for k, v in model_cfg.items() if k not in skip})
-    model = GPT2LMHeadModel(config)
-    state = {k: torch.from_numpy(v.copy()) for k, v in weights.items()}
-    if "lm_head.weight" not in state:
-        state["lm_head.weight"] = state["transformer.wte.weight"]
-    # strict=False: non-persistent buffers (the causal mask) differ between versions
-    result = model.load_state_dict(state, strict=False)
-    missing = [k for k in result.missing_keys if not k.endswith(".attn.bias") and not k.endswith(".masked_bias")]
-    if missing:
-        raise ValueError(f"weights missing for {missing[:4]}")
-    if config.tie_word_embeddings:
-        model.tie_weights()
-    return model
+    from decoder_onnx import ARCHITECTURES
 
-
-def add_adapters(model, cfg: dict):
-    want = cfg["use_peft"]
-    if want in ("auto", True):
-        try:
-            from peft import LoraConfig, get_peft_model
-
-            lc = LoraConfig(r=int(cfg["r"]), lora_alpha=float(cfg["alpha"]), lora_dropout=float(cfg["dropout"]),
-                            target_modules=list(cfg["target_modules"]), fan_in_fan_out=True,  # GPT-2 Conv1D: [in, out]
-                            bias="none", task_type="CAUSAL_LM")
-            return get_peft_model(model, lc), "peft"
-        except ImportError:
-            if want is True:
-                raise
-    from lora_layers import inject
-
-    return inject(model, cfg), "builtin"
+    _, default_targets, fan_in_fan_out = ARCHITECTURES[arch]
+    targets = list(cfg["target_modules"] or default_targets)
+    lc = LoraConfig(r=int(cfg["r"]), lora_alpha=float(cfg["alpha"]), lora_dropout=float(cfg["dropout"]),
+                    target_modules=targets, fan_in_fan_out=fan_in_fan_out,  # GPT-2's Conv1D keeps [in, out]
+                    bias="none", task_type="CAUSAL_LM")
+    return get_peft_model(model, lc), targets
 
 
 def train(model, rows, tok, cfg: dict, device) -> dict:
@@ -259,23 +241,11 @@ def train(model, rows, tok, cfg: dict, device) -> dict:
             "train_seconds": round(elapsed, 3), "tokens_per_sec": round(tokens_seen / max(elapsed, 1e-9), 1)}
 
 
-def save_adapter(model, impl: str, cfg: dict, out_dir: str) -> list[str]:
+def save_adapter(model, out_dir: str) -> list[str]:
     adir = os.path.join(out_dir, "adapter")
     os.makedirs(adir, exist_ok=True)
-    if impl == "peft":
-        model.save_pretrained(adir)
-        return [f"adapter/{f}" for f in sorted(os.listdir(adir)) if os.path.isfile(os.path.join(adir, f))]
-    from lora_layers import save
-
-    return [f"adapter/{f}" for f in save(model, cfg, adir)]
-
-
-def merge(model, impl: str):
-    if impl == "peft":
-        return model.merge_and_unload()
-    from lora_layers import merge_into_base
-
-    return merge_into_base(model)
+    model.save_pretrained(adir)
+    return [f"adapter/{f}" for f in sorted(os.listdir(adir)) if os.path.isfile(os.path.join(adir, f))]
 
 
 def write_metadata(base: str, out_dir: str, model_cfg: dict) -> list[str]:
@@ -301,6 +271,8 @@ def verify_export(merged, onnx_path: str, model_cfg: dict, rows, tok, cfg: dict,
     """PyTorch greedy decoding (with its own cache) vs onnxruntime on the exported graph: must agree."""
     import torch
 
+    from decoder_onnx import max_positions
+
     want_prompts = cfg["verify_prompts"]
     if isinstance(want_prompts, list):  # explicit prompts, e.g. ones the base model continues
         prompts = [{"prompt": p, "prompt_ids": tok.encode(p)} for p in want_prompts]
@@ -309,7 +281,7 @@ def verify_export(merged, onnx_path: str, model_cfg: dict, rows, tok, cfg: dict,
     max_new = int(cfg["verify_max_new_tokens"])
     checks = []
     for row in prompts:
-        ids = row["prompt_ids"][-(int(model_cfg["n_positions"]) - max_new):]
+        ids = row["prompt_ids"][-(max_positions(model_cfg) - max_new):]
         with torch.no_grad():
             out = merged.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
                                   max_new_tokens=max_new, do_sample=False, use_cache=True,
