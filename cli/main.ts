@@ -81,6 +81,10 @@ const ARGS = {
     scorers: { type: "string" },
     url: { type: "string" },
     key: { type: "string" },
+    projects: { type: "string" },
+    pool: { type: "string" },
+    server: { type: "string" },
+    token: { type: "string" },
   },
 } as const;
 const { values: opts, positionals } = argsOrExit(() => parseArgs(ARGS));
@@ -277,6 +281,7 @@ async function start() {
 }
 
 async function worker() {
+  if (opts.server || opts.token) return remoteWorker();
   const [{ bootWorker }, { stopOnSignals }] = await Promise.all([import("../workers/boot"), import("./lifecycle")]);
   const d = await open();
   const w = await bootWorker(d.url);
@@ -284,6 +289,23 @@ async function worker() {
   stopOnSignals(async (graceMs) => {
     await w.stop(graceMs);
     await d.shutdown();
+  });
+}
+
+/** `keel worker --server URL --token wk_...`: a tuning worker that talks to Keel's HTTP API only (no database, no shared disk). */
+async function remoteWorker() {
+  const server = need(opts.server, "--server URL");
+  const token = need(opts.token, "--token wk_...");
+  if (!/^https?:\/\/[^/]/.test(server)) throw new UsageError(`--server ${server}: give Keel's http:// or https:// URL`);
+  if (!token.startsWith("wk_")) throw new UsageError("--token: give a worker token (wk_...; keel workers token create)");
+  const [{ availableTrainers, httpPlane, startTuningAgent }, { stopOnSignals }] = await Promise.all([
+    import("../server/tuning"),
+    import("./lifecycle"),
+  ]);
+  const agent = await startTuningAgent({ plane: httpPlane({ server, token }), trainers: await availableTrainers(), name: opts.name });
+  say(`remote worker ${agent.workerId} running against ${server}; Ctrl-C stops it`, { workerId: agent.workerId, server, remote: true });
+  stopOnSignals(async () => {
+    await agent.stop();
   });
 }
 
@@ -371,7 +393,7 @@ async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
   switch (
-    `${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval", "artifacts"].includes(cmd) ? ` ${sub}` : ""}`
+    `${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval", "artifacts", "workers"].includes(cmd) ? ` ${sub}` : ""}`
   ) {
     case "start":
       (await import("../server/core/egress")).egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
@@ -397,6 +419,10 @@ async function main() {
     case `users ${sub}`: {
       const { usersCommand } = await import("./users");
       return withDb((d) => usersCommand(d, sub, rest, opts, say, need));
+    }
+    case `workers ${sub}`: {
+      const { workersCommand } = await import("./workers");
+      return withDb((d) => workersCommand(d, sub, rest, opts, say, need));
     }
     case "projects create":
       return withDb(async (d) => {

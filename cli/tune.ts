@@ -189,6 +189,8 @@ async function report(
       version: j.result?.version ?? null,
       metrics: j.metrics ?? {},
       error: j.error,
+      /** the worker that ran it: a remote one talks HTTP only (keel worker --server) */
+      worker: j.worker,
     };
     say(
       j.status === "succeeded"

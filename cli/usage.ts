@@ -32,6 +32,12 @@ export const TUNE_USAGE = `  tune start --project SLUG --base MODEL[@ALIAS|:VERS
                                   deduplicated, a held-out split) in the job's transaction
                                   (a worker of \`keel start\` runs it, or this command when none can)
 `;
+export const WORKERS_USAGE = `  workers pool create NAME [--projects SLUG,SLUG]   a named set of projects for remote workers (none: every project)
+  workers pool list
+  workers token create [--pool NAME] [--name N]      a worker token (wk_..., shown once); no pool: every project
+  workers token list                                 every token (prefix, pool, revoked)
+  workers token revoke ID|PREFIX                     its workers' next request is refused (401)
+`;
 export const DRIFT_USAGE = `  drift stats [--input FILE.jsonl] [--output FILE.jsonl] [--keep-going]
                                 drift statistics (scipy / Evidently semantics) per JSONL line: ks_2samp, chisquare,
                                 chi2_contingency, wasserstein_distance, jensenshannon, psi, chi2_sf, kstwo_sf,
@@ -64,6 +70,9 @@ export const USAGE = `keel <command> [options]   (every command takes --json)
   start                         migrate, seed the demo on first start (KEEL_DEMO=0: none), serve the web app on HOST:PORT
                                 (127.0.0.1:3000) and run one worker
   worker                        run a worker (any number, on any machines sharing the database)
+  worker --server URL --token wk_... [--name N]
+                                a remote tuning worker: Keel's HTTP API only (no database, no shared disk); it runs
+                                the jobs of its token's pool that its trainers and GPUs can
   migrate                       apply database migrations
   seed                          create the demo project if it is missing
 ${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]

@@ -1,4 +1,4 @@
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { datasetVersions } from "./datasets";
 import { modelVersions, runs } from "./registry";
 import { createdAt, id, projectRef, users } from "./workspace";
@@ -26,6 +26,43 @@ export interface JobResources {
   minGpuMemoryMb?: number;
 }
 
+/**
+ * A named set of projects whose jobs the workers of its tokens may run (`keel workers pool create`).
+ * `project_ids` null: every project (a token with no pool is the same).
+ */
+export const workerPools = pgTable(
+  "worker_pools",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    projectIds: uuid("project_ids").array(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("worker_pools_name_key").on(t.name)],
+);
+
+/**
+ * A remote worker's credential (`wk_...`), created by an instance admin, stored as its sha256 like API
+ * keys. The pool bounds which projects' jobs its workers are offered (null: all projects).
+ */
+export const workerTokens = pgTable(
+  "worker_tokens",
+  {
+    id: id(),
+    name: text("name").notNull(),
+    /** the first characters, to tell tokens apart in lists */
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    poolId: uuid("pool_id").references(() => workerPools.id, { onDelete: "restrict" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("worker_tokens_hash_key").on(t.hash), index("worker_tokens_created_idx").on(t.createdAt, t.id)],
+);
+
 /** Tuning workers: one row per worker process (`keel worker`), its capabilities and heartbeat. */
 export const tuningWorkers = pgTable(
   "tuning_workers",
@@ -40,6 +77,8 @@ export const tuningWorkers = pgTable(
       .notNull()
       .default("online"),
     currentJobId: uuid("current_job_id"),
+    /** a remote worker's token (it talks HTTP only); null: a worker with the database */
+    tokenId: uuid("token_id").references(() => workerTokens.id, { onDelete: "set null" }),
     startedAt: createdAt(),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
   },

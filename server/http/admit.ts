@@ -1,4 +1,5 @@
 import { DomainError } from "../core/errors";
+import type { WorkerPrincipal } from "../tuning";
 import { atLeast, type Principal, type Role } from "../workspace";
 import type { AuthKind, MinRole, PrincipalOf } from "./entry";
 
@@ -18,7 +19,7 @@ const NAME: Record<Principal["kind"], string> = {
   secretKey: "a secret key (sk_)",
   publicKey: "a public key (pk_)",
 };
-const BEARER: Partial<Record<AuthKind, string>> = { secretKey: "sk_...", publicKey: "pk_..." };
+const BEARER: Partial<Record<AuthKind, string>> = { secretKey: "sk_...", publicKey: "pk_...", workerToken: "wk_..." };
 
 /** A widget's public key rates and reads nothing: where an entry admits it at all, it acts as an annotator. */
 const PUBLIC_KEY_ROLE: Role = "annotator";
@@ -40,6 +41,12 @@ export function admit<A extends AuthKind>(need: Access<A>, principal: Principal 
     throw new DomainError("FORBIDDEN", `This endpoint takes ${takes.join(" or ")}, not ${NAME[principal.kind]}`);
   }
   return principal as PrincipalOf<A>; // its kind is one `auth` lists
+}
+
+/** A remote worker's token, resolved by the auth step: 401 when it is missing, unknown or revoked. */
+export function admitWorker(worker: WorkerPrincipal | null): WorkerPrincipal {
+  if (!worker) throw new DomainError("UNAUTHORIZED", "Send Authorization: Bearer wk_... (a worker token that is not revoked)");
+  return worker;
 }
 
 /**

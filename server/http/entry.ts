@@ -10,6 +10,7 @@ import {
   userProcedure,
 } from "../trpc/init";
 import { appRouter } from "../trpc/root";
+import type { WorkerPrincipal } from "../tuning";
 import { type Actor, type Principal, type ProjectAccess, ROLES, type Role } from "../workspace";
 import type { Params } from "./routes";
 
@@ -18,8 +19,11 @@ import type { Params } from "./routes";
  * document (openapi.ts) describes it from the same object, so the two cannot drift apart.
  */
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE" | "OPTIONS";
-/** `metricsToken`: the operator's KEEL_METRICS_TOKEN (only when configured). */
-export type AuthKind = "session" | "secretKey" | "publicKey" | "metricsToken" | "none";
+/**
+ * `metricsToken`: the operator's KEEL_METRICS_TOKEN (only when configured). `workerToken`: a remote
+ * worker's `wk_` token (/api/v1/workers/...), admitted alone: no session or key reaches those routes.
+ */
+export type AuthKind = "session" | "secretKey" | "publicKey" | "metricsToken" | "workerToken" | "none";
 /** `ndjson`: a JSONL file as the raw body, read as a stream (the router evaluation upload). */
 export type RequestBody = "none" | "json" | "bytes" | "ndjson" | "multipart";
 export type ResponseBody = "json" | "sse" | "ndjson" | "bytes" | "text" | "javascript" | "empty";
@@ -89,8 +93,13 @@ export type PrincipalOf<A extends AuthKind> = Extract<
   Principal,
   { kind: A extends "session" ? "user" : A extends "secretKey" | "publicKey" ? A : never }
 >;
+/** A remote worker's request, past the auth step: its token's principal (pool and all). */
+export interface WorkerContext extends OpenContext {
+  db: Db;
+  worker: WorkerPrincipal;
+}
 /** A subtype of every context above, so a handler declared for any of them takes it; handlerRoute pairs entry and context. */
-export type AnyContext = ProjectContext<never>;
+export type AnyContext = ProjectContext<never> & WorkerContext;
 
 export interface HandlerEntry extends EntryBase {
   kind: "handler";
@@ -199,6 +208,7 @@ export const isOpen = (auth: readonly AuthKind[]) => auth.every((a) => a === "no
 export function handlerRoute<A extends "none" | "metricsToken">(
   e: Declared<A> & { project?: "none"; handle: Handle<OpenContext> },
 ): HandlerEntry;
+export function handlerRoute(e: Declared<"workerToken"> & { project?: "none"; handle: Handle<WorkerContext> }): HandlerEntry;
 export function handlerRoute<A extends AuthKind>(
   e: Declared<A> & { project?: "none"; handle: Handle<CallerContext<PrincipalOf<A>>> },
 ): HandlerEntry;
@@ -221,6 +231,8 @@ export function handlerRoute(e: Declared<AuthKind> & { project?: ProjectFrom; ha
 
 /** What the auth step could not serve as declared: caught when the table loads, not on a request. */
 function declarationProblem(e: HandlerEntry): string | null {
+  if (e.auth.includes("workerToken"))
+    return e.auth.length === 1 && e.project === "none" && e.role === null ? null : "takes a worker token alone, with no project or role";
   const open = isOpen(e.auth);
   if (!open && e.auth.some((a) => a === "none" || a === "metricsToken")) return "mixes auth none with credentials";
   if (open && (e.project !== "none" || e.role !== null)) return "is open, so it can check no project or role";

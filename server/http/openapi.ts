@@ -139,6 +139,12 @@ export function openApiDocument(routes: readonly RouteEntry[]): Json {
         secretKey: { type: "http", scheme: "bearer", bearerFormat: "sk_...", description: "a project's secret key" },
         publicKey: { type: "http", scheme: "bearer", bearerFormat: "pk_...", description: "a project's public key (widget)" },
         metricsToken: { type: "http", scheme: "bearer", description: "KEEL_METRICS_TOKEN, where the operator set one" },
+        workerToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "wk_...",
+          description: "a remote worker's token (keel workers token create)",
+        },
       },
       responses: {
         KeelError: errorResponse("Keel's error shape; 5xx hides detail", {

@@ -72,20 +72,21 @@ function readMultipart(req: Request): Promise<{ staged: { path: string; blob: St
 }
 
 /**
- * `POST /registry/models/{model}/versions` as multipart: each `file` part's file name is its artifact
- * path; the i-th `sha256` part (optional) must equal the i-th file's digest. Files stream to disk;
- * the version is created, ready, only after every byte arrived and matched: a mismatch (400) or an
- * interrupted upload leaves no version and no staged file.
+ * A multipart upload's files, staged and checked: the i-th `sha256` part must equal the i-th file's
+ * digest (`requireSha`: every file needs one). A mismatch is a 400 naming it; on any error nothing
+ * stays staged. The caller commits the blobs and discards them in the end (a committed one is gone).
  */
-export async function handleVersionUpload(req: Request, { db, actor, project, params }: ProjectContext): Promise<Response> {
-  const model = params.model ?? "";
-  await getModel(db, project.id, model);
+export async function stagedUpload(
+  req: Request,
+  opts: { requireSha?: boolean } = {},
+): Promise<{ staged: { path: string; blob: StagedBlob }[]; meta: unknown }> {
   const { staged, shas, meta } = await readMultipart(req);
-  const store = artifactStore();
   try {
     if (!staged.length) throw new DomainError("BAD_REQUEST", "the upload has no file parts", "file");
     if (shas.length > staged.length)
       throw new DomainError("BAD_REQUEST", `${shas.length} sha256 parts for ${staged.length} files`, "sha256");
+    if (opts.requireSha && shas.length < staged.length)
+      throw new DomainError("BAD_REQUEST", `${staged.length} files but ${shas.length} sha256 parts: send one per file`, "sha256");
     for (const [i, declared] of shas.entries()) {
       const got = staged[i] as { path: string; blob: StagedBlob };
       if (declared !== got.blob.sha256)
@@ -95,6 +96,25 @@ export async function handleVersionUpload(req: Request, { db, actor, project, pa
           `sha256.${i}`,
         );
     }
+    return { staged, meta };
+  } catch (err) {
+    await artifactStore().discard(staged.map((s) => s.blob));
+    throw err;
+  }
+}
+
+/**
+ * `POST /registry/models/{model}/versions` as multipart: each `file` part's file name is its artifact
+ * path; the i-th `sha256` part (optional) must equal the i-th file's digest. Files stream to disk;
+ * the version is created, ready, only after every byte arrived and matched: a mismatch (400) or an
+ * interrupted upload leaves no version and no staged file.
+ */
+export async function handleVersionUpload(req: Request, { db, actor, project, params }: ProjectContext): Promise<Response> {
+  const model = params.model ?? "";
+  await getModel(db, project.id, model);
+  const { staged, meta } = await stagedUpload(req);
+  const store = artifactStore();
+  try {
     const parsedMeta = parseOrThrow(versionMetaInput, meta ?? {}, "meta");
     for (const s of staged) await store.commit(s.blob);
     const files = staged.map((s) => ({ path: s.path, sha256: s.blob.sha256, size: s.blob.size }));

@@ -9,6 +9,7 @@ import { OTEL_ROUTES } from "./routes-otel";
 import { PROCEDURE_ROUTES } from "./routes-procedures";
 import { REGISTRY_TABLE } from "./routes-registry";
 import { TRACE_ROUTES } from "./routes-traces";
+import { WORKER_ROUTES } from "./routes-workers";
 
 let document: unknown = null;
 
@@ -53,6 +54,7 @@ export const ROUTE_TABLE: readonly RouteEntry[] = [
   ...OTEL_ROUTES,
   ...TRACE_ROUTES,
   ...LANGFUSE_ROUTES,
+  ...WORKER_ROUTES,
   OPENAPI,
   WIDGET,
 ];

@@ -241,7 +241,7 @@ export const jobViewOut = tuningJobOut.extend({
   dataset: z.object({ name: z.string(), version: z.number().int() }),
   result: z.object({ model: z.string(), version: z.number().int() }).nullable(),
   /** the worker that holds or ran it, named without its host or pid */
-  worker: z.object({ id: z.string(), name: z.string() }).nullable(),
+  worker: z.object({ id: z.string(), name: z.string(), remote: z.boolean() }).nullable(),
 });
 
 export const jobLogOut = z.object({
@@ -268,3 +268,21 @@ export const hyperparameterSpecsOut = z.object({
   lora: z.array(hyperparameterSpecOut),
   full: z.array(hyperparameterSpecOut),
 });
+
+/** A worker pool (instance admins): its projects by slug, null for every project. */
+export const workerPoolOut = z.object({ id: z.string(), name: z.string(), projects: z.array(z.string()).nullable(), createdAt: z.date() });
+/** A worker token as lists show it: never the token itself (shown once, at create). */
+export const workerTokenOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  pool: z.string().nullable(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+export const createPoolInput = z.object({
+  name: z.string().min(1).max(64),
+  projects: z.array(z.string().min(1).max(100)).max(1000).optional(),
+});
+export const createWorkerTokenInput = z.object({ name: z.string().max(200).optional(), pool: z.string().max(64).nullish() });

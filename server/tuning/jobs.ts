@@ -195,7 +195,7 @@ export interface JobView extends TuningJob {
   dataset: { name: string; version: number };
   result: { model: string; version: number } | null;
   /** the worker that holds or ran it: its id and what it offers, never its host or pid (workers are not project data) */
-  worker: { id: string; name: string } | null;
+  worker: { id: string; name: string; remote: boolean } | null;
 }
 
 /** A worker as a project names it: by the start of its id, not by its host name and pid. */
@@ -215,7 +215,7 @@ async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
     .innerJoin(schema.datasets, eq(schema.datasets.id, schema.datasetVersions.datasetId))
     .where(inArray(schema.datasetVersions.id, [...new Set(rows.map((r) => r.datasetVersionId))]));
   const workerIds = [...new Set(rows.map((r) => r.workerId).filter((x): x is string => !!x))];
-  const workers = workerIds.length ? await db.select({ id: w.id }).from(w).where(inArray(w.id, workerIds)) : [];
+  const workers = workerIds.length ? await db.select({ id: w.id, tokenId: w.tokenId }).from(w).where(inArray(w.id, workerIds)) : [];
   // a queued job's reason to wait is read now, from the workers online now (nothing refreshes a stored one)
   const online = rows.some((r) => r.status === "queued") ? await onlineCapabilities(db) : [];
   const vById = new Map(versions.map((v) => [v.id, v]));
@@ -231,7 +231,7 @@ async function views(db: DbOrTx, rows: TuningJob[]): Promise<JobView[]> {
       base: { model: b?.model ?? "?", version: b?.version ?? 0 },
       dataset: { name: d?.name ?? "?", version: d?.version ?? 0 },
       result: res ? { model: res.model, version: res.version } : null,
-      worker: wk ? { id: wk.id, name: workerLabel(wk.id) } : null,
+      worker: wk ? { id: wk.id, name: workerLabel(wk.id), remote: wk.tokenId !== null } : null,
       waitReason: r.status === "queued" ? waitReason(online, r) : r.waitReason,
     };
   });

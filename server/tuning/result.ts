@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
-import { type Db, schema } from "../../db/client";
+import { eq } from "drizzle-orm";
+import { type Db, type DbOrTx, schema } from "../../db/client";
 import { artifactStore } from "../core/artifacts";
 import { DomainError } from "../core/errors";
 import { chatMessages } from "../datasets";
@@ -21,7 +21,7 @@ const j = schema.tuningJobs;
 export class Stop extends Error {
   constructor(
     message: string,
-    readonly kind: "cancelled" | "timeout" | "shutdown",
+    readonly kind: "cancelled" | "timeout" | "shutdown" | "lost",
   ) {
     super(message);
   }
@@ -48,7 +48,7 @@ export interface AfterSuccess {
   db: Db;
   actor: Actor;
   job: TuningJob;
-  version: VersionView;
+  version: Pick<VersionView, "id" | "model" | "version">;
   task: string;
   examples: Example[];
   say: (line: string) => void;
@@ -136,14 +136,31 @@ async function promote({ db, actor, job, version, say }: AfterSuccess, alias: st
   await db.update(j).set({ promotion }).where(eq(j.id, job.id));
 }
 
-export async function baseOf(db: Db, versionId: string): Promise<{ id: string; model: string; version: number }> {
+/** The base version a job trains: enough to load it from a folder of its files, anywhere. */
+export interface BaseRef {
+  id: string;
+  model: string;
+  version: number;
+  format: string;
+  task: string | null;
+}
+
+export async function baseOf(db: DbOrTx, versionId: string): Promise<BaseRef> {
   const [row] = await db
-    .select({ id: schema.modelVersions.id, version: schema.modelVersions.version, model: schema.registeredModels.name })
+    .select({
+      id: schema.modelVersions.id,
+      version: schema.modelVersions.version,
+      model: schema.registeredModels.name,
+      format: schema.modelVersions.format,
+      metadata: schema.modelVersions.metadata,
+      registeredTask: schema.registeredModels.task,
+    })
     .from(schema.modelVersions)
     .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
     .where(eq(schema.modelVersions.id, versionId));
   if (!row) throw new Error(`base version ${versionId} is gone`);
-  return row;
+  const task = (row.metadata as { task?: string }).task ?? row.registeredTask ?? null;
+  return { id: row.id, model: row.model, version: row.version, format: row.format, task };
 }
 
 /** Files of `dir`, relative paths in sorted order. */
@@ -154,34 +171,56 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/**
- * The trainer's folder as a new version of the job's output model, with lineage, and the job
- * succeeded, in one transaction that first checks the job is still this worker's and not cancelled
- * (a worker that was presumed lost and came back registers nothing).
- */
-export async function register(
-  db: Db,
-  actor: Actor,
-  job: TuningJob,
-  workerId: string,
-  runId: string,
-  base: { id: string; model: string; version: number },
-  out: TrainerOutput,
-): Promise<VersionView> {
+/** A trainer's folder into the artifact store (content-addressed, so a retry stores nothing twice). */
+export async function storeOutput(dir: string): Promise<FileRef[]> {
   const store = artifactStore();
   const files: FileRef[] = [];
-  for (const rel of filesUnder(out.dir)) {
-    const blob = await store.putFile(path.join(out.dir, rel));
+  for (const rel of filesUnder(dir)) {
+    const blob = await store.putFile(path.join(dir, rel));
     files.push({ path: rel, sha256: blob.sha256, size: blob.size });
   }
+  return files;
+}
+
+/** A trainer's result without its folder: what a remote worker sends beside the files. */
+export type OutputMeta = Omit<TrainerOutput, "dir">;
+
+/** A registered result: the new version, or (a completion sent again) the one the first registered. */
+export type Registered = Pick<VersionView, "id" | "model" | "version"> & { replay: boolean };
+
+/**
+ * Stored files as a new version of the job's output model, with lineage, and the job succeeded, in
+ * one transaction that first checks the job is still this worker's, on this attempt, and not
+ * cancelled: a worker that was presumed lost and came back registers nothing (a 409). The same
+ * completion sent twice (a retry after a lost answer) returns the version the first registered.
+ */
+export async function registerFiles(
+  db: Db,
+  actor: Actor,
+  lease: { jobId: string; workerId: string; attempt: number },
+  runId: string | null,
+  files: FileRef[],
+  out: OutputMeta,
+): Promise<Registered> {
   return db.transaction(async (tx) => {
-    const [mine] = await tx
-      .select()
-      .from(j)
-      .where(and(eq(j.id, job.id), eq(j.workerId, workerId), eq(j.status, "running")))
-      .for("update");
-    if (!mine) throw new Error("the job is no longer this worker's (requeued or finished elsewhere)");
-    if (mine.cancelRequestedAt) throw new Stop("cancelled", "cancelled");
+    const [job] = await tx.select().from(j).where(eq(j.id, lease.jobId)).for("update");
+    if (!job) throw new DomainError("NOT_FOUND", "tuning job not found");
+    const mine = job.workerId === lease.workerId && job.attempt === lease.attempt;
+    if (mine && job.status === "succeeded" && job.resultVersionId) {
+      const [v] = await tx
+        .select({ id: schema.modelVersions.id, version: schema.modelVersions.version, model: schema.registeredModels.name })
+        .from(schema.modelVersions)
+        .innerJoin(schema.registeredModels, eq(schema.registeredModels.id, schema.modelVersions.modelId))
+        .where(eq(schema.modelVersions.id, job.resultVersionId));
+      if (v) return { ...v, replay: true };
+    }
+    if (!mine || job.status !== "running")
+      throw new DomainError(
+        "CONFLICT",
+        `job #${job.number} is no longer this worker's (presumed lost: ${job.status}, attempt ${job.attempt}); its result is refused`,
+      );
+    if (job.cancelRequestedAt) throw new Stop("cancelled", "cancelled");
+    const base = await baseOf(tx as unknown as Db, job.baseVersionId);
     await getModel(tx, job.projectId, job.outputModel).catch(async () =>
       createModel(tx, actor, job.projectId, {
         name: job.outputModel,
@@ -199,13 +238,18 @@ export async function register(
         metadata: { task: out.task, method: job.method, ...(out.metadata ?? {}) },
         params: Object.fromEntries(Object.entries(job.hyperparameters).map(([k, v]) => [k, String(v)])),
         metrics: out.metrics,
-        lineage: { parentVersionId: base.id, datasetVersionId: job.datasetVersionId, tuningJobId: job.id, runId },
+        lineage: {
+          parentVersionId: base.id,
+          datasetVersionId: job.datasetVersionId,
+          tuningJobId: job.id,
+          runId: runId ?? job.runId ?? undefined,
+        },
       },
     });
     await tx
       .update(j)
       .set({ status: "succeeded", resultVersionId: version.id, metrics: out.metrics, finishedAt: new Date(), progress: { fraction: 1 } })
       .where(eq(j.id, job.id));
-    return version;
+    return { id: version.id, model: version.model, version: version.version, replay: false };
   });
 }

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { TUNING_STATUSES } from "../../db/schema";
+import { pageInput } from "../core/pagination";
 import { instanceAdminProcedure, projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { decideJob } from "./approval";
 import {
+  createPoolInput,
+  createWorkerTokenInput,
   HYPERPARAMETER_SPECS,
   hyperparameterSpecsOut,
   instanceWorkerOut,
@@ -11,8 +14,11 @@ import {
   jobViewOut,
   projectWorkerOut,
   tuningJobOut,
+  workerPoolOut,
+  workerTokenOut,
 } from "./contract";
 import { cancelJob, createJob, getJob, jobLogs, listJobs } from "./jobs";
+import { createPool, createWorkerToken, listPools, listWorkerTokens, revokeWorkerToken } from "./worker-tokens";
 import { allWorkers, projectWorkers } from "./workers";
 
 const jobRef = z.object({ job: z.union([z.string().uuid(), z.number().int().positive()]) });
@@ -61,6 +67,29 @@ export const tuningRouter = router({
   workers: projectProcedure.output(z.array(projectWorkerOut)).query(({ ctx }) => projectWorkers(ctx.db, ctx.projectId)),
   /** every worker with its host, pid and the job (and project) it runs: instance admins only */
   allWorkers: instanceAdminProcedure.output(z.array(instanceWorkerOut)).query(({ ctx }) => allWorkers(ctx.db)),
+  /** remote workers' pools and `wk_` tokens: instance admins only (tokens are instance credentials, not project data) */
+  pools: router({
+    list: instanceAdminProcedure.output(z.array(workerPoolOut)).query(({ ctx }) => listPools(ctx.db)),
+    create: instanceAdminProcedure
+      .input(createPoolInput)
+      .output(workerPoolOut)
+      .mutation(({ ctx, input }) => createPool(ctx.db, actorOf(ctx.principal), input)),
+  }),
+  tokens: router({
+    list: instanceAdminProcedure
+      .input(pageInput.extend({ includeRevoked: z.boolean().optional() }))
+      .output(z.object({ items: z.array(workerTokenOut), nextCursor: z.string().nullable() }))
+      .query(({ ctx, input }) => listWorkerTokens(ctx.db, input)),
+    /** the token is in the answer this once */
+    create: instanceAdminProcedure
+      .input(createWorkerTokenInput)
+      .output(z.object({ token: z.string(), view: workerTokenOut }))
+      .mutation(({ ctx, input }) => createWorkerToken(ctx.db, actorOf(ctx.principal), input)),
+    revoke: instanceAdminProcedure
+      .input(z.object({ id: z.string().min(1).max(100) }))
+      .output(workerTokenOut)
+      .mutation(({ ctx, input }) => revokeWorkerToken(ctx.db, actorOf(ctx.principal), input.id)),
+  }),
   /** each method's hyperparameters with their defaults and ranges, derived from the schemas the server validates with */
   hyperparameters: projectProcedure.output(hyperparameterSpecsOut).query(() => HYPERPARAMETER_SPECS),
 });

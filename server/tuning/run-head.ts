@@ -1,12 +1,22 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { sourceFromVersion } from "../serving";
+import type { ModelSource } from "../serving";
 import type { Trainer } from "./trainer";
 import { trainHead } from "./trainers/head";
 
 /** The `head` trainer on a worker: embeddings from the base version, a head trained in TypeScript, head.onnx + keel-head.json out. */
 export const headTrainer: Trainer = async (run) => {
-  const embedder = await sourceFromVersion(run.db, run.job.projectId, run.base.model, run.base.version);
+  // the base version from its materialized folder, named as the registry names it (keel-head.json records it)
+  const embedder: ModelSource = {
+    kind: "version",
+    key: `version:${run.base.versionId}`,
+    location: run.baseDir,
+    format: run.base.format,
+    versionId: run.base.versionId,
+    task: run.base.task,
+    model: run.base.model,
+    version: run.base.version,
+  };
   const epochs = Number(run.hyperparameters.epochs ?? 1);
   const result = await trainHead({
     embedder,

@@ -1,14 +1,15 @@
-import type { Db } from "../../db/client";
 import type { Example } from "./data";
 import type { TuningJob } from "./jobs";
 
-/** What a trainer gets: the job, its base model (a local folder), its examples, and where to report. */
+/**
+ * What a trainer gets: the job, its base model (a local folder), its examples, and where to report.
+ * No database: the same trainers run on remote workers, which have none.
+ */
 export interface TrainerRun {
-  db: Db;
   job: TuningJob;
   /** the base version's files, materialized (transformers.js layout) */
   baseDir: string;
-  base: { versionId: string; model: string; version: number };
+  base: { versionId: string; model: string; version: number; format: string; task: string | null };
   examples: Example[];
   hyperparameters: Record<string, unknown>;
   /** an empty folder of this attempt, removed afterwards */

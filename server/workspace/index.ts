@@ -17,6 +17,7 @@ export {
   principalFromSession,
   purgeExpired,
   SESSION_COOKIE,
+  sha256,
   signIn,
   signOut,
 } from "./auth";

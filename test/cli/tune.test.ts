@@ -87,7 +87,7 @@ describe("keel tune start", () => {
     );
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
-    expect(res.out).toMatchObject({ status: "succeeded", model: "tiny-bert-embed-head", version: 1 });
+    expect(res.out).toMatchObject({ status: "succeeded", model: "tiny-bert-embed-head", version: 1, worker: { remote: false } });
     const metrics = res.out?.metrics as Record<string, number>;
     expect(metrics.test_examples).toBe(100);
     expect(metrics.train_examples).toBe(300);

@@ -253,7 +253,11 @@ describe("tuning workers", () => {
     // silent since: lost, whether or not the reaper has marked it yet
     expect(list.filter((x) => x.status === "lost").length).toBeGreaterThanOrEqual(2);
     // the project's own job names its worker the same way
-    expect((await getJob(d.db, a.project.id, jobA.id)).worker).toEqual({ id: busyA.id, name: `worker ${busyA.id.slice(0, 8)}` });
+    expect((await getJob(d.db, a.project.id, jobA.id)).worker).toEqual({
+      id: busyA.id,
+      name: `worker ${busyA.id.slice(0, 8)}`,
+      remote: false,
+    });
     expect(JSON.stringify(await callerFor(d.db, b.owner.principal).tuning.workers({ projectId: b.project.id }))).not.toContain(jobA.id);
   });
 
