@@ -2,9 +2,11 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { notFound } from "../core/errors";
+import { logger } from "../core/logger";
 import { claim } from "./claim";
 import type { TuningJob } from "./jobs";
 import { type Lease, leaseState } from "./lease";
+import { reapLostWorkers } from "./reaper";
 import type { WorkerPrincipal } from "./worker-tokens";
 
 /**
@@ -91,6 +93,22 @@ export async function remoteHeartbeat(
   return { job: { state: state ?? "running" } };
 }
 
+/** How often (per process) a remote claim also looks for lost workers. */
+const REAP_EVERY_MS = 5000;
+let lastReap = 0;
+
+/**
+ * A web-only node (`KEEL_START_WORKER=0`) runs no job queue, so no `tuning.reap` job: with only
+ * remote workers, a dead worker's job would never be requeued. The claims they poll with reap lost
+ * workers themselves, at most every REAP_EVERY_MS per process (the reap is guarded, so a queue's reap
+ * running too is harmless).
+ */
+async function reapWhileClaiming(db: DbOrTx): Promise<void> {
+  if (Date.now() - lastReap < REAP_EVERY_MS) return;
+  lastReap = Date.now();
+  await reapLostWorkers(db).catch((err) => logger.warn({ err }, "reaping lost workers on a remote claim failed"));
+}
+
 /**
  * Wait up to `waitS` seconds for a job this worker may (its token's pool) and can (its trainers and
  * GPUs) run; each look also counts as a heartbeat, so a worker waiting on a claim is not lost.
@@ -106,6 +124,7 @@ export async function remoteClaim(
   for (;;) {
     const me = await ownWorker(db, token, workerId);
     await db.update(w).set({ heartbeatAt: new Date(), status: "online" }).where(eq(w.id, workerId));
+    await reapWhileClaiming(db);
     const job = await claim(db, workerId, me.capabilities, { projectIds: token.projectIds });
     if (job) {
       await db.update(w).set({ currentJobId: job.id }).where(eq(w.id, workerId));
