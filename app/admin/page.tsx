@@ -11,6 +11,7 @@ import { useTRPC } from "../_lib/trpc";
 import { InstanceSettings } from "./_components/InstanceSettings";
 import { Users } from "./_components/Users";
 import { Workers } from "./_components/Workers";
+import { WorkerTokens } from "./_components/WorkerTokens";
 
 /** Instance admins: who may create projects, where outbound calls may go, the users of the instance and its workers. */
 export default function AdminPage() {
@@ -34,6 +35,7 @@ export default function AdminPage() {
         <InstanceSettings />
         <Users myId={me.data.user?.id ?? ""} />
         <Workers />
+        <WorkerTokens />
       </div>
     );
 
