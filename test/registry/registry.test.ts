@@ -155,9 +155,9 @@ describe.each(STORE_KINDS)("model registry over HTTP (%s store)", (kind) => {
     ).toEqual([]);
   });
 
-  it.runIf(kind === "s3")(
-    "an S3 store failing mid-upload: the request fails with nothing registered; a passing failure is retried",
-    async () => {
+  // declared for the S3 store only (a fault of the S3 client; the local store has no such path)
+  if (kind === "s3")
+    it("an S3 store failing mid-upload: the request fails with nothing registered; a passing failure is retried", async () => {
       await api("/models", { method: "POST", json: { name: "flaky" } });
       const bytes = Buffer.from(`weights ${Date.now()}`);
       let mode: "cut" | "once" = "cut";
@@ -188,8 +188,7 @@ describe.each(STORE_KINDS)("model registry over HTTP (%s store)", (kind) => {
         setArtifactStore(prev);
         await proxy.close();
       }
-    },
-  );
+    });
 
   it("moves aliases with history, resolves them, rolls back, and keeps another project's models out of reach", async () => {
     await api("/models", { method: "POST", json: { name: "gen" } });
