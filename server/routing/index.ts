@@ -98,6 +98,7 @@ export {
   evalReportOut,
   evaluateRows,
   evaluateUpload,
+  evaluationRunning,
   type RouterEvalReport,
   readEvalRows,
 } from "./service-eval";

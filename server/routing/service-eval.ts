@@ -182,6 +182,9 @@ export async function evaluateRows(rows: EvalRow[], raw: EvalOptions = {}): Prom
 const running = new Set<string>();
 const MAX_RUNNING = 2;
 
+/** Whether an evaluation holds the project's slot now (read by tests to order concurrent uploads). */
+export const evaluationRunning = (projectId: string): boolean => running.has(projectId);
+
 /**
  * The upload: one evaluation per project at a time (409) and two per process (429), each up to
  * minutes of embedding and seconds of training and holding up to 256 MiB of prompts. The slot is

@@ -8,6 +8,7 @@ import { routerCommand } from "../../cli/router";
 import { serveApi } from "../../server/http/node";
 import { openApiDocument } from "../../server/http/openapi";
 import { ROUTE_TABLE } from "../../server/http/table";
+import { evaluationRunning } from "../../server/routing";
 import { makeKey, makeProject } from "../factories/workspace";
 import { labelledFile as bigFile, ROUTING_FIXTURE as FIXTURE } from "../fixtures/routing/labelled";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
@@ -21,6 +22,7 @@ import { waitFor } from "../helpers/wait";
 let d: TestDatabase;
 let keel: { url: string; close: () => Promise<void> };
 let slug: string;
+let projectId: string;
 let engineer: string;
 let viewer: string;
 let otherSlug: string;
@@ -30,6 +32,7 @@ beforeAll(async () => {
   keel = await startServer();
   const p = await makeProject(d.db);
   slug = p.project.slug;
+  projectId = p.project.id;
   engineer = (await makeKey(d.db, p.project.id, p.owner.user.id, "engineer")).key;
   viewer = (await makeKey(d.db, p.project.id, p.owner.user.id, "viewer")).key;
   otherSlug = (await makeProject(d.db)).project.slug;
@@ -257,11 +260,10 @@ describe("POST /api/v1/projects/:p/routing/evaluate", () => {
   it("runs one evaluation per project (409) and two per server (429), the slot taken while the file uploads", async () => {
     const held = heldBody(`${lines(5).join("\n")}\n`);
     const first = post(held.stream, "?embedding=none");
-    // the held upload has the project's slot once a second one is refused (an attempt before that runs and frees it)
-    const refused = await waitFor("the 409", async () => {
-      const a = await post(lines(12).join("\n"), "?embedding=none");
-      return a.status === 409 ? a : null;
-    });
+    // once the held upload has the project's slot (probing with uploads instead could take it first)
+    await waitFor("the held upload's slot", async () => evaluationRunning(projectId));
+    const refused = await post(lines(12).join("\n"), "?embedding=none");
+    expect(refused.status).toBe(409);
     expect(refused.body.error?.message).toMatch(/already running in this project/);
 
     // a second project's upload takes the other slot; a third project's is refused
@@ -271,10 +273,9 @@ describe("POST /api/v1/projects/:p/routing/evaluate", () => {
     const threeKey = (await makeKey(d.db, three.project.id, three.owner.user.id, "engineer")).key;
     const held2 = heldBody(`${lines(5).join("\n")}\n`);
     const second = post(held2.stream, "?embedding=none", { key: twoKey, project: two.project.slug });
-    const busy = await waitFor("the 429", async () => {
-      const a = await post(lines(12).join("\n"), "?embedding=none", { key: threeKey, project: three.project.slug });
-      return a.status === 429 ? a : null;
-    });
+    await waitFor("the second held upload's slot", async () => evaluationRunning(two.project.id));
+    const busy = await post(lines(12).join("\n"), "?embedding=none", { key: threeKey, project: three.project.slug });
+    expect(busy.status).toBe(429);
     expect(busy.body.error?.message).toMatch(/2 router evaluations are running/);
 
     held.finish(`${lines(40).slice(5).join("\n")}\n`);
