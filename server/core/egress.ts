@@ -8,6 +8,9 @@ import { logger } from "./logger";
 /**
  * The egress policy: the one gate every outbound call of Keel's (webhooks, providers, anything
  * later) goes through, so a project owner cannot make Keel reach, and read back, internal services.
+ * The one exception is a remote tuning worker's calls to Keel itself (server/tuning/plane-http.ts):
+ * that URL is the operator's, given on the worker's own command line, not a project's input, and the
+ * worker process has none of the server's egress settings.
  *
  * - never (even if listed): unspecified, link-local (cloud metadata lives there: 169.254.169.254,
  *   fd00:ec2::254, and the metadata host names), multicast, broadcast and 240/4. No receiver or
