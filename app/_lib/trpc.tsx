@@ -14,6 +14,12 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 
+/** A tRPC error the server answered with a 4xx status (`data.httpStatus`, set by tRPC's error formatter). */
+export function isClientError(err: unknown): boolean {
+  const status = (err as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
+  return typeof status === "number" && status >= 400 && status < 500;
+}
+
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
@@ -21,9 +27,9 @@ export function Providers({ children }: { children: ReactNode }) {
         defaultOptions: {
           queries: {
             staleTime: 5_000,
-            // 401/403/404 will not change by asking again.
-            retry: (count, err) =>
-              count < 2 && !/UNAUTHORIZED|FORBIDDEN|NOT_FOUND/.test(String((err as { data?: { code?: string } })?.data?.code)),
+            // A 4xx (bad input, unauthorized, not found, conflict, ...) will not change by asking again:
+            // only network errors and 5xx are retried, so a bad filter shows its error at once.
+            retry: (count, err) => count < 2 && !isClientError(err),
           },
         },
       }),
