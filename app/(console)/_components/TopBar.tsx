@@ -28,7 +28,7 @@ export function TopBar({ projectSlug, email }: { projectSlug: string; email?: st
 
   return (
     <header className="sticky top-0 z-10 border-b border-slate-200 bg-white/90 backdrop-blur">
-      <div className="flex h-14 items-center gap-3 px-4">
+      <div className="flex h-14 items-center gap-2 px-4 sm:gap-3">
         <Link href={`/${projectSlug}`} className="rounded-md" aria-label="Keel home">
           <Logo withName={false} />
         </Link>
@@ -37,7 +37,7 @@ export function TopBar({ projectSlug, email }: { projectSlug: string; email?: st
         </span>
         <Select
           aria-label="Project"
-          className="h-8! max-w-56 border-transparent! bg-transparent! font-medium shadow-none! hover:bg-slate-100!"
+          className="h-8! max-w-56 min-w-0 border-transparent! bg-transparent! font-medium shadow-none! hover:bg-slate-100!"
           value={known ? projectSlug : ""}
           disabled={projects.isPending}
           onChange={(e) => {
@@ -56,7 +56,7 @@ export function TopBar({ projectSlug, email }: { projectSlug: string; email?: st
           ))}
           <option value={NEW_PROJECT}>New project…</option>
         </Select>
-        <div className="ml-auto flex items-center gap-3">
+        <div className="ml-auto flex shrink-0 items-center gap-2 sm:gap-3">
           {signOut.error && (
             <span role="alert" className="text-xs text-red-600">
               {errorMessage(signOut.error)}
@@ -65,9 +65,11 @@ export function TopBar({ projectSlug, email }: { projectSlug: string; email?: st
           <details className="relative">
             <summary
               className="flex cursor-pointer list-none items-center gap-1 rounded-md px-2 py-1 text-sm text-slate-600 hover:bg-slate-100"
-              title="Signed in as (account menu)"
+              title={email ? `Signed in as ${email} (account menu)` : "Account menu"}
             >
-              <span className="max-w-48 truncate">{email ?? "Account"}</span>
+              {/* a phone has no room for the address: its title says who */}
+              <span className="hidden max-w-48 truncate sm:inline">{email ?? "Account"}</span>
+              <span className="sm:hidden">Account</span>
               <span aria-hidden="true">▾</span>
             </summary>
             <nav
