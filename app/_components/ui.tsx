@@ -11,7 +11,10 @@ import {
   type TextareaHTMLAttributes,
   type ThHTMLAttributes,
   useContext,
+  useEffect,
   useId,
+  useRef,
+  useState,
 } from "react";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { buttonClass, cx, linkClass, type Variant } from "./classes";
@@ -69,7 +72,8 @@ export function Field({
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
   return (
-    <div className={cx("flex flex-col gap-1.5", className)}>
+    // min-w-0: in a grid or flex row a field shrinks to its cell, its select's longest option no wider than the page
+    <div className={cx("flex min-w-0 flex-col gap-1.5", className)}>
       <label htmlFor={id} className="text-sm font-medium text-slate-700">
         {label}
       </label>
@@ -127,7 +131,7 @@ export function Select({ className, children, ...rest }: SelectHTMLAttributes<HT
       id={f?.id}
       aria-describedby={f?.describedBy}
       aria-invalid={f?.invalid || undefined}
-      className={cx(control(!!f?.invalid), "pr-8", className)}
+      className={cx(control(!!f?.invalid), "max-w-full min-w-0 pr-8", className)}
       {...rest}
     >
       {children}
@@ -275,11 +279,12 @@ export function BackLink({ href, children }: { href: string; children: ReactNode
 export function PageHeader({ title, description, actions }: { title: ReactNode; description?: ReactNode; actions?: ReactNode }) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
-      <div>
-        <h1 className="text-xl font-semibold tracking-tight text-slate-900">{title}</h1>
-        {description && <p className="mt-1 text-sm text-slate-500">{description}</p>}
+      {/* min-w-0 and wrap-anywhere: a long name or id wraps on a phone instead of widening the page */}
+      <div className="min-w-0">
+        <h1 className="text-xl font-semibold tracking-tight wrap-anywhere text-slate-900">{title}</h1>
+        {description && <p className="mt-1 text-sm wrap-break-word text-slate-500">{description}</p>}
       </div>
-      {actions && <div className="flex items-center gap-2">{actions}</div>}
+      {actions && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
     </div>
   );
 }
@@ -305,9 +310,9 @@ export function Card({
     >
       {(title || actions) && (
         <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-200 px-5 py-4">
-          <div>
+          <div className="min-w-0">
             {title && (
-              <h2 id={id} className="text-sm font-semibold text-slate-900">
+              <h2 id={id} className="text-sm font-semibold wrap-anywhere text-slate-900">
                 {title}
               </h2>
             )}
@@ -323,14 +328,44 @@ export function Card({
 
 /* Tables */
 
+/**
+ * A table scrolls inside its card, never the page (a phone's 390 px): the wrapper scrolls sideways,
+ * and while it does it is a labelled tab stop, so the keyboard can scroll it too (arrow keys).
+ */
 export function Table({ children, label }: { children: ReactNode; label?: string }) {
+  const wrapper = useRef<HTMLDivElement>(null);
+  const scrolls = useScrollsSideways(wrapper);
   return (
-    <div className="-mx-5 overflow-x-auto">
+    // relative: a cell's absolutely placed content (sr-only labels) scrolls with the table instead of widening the page
+    <div
+      ref={wrapper}
+      className="relative -mx-5 overflow-x-auto"
+      {...(scrolls ? scrollRegion(`${label ?? "Table"}, scrolls sideways`) : {})}
+    >
       <table aria-label={label} className="w-full border-collapse text-left text-sm [&>tbody>tr:last-child>td]:border-b-0">
         {children}
       </table>
     </div>
   );
+}
+
+/** A scrolling box's props: a named region and a tab stop, so a keyboard can scroll it (WCAG 2.1.1). */
+export const scrollRegion = (label: string) => ({ role: "region", tabIndex: 0, "aria-label": label }) as const;
+
+/** Whether the element's content is wider than the element (kept up to date as either resizes). */
+function useScrollsSideways(ref: { current: HTMLElement | null }): boolean {
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, [ref]);
+  return scrolls;
 }
 
 export function Th({ className, ...rest }: ThHTMLAttributes<HTMLTableCellElement>) {

@@ -57,7 +57,7 @@ function OperationRow({ row }: { row: Row }) {
     <details className="border-b border-slate-100 py-2 last:border-0">
       <summary className="flex cursor-pointer flex-wrap items-center gap-2 text-sm">
         <Badge tone={METHOD_TONE[row.method] ?? "gray"}>{row.method.toUpperCase()}</Badge>
-        <code className="font-mono text-slate-900">{row.path}</code>
+        <code className="font-mono break-all text-slate-900">{row.path}</code>
         <span className="text-slate-500">{op.summary}</span>
       </summary>
       <div className="mt-2 pl-2 text-xs text-slate-700">
