@@ -58,6 +58,9 @@ const PAGES: { name: string; path: (s: Seeded) => string; signedOut?: boolean }[
   { name: "api-docs", path: () => "/demo/api-docs" },
 ];
 
+/** The console's sections, in the order the navigation lists them. */
+const SECTION_LABELS = ["Overview", "Registry", "Logs", "Datasets", "Evals", "Tuning", "Routing", "Drift", "Jobs", "Settings", "API"];
+
 const SIZES = [
   { size: "1440x900", width: 1440, height: 900 },
   { size: "390x844", width: 390, height: 844 },
@@ -168,6 +171,43 @@ describe.skipIf(Boolean(skip))(`every console page at desktop and phone width${s
         `${entry.name} at ${size} scrolls sideways (${widths.scroll} px wide in a ${widths.window} px window); widest: ${culprits.join("; ")}`,
       ).toBeLessThanOrEqual(widths.window);
       expect(errors, `${entry.name} at ${size} logged errors`).toEqual([]);
+    });
+
+    it.runIf(width < 768)("opens every section from the Menu button: focus moves in, Escape closes it", async () => {
+      const page = pages.get(signedIn);
+      if (!app || !page) return;
+      await page.goto(`${app.url}/demo/jobs`);
+      const nav = page.getByRole("navigation", { name: "Sections" });
+      const menu = nav.getByRole("button", { name: "Menu" });
+      const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+      await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
+      expect(await nav.getByRole("link").count(), "closed, the sections are hidden").toBe(0);
+
+      await menu.click();
+      expect(await menu.getAttribute("aria-expanded")).toBe("true");
+      await expect.poll(() => nav.getByRole("link").allTextContents()).toEqual(SECTION_LABELS);
+      await expect.poll(focused).toBe("Overview");
+      await page.keyboard.press("Escape");
+      await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
+      expect(await focused()).toBe("Menu");
+
+      // a section followed closes the menu
+      await menu.click();
+      await nav.getByRole("link", { name: "Drift" }).click();
+      await page.waitForURL(`${app.url}/demo/drift`);
+      await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
+    });
+
+    it.runIf(width < 768)("scrolls a wide table inside its card, from the keyboard too", async () => {
+      const page = pages.get(signedIn);
+      if (!app || !page) return;
+      await page.goto(`${app.url}/demo/settings`);
+      const region = page.getByRole("region", { name: "Audit log, scrolls sideways" });
+      await region.waitFor();
+      expect(await region.getAttribute("tabindex")).toBe("0");
+      await region.focus();
+      for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+      await expect.poll(() => region.evaluate((e) => e.scrollLeft)).toBeGreaterThan(0);
     });
   });
 });
