@@ -329,34 +329,15 @@ export function Card({
 /* Tables */
 
 /**
- * A table scrolls inside its card, never the page (a phone's 390 px): the wrapper scrolls sideways,
- * and while it does it is a labelled tab stop, so the keyboard can scroll it too (arrow keys).
+ * A box whose content scrolls sideways inside it, never the page (a phone's 390 px); while it scrolls it
+ * is a labelled tab stop, so the keyboard can scroll it too (arrow keys, WCAG 2.1.1). `relative`: content
+ * placed absolutely inside (sr-only labels) scrolls with it instead of widening the page.
  */
-export function Table({ children, label }: { children: ReactNode; label?: string }) {
-  const wrapper = useRef<HTMLDivElement>(null);
-  const scrolls = useScrollsSideways(wrapper);
-  return (
-    // relative: a cell's absolutely placed content (sr-only labels) scrolls with the table instead of widening the page
-    <div
-      ref={wrapper}
-      className="relative -mx-5 overflow-x-auto"
-      {...(scrolls ? scrollRegion(`${label ?? "Table"}, scrolls sideways`) : {})}
-    >
-      <table aria-label={label} className="w-full border-collapse text-left text-sm [&>tbody>tr:last-child>td]:border-b-0">
-        {children}
-      </table>
-    </div>
-  );
-}
-
-/** A scrolling box's props: a named region and a tab stop, so a keyboard can scroll it (WCAG 2.1.1). */
-export const scrollRegion = (label: string) => ({ role: "region", tabIndex: 0, "aria-label": label }) as const;
-
-/** Whether the element's content is wider than the element (kept up to date as either resizes). */
-function useScrollsSideways(ref: { current: HTMLElement | null }): boolean {
+export function ScrollX({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+  const box = useRef<HTMLDivElement>(null);
   const [scrolls, setScrolls] = useState(false);
   useEffect(() => {
-    const el = ref.current;
+    const el = box.current;
     if (!el) return;
     const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
     check();
@@ -364,8 +345,24 @@ function useScrollsSideways(ref: { current: HTMLElement | null }): boolean {
     observer.observe(el);
     if (el.firstElementChild) observer.observe(el.firstElementChild);
     return () => observer.disconnect();
-  }, [ref]);
-  return scrolls;
+  }, []);
+  const region = scrolls ? { role: "region", tabIndex: 0, "aria-label": `${label}, scrolls sideways` } : {};
+  return (
+    <div ref={box} className={cx("relative overflow-x-auto", className)} {...region}>
+      {children}
+    </div>
+  );
+}
+
+/** A table that scrolls inside its card (see ScrollX). */
+export function Table({ children, label }: { children: ReactNode; label?: string }) {
+  return (
+    <ScrollX label={label ?? "Table"} className="-mx-5">
+      <table aria-label={label} className="w-full border-collapse text-left text-sm [&>tbody>tr:last-child>td]:border-b-0">
+        {children}
+      </table>
+    </ScrollX>
+  );
 }
 
 export function Th({ className, ...rest }: ThHTMLAttributes<HTMLTableCellElement>) {

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { cx } from "@/app/_components/classes";
+import { ScrollX } from "@/app/_components/ui";
 import { formatCount, formatStat, testLabel } from "./format";
 import { VerdictBadge } from "./shared";
 import type { ColumnResult } from "./types";
@@ -68,7 +69,7 @@ export function ColumnTable({
       })
     : columns;
   return (
-    <div className="-mx-5 overflow-x-auto">
+    <ScrollX label="Columns" className="-mx-5">
       <table className="w-full border-collapse text-left text-sm [&>tbody>tr:last-child>td]:border-b-0">
         <caption className="sr-only">Columns</caption>
         <thead>
@@ -138,6 +139,6 @@ export function ColumnTable({
           })}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }
