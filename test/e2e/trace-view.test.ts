@@ -123,8 +123,15 @@ describe.skipIf(Boolean(skip))(`the trace page reads like a conversation, in Chr
 
       // the raw toggle shows what was logged
       await page.getByRole("button", { name: "Raw JSON" }).click();
-      await page.getByText('"tool_call_id": "call_1"').waitFor();
+      const rawInput = page.locator("pre", { hasText: '"model": "gpt-4o-mini"' });
+      await rawInput.waitFor();
       expect(await input.count()).toBe(0);
+      // long raw JSON folds too (the request is more than 20 lines pretty-printed)
+      await page
+        .getByRole("button", { name: /Show more/ })
+        .first()
+        .click();
+      await expect.poll(() => rawInput.textContent()).toContain('"tool_call_id": "call_1"');
       await page.getByRole("button", { name: "Raw JSON" }).click();
       await input.waitFor();
 
