@@ -199,6 +199,29 @@ describe.skipIf(Boolean(skip))(`the trace page reads like a conversation, in Chr
     expect(stats).toMatchObject({ total: 1, done: 1, mine: 1 });
   });
 
+  it("keeps the rating form in view beside a long trace at desktop width", async () => {
+    if (!app) return;
+    const { id } = await ingestOpenAiTrace();
+    await withPage(browser, "trace-view-sticky", async (page) => {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await signIn(page);
+      await page.goto(url(`/demo/logs/traces/${id}`));
+      const output = page.getByRole("list", { name: "Output messages" });
+      await output.getByRole("button", { name: /Show more/ }).click();
+      const form = page.getByRole("form", { name: "Rate this trace" });
+      await form.waitFor();
+      const before = await form.boundingBox();
+      const conversation = await output.boundingBox();
+      // beside the conversation, not under it
+      expect(before?.x).toBeGreaterThan((conversation?.x ?? 0) + (conversation?.width ?? 0));
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+      const after = await form.boundingBox();
+      expect(after?.y).toBeGreaterThanOrEqual(0);
+      expect(after?.y).toBeLessThan(900);
+    });
+  });
+
   it("fits a phone: the rating form stacks below the conversation without sideways scrolling", async () => {
     if (!app) return;
     const { id } = await ingestOpenAiTrace();
