@@ -142,6 +142,38 @@ describe.skipIf(Boolean(skip))(`the trace page reads like a conversation, in Chr
     });
   });
 
+  it("shows an Anthropic request and an OTel GenAI reply as the same bubbles", async () => {
+    if (!app) return;
+    const { id } = await ingestOpenAiTrace({
+      input: {
+        model: "claude-3-5-haiku",
+        system: "You are a weather bot.",
+        messages: [
+          { role: "user", content: "Weather in Paris?" },
+          { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "rainy, 14 C" }] },
+        ],
+      },
+      output: [{ role: "assistant", parts: [{ type: "text", content: "Rainy in Paris today." }], finish_reason: "stop" }],
+    });
+    await withPage(browser, "trace-view-shapes", async (page) => {
+      await signIn(page);
+      await page.goto(url(`/demo/logs/traces/${id}`));
+      const input = page.getByRole("list", { name: "Input messages" });
+      await input.getByRole("figure", { name: "Tool result of get_weather" }).getByText("rainy, 14 C").waitFor();
+      expect(await input.locator("> li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-role")))).toEqual([
+        "system",
+        "user",
+        "assistant",
+        "user",
+      ]);
+      expect(await input.getByRole("figure", { name: "Tool call get_weather" }).locator("pre").textContent()).toBe(
+        '{\n  "city": "Paris"\n}',
+      );
+      await page.getByRole("list", { name: "Output messages" }).getByText("Rainy in Paris today.").waitFor();
+    });
+  });
+
   it("rates with y then Enter, shows the keys with ?, and sums the scores up per name in the header", async () => {
     if (!app) return;
     const { id } = await ingestOpenAiTrace();
