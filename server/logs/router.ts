@@ -40,6 +40,7 @@ import {
 import { recomputeCosts, recomputeInput, recomputeOutput } from "./recompute-cost";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
+import { traceModelVersion, traceModelVersionInput, traceModelVersionOut } from "./trace-model-version";
 import { getTrace, listTraces, splitTraceQuery, traceFilter, traceQuery } from "./traces";
 import { uiRating } from "./ui-rating";
 import { deleteView, listViews, saveView, viewInput } from "./views";
@@ -197,4 +198,9 @@ export const logsRouter = router({
   scoreConfigs,
   prices,
   settings,
+  /** The registry's name of a trace's model version (the trace page links to it). */
+  traceModelVersion: projectProcedure
+    .input(traceModelVersionInput)
+    .output(traceModelVersionOut)
+    .query(({ ctx, input }) => traceModelVersion(ctx.db, ctx.projectId, input.modelVersionId)),
 });

@@ -10,6 +10,7 @@ export { registerBundled, registerLocal } from "./local";
 export { deleteModel, deleteVersion, getVersionById, renameModel, setVersionTag } from "./model-lifecycle";
 export { createModel, getModel, listModels, type RegisteredModel, updateModel } from "./models";
 export * from "./tracking";
+export { type VersionName, versionNames } from "./version-names";
 export {
   createVersion,
   type FileRef,

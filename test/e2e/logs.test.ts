@@ -78,11 +78,11 @@ describe.skipIf(Boolean(skip))(`logs explorer and trace page in Chromium${skip ?
       await page.getByRole("button", { name: /generation\s*llm/ }).click();
       expect(await page.getByText("Time to first token").count()).toBe(1);
 
-      // "+" is thumbs up while focus is outside text fields; Enter saves
+      // "y" is thumbs up while focus is outside text fields; Enter saves
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       // the keys drive the first boolean config (or a default "user-feedback"): other tests may add configs to "demo"
       const thumbs = page.locator('[data-shortcut="thumbs"]');
-      await page.keyboard.type("+");
+      await page.keyboard.press("y");
       await expect.poll(() => thumbs.getByRole("button", { name: "Thumbs up" }).getAttribute("aria-pressed")).toBe("true");
       await page.keyboard.press("Enter");
       const ratings = page.getByRole("table", { name: "Ratings" });

@@ -118,14 +118,14 @@ describe.skipIf(Boolean(skip))(`annotation queues in Chromium${skip ? ` (skipped
       await form2.getByLabel("Comment").fill("Clear and correct");
       await form2.getByRole("button", { name: "Submit & next" }).click();
 
-      // item 2, from the keyboard: n, 2, Ctrl+Enter
+      // item 2, from the keyboard: n, 2, Enter
       await itemLoaded(2);
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       await page.keyboard.press("n");
       await page.keyboard.press("2");
       await expect.poll(() => form2.getByRole("button", { name: "No", exact: true }).getAttribute("aria-pressed")).toBe("true");
       await expect.poll(() => form2.getByRole("button", { name: "2", exact: true }).getAttribute("aria-pressed")).toBe("true");
-      await page.keyboard.press("Control+Enter");
+      await page.keyboard.press("Enter");
 
       // item 3: keys pick, the mouse submits
       await itemLoaded(3);

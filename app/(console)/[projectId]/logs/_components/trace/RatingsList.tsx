@@ -22,7 +22,7 @@ export function ratingAuthor(r: Rating): string {
 }
 
 export function RatingsList({ ratings }: { ratings: Rating[] }) {
-  if (ratings.length === 0) return <p className="py-2 text-sm text-slate-500">No ratings yet. Be the first: use the form below.</p>;
+  if (ratings.length === 0) return <p className="py-2 text-sm text-slate-500">No ratings yet. Be the first: use the rating form.</p>;
   return (
     <Table label="Ratings">
       <thead>

@@ -5,8 +5,10 @@ import { cx } from "@/app/_components/classes";
 import { Badge, type Tone } from "@/app/_components/ui";
 import { formatCost, formatDateTime } from "@/app/_lib/format";
 import type { RouterOutputs } from "@/app/_lib/trpc";
+import { parseChat } from "../chat/parse";
 import { formatInt, formatLatency } from "../format";
 import { JsonBlock } from "../JsonBlock";
+import { Conversation } from "./Conversation";
 
 export type Observation = RouterOutputs["logs"]["traces"]["get"]["observations"][number];
 
@@ -98,6 +100,8 @@ export function Timeline({ observations }: { observations: Observation[] }) {
 }
 
 function Details({ o }: { o: Observation }) {
+  // a generation's prompt and reply read as a chat where they are one, like the trace's own
+  const chat = parseChat(o.input, "input") !== null || (o.output != null && parseChat(o.output, "output") !== null);
   const facts: [string, string][] = [
     ["Started", formatDateTime(o.startTime)],
     ["Latency", formatLatency(o.latencyMs)],
@@ -125,9 +129,10 @@ function Details({ o }: { o: Observation }) {
           </div>
         ))}
       </dl>
+      {chat && <Conversation input={o.input} output={o.output} />}
       <div className="grid gap-3 lg:grid-cols-2">
-        {o.input != null && <JsonBlock value={o.input} label="Input" />}
-        {o.output != null && <JsonBlock value={o.output} label="Output" />}
+        {!chat && o.input != null && <JsonBlock value={o.input} label="Input" />}
+        {!chat && o.output != null && <JsonBlock value={o.output} label="Output" />}
         {o.modelParameters != null && <JsonBlock value={o.modelParameters} label="Model parameters" />}
         {o.metadata != null && <JsonBlock value={o.metadata} label="Metadata" />}
       </div>

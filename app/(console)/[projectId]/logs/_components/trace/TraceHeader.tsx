@@ -5,7 +5,9 @@ import type { ReactNode } from "react";
 import { Badge, Card } from "@/app/_components/ui";
 import { formatCost, formatDateTime, formatRelative } from "@/app/_lib/format";
 import type { RouterOutputs } from "@/app/_lib/trpc";
-import { formatInt, formatLatency, formatRating } from "../format";
+import { formatInt, formatLatency } from "../format";
+import { type ScoreSummary, shortNumber } from "./scores";
+import { Thumb } from "./Thumb";
 
 export type Trace = RouterOutputs["logs"]["traces"]["get"]["trace"];
 
@@ -37,7 +39,61 @@ function routeValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function TraceHeader({ trace, slug }: { trace: Trace; slug: string }) {
+/** The registry's name of the trace's model version, once known (null: the version is gone). */
+export type VersionName = { model: string; version: number } | null | undefined;
+
+function ModelVersion({ id, name, slug }: { id: string; name: VersionName; slug: string }) {
+  if (!name) return <span className="font-mono text-xs break-all">{id}</span>;
+  return (
+    <Link
+      href={`/${slug}/registry/models/${encodeURIComponent(name.model)}/versions/${name.version}`}
+      className="break-all text-indigo-600 hover:text-indigo-500"
+      title={`Model version ${id}`}
+    >
+      {name.model} v{name.version}
+    </Link>
+  );
+}
+
+/** One score's summary in its own terms: thumbs counts and share, a mean against the scale, label counts. */
+function ScoreValue({ s }: { s: ScoreSummary }) {
+  if (s.dataType === "boolean")
+    return (
+      <span className="inline-flex flex-wrap items-center gap-x-1.5" title={s.text}>
+        <Thumb className="text-emerald-600" />
+        <span className="sr-only">up</span>
+        {s.up}
+        <Thumb down className="text-red-600" />
+        <span className="sr-only">down</span>
+        {s.down}
+        <span className="text-xs text-slate-500">({Math.round((s.up / s.count) * 100)}% up)</span>
+      </span>
+    );
+  if (s.dataType === "numeric")
+    return (
+      <span title={s.count > 1 ? `from ${shortNumber(s.low)} to ${shortNumber(s.high)}` : undefined}>
+        {s.text}
+        {s.count > 1 && s.low !== s.high && (
+          <span className="ml-1.5 text-xs text-slate-500">
+            range {shortNumber(s.low)}–{shortNumber(s.high)}
+          </span>
+        )}
+      </span>
+    );
+  return <span className="break-words">{s.text}</span>;
+}
+
+export function TraceHeader({
+  trace,
+  slug,
+  scores,
+  versionName,
+}: {
+  trace: Trace;
+  slug: string;
+  scores: ScoreSummary[];
+  versionName: VersionName;
+}) {
   const route = trace.routeDecision && typeof trace.routeDecision === "object" ? Object.entries(trace.routeDecision) : [];
 
   return (
@@ -60,7 +116,6 @@ export function TraceHeader({ trace, slug }: { trace: Trace; slug: string }) {
           </Fact>
           <Fact label="Cost">{formatCost(trace.cost)}</Fact>
           <Fact label="Latency">{formatLatency(trace.latencyMs)}</Fact>
-          <Fact label="Rating">{formatRating(trace.ratingMean, trace.ratingCount)}</Fact>
           <Fact label="User">{trace.userId ? <FilterLink slug={slug} param="user" value={trace.userId} /> : dash}</Fact>
           <Fact label="Session">{trace.sessionId ? <FilterLink slug={slug} param="session" value={trace.sessionId} /> : dash}</Fact>
           <Fact label="Release">{trace.release ? <FilterLink slug={slug} param="release" value={trace.release} /> : dash}</Fact>
@@ -79,10 +134,27 @@ export function TraceHeader({ trace, slug }: { trace: Trace; slug: string }) {
           </Fact>
           {trace.modelVersionId && (
             <Fact label="Model version">
-              <span className="font-mono text-xs break-all">{trace.modelVersionId}</span>
+              <ModelVersion id={trace.modelVersionId} name={versionName} slug={slug} />
             </Fact>
           )}
         </dl>
+        <div>
+          <h2 className="text-xs text-slate-500">Scores</h2>
+          {scores.length === 0 ? (
+            <p className="mt-0.5 text-sm text-slate-400">No ratings yet</p>
+          ) : (
+            <dl data-testid="trace-scores" className="mt-1 flex flex-wrap gap-2 text-sm">
+              {scores.map((s) => (
+                <div key={s.name} className="flex min-w-0 items-center gap-2 rounded-md border border-slate-200 bg-slate-50 px-2.5 py-1">
+                  <dt className="font-medium break-all text-slate-700">{s.name}</dt>
+                  <dd className="text-slate-900 tabular-nums">
+                    <ScoreValue s={s} />
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
         {route.length > 0 && (
           <div className="rounded-md border border-indigo-100 bg-indigo-50/50 px-3 py-2">
             <h2 className="text-xs font-semibold tracking-wide text-indigo-700 uppercase">Route decision</h2>

@@ -8,7 +8,10 @@ import { errorMessage } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import { Conversation } from "../../_components/trace/Conversation";
-import { type Drafts, isTextField, type Rating, type ScoreConfig, shortcutHint, shortcutValue, toRatings } from "./review";
+import { KeyHelp, KeyHelpButton } from "../../_components/trace/KeyHelp";
+import { keyHint } from "../../_components/trace/keys";
+import { useRatingKeys } from "../../_components/trace/useRatingKeys";
+import { type Drafts, type Rating, type ScoreConfig, toRatings } from "./review";
 import { ScoreControl } from "./ScoreControl";
 
 export interface QueueItem {
@@ -39,8 +42,8 @@ const Kbd = ({ children }: { children: ReactNode }) => (
 );
 
 /**
- * One locked item: the trace's conversation and a control per score config. Shortcuts while focus is
- * outside text fields: digits and y/n pick values, s skips; Ctrl/Cmd+Enter submits from anywhere.
+ * One locked item: the trace's conversation and a control per score config, driven by the same rating
+ * keys as the trace page (trace/keys.ts): y/n, 1–9, Enter submits, s skips, ? shows them all.
  */
 export function ReviewItem({
   projectId,
@@ -79,32 +82,16 @@ export function ReviewItem({
     onSubmit(r.ratings);
   };
 
-  // The handlers change every render; the listener reads the latest through a ref.
-  const keys = useRef({ submit, onSkip, set, busy, configs });
-  keys.current = { submit, onSkip, set, busy, configs };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const k = keys.current;
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-        e.preventDefault();
-        k.submit();
-        return;
-      }
-      if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || isTextField(e.target)) return;
-      if (e.key === "s" || e.key === "S") {
-        e.preventDefault();
-        if (!k.busy) k.onSkip();
-        return;
-      }
-      const hit = shortcutValue(k.configs, e.key);
-      if (hit) {
-        e.preventDefault();
-        k.set(hit.configId, hit.value);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  const commentRef = useRef<HTMLTextAreaElement>(null);
+  const { help, setHelp } = useRatingKeys({
+    configs,
+    onPick: set,
+    onSubmit: () => submit(),
+    onSkip: () => {
+      if (!busy) onSkip();
+    },
+    onComment: () => commentRef.current?.focus(),
+  });
 
   const t = trace.data?.trace;
   const firstGen = trace.data?.observations.find((o) => o.type === "generation");
@@ -143,7 +130,7 @@ export function ReviewItem({
       <Card title="Your rating" actions={<LockNote until={item.lockedUntil} />} className="self-start lg:sticky lg:top-4">
         <form onSubmit={submit} noValidate aria-label="Rate this item" className="flex flex-col gap-5">
           {configs.map((c) => (
-            <ScoreControl key={c.id} config={c} value={drafts[c.id]} onChange={(v) => set(c.id, v)} shortcut={shortcutHint(configs, c)} />
+            <ScoreControl key={c.id} config={c} value={drafts[c.id]} onChange={(v) => set(c.id, v)} shortcut={keyHint(configs, c)} />
           ))}
           <div className="flex flex-col gap-1.5">
             <label htmlFor={commentId} className="text-sm font-medium text-slate-700">
@@ -151,6 +138,7 @@ export function ReviewItem({
             </label>
             <textarea
               id={commentId}
+              ref={commentRef}
               rows={2}
               maxLength={5000}
               value={comment}
@@ -173,8 +161,9 @@ export function ReviewItem({
             </Button>
           </div>
           <p className="text-xs text-slate-500">
-            <Kbd>Ctrl</Kbd>/<Kbd>⌘</Kbd>+<Kbd>Enter</Kbd> submit · <Kbd>S</Kbd> skip
+            <Kbd>Enter</Kbd> submit · <Kbd>s</Kbd> skip · <KeyHelpButton onClick={() => setHelp(!help)} />
           </p>
+          <KeyHelp open={help} onClose={() => setHelp(false)} skip />
         </form>
       </Card>
     </div>

@@ -61,6 +61,7 @@ export function ScoreControl({
             <button
               key={c.key}
               type="button"
+              data-choice=""
               aria-pressed={value === c.value}
               onClick={() => onChange(value === c.value ? undefined : c.value)}
               className={choiceClass(value === c.value, c.tone)}

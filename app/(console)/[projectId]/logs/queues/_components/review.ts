@@ -1,4 +1,4 @@
-/** Pure helpers of the reviewer's workspace: score controls, drafts to ratings, keyboard shortcuts. */
+/** Pure helpers of the reviewer's workspace: score controls and drafts to ratings (its keys: trace/keys.ts). */
 
 import type { RouterOutputs } from "@/app/_lib/trpc";
 
@@ -66,52 +66,4 @@ export function toRatings(configs: ScoreConfig[], drafts: Drafts, comment: strin
   }
   if (out.length === 0) return { error: "Give at least one rating" };
   return { ratings: out };
-}
-
-/** Focus is somewhere typing goes: single-key shortcuts stay out of its way. */
-export function isTextField(el: EventTarget | null): boolean {
-  if (!el || typeof (el as HTMLElement).tagName !== "string") return false;
-  const h = el as HTMLElement;
-  if (h.isContentEditable || h.tagName === "TEXTAREA" || h.tagName === "SELECT") return true;
-  return h.tagName === "INPUT" && !["checkbox", "radio", "button", "submit", "reset"].includes((h as HTMLInputElement).type);
-}
-
-/** The config that digit keys pick for: the first numeric or categorical one. */
-export const digitConfig = (configs: ScoreConfig[]) => configs.find((c) => c.dataType === "numeric" || c.dataType === "categorical");
-/** The config that y/n pick for: the first boolean one. */
-export const yesNoConfig = (configs: ScoreConfig[]) => configs.find((c) => c.dataType === "boolean");
-
-/**
- * What a key press sets, if anything: y/n for the first boolean config; for the first numeric config
- * a digit is its own value (when in range); for the first categorical config 1..9 is the nth category.
- */
-export function shortcutValue(configs: ScoreConfig[], key: string): { configId: string; value: Draft } | null {
-  const k = key.toLowerCase();
-  if (k === "y" || k === "n") {
-    const b = yesNoConfig(configs);
-    return b ? { configId: b.id, value: k === "y" } : null;
-  }
-  if (!/^[0-9]$/.test(key)) return null;
-  const c = digitConfig(configs);
-  if (!c) return null;
-  const d = Number(key);
-  if (c.dataType === "categorical") {
-    const cat = d >= 1 ? c.categories?.[d - 1] : undefined;
-    return cat ? { configId: c.id, value: cat.label } : null;
-  }
-  if ((c.min !== null && d < c.min) || (c.max !== null && d > c.max)) return null;
-  return { configId: c.id, value: String(d) };
-}
-
-/** The hint shown next to a config's control, naming its keys. */
-export function shortcutHint(configs: ScoreConfig[], c: ScoreConfig): string | undefined {
-  if (yesNoConfig(configs)?.id === c.id) return "keys Y / N";
-  if (digitConfig(configs)?.id !== c.id) return undefined;
-  if (c.dataType === "categorical") {
-    const n = Math.min(9, c.categories?.length ?? 0);
-    return n ? `keys 1–${n}` : undefined;
-  }
-  const lo = Math.max(0, Math.ceil(c.min ?? 0));
-  const hi = Math.min(9, Math.floor(c.max ?? 9));
-  return lo <= hi ? `keys ${lo}–${hi}` : undefined;
 }

@@ -11,6 +11,7 @@ import { decodeParam } from "@/app/_lib/url";
 import { Conversation } from "../../_components/trace/Conversation";
 import { RatingForm } from "../../_components/trace/RatingForm";
 import { RatingsList } from "../../_components/trace/RatingsList";
+import { summarizeScores } from "../../_components/trace/scores";
 import { Timeline } from "../../_components/trace/Timeline";
 import { TraceHeader } from "../../_components/trace/TraceHeader";
 
@@ -21,7 +22,13 @@ export default function TracePage() {
   const traceId = decodeParam(useParams<{ traceId: string }>().traceId);
   const input = { projectId: project.slug, traceId };
   const trace = useQuery(trpc.logs.traces.get.queryOptions(input));
-  const configs = useQuery(trpc.logs.scoreConfigs.list.queryOptions({ projectId: project.slug }));
+  // archived configs too: their ratings still need their scale in the header; the form leaves them out
+  const configs = useQuery(trpc.logs.scoreConfigs.list.queryOptions({ projectId: project.slug, includeArchived: true }));
+  const versionId = trace.data?.trace.modelVersionId ?? null;
+  const versionName = useQuery({
+    ...trpc.logs.traceModelVersion.queryOptions({ projectId: project.slug, modelVersionId: versionId ?? "" }),
+    enabled: versionId !== null,
+  });
   const canRate = atLeast(project.role, "annotator");
   const back = <BackLink href={`/${project.slug}/logs`}>All traces</BackLink>;
 
@@ -53,32 +60,37 @@ export default function TracePage() {
     ]);
 
   return (
-    <div className="flex flex-col gap-6">
+    <div className="flex min-w-0 flex-col gap-6">
       {back}
-      <TraceHeader trace={t} slug={project.slug} />
-      <Card title="Conversation">
-        <Conversation input={convInput} output={convOutput} />
-      </Card>
-      <Card
-        title="Timeline"
-        description={`${observations.length} observation${observations.length === 1 ? "" : "s"}; click one for details.`}
-      >
-        <Timeline observations={observations} />
-      </Card>
-      <Card title="Ratings" description={ratings.length ? `${ratings.length} so far, newest first.` : undefined}>
-        <RatingsList ratings={ratings} />
-      </Card>
-      <Card title="Rate this trace">
-        {!canRate ? (
-          <p className="text-sm text-slate-500">Rating needs the annotator role or higher. Ask an admin of this project.</p>
-        ) : configs.isPending ? (
-          <Skeleton rows={2} />
-        ) : configs.isError ? (
-          <ErrorBox title="Could not load score configs" message={errorMessage(configs.error)} onRetry={() => void configs.refetch()} />
-        ) : (
-          <RatingForm projectId={project.slug} traceId={t.id} configs={configs.data} onSaved={refresh} />
-        )}
-      </Card>
+      <TraceHeader trace={t} slug={project.slug} scores={summarizeScores(ratings, configs.data ?? [])} versionName={versionName.data} />
+      {/* the rating form stays in view beside the conversation at wide widths; below it on a phone */}
+      <div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <div className="flex min-w-0 flex-col gap-6">
+          <Card title="Conversation">
+            <Conversation input={convInput} output={convOutput} />
+          </Card>
+          <Card
+            title="Timeline"
+            description={`${observations.length} observation${observations.length === 1 ? "" : "s"}; click one for details.`}
+          >
+            <Timeline observations={observations} />
+          </Card>
+          <Card title="Ratings" description={ratings.length ? `${ratings.length} so far, newest first.` : undefined}>
+            <RatingsList ratings={ratings} />
+          </Card>
+        </div>
+        <Card title="Rate this trace" className="self-start lg:sticky lg:top-4 lg:max-h-[calc(100vh-2rem)] lg:overflow-y-auto">
+          {!canRate ? (
+            <p className="text-sm text-slate-500">Rating needs the annotator role or higher. Ask an admin of this project.</p>
+          ) : configs.isPending ? (
+            <Skeleton rows={2} />
+          ) : configs.isError ? (
+            <ErrorBox title="Could not load score configs" message={errorMessage(configs.error)} onRetry={() => void configs.refetch()} />
+          ) : (
+            <RatingForm projectId={project.slug} traceId={t.id} configs={configs.data.filter((c) => !c.archived)} onSaved={refresh} />
+          )}
+        </Card>
+      </div>
     </div>
   );
 }
