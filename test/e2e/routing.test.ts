@@ -23,6 +23,14 @@ async function chat(model: string, content: string) {
   return { target: res.headers.get("x-keel-route-target"), reason: decodeURIComponent(res.headers.get("x-keel-route-reason") ?? "") };
 }
 
+/** The error shown under a form control: the text its aria-describedby names first (the error, when there is one). */
+async function errorUnder(control: Locator): Promise<string> {
+  const ids = (await control.getAttribute("aria-describedby")) ?? "";
+  const first = ids.split(" ")[0];
+  if (!first?.endsWith("-error")) return "";
+  return (await control.page().locator(`[id="${first}"]`).textContent()) ?? "";
+}
+
 /** Reload until `locator`'s text matches (route events may land a moment after the response). */
 async function eventually(page: Page, locator: () => Locator, pattern: RegExp, ms = 30_000) {
   const until = Date.now() + ms;
@@ -55,6 +63,17 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await page.goto(url("/demo/routing/deployments"));
       await page.getByRole("heading", { level: 1, name: "Deployments" }).waitFor();
       const newDeployment = page.getByRole("form", { name: "New deployment" });
+      const creates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("serving.deployments.create")) creates.push(r.url());
+      });
+      // the server's own schema refuses a bad name in the browser, under the field, before any request
+      const nameBox = newDeployment.getByLabel("Deployment name");
+      await nameBox.fill("not a name!");
+      await newDeployment.getByRole("button", { name: "Create deployment" }).click();
+      await expect.poll(() => errorUnder(nameBox)).toMatch(/letters, digits/);
+      expect(await nameBox.getAttribute("aria-invalid")).toBe("true");
+      expect(creates).toEqual([]);
       await newDeployment.getByLabel("Deployment name").fill(large);
       await newDeployment.getByLabel("Task").selectOption("chat");
       await newDeployment.getByLabel("Registry model").fill("tiny-gpt2");
@@ -64,6 +83,12 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await newDeployment.getByRole("button", { name: "Create deployment" }).click();
       await page.getByText(`Created deployment ${large}.`).waitFor();
       await page.getByRole("table", { name: "Deployments" }).getByRole("cell", { name: large, exact: true }).waitFor();
+      expect(creates).toHaveLength(1);
+      // the server's answer naming a field (the name is taken) lands under that field
+      await nameBox.fill(large);
+      await newDeployment.getByRole("button", { name: "Create deployment" }).click();
+      await expect.poll(() => errorUnder(nameBox)).toContain(`deployment named ${large} already exists`);
+      expect(creates).toHaveLength(2);
 
       // the provider form keeps its key hidden
       expect(await page.getByRole("form", { name: "New provider" }).getByLabel("API key").getAttribute("type")).toBe("password");
@@ -83,7 +108,11 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await form.getByLabel("Rule 1 value").fill("40");
       await form.getByLabel("Rule 1 target").selectOption(large);
       await form.getByLabel("Default target").selectOption("tiny-gpt2");
-      await form.getByLabel("Large targets", { exact: true }).selectOption([large]);
+      // several targets by plain click: a checkbox list, not a ctrl-click <select multiple>
+      const largeTargets = form.getByRole("group", { name: "Large targets" });
+      await largeTargets.getByRole("checkbox", { name: large, exact: true }).click();
+      expect(await largeTargets.getByRole("checkbox", { name: large, exact: true }).isChecked()).toBe(true);
+      expect(await largeTargets.getByRole("checkbox", { name: "tiny-gpt2", exact: true }).isChecked()).toBe(false);
       await form.getByRole("button", { name: "Create router" }).click();
       await page.getByText(`Created router ${routerName}.`).waitFor();
       await page.getByRole("table", { name: "Routers" }).getByRole("link", { name: routerName }).waitFor();
