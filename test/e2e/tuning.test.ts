@@ -204,8 +204,20 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => form.getByLabel("Saved view").inputValue()).toBe(view);
       expect(await form.getByLabel("Dataset name").inputValue()).toBe(`sft-tune-${id}`);
       expect(await form.getByLabel("Drop duplicates").isChecked()).toBe(true);
+      // the in-process worker has CPUs only: the form says so before a GPU job is launched, without refusing it
+      const capacity = form.getByRole("status", { name: "Worker capacity" });
+      await form.getByLabel("Resources").selectOption("gpu");
+      await expect
+        .poll(() => capacity.textContent())
+        .toMatch(
+          /^No online worker can run a head on a GPU: \d+ workers? online \(.*CPU, [^)]*head.*\)\. The job will wait in the queue until one joins\.$/,
+        );
+      // on the CPU it can: no warning
+      await form.getByLabel("Resources").selectOption("cpu");
+      await expect.poll(() => capacity.count()).toBe(0);
       // a GPU it cannot get: the job stays queued, saying why
       await form.getByLabel("Resources").selectOption("gpu");
+      await capacity.waitFor();
       await form.getByRole("button", { name: "Launch job" }).click();
 
       await page.waitForURL(/\/demo\/tuning\/\d+$/);
