@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -21,14 +21,6 @@ async function chat(model: string, content: string) {
   expect(res.status, JSON.stringify(body)).toBe(200);
   expect(body.choices?.[0]?.message?.role).toBe("assistant");
   return { target: res.headers.get("x-keel-route-target"), reason: decodeURIComponent(res.headers.get("x-keel-route-reason") ?? "") };
-}
-
-/** The error shown under a form control: the text its aria-describedby names first (the error, when there is one). */
-async function errorUnder(control: Locator): Promise<string> {
-  const ids = (await control.getAttribute("aria-describedby")) ?? "";
-  const first = ids.split(" ")[0];
-  if (!first?.endsWith("-error")) return "";
-  return (await control.page().locator(`[id="${first}"]`).textContent()) ?? "";
 }
 
 /** Reload until `locator`'s text matches (route events may land a moment after the response). */

@@ -5,7 +5,7 @@ import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk/index";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -110,7 +110,7 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => epochs.inputValue()).toBe("8"); // the head's default, from the contract
       await epochs.fill("0");
       await form.getByRole("button", { name: "Launch job" }).click();
-      await expect.poll(() => form.textContent()).toMatch(/epochs.*(>=|greater|too small)/i);
+      await expect.poll(() => errorUnder(epochs)).toMatch(/epochs.*(>=|greater|too small)/i);
       await epochs.fill("5");
       await form.getByRole("button", { name: "Launch job" }).click();
 
