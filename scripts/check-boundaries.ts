@@ -7,6 +7,9 @@
  *  3. db/ imports nothing from server/, app/, workers/; server/core imports no domain.
  *  4. No import cycles among the project's own modules.
  *  5. sdk/ (the client library apps install) imports nothing outside sdk/.
+ *  6. The one exception to rule 1: app/ may import values from `server/<slug>/inputs.ts`, a domain's
+ *     input schemas as plain zod, so the console's forms validate with the server's own rules. Such a
+ *     file imports nothing but `zod` and other inputs.ts files (it lands in the browser bundle).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -65,6 +68,8 @@ function importsOf(file: string): Edge[] {
 }
 
 const rel = (f: string) => path.relative(ROOT, f);
+/** server/<slug>/inputs.ts: plain zod schemas that app/ may import (rule 6). */
+const isInputs = (r: string) => /^server\/[^/]+\/inputs\.ts$/.test(r);
 const domainOf = (f: string) => {
   const m = rel(f).match(/^server\/([^/]+)\//);
   return m && DOMAINS.includes(m[1] as string) ? (m[1] as string) : null;
@@ -78,7 +83,7 @@ for (const [from, edges] of graph) {
   const r = rel(from);
   for (const { to, typeOnly } of edges) {
     const t = rel(to);
-    if (r.startsWith("app/") && (t.startsWith("server/") || t.startsWith("db/")) && !typeOnly) {
+    if (r.startsWith("app/") && (t.startsWith("server/") || t.startsWith("db/")) && !typeOnly && !isInputs(t)) {
       if (!(r.startsWith("app/api/") && t.startsWith("server/http/")))
         problems.push(`${r} imports ${t}: app/ reaches the server through tRPC (or import type)`);
     }
@@ -86,13 +91,27 @@ for (const [from, edges] of graph) {
     const b = domainOf(to);
     if (b && a !== b && !t.endsWith(`server/${b}/index.ts`) && !t.endsWith(`server/${b}/standalone.ts`)) {
       const rootRouter = r === "server/trpc/root.ts" && t === `server/${b}/router.ts`;
-      if (!rootRouter) problems.push(`${r} imports ${t}: use server/${b}/index.ts`);
+      const formSchemas = r.startsWith("app/") && isInputs(t); // rule 6
+      if (!rootRouter && !formSchemas) problems.push(`${r} imports ${t}: use server/${b}/index.ts`);
     }
     if (r.startsWith("db/") && /^(server|app|workers|cli)\//.test(t)) problems.push(`${r} imports ${t}: db/ stands below everything`);
     if (r.startsWith("sdk/") && !t.startsWith("sdk/"))
       problems.push(`${r} imports ${t}: the SDK ships alone and imports nothing of Keel's`);
+    if (isInputs(r) && !typeOnly && !isInputs(t))
+      problems.push(`${r} imports ${t}: an inputs.ts file is plain zod (the browser loads it); it imports only zod and other inputs.ts`);
     if (r.startsWith("server/core/") && b) problems.push(`${r} imports ${t}: server/core imports no domain`);
   }
+}
+
+// Rule 6 for packages: importsOf resolves only the project's own modules, so an inputs.ts's package imports are read here.
+for (const f of all.filter((x) => isInputs(rel(x)))) {
+  const src = ts.createSourceFile(f, fs.readFileSync(f, "utf8"), ts.ScriptTarget.Latest, true);
+  for (const s of src.statements)
+    if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && !s.importClause?.isTypeOnly) {
+      const spec = s.moduleSpecifier.text;
+      if (!spec.startsWith(".") && !spec.startsWith("@/") && spec !== "zod")
+        problems.push(`${rel(f)} imports ${spec}: an inputs.ts file is plain zod (the browser loads it)`);
+    }
 }
 
 // Cycles: DFS over value imports (type-only imports vanish at runtime).

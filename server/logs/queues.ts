@@ -5,6 +5,7 @@ import { DomainError, isUniqueViolation, notFound } from "../core/errors";
 import { type Actor, atLeast, type Role, recordAudit } from "../workspace";
 import { cohensKappa, krippendorffsAlpha } from "./agreement";
 import { entityId, ratingBody } from "./contract";
+import type { queueInput } from "./inputs";
 import { traceFilter, traceWhere } from "./traces";
 import { addRating } from "./ui-rating";
 
@@ -14,14 +15,7 @@ const done = schema.annotationCompletions;
 /** Items one call may add from a filter. */
 const MAX_FROM_FILTER = 10_000;
 
-export const queueInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  description: z.string().max(1000).optional(),
-  scoreConfigIds: z.array(z.uuid()).min(1).max(20),
-  assigneeIds: z.array(z.uuid()).max(200).default([]),
-  lockSeconds: z.number().int().min(30).max(86_400).default(600),
-  requiredRatings: z.number().int().min(1).max(10).default(1),
-});
+export { queueInput } from "./inputs";
 export const addItemsInput = z.union([
   z.object({ traceIds: z.array(entityId).min(1).max(MAX_FROM_FILTER) }),
   z.object({ filter: traceFilter }),

@@ -2,29 +2,9 @@ import { z } from "zod";
 import * as schema from "../../db/schema";
 import { rowSchema } from "../core/output-schema";
 import { ROLES } from "../workspace";
+import { aliasName, modelName, tags } from "./inputs";
 
-/** Model names travel in URLs (`/registry/models/{name}`, `name@alias`): no slash, @, colon or control characters. */
-export const modelName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^/@:\\\p{Cc}]+$/u, "a model name may not contain / @ : \\ or control characters");
-export const aliasName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(60)
-  .regex(/^[a-z][a-z0-9_-]*$/, "an alias is lower-case letters, digits, - and _, starting with a letter");
-const tags = z.record(z.string().min(1).max(250), z.string().max(5000));
-
-export const createModelInput = z.object({
-  name: modelName,
-  description: z.string().max(20_000).optional(),
-  task: z.string().trim().max(100).optional(),
-  tags: tags.optional(),
-});
-export type CreateModelInput = z.infer<typeof createModelInput>;
+export { aliasName, type CreateModelInput, createModelInput, modelName } from "./inputs";
 
 export const updateModelInput = z.object({
   model: modelName,

@@ -28,11 +28,7 @@ export const instanceSettingInput = z.discriminatedUnion("key", [
 ]);
 export const updateMemberInput = z.object({ memberId: z.uuid(), role });
 export const memberIdInput = z.object({ memberId: z.uuid() });
-export const createKeyInput = z.object({
-  name: z.string().trim().min(1, { message: "is required" }).max(100),
-  kind: z.enum(["secret", "public"]).default("secret"),
-  origins: z.array(z.string().max(300)).max(50).optional(),
-});
+export { createKeyInput } from "./inputs";
 export const keyIdInput = z.object({ keyId: z.uuid() });
 export const listKeysInput = pageInput.extend({ includeRevoked: z.boolean().default(false) });
 export { pageInput };

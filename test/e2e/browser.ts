@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = path.resolve(import.meta.dirname, "../../test-results/e2e");
@@ -44,4 +44,11 @@ export async function signInAs(page: Page, base: string, email: string, password
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   if (landing) await page.waitForURL(`${base}${landing}`);
+}
+
+/** The error shown under a form control (ui.tsx Field): the text its aria-describedby names first, when that is an error. */
+export async function errorUnder(control: Locator): Promise<string> {
+  const first = ((await control.getAttribute("aria-describedby")) ?? "").split(" ")[0];
+  if (!first?.endsWith("-error")) return "";
+  return (await control.page().locator(`[id="${first}"]`).textContent()) ?? "";
 }

@@ -28,7 +28,12 @@ describe.skipIf(Boolean(skip))(`console in Chromium${skip ? ` (skipped: ${skip})
       await page.waitForURL(url("/browser-project"));
       await page.getByRole("link", { name: "Settings" }).click();
       await page.waitForURL(url("/browser-project/settings"));
-      await page.getByLabel("Key name").fill("from the browser");
+      // the server's schema, in the browser: a key needs a name, said under the field
+      const keyName = page.getByLabel("Key name");
+      await page.getByRole("button", { name: "Create key" }).click();
+      await expect.poll(() => keyName.getAttribute("aria-invalid")).toBe("true");
+      await page.getByText("Is required").waitFor();
+      await keyName.fill("from the browser");
       await page.getByRole("button", { name: "Create key" }).click();
       const key = (await page.getByTestId("new-key").locator("code").textContent())?.trim() ?? "";
       expect(key).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);

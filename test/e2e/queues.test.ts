@@ -77,6 +77,9 @@ describe.skipIf(Boolean(skip))(`annotation queues in Chromium${skip ? ` (skipped
       await page.getByRole("button", { name: "New queue" }).click();
       const form = page.getByRole("form", { name: "New queue" });
       await form.getByLabel("Queue name").fill(queueName);
+      // the server's queueInput, in the browser: a queue rates at least one score, said before any request
+      await form.getByRole("button", { name: "Create queue" }).click();
+      await form.getByText("Pick at least one score config").waitFor();
       await form.getByRole("checkbox", { name: new RegExp(helpful) }).check();
       await form.getByRole("checkbox", { name: new RegExp(stars) }).check();
       await form.getByLabel("Tags", { exact: true }).fill(tag);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -55,6 +55,17 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await page.goto(url("/demo/routing/deployments"));
       await page.getByRole("heading", { level: 1, name: "Deployments" }).waitFor();
       const newDeployment = page.getByRole("form", { name: "New deployment" });
+      const creates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("serving.deployments.create")) creates.push(r.url());
+      });
+      // the server's own schema refuses a bad name in the browser, under the field, before any request
+      const nameBox = newDeployment.getByLabel("Deployment name");
+      await nameBox.fill("not a name!");
+      await newDeployment.getByRole("button", { name: "Create deployment" }).click();
+      await expect.poll(() => errorUnder(nameBox)).toMatch(/letters, digits/);
+      expect(await nameBox.getAttribute("aria-invalid")).toBe("true");
+      expect(creates).toEqual([]);
       await newDeployment.getByLabel("Deployment name").fill(large);
       await newDeployment.getByLabel("Task").selectOption("chat");
       await newDeployment.getByLabel("Registry model").fill("tiny-gpt2");
@@ -64,6 +75,12 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await newDeployment.getByRole("button", { name: "Create deployment" }).click();
       await page.getByText(`Created deployment ${large}.`).waitFor();
       await page.getByRole("table", { name: "Deployments" }).getByRole("cell", { name: large, exact: true }).waitFor();
+      expect(creates).toHaveLength(1);
+      // the server's answer naming a field (the name is taken) lands under that field
+      await nameBox.fill(large);
+      await newDeployment.getByRole("button", { name: "Create deployment" }).click();
+      await expect.poll(() => errorUnder(nameBox)).toContain(`deployment named ${large} already exists`);
+      expect(creates).toHaveLength(2);
 
       // the provider form keeps its key hidden
       expect(await page.getByRole("form", { name: "New provider" }).getByLabel("API key").getAttribute("type")).toBe("password");
@@ -83,7 +100,11 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await form.getByLabel("Rule 1 value").fill("40");
       await form.getByLabel("Rule 1 target").selectOption(large);
       await form.getByLabel("Default target").selectOption("tiny-gpt2");
-      await form.getByLabel("Large targets", { exact: true }).selectOption([large]);
+      // several targets by plain click: a checkbox list, not a ctrl-click <select multiple>
+      const largeTargets = form.getByRole("group", { name: "Large targets" });
+      await largeTargets.getByRole("checkbox", { name: large, exact: true }).click();
+      expect(await largeTargets.getByRole("checkbox", { name: large, exact: true }).isChecked()).toBe(true);
+      expect(await largeTargets.getByRole("checkbox", { name: "tiny-gpt2", exact: true }).isChecked()).toBe(false);
       await form.getByRole("button", { name: "Create router" }).click();
       await page.getByText(`Created router ${routerName}.`).waitFor();
       await page.getByRole("table", { name: "Routers" }).getByRole("link", { name: routerName }).waitFor();

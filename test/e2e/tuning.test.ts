@@ -5,7 +5,7 @@ import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk/index";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -110,7 +110,7 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => epochs.inputValue()).toBe("8"); // the head's default, from the contract
       await epochs.fill("0");
       await form.getByRole("button", { name: "Launch job" }).click();
-      await expect.poll(() => form.textContent()).toMatch(/epochs.*(>=|greater|too small)/i);
+      await expect.poll(() => errorUnder(epochs)).toMatch(/epochs.*(>=|greater|too small)/i);
       await epochs.fill("5");
       await form.getByRole("button", { name: "Launch job" }).click();
 
@@ -204,8 +204,20 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => form.getByLabel("Saved view").inputValue()).toBe(view);
       expect(await form.getByLabel("Dataset name").inputValue()).toBe(`sft-tune-${id}`);
       expect(await form.getByLabel("Drop duplicates").isChecked()).toBe(true);
+      // the in-process worker has CPUs only: the form says so before a GPU job is launched, without refusing it
+      const capacity = form.getByRole("status", { name: "Worker capacity" });
+      await form.getByLabel("Resources").selectOption("gpu");
+      await expect
+        .poll(() => capacity.textContent())
+        .toMatch(
+          /^No online worker can run a head on a GPU: \d+ workers? online \(.*CPU, [^)]*head.*\)\. The job will wait in the queue until one joins\.$/,
+        );
+      // on the CPU it can: no warning
+      await form.getByLabel("Resources").selectOption("cpu");
+      await expect.poll(() => capacity.count()).toBe(0);
       // a GPU it cannot get: the job stays queued, saying why
       await form.getByLabel("Resources").selectOption("gpu");
+      await capacity.waitFor();
       await form.getByRole("button", { name: "Launch job" }).click();
 
       await page.waitForURL(/\/demo\/tuning\/\d+$/);

@@ -2,70 +2,57 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Done, Field, Input, Textarea } from "@/app/_components/ui";
-import { fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Done, Input, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
+import { createModelInput } from "@/server/registry/inputs";
 import { modelHref } from "./shared";
 
 const TASKS = ["text-generation", "text-classification", "feature-extraction", "summarization", "translation", "question-answering"];
 
+/** Register a model, validated by the registry's createModelInput before it is sent. */
 export function RegisterModel() {
   const trpc = useTRPC();
   const project = useProject();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.registry.models.create.mutationOptions());
-  const [name, setName] = useState("");
-  const [task, setTask] = useState("");
-  const [description, setDescription] = useState("");
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(createModelInput, { name: "" });
   const [created, setCreated] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit(values: typeof createModelInput._zod.output) {
     setCreated(null);
-    create.reset();
-    const trimmed = name.trim();
-    if (!trimmed) return setLocal("Enter a model name.");
     try {
-      const m = await create.mutateAsync({
-        projectId: project.id,
-        name: trimmed,
-        task: task.trim() || undefined,
-        description: description.trim() || undefined,
-      });
+      const m = await create.mutateAsync({ projectId: project.id, ...values });
       setCreated(m.name);
-      setName("");
-      setTask("");
-      setDescription("");
+      form.reset({ name: "" });
       await queryClient.invalidateQueries({ queryKey: trpc.registry.models.list.pathKey() });
-    } catch {
-      // shown from create.error
+    } catch (err) {
+      applyServerError(form, err, ["name", "task", "description"]);
     }
   }
 
-  const error = local ?? formError(create.error, ["name", "task", "description"]);
+  const optional = { setValueAs: emptyToUndefined };
   return (
-    <form onSubmit={submit} noValidate aria-label="Register model" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="Register model">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Model name" error={fieldError(create.error, "name")} hint="No / @ : or \ — it appears in URLs.">
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="support-classifier" />
-        </Field>
-        <Field label="Task" error={fieldError(create.error, "task")} hint="Optional, e.g. text-classification.">
-          <Input value={task} onChange={(e) => setTask(e.target.value)} maxLength={100} list="registry-tasks" />
-        </Field>
+        <FormField name="name" label="Model name" hint="No / @ : or \ — it appears in URLs.">
+          <Input {...form.register("name")} maxLength={200} placeholder="support-classifier" />
+        </FormField>
+        <FormField name="task" label="Task" hint="Optional, e.g. text-classification.">
+          <Input {...form.register("task", optional)} maxLength={100} list="registry-tasks" />
+        </FormField>
       </div>
       <datalist id="registry-tasks">
         {TASKS.map((t) => (
           <option key={t} value={t} />
         ))}
       </datalist>
-      <Field label="Description" error={fieldError(create.error, "description")}>
-        <Textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={2} maxLength={20_000} />
-      </Field>
-      {error && <Alert>{error}</Alert>}
+      <FormField name="description" label="Description">
+        <Textarea {...form.register("description", optional)} rows={2} maxLength={20_000} />
+      </FormField>
+      <FormError />
       {created && (
         <Done>
           Registered {created}.{" "}
@@ -79,6 +66,6 @@ export function RegisterModel() {
           Register model
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

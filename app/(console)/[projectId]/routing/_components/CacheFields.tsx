@@ -42,15 +42,11 @@ export function CacheFields({
     <div className={`grid gap-4 ${edit ? "sm:grid-cols-4" : "sm:grid-cols-3"}`}>
       <TargetsSelect
         label="Fallbacks"
-        hint={
-          edit
-            ? "Tried in order when the chosen target fails."
-            : "Tried in order when the chosen target fails (ctrl/cmd-click for several)."
-        }
+        hint="Tried in the order checked when the chosen target fails."
         value={c.fallbacks}
         onChange={(v) => set({ fallbacks: v })}
         deployments={deployments}
-        className="h-24 py-1"
+        ordered
       />
       <Field
         label="Semantic cache threshold"

@@ -1,15 +1,40 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Field, Input, Textarea } from "@/app/_components/ui";
-import { fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import { Controller } from "react-hook-form";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Input, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
-import { LIMIT_FIELDS, LimitsFields, limitsDraft, TARGET_FIELDS, TargetFields, targetDraft, toLimits, toTarget } from "./DeploymentFields";
+import { deploymentInput, providerUpdate } from "@/server/serving/inputs";
+import { LIMIT_FIELDS, LimitsFields, limitsDefaults, TARGET_FIELDS, TargetFields, targetDefaults, targetOf } from "./DeploymentFields";
 
 type Deployment = RouterOutputs["serving"]["deployments"]["list"][number];
 type Provider = RouterOutputs["serving"]["providers"]["list"][number];
+
+const DEFAULTS_MESSAGE = 'Request defaults are a JSON object, e.g. {"max_tokens": 64}.';
+
+/** A JSON object typed as text: the form holds the parsed object, or the text itself while it is not one (the schema refuses it). */
+function JsonObjectInput({ value, onChange, onBlur }: { value: unknown; onChange: (v: unknown) => void; onBlur: () => void }) {
+  const [text, setText] = useState(() => JSON.stringify(value ?? {}, null, 2));
+  return (
+    <Textarea
+      rows={3}
+      value={text}
+      onBlur={onBlur}
+      onChange={(e) => {
+        setText(e.target.value);
+        try {
+          onChange(JSON.parse(e.target.value.trim() || "{}"));
+        } catch {
+          onChange(e.target.value);
+        }
+      }}
+      className="font-mono text-xs"
+    />
+  );
+}
 
 /** Edit a deployment's target, prices and request defaults; its name, kind and task stay. */
 export function EditDeployment({ deployment: d, onClose }: { deployment: Deployment; onClose: (saved: boolean) => void }) {
@@ -17,57 +42,41 @@ export function EditDeployment({ deployment: d, onClose }: { deployment: Deploym
   const project = useProject();
   const queryClient = useQueryClient();
   const update = useMutation(trpc.serving.deployments.update.mutationOptions());
-  const [target, setTarget] = useState(targetDraft(d));
-  const [defaults, setDefaults] = useState(JSON.stringify(d.defaults ?? {}, null, 2));
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(
+    deploymentInput,
+    { name: d.name, kind: d.kind, task: d.task, ...targetDefaults(d), defaults: d.defaults ?? {}, batching: d.batching },
+    { defaults: DEFAULTS_MESSAGE },
+  );
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
-    update.reset();
-    const served = toTarget(d.kind, target);
-    if (typeof served === "string") return setLocal(served);
-    let parsed: unknown;
+  async function submit(values: typeof deploymentInput._zod.output) {
     try {
-      parsed = JSON.parse(defaults.trim() || "{}");
-    } catch {
-      return setLocal('Request defaults are a JSON object, e.g. {"max_tokens": 64}.');
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
-      return setLocal('Request defaults are a JSON object, e.g. {"max_tokens": 64}.');
-    try {
-      await update.mutateAsync({
-        projectId: project.id,
-        name: d.name,
-        kind: d.kind,
-        task: d.task,
-        ...served,
-        defaults: parsed as Record<string, unknown>,
-        batching: d.batching,
-      });
+      await update.mutateAsync({ projectId: project.id, ...targetOf(values) });
       await queryClient.invalidateQueries({ queryKey: trpc.serving.deployments.list.pathKey() });
       onClose(true);
-    } catch {
-      // shown from update.error
+    } catch (err) {
+      applyServerError(form, err, [...TARGET_FIELDS, "defaults"]);
     }
   }
 
-  const error = local ?? formError(update.error, [...TARGET_FIELDS, "defaults"]);
   return (
-    <form onSubmit={submit} noValidate aria-label={`Edit deployment ${d.name}`} className="flex flex-col gap-4">
-      <TargetFields kind={d.kind} value={target} onChange={setTarget} error={update.error} columns="sm:grid-cols-3">
-        <Field label="Request defaults (JSON)" error={fieldError(update.error, "defaults")} hint="Used when a request leaves them out.">
-          <Textarea rows={3} value={defaults} onChange={(e) => setDefaults(e.target.value)} className="font-mono text-xs" />
-        </Field>
+    <ZodForm form={form} onSubmit={submit} label={`Edit deployment ${d.name}`}>
+      <TargetFields kind={d.kind} columns="sm:grid-cols-3">
+        <FormField name="defaults" label="Request defaults (JSON)" hint="Used when a request leaves them out.">
+          <Controller
+            control={form.control}
+            name="defaults"
+            render={({ field }) => <JsonObjectInput value={field.value} onChange={field.onChange} onBlur={field.onBlur} />}
+          />
+        </FormField>
       </TargetFields>
-      {error && <Alert>{error}</Alert>}
+      <FormError />
       <div className="flex gap-2">
         <Button type="submit" variant="primary" loading={update.isPending}>
           Save deployment
         </Button>
         <Button onClick={() => onClose(false)}>Cancel</Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
 
@@ -77,52 +86,31 @@ export function EditProvider({ provider: p, onClose }: { provider: Provider; onC
   const project = useProject();
   const queryClient = useQueryClient();
   const update = useMutation(trpc.serving.providers.update.mutationOptions());
-  const [baseUrl, setBaseUrl] = useState(p.baseUrl);
-  const [apiKey, setApiKey] = useState("");
+  const form = useZodForm(providerUpdate, { providerId: p.id, baseUrl: p.baseUrl, ...limitsDefaults(p) });
   const [removeKey, setRemoveKey] = useState(false);
-  const [limits, setLimits] = useState(limitsDraft(p));
-  const [local, setLocal] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
-    update.reset();
-    if (!baseUrl.trim()) return setLocal("Enter the base URL, e.g. https://api.openai.com/v1.");
-    const numbers = toLimits(limits);
-    if (typeof numbers === "string") return setLocal(numbers);
+  async function submit({ apiKey, ...values }: typeof providerUpdate._zod.output) {
     try {
-      await update.mutateAsync({
-        projectId: project.id,
-        providerId: p.id,
-        baseUrl: baseUrl.trim(),
-        ...numbers,
-        // empty: keep the stored key
-        ...(removeKey ? { apiKey: null } : apiKey ? { apiKey } : {}),
-      });
-      setApiKey("");
+      // no key typed: keep the stored one
+      await update.mutateAsync({ projectId: project.id, ...values, ...(removeKey ? { apiKey: null } : apiKey ? { apiKey } : {}) });
       await queryClient.invalidateQueries({ queryKey: trpc.serving.pathKey() });
       onClose(true);
-    } catch {
-      // shown from update.error
+    } catch (err) {
+      applyServerError(form, err, ["baseUrl", "apiKey", ...LIMIT_FIELDS]);
     }
   }
 
-  const error = local ?? formError(update.error, ["baseUrl", "apiKey", ...LIMIT_FIELDS]);
   return (
-    <form onSubmit={submit} noValidate aria-label={`Edit provider ${p.name}`} className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label={`Edit provider ${p.name}`}>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Base URL" error={fieldError(update.error, "baseUrl")}>
-          <Input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
-        </Field>
-        <Field
-          label="New API key"
-          error={fieldError(update.error, "apiKey")}
-          hint={p.hasApiKey ? "A key is set; leave empty to keep it." : "No key is set."}
-        >
-          <Input type="password" autoComplete="off" value={apiKey} disabled={removeKey} onChange={(e) => setApiKey(e.target.value)} />
-        </Field>
+        <FormField name="baseUrl" label="Base URL">
+          <Input type="url" {...form.register("baseUrl")} />
+        </FormField>
+        <FormField name="apiKey" label="New API key" hint={p.hasApiKey ? "A key is set; leave empty to keep it." : "No key is set."}>
+          <Input type="password" autoComplete="off" disabled={removeKey} {...form.register("apiKey", { setValueAs: emptyToUndefined })} />
+        </FormField>
       </div>
-      <LimitsFields value={limits} onChange={setLimits} error={update.error} columns="sm:grid-cols-4">
+      <LimitsFields columns="sm:grid-cols-4">
         {p.hasApiKey && (
           <label className="flex items-center gap-2 self-center text-sm text-slate-700">
             <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.target.checked)} className="size-4" />
@@ -130,13 +118,13 @@ export function EditProvider({ provider: p, onClose }: { provider: Provider; onC
           </label>
         )}
       </LimitsFields>
-      {error && <Alert>{error}</Alert>}
+      <FormError />
       <div className="flex gap-2">
         <Button type="submit" variant="primary" loading={update.isPending}>
           Save provider
         </Button>
         <Button onClick={() => onClose(false)}>Cancel</Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

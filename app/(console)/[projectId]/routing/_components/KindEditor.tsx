@@ -1,5 +1,6 @@
 "use client";
 
+import { CheckboxList } from "@/app/_components/form";
 import { Button, Field, Input, Select } from "@/app/_components/ui";
 
 export type Kind = "rules" | "split" | "cascade" | "learned";
@@ -208,28 +209,32 @@ function TargetSelect({
   );
 }
 
-/** Several deployments (ctrl/cmd-click), e.g. a router's fallbacks or large targets. */
+/** Several deployments by plain click, in the order checked, e.g. a router's fallbacks or large targets. */
 export function TargetsSelect({
   label,
   hint,
   value,
   onChange,
   deployments,
-  className,
+  ordered = false,
 }: {
   label: string;
   hint: string;
   value: string[];
   onChange: (v: string[]) => void;
   deployments: string[];
-  className: string;
+  ordered?: boolean;
 }) {
   return (
-    <Field label={label} hint={hint}>
-      <Select multiple value={value} onChange={(e) => onChange(Array.from(e.target.selectedOptions, (o) => o.value))} className={className}>
-        <DeploymentOptions deployments={deployments} />
-      </Select>
-    </Field>
+    <CheckboxList
+      label={label}
+      hint={hint}
+      options={deployments}
+      value={value}
+      onChange={onChange}
+      ordered={ordered}
+      empty="No deployment yet."
+    />
   );
 }
 
@@ -263,7 +268,7 @@ export function KindEditor({
         <legend className="px-1 text-sm font-medium text-slate-700">Rules, first match wins</legend>
         {s.rules.map((r, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place, never reordered
-          <div key={i} className="grid items-end gap-3 sm:grid-cols-[9rem_5rem_1fr_1fr_auto]">
+          <div key={i} className="grid items-end gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(11rem,max-content)_5rem_1fr_1fr_auto]">
             <Field label={`Rule ${i + 1} condition`}>
               <Select value={r.type} onChange={(e) => setRule(i, { type: e.target.value as CondType })}>
                 <option value="length">length (chars)</option>
@@ -310,7 +315,6 @@ export function KindEditor({
             value={s.ruleLarge}
             onChange={(v) => set({ ruleLarge: v })}
             deployments={deployments}
-            className="h-20 py-1"
           />
         </div>
       </fieldset>

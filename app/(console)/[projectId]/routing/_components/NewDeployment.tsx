@@ -1,15 +1,16 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Done, Field, Input, Select } from "@/app/_components/ui";
-import { fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import { useWatch } from "react-hook-form";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Done, Input, Select } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
-import { LIMIT_FIELDS, LimitsFields, limitsDraft, TARGET_FIELDS, TargetFields, targetDraft, toLimits, toTarget } from "./DeploymentFields";
+import { deploymentInput, providerInput } from "@/server/serving/inputs";
+import { LIMIT_FIELDS, LimitsFields, limitsDefaults, TARGET_FIELDS, TargetFields, targetDefaults, targetOf } from "./DeploymentFields";
 
-type Task = "chat" | "completion" | "embedding" | "classification";
-const TASKS: Task[] = ["chat", "completion", "embedding", "classification"];
+const TASKS = ["chat", "completion", "embedding", "classification"] as const;
 
 /** A named endpoint of the gateway: a registry model at an alias, or an upstream provider's model. */
 export function NewDeployment() {
@@ -17,63 +18,53 @@ export function NewDeployment() {
   const project = useProject();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.serving.deployments.create.mutationOptions());
-  const [name, setName] = useState("");
-  const [kind, setKind] = useState<"local" | "provider">("local");
-  const [task, setTask] = useState<Task>("chat");
-  const [target, setTarget] = useState(targetDraft());
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(deploymentInput, { name: "", kind: "local", task: "chat", ...targetDefaults() });
+  const kind = useWatch({ control: form.control, name: "kind" });
   const [created, setCreated] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit(values: typeof deploymentInput._zod.output) {
     setCreated(null);
-    create.reset();
-    if (!name.trim()) return setLocal("Enter a deployment name.");
-    const served = toTarget(kind, target);
-    if (typeof served === "string") return setLocal(served);
     try {
-      const d = await create.mutateAsync({ projectId: project.id, name: name.trim(), kind, task, ...served });
+      const d = await create.mutateAsync({ projectId: project.id, ...targetOf(values) });
       setCreated(d.name);
-      setName("");
+      form.resetField("name", { defaultValue: "" });
       await queryClient.invalidateQueries({ queryKey: trpc.serving.deployments.list.pathKey() });
-    } catch {
-      // shown from create.error
+    } catch (err) {
+      applyServerError(form, err, ["name", "kind", "task", ...TARGET_FIELDS]);
     }
   }
 
-  const error = local ?? formError(create.error, ["name", ...TARGET_FIELDS]);
   return (
-    <form onSubmit={submit} noValidate aria-label="New deployment" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="New deployment">
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Deployment name" error={fieldError(create.error, "name")} hint="Called as model: <name>.">
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="support-small" />
-        </Field>
-        <Field label="Source">
-          <Select value={kind} onChange={(e) => setKind(e.target.value as "local" | "provider")}>
+        <FormField name="name" label="Deployment name" hint="Called as model: <name>.">
+          <Input {...form.register("name")} maxLength={200} placeholder="support-small" />
+        </FormField>
+        <FormField name="kind" label="Source">
+          <Select {...form.register("kind")}>
             <option value="local">local (registry model)</option>
             <option value="provider">provider (OpenAI-compatible)</option>
           </Select>
-        </Field>
-        <Field label="Task">
-          <Select value={task} onChange={(e) => setTask(e.target.value as Task)}>
+        </FormField>
+        <FormField name="task" label="Task">
+          <Select {...form.register("task")}>
             {TASKS.map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>
             ))}
           </Select>
-        </Field>
+        </FormField>
       </div>
-      <TargetFields kind={kind} value={target} onChange={setTarget} error={create.error} examples columns="sm:grid-cols-2" />
-      {error && <Alert>{error}</Alert>}
+      <TargetFields kind={kind} examples columns="sm:grid-cols-2" />
+      <FormError />
       {created && <Done>Created deployment {created}.</Done>}
       <div>
         <Button type="submit" variant="primary" loading={create.isPending}>
           Create deployment
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
 
@@ -83,61 +74,43 @@ export function NewProvider() {
   const project = useProject();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.serving.providers.create.mutationOptions());
-  const [name, setName] = useState("");
-  const [baseUrl, setBaseUrl] = useState("");
-  const [apiKey, setApiKey] = useState("");
-  const [limits, setLimits] = useState(limitsDraft());
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(providerInput, { name: "", baseUrl: "", ...limitsDefaults() });
   const [created, setCreated] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit(values: typeof providerInput._zod.output) {
     setCreated(null);
-    create.reset();
-    if (!name.trim()) return setLocal("Enter a provider name.");
-    if (!baseUrl.trim()) return setLocal("Enter the base URL, e.g. https://api.openai.com/v1.");
-    const numbers = toLimits(limits);
-    if (typeof numbers === "string") return setLocal(numbers);
     try {
-      const p = await create.mutateAsync({
-        projectId: project.id,
-        name: name.trim(),
-        baseUrl: baseUrl.trim(),
-        apiKey: apiKey || undefined,
-        ...numbers,
-      });
+      const p = await create.mutateAsync({ projectId: project.id, ...values });
       setCreated(p.name);
-      setName("");
-      setApiKey("");
+      form.resetField("name", { defaultValue: "" });
+      form.resetField("apiKey", { defaultValue: undefined });
       await queryClient.invalidateQueries({ queryKey: trpc.serving.providers.list.pathKey() });
-    } catch {
-      // shown from create.error
+    } catch (err) {
+      applyServerError(form, err, ["name", "baseUrl", "apiKey", ...LIMIT_FIELDS]);
     }
   }
 
-  const error = local ?? formError(create.error, ["name", "baseUrl", "apiKey", ...LIMIT_FIELDS]);
   return (
-    <form onSubmit={submit} noValidate aria-label="New provider" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="New provider">
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Provider name" error={fieldError(create.error, "name")}>
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="openai" />
-        </Field>
-        <Field label="Base URL" error={fieldError(create.error, "baseUrl")}>
-          <Input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.openai.com/v1" />
-        </Field>
-        <Field label="API key" error={fieldError(create.error, "apiKey")} hint="Stored encrypted; never shown again.">
-          <Input type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
-        </Field>
+        <FormField name="name" label="Provider name">
+          <Input {...form.register("name")} maxLength={200} placeholder="openai" />
+        </FormField>
+        <FormField name="baseUrl" label="Base URL">
+          <Input type="url" {...form.register("baseUrl")} placeholder="https://api.openai.com/v1" />
+        </FormField>
+        <FormField name="apiKey" label="API key" hint="Stored encrypted; never shown again.">
+          <Input type="password" autoComplete="off" {...form.register("apiKey", { setValueAs: emptyToUndefined })} />
+        </FormField>
       </div>
-      <LimitsFields value={limits} onChange={setLimits} error={create.error} columns="sm:grid-cols-3" />
-      {error && <Alert>{error}</Alert>}
+      <LimitsFields columns="sm:grid-cols-3" />
+      <FormError />
       {created && <Done>Created provider {created}.</Done>}
       <div>
         <Button type="submit" variant="primary" loading={create.isPending}>
           Create provider
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

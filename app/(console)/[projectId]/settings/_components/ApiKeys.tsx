@@ -1,13 +1,16 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import { useWatch } from "react-hook-form";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Badge, Button, Card, ErrorBox, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
 import { atLeast, roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { createKeyInput } from "@/server/workspace/inputs";
 import { NewKey } from "./NewKey";
 
 type ApiKey = RouterOutputs["workspace"]["keys"]["list"]["items"][number];
@@ -132,63 +135,66 @@ function KeysManager() {
   );
 }
 
+/** "a, b ,c" as ["a", "b", "c"]: the origins box holds a comma-separated list. */
+const splitList = (v: unknown) =>
+  typeof v === "string"
+    ? v
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : v;
+
 function CreateKey({ onCreated }: { onCreated: (key: string, name: string) => Promise<unknown> }) {
   const trpc = useTRPC();
   const project = useProject();
-  const [name, setName] = useState("");
-  const [kind, setKind] = useState<"secret" | "public">("secret");
-  const [origins, setOrigins] = useState("");
-  const create = useMutation(
-    trpc.workspace.keys.create.mutationOptions({
-      onSuccess: (res) => {
-        setName("");
-        setOrigins("");
-        return onCreated(res.key, res.view.name);
-      },
-    }),
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const list = origins
-      .split(",")
-      .map((o) => o.trim())
-      .filter(Boolean);
-    create.mutate({ projectId: project.slug, name, kind, origins: kind === "public" ? list : undefined });
-  };
-  const general = formError(create.error, ["name", "kind", "origins"]);
+  const create = useMutation(trpc.workspace.keys.create.mutationOptions());
+  const form = useZodForm(createKeyInput, { name: "", kind: "secret" });
+  const kind = useWatch({ control: form.control, name: "kind" });
+
+  async function submit(values: typeof createKeyInput._zod.output) {
+    try {
+      const res = await create.mutateAsync({
+        projectId: project.slug,
+        ...values,
+        origins: values.kind === "public" ? values.origins : undefined,
+      });
+      form.reset({ name: "", kind: values.kind });
+      await onCreated(res.key, res.view.name);
+    } catch (err) {
+      applyServerError(form, err, ["name", "kind", "origins"]);
+    }
+  }
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Create API key" className="rounded-md border border-slate-200 bg-slate-50 p-4">
+    <ZodForm form={form} onSubmit={submit} label="Create API key" className="rounded-md border border-slate-200 bg-slate-50 p-4">
       <h3 className="mb-3 text-sm font-medium text-slate-900">Create API key</h3>
-      {general && (
-        <div className="mb-3">
-          <ErrorBox title="Could not create the key" message={general} />
-        </div>
-      )}
+      <div className="mb-3 empty:hidden">
+        <FormError />
+      </div>
       <div className="flex flex-wrap items-start gap-3">
-        <Field label="Key name" error={fieldError(create.error, "name")} className="min-w-48 flex-1">
-          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="production backend" />
-        </Field>
-        <Field label="Key type" error={fieldError(create.error, "kind")} className="w-36">
-          <Select value={kind} onChange={(e) => setKind(e.target.value as "secret" | "public")}>
+        <FormField name="name" label="Key name" className="min-w-48 flex-1">
+          <Input {...form.register("name")} placeholder="production backend" />
+        </FormField>
+        <FormField name="kind" label="Key type" className="w-36">
+          <Select {...form.register("kind")}>
             <option value="secret">Secret</option>
             <option value="public">Public</option>
           </Select>
-        </Field>
+        </FormField>
         {kind === "public" && (
-          <Field
+          <FormField
+            name="origins"
             label="Allowed origins"
             hint="Comma separated, e.g. https://app.example.com"
-            error={fieldError(create.error, "origins")}
             className="min-w-64 flex-1"
           >
-            <Input value={origins} onChange={(e) => setOrigins(e.target.value)} placeholder="https://app.example.com" spellCheck={false} />
-          </Field>
+            <Input {...form.register("origins", { setValueAs: splitList })} placeholder="https://app.example.com" spellCheck={false} />
+          </FormField>
         )}
         <Button type="submit" variant="primary" loading={create.isPending} className="mt-6.5">
           Create key
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

@@ -8,6 +8,7 @@ import { useProject } from "@/app/_lib/project";
 import { useTRPC, useTRPCClient } from "@/app/_lib/trpc";
 import type { TuningMethod } from "@/server/tuning";
 import { parseQuery, toApiFilter } from "../../logs/_components/filters";
+import { CapacityWarning } from "./CapacityWarning";
 import { datasetNameForView, LOGS_SOURCE_FIELDS, LogsSource } from "./LogsSource";
 
 const METHODS: { value: TuningMethod; label: string }[] = [
@@ -372,6 +373,7 @@ export function LaunchForm({ onLaunched, initialView }: { onLaunched: (number: n
         </Field>
       </div>
 
+      <CapacityWarning method={method} kind={resourceKind} minGpuMemoryMb={Number(minGpuMemoryMb) || undefined} />
       {error && <Alert>{error}</Alert>}
       <div>
         <Button type="submit" variant="primary" loading={create.isPending}>

@@ -1,12 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useState } from "react";
-import { Button, ErrorBox, Field, Input, Select, Skeleton } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { type ReactNode, useState } from "react";
+import { useWatch } from "react-hook-form";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, ErrorBox, Input, Select, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { queueInput } from "@/server/logs/inputs";
 import { FillFields } from "./FillFields";
 import { type FillDraft, itemsOf } from "./fill";
 import { QuickScoreConfig } from "./QuickScoreConfig";
@@ -43,9 +46,14 @@ function Group({ legend, hint, error, children }: { legend: string; hint?: React
 }
 
 const toggle = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((x) => x !== id));
-const FIELDS = ["name", "description", "scoreConfigIds", "assigneeIds", "requiredRatings"];
+const FIELDS = ["name", "description", "scoreConfigIds", "assigneeIds", "requiredRatings"] as const;
+/** The form's words where the schema's would be vaguer (an empty name or no score config checked). */
+const MESSAGES = { name: "Give the queue a name", scoreConfigIds: "Pick at least one score config" };
 
-/** Create a queue, then fill it from a filter or a list of trace ids (two calls; the second can be retried by hand). */
+/**
+ * Create a queue (validated by the server's queueInput before it is sent), then fill it from a
+ * filter or a list of trace ids (two calls; the second can be retried by hand).
+ */
 export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => void; onCancel: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -53,40 +61,30 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
   const projectId = project.slug;
   const configs = useQuery(trpc.logs.scoreConfigs.list.queryOptions({ projectId }));
   const members = useQuery(trpc.workspace.members.list.queryOptions({ projectId, limit: 200 }));
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
-  const [configIds, setConfigIds] = useState<string[]>([]);
-  const [assigneeIds, setAssigneeIds] = useState<string[]>([]);
-  const [required, setRequired] = useState(1);
+  const form = useZodForm(queueInput, { name: "", scoreConfigIds: [], assigneeIds: [], requiredRatings: 1 }, MESSAGES);
+  const configIds = useWatch({ control: form.control, name: "scoreConfigIds" });
+  const assigneeIds = useWatch({ control: form.control, name: "assigneeIds" }) ?? [];
+  const { errors, isSubmitted } = form.formState;
+  const setList = (name: "scoreConfigIds" | "assigneeIds", list: string[]) =>
+    form.setValue(name, list, { shouldValidate: isSubmitted, shouldDirty: true });
   const [fill, setFill] = useState<FillDraft>({ mode: "filter", tags: "", search: "", range: "", ids: "" });
+  const [fillError, setFillError] = useState<{ field: string; message: string } | null>(null);
   const [newConfig, setNewConfig] = useState(false);
-  const [local, setLocal] = useState<{ field: string; message: string } | null>(null);
   const create = useMutation(trpc.logs.queues.create.mutationOptions());
   const addItems = useMutation(trpc.logs.queues.addItems.mutationOptions());
   const busy = create.isPending || addItems.isPending;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (values: typeof queueInput._zod.output) => {
     if (busy) return;
-    setLocal(null);
-    create.reset();
-    if (!name.trim()) return setLocal({ field: "name", message: "Give the queue a name" });
-    if (configIds.length === 0) return setLocal({ field: "scoreConfigIds", message: "Pick at least one score config" });
+    setFillError(null);
     const items = itemsOf(fill);
-    if ("error" in items) return setLocal({ field: items.field, message: items.error });
+    if ("error" in items) return setFillError({ field: items.field, message: items.error });
     let queue: Queue;
     try {
-      queue = await create.mutateAsync({
-        // The id, not the slug: the server's insert spreads the input over its own project id.
-        projectId: project.id,
-        name: name.trim(),
-        description: description.trim() || undefined,
-        scoreConfigIds: configIds,
-        assigneeIds,
-        requiredRatings: required,
-      });
-    } catch {
-      return; // shown from create.error
+      // The id, not the slug: the server's insert spreads the input over its own project id.
+      queue = await create.mutateAsync({ projectId: project.id, ...values });
+    } catch (err) {
+      return applyServerError(form, err, FIELDS);
     }
     let done: Created;
     try {
@@ -98,28 +96,25 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
     await queryClient.invalidateQueries({ queryKey: trpc.logs.queues.list.queryKey() });
     onDone(done);
   };
-  const err = (field: string) => (local?.field === field ? local.message : fieldError(create.error, field));
-  const general = formError(create.error, FIELDS);
 
   return (
-    <form onSubmit={submit} noValidate aria-label="New queue" className="flex flex-col gap-5">
-      {general && <ErrorBox title="Could not create the queue" message={general} />}
+    <ZodForm form={form} onSubmit={submit} label="New queue" className="flex flex-col gap-5">
+      <FormError />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Queue name" error={err("name")}>
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="Support answers, week 12" />
-        </Field>
-        <Field label="Description" error={err("description")}>
+        <FormField name="name" label="Queue name">
+          <Input {...form.register("name")} maxLength={100} placeholder="Support answers, week 12" />
+        </FormField>
+        <FormField name="description" label="Description">
           <Input
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
+            {...form.register("description", { setValueAs: emptyToUndefined })}
             maxLength={1000}
             placeholder="Optional: what to look for"
           />
-        </Field>
+        </FormField>
       </div>
 
       <div className="grid gap-6 md:grid-cols-2">
-        <Group legend="Score configs" error={err("scoreConfigIds")} hint="Each reviewer rates every checked score on every item.">
+        <Group legend="Score configs" error={errors.scoreConfigIds?.message} hint="Each reviewer rates every checked score on every item.">
           {configs.isPending ? (
             <Skeleton rows={2} />
           ) : configs.isError ? (
@@ -127,7 +122,11 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
           ) : (
             <>
               {configs.data.map((c) => (
-                <Check key={c.id} checked={configIds.includes(c.id)} onChange={(on) => setConfigIds((l) => toggle(l, c.id, on))}>
+                <Check
+                  key={c.id}
+                  checked={configIds.includes(c.id)}
+                  onChange={(on) => setList("scoreConfigIds", toggle(configIds, c.id, on))}
+                >
                   <span className="font-medium text-slate-900">{c.name}</span>
                   <span className="text-xs text-slate-500">{c.dataType}</span>
                 </Check>
@@ -135,9 +134,8 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
               {configs.data.length === 0 || newConfig ? (
                 <QuickScoreConfig
                   onCreated={(c) => {
-                    setConfigIds((l) => [...l, c.id]);
+                    setList("scoreConfigIds", [...form.getValues("scoreConfigIds"), c.id]);
                     setNewConfig(false);
-                    setLocal(null);
                     void queryClient.invalidateQueries({ queryKey: trpc.logs.scoreConfigs.list.pathKey() });
                   }}
                 />
@@ -154,7 +152,7 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
           )}
         </Group>
 
-        <Group legend="Assignees" error={err("assigneeIds")} hint="None checked: every member with the annotator role or higher.">
+        <Group legend="Assignees" error={errors.assigneeIds?.message} hint="None checked: every member with the annotator role or higher.">
           {members.isPending ? (
             <Skeleton rows={2} />
           ) : members.isError ? (
@@ -167,7 +165,7 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
                   <Check
                     key={m.id}
                     checked={assigneeIds.includes(m.userId)}
-                    onChange={(on) => setAssigneeIds((l) => toggle(l, m.userId, on))}
+                    onChange={(on) => setList("assigneeIds", toggle(assigneeIds, m.userId, on))}
                   >
                     <span className="text-slate-900">{m.email}</span>
                     <span className="text-xs text-slate-500">{roleLabel(m.role)}</span>
@@ -178,22 +176,17 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
         </Group>
       </div>
 
-      <Field
-        label="Ratings per item"
-        error={err("requiredRatings")}
-        hint="An item is done once this many reviewers rated it."
-        className="w-56"
-      >
-        <Select value={required} onChange={(e) => setRequired(Number(e.target.value))}>
+      <FormField name="requiredRatings" label="Ratings per item" hint="An item is done once this many reviewers rated it." className="w-56">
+        <Select {...form.register("requiredRatings", { setValueAs: Number })}>
           {[1, 2, 3, 4, 5].map((n) => (
             <option key={n} value={n}>
               {n} {n === 1 ? "reviewer" : "reviewers"}
             </option>
           ))}
         </Select>
-      </Field>
+      </FormField>
 
-      <FillFields draft={fill} onChange={(d) => setFill((prev) => ({ ...prev, ...d }))} error={local} />
+      <FillFields draft={fill} onChange={(d) => setFill((prev) => ({ ...prev, ...d }))} error={fillError} />
 
       <div className="flex flex-wrap items-center gap-2 border-t border-slate-200 pt-4">
         <Button type="submit" variant="primary" loading={busy}>
@@ -203,6 +196,6 @@ export function NewQueueForm({ onDone, onCancel }: { onDone: (c: Created) => voi
           Cancel
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
