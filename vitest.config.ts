@@ -16,7 +16,10 @@ export default defineConfig({
     // 2 cores (the integration project's wall time drops by about a third; e2e files still run one at a time)
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["server/**/*.test.ts", "db/**/*.test.ts", "cli/**/*.test.ts"] } },
+      {
+        resolve: { alias },
+        test: { name: "unit", include: ["server/**/*.test.ts", "db/**/*.test.ts", "cli/**/*.test.ts", "app/**/*.test.ts"] },
+      },
       {
         resolve: { alias },
         test: {
