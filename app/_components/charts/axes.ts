@@ -20,7 +20,14 @@ export function valueAxis(o: { ticks: number[]; format: (v: number) => string; t
     allowDataOverflow: true,
     tickFormatter: (v: number) => o.format(v),
     width: axisWidth(o.ticks.map(o.format)),
-    label: { value: o.title, angle: -90, position: "insideLeft" as const, offset: 12, style: { textAnchor: "middle" }, ...AXIS_LABEL },
+    label: {
+      value: o.title,
+      angle: -90,
+      position: "insideLeft" as const,
+      offset: 12,
+      style: { textAnchor: "middle" as const },
+      ...AXIS_LABEL,
+    },
   };
 }
 

@@ -74,3 +74,10 @@ export function axisWidth(labels: string[], withTitle = true): number {
 
 /** Room beside the plot for half of an x tick label centred on the plot's edge. */
 export const edgeRoom = (label: string | undefined): number => Math.ceil(((label?.length ?? 0) * CHAR_PX) / 2) + 8;
+
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+/** A tick value as a short label: 12K for large ones, otherwise the number without float noise (0.3, not 0.30000000000000004). */
+export function formatTick(v: number): string {
+  if (Math.abs(v) >= 10_000) return compact.format(v);
+  return String(Number(v.toPrecision(6)));
+}
