@@ -98,7 +98,7 @@ export function ChartGrid({
         {...common}
         title="Latency"
         description="Trace latency p50 and p95 (ms)"
-        yTitle="latency"
+        yTitle="latency (ms / s)"
         series={seriesOf(aligned, byModel, [
           m("p50", (p) => p.latencyP50, false, "p50", colorAt(0), { suffix: "p50" }),
           m("p95", (p) => p.latencyP95, false, "p95", colorAt(2), { suffix: "p95", dashed: true }),

@@ -72,13 +72,17 @@ export function TimeChart({
         { integer },
       );
   const y = valueAxis({ ticks: yTicks, format: axisFormat, title: yTitle });
-  const x = timeXAxis({
+  const axis = timeXAxis({
     from: times[0] ?? 0,
     to: times.at(-1) ?? 0,
     utc,
     pad: STEP_MS[grid.bucket] / 2,
     title: grid.bucket === "day" ? `day (${zoneName(utc)})` : `hour (${zoneName(utc)})`,
   });
+  // ticks on bucket starts only (no 6 AM tick inside a day bucket); a zone off by half an hour keeps the round times
+  const onGrid = new Set(times);
+  const bucketTicks = axis.ticks.filter((t) => onGrid.has(t));
+  const x = { ...axis, ticks: bucketTicks.length ? bucketTicks : times.length === 1 ? times : axis.ticks };
   const legendItems: LegendItem[] = [
     ...new Map(
       series.map((s) => [
