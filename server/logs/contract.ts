@@ -188,6 +188,15 @@ export const chartPointOut = z.object({
   outputTokens: z.number(),
   ratingMean: z.number().nullable(),
 });
+/** One score name's series (server/logs/score-charts.ts): a mean, a share true, or counts per label. */
+export const scoreSeriesOut = z.object({
+  name: z.string(),
+  dataType: z.enum(["numeric", "boolean", "categorical"]),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  categories: z.array(z.string()),
+  points: z.array(z.object({ bucket: z.date(), count: z.number(), value: z.number().nullable(), counts: z.array(z.number()) })),
+});
 export const scoreConfigOut = rowSchema(scoreConfigs);
 export const priceOut = z.object({ id: z.string(), match: z.string(), inputPerMillion: z.number(), outputPerMillion: z.number() });
 export const queueOut = rowSchema(annotationQueues);

@@ -20,6 +20,7 @@ import {
   savedViewOut,
   scoreConfigInput,
   scoreConfigOut,
+  scoreSeriesOut,
   traceDetailOut,
   traceRowOut,
 } from "./contract";
@@ -38,6 +39,7 @@ import {
   skipItem,
 } from "./queues";
 import { recomputeCosts, recomputeInput, recomputeOutput } from "./recompute-cost";
+import { scoreCharts, scoreChartsInput } from "./score-charts";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
 import { traceModelVersion, traceModelVersionInput, traceModelVersionOut } from "./trace-model-version";
@@ -72,6 +74,11 @@ const traces = router({
     .input(chartsInput)
     .output(z.array(chartPointOut))
     .query(({ ctx, input }) => traceCharts(ctx.db, ctx.projectId, input)),
+  /** Rating series per score name over the same filter and buckets as `charts` (never one mixed mean). */
+  scoreCharts: projectProcedure
+    .input(scoreChartsInput)
+    .output(z.array(scoreSeriesOut))
+    .query(({ ctx, input }) => scoreCharts(ctx.db, ctx.projectId, input)),
 });
 
 const ratings = router({

@@ -132,3 +132,99 @@ describe("charts and export", () => {
     expect(csvField(["a", "b"])).toBe("a;b");
   });
 });
+
+describe("rating charts per score name", () => {
+  it("keeps a 1-5 score, thumbs and a categorical score in separate series with their own values", async () => {
+    const q = await makeProject(d.db);
+    const api = callerFor(d.db, q.owner.principal);
+    const projectId = q.project.id;
+    await api.logs.scoreConfigs.create({ projectId, name: "helpfulness", dataType: "numeric", min: 1, max: 5 });
+    await api.logs.scoreConfigs.create({ projectId, name: "thumbs", dataType: "boolean" });
+    await api.logs.scoreConfigs.create({
+      projectId,
+      name: "tone",
+      dataType: "categorical",
+      categories: [
+        { label: "formal", value: 1 },
+        { label: "casual", value: 2 },
+        { label: "rude", value: 3 },
+      ],
+    });
+    const at = (day: number, hour: number) => new Date(Date.UTC(2026, 1, day, hour)).toISOString();
+    // day 1: s-0..s-2; day 2: s-3
+    const traceDays = [1, 1, 1, 2];
+    const rating = (traceId: string, name: string, value: number | string | boolean) => ({
+      type: "rating",
+      body: { traceId, name, value },
+    });
+    const events = [
+      ...traceDays.map((day, i) => ({ type: "trace", id: `s-${i}`, body: { timestamp: at(day, 9 + i) } })),
+      rating("s-0", "helpfulness", 5),
+      rating("s-1", "helpfulness", 2),
+      rating("s-3", "helpfulness", 4),
+      rating("s-0", "thumbs", true),
+      rating("s-1", "thumbs", false),
+      rating("s-2", "thumbs", true),
+      rating("s-3", "thumbs", false),
+      rating("s-0", "tone", "formal"),
+      rating("s-1", "tone", "casual"),
+      rating("s-2", "tone", "casual"),
+      rating("s-2", "note", "free text is not charted"),
+    ];
+    const res = await ingestBatch(d.db, projectId, events, { source: "api" });
+    expect(res.map((r) => r.status)).toEqual(events.map(() => 201));
+
+    const series = await api.logs.traces.scoreCharts({ projectId, bucket: "day" });
+    const day1 = new Date("2026-02-01T00:00:00Z");
+    const day2 = new Date("2026-02-02T00:00:00Z");
+    // in the configs' order; the text score has no series
+    expect(series.map((s) => [s.name, s.dataType])).toEqual([
+      ["helpfulness", "numeric"],
+      ["thumbs", "boolean"],
+      ["tone", "categorical"],
+    ]);
+    const [help, thumbs, tone] = series;
+    expect(help).toEqual({
+      name: "helpfulness",
+      dataType: "numeric",
+      min: 1,
+      max: 5,
+      categories: [],
+      points: [
+        { bucket: day1, count: 2, value: 3.5, counts: [] },
+        { bucket: day2, count: 1, value: 4, counts: [] },
+      ],
+    });
+    // the share of thumbs up, not a mean mixed with the 1-5 score
+    expect(thumbs?.points.map((p) => [p.bucket, p.count, p.value])).toEqual([
+      [day1, 3, 2 / 3],
+      [day2, 1, 0],
+    ]);
+    expect(tone?.categories).toEqual(["formal", "casual", "rude"]);
+    expect(tone?.points).toEqual([{ bucket: day1, count: 3, value: null, counts: [1, 2, 0] }]);
+
+    // hours, and the filter's time range bounds the ratings by their trace's time
+    const hourly = await api.logs.traces.scoreCharts({
+      projectId,
+      bucket: "hour",
+      filter: { from: new Date(at(1, 10)), to: new Date(at(2, 0)) },
+    });
+    expect(hourly.find((s) => s.name === "helpfulness")?.points).toEqual([{ bucket: new Date(at(1, 10)), count: 1, value: 2, counts: [] }]);
+    expect(hourly.find((s) => s.name === "thumbs")?.points.map((p) => p.value)).toEqual([0, 1]);
+
+    // another project sees none of them
+    const other = await makeProject(d.db);
+    expect(await callerFor(d.db, other.owner.principal).logs.traces.scoreCharts({ projectId: other.project.id })).toEqual([]);
+  });
+
+  it("refuses a bad bucket or filter, naming the field", async () => {
+    const api = callerFor(d.db, p.owner.principal);
+    await expect(api.logs.traces.scoreCharts({ projectId: p.project.id, bucket: "week" as "day" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("bucket"),
+    });
+    await expect(
+      api.logs.traces.scoreCharts({ projectId: p.project.id, filter: { costMin: "cheap" as unknown as number } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("costMin") });
+  });
+});

@@ -1,7 +1,8 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
-import { AXIS, AXIS_LABEL, ChartFrame, TooltipBox } from "./ChartFrame";
+import { AXIS, AXIS_LABEL } from "@/app/_components/charts/axes";
+import { ChartFrame, TooltipBox } from "@/app/_components/charts/ChartFrame";
 import { asShares, binLabel, formatCount, formatShare, formatStat, shareTicks, testLabel, WINDOW_COLORS, withUnit } from "./format";
 import type { ColumnResult } from "./types";
 

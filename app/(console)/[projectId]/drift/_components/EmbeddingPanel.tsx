@@ -1,7 +1,8 @@
 "use client";
 
 import { CartesianGrid, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
-import { AXIS, AXIS_LABEL, ChartFrame, TooltipBox } from "./ChartFrame";
+import { AXIS, AXIS_LABEL } from "@/app/_components/charts/axes";
+import { ChartFrame, TooltipBox } from "@/app/_components/charts/ChartFrame";
 import { compact, embeddingMethodLabel, formatCount, formatStat, WINDOW_COLORS } from "./format";
 import { Fact, VerdictBadge } from "./shared";
 import type { EmbeddingResult } from "./types";

@@ -1,8 +1,9 @@
 "use client";
 
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { AXIS, AXIS_LABEL } from "@/app/_components/charts/axes";
+import { ChartFrame, type LegendItem, TooltipBox } from "@/app/_components/charts/ChartFrame";
 import { formatDateTime } from "@/app/_lib/format";
-import { AXIS, AXIS_LABEL, ChartFrame, type LegendItem, TooltipBox } from "./ChartFrame";
 import { formatShare, VERDICT_COLORS, VERDICT_LABELS, verdictLabel } from "./format";
 import type { TimelinePoint, Verdict } from "./types";
 

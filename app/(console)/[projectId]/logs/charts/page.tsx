@@ -80,6 +80,8 @@ function Charts() {
   const charts = useQuery(trpc.logs.traces.charts.queryOptions({ ...input, byModel }));
   // totals always over every model (per model, the server keeps only the 8 busiest)
   const overall = useQuery(trpc.logs.traces.charts.queryOptions({ ...input, byModel: false }, { placeholderData: keepPreviousData }));
+  // a chart per score name, always over every model
+  const scores = useQuery(trpc.logs.traces.scoreCharts.queryOptions(input, { placeholderData: keepPreviousData }));
 
   // While new data loads keep drawing the last answer with the bucket and split it was asked with.
   const current: Shown | null = charts.data ? { points: charts.data, bucket, byModel, from: filter.from?.getTime(), to: anchor.now } : null;
@@ -95,7 +97,7 @@ function Charts() {
     <>
       <PageHeader
         title="Logs"
-        description="Volume, errors, latency, cost, tokens and ratings over time, for the traces the filters select."
+        description="Volume, errors, latency, cost, tokens and each score's ratings over time, for the traces the filters select."
       />
       <LogsNav query={qs} />
       <div className="flex flex-col gap-4">
@@ -147,11 +149,15 @@ function Charts() {
         {overall.isError && !charts.isError && (
           <ErrorBox title="Could not load totals" message={errorMessage(overall.error)} onRetry={() => void overall.refetch()} />
         )}
+        {scores.isError && !charts.isError && (
+          <ErrorBox title="Could not load the rating charts" message={errorMessage(scores.error)} onRetry={() => void scores.refetch()} />
+        )}
         <Totals totals={overall.data ? totalsOf(overall.data) : null} loading={overall.isPending || overall.isPlaceholderData} />
         {shown ? (
           shown.points.length > 0 ? (
             <ChartGrid
               points={shown.points}
+              scores={scores.data ?? (scores.isError ? [] : null)}
               grid={bucketGrid(shown.points, shown.bucket, shown.from, shown.to)}
               byModel={shown.byModel}
               busy={busy}

@@ -2,10 +2,11 @@
 
 import { formatCost } from "@/app/_lib/format";
 import { formatInt, formatLatency } from "../../_components/format";
-import { ChartSkeleton, LineChart } from "./LineChart";
-import { alignByModel, type ChartPoint, colorAt, compactNumber, type Grid, type Series } from "./series";
+import { scoreCharts } from "./scores";
+import { alignByModel, type ChartPoint, colorAt, compactNumber, type Grid, type ScoreSeries, type Series } from "./series";
+import { ChartSkeleton, TimeChart } from "./TimeChart";
 
-export const CHART_TITLES = ["Volume", "Error rate", "Latency", "Cost", "Tokens", "Mean rating"] as const;
+export const CHART_TITLES = ["Volume", "Error rate", "Latency", "Cost", "Tokens", "Ratings"] as const;
 
 type Aligned = ReturnType<typeof alignByModel>;
 interface Metric {
@@ -41,12 +42,27 @@ function seriesOf(aligned: Aligned, byModel: boolean, metrics: Metric[]): Series
   );
 }
 
-const pct = (v: number) => `${v.toFixed(v && v < 10 ? 1 : 0)}%`;
+const pct = (v: number) => `${Number(v.toFixed(2))}%`;
 const ms = (v: number) => (v >= 1000 ? `${compactNumber(v / 1000)}s` : `${compactNumber(v)}ms`);
 const usd = (v: number) => `$${compactNumber(v)}`;
 
-/** The six small multiples over one set of chart points (overall, or per model). */
-export function ChartGrid({ points, grid, byModel, busy }: { points: ChartPoint[]; grid: Grid; byModel: boolean; busy?: boolean }) {
+/**
+ * The small multiples over one set of chart points (overall, or per model), then a chart per score
+ * name (always over every model). `scores` is null while the rating series load.
+ */
+export function ChartGrid({
+  points,
+  scores,
+  grid,
+  byModel,
+  busy,
+}: {
+  points: ChartPoint[];
+  scores: ScoreSeries[] | null;
+  grid: Grid;
+  byModel: boolean;
+  busy?: boolean;
+}) {
   const aligned = alignByModel(points, grid);
   const common = { grid, busy, legend: byModel };
   const m = (name: string, value: Metric["value"], zeroFill: boolean, label: string, color: string, more?: Partial<Metric>): Metric => ({
@@ -60,25 +76,29 @@ export function ChartGrid({ points, grid, byModel, busy }: { points: ChartPoint[
 
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <LineChart
+      <TimeChart
         {...common}
         title="Volume"
-        description="Traces per bucket"
+        description="Traces per bucket (count)"
+        yTitle="traces (count)"
+        integer
         series={seriesOf(aligned, byModel, [m("traces", (p) => p.traces, true, "Traces", colorAt(0))])}
         format={formatInt}
       />
-      <LineChart
+      <TimeChart
         {...common}
         title="Error rate"
         description="Share of traces with status error (%)"
+        yTitle="error rate (%)"
         series={seriesOf(aligned, byModel, [m("errors", (p) => p.errorRate * 100, false, "Error rate", colorAt(3))])}
         format={(v) => `${v.toFixed(1)}%`}
         axisFormat={pct}
       />
-      <LineChart
+      <TimeChart
         {...common}
         title="Latency"
         description="Trace latency p50 and p95 (ms)"
+        yTitle="latency (ms / s)"
         series={seriesOf(aligned, byModel, [
           m("p50", (p) => p.latencyP50, false, "p50", colorAt(0), { suffix: "p50" }),
           m("p95", (p) => p.latencyP95, false, "p95", colorAt(2), { suffix: "p95", dashed: true }),
@@ -88,18 +108,21 @@ export function ChartGrid({ points, grid, byModel, busy }: { points: ChartPoint[
         legendNote={byModel ? "Solid: p50, dashed: p95" : undefined}
         empty="No latencies recorded for these traces."
       />
-      <LineChart
+      <TimeChart
         {...common}
         title="Cost"
         description="Summed cost (USD)"
+        yTitle="cost (USD)"
         series={seriesOf(aligned, byModel, [m("cost", (p) => p.cost, true, "Cost", colorAt(1))])}
         format={formatCost}
         axisFormat={usd}
       />
-      <LineChart
+      <TimeChart
         {...common}
         title="Tokens"
-        description="Input and output tokens"
+        description="Input and output tokens per bucket (count)"
+        yTitle="tokens (count)"
+        integer
         series={seriesOf(aligned, byModel, [
           m("input", (p) => p.inputTokens, true, "Input", colorAt(4), { suffix: "input" }),
           m("output", (p) => p.outputTokens, true, "Output", colorAt(5), { suffix: "output", dashed: true }),
@@ -107,14 +130,31 @@ export function ChartGrid({ points, grid, byModel, busy }: { points: ChartPoint[
         format={formatInt}
         legendNote={byModel ? "Solid: input, dashed: output" : undefined}
       />
-      <LineChart
-        {...common}
-        title="Mean rating"
-        description="Mean of the traces' ratings, weighted by their count"
-        series={seriesOf(aligned, byModel, [m("rating", (p) => p.ratingMean, false, "Mean rating", colorAt(6))])}
-        format={(v) => v.toFixed(2)}
-        empty="No ratings in this range."
-      />
+      <section aria-labelledby="ratings-heading" className="flex flex-col gap-4 lg:col-span-2">
+        <h2 id="ratings-heading" className="text-sm font-semibold text-slate-900">
+          Ratings, per score
+        </h2>
+        {scores === null ? (
+          <ChartSkeleton title="Ratings" />
+        ) : scores.length === 0 ? (
+          <p className="rounded-md border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-500">
+            No ratings in this range. Each score (thumbs, a 1 to 5 scale, labels) gets its own chart here once rated.
+          </p>
+        ) : (
+          <div className="grid gap-4 lg:grid-cols-2">
+            {scoreCharts(scores, grid).map(({ key, ...chart }) => (
+              <TimeChart
+                key={key}
+                grid={grid}
+                busy={busy}
+                legend={chart.series.length > 1}
+                empty="No ratings of this score in this range."
+                {...chart}
+              />
+            ))}
+          </div>
+        )}
+      </section>
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import type { RouterOutputs } from "@/app/_lib/trpc";
 
-/** Pure helpers for the charts page: the time grid, series per model, ticks and labels. */
+/** Pure helpers for the charts page: the time grid, series per model and per score, labels. */
 
 export type ChartPoint = RouterOutputs["logs"]["traces"]["charts"][number];
+export type ScoreSeries = RouterOutputs["logs"]["traces"]["scoreCharts"][number];
 export type Bucket = "hour" | "day";
 
 export const STEP_MS: Record<Bucket, number> = { hour: 3_600_000, day: 86_400_000 };
@@ -76,45 +77,11 @@ export function alignByModel(points: ChartPoint[], grid: Grid): { model: string;
 export const PALETTE = ["#4f46e5", "#059669", "#d97706", "#e11d48", "#0284c7", "#7c3aed", "#65a30d", "#ea580c", "#475569"];
 export const colorAt = (i: number) => PALETTE[i % PALETTE.length] as string;
 
-/** 0 to a round maximum in about `count` steps of 1, 2, 2.5 or 5 × 10^k. */
-export function niceTicks(max: number, count = 4): number[] {
-  if (!(max > 0)) return [0, 1];
-  const raw = max / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
-  const top = Math.ceil(max / step - 1e-9) * step;
-  const ticks: number[] = [];
-  for (let v = 0; v <= top + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
-}
-
-/** About `count` evenly spread indices into n buckets, first and last included. */
-export function indexTicks(n: number, count = 5): number[] {
-  if (n <= 0) return [];
-  if (n <= count) return Array.from({ length: n }, (_, i) => i);
-  return [...new Set(Array.from({ length: count }, (_, k) => Math.round((k * (n - 1)) / (count - 1))))];
-}
-
 /**
- * Day buckets that start at midnight UTC are UTC days (the server truncates in its session time
- * zone, UTC by default) and are labelled as such, so a viewer west of Greenwich sees the right date.
+ * Day buckets that start at midnight UTC are UTC days (the server truncates in UTC) and are labelled
+ * as such, so a viewer west of Greenwich sees the right date; hours read in the viewer's zone.
  */
-export function timeLabels(grid: Grid): { tick: (t: number) => string; full: (t: number) => string } {
-  const utc = grid.bucket === "day" && grid.times.every((t) => new Date(t).getUTCHours() === 0);
-  const timeZone = utc ? "UTC" : undefined;
-  const span = (grid.times.at(-1) ?? 0) - (grid.times[0] ?? 0);
-  if (grid.bucket === "day") {
-    const tick = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone });
-    const full = new Intl.DateTimeFormat(undefined, { weekday: "short", year: "numeric", month: "short", day: "numeric", timeZone });
-    return { tick: (t) => tick.format(t), full: (t) => `${full.format(t)}${utc ? " (UTC)" : ""}` };
-  }
-  const tick =
-    span > STEP_MS.day
-      ? new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric" })
-      : new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
-  const full = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-  return { tick: (t) => tick.format(t), full: (t) => full.format(t) };
-}
+export const utcDays = (grid: Grid): boolean => grid.bucket === "day" && grid.times.every((t) => new Date(t).getUTCHours() === 0);
 
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 /** Axis labels: short numbers ("1.2K"); small fractions keep their digits. */

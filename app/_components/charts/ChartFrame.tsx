@@ -5,10 +5,10 @@ import { cx } from "@/app/_components/classes";
 import { Button } from "@/app/_components/ui";
 
 /**
- * The frame of every drift chart: a title and what it shows (with units), a legend, and a
+ * The frame of every console chart: a title and what it shows (with units), a legend, and a
  * "Show as table" toggle that swaps the chart for the same data as a <table>, scrollable and
  * reachable by keyboard. The chart itself (recharts) keeps its own keyboard layer: focus it,
- * then the arrow keys move its tooltip.
+ * then the arrow keys move its tooltip. Axis props live in ./axes, tick values in ./ticks and ./time.
  */
 
 export interface LegendItem {
@@ -32,6 +32,8 @@ export function ChartFrame({
   table,
   height = 260,
   actions,
+  empty,
+  busy,
   children,
 }: {
   title: string;
@@ -40,12 +42,20 @@ export function ChartFrame({
   table: TableData;
   height?: number;
   actions?: ReactNode;
+  /** shown instead of the chart (and its table toggle) when there is nothing to draw */
+  empty?: ReactNode;
+  /** older data shown while new data loads */
+  busy?: boolean;
   children: ReactNode;
 }) {
   const [asTable, setAsTable] = useState(false);
   const id = useId();
   return (
-    <figure aria-labelledby={`${id}-title`} className="flex min-w-0 flex-col gap-2">
+    <figure
+      aria-labelledby={`${id}-title`}
+      aria-busy={busy || undefined}
+      className={cx("flex min-w-0 flex-col gap-2", busy && "opacity-60")}
+    >
       <div className="flex items-start justify-between gap-3">
         <div className="min-w-0 flex-1">
           <h3 id={`${id}-title`} className="text-sm font-medium text-slate-900">
@@ -59,19 +69,23 @@ export function ChartFrame({
         </div>
         <div className="flex shrink-0 items-center gap-2">
           {actions}
-          <Button
-            size="sm"
-            variant="ghost"
-            aria-pressed={asTable}
-            aria-describedby={`${id}-title`}
-            onClick={() => setAsTable((v) => !v)}
-            className={cx(asTable && "bg-slate-100")}
-          >
-            Show as table
-          </Button>
+          {!empty && (
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-pressed={asTable}
+              aria-describedby={`${id}-title`}
+              onClick={() => setAsTable((v) => !v)}
+              className={cx(asTable && "bg-slate-100")}
+            >
+              Show as table
+            </Button>
+          )}
         </div>
       </div>
-      {asTable ? (
+      {empty ? (
+        <p className="rounded-md border border-dashed border-slate-300 px-4 py-12 text-center text-sm text-slate-500">{empty}</p>
+      ) : asTable ? (
         <DataTable caption={title} data={table} />
       ) : (
         <>
@@ -162,7 +176,3 @@ export function TooltipBox({ heading, lines }: { heading: ReactNode; lines: { la
     </div>
   );
 }
-
-/** Axis looks shared by the charts: small slate ticks, light axis lines. */
-export const AXIS = { tick: { fontSize: 11, fill: "#475569" }, stroke: "#cbd5e1", tickLine: { stroke: "#cbd5e1" } } as const;
-export const AXIS_LABEL = { fontSize: 11, fill: "#334155" } as const;
