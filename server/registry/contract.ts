@@ -2,6 +2,7 @@ import { z } from "zod";
 import * as schema from "../../db/schema";
 import { rowSchema } from "../core/output-schema";
 import { ROLES } from "../workspace";
+import { aliasActorOut } from "./activity";
 
 /** Model names travel in URLs (`/registry/models/{name}`, `name@alias`): no slash, @, colon or control characters. */
 export const modelName = z
@@ -153,6 +154,8 @@ export const aliasTransitionOut = z.object({
   requestId: z.string().nullable(),
   actorEmail: z.string().nullable(),
   actorKeyId: z.string().nullable(),
+  /** who moved it, named: a member, a key (and its creator), or the command line */
+  actor: aliasActorOut,
   createdAt: z.date(),
 });
 export const deletedOut = z.object({ deleted: z.boolean() });
