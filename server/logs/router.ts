@@ -6,7 +6,9 @@ import { actorOf, type Role } from "../workspace";
 import { chartsInput, traceCharts } from "./charts";
 import {
   chartPointOut,
+  endUserOut,
   entityId,
+  groupPageOut,
   idOut,
   ingestInput,
   ingestOutput,
@@ -20,6 +22,7 @@ import {
   savedViewOut,
   scoreConfigInput,
   scoreConfigOut,
+  sessionOut,
   traceDetailOut,
   traceRowOut,
 } from "./contract";
@@ -39,6 +42,7 @@ import {
 } from "./queues";
 import { recomputeCosts, recomputeInput, recomputeOutput } from "./recompute-cost";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
+import { getSession, getUser, groupKey, groupListInput, listSessions, listUsers } from "./sessions";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
 import { getTrace, listTraces, splitTraceQuery, traceFilter, traceQuery } from "./traces";
 import { uiRating } from "./ui-rating";
@@ -183,7 +187,31 @@ const views = router({
     .mutation(({ ctx, input }) => deleteView(ctx.db, actorOf(ctx.principal), ctx, input.id)),
 });
 
+/** Traces grouped by session_id and by user_id (issue 19); another project's key is NOT_FOUND. */
+const sessions = router({
+  list: projectProcedure
+    .input(groupListInput)
+    .output(groupPageOut)
+    .query(({ ctx, input }) => listSessions(ctx.db, ctx.projectId, input)),
+  get: projectProcedure
+    .input(groupListInput.extend({ sessionId: groupKey }))
+    .output(sessionOut)
+    .query(({ ctx, input }) => getSession(ctx.db, ctx.projectId, input.sessionId, input)),
+});
+const users = router({
+  list: projectProcedure
+    .input(groupListInput)
+    .output(groupPageOut)
+    .query(({ ctx, input }) => listUsers(ctx.db, ctx.projectId, input)),
+  get: projectProcedure
+    .input(z.object({ userId: groupKey }))
+    .output(endUserOut)
+    .query(({ ctx, input }) => getUser(ctx.db, ctx.projectId, input.userId)),
+});
+
 export const logsRouter = router({
+  sessions,
+  users,
   views,
   queues,
   /** The typed-client twin of POST /api/v1/ingest. */
