@@ -1,5 +1,6 @@
 /** The drift domain's public face: what the workers, the HTTP layer and the demo seed use. */
 
+export { recentDriftAlerts } from "./activity";
 export { acknowledgeAlert, createRule, listAlerts } from "./alerts";
 export { monitorInput } from "./contract";
 export type { EmbeddingResult } from "./embedding-source";

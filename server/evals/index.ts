@@ -1,5 +1,6 @@
 /** The evals domain's public face. */
 
+export { recentEvalActivity } from "./activity";
 export { evaluateGateOnRun, listGates } from "./gate-service";
 export { evaluateGate, parseRule } from "./gates";
 export { evalRunJob } from "./jobs/run";

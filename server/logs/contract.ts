@@ -12,6 +12,7 @@ import {
 } from "../../db/schema";
 import { rowSchema } from "../core/output-schema";
 import { pageInput } from "../core/pagination";
+import { scoreSummaryOut } from "./score-summary";
 
 /** Client-supplied ids: any printable text up to 200 characters (uuidv7 when the client gives none). */
 export const entityId = z
@@ -234,3 +235,41 @@ export const nextItemOut = z.object({ itemId: z.string(), traceId: z.string(), l
 export const queueItemOut = rowSchema(annotationQueueItems);
 export const savedViewOut = rowSchema(savedViews);
 export const idOut = z.object({ id: z.string() });
+
+// ---- sessions and users (server/logs/sessions.ts): groups of traces by session_id / user_id
+
+const groupSummaryOut = z.object({
+  key: z.string(),
+  traces: z.number(),
+  firstAt: z.date(),
+  lastAt: z.date(),
+  /** USD */
+  cost: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  errors: z.number(),
+  ratings: z.array(scoreSummaryOut),
+});
+export const groupPageOut = z.object({ items: z.array(groupSummaryOut), nextCursor: z.string().nullable() });
+const ratingBriefOut = rowSchema(ratings).pick({
+  id: true,
+  name: true,
+  dataType: true,
+  value: true,
+  stringValue: true,
+  comment: true,
+  source: true,
+  createdAt: true,
+});
+export const sessionOut = z.object({
+  session: groupSummaryOut,
+  traces: z.object({
+    items: z.array(traceRowOut.extend({ input: z.unknown(), output: z.unknown(), ratings: z.array(ratingBriefOut) })),
+    nextCursor: z.string().nullable(),
+  }),
+});
+export const endUserOut = z.object({
+  user: groupSummaryOut,
+  daily: z.array(z.object({ day: z.date(), traces: z.number(), errors: z.number(), cost: z.number(), tokens: z.number() })),
+  recent: z.array(traceRowOut),
+});

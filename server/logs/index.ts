@@ -1,5 +1,6 @@
 /** The logs domain's public face. */
 
+export { logsActivity, type Traffic } from "./activity";
 export { flushIngest, ingestCoalesced } from "./coalesce";
 export { ingestLangfuseBatch, LANGFUSE_EVENT_TYPES } from "./compat/langfuse/ingestion";
 export { getLangfuseTrace, listLangfuseTraces, parseTracesQuery } from "./compat/langfuse/public-api";
@@ -10,6 +11,7 @@ export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";
 export { type OtlpTraces, otlpToEvents } from "./otel";
 export { decodeOtlpProtobuf, encodeOtlpResponse } from "./otlp/protobuf";
+export { type ScoreSummary, scoreSummaryOut } from "./score-summary";
 export { getLogSettings } from "./settings";
 export { type TraceFilter, traceFilter, traceWhere } from "./traces";
 export { addRating } from "./ui-rating";

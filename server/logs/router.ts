@@ -6,7 +6,9 @@ import { actorOf, type Role } from "../workspace";
 import { chartsInput, traceCharts } from "./charts";
 import {
   chartPointOut,
+  endUserOut,
   entityId,
+  groupPageOut,
   idOut,
   ingestInput,
   ingestOutput,
@@ -21,6 +23,7 @@ import {
   scoreConfigInput,
   scoreConfigOut,
   scoreSeriesOut,
+  sessionOut,
   traceDetailOut,
   traceRowOut,
 } from "./contract";
@@ -41,6 +44,7 @@ import {
 import { recomputeCosts, recomputeInput, recomputeOutput } from "./recompute-cost";
 import { scoreCharts, scoreChartsInput } from "./score-charts";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
+import { getSession, getUser, groupKey, groupListInput, listSessions, listUsers } from "./sessions";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
 import { traceModelVersion, traceModelVersionInput, traceModelVersionOut } from "./trace-model-version";
 import { getTrace, listTraces, splitTraceQuery, traceFilter, traceQuery } from "./traces";
@@ -191,7 +195,31 @@ const views = router({
     .mutation(({ ctx, input }) => deleteView(ctx.db, actorOf(ctx.principal), ctx, input.id)),
 });
 
+/** Traces grouped by session_id and by user_id (issue 19); another project's key is NOT_FOUND. */
+const sessions = router({
+  list: projectProcedure
+    .input(groupListInput)
+    .output(groupPageOut)
+    .query(({ ctx, input }) => listSessions(ctx.db, ctx.projectId, input)),
+  get: projectProcedure
+    .input(groupListInput.extend({ sessionId: groupKey }))
+    .output(sessionOut)
+    .query(({ ctx, input }) => getSession(ctx.db, ctx.projectId, input.sessionId, input)),
+});
+const users = router({
+  list: projectProcedure
+    .input(groupListInput)
+    .output(groupPageOut)
+    .query(({ ctx, input }) => listUsers(ctx.db, ctx.projectId, input)),
+  get: projectProcedure
+    .input(z.object({ userId: groupKey }))
+    .output(endUserOut)
+    .query(({ ctx, input }) => getUser(ctx.db, ctx.projectId, input.userId)),
+});
+
 export const logsRouter = router({
+  sessions,
+  users,
   views,
   queues,
   /** The typed-client twin of POST /api/v1/ingest. */

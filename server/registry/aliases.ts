@@ -4,6 +4,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, forbidden } from "../core/errors";
 import { keyset, toPage } from "../core/pagination";
 import { type Actor, type Role, recordAudit } from "../workspace";
+import { actorColumns, actorJoins, withActor } from "./activity";
 import { applyAliasMove, currentAlias } from "./alias-moves";
 import { checkGates, describeFailures, getRequest, policyFor, type RequestView } from "./approvals";
 import { getModel } from "./models";
@@ -179,16 +180,19 @@ export async function aliasHistory(
       to: toV.version,
       reason: t.reason,
       requestId: t.requestId,
-      actorEmail: schema.users.email,
-      actorKeyId: t.actorKeyId,
       createdAt: t.createdAt,
+      ...actorColumns,
     })
     .from(t)
     .leftJoin(fromV, eq(fromV.id, t.fromVersionId))
     .leftJoin(toV, eq(toV.id, t.toVersionId))
-    .leftJoin(schema.users, eq(schema.users.id, t.actorUserId))
+    .leftJoin(...actorJoins.user)
+    .leftJoin(...actorJoins.key)
+    .leftJoin(...actorJoins.creator)
     .where(and(eq(t.modelId, m.id), input.alias ? eq(t.alias, input.alias) : undefined, k.where))
     .orderBy(...k.orderBy)
     .limit(input.limit + 1);
-  return toPage(rows, input.limit);
+  const page = toPage(rows, input.limit);
+  // actorEmail and actorKeyId stay for the API's existing clients; `actor` names who moved it
+  return { ...page, items: page.items.map((r) => ({ ...withActor(r), actorEmail: r.actorUserEmail, actorKeyId: r.actorKeyId })) };
 }

@@ -3,6 +3,7 @@ import * as schema from "../../db/schema";
 import { rowSchema } from "../core/output-schema";
 import { ROLES } from "../workspace";
 import { aliasName, modelName, tags } from "./inputs";
+import { aliasActorOut } from "./activity";
 
 export { aliasName, type CreateModelInput, createModelInput, modelName } from "./inputs";
 
@@ -133,6 +134,8 @@ export const aliasTransitionOut = z.object({
   requestId: z.string().nullable(),
   actorEmail: z.string().nullable(),
   actorKeyId: z.string().nullable(),
+  /** who moved it, named: a member, a key (and its creator), or the command line */
+  actor: aliasActorOut,
   createdAt: z.date(),
 });
 export const deletedOut = z.object({ deleted: z.boolean() });

@@ -1,5 +1,6 @@
 /** The registry domain's public face: what serving, routing and tuning consume. */
 
+export { type AliasActor, aliasActorOut, recentAliasMoves } from "./activity";
 export { aliasHistory, deleteAlias, listAliases, requestMove, rollback } from "./aliases";
 export { servingPinGuard } from "./approvals";
 export { checkArtifactPath, detectFormat, taskFromConfig, taskFromFormat } from "./artifact-paths";

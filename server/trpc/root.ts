@@ -9,10 +9,12 @@ import { tuningRouter } from "../tuning/router";
 import { workspaceRouter } from "../workspace/router";
 import { createCallerFactory, router } from "./init";
 import { jobsRouter } from "./jobs";
+import { overviewRouter } from "./overview";
 
 export const appRouter = router({
   workspace: workspaceRouter,
   jobs: jobsRouter,
+  overview: overviewRouter,
   logs: logsRouter,
   evals: evalsRouter,
   datasets: datasetsRouter,

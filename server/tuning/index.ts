@@ -2,6 +2,7 @@ import { pythonRuntime } from "./python";
 import { headTrainer } from "./run-head";
 import type { Trainer } from "./trainer";
 
+export { recentTuningActivity } from "./activity";
 export { type AgentHandle, detectCapabilities, startTuningAgent } from "./agent";
 export { approverRolesFor, decideJob } from "./approval";
 export { claim } from "./claim";

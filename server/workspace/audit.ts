@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
+import { recordedName, targetNames } from "./audit-names";
 import type { Actor } from "./principal";
 
 export interface AuditEntry {
@@ -34,6 +35,11 @@ export interface AuditView {
   actorUserId: string | null;
   actorEmail: string | null;
   actorKeyId: string | null;
+  /** the acting member's name; the acting key's name (the member is its creator) */
+  actorName: string | null;
+  actorKeyName: string | null;
+  /** the target's name now (or as the entry recorded it when the target is gone); null when unknown */
+  targetName: string | null;
   before: unknown;
   after: unknown;
   createdAt: Date;
@@ -50,15 +56,27 @@ export async function listAudit(db: DbOrTx, projectId: string, page: PageInput):
       targetId: a.targetId,
       actorUserId: a.actorUserId,
       actorEmail: schema.users.email,
+      actorName: schema.users.name,
       actorKeyId: a.actorKeyId,
+      actorKeyName: schema.apiKeys.name,
       before: a.before,
       after: a.after,
       createdAt: a.createdAt,
     })
     .from(a)
     .leftJoin(schema.users, eq(schema.users.id, a.actorUserId))
+    .leftJoin(schema.apiKeys, eq(schema.apiKeys.id, a.actorKeyId))
     .where(and(eq(a.projectId, projectId), k.where))
     .orderBy(...k.orderBy)
     .limit(page.limit + 1);
-  return toPage(rows, page.limit);
+  const names = await targetNames(
+    db,
+    projectId,
+    rows.flatMap((r) => (r.targetId ? [{ type: r.targetType, id: r.targetId }] : [])),
+  );
+  const named = rows.map((r) => ({
+    ...r,
+    targetName: (r.targetId && names.get(`${r.targetType}:${r.targetId}`)) || recordedName(r.after, r.before),
+  }));
+  return toPage(named, page.limit);
 }

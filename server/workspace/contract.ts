@@ -66,6 +66,10 @@ export const auditOut = z.object({
   actorUserId: z.string().nullable(),
   actorEmail: z.string().nullable(),
   actorKeyId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  actorKeyName: z.string().nullable(),
+  /** the target named (a model, "model v3", a key, a member...); the id stays in targetId */
+  targetName: z.string().nullable(),
   before: z.unknown(),
   after: z.unknown(),
   createdAt: z.date(),

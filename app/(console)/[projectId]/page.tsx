@@ -9,6 +9,7 @@ import { formatDateTime, formatMB } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
 import { atLeast, roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { Activity } from "./_components/Activity";
 
 type LocalModel = RouterOutputs["serving"]["localModels"][number];
 
@@ -42,7 +43,8 @@ export default function OverviewPage() {
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-5">
+      <Activity />
+      <div className="mt-8 grid gap-6 lg:grid-cols-5">
         <Card title="Project" className="lg:col-span-2">
           <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
             <dt className="text-slate-500">Name</dt>

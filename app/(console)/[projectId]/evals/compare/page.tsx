@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { type ReactNode, Suspense, useEffect, useState } from "react";
+import { EmptyState } from "@/app/_components/EmptyState";
 import { BackLink, Card, ErrorBox, PageHeader, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
 import { formatCost, percent } from "@/app/_lib/format";
@@ -55,7 +56,17 @@ function Compare() {
     return (
       <div className="flex flex-col gap-6">
         {back}
-        <ErrorBox title="Nothing to compare" message="Pick Run A and Run B on the Evaluations page." />
+        <EmptyState
+          title="Pick two runs to compare"
+          action={
+            <Link href={`/${projectId}/evals`} className="text-sm font-medium text-indigo-600 hover:text-indigo-500">
+              Go to Evaluations →
+            </Link>
+          }
+        >
+          On the Evaluations page, choose a Run A and a Run B (two finished runs on the same dataset version), then Compare: each metric's
+          paired difference with its confidence interval shows here.
+        </EmptyState>
       </div>
     );
   if (cmp.isPending) return <Skeleton rows={4} />;

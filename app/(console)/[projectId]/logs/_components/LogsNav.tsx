@@ -8,6 +8,8 @@ import { useProject } from "@/app/_lib/project";
 const TABS = [
   { path: "", label: "Traces", filters: true },
   { path: "/charts", label: "Charts", filters: true },
+  { path: "/sessions", label: "Sessions", filters: false },
+  { path: "/users", label: "Users", filters: false },
   { path: "/queues", label: "Queues", filters: false },
   { path: "/widget", label: "Widget", filters: false },
   { path: "/settings", label: "Settings", filters: false },

@@ -5,6 +5,7 @@ import { Badge, ErrorBox, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/
 import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
+import { AliasActor } from "./AliasActor";
 
 const KIND_TONE = { move: "blue", rollback: "amber", delete: "red" } as const;
 
@@ -57,7 +58,9 @@ export function AliasHistory({ model }: { model: string }) {
                   <Td className="whitespace-nowrap tabular-nums">
                     {h.from !== null ? `v${h.from}` : "—"} → {h.to !== null ? `v${h.to}` : "—"}
                   </Td>
-                  <Td className="text-xs">{h.actorEmail ?? (h.actorKeyId ? "API key" : "—")}</Td>
+                  <Td className="text-xs">
+                    <AliasActor actor={h.actor} />
+                  </Td>
                   <Td className="max-w-64 text-xs break-words">{h.reason ?? <span className="text-slate-400">—</span>}</Td>
                 </tr>
               ))}

@@ -4,6 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
+import { EmptyState } from "@/app/_components/EmptyState";
 import { Alert, Button, ErrorBox, Field, Input, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
 import { errorMessage, fieldError } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
@@ -137,10 +138,20 @@ export function RunsTable({ experimentId }: { experimentId: string }) {
       {local && <Alert>{local}</Alert>}
       {runs.isPending ? (
         <Skeleton rows={4} />
-      ) : runs.isError && !filterErr ? (
-        <ErrorBox title="Could not load runs" message={errorMessage(runs.error)} onRetry={() => void runs.refetch()} />
+      ) : runs.isError ? (
+        // a filter the server could not read is said once, under the field, naming the problem: no "No run matches" beside it
+        filterErr ? null : (
+          <ErrorBox title="Could not load runs" message={errorMessage(runs.error)} onRetry={() => void runs.refetch()} />
+        )
       ) : items.length === 0 ? (
-        <p className="text-sm text-slate-500">{filter ? "No run matches the filter." : "No runs in this experiment yet."}</p>
+        filter ? (
+          <EmptyState title="No run matches the filter">Loosen the filter, or Clear it to see every run of this experiment.</EmptyState>
+        ) : (
+          <EmptyState title="No runs in this experiment yet">
+            Log runs with the MLflow client (<code className="font-mono">mlflow.start_run()</code> with this Keel as the tracking URI) or
+            the Keel SDK; their parameters and metrics show here to sort, filter and compare.
+          </EmptyState>
+        )
       ) : (
         <div className="flex flex-col gap-3">
           <Table label="Runs">

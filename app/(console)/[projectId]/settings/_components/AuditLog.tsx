@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { Card, ErrorBox, LoadMore, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
@@ -8,10 +8,11 @@ import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 
 type Entry = RouterOutputs["workspace"]["audit"]["list"]["items"][number];
 
-/** Who did it: a person's email, an API key by name, or Keel itself. */
-function actorOf(e: Entry, keyNames: Map<string, string>): string {
-  if (e.actorEmail) return e.actorEmail;
-  if (e.actorKeyId) return `API key ${keyNames.get(e.actorKeyId) ?? e.actorKeyId.slice(0, 8)}`;
+/** Who did it: a member by name, an API key by name (and the member who created it), or Keel itself. */
+function actorOf(e: Entry): string {
+  const person = e.actorName ?? e.actorEmail;
+  if (e.actorKeyId) return `API key ${e.actorKeyName ?? e.actorKeyId.slice(0, 8)}${person ? ` of ${person}` : ""}`;
+  if (person) return person;
   return "system";
 }
 
@@ -22,9 +23,6 @@ export function AuditLog() {
   const audit = useInfiniteQuery(
     trpc.workspace.audit.list.infiniteQueryOptions({ projectId, limit: 50 }, { getNextPageParam: (p) => p.nextCursor }),
   );
-  // Only to name the keys that acted; revoked ones included.
-  const keys = useQuery(trpc.workspace.keys.list.queryOptions({ projectId, includeRevoked: true, limit: 200 }));
-  const keyNames = new Map((keys.data?.items ?? []).map((k) => [k.id, k.name]));
   const items = audit.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
@@ -52,14 +50,20 @@ export function AuditLog() {
                   <Td className="whitespace-nowrap">
                     <When at={e.createdAt} />
                   </Td>
-                  <Td>{actorOf(e, keyNames)}</Td>
+                  <Td title={e.actorEmail ?? undefined}>{actorOf(e)}</Td>
                   <Td className="font-mono text-xs text-slate-900">{e.action}</Td>
                   <Td>
                     <span className="text-slate-700">{e.targetType}</span>
-                    {e.targetId && (
-                      <span className="ml-2 font-mono text-xs text-slate-400" title={e.targetId}>
-                        {e.targetId.slice(0, 8)}
+                    {e.targetName ? (
+                      <span className="ml-2 font-medium text-slate-900" title={e.targetId ?? undefined}>
+                        {e.targetName}
                       </span>
+                    ) : (
+                      e.targetId && (
+                        <span className="ml-2 font-mono text-xs text-slate-400" title={e.targetId}>
+                          {e.targetId.slice(0, 8)}
+                        </span>
+                      )
                     )}
                   </Td>
                 </tr>
