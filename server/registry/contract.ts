@@ -2,8 +2,8 @@ import { z } from "zod";
 import * as schema from "../../db/schema";
 import { rowSchema } from "../core/output-schema";
 import { ROLES } from "../workspace";
-import { aliasName, modelName, tags } from "./inputs";
 import { aliasActorOut } from "./activity";
+import { aliasName, modelName, tags } from "./inputs";
 
 export { aliasName, type CreateModelInput, createModelInput, modelName } from "./inputs";
 
