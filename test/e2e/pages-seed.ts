@@ -8,6 +8,8 @@ import { createKeelClient } from "../../sdk/index";
 /** What the page sweep's dynamic routes point at: one of each object, seeded through the public API and tRPC. */
 export interface Seeded {
   traceId: string;
+  sessionId: string;
+  userId: string;
   queueId: string;
   model: string;
   version: number;
@@ -145,6 +147,8 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
 
   return {
     traceId,
+    sessionId: `session-${uniq}`,
+    userId: "user-pages-sweep",
     queueId: queue.id,
     model,
     version,

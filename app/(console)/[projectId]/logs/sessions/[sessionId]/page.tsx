@@ -9,10 +9,11 @@ import { formatCost } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { decodeParam } from "@/app/_lib/url";
-import { formatInt, formatLatency, readableText } from "../../_components/format";
+import { formatInt, formatLatency } from "../../_components/format";
 import { userHref } from "../../_components/groups";
 import { ratingValue, ScoreSummaries } from "../../_components/ScoreSummaries";
 import { traceHref } from "../../_components/TracesTable";
+import { Conversation } from "../../_components/trace/Conversation";
 
 type Turn = RouterOutputs["logs"]["sessions"]["get"]["traces"]["items"][number];
 
@@ -93,8 +94,7 @@ function TurnCard({ turn, n, slug }: { turn: Turn; n: number; slug: string }) {
         {turn.status === "error" && <Badge tone="red">error</Badge>}
       </header>
       <div className="flex flex-col gap-3 px-5 py-4">
-        <Bubble who="Input" text={readableText(turn.input)} />
-        <Bubble who="Output" text={readableText(turn.output)} answer />
+        <Conversation input={turn.input} output={turn.output} />
         {turn.ratings.length > 0 && (
           <ul className="flex flex-wrap gap-2 text-xs" aria-label="Ratings">
             {turn.ratings.map((r) => (
@@ -106,19 +106,5 @@ function TurnCard({ turn, n, slug }: { turn: Turn; n: number; slug: string }) {
         )}
       </div>
     </li>
-  );
-}
-
-/** What was sent or answered, as text (React escapes it: logged markup never renders as HTML). */
-function Bubble({ who, text, answer = false }: { who: string; text: string; answer?: boolean }) {
-  return (
-    <div className={answer ? "self-end sm:max-w-[85%]" : "sm:max-w-[85%]"}>
-      <div className="mb-0.5 text-xs font-medium text-slate-500">{who}</div>
-      <div
-        className={`rounded-lg px-3 py-2 text-sm break-words whitespace-pre-wrap ${answer ? "bg-indigo-50 text-slate-900" : "bg-slate-100 text-slate-900"}`}
-      >
-        {text || <span className="text-slate-400">(empty)</span>}
-      </div>
-    </div>
   );
 }
