@@ -148,7 +148,7 @@ provideLiveTargets({
   },
   async embed(c, deployment, texts) {
     const d = await resolveDeployment(c.db, c.projectId, deployment);
-    if (!d || d.task !== "embedding") throw new Error(`deployment ${deployment} is not an embedding deployment of this project`);
+    if (d?.task !== "embedding") throw new Error(`deployment ${deployment} is not an embedding deployment of this project`);
     const result = await embeddings(c, { model: deployment, input: texts });
     if (result.kind !== "json" || result.status !== 200)
       throw new Error(`deployment ${deployment}: ${result.kind === "json" ? JSON.stringify(result.body) : "streamed"}`);

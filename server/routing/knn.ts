@@ -27,7 +27,6 @@ import {
   compact,
   type EmbeddingRef,
   fitSummary,
-  gaussian,
   type RouterMetrics,
   validationSlice,
 } from "./dense";
