@@ -198,6 +198,6 @@ export async function generatePage(
   };
   await Promise.all(Array.from({ length: Math.min(g.concurrency, page.length) }, worker));
   // short when the ceiling stopped it: up to the first item never started (an answer in flight past it is dropped)
-  const firstMissing = out.indexOf(undefined);
+  const firstMissing = out.findIndex((x) => !x);
   return firstMissing < 0 ? out : out.slice(0, firstMissing);
 }
