@@ -80,6 +80,9 @@ export const traces = pgTable(
     index("traces_project_ts_idx").on(t.projectId, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // id too: the explorer orders by (timestamp, id), and an index without it forces a sort of every match
     index("traces_project_model_ts_idx").on(t.projectId, t.model, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // the explorer's sorts by latency and cost (either direction: scanned backward for DESC)
+    index("traces_project_latency_idx").on(t.projectId, t.latencyMs, t.id),
+    index("traces_project_cost_idx").on(t.projectId, t.cost, t.id),
     index("traces_project_user_idx").on(t.projectId, t.userId),
     index("traces_project_session_idx").on(t.projectId, t.sessionId),
     index("traces_tags_idx").using("gin", t.tags),

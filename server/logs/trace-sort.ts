@@ -1,4 +1,4 @@
-import { and, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { schema } from "../../db/client";
 import { DomainError } from "../core/errors";
@@ -7,8 +7,9 @@ const t = schema.traces;
 
 /**
  * The explorer's order: a column (tokens = input + output), or the trace's mean rating of one score
- * name; ties by id in the same direction. Traces without a value (no latency yet, not rated on that
- * score) come last in both directions.
+ * name; ties by id in the same direction. Traces not rated on the score come last in both
+ * directions; traces without a latency yet (no observation ended) sort as PostgreSQL puts NULL
+ * (last ascending, first descending) so that one (project_id, latency_ms, id) index serves both.
  */
 export const traceSort = z
   .object({
@@ -32,6 +33,8 @@ export const scoreMean = (name: string) =>
 interface SortKey {
   expr: SQL;
   nullable: boolean;
+  /** nulls where PostgreSQL puts them by default (an index serves the order), else always last */
+  nullsDefault?: boolean;
   /** the cursor's value as the key's SQL type */
   param: (v: string | number) => SQL;
 }
@@ -42,7 +45,7 @@ function sortKey(s: TraceSort): SortKey {
     case "time":
       return { expr: sql`${t.timestamp}`, nullable: false, param: (v) => sql`${new Date(v).toISOString()}::timestamptz` };
     case "latency":
-      return { expr: sql`${t.latencyMs}`, nullable: true, param: num };
+      return { expr: sql`${t.latencyMs}`, nullable: true, nullsDefault: true, param: (v) => sql`${Math.round(Number(v))}::bigint` };
     case "cost":
       return { expr: sql`${t.cost}`, nullable: false, param: num };
     case "tokens":
@@ -52,14 +55,17 @@ function sortKey(s: TraceSort): SortKey {
   }
 }
 
+/** Whether rows without a sort value come first (descending by a key with default NULLS placement). */
+const nullsFirst = (s: TraceSort, k: SortKey) => k.nullable && !!k.nullsDefault && s.dir === "desc";
+
 /**
- * ORDER BY of a sort. Keys that can't be null keep the default NULLS placement so the
- * (project_id, timestamp DESC, id DESC) indexes still serve time order in either direction.
+ * ORDER BY of a sort. Keys that can't be null keep the default NULLS placement (a NULLS clause the
+ * index lacks makes PostgreSQL sort every match), so the (project_id, key, id) indexes serve them.
  */
 export function sortOrder(s: TraceSort): SQL[] {
   const k = sortKey(s);
   const dir = sql.raw(s.dir === "asc" ? "ASC" : "DESC");
-  return [k.nullable ? sql`${k.expr} ${dir} NULLS LAST` : sql`${k.expr} ${dir}`, sql`${t.id} ${dir}`];
+  return [k.nullable && !k.nullsDefault ? sql`${k.expr} ${dir} NULLS LAST` : sql`${k.expr} ${dir}`, sql`${t.id} ${dir}`];
 }
 
 /** The sort key of a row as the SELECT reads it. */
@@ -94,14 +100,15 @@ function decode(cursor: string, s: TraceSort): Cursor {
   return c as Cursor;
 }
 
-/** The rows after `cursor` in the sort's order (nulls last in both directions). */
+/** The rows after `cursor` in the sort's order (rows without a value: see nullsFirst). */
 export function afterCursor(cursor: string, s: TraceSort): SQL | undefined {
   const c = decode(cursor, s);
   const k = sortKey(s);
-  const beyond = s.dir === "asc" ? gt : lt;
-  const idBeyond = beyond(t.id, c.id);
-  if (c.v === null) return and(isNull(k.expr), idBeyond);
+  const first = nullsFirst(s, k);
+  const idBeyond = (s.dir === "asc" ? gt : lt)(t.id, c.id);
+  // within the null block, by id; then the valued rows when nulls come first
+  if (c.v === null) return or(and(isNull(k.expr), idBeyond), first ? isNotNull(k.expr) : undefined);
   const v = k.param(c.v);
   const cmp = s.dir === "asc" ? sql`${k.expr} > ${v}` : sql`${k.expr} < ${v}`;
-  return or(cmp, and(sql`${k.expr} = ${v}`, idBeyond), k.nullable ? isNull(k.expr) : undefined);
+  return or(cmp, and(sql`${k.expr} = ${v}`, idBeyond), k.nullable && !first ? isNull(k.expr) : undefined);
 }

