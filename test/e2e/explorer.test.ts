@@ -52,7 +52,7 @@ const rowNames = (page: Page, tag: string) =>
   page
     .getByRole("table", { name: "Traces" })
     .locator("tbody tr")
-    .evaluateAll((rows, t) => rows.map((r) => (r.textContent?.match(new RegExp(`(\\w+)-${t}`)) ?? [])[1] ?? "?"), tag);
+    .evaluateAll((rows, t) => rows.map((r) => (r.textContent?.match(new RegExp(`(slow|fast|mid)-${t}`)) ?? [])[1] ?? "?"), tag);
 
 describe.skipIf(Boolean(skip))(`trace explorer in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let browser: Browser;
@@ -96,7 +96,7 @@ describe.skipIf(Boolean(skip))(`trace explorer in Chromium${skip ? ` (skipped: $
       await page.getByLabel(`Select trace ${id("slow")}`).check();
       const bar = page.getByRole("region", { name: "Selected traces" });
       await bar.getByText("2 traces selected").waitFor();
-      await bar.getByLabel("Dataset").fill(dataset);
+      await bar.getByLabel("Dataset", { exact: true }).fill(dataset);
       await bar.getByRole("button", { name: "Add to dataset" }).click();
       await bar.getByRole("status").filter({ hasText: "2 traces added" }).waitFor();
     });
