@@ -70,6 +70,12 @@ describe.skipIf(Boolean(skip))(`trace explorer in Chromium${skip ? ` (skipped: $
       await page.goto(url(`/demo/logs?tags=${tag}`));
       const table = page.getByRole("table", { name: "Traces" });
       await table.getByText(name("fast")).waitFor();
+      // at 1440 px no header or cell is cut: each shows its whole content (the table scrolls inside its card if it must)
+      await page.setViewportSize({ width: 1440, height: 900 });
+      const clipped = await table
+        .locator("th, td")
+        .evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent));
+      expect(clipped).toEqual([]);
 
       // substring search: markup the word search cannot see
       const box = page.getByLabel("Search", { exact: true });
