@@ -51,8 +51,6 @@ function Explorer() {
   const [anchor, setAnchor] = useState(() => ({ qs, now: Date.now() }));
   if (anchor.qs !== qs) setAnchor({ qs, now: Date.now() });
   const scoreNames = useQuery(trpc.logs.traces.scoreNames.queryOptions({ projectId: project.slug }));
-  const columns = columnsFor(scoreNames.data ?? []);
-  const [visible, toggleColumn, resetColumns] = useColumns(columns);
   const sort = parseSort(query.sort);
   // the selection holds across pages and sorts, and is cleared when the filters change
   const filterQs = toQueryString({ ...query, sort: "" });
@@ -72,6 +70,11 @@ function Explorer() {
     ),
   );
   const rows = traces.data?.pages.flatMap((p) => p.items) ?? [];
+  // a score first given since the names were fetched still gets its column (from the rows' own scores)
+  const known = new Set(scoreNames.data?.map((x) => x.name));
+  const rowScores = rows.flatMap((r) => r.scores ?? []).filter((x) => !known.has(x.name) && (known.add(x.name), true));
+  const columns = columnsFor([...(scoreNames.data ?? []), ...rowScores]);
+  const [visible, toggleColumn, resetColumns] = useColumns(columns);
   const models = [...new Set(rows.map((r) => r.model).filter((m): m is string => !!m))].sort();
 
   const go = (nextQs: string) => router.push(nextQs ? `${pathname}?${nextQs}` : pathname, { scroll: false });
