@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportTraces, ingestBatch } from "../../server/logs";
+import { exportTraces, ingestBatch, queryFilter } from "../../server/logs";
 import { callerFor, makeProject } from "../factories/workspace";
 import { freshDatabase, type TestDatabase } from "../helpers/db";
 
@@ -160,6 +160,14 @@ describe("explorer scores", () => {
       { name: "sentiment", dataType: "categorical", categories: ["negative", "positive"] },
       { name: "tone", dataType: "numeric", categories: null },
     ]);
+  });
+});
+
+describe("saved views", () => {
+  it("read the explorer's per-score conditions (min and max of one score as one condition)", () => {
+    expect(queryFilter(new URLSearchParams("scores=quality>=2;quality<=4;sentiment=positive;helpful"))).toEqual({
+      scores: [{ name: "quality", min: 2, max: 4 }, { name: "sentiment", label: "positive" }, { name: "helpful" }],
+    });
   });
 });
 
