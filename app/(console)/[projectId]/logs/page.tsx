@@ -72,7 +72,13 @@ function Explorer() {
   const rows = traces.data?.pages.flatMap((p) => p.items) ?? [];
   // a score first given since the names were fetched still gets its column (from the rows' own scores)
   const known = new Set(scoreNames.data?.map((x) => x.name));
-  const rowScores = rows.flatMap((r) => r.scores ?? []).filter((x) => !known.has(x.name) && (known.add(x.name), true));
+  const rowScores = rows
+    .flatMap((r) => r.scores ?? [])
+    .filter((x) => {
+      if (known.has(x.name)) return false;
+      known.add(x.name);
+      return true;
+    });
   const columns = columnsFor([...(scoreNames.data ?? []), ...rowScores]);
   const [visible, toggleColumn, resetColumns] = useColumns(columns);
   const models = [...new Set(rows.map((r) => r.model).filter((m): m is string => !!m))].sort();
