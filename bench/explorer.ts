@@ -1,7 +1,8 @@
 /**
  * Explorer benchmarks at scale (figures go to BENCHMARKS.md): 1,000,000 traces (with one generation
  * each) and 300,000 ratings in one project, then the p95 server time (the service call, in-process,
- * no HTTP) of: the traces list with two filters and a full-text search; the trace page; the 30-day
+ * no HTTP) of: the traces list with two filters and a full-text search, with a substring search
+ * (quoted, and with a non-word character: pg_trgm), sorted by latency and by a score; the trace page; the 30-day
  * charts; fetching and locking the next annotation-queue item.
  * Usage: npm run bench:explorer [-- --traces 1000000]   (DATABASE_URL's server, else embedded)
  */
@@ -108,6 +109,21 @@ async function main() {
   const month = new Date(Date.now() - 30 * 86_400_000);
   const words = Array.from({ length: 40 }, (_, i) => `w${(i * 97) % 5000}`);
   const list = await time(40, (i) => listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], search: words[i] }, { limit: 50 }));
+  // substring search (server/logs/search.ts): a quoted word matches inside longer words too (w1234 in
+  // w12345...); "<wN>" holds non-word characters and matches nothing, so every trigram candidate is rechecked
+  const subQuoted = await time(40, (i) =>
+    listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], search: `"${words[i]}"` }, { limit: 50 }),
+  );
+  const subMarkup = await time(40, (i) =>
+    listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], search: `<${words[i]}>` }, { limit: 50 }),
+  );
+  const byLatency = await time(40, (i) =>
+    listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`] }, { limit: 50, sort: { by: "latency", dir: i % 2 ? "asc" : "desc" } }),
+  );
+  const day = new Date(Date.now() - 86_400_000);
+  const byScore = await time(10, (i) =>
+    listTraces(d.db, pid, { from: day }, { limit: 50, sort: { by: "score", score: "quality", dir: i % 2 ? "asc" : "desc" } }),
+  );
   const listTwo = await time(40, (i) => listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], hasRating: true }, { limit: 50 }));
   const page = await time(200, () => getTrace(d.db, pid, `t${Math.floor(Math.random() * N)}`));
   const charts = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: false }));
@@ -137,6 +153,13 @@ async function main() {
   console.log("| query (service call, in-process) | p50 ms | p95 ms | runs | goal p95 |");
   console.log("| --- | --- | --- | --- | --- |");
   row("traces list: 30 days + model + full-text search, 50 rows", list, "< 100 ms");
+  row("traces list: 30 days + model + substring search, quoted word, 50 rows", subQuoted, "< 100 ms");
+  row("traces list: 30 days + model + substring search, `<word>` (no match), 50 rows", subMarkup, "< 100 ms");
+  console.log(
+    `substring / word search p95: quoted ${(subQuoted.p95 / list.p95).toFixed(2)}x, markup ${(subMarkup.p95 / list.p95).toFixed(2)}x`,
+  );
+  row("traces list: 30 days + model, sorted by latency, 50 rows", byLatency, "< 100 ms");
+  row("traces list: 1 day, sorted by a score's mean (no index: a mean per trace of the day), 50 rows", byScore, "-");
   row("traces list: 30 days + model + has rating, 50 rows", listTwo, "< 100 ms");
   row("trace page (trace, observations, ratings)", page, "< 50 ms");
   row("charts, 30 days by day", charts, "< 300 ms");

@@ -63,6 +63,14 @@ export const traces = pgTable(
       // every string inside input and output, unstemmed ('simple': prompts come in any language)
       sql`jsonb_to_tsvector('simple', coalesce(input, 'null'::jsonb), '["string"]') || jsonb_to_tsvector('simple', coalesce(output, 'null'::jsonb), '["string"]')`,
     ),
+    /**
+     * Substring search (pg_trgm): the strings inside input, then a newline, then those inside output,
+     * each side cut at 5,000 characters so a huge payload can't bloat the trigram index
+     * (word search over `search` still sees all of it). keel_json_strings is migration 0022's.
+     */
+    searchText: text("search_text").generatedAlwaysAs(
+      sql`left(keel_json_strings(input), 5000) || chr(10) || left(keel_json_strings(output), 5000)`,
+    ),
     createdAt: createdAt(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
@@ -72,10 +80,14 @@ export const traces = pgTable(
     index("traces_project_ts_idx").on(t.projectId, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // id too: the explorer orders by (timestamp, id), and an index without it forces a sort of every match
     index("traces_project_model_ts_idx").on(t.projectId, t.model, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // the explorer's sorts by latency and cost (either direction: scanned backward for DESC)
+    index("traces_project_latency_idx").on(t.projectId, t.latencyMs, t.id),
+    index("traces_project_cost_idx").on(t.projectId, t.cost, t.id),
     index("traces_project_user_idx").on(t.projectId, t.userId),
     index("traces_project_session_idx").on(t.projectId, t.sessionId),
     index("traces_tags_idx").using("gin", t.tags),
     index("traces_search_idx").using("gin", t.search),
+    index("traces_search_text_trgm_idx").using("gin", sql`${t.searchText} gin_trgm_ops`),
   ],
 );
 

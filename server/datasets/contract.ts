@@ -40,6 +40,16 @@ export const buildFromLogsInput = z.object({
   view: z.string().max(80).optional(),
 });
 
+/** The explorer's "Add to dataset": picked traces into dataset `name` (created when missing). */
+export const addTracesInput = z.object({
+  name: datasetName,
+  traceIds: z
+    .array(z.string().min(1).max(200))
+    .min(1, { message: "select at least one trace" })
+    .max(1000, { message: "at most 1,000 traces at a time" }),
+});
+export type AddTracesInput = z.infer<typeof addTracesInput>;
+
 export const rowPageInput = z.object({
   cursor: z.string().max(20).optional(),
   limit: z.number().int().min(1).max(1000).default(50),
@@ -60,6 +70,8 @@ export const datasetVersionOut = rowSchema(datasetVersions);
 const skipped = z.object({ notChat: z.number(), duplicates: z.number() });
 /** `created` false: the content equalled the latest version's, which is returned instead. */
 export const builtVersionOut = datasetVersionOut.extend({ created: z.boolean(), skipped });
+/** `added`: the picked traces that were not in the dataset's latest version already. */
+export const addedTracesOut = datasetVersionOut.extend({ created: z.boolean(), added: z.number() });
 export const previewRowOut = z.object({
   idx: z.number(),
   /** free-form: a string, a chat, any JSON */

@@ -3,6 +3,8 @@ import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { buildFromLogs } from "./build";
 import {
+  addedTracesOut,
+  addTracesInput,
   buildFromLogsInput,
   builtVersionOut,
   createDatasetInput,
@@ -14,6 +16,7 @@ import {
   rowPageInput,
   versionDiffOut,
 } from "./contract";
+import { addTracesToDataset } from "./from-traces";
 import { createDataset, diffVersions, listDatasets, listVersions, previewRows } from "./versions";
 
 /** Reads for any member (viewer up); writes for engineers up. Uploads go through the raw HTTP route. */
@@ -44,4 +47,10 @@ export const datasetsRouter = router({
     .input(buildFromLogsInput)
     .output(builtVersionOut)
     .mutation(({ ctx, input }) => buildFromLogs(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  /** The explorer's bulk "Add to dataset": a new version with the picked traces appended. */
+  addTraces: projectProcedure
+    .use(requireRole("engineer"))
+    .input(addTracesInput)
+    .output(addedTracesOut)
+    .mutation(({ ctx, input }) => addTracesToDataset(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
 });

@@ -59,7 +59,7 @@ export async function getDataset(db: DbOrTx, projectId: string, ref: { id?: stri
 }
 
 /** The dataset of that name, created when missing, locked for the rest of the transaction (serialises version numbers). */
-async function lockDataset(tx: DbOrTx, actor: Actor, projectId: string, name: string): Promise<Dataset> {
+export async function lockDataset(tx: DbOrTx, actor: Actor, projectId: string, name: string): Promise<Dataset> {
   const [created] = await tx.insert(d).values({ projectId, name }).onConflictDoNothing().returning();
   if (created)
     await recordAudit(tx, actor, { projectId, action: "datasets.create", targetType: "dataset", targetId: created.id, after: { name } });

@@ -13,6 +13,7 @@ import {
 import { rowSchema } from "../core/output-schema";
 import { pageInput } from "../core/pagination";
 import { scoreSummaryOut } from "./score-summary";
+import { traceScoreOut } from "./trace-scores";
 
 /** Client-supplied ids: any printable text up to 200 characters (uuidv7 when the client gives none). */
 export const entityId = z
@@ -153,10 +154,12 @@ export const traceRowOut = z.object({
   /** the first 300 characters of the input's and output's JSON */
   inputPreview: z.string().nullable(),
   outputPreview: z.string().nullable(),
+  /** per score name, kept apart (the explorer's list; absent from the REST list) */
+  scores: z.array(traceScoreOut).optional(),
 });
 /** A trace in full (input, output, metadata are free-form JSON), its observations and its ratings with their authors. */
 export const traceDetailOut = z.object({
-  trace: rowSchema(traces).omit({ search: true }),
+  trace: rowSchema(traces).omit({ search: true, searchText: true }),
   observations: z.array(rowSchema(observations)),
   ratings: z.array(
     rowSchema(ratings)

@@ -74,6 +74,12 @@ export async function addItems(
 ): Promise<{ added: number }> {
   await getQueue(db, projectId, queueId);
   const t = schema.traces;
+  if ("traceIds" in input) {
+    // picked by hand (the explorer's selection): an id that is not this project's trace is a 404, not a silent skip
+    const ids = [...new Set(input.traceIds)];
+    const found = await db.$count(t, and(eq(t.projectId, projectId), inArray(t.id, ids)));
+    if (found !== ids.length) throw new DomainError("NOT_FOUND", "a selected trace does not exist in this project", "traceIds");
+  }
   const source = "traceIds" in input ? and(eq(t.projectId, projectId), inArray(t.id, input.traceIds)) : traceWhere(projectId, input.filter);
   const rows = await db.execute<{ n: number }>(sql`
     WITH ins AS (

@@ -47,6 +47,8 @@ import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./s
 import { getSession, getUser, groupKey, groupListInput, listSessions, listUsers } from "./sessions";
 import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
 import { traceModelVersion, traceModelVersionInput, traceModelVersionOut } from "./trace-model-version";
+import { scoreNameOut, scoreNames } from "./trace-scores";
+import { DEFAULT_SORT, traceSort } from "./trace-sort";
 import { getTrace, listTraces, splitTraceQuery, traceFilter, traceQuery } from "./traces";
 import { uiRating } from "./ui-rating";
 import { deleteView, listViews, saveView, viewInput } from "./views";
@@ -58,10 +60,13 @@ const traces = router({
         filter: traceFilter.default({}),
         cursor: z.string().max(300).optional(),
         limit: z.number().int().min(1).max(200).default(50),
+        sort: traceSort.default(DEFAULT_SORT),
       }),
     )
     .output(pageOf(traceRowOut))
-    .query(({ ctx, input }) => listTraces(ctx.db, ctx.projectId, input.filter, input)),
+    .query(({ ctx, input }) => listTraces(ctx.db, ctx.projectId, input.filter, input, { withScores: true })),
+  /** The project's score names (configs, then names rated without one): the explorer's per-score columns and filters. */
+  scoreNames: projectProcedure.output(z.array(scoreNameOut)).query(({ ctx }) => scoreNames(ctx.db, ctx.projectId)),
   /** The REST twin of `list` (GET /api/v1/traces): the same filter, flattened, dates as ISO strings. */
   find: projectProcedure
     .input(traceQuery)

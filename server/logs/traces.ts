@@ -1,8 +1,27 @@
-import { and, arrayContains, asc, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, arrayContains, asc, desc, eq, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { notFound } from "../core/errors";
-import { decodeCursor, type Page } from "../core/pagination";
+import type { Page } from "../core/pagination";
+import { containsPattern, searchMode } from "./search";
+import { scoresOf, type TraceScore } from "./trace-scores";
+import { afterCursor, DEFAULT_SORT, encodeCursor, scoreMean, sortOrder, sortValue, type TraceSort } from "./trace-sort";
+
+/**
+ * One score's condition: the trace's mean rating of that name within [min, max] (a boolean's true is
+ * 1: min 1 = rated true), or a categorical label given by some rating of that name; neither: rated on it.
+ */
+export const scoreFilter = z
+  .object({
+    name: z.string().min(1).max(100),
+    min: z.number().finite().optional(),
+    max: z.number().finite().optional(),
+    label: z.string().min(1).max(100).optional(),
+  })
+  .refine((x) => x.label === undefined || (x.min === undefined && x.max === undefined), {
+    message: "a score condition takes a label or a range, not both",
+    path: ["label"],
+  });
 
 export const traceFilter = z.object({
   from: z.date().optional(),
@@ -21,7 +40,14 @@ export const traceFilter = z.object({
   costMax: z.number().min(0).optional(),
   latencyMinMs: z.number().int().min(0).optional(),
   latencyMaxMs: z.number().int().min(0).optional(),
-  /** full-text over every string in input and output (web-search syntax: "quoted", -not, or) */
+  /** per score name (server/logs/trace-scores.ts keeps scores apart); every condition must hold */
+  scores: z.array(scoreFilter).max(10).optional(),
+  /** these traces only (the explorer's selection: export, bulk actions) */
+  ids: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+  /**
+   * Search of input and output, by the rule of server/logs/search.ts: quoted, or 3+ characters with
+   * a non-word character -> case-insensitive substring; else words (web-search syntax).
+   */
   search: z.string().trim().max(500).optional(),
 });
 export type TraceFilter = z.infer<typeof traceFilter>;
@@ -47,7 +73,24 @@ export function traceWhere(projectId: string, f: TraceFilter): SQL | undefined {
   if (f.costMax !== undefined) c.push(lte(t.cost, f.costMax));
   if (f.latencyMinMs !== undefined) c.push(gte(t.latencyMs, f.latencyMinMs));
   if (f.latencyMaxMs !== undefined) c.push(lte(t.latencyMs, f.latencyMaxMs));
-  if (f.search) c.push(sql`${t.search} @@ websearch_to_tsquery('simple', ${f.search})`);
+  if (f.ids?.length) c.push(inArray(t.id, f.ids));
+  for (const x of f.scores ?? []) {
+    const r = schema.ratings;
+    if (x.label !== undefined || (x.min === undefined && x.max === undefined))
+      c.push(
+        sql`EXISTS (SELECT 1 FROM ${r} WHERE ${r.projectId} = ${t.projectId} AND ${r.traceId} = ${t.id} AND ${r.name} = ${x.name}${
+          x.label === undefined ? sql`` : sql` AND ${r.stringValue} = ${x.label}`
+        })`,
+      );
+    if (x.min !== undefined) c.push(sql`${scoreMean(x.name)} >= ${x.min}`);
+    if (x.max !== undefined) c.push(sql`${scoreMean(x.name)} <= ${x.max}`);
+  }
+  if (f.search) {
+    const mode = searchMode(f.search);
+    // the trigram index (traces_search_text_trgm_idx) serves ILIKE; the GIN tsvector index the words
+    if (mode.kind === "substring") c.push(sql`${t.searchText} ILIKE ${containsPattern(mode.text)}`);
+    else c.push(sql`${t.search} @@ websearch_to_tsquery('simple', ${mode.query})`);
+  }
   return and(...c);
 }
 
@@ -89,34 +132,42 @@ export interface TraceRow {
   ratingMean: number | null;
   inputPreview: string | null;
   outputPreview: string | null;
+  /** per score name (withScores) */
+  scores?: TraceScore[];
 }
 
-/** Newest first, keyset over (timestamp, id). */
+/**
+ * A page in the sort's order (newest first by default), keyset over (sort key, id). `withScores`
+ * adds each row's scores (one more query for the page).
+ */
 export async function listTraces(
   db: DbOrTx,
   projectId: string,
   f: TraceFilter,
-  page: { cursor?: string; limit: number },
-  opts: { full?: boolean } = {},
+  page: { cursor?: string; limit: number; sort?: TraceSort },
+  opts: { full?: boolean; withScores?: boolean } = {},
 ): Promise<Page<TraceRow & { input?: unknown; output?: unknown; metadata?: unknown }>> {
-  let after: SQL | undefined;
-  if (page.cursor) {
-    const c = decodeCursor(page.cursor);
-    const ts = new Date(c.t);
-    after = or(lt(t.timestamp, ts), and(eq(t.timestamp, ts), lt(t.id, c.id)));
-  }
+  const sort = page.sort ?? DEFAULT_SORT;
+  const after = page.cursor ? afterCursor(page.cursor, sort) : undefined;
+  const cols = opts.full ? { ...traceRowCols, input: t.input, output: t.output, metadata: t.metadata } : traceRowCols;
   const rows = (await db
-    .select(opts.full ? { ...traceRowCols, input: t.input, output: t.output, metadata: t.metadata } : traceRowCols)
+    .select({ ...cols, sortKey: sql<Date | number | null>`${sortValue(sort)}` })
     .from(t)
     .where(and(traceWhere(projectId, f), after))
-    .orderBy(desc(t.timestamp), desc(t.id))
-    .limit(page.limit + 1)) as TraceRow[];
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  const nextCursor =
-    rows.length > page.limit && last
-      ? Buffer.from(JSON.stringify({ t: last.timestamp.toISOString(), id: last.id })).toString("base64url")
-      : null;
+    .orderBy(...sortOrder(sort))
+    .limit(page.limit + 1)) as (TraceRow & { sortKey: Date | string | number | null })[];
+  const scores = opts.withScores
+    ? await scoresOf(
+        db,
+        projectId,
+        rows.slice(0, page.limit).map((r) => r.id),
+      )
+    : undefined;
+  const items = rows.slice(0, page.limit).map(({ sortKey: _k, ...r }) => (scores ? { ...r, scores: scores.get(r.id) ?? [] } : r));
+  const last = rows[page.limit - 1];
+  // the raw key read back through sql`` is text for timestamps: the row's own Date is exact
+  const key = (r: typeof last) => (sort.by === "time" ? (r?.timestamp ?? null) : r?.sortKey === null ? null : Number(r?.sortKey));
+  const nextCursor = rows.length > page.limit && last ? encodeCursor(sort, key(last), last.id) : null;
   return { items, nextCursor };
 }
 
@@ -127,7 +178,7 @@ export async function getTrace(db: DbOrTx, projectId: string, traceId: string) {
     .from(t)
     .where(and(eq(t.projectId, projectId), eq(t.id, traceId)));
   if (!trace) throw notFound("trace");
-  const { search: _search, ...rest } = trace;
+  const { search: _search, searchText: _searchText, ...rest } = trace;
   const o = schema.observations;
   const r = schema.ratings;
   const [observations, ratings] = await Promise.all([

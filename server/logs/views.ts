@@ -117,7 +117,30 @@ export function queryFilter(p: URLSearchParams): TraceFilter {
     latencyMaxMs: amount("latencyMax") === undefined ? undefined : Math.round(amount("latencyMax") as number),
     ratingMin: amount("ratingMin"),
     ratingMax: amount("ratingMax"),
+    scores: scoreConditions(p.get("scores") ?? ""),
     search: text("q"),
   };
   return Object.fromEntries(Object.entries(f).filter(([, x]) => x !== undefined)) as TraceFilter;
+}
+
+/**
+ * The explorer's `scores` parameter (`;` separated `name=label`, `name>=n`, `name<=n`, `name`), as
+ * the console writes it (logs/_components/filters.ts); min and max of one name are one condition.
+ */
+function scoreConditions(s: string): TraceFilter["scores"] {
+  const out: NonNullable<TraceFilter["scores"]> = [];
+  for (const part of s
+    .split(";")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [, name = part, op, value = ""] = /^(.+?)(>=|<=|=)(.+)$/.exec(part) ?? [];
+    const bound = op === ">=" ? "min" : op === "<=" ? "max" : null;
+    const same = out.find((c) => c.name === name.trim() && c.label === undefined);
+    if (op === "=") out.push({ name: name.trim(), label: value.trim() });
+    else if (bound && Number.isFinite(Number(value))) {
+      if (same) same[bound] = Number(value);
+      else out.push({ name: name.trim(), [bound]: Number(value) });
+    } else if (!op) out.push({ name: name.trim() });
+  }
+  return out.length ? out : undefined;
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
@@ -11,9 +11,19 @@ import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { useTRPC } from "@/app/_lib/trpc";
-import { ColumnChooser, useColumns } from "./_components/ColumnChooser";
+import { BulkActions } from "./_components/BulkActions";
+import { ColumnChooser, columnsFor, useColumns } from "./_components/ColumnChooser";
 import { FilterBar } from "./_components/FilterBar";
-import { activeFilters, type ExplorerQuery, parseQuery, toApiFilter, toQueryString } from "./_components/filters";
+import {
+  activeFilters,
+  type ExplorerQuery,
+  parseQuery,
+  parseSort,
+  sortString,
+  toApiFilter,
+  toApiSort,
+  toQueryString,
+} from "./_components/filters";
 import { IngestHelp } from "./_components/IngestHelp";
 import { LogsNav } from "./_components/LogsNav";
 import { SavedViews } from "./_components/SavedViews";
@@ -40,25 +50,52 @@ function Explorer() {
   // Relative ranges ("last hour") are anchored when the filters change or on Refresh, not every render.
   const [anchor, setAnchor] = useState(() => ({ qs, now: Date.now() }));
   if (anchor.qs !== qs) setAnchor({ qs, now: Date.now() });
-  const [visible, toggleColumn, resetColumns] = useColumns();
+  const scoreNames = useQuery(trpc.logs.traces.scoreNames.queryOptions({ projectId: project.slug }));
+  const sort = parseSort(query.sort);
+  // the selection holds across pages and sorts, and is cleared when the filters change
+  const filterQs = toQueryString({ ...query, sort: "" });
+  const [selection, setSelection] = useState<{ qs: string; ids: Set<string> }>({ qs: filterQs, ids: new Set() });
+  if (selection.qs !== filterQs) setSelection({ qs: filterQs, ids: new Set() });
+  const select = (ids: string[], on: boolean) =>
+    setSelection((s) => {
+      const next = new Set(s.ids);
+      for (const id of ids) on ? next.add(id) : next.delete(id);
+      return { qs: s.qs, ids: next };
+    });
 
   const traces = useInfiniteQuery(
     trpc.logs.traces.list.infiniteQueryOptions(
-      { projectId: project.slug, filter: toApiFilter(query, anchor.now), limit: PAGE_SIZE },
+      { projectId: project.slug, filter: toApiFilter(query, anchor.now), limit: PAGE_SIZE, sort: toApiSort(sort) },
       { getNextPageParam: (page) => page.nextCursor ?? undefined, placeholderData: (prev) => prev },
     ),
   );
   const rows = traces.data?.pages.flatMap((p) => p.items) ?? [];
+  // a score first given since the names were fetched still gets its column (from the rows' own scores)
+  const known = new Set(scoreNames.data?.map((x) => x.name));
+  const rowScores = rows
+    .flatMap((r) => r.scores ?? [])
+    .filter((x) => {
+      if (known.has(x.name)) return false;
+      known.add(x.name);
+      return true;
+    });
+  const columns = columnsFor([...(scoreNames.data ?? []), ...rowScores]);
+  const [visible, toggleColumn, resetColumns] = useColumns(columns);
   const models = [...new Set(rows.map((r) => r.model).filter((m): m is string => !!m))].sort();
 
   const go = (nextQs: string) => router.push(nextQs ? `${pathname}?${nextQs}` : pathname, { scroll: false });
   const apply = (q: ExplorerQuery) => go(toQueryString(q));
   const filtered = activeFilters(query).length > 0;
   // a plain download link: the browser sends the session cookie; dates go as ISO strings
-  const exportHref = (format: "csv" | "jsonl") =>
-    `/api/v1/projects/${encodeURIComponent(project.slug)}/traces/export?format=${format}&filter=${encodeURIComponent(
-      JSON.stringify(toApiFilter(query, anchor.now)),
-    )}`;
+  const exportHref = (format: "csv" | "jsonl", filter: object = toApiFilter(query, anchor.now)) =>
+    `/api/v1/projects/${encodeURIComponent(project.slug)}/traces/export?format=${format}&filter=${encodeURIComponent(JSON.stringify(filter))}`;
+  const selected = [...selection.ids];
+  const sortLabel =
+    sort.key === "time"
+      ? sort.dir === "desc"
+        ? "newest first"
+        : "oldest first"
+      : `by ${sort.key.replace(/^score:/, "")}, ${sort.dir === "desc" ? "highest" : "lowest"} first`;
 
   return (
     <>
@@ -74,11 +111,11 @@ function Explorer() {
       <LogsNav query={qs} />
       <div className="flex flex-col gap-4">
         <Card>
-          <FilterBar query={query} onApply={apply} models={models} />
+          <FilterBar query={query} onApply={apply} models={models} scores={scoreNames.data ?? []} />
         </Card>
         <Card
           title="Traces"
-          description={rows.length ? `${rows.length}${traces.hasNextPage ? "+" : ""} shown, newest first.` : undefined}
+          description={rows.length ? `${rows.length}${traces.hasNextPage ? "+" : ""} shown, ${sortLabel}.` : undefined}
           actions={
             <div className="flex flex-wrap items-end gap-2">
               <SavedViews
@@ -89,7 +126,7 @@ function Explorer() {
                   atLeast(project.role, "engineer") ? (view) => `/${project.slug}/tuning?view=${encodeURIComponent(view)}` : undefined
                 }
               />
-              <ColumnChooser visible={visible} onToggle={toggleColumn} onReset={resetColumns} />
+              <ColumnChooser columns={columns} visible={visible} onToggle={toggleColumn} onReset={resetColumns} />
               <a download href={exportHref("csv")} className={buttonClass("secondary")}>
                 Export CSV
               </a>
@@ -103,6 +140,15 @@ function Explorer() {
           }
         >
           <div className="flex flex-col gap-3">
+            {selected.length > 0 && (
+              <BulkActions
+                projectSlug={project.slug}
+                ids={selected}
+                canWrite={atLeast(project.role, "engineer")}
+                exportHref={(format) => exportHref(format, { ids: selected })}
+                onClear={() => setSelection({ qs: filterQs, ids: new Set() })}
+              />
+            )}
             {traces.isError && (
               <ErrorBox title="Could not load traces" message={errorMessage(traces.error)} onRetry={() => void traces.refetch()} />
             )}
@@ -110,7 +156,16 @@ function Explorer() {
               <Skeleton rows={6} />
             ) : rows.length > 0 ? (
               <div aria-busy={traces.isPlaceholderData || undefined} className={traces.isPlaceholderData ? "opacity-60" : undefined}>
-                <TracesTable rows={rows} visible={visible} projectSlug={project.slug} />
+                <TracesTable
+                  rows={rows}
+                  columns={columns}
+                  visible={visible}
+                  projectSlug={project.slug}
+                  sort={sort}
+                  onSort={(next) => apply({ ...query, sort: sortString(next) })}
+                  selected={selection.ids}
+                  onSelect={select}
+                />
               </div>
             ) : traces.isError ? null : filtered ? (
               <EmptyState
@@ -121,7 +176,7 @@ function Explorer() {
                   </Button>
                 }
               >
-                Try a wider time range or fewer filters. Search matches whole words in inputs and outputs.
+                Try a wider time range or fewer filters. Plain words match whole words; quote a query ("…") to match any part of a word.
               </EmptyState>
             ) : (
               <IngestHelp />

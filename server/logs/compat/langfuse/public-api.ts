@@ -56,7 +56,7 @@ export function parseTracesQuery(params: URLSearchParams): z.infer<typeof traces
 const t = schema.traces;
 
 /** Langfuse's Trace fields of a Keel trace row. */
-function traceShape(row: Omit<typeof t.$inferSelect, "search">, projectSlug: string) {
+function traceShape(row: Omit<typeof t.$inferSelect, "search" | "searchText">, projectSlug: string) {
   const m = metaOf(row.metadata);
   return {
     id: row.id,
@@ -123,7 +123,7 @@ export async function listLangfuseTraces(db: DbOrTx, project: { id: string; slug
   const totalItems = total?.n ?? 0;
   return {
     data: rows.map(({ row, observations, scores }) => {
-      const { search: _search, ...trace } = row;
+      const { search: _search, searchText: _searchText, ...trace } = row;
       return { ...traceShape(trace, project.slug), observations, scores };
     }),
     meta: { page: q.page, limit: q.limit, totalItems, totalPages: Math.ceil(totalItems / q.limit) },

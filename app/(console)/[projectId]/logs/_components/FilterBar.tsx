@@ -2,7 +2,23 @@
 
 import { type ChangeEvent, type FormEvent, useId, useState } from "react";
 import { Button, Field, Input, Select } from "@/app/_components/ui";
-import { activeFilters, EMPTY_QUERY, type ExplorerQuery, invalidAmounts, RANGES, toQueryString } from "./filters";
+import {
+  activeFilters,
+  EMPTY_QUERY,
+  type ExplorerQuery,
+  invalidAmounts,
+  parseScores,
+  RANGES,
+  type ScoreCondition,
+  scoresString,
+  toQueryString,
+} from "./filters";
+
+interface ScoreName {
+  name: string;
+  dataType: string;
+  categories: string[] | null;
+}
 
 type Key = keyof ExplorerQuery;
 const ADVANCED: Key[] = [
@@ -17,13 +33,25 @@ const ADVANCED: Key[] = [
   "latencyMax",
   "ratingMin",
   "ratingMax",
+  "scores",
 ];
 
 /**
  * Search and filters. Text fields apply on Enter (or "Apply"), selects at once; the URL is the
  * source of truth, and the draft follows it when it changes (back/forward, a saved view).
  */
-export function FilterBar({ query, onApply, models }: { query: ExplorerQuery; onApply: (q: ExplorerQuery) => void; models: string[] }) {
+export function FilterBar({
+  query,
+  onApply,
+  models,
+  scores = [],
+}: {
+  query: ExplorerQuery;
+  onApply: (q: ExplorerQuery) => void;
+  models: string[];
+  /** per-score filters (the explorer); absent: none */
+  scores?: ScoreName[];
+}) {
   const [draft, setDraft] = useState(query);
   const [synced, setSynced] = useState(query);
   const [open, setOpen] = useState(() => ADVANCED.some((k) => query[k]));
@@ -56,6 +84,21 @@ export function FilterBar({ query, onApply, models }: { query: ExplorerQuery; on
     apply(draft);
   };
   const amountError = (k: Key) => (invalid.includes(k) ? "Enter a number ≥ 0" : undefined);
+  // per-score conditions live in draft.scores; each field edits its own part of it
+  const conds = parseScores(draft.scores);
+  const setCond = (name: string, part: "label" | "min" | "max", value: string, now = false) => {
+    const rest = conds.filter((c) => !(c.name === name && (part in c || (part === "label" && Object.keys(c).length === 1))));
+    const n = Number(value);
+    const add: ScoreCondition[] =
+      value.trim() === "" ? [] : part === "label" ? [{ name, label: value }] : Number.isFinite(n) ? [{ name, [part]: n }] : [];
+    const next = { ...draft, scores: scoresString([...rest, ...add]) };
+    setDraft(next);
+    if (now) apply(next);
+  };
+  const condValue = (name: string, part: "label" | "min" | "max") => {
+    const c = conds.find((x) => x.name === name && part in x);
+    return c ? String(c[part]) : "";
+  };
   const chips = activeFilters(query);
 
   return (
@@ -98,7 +141,9 @@ export function FilterBar({ query, onApply, models }: { query: ExplorerQuery; on
         </Button>
       </div>
       <p id={searchHintId} className="-mt-1 text-xs text-slate-500">
-        Searches inputs and outputs. Web-search syntax: <code>"exact phrase"</code>, <code>-exclude</code>, <code>this or that</code>.
+        Searches the text of inputs and outputs. Quoted (<code>"alert"</code>) or with a symbol in 3+ characters (
+        <code>&lt;script&gt;</code>, <code>user_id</code>): matches any part of the text, case-insensitive. Otherwise whole words,
+        web-search syntax: <code>-exclude</code>, <code>this or that</code>.
       </p>
       <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)} className="group rounded-md border border-slate-200 bg-slate-50">
         <summary className="cursor-pointer px-3 py-2 text-sm font-medium text-slate-700 select-none">More filters</summary>
@@ -139,14 +184,58 @@ export function FilterBar({ query, onApply, models }: { query: ExplorerQuery; on
               <Input inputMode="numeric" {...text("latencyMax")} />
             </Field>
           </div>
-          <div className="grid grid-cols-2 gap-2">
-            <Field label="Rating min" hint="Mean rating" error={amountError("ratingMin")}>
-              <Input inputMode="decimal" {...text("ratingMin")} />
-            </Field>
-            <Field label="Rating max" error={amountError("ratingMax")}>
-              <Input inputMode="decimal" {...text("ratingMax")} />
-            </Field>
-          </div>
+          {scores
+            .filter((sc) => sc.dataType !== "text")
+            .map((sc) =>
+              sc.dataType === "numeric" ? (
+                <div key={sc.name} className="grid grid-cols-2 gap-2">
+                  <Field label={`${sc.name} min`} hint="Mean of its ratings">
+                    <Input
+                      inputMode="decimal"
+                      value={condValue(sc.name, "min")}
+                      onChange={(e) => setCond(sc.name, "min", e.target.value)}
+                    />
+                  </Field>
+                  <Field label={`${sc.name} max`}>
+                    <Input
+                      inputMode="decimal"
+                      value={condValue(sc.name, "max")}
+                      onChange={(e) => setCond(sc.name, "max", e.target.value)}
+                    />
+                  </Field>
+                </div>
+              ) : sc.dataType === "boolean" ? (
+                <Field key={sc.name} label={sc.name}>
+                  <Select
+                    value={condValue(sc.name, "min") === "1" ? "yes" : condValue(sc.name, "max") === "0" ? "no" : ""}
+                    onChange={(e) => {
+                      const v = e.target.value;
+                      const rest = conds.filter((c) => c.name !== sc.name);
+                      const add: ScoreCondition[] =
+                        v === "yes" ? [{ name: sc.name, min: 1 }] : v === "no" ? [{ name: sc.name, max: 0 }] : [];
+                      const next = { ...draft, scores: scoresString([...rest, ...add]) };
+                      setDraft(next);
+                      apply(next);
+                    }}
+                  >
+                    <option value="">Any</option>
+                    <option value="yes">Yes (every rating)</option>
+                    <option value="no">No (every rating)</option>
+                  </Select>
+                </Field>
+              ) : (
+                <Field key={sc.name} label={sc.name}>
+                  <Select value={condValue(sc.name, "label")} onChange={(e) => setCond(sc.name, "label", e.target.value, true)}>
+                    <option value="">Any</option>
+                    {(sc.categories ?? []).map((l) => (
+                      <option key={l} value={l}>
+                        {l}
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+              ),
+            )}
           <div className="flex items-end">
             <Button type="submit" disabled={invalid.length > 0}>
               Apply filters

@@ -7,8 +7,9 @@ import { cx } from "@/app/_components/classes";
 import { Badge, Table, Td, Th } from "@/app/_components/ui";
 import { formatCost, formatDateTime, formatRelative } from "@/app/_lib/format";
 import type { RouterOutputs } from "@/app/_lib/trpc";
-import { COLUMNS, type ColumnId } from "./ColumnChooser";
-import { formatInt, formatLatency, formatListTime, formatRating, previewText } from "./format";
+import type { Column, ColumnId, FixedColumnId } from "./ColumnChooser";
+import type { ExplorerSort, SortKey } from "./filters";
+import { formatInt, formatLatency, formatListTime, formatScore, previewText } from "./format";
 
 export type TraceRow = RouterOutputs["logs"]["traces"]["list"]["items"][number];
 
@@ -26,7 +27,7 @@ function Preview({ raw }: { raw: string | null }) {
   );
 }
 
-const CELLS: Record<ColumnId, (r: TraceRow, href: string) => ReactNode> = {
+const CELLS: Record<FixedColumnId, (r: TraceRow, href: string) => ReactNode> = {
   time: (r, href) => (
     <Link
       href={href}
@@ -48,7 +49,6 @@ const CELLS: Record<ColumnId, (r: TraceRow, href: string) => ReactNode> = {
   cost: (r) => <span className="whitespace-nowrap tabular-nums">{formatCost(r.cost)}</span>,
   latency: (r) => <span className="whitespace-nowrap tabular-nums">{formatLatency(r.latencyMs)}</span>,
   status: (r) => <Badge tone={r.status === "error" ? "red" : "green"}>{r.status}</Badge>,
-  rating: (r) => <span className="whitespace-nowrap tabular-nums">{formatRating(r.ratingMean, r.ratingCount)}</span>,
   user: (r) => (r.userId ? <span className="font-mono text-xs">{r.userId}</span> : dash),
   session: (r) => (r.sessionId ? <span className="font-mono text-xs">{r.sessionId}</span> : dash),
   release: (r) => (r.release ? <span className="font-mono text-xs">{r.release}</span> : dash),
@@ -64,17 +64,78 @@ const CELLS: Record<ColumnId, (r: TraceRow, href: string) => ReactNode> = {
     ),
 };
 
-const RIGHT: ColumnId[] = ["tokens", "cost", "latency", "rating"];
-/** Ten columns in the console's width: tighter than the shared cells' padding (`!`: override, not add). */
-const cellClass = (id: ColumnId) => cx("px-2.5! first:pl-5! last:pr-5!", RIGHT.includes(id) && "text-right");
+const RIGHT: ColumnId[] = ["tokens", "cost", "latency"];
+/** Many columns in the console's width: tighter than the shared cells' padding (`!`: override, not add). */
+const cellClass = (c: Column) => cx("px-2.5! first:pl-5! last:pr-5!", (RIGHT.includes(c.id) || c.score) && "text-right");
 
-/** The traces list. The time cell is the row's link (keyboard); a click anywhere else on the row opens it too. */
-export function TracesTable({ rows, visible, projectSlug }: { rows: TraceRow[]; visible: Set<ColumnId>; projectSlug: string }) {
+/** The sort key a column's header sets, if it sorts (a categorical or text score has no order). */
+function sortKeyOf(c: Column): SortKey | null {
+  if (c.id === "time" || c.id === "latency" || c.id === "cost" || c.id === "tokens") return c.id;
+  if (c.score && c.score.dataType !== "text") return `score:${c.score.name}`;
+  return null;
+}
+
+function Cell({ c, r, href }: { c: Column; r: TraceRow; href: string }) {
+  if (!c.score) return CELLS[c.id as FixedColumnId](r, href);
+  const name = c.score.name;
+  return <span className="whitespace-nowrap tabular-nums">{formatScore(r.scores?.find((s) => s.name === name))}</span>;
+}
+
+/** A header that sorts: a button toggling the direction (a new column starts descending), aria-sort on the cell. */
+function SortHeader({ c, sort, onSort }: { c: Column; sort: ExplorerSort; onSort: (s: ExplorerSort) => void }) {
+  const key = sortKeyOf(c);
+  if (!key) return <Th className={cellClass(c)}>{c.label}</Th>;
+  const active = sort.key === key;
+  const next: ExplorerSort = { key, dir: active && sort.dir === "desc" ? "asc" : "desc" };
+  return (
+    <Th className={cellClass(c)} aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}>
+      <button
+        type="button"
+        onClick={() => onSort(next)}
+        className="inline-flex items-center gap-1 whitespace-nowrap uppercase hover:text-slate-900"
+        title={`Sort by ${c.label}, ${next.dir === "asc" ? "ascending" : "descending"}`}
+      >
+        {c.label}
+        <span aria-hidden="true" className={active ? "text-slate-900" : "text-slate-300"}>
+          {active && sort.dir === "asc" ? "▲" : "▼"}
+        </span>
+      </button>
+    </Th>
+  );
+}
+
+const box = "size-4 rounded border-slate-300 accent-indigo-600";
+
+/**
+ * The traces list. The time cell is the row's link (keyboard); a click anywhere else on the row opens
+ * it too. Sortable headers (server-side); a checkbox per row and one for the whole page.
+ */
+export function TracesTable({
+  rows,
+  columns,
+  visible,
+  projectSlug,
+  sort,
+  onSort,
+  selected,
+  onSelect,
+}: {
+  rows: TraceRow[];
+  columns: Column[];
+  visible: Set<ColumnId>;
+  projectSlug: string;
+  sort: ExplorerSort;
+  onSort: (s: ExplorerSort) => void;
+  selected: Set<string>;
+  onSelect: (ids: string[], on: boolean) => void;
+}) {
   const router = useRouter();
-  const cols = COLUMNS.filter((c) => visible.has(c.id));
+  const cols = columns.filter((c) => visible.has(c.id));
+  const allOn = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const someOn = !allOn && rows.some((r) => selected.has(r.id));
   const open = (e: MouseEvent, href: string) => {
-    // leave links, buttons and text selection alone
-    if ((e.target as HTMLElement).closest("a,button") || window.getSelection()?.toString()) return;
+    // leave links, buttons, checkboxes and text selection alone
+    if ((e.target as HTMLElement).closest("a,button,input,label") || window.getSelection()?.toString()) return;
     if (e.metaKey || e.ctrlKey) window.open(href, "_blank");
     else router.push(href);
   };
@@ -82,25 +143,54 @@ export function TracesTable({ rows, visible, projectSlug }: { rows: TraceRow[]; 
     <Table label="Traces">
       <thead>
         <tr>
+          <Th className="w-8 px-2.5! pl-5!">
+            <input
+              type="checkbox"
+              className={box}
+              aria-label="Select all traces on this page"
+              checked={allOn}
+              ref={(el) => {
+                if (el) el.indeterminate = someOn;
+              }}
+              onChange={(e) =>
+                onSelect(
+                  rows.map((r) => r.id),
+                  e.target.checked,
+                )
+              }
+            />
+          </Th>
           {cols.map((c) => (
-            <Th key={c.id} className={cellClass(c.id)}>
-              {c.label}
-            </Th>
+            <SortHeader key={c.id} c={c} sort={sort} onSort={onSort} />
           ))}
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => {
           const href = traceHref(projectSlug, r.id);
+          const on = selected.has(r.id);
           return (
             <tr
               key={r.id}
               onClick={(e) => open(e, href)}
-              className={r.status === "error" ? "cursor-pointer bg-red-50/40 hover:bg-red-50" : "cursor-pointer hover:bg-slate-50"}
+              aria-selected={on}
+              className={cx(
+                "cursor-pointer",
+                on ? "bg-indigo-50/60" : r.status === "error" ? "bg-red-50/40 hover:bg-red-50" : "hover:bg-slate-50",
+              )}
             >
+              <Td className="w-8 px-2.5! pl-5!">
+                <input
+                  type="checkbox"
+                  className={box}
+                  aria-label={`Select trace ${r.id}`}
+                  checked={on}
+                  onChange={(e) => onSelect([r.id], e.target.checked)}
+                />
+              </Td>
               {cols.map((c) => (
-                <Td key={c.id} className={cellClass(c.id)}>
-                  {CELLS[c.id](r, href)}
+                <Td key={c.id} className={cellClass(c)}>
+                  <Cell c={c} r={r} href={href} />
                 </Td>
               ))}
             </tr>

@@ -20,9 +20,13 @@ export interface ExplorerQuery {
   costMax: string;
   latencyMin: string;
   latencyMax: string;
-  /** the trace's mean rating (numeric and thumbs ratings; thumbs count 0/1) */
+  /** legacy (saved views, links): the trace's mean over every numeric and thumbs rating */
   ratingMin: string;
   ratingMax: string;
+  /** per-score conditions, `;` separated: `name=label`, `name>=n`, `name<=n`, or `name` (rated on it) */
+  scores: string;
+  /** `by:dir` (`latency:asc`) or `score:name:dir`; blank = time, newest first */
+  sort: string;
 }
 
 export type ApiFilter = NonNullable<RouterInputs["logs"]["traces"]["list"]["filter"]>;
@@ -52,6 +56,8 @@ export const EMPTY_QUERY: ExplorerQuery = {
   latencyMax: "",
   ratingMin: "",
   ratingMax: "",
+  scores: "",
+  sort: "",
 };
 
 const KEYS = Object.keys(EMPTY_QUERY) as (keyof ExplorerQuery)[];
@@ -103,6 +109,87 @@ export function invalidAmounts(q: ExplorerQuery): (keyof ExplorerQuery)[] {
   );
 }
 
+export interface ScoreCondition {
+  name: string;
+  label?: string;
+  min?: number;
+  max?: number;
+}
+
+/** `scores` as conditions; an unreadable part is dropped (as a mistyped URL filter is). */
+export function parseScores(s: string): ScoreCondition[] {
+  const out: ScoreCondition[] = [];
+  for (const part of s
+    .split(";")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(.+?)(>=|<=|=)(.+)$/.exec(part);
+    if (!m) {
+      out.push({ name: part });
+      continue;
+    }
+    const [, name = "", op, value = ""] = m;
+    const n = Number(value);
+    if (op === "=") out.push({ name: name.trim(), label: value.trim() });
+    else if (Number.isFinite(n)) out.push(op === ">=" ? { name: name.trim(), min: n } : { name: name.trim(), max: n });
+  }
+  return out;
+}
+
+export function scoresString(cs: ScoreCondition[]): string {
+  return cs
+    .map((c) =>
+      c.label !== undefined
+        ? `${c.name}=${c.label}`
+        : c.min !== undefined
+          ? `${c.name}>=${c.min}`
+          : c.max !== undefined
+            ? `${c.name}<=${c.max}`
+            : c.name,
+    )
+    .join(";");
+}
+
+/** Conditions on one name merged (min and max of one score are one server condition). */
+function scoreFilters(s: string): ApiFilter["scores"] {
+  const byName = new Map<string, ScoreCondition>();
+  const out: ScoreCondition[] = [];
+  for (const c of parseScores(s)) {
+    const same = c.label === undefined ? byName.get(c.name) : undefined;
+    if (same) Object.assign(same, c.min !== undefined ? { min: c.min } : c.max !== undefined ? { max: c.max } : {});
+    else {
+      const copy = { ...c };
+      out.push(copy);
+      if (c.label === undefined) byName.set(c.name, copy);
+    }
+  }
+  return out.length ? out : undefined;
+}
+
+export type SortKey = "time" | "latency" | "cost" | "tokens" | `score:${string}`;
+export interface ExplorerSort {
+  key: SortKey;
+  dir: "asc" | "desc";
+}
+export const DEFAULT_SORT: ExplorerSort = { key: "time", dir: "desc" };
+
+export function parseSort(s: string): ExplorerSort {
+  const i = s.lastIndexOf(":");
+  const key = s.slice(0, i);
+  const dir = s.slice(i + 1);
+  if (i < 0 || (dir !== "asc" && dir !== "desc")) return DEFAULT_SORT;
+  if (["time", "latency", "cost", "tokens"].includes(key) || (key.startsWith("score:") && key.length > 6))
+    return { key: key as SortKey, dir };
+  return DEFAULT_SORT;
+}
+export const sortString = (s: ExplorerSort) => (s.key === DEFAULT_SORT.key && s.dir === DEFAULT_SORT.dir ? "" : `${s.key}:${s.dir}`);
+
+/** The server's sort input. */
+export function toApiSort(s: ExplorerSort): NonNullable<RouterInputs["logs"]["traces"]["list"]["sort"]> {
+  if (s.key.startsWith("score:")) return { by: "score", score: s.key.slice(6), dir: s.dir };
+  return { by: s.key as "time" | "latency" | "cost" | "tokens", dir: s.dir };
+}
+
 /** The server's filter; `now` (ms) anchors relative time ranges. */
 export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
   const range = RANGES.find((r) => r.key === q.range);
@@ -125,6 +212,7 @@ export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
     latencyMaxMs: ms(q.latencyMax),
     ratingMin: amount(q.ratingMin),
     ratingMax: amount(q.ratingMax),
+    scores: scoreFilters(q.scores),
     search: q.q || undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ApiFilter;
@@ -151,5 +239,14 @@ export function activeFilters(q: ExplorerQuery): { key: keyof ExplorerQuery; lab
   add("latencyMax", `latency ≤ ${q.latencyMax} ms`);
   add("ratingMin", `rating ≥ ${q.ratingMin}`);
   add("ratingMax", `rating ≤ ${q.ratingMax}`);
+  add("scores", parseScores(q.scores).map(scoreLabel).join(", "));
   return out;
+}
+
+/** "sentiment = positive", "quality ≥ 4", "helpful" (rated on it). */
+export function scoreLabel(c: ScoreCondition): string {
+  if (c.label !== undefined) return `${c.name} = ${c.label}`;
+  if (c.min !== undefined) return `${c.name} ≥ ${c.min}`;
+  if (c.max !== undefined) return `${c.name} ≤ ${c.max}`;
+  return `rated ${c.name}`;
 }

@@ -77,3 +77,16 @@ const dayClock = new Intl.DateTimeFormat(undefined, { month: "short", day: "nume
 export function formatListTime(d: Date, now = new Date()): string {
   return d.toDateString() === now.toDateString() ? clock.format(d) : dayClock.format(d);
 }
+
+/**
+ * One score of a trace, in its own terms (never mixed with another score): numeric "4.5 (2)",
+ * boolean "yes", "no" or "67% yes (3)", categorical its labels, text the number of answers.
+ */
+export function formatScore(s: { dataType: string; mean: number | null; count: number; labels: string[] } | undefined): string {
+  if (!s?.count) return "—";
+  const n = s.count > 1 ? ` (${s.count})` : "";
+  if (s.dataType === "categorical" && s.labels.length) return s.labels.join(", ") + n;
+  if (s.dataType === "text" || s.mean === null) return `${s.count} answer${s.count === 1 ? "" : "s"}`;
+  if (s.dataType === "boolean") return s.count === 1 ? (s.mean >= 1 ? "yes" : "no") : `${Math.round(s.mean * 100)}% yes${n}`;
+  return `${Number(s.mean.toFixed(2))}${n}`;
+}

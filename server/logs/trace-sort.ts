@@ -1,0 +1,114 @@
+import { and, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import { schema } from "../../db/client";
+import { DomainError } from "../core/errors";
+
+const t = schema.traces;
+
+/**
+ * The explorer's order: a column (tokens = input + output), or the trace's mean rating of one score
+ * name; ties by id in the same direction. Traces not rated on the score come last in both
+ * directions; traces without a latency yet (no observation ended) sort as PostgreSQL puts NULL
+ * (last ascending, first descending) so that one (project_id, latency_ms, id) index serves both.
+ */
+export const traceSort = z
+  .object({
+    by: z.enum(["time", "latency", "cost", "tokens", "score"]).default("time"),
+    dir: z.enum(["asc", "desc"]).default("desc"),
+    /** the score name, with by "score" */
+    score: z.string().min(1).max(100).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.by === "score" && !s.score) ctx.addIssue({ code: "custom", path: ["score"], message: 'sorting by "score" needs the score name' });
+  });
+export type TraceSort = z.infer<typeof traceSort>;
+export const DEFAULT_SORT: TraceSort = { by: "time", dir: "desc" };
+
+/** A trace's mean rating of score `name` (numeric, boolean as 0/1, categorical as the label's value). */
+export const scoreMean = (name: string) =>
+  sql<
+    number | null
+  >`(SELECT avg(r.value) FROM ratings r WHERE r.project_id = ${t.projectId} AND r.trace_id = ${t.id} AND r.name = ${name})`;
+
+interface SortKey {
+  expr: SQL;
+  nullable: boolean;
+  /** nulls where PostgreSQL puts them by default (an index serves the order), else always last */
+  nullsDefault?: boolean;
+  /** the cursor's value as the key's SQL type */
+  param: (v: string | number) => SQL;
+}
+
+function sortKey(s: TraceSort): SortKey {
+  const num = (v: string | number) => sql`${Number(v)}::float8`;
+  switch (s.by) {
+    case "time":
+      return { expr: sql`${t.timestamp}`, nullable: false, param: (v) => sql`${new Date(v).toISOString()}::timestamptz` };
+    case "latency":
+      return { expr: sql`${t.latencyMs}`, nullable: true, nullsDefault: true, param: (v) => sql`${Math.round(Number(v))}::bigint` };
+    case "cost":
+      return { expr: sql`${t.cost}`, nullable: false, param: num };
+    case "tokens":
+      return { expr: sql`(${t.inputTokens} + ${t.outputTokens})`, nullable: false, param: num };
+    case "score":
+      return { expr: scoreMean(s.score ?? ""), nullable: true, param: num };
+  }
+}
+
+/** Whether rows without a sort value come first (descending by a key with default NULLS placement). */
+const nullsFirst = (s: TraceSort, k: SortKey) => k.nullable && !!k.nullsDefault && s.dir === "desc";
+
+/**
+ * ORDER BY of a sort. Keys that can't be null keep the default NULLS placement (a NULLS clause the
+ * index lacks makes PostgreSQL sort every match), so the (project_id, key, id) indexes serve them.
+ */
+export function sortOrder(s: TraceSort): SQL[] {
+  const k = sortKey(s);
+  const dir = sql.raw(s.dir === "asc" ? "ASC" : "DESC");
+  return [k.nullable && !k.nullsDefault ? sql`${k.expr} ${dir} NULLS LAST` : sql`${k.expr} ${dir}`, sql`${t.id} ${dir}`];
+}
+
+/** The sort key of a row as the SELECT reads it. */
+export const sortValue = (s: TraceSort): SQL => sortKey(s).expr;
+
+interface Cursor {
+  /** the sort it belongs to ("time", "cost", "score:helpful"...) */
+  k: string;
+  v: string | number | null;
+  id: string;
+}
+const sortId = (s: TraceSort) => (s.by === "score" ? `score:${s.score}` : s.by);
+
+export function encodeCursor(s: TraceSort, v: Date | number | null, id: string): string {
+  const c: Cursor = { k: sortId(s), v: v instanceof Date ? v.toISOString() : v, id };
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+const badCursor = () => new DomainError("BAD_REQUEST", "cursor is not a cursor returned by this list with this sort", "cursor");
+
+function decode(cursor: string, s: TraceSort): Cursor {
+  let c: Partial<Cursor> & { t?: unknown };
+  try {
+    c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw badCursor();
+  }
+  // cursors from before sorting: {t, id}, newest first
+  if (c.k === undefined && typeof c.t === "string") c = { k: "time", v: c.t, id: c.id };
+  const okValue = c.v === null || typeof c.v === "number" || (typeof c.v === "string" && !Number.isNaN(Date.parse(c.v)));
+  if (c.k !== sortId(s) || typeof c.id !== "string" || !okValue || (c.v === null && !sortKey(s).nullable)) throw badCursor();
+  return c as Cursor;
+}
+
+/** The rows after `cursor` in the sort's order (rows without a value: see nullsFirst). */
+export function afterCursor(cursor: string, s: TraceSort): SQL | undefined {
+  const c = decode(cursor, s);
+  const k = sortKey(s);
+  const first = nullsFirst(s, k);
+  const idBeyond = (s.dir === "asc" ? gt : lt)(t.id, c.id);
+  // within the null block, by id; then the valued rows when nulls come first
+  if (c.v === null) return or(and(isNull(k.expr), idBeyond), first ? isNotNull(k.expr) : undefined);
+  const v = k.param(c.v);
+  const cmp = s.dir === "asc" ? sql`${k.expr} > ${v}` : sql`${k.expr} < ${v}`;
+  return or(cmp, and(sql`${k.expr} = ${v}`, idBeyond), k.nullable && !first ? isNull(k.expr) : undefined);
+}
