@@ -1,5 +1,7 @@
 /** Display formatting for logged calls: durations, token counts, previews (money: formatCost in app/_lib/format). */
 
+import { previewText as chatPreview } from "./chat/parse";
+
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
 export const formatInt = (n: number | null | undefined) => (n === null || n === undefined ? "—" : integer.format(n));
@@ -11,52 +13,15 @@ export function formatLatency(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Mean rating to two decimals with the count: "0.75 (4)". */
-export function formatRating(mean: number | null, count: number): string {
-  if (!count) return "—";
-  return mean === null ? `(${count})` : `${mean.toFixed(2)} (${count})`;
-}
-
-/** The text of a chat message's content: a string, or the text of its `{type: "text", text}` parts. */
-export function contentText(content: unknown): string | null {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content)) {
-    const texts = content
-      .map((p) => (typeof p === "string" ? p : p && typeof p === "object" && "text" in p && typeof p.text === "string" ? p.text : null))
-      .filter((t): t is string => t !== null);
-    return texts.length ? texts.join("\n") : null;
-  }
-  return null;
-}
-
-/** Something readable from a logged value: the last user message of a chat, a message's content, a string. */
-export function readableText(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) {
-    const msgs = value.filter((m): m is { role: unknown; content: unknown } => !!m && typeof m === "object" && "role" in m);
-    const pick = msgs.findLast((m) => m.role === "user") ?? msgs.at(-1);
-    if (pick) return contentText(pick.content) ?? JSON.stringify(pick.content);
-    return JSON.stringify(value);
-  }
-  if (typeof value === "object") {
-    const o = value as Record<string, unknown>;
-    const choice = Array.isArray(o.choices) ? (o.choices[0] as { message?: unknown } | undefined)?.message : undefined;
-    if (choice) return readableText(choice);
-    const text = contentText(o.content) ?? contentText(o.text);
-    if (text !== null) return text;
-  }
-  return JSON.stringify(value);
-}
-
 /**
  * A list preview from the server's first 300 characters of the JSON text. Usually cut mid-value, so
- * when it does not parse, take the last "content"/"text" string it reaches (likely the user's turn).
+ * when it does not parse, take the last "content"/"text" string it reaches (likely the user's turn);
+ * when it does, the chat parser's preview (any chat shape: OpenAI, Anthropic, Langfuse, OTel GenAI).
  */
 export function previewText(raw: string | null): string {
   if (raw === null || raw === "null") return "";
   try {
-    return readableText(JSON.parse(raw));
+    return chatPreview(JSON.parse(raw), 300);
   } catch {
     const hits = [...raw.matchAll(/"(?:content|text)"\s*:\s*"((?:[^"\\]|\\.)*)/g)];
     // a long string value cut short: the string itself
