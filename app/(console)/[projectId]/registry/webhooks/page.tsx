@@ -10,7 +10,7 @@ import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { useTRPC } from "@/app/_lib/trpc";
-import { createWebhookInput, REGISTRY_EVENTS } from "@/server/registry/inputs";
+import { REGISTRY_EVENTS, webhookForm } from "@/server/registry/inputs";
 import { RegistryNav } from "../_components/RegistryNav";
 import { WebhookDeliveries } from "../_components/WebhookDeliveries";
 
@@ -165,19 +165,19 @@ function SecretOnce({ url, secret, onDone }: { url: string; secret: string; onDo
   );
 }
 
-/** Create a webhook, validated by the registry's createWebhookInput before it is sent; events ["*"] is All events. */
+/** Create a webhook, validated by the registry's webhookForm (createWebhookInput, events required) before it is sent; events ["*"] is All events. */
 function CreateWebhook({ onCreated }: { onCreated: (url: string, secret: string) => void }) {
   const trpc = useTRPC();
   const project = useProject();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.registry.webhooks.create.mutationOptions());
   const defaults = { url: "", events: ["*"] };
-  const form = useZodForm(createWebhookInput, defaults);
+  const form = useZodForm(webhookForm, defaults);
   const events = form.watch("events") ?? [];
   const all = events.includes("*");
   const setEvents = (next: string[]) => form.setValue("events", next, { shouldValidate: form.formState.isSubmitted });
 
-  async function submit(values: z.output<typeof createWebhookInput>) {
+  async function submit(values: z.output<typeof webhookForm>) {
     try {
       const w = await create.mutateAsync({ projectId: project.id, ...values });
       onCreated(w.url, w.secret);
