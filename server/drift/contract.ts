@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DRIFT_VERDICTS, driftAlertRules, driftAlerts, driftMonitors, driftRuns } from "../../db/schema";
 import { jsonOf, pageOf, rowSchema } from "../core/output-schema";
 import { traceFilter } from "../logs";
+import { columnName } from "./inputs";
 
 /**
  * A drift monitor's configuration, validated on every write (create, update, preview) and kept as
@@ -15,13 +16,6 @@ export type StatTest = (typeof STATTESTS)[number];
 export const P_VALUE_TESTS: readonly StatTest[] = ["ks", "chisquare", "z"];
 
 export const EMBEDDING_METHODS = ["model", "distance", "ratio", "mmd"] as const;
-
-const columnName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[A-Za-z0-9_.:\- ]+$/, "column names use letters, digits, _ . : - and spaces");
 
 export const columnSpec = z
   .object({
@@ -112,24 +106,7 @@ export type MonitorInput = z.infer<typeof monitorInput>;
 
 export const monitorUpdate = monitorInput.partial().strict();
 
-export const alertCondition = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("dataset_drift") }).strict(),
-  z.object({ kind: z.literal("column"), column: columnName }).strict(),
-  z.object({ kind: z.literal("consecutive"), runs: z.number().int().min(2).max(100) }).strict(),
-]);
-
-/** The tuning job a rule proposes: the tuning domain's launch input (base, method, dataset or fromLogs...). */
-export const retrainConfig = z.record(z.string(), z.unknown());
-
-export const alertRuleInput = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    condition: alertCondition,
-    retrain: retrainConfig.nullish(),
-    active: z.boolean().default(true),
-  })
-  .strict();
-export type AlertRuleInput = z.infer<typeof alertRuleInput>;
+export { type AlertRuleInput, alertCondition, alertRuleInput, retrainConfig } from "./inputs";
 
 // ---- outputs (issue 15: every procedure declares one; the OpenAPI document is generated from them)
 

@@ -5,7 +5,6 @@ import {
   OBSERVATION_TYPES,
   observations,
   ratings,
-  SCORE_TYPES,
   savedViews,
   scoreConfigs,
   traces,
@@ -107,29 +106,7 @@ export const ingestOutput = z.object({
   results: z.array(z.object({ id: z.string().nullable(), status: z.number(), error: z.string().optional() })),
 });
 
-export const scoreConfigInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    dataType: z.enum(SCORE_TYPES),
-    min: z.number().finite().optional(),
-    max: z.number().finite().optional(),
-    categories: z
-      .array(z.object({ label: z.string().min(1).max(100), value: z.number().finite() }))
-      .min(2)
-      .max(50)
-      .optional(),
-    description: z.string().max(1000).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.dataType === "categorical" && !c.categories)
-      ctx.addIssue({ code: "custom", path: ["categories"], message: "a categorical config needs categories" });
-    if (c.dataType !== "categorical" && c.categories)
-      ctx.addIssue({ code: "custom", path: ["categories"], message: "only categorical configs take categories" });
-    if (c.dataType !== "numeric" && (c.min !== undefined || c.max !== undefined))
-      ctx.addIssue({ code: "custom", path: ["min"], message: "only numeric configs take min and max" });
-    if (c.min !== undefined && c.max !== undefined && c.min >= c.max)
-      ctx.addIssue({ code: "custom", path: ["max"], message: "max must be greater than min" });
-  });
+export { scoreConfigInput } from "./inputs";
 
 export { pageInput };
 

@@ -27,3 +27,30 @@ export const createModelInput = z.object({
   tags: tags.optional(),
 });
 export type CreateModelInput = z.infer<typeof createModelInput>;
+
+/** The events a webhook may subscribe to (server/registry/webhooks.ts emits them; the console lists them). */
+export const REGISTRY_EVENTS = [
+  "model_version.created",
+  "alias.moved",
+  "alias.deleted",
+  "approval.requested",
+  "approval.voted",
+  "approval.approved",
+  "approval.rejected",
+  /** a drift monitor's alert rule fired (server/drift/alerts.ts) */
+  "drift.alert",
+] as const;
+
+// URLs and event names are checked by the service (egress policy, known events: 400 naming `url` / `events`); here their shape.
+export const webhookUrl = z.string().trim().max(4000);
+export const webhookEvents = z.array(z.string().max(100)).max(50);
+export const webhookDescription = z.string().trim().max(500).nullable();
+
+export const createWebhookInput = z.object({
+  url: webhookUrl.min(1, "enter the receiver URL"),
+  events: webhookEvents.optional(),
+  active: z.boolean().optional(),
+  description: webhookDescription.optional(),
+});
+/** The console's new-webhook form: events are picked there (the service refuses [] too, with a 400 naming `events`). */
+export const webhookForm = createWebhookInput.extend({ events: webhookEvents.min(1, "pick at least one event, or All events") });

@@ -3,6 +3,7 @@ import { pageOf } from "../core/output-schema";
 import { pageInput } from "../core/pagination";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
+import { createWebhookInput, webhookDescription, webhookEvents, webhookUrl } from "./inputs";
 import { deliveryOut, webhookOut } from "./runs-contract";
 import {
   createWebhook,
@@ -16,9 +17,9 @@ import {
 } from "./webhooks";
 
 // URLs and events are checked by the service (400 naming `url` / `events`); here only their shape.
-const url = z.string().max(4000);
-const events = z.array(z.string().max(100)).max(50);
-const description = z.string().trim().max(500).nullable();
+const url = webhookUrl;
+const events = webhookEvents;
+const description = webhookDescription;
 const webhookId = z.object({ webhookId: z.uuid() });
 
 // Everything is admin+: receiver URLs and delivery payloads are sensitive, and the secret is handed out here.
@@ -35,7 +36,7 @@ export const webhooksRouter = router({
     .output(pageOf(deliveryOut))
     .query(({ ctx, input }) => listDeliveries(ctx.db, ctx.projectId, input.webhookId, input)),
   create: admin
-    .input(z.object({ url, events: events.optional(), active: z.boolean().optional(), description: description.optional() }))
+    .input(createWebhookInput)
     .output(webhookOut.extend({ secret: z.string() }))
     .mutation(({ ctx, input }) => createWebhook(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   update: admin

@@ -5,6 +5,7 @@ import { DomainError, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { enqueue } from "../core/queue";
 import { type Actor, recordAudit } from "../workspace";
+import { REGISTRY_EVENTS } from "./inputs";
 import { deliverWebhookJob, sealWebhookSecret, webhookEgressPolicy } from "./jobs/deliver-webhook";
 import { newWebhookSecret } from "./webhook-signing";
 
@@ -14,17 +15,7 @@ import { newWebhookSecret } from "./webhook-signing";
  * the `registry.deliverWebhook` job (./jobs/deliver-webhook.ts), signed (./webhook-signing.ts).
  */
 
-export const REGISTRY_EVENTS = [
-  "model_version.created",
-  "alias.moved",
-  "alias.deleted",
-  "approval.requested",
-  "approval.voted",
-  "approval.approved",
-  "approval.rejected",
-  /** a drift monitor's alert rule fired (server/drift/alerts.ts) */
-  "drift.alert",
-] as const;
+export { REGISTRY_EVENTS };
 export type RegistryEvent = (typeof REGISTRY_EVENTS)[number];
 /** Sent by `test` only; no webhook subscribes to it. */
 export const PING_EVENT = "ping";

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ROLES } from "../../db/schema";
 import { pageInput } from "../core/pagination";
+import { addMemberInput, email, role } from "./inputs";
 
-const email = z.email({ message: "must be an email address" }).max(254);
 const password = z.string().min(8, { message: "must be at least 8 characters" }).max(200);
-export const role = z.enum(ROLES);
+
+export { addMemberInput, role };
 
 export const signInInput = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
 export const createUserInput = z.object({ email, password, name: z.string().max(200).optional() });
@@ -12,7 +12,6 @@ export const createProjectInput = z.object({
   name: z.string().trim().min(1, { message: "is required" }).max(100),
   slug: z.string().min(1).max(40).optional(),
 });
-export const addMemberInput = z.object({ email, role });
 export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(200), newPassword: password });
 const token = z.string().min(20).max(100);
 export const invitationTokenInput = z.object({ token });

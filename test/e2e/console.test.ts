@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -47,6 +47,21 @@ describe.skipIf(Boolean(skip))(`console in Chromium${skip ? ` (skipped: ${skip})
       await expect
         .poll(async () => (await fetch(url("/api/v1/projects/browser-project"), { headers: { authorization: `Bearer ${key}` } })).status)
         .toBe(401);
+
+      // inviting: the server's addMemberInput checks the email in the browser, before any request
+      const invites: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("workspace.members.add")) invites.push(r.url());
+      });
+      const invite = page.getByRole("form", { name: "Invite member" });
+      await invite.getByLabel("Member email").fill("not-an-email");
+      await invite.getByRole("button", { name: "Create invitation" }).click();
+      await expect.poll(() => errorUnder(invite.getByLabel("Member email"))).toBe("Must be an email address");
+      expect(invites).toEqual([]);
+      await invite.getByLabel("Member email").fill("teammate@example.com");
+      await invite.getByRole("button", { name: "Create invitation" }).click();
+      await page.getByRole("textbox", { name: "Invitation link" }).waitFor();
+      expect(invites.length).toBe(1);
     });
   });
 

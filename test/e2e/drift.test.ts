@@ -6,7 +6,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -65,6 +65,42 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`drift monitoring in
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it("the new-alert-rule form refuses a bad rule under its field before any request, and shows the server's conflict under the name", async () => {
+    const demo = await call<{ id: string }>("GET", `/api/v1/drift/monitors/${encodeURIComponent(DEMO_MONITOR)}?project=demo`);
+    const taken = `taken-${uniq()}`;
+    await call("POST", `/api/v1/drift/monitors/${demo.id}/rules?project=demo`, { name: taken, condition: { kind: "dataset_drift" } });
+    await withPage(browser, "drift-rule-form", async (page) => {
+      await signIn(page);
+      const creates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("drift.rules.create")) creates.push(r.url());
+      });
+      await page.goto(url(`/demo/drift/${demo.id}`));
+      await page.getByRole("button", { name: "Add alert rule" }).click();
+      const form = page.getByRole("form", { name: "New alert rule" });
+      const name = form.getByLabel("Rule name");
+      await form.getByLabel("Fires when").selectOption("consecutive");
+      await form.getByLabel("Runs in a row").fill("1");
+      await form.getByLabel("Retraining (optional)").fill("{not json");
+      await form.getByRole("button", { name: "Create rule" }).click();
+      await expect.poll(() => errorUnder(name)).toBe("Enter a rule name");
+      expect(await errorUnder(form.getByLabel("Runs in a row"))).toBe("Runs in a row is 2 or more");
+      expect(await errorUnder(form.getByLabel("Retraining (optional)"))).toMatch(/^Retraining is not a JSON object/);
+      expect(creates).toEqual([]);
+      // fixed in the browser, the server's 409 on the name lands under the name
+      await form.getByLabel("Runs in a row").fill("3");
+      await form.getByLabel("Retraining (optional)").fill("");
+      await name.fill(taken);
+      await form.getByRole("button", { name: "Create rule" }).click();
+      await expect.poll(() => errorUnder(name)).toMatch(/already has a rule named/);
+      expect(creates.length).toBe(1);
+      const fresh = `three-in-a-row-${uniq()}`;
+      await name.fill(fresh);
+      await form.getByRole("button", { name: "Create rule" }).click();
+      await page.getByRole("cell", { name: fresh }).waitFor();
+    });
   });
 
   it("the demo monitor runs by schedule and fires a webhook; a retraining proposal is approved in the browser and trains, with lineage back to its drift run", async () => {

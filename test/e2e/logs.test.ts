@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk/index";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -161,8 +161,19 @@ describe.skipIf(Boolean(skip))(`logs explorer and trace page in Chromium${skip ?
       await page.goto(url("/demo/logs"));
       await page.getByRole("link", { name: "Logs settings" }).click();
       await page.waitForURL(url("/demo/logs/settings"));
-      await page.getByLabel("Config name").fill(config);
+      const creates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("logs.scoreConfigs.create")) creates.push(r.url());
+      });
+      // the server's rules, checked in the browser before any request: a name, max above min
       await page.getByLabel("Type").selectOption("numeric");
+      await page.getByLabel("Min").fill("5");
+      await page.getByLabel("Max").fill("1");
+      await page.getByRole("button", { name: "Create config" }).click();
+      await expect.poll(() => errorUnder(page.getByLabel("Config name"))).toBe("Enter a config name");
+      expect(await errorUnder(page.getByLabel("Max"))).toBe("Max must be greater than min");
+      expect(creates).toEqual([]);
+      await page.getByLabel("Config name").fill(config);
       await page.getByLabel("Min").fill("1");
       await page.getByLabel("Max").fill("5");
       await page.getByRole("button", { name: "Create config" }).click();

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk/index";
 import { verifySignature } from "../../server/registry/webhook-signing";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -133,7 +133,24 @@ describe.skipIf(Boolean(skip))(`model registry and experiments in Chromium${skip
       // a webhook for every event, its secret shown once
       await page.goto(url("/demo/registry/webhooks"));
       const newHook = page.getByRole("form", { name: "New webhook" });
-      await newHook.getByLabel("Receiver URL").fill(hook.url);
+      const hookUrl = newHook.getByLabel("Receiver URL");
+      const hookCreates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("registry.webhooks.create")) hookCreates.push(r.url());
+      });
+      // refused in the browser before any request: no URL, and no event picked
+      await newHook.getByLabel("All events").uncheck();
+      await newHook.getByRole("button", { name: "Create webhook" }).click();
+      await expect.poll(() => errorUnder(hookUrl)).toBe("Enter the receiver URL");
+      await newHook.getByText("Pick at least one event, or All events").waitFor();
+      expect(hookCreates).toEqual([]);
+      // the server's 400 naming url lands under the field
+      await newHook.getByLabel("All events").check();
+      await hookUrl.fill("ftp://example.com/hook");
+      await newHook.getByRole("button", { name: "Create webhook" }).click();
+      await expect.poll(() => errorUnder(hookUrl)).toMatch(/must use http or https/);
+      expect(hookCreates.length).toBe(1);
+      await hookUrl.fill(hook.url);
       await newHook.getByRole("button", { name: "Create webhook" }).click();
       const shown = await page
         .getByText(/whsec_[A-Za-z0-9_-]+/)

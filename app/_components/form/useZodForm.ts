@@ -39,8 +39,8 @@ const isAbout = (errField: string, field: string) => errField === field || errFi
  * has that field (the most specific of `fields`), else above the form. Validation messages arrive as
  * "name: is required"; under the field the name is dropped ("Is required").
  */
-export function applyServerError<T extends FieldValues>(
-  form: UseFormReturn<T, unknown, never> | UseFormReturn<T>,
+export function applyServerError<T extends FieldValues, Out = T>(
+  form: UseFormReturn<T, unknown, Out>,
   err: unknown,
   fields: readonly FieldPath<T>[],
 ): void {

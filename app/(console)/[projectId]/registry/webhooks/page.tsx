@@ -1,26 +1,18 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
+import type { z } from "zod";
 import { EmptyState } from "@/app/_components/EmptyState";
-import { Alert, Badge, Button, Card, Done, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Alert, Badge, Button, Card, Done, ErrorBox, Input, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { useTRPC } from "@/app/_lib/trpc";
+import { REGISTRY_EVENTS, webhookForm } from "@/server/registry/inputs";
 import { RegistryNav } from "../_components/RegistryNav";
 import { WebhookDeliveries } from "../_components/WebhookDeliveries";
-
-/** The events the server emits (server/registry/webhooks.ts REGISTRY_EVENTS; repeated here: the UI imports no server values). */
-const EVENTS = [
-  "model_version.created",
-  "alias.moved",
-  "alias.deleted",
-  "approval.requested",
-  "approval.voted",
-  "approval.approved",
-  "approval.rejected",
-];
 
 export default function WebhooksPage() {
   const project = useProject();
@@ -173,77 +165,78 @@ function SecretOnce({ url, secret, onDone }: { url: string; secret: string; onDo
   );
 }
 
+/** Create a webhook, validated by the registry's webhookForm (createWebhookInput, events required) before it is sent; events ["*"] is All events. */
 function CreateWebhook({ onCreated }: { onCreated: (url: string, secret: string) => void }) {
   const trpc = useTRPC();
   const project = useProject();
   const queryClient = useQueryClient();
   const create = useMutation(trpc.registry.webhooks.create.mutationOptions());
-  const [url, setUrl] = useState("");
-  const [description, setDescription] = useState("");
-  const [all, setAll] = useState(true);
-  const [events, setEvents] = useState<string[]>([]);
-  const [local, setLocal] = useState<string | null>(null);
+  const defaults = { url: "", events: ["*"] };
+  const form = useZodForm(webhookForm, defaults);
+  const events = form.watch("events") ?? [];
+  const all = events.includes("*");
+  const setEvents = (next: string[]) => form.setValue("events", next, { shouldValidate: form.formState.isSubmitted });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
-    create.reset();
-    if (!url.trim()) return setLocal("Enter the receiver URL.");
-    if (!all && events.length === 0) return setLocal("Pick at least one event, or All events.");
+  async function submit(values: z.output<typeof webhookForm>) {
     try {
-      const w = await create.mutateAsync({
-        projectId: project.id,
-        url: url.trim(),
-        events: all ? ["*"] : events,
-        description: description.trim() || null,
-      });
+      const w = await create.mutateAsync({ projectId: project.id, ...values });
       onCreated(w.url, w.secret);
-      setUrl("");
-      setDescription("");
+      form.reset(defaults);
       await queryClient.invalidateQueries({ queryKey: trpc.registry.webhooks.pathKey() });
-    } catch {
-      // shown from create.error
+    } catch (err) {
+      applyServerError(form, err, ["url", "events", "description"]);
     }
   }
 
-  const error = local ?? formError(create.error, ["url", "events"]) ?? fieldError(create.error, "events");
+  const eventsError = form.formState.errors.events?.message;
   return (
-    <form onSubmit={submit} noValidate aria-label="New webhook" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="New webhook">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Receiver URL" error={fieldError(create.error, "url")}>
-          <Input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://example.com/keel-hook" />
-        </Field>
-        <Field label="Webhook description" hint="Optional.">
-          <Input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
-        </Field>
+        <FormField name="url" label="Receiver URL">
+          <Input type="url" {...form.register("url")} placeholder="https://example.com/keel-hook" />
+        </FormField>
+        <FormField name="description" label="Webhook description" hint="Optional.">
+          <Input {...form.register("description", { setValueAs: emptyToUndefined })} maxLength={500} />
+        </FormField>
       </div>
-      <fieldset className="flex flex-col gap-2">
+      <fieldset className="flex flex-col gap-2" aria-describedby={eventsError ? "webhook-events-error" : undefined}>
         <legend className="mb-1.5 text-sm font-medium text-slate-700">Events</legend>
         <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" className="size-4 rounded border-slate-300" checked={all} onChange={(e) => setAll(e.target.checked)} />
+          <input
+            type="checkbox"
+            className="size-4 rounded border-slate-300"
+            checked={all}
+            onChange={(e) => setEvents(e.target.checked ? ["*"] : [])}
+          />
           All events
         </label>
         <div className="flex flex-wrap gap-x-4 gap-y-1.5">
-          {EVENTS.map((ev) => (
+          {REGISTRY_EVENTS.map((ev) => (
             <label key={ev} className="flex items-center gap-2 font-mono text-xs text-slate-700">
               <input
                 type="checkbox"
                 className="size-4 rounded border-slate-300"
                 disabled={all}
                 checked={all || events.includes(ev)}
-                onChange={(e) => setEvents((s) => (e.target.checked ? [...s, ev] : s.filter((x) => x !== ev)))}
+                onChange={(e) => setEvents(e.target.checked ? [...events, ev] : events.filter((x) => x !== ev))}
               />
               {ev}
             </label>
           ))}
         </div>
+        {eventsError && (
+          <p id="webhook-events-error" className="text-xs text-red-600">
+            {eventsError.charAt(0).toUpperCase()}
+            {eventsError.slice(1)}
+          </p>
+        )}
       </fieldset>
-      {error && <Alert>{error}</Alert>}
+      <FormError />
       <div>
         <Button type="submit" variant="primary" loading={create.isPending}>
           Create webhook
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

@@ -1,13 +1,16 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import type { z } from "zod";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Badge, Button, Card, ErrorBox, Input, Select, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
 import { atLeast, ROLE_ORDER, type Role, roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { addMemberInput } from "@/server/workspace/inputs";
 import { Invitations } from "./Invitations";
 
 type Member = RouterOutputs["workspace"]["members"]["list"]["items"][number];
@@ -139,25 +142,21 @@ export function Members() {
 function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => Promise<unknown> }) {
   const trpc = useTRPC();
   const project = useProject();
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<Role>("engineer");
   const [link, setLink] = useState<{ email: string; url: string; expiresAt: Date } | null>(null);
   const [copied, setCopied] = useState(false);
-  const add = useMutation(
-    trpc.workspace.members.add.mutationOptions({
-      onSuccess: (res, vars) => {
-        setLink({ email: vars.email, url: res.invitation.url, expiresAt: res.invitation.expiresAt });
-        setCopied(false);
-        setEmail("");
-        return onAdded();
-      },
-    }),
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    add.mutate({ projectId: project.slug, email: email.trim(), role });
-  };
-  const general = formError(add.error, ["email", "role"]);
+  const add = useMutation(trpc.workspace.members.add.mutationOptions());
+  const form = useZodForm(addMemberInput, { email: "", role: "engineer" });
+  async function submit(values: z.output<typeof addMemberInput>) {
+    try {
+      const res = await add.mutateAsync({ projectId: project.slug, ...values });
+      setLink({ email: values.email, url: res.invitation.url, expiresAt: res.invitation.expiresAt });
+      setCopied(false);
+      form.reset({ email: "", role: values.role });
+      await onAdded();
+    } catch (err) {
+      applyServerError(form, err, ["email", "role"]);
+    }
+  }
   const copy = async () => {
     if (!link) return;
     await navigator.clipboard?.writeText(link.url).catch(() => undefined);
@@ -165,26 +164,24 @@ function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => P
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Invite member" className="rounded-md border border-slate-200 bg-slate-50 p-4">
+    <ZodForm form={form} onSubmit={submit} label="Invite member" className="rounded-md border border-slate-200 bg-slate-50 p-4">
       <h3 className="mb-3 text-sm font-medium text-slate-900">Invite a member</h3>
-      {general && (
-        <div className="mb-3">
-          <ErrorBox title="Could not invite" message={general} />
-        </div>
-      )}
+      <div className="mb-3 empty:hidden">
+        <FormError />
+      </div>
       <div className="flex flex-wrap items-start gap-3">
-        <Field label="Member email" error={fieldError(add.error, "email")} className="min-w-64 flex-1">
-          <Input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="teammate@company.com" />
-        </Field>
-        <Field label="Role" error={fieldError(add.error, "role")} className="w-40">
-          <Select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        <FormField name="email" label="Member email" className="min-w-64 flex-1">
+          <Input type="email" {...form.register("email")} placeholder="teammate@company.com" />
+        </FormField>
+        <FormField name="role" label="Role" className="w-40">
+          <Select {...form.register("role")}>
             {grantable.map((r) => (
               <option key={r} value={r}>
                 {roleLabel(r)}
               </option>
             ))}
           </Select>
-        </Field>
+        </FormField>
         <Button type="submit" variant="primary" loading={add.isPending} className="mt-6.5">
           Create invitation
         </Button>
@@ -213,6 +210,6 @@ function AddMember({ grantable, onAdded }: { grantable: Role[]; onAdded: () => P
           no account yet.
         </p>
       )}
-    </form>
+    </ZodForm>
   );
 }

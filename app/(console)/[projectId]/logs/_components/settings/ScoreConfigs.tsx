@@ -1,12 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Badge, Button, Card, ErrorBox, Field, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import type { z } from "zod";
+import { applyServerError, emptyToUndefined, FormError, FormField, toNumber, useZodForm, ZodForm } from "@/app/_components/form";
+import { Badge, Button, Card, ErrorBox, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
-import { type RouterInputs, type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { scoreConfigInput } from "@/server/logs/inputs";
 
 type Config = RouterOutputs["logs"]["scoreConfigs"]["list"][number];
 type DataType = Config["dataType"];
@@ -131,102 +134,83 @@ export function ScoreConfigs() {
   );
 }
 
+/** "good=1, bad=0" as the schema's categories; text that does not read stays text, refused with CATEGORIES. */
+const categoriesOf = (v: unknown) => {
+  if (typeof v !== "string") return v;
+  if (!v.trim()) return undefined;
+  const parsed = parseCategories(v);
+  return typeof parsed === "string" ? v : parsed;
+};
+const CATEGORIES = "categories are at least two label=number pairs, e.g. good=1, bad=0";
+
+/** A new score config, validated by the server's scoreConfigInput before it is sent. */
 function CreateConfig({ onCreated }: { onCreated: () => Promise<unknown> }) {
   const trpc = useTRPC();
   const project = useProject();
-  const [name, setName] = useState("");
-  const [dataType, setDataType] = useState<DataType>("boolean");
-  const [min, setMin] = useState("");
-  const [max, setMax] = useState("");
-  const [categories, setCategories] = useState("");
-  const [description, setDescription] = useState("");
-  const [localError, setLocalError] = useState<{ field: string; message: string } | null>(null);
-  const create = useMutation(
-    trpc.logs.scoreConfigs.create.mutationOptions({
-      onSuccess: () => {
-        setName("");
-        setMin("");
-        setMax("");
-        setCategories("");
-        setDescription("");
-        return onCreated();
-      },
-    }),
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setLocalError(null);
-    if (!name.trim()) return setLocalError({ field: "name", message: "Name is required" });
-    const input: RouterInputs["logs"]["scoreConfigs"]["create"] = {
+  const create = useMutation(trpc.logs.scoreConfigs.create.mutationOptions());
+  const defaults = { name: "", dataType: "boolean" as const };
+  const form = useZodForm(scoreConfigInput, defaults, { categories: CATEGORIES });
+  const dataType = form.watch("dataType");
+  // a type's own fields leave the values when hidden: the schema refuses min/max or categories on other types
+  const number = { shouldUnregister: true, setValueAs: toNumber };
+  const optional = { setValueAs: emptyToUndefined };
+
+  async function submit(values: z.output<typeof scoreConfigInput>) {
+    try {
       // The project's uuid, not its slug: the service spreads the whole input (projectId included)
       // over the row it inserts, so a slug would land in the uuid column (reported server-side).
-      projectId: project.id,
-      name,
-      dataType,
-      description: description.trim() || undefined,
-    };
-    if (dataType === "numeric") {
-      for (const [field, v] of [
-        ["min", min],
-        ["max", max],
-      ] as const) {
-        if (v.trim() && !Number.isFinite(Number(v))) return setLocalError({ field, message: "Enter a number" });
-        if (v.trim()) input[field] = Number(v);
-      }
+      await create.mutateAsync({ projectId: project.id, ...values });
+      form.reset(defaults);
+      await onCreated();
+    } catch (err) {
+      applyServerError(form, err, ["name", "dataType", "min", "max", "categories", "description"]);
     }
-    if (dataType === "categorical") {
-      const cats = parseCategories(categories);
-      if (typeof cats === "string") return setLocalError({ field: "categories", message: cats });
-      input.categories = cats;
-    }
-    create.mutate(input);
-  };
-  const err = (field: string) => (localError?.field === field ? localError.message : fieldError(create.error, field));
-  const general = formError(create.error, ["name", "dataType", "min", "max", "categories", "description"]);
+  }
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Create score config" className="rounded-md border border-slate-200 bg-slate-50 p-4">
+    <ZodForm form={form} onSubmit={submit} label="Create score config" className="rounded-md border border-slate-200 bg-slate-50 p-4">
       <h3 className="mb-3 text-sm font-medium text-slate-900">New score config</h3>
-      {general && (
-        <div className="mb-3">
-          <ErrorBox title="Could not create the config" message={general} />
-        </div>
-      )}
+      <div className="mb-3 empty:hidden">
+        <FormError />
+      </div>
       <div className="flex flex-wrap items-start gap-3">
-        <Field label="Config name" error={err("name")} className="min-w-40 flex-1">
-          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="helpfulness" maxLength={100} />
-        </Field>
-        <Field label="Type" error={err("dataType")} className="w-44">
-          <Select value={dataType} onChange={(e) => setDataType(e.target.value as DataType)}>
+        <FormField name="name" label="Config name" className="min-w-40 flex-1">
+          <Input {...form.register("name")} placeholder="helpfulness" maxLength={100} />
+        </FormField>
+        <FormField name="dataType" label="Type" className="w-44">
+          <Select {...form.register("dataType")}>
             {TYPES.map((t) => (
               <option key={t.value} value={t.value}>
                 {t.label}
               </option>
             ))}
           </Select>
-        </Field>
+        </FormField>
         {dataType === "numeric" && (
           <>
-            <Field label="Min" error={err("min")} className="w-24">
-              <Input inputMode="decimal" value={min} onChange={(e) => setMin(e.target.value)} placeholder="1" />
-            </Field>
-            <Field label="Max" error={err("max")} className="w-24">
-              <Input inputMode="decimal" value={max} onChange={(e) => setMax(e.target.value)} placeholder="5" />
-            </Field>
+            <FormField name="min" label="Min" className="w-24">
+              <Input inputMode="decimal" {...form.register("min", number)} placeholder="1" />
+            </FormField>
+            <FormField name="max" label="Max" className="w-24">
+              <Input inputMode="decimal" {...form.register("max", number)} placeholder="5" />
+            </FormField>
           </>
         )}
         {dataType === "categorical" && (
-          <Field label="Categories" hint="label=value, comma separated" error={err("categories")} className="min-w-64 flex-1">
-            <Input value={categories} onChange={(e) => setCategories(e.target.value)} placeholder="correct=1, partly=0.5, wrong=0" />
-          </Field>
+          <FormField name="categories" label="Categories" hint="label=value, comma separated" className="min-w-64 flex-1">
+            <Input
+              {...form.register("categories", { shouldUnregister: true, setValueAs: categoriesOf })}
+              placeholder="correct=1, partly=0.5, wrong=0"
+            />
+          </FormField>
         )}
-        <Field label="Description" error={err("description")} className="min-w-48 flex-1">
-          <Input value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Optional" maxLength={1000} />
-        </Field>
+        <FormField name="description" label="Description" className="min-w-48 flex-1">
+          <Input {...form.register("description", optional)} placeholder="Optional" maxLength={1000} />
+        </FormField>
         <Button type="submit" variant="primary" loading={create.isPending} className="mt-6.5">
           Create config
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
