@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import { createDatabase, type Database } from "../../db/client";
 import { maintenanceUrl } from "../../db/embedded";
 import { setRuntime } from "../../server/core/runtime";
-import { withDatabase } from "./global-db";
+import { dropDatabase, withDatabase } from "./global-db";
 
 export interface TestDatabase extends Database {
   name: string;
@@ -28,7 +28,7 @@ export async function freshDatabase(opts: { empty?: boolean } = {}): Promise<Tes
     drop: async () => {
       await database.close();
       const a = postgres(maintenanceUrl(server), { max: 1, onnotice: () => {} });
-      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabase(a, name);
       await a.end();
     },
   };

@@ -32,7 +32,7 @@ export default async function setup(project: TestProject) {
   project.provide("pgRun", run);
   return async () => {
     const dbs = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${`${run}%`}`;
-    for (const { datname } of dbs) await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    for (const { datname } of dbs) await dropDatabase(admin, datname);
     await admin.end();
     await stopEmbedded?.();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -50,5 +50,20 @@ declare module "vitest" {
     pgServerUrl: string;
     pgTemplate: string;
     pgRun: string;
+  }
+}
+
+/**
+ * DROP DATABASE, ending any session still on it. WITH (FORCE) refuses ("permission denied to terminate
+ * process", 42501) when the role is not a superuser and an autovacuum worker (a superuser process) is
+ * on the database at that moment, as the embedded server's role is not: then a plain DROP, which asks
+ * autovacuum to stop and waits for it (our own connections are closed before this is called).
+ */
+export async function dropDatabase(admin: postgres.Sql, name: string): Promise<void> {
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "42501") throw err;
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name}`);
   }
 }
