@@ -104,7 +104,7 @@ async function groupSummary(db: DbOrTx, projectId: string, col: typeof t.session
 export const listSessions = (db: DbOrTx, projectId: string, page: GroupListInput) => listGroups(db, projectId, t.sessionId, page);
 export const listUsers = (db: DbOrTx, projectId: string, page: GroupListInput) => listGroups(db, projectId, t.userId, page);
 
-/** The ratings of some traces, per trace, oldest first. */
+/** The ratings of some traces, per trace, oldest first (ratings written in one batch share a time: by name then). */
 async function ratingsOf(db: DbOrTx, projectId: string, traceIds: string[]) {
   if (!traceIds.length) return new Map<string, RatingBrief[]>();
   const rows = await db
@@ -121,7 +121,7 @@ async function ratingsOf(db: DbOrTx, projectId: string, traceIds: string[]) {
     })
     .from(r)
     .where(and(eq(r.projectId, projectId), inArray(r.traceId, traceIds)))
-    .orderBy(asc(r.createdAt), asc(r.id));
+    .orderBy(asc(r.createdAt), asc(r.name), asc(r.id));
   const by = new Map<string, RatingBrief[]>();
   for (const { traceId, ...rating } of rows) by.set(traceId, [...(by.get(traceId) ?? []), rating]);
   return by;

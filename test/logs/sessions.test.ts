@@ -114,9 +114,10 @@ describe("logs.sessions", () => {
       [{ q: "and Italy?" }, { a: "Rome" }],
       [{ q: "and Spain?" }, { a: "Madrid" }],
     ]);
+    // Both ratings came in one batch, so they share a time and order by name.
     expect(s.traces.items[2]?.ratings.map((r) => [r.name, r.value])).toEqual([
-      ["thumbs", 1],
       ["quality", 4],
+      ["thumbs", 1],
     ]);
     const paged = await callerFor(d.db, viewer).logs.sessions.get({ projectId, sessionId: S1, limit: 2 });
     const rest = await callerFor(d.db, viewer).logs.sessions.get({
