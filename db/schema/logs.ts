@@ -162,6 +162,31 @@ export const scoreConfigs = pgTable(
 
 export const RATING_SOURCES = ["ui", "api", "widget", "eval", "queue"] as const;
 
+/**
+ * A trace's ratings of one score name, summed: the explorer sorts by `mean` through the
+ * (project_id, name, mean, trace_id) index instead of averaging the ratings of every trace in range.
+ * Kept by statement triggers on `ratings` (migration 0023) as increments, so concurrent writers of
+ * one trace's ratings add up rather than overwrite each other; a row goes when its last valued
+ * rating does. Ratings without a value (free text) do not count.
+ */
+export const traceScores = pgTable(
+  "trace_scores",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    traceId: text("trace_id").notNull(),
+    name: text("name").notNull(),
+    n: integer("n").notNull(),
+    sum: doublePrecision("sum").notNull(),
+    mean: doublePrecision("mean").generatedAlwaysAs(sql`CASE WHEN n > 0 THEN sum / n END`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.name, t.traceId] }),
+    index("trace_scores_sort_idx").on(t.projectId, t.name, t.mean, t.traceId),
+  ],
+);
+
 export const ratings = pgTable(
   "ratings",
   {

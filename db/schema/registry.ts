@@ -174,7 +174,11 @@ export const aliasTransitions = pgTable(
     actorKeyId: uuid("actor_key_id").references(() => apiKeys.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
-  (t) => [index("alias_transitions_model_alias_created_idx").on(t.modelId, t.alias, t.createdAt, t.id)],
+  (t) => [
+    index("alias_transitions_model_alias_created_idx").on(t.modelId, t.alias, t.createdAt, t.id),
+    // the overview's "aliases moved in the last 24 h" of a project
+    index("alias_transitions_project_created_idx").on(t.projectId, t.createdAt),
+  ],
 );
 
 // ---------------------------------------------------------------- approvals

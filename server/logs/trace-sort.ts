@@ -1,6 +1,7 @@
-import { and, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import { schema } from "../../db/client";
+import type { SelectedFields } from "drizzle-orm/pg-core";
+import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 
 const t = schema.traces;
@@ -24,11 +25,16 @@ export const traceSort = z
 export type TraceSort = z.infer<typeof traceSort>;
 export const DEFAULT_SORT: TraceSort = { by: "time", dir: "desc" };
 
-/** A trace's mean rating of score `name` (numeric, boolean as 0/1, categorical as the label's value). */
+const ts = schema.traceScores;
+
+/**
+ * A trace's mean rating of score `name` (numeric, boolean as 0/1, categorical as the label's value),
+ * from `trace_scores` (one primary-key read; migration 0023 keeps it from the ratings).
+ */
 export const scoreMean = (name: string) =>
   sql<
     number | null
-  >`(SELECT avg(r.value) FROM ratings r WHERE r.project_id = ${t.projectId} AND r.trace_id = ${t.id} AND r.name = ${name})`;
+  >`(SELECT ts.mean FROM trace_scores ts WHERE ts.project_id = ${t.projectId} AND ts.name = ${name} AND ts.trace_id = ${t.id})`;
 
 interface SortKey {
   expr: SQL;
@@ -51,7 +57,8 @@ function sortKey(s: TraceSort): SortKey {
     case "tokens":
       return { expr: sql`(${t.inputTokens} + ${t.outputTokens})`, nullable: false, param: num };
     case "score":
-      return { expr: scoreMean(s.score ?? ""), nullable: true, param: num };
+      // the mean of the joined trace_scores row (listTraces joins it: server/logs/traces.ts)
+      return { expr: sql`${ts.mean}`, nullable: true, param: num };
   }
 }
 
@@ -71,7 +78,7 @@ export function sortOrder(s: TraceSort): SQL[] {
 /** The sort key of a row as the SELECT reads it. */
 export const sortValue = (s: TraceSort): SQL => sortKey(s).expr;
 
-interface Cursor {
+export interface Cursor {
   /** the sort it belongs to ("time", "cost", "score:helpful"...) */
   k: string;
   v: string | number | null;
@@ -86,7 +93,8 @@ export function encodeCursor(s: TraceSort, v: Date | number | null, id: string):
 
 const badCursor = () => new DomainError("BAD_REQUEST", "cursor is not a cursor returned by this list with this sort", "cursor");
 
-function decode(cursor: string, s: TraceSort): Cursor {
+/** A cursor's sort value and id, checked against the sort. */
+export function decode(cursor: string, s: TraceSort): Cursor {
   let c: Partial<Cursor> & { t?: unknown };
   try {
     c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -111,4 +119,48 @@ export function afterCursor(cursor: string, s: TraceSort): SQL | undefined {
   const v = k.param(c.v);
   const cmp = s.dir === "asc" ? sql`${k.expr} > ${v}` : sql`${k.expr} < ${v}`;
   return or(cmp, and(sql`${k.expr} = ${v}`, idBeyond), k.nullable && !first ? isNull(k.expr) : undefined);
+}
+
+/**
+ * The rows of a score sort: the traces rated on the score in the order of the
+ * (project_id, name, mean, trace_id) index of `trace_scores` (a row comparison after the cursor, so a
+ * deep page starts where the last one ended), then, once those run out, the traces of the filter
+ * not rated on it, by id. `where` is the list's filter on `traces`; `n` rows at most.
+ */
+export async function scoreSortedRows<C extends SelectedFields>(
+  db: DbOrTx,
+  cols: C,
+  where: SQL | undefined,
+  s: TraceSort,
+  cursor: string | undefined,
+  n: number,
+) {
+  const name = s.score ?? "";
+  const c = cursor ? decode(cursor, s) : undefined;
+  const dir = s.dir === "asc" ? asc : desc;
+  const beyond = s.dir === "asc" ? sql`>` : sql`<`;
+  const rated =
+    c?.v === null
+      ? []
+      : await db
+          .select({ ...cols, sortKey: sql<number | null>`${ts.mean}` })
+          .from(t)
+          .innerJoin(ts, and(eq(ts.projectId, t.projectId), eq(ts.name, name), eq(ts.traceId, t.id)))
+          .where(and(where, c ? sql`(${ts.mean}, ${ts.traceId}) ${beyond} (${Number(c.v)}::float8, ${c.id})` : undefined))
+          .orderBy(dir(ts.mean), dir(ts.traceId))
+          .limit(n);
+  if (rated.length >= n) return rated;
+  const unrated = await db
+    .select({ ...cols, sortKey: sql<number | null>`NULL::float8` })
+    .from(t)
+    .where(
+      and(
+        where,
+        sql`NOT EXISTS (SELECT 1 FROM trace_scores x WHERE x.project_id = ${t.projectId} AND x.name = ${name} AND x.trace_id = ${t.id})`,
+        c?.v === null ? sql`${t.id} ${beyond} ${c.id}` : undefined,
+      ),
+    )
+    .orderBy(dir(t.id))
+    .limit(n - rated.length);
+  return [...rated, ...unrated];
 }

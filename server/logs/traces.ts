@@ -5,7 +5,7 @@ import { notFound } from "../core/errors";
 import type { Page } from "../core/pagination";
 import { containsPattern, searchMode } from "./search";
 import { scoresOf, type TraceScore } from "./trace-scores";
-import { afterCursor, DEFAULT_SORT, encodeCursor, scoreMean, sortOrder, sortValue, type TraceSort } from "./trace-sort";
+import { afterCursor, DEFAULT_SORT, encodeCursor, scoreMean, scoreSortedRows, sortOrder, sortValue, type TraceSort } from "./trace-sort";
 
 /**
  * One score's condition: the trace's mean rating of that name within [min, max] (a boolean's true is
@@ -148,14 +148,17 @@ export async function listTraces(
   opts: { full?: boolean; withScores?: boolean } = {},
 ): Promise<Page<TraceRow & { input?: unknown; output?: unknown; metadata?: unknown }>> {
   const sort = page.sort ?? DEFAULT_SORT;
-  const after = page.cursor ? afterCursor(page.cursor, sort) : undefined;
   const cols = opts.full ? { ...traceRowCols, input: t.input, output: t.output, metadata: t.metadata } : traceRowCols;
-  const rows = (await db
-    .select({ ...cols, sortKey: sql<Date | number | null>`${sortValue(sort)}` })
-    .from(t)
-    .where(and(traceWhere(projectId, f), after))
-    .orderBy(...sortOrder(sort))
-    .limit(page.limit + 1)) as (TraceRow & { sortKey: Date | string | number | null })[];
+  const rows = (
+    sort.by === "score"
+      ? await scoreSortedRows(db, cols, traceWhere(projectId, f), sort, page.cursor, page.limit + 1)
+      : await db
+          .select({ ...cols, sortKey: sql<Date | number | null>`${sortValue(sort)}` })
+          .from(t)
+          .where(and(traceWhere(projectId, f), page.cursor ? afterCursor(page.cursor, sort) : undefined))
+          .orderBy(...sortOrder(sort))
+          .limit(page.limit + 1)
+  ) as (TraceRow & { sortKey: Date | string | number | null })[];
   const scores = opts.withScores
     ? await scoresOf(
         db,
