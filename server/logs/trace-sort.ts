@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { SelectedFields } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 
