@@ -209,6 +209,20 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await expect.poll(() => train.getByRole("alert").textContent()).toContain("needs at least 10");
       await page.getByRole("group", { name: "Calls", exact: true }).getByText("0").waitFor();
 
+      // editing a learned router: its saved targets in the form, a negative margin refused under the field, no request
+      const updates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("routing.update")) updates.push(r.url());
+      });
+      await page.getByRole("button", { name: "Edit", exact: true }).click();
+      const edit = page.getByRole("form", { name: "Edit router" });
+      expect(await edit.getByLabel("Small target").inputValue()).toBe("tiny-bert-sentiment");
+      await edit.getByLabel("Label margin").fill("-1");
+      await edit.getByRole("button", { name: "Save changes" }).click();
+      await expect.poll(() => errorUnder(edit.getByLabel("Label margin"))).toBe("The margin is 0 or more");
+      expect(updates).toEqual([]);
+      await edit.getByRole("button", { name: "Cancel" }).click();
+
       // Try it: the gateway refuses an untrained learned router, and the form says why
       const tryIt = page.getByRole("form", { name: "Try it" });
       await tryIt.getByLabel("Prompt").fill("hello");

@@ -197,7 +197,7 @@ export function inFormTerms(err: unknown, kind: Kind): unknown {
   return Object.assign(new Error(message), { data: { ...(err as { data?: object }).data, field: mapped } });
 }
 
-/** The fields a server error may name, most specific first among them is picked by applyServerError. */
+/** The form fields a server error may land under (applyServerError picks the most specific one it names). */
 export function routerFields(d: Pick<RouterDraft, "rules" | "split">) {
   const rules = d.rules.rules.flatMap((_, i) => [`rules.rules.${i}.when.value`, `rules.rules.${i}.target`]);
   const split = d.split.targets.flatMap((_, i) => [`split.targets.${i}.target`, `split.targets.${i}.weight`]);
