@@ -46,3 +46,51 @@ export const scoreConfigInput = z
     if (c.min !== undefined && c.max !== undefined && c.min >= c.max)
       ctx.addIssue({ code: "custom", path: ["max"], message: "max must be greater than min" });
   });
+
+/** A project's price for a model: an exact model name, or a pattern written /regex/flags (checked by the service). */
+export const priceInput = z.object({
+  match: z.string().trim().min(1, "enter a model name or a /pattern/").max(200),
+  inputPerMillion: z.number({ message: "enter a price ≥ 0" }).finite("enter a price ≥ 0").min(0, "enter a price ≥ 0"),
+  outputPerMillion: z.number({ message: "enter a price ≥ 0" }).finite("enter a price ≥ 0").min(0, "enter a price ≥ 0"),
+});
+
+const instant = z.iso
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time with an offset (2026-01-01T00:00:00Z)" })
+  .transform((s) => new Date(s));
+
+/** Recompute costs over `[from, to)` of the observations' start time. */
+export const recomputeInput = z
+  .object({ from: instant, to: instant })
+  .refine((r) => r.from < r.to, { path: ["to"], message: "must be after from" });
+
+/** The built-in redaction rules (server/logs/redaction.ts implements them). */
+export const REDACTION_BUILTINS = ["email", "phone", "credit_card", "api_key", "ip_address"] as const;
+/** A custom redaction rule's name: it shows in the text as [REDACTED:name]. */
+export const REDACTION_RULE_NAME = /^[a-z0-9_-]{1,40}$/;
+export const MAX_CUSTOM_RULES = 50;
+
+const retention = "retention is a whole number of days from 1 to 3650";
+
+/**
+ * A project's log settings. The shapes and names are checked here; redaction.ts's
+ * validateRedactionConfig checks the rest (a pattern compiles, matches no empty string, is not
+ * exponential; names are unique) and names the rule's field.
+ */
+export const logSettingsInput = z.object({
+  retentionDays: z.number({ message: retention }).int(retention).min(1, retention).max(3650, retention).nullable(),
+  redaction: z.object({
+    builtins: z.array(z.enum(REDACTION_BUILTINS)).max(REDACTION_BUILTINS.length),
+    custom: z
+      .array(
+        z.object({
+          name: z.string().regex(REDACTION_RULE_NAME, 'a rule name is 1-40 characters of a-z, 0-9, "_" or "-"'),
+          pattern: z.string().min(1, "enter a pattern"),
+          flags: z
+            .string()
+            .regex(/^[imsu]*$/, "flags are any of i, m, s, u")
+            .optional(),
+        }),
+      )
+      .max(MAX_CUSTOM_RULES),
+  }),
+});

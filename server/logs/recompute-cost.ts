@@ -6,14 +6,6 @@ import { callCost, type DeploymentPrices, listPrices, priceLookup } from "./pric
 import { refreshRollups } from "./rollups";
 import { markHoursDirty } from "./stats";
 
-const instant = z.iso
-  .datetime({ offset: true, message: "must be an ISO 8601 date-time with an offset (2026-01-01T00:00:00Z)" })
-  .transform((s) => new Date(s));
-
-/** `[from, to)` over the observations' start time. */
-export const recomputeInput = z
-  .object({ from: instant, to: instant })
-  .refine((r) => r.from < r.to, { path: ["to"], message: "must be after from" });
 export const recomputeOutput = z.object({
   /** observations whose cost changed */
   updated: z.number(),

@@ -1,4 +1,5 @@
 import { DomainError } from "../core/errors";
+import { MAX_CUSTOM_RULES, REDACTION_BUILTINS, REDACTION_RULE_NAME } from "./inputs";
 
 /**
  * Redaction of logged prompts and responses at ingest, so that secrets never reach the database.
@@ -13,9 +14,9 @@ import { DomainError } from "../core/errors";
  * (`nestedUnboundedQuantifier`), which catches the classic `(a+)+` shape but not every slow regex.
  */
 
-export type BuiltinRule = "email" | "phone" | "credit_card" | "api_key" | "ip_address";
+export type BuiltinRule = (typeof REDACTION_BUILTINS)[number];
 
-export const BUILTIN_RULES: readonly BuiltinRule[] = ["email", "phone", "credit_card", "api_key", "ip_address"];
+export const BUILTIN_RULES: readonly BuiltinRule[] = REDACTION_BUILTINS;
 
 export interface CustomRule {
   name: string;
@@ -52,9 +53,9 @@ export interface CompiledRule {
 
 export type Redactor = ((value: unknown) => RedactionResult) & { readonly rules: readonly CompiledRule[] };
 
-export const MAX_CUSTOM_RULES = 50;
+export { MAX_CUSTOM_RULES };
 export const MAX_PATTERN_LENGTH = 500;
-const RULE_NAME = /^[a-z0-9_-]{1,40}$/;
+const RULE_NAME = REDACTION_RULE_NAME;
 const ALLOWED_FLAGS = new Set(["i", "m", "s", "u"]);
 
 const digitsOf = (s: string) => s.replace(/\D/g, "");

@@ -28,6 +28,7 @@ import {
   traceRowOut,
 } from "./contract";
 import { ingestBatch } from "./ingest";
+import { logSettingsInput, priceInput, recomputeInput } from "./inputs";
 import { catalogOut, deletePrice, listCatalog, listPrices, upsertPrice } from "./prices";
 import {
   addItems,
@@ -41,11 +42,11 @@ import {
   queueStats,
   skipItem,
 } from "./queues";
-import { recomputeCosts, recomputeInput, recomputeOutput } from "./recompute-cost";
+import { recomputeCosts, recomputeOutput } from "./recompute-cost";
 import { scoreCharts, scoreChartsInput } from "./score-charts";
 import { createScoreConfig, listScoreConfigs, setScoreConfigArchived } from "./score-configs";
 import { getSession, getUser, groupKey, groupListInput, listSessions, listUsers } from "./sessions";
-import { getLogSettings, logSettingsInput, updateLogSettings } from "./settings";
+import { getLogSettings, updateLogSettings } from "./settings";
 import { traceModelVersion, traceModelVersionInput, traceModelVersionOut } from "./trace-model-version";
 import { scoreNameOut, scoreNames } from "./trace-scores";
 import { DEFAULT_SORT, traceSort } from "./trace-sort";
@@ -120,7 +121,7 @@ const prices = router({
   list: projectProcedure.output(z.array(priceOut)).query(({ ctx }) => listPrices(ctx.db, ctx.projectId)),
   upsert: projectProcedure
     .use(requireRole("engineer"))
-    .input(z.object({ match: z.string().min(1).max(200), inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }))
+    .input(priceInput)
     .output(priceOut)
     .mutation(({ ctx, input }) => upsertPrice(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   delete: projectProcedure

@@ -1,22 +1,13 @@
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
-import { BUILTIN_RULES, type BuiltinRule, compileRedaction, type RedactionConfig, validateRedactionConfig } from "./redaction";
+import { compileRedaction, type RedactionConfig, validateRedactionConfig } from "./redaction";
 
 export interface LogSettings {
   retentionDays: number | null;
   redaction: RedactionConfig;
 }
-
-export const logSettingsInput = z.object({
-  retentionDays: z.number().int().min(1).max(3650).nullable(),
-  redaction: z.object({
-    builtins: z.array(z.enum(BUILTIN_RULES as [BuiltinRule, ...BuiltinRule[]])).max(BUILTIN_RULES.length),
-    custom: z.array(z.object({ name: z.string(), pattern: z.string(), flags: z.string().optional() })).max(50),
-  }),
-});
 
 const DEFAULTS: LogSettings = { retentionDays: null, redaction: { builtins: [], custom: [] } };
 
@@ -29,7 +20,9 @@ export async function updateLogSettings(db: DbOrTx, actor: Actor, projectId: str
   try {
     validateRedactionConfig(input.redaction);
   } catch (err) {
-    throw new DomainError("BAD_REQUEST", (err as Error).message, "redaction");
+    // the rule's own field under redaction (custom[0].pattern → redaction.custom.0.pattern), so a form shows it there
+    const inner = err instanceof DomainError && err.field ? `.${err.field.replace(/\[(\d+)\]/g, ".$1")}` : "";
+    throw new DomainError("BAD_REQUEST", (err as Error).message, `redaction${inner}`);
   }
   return db.transaction(async (tx) => {
     const before = await getLogSettings(tx, projectId);

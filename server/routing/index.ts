@@ -17,14 +17,6 @@ export {
   trainSelected,
 } from "./candidates";
 export {
-  cascadeConfigSchema,
-  learnedConfigSchema,
-  type RouterKind,
-  routerConfigSchemas,
-  rulesConfigSchema,
-  splitConfigSchema,
-} from "./config";
-export {
   EVAL_STREAM_MAX_BYTES,
   EvalLineError,
   type EvalRow,
@@ -48,6 +40,14 @@ export {
   TEXT_FEATURES,
   textFeatures,
 } from "./features";
+export {
+  cascadeConfigSchema,
+  learnedConfigSchema,
+  type RouterKind,
+  routerConfigSchemas,
+  rulesConfigSchema,
+  splitConfigSchema,
+} from "./inputs";
 export { isKnnModel, type KnnModel, predictKnn, trainKnn } from "./knn";
 export {
   isLearnedModel,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cascadeConfigSchema, rulesConfigSchema, splitConfigSchema } from "./config";
+import { cascadeConfigSchema, rulesConfigSchema, splitConfigSchema } from "./inputs";
 import {
   approxTokens,
   type CascadeConfig,

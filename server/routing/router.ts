@@ -3,9 +3,10 @@ import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { isRouterModel, modelSummary } from "./candidates";
 import { deletedOut, routerListOut, routerOut, routerStatsOut, trainedOut } from "./contract";
-import { createRouter, deleteRouter, getRouter, listRouters, routerInput, routerName, updateRouter } from "./service-routers";
+import { routerInput, routerName, trainInput } from "./inputs";
+import { createRouter, deleteRouter, getRouter, listRouters, updateRouter } from "./service-routers";
 import { routerStats } from "./service-stats";
-import { trainInput, trainRouter } from "./service-train";
+import { trainRouter } from "./service-train";
 
 /**
  * api.routing.*: routers (reads for members, writes for engineers up), training, the dashboard. Evaluation

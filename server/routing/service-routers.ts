@@ -1,40 +1,13 @@
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound, parseOrThrow } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
 import { isRouterModel } from "./candidates";
-import { type RouterKind, routerConfigSchemas } from "./config";
+import { type RouterInput, type RouterKind, routerConfigSchemas, routerInput } from "./inputs";
 
 const r = schema.routers;
 export type RouterRow = typeof r.$inferSelect;
-
-export const routerName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][\w.-]*$/, "a router name is letters, digits, . - and _");
-export const cacheInput = z.object({
-  exact: z.boolean().default(false),
-  /** cosine similarity at or above which a cached answer is reused; null: no semantic cache */
-  semantic: z.number().min(0.5).max(1).nullable().default(null),
-  ttlSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(30 * 86_400)
-    .default(3600),
-});
-export const routerInput = z.object({
-  name: routerName,
-  kind: z.enum(["rules", "split", "cascade", "learned"]),
-  config: z.record(z.string(), z.unknown()),
-  fallbacks: z.array(z.string().min(1).max(200)).max(5).default([]),
-  cache: cacheInput.default({ exact: false, semantic: null, ttlSeconds: 3600 }),
-  active: z.boolean().default(true),
-});
-export type RouterInput = z.infer<typeof routerInput>;
 
 /** Validate the kind's config (the field named), and that every target and fallback is a deployment of the project. */
 async function checked(db: DbOrTx, projectId: string, input: RouterInput) {

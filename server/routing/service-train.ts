@@ -1,36 +1,13 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
-import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { embedTexts } from "../serving";
 import { type Actor, recordAudit } from "../workspace";
 import { modelSummary, type RouterModel, trainSelected } from "./candidates";
+import type { TrainInput } from "./inputs";
 import { TrainingDataError } from "./learned";
 import { type LearnedConfig, promptText } from "./policies";
 import { getRouter } from "./service-routers";
-
-export const trainInput = z.object({
-  name: z.string().min(1).max(100),
-  source: z.discriminatedUnion("kind", [
-    /**
-     * Ratings on logged calls the router's small target answered: the small answer was good enough
-     * when its mean rating is at least `goodAt` (thumbs up = 1, down = 0; numeric ratings as stored).
-     */
-    z.object({ kind: z.literal("ratings"), goodAt: z.number().default(0.5), limit: z.number().int().min(10).max(50_000).default(5000) }),
-    /** Per-item scores of two eval runs on one dataset version: small's and large's predictions, one figure. */
-    z.object({
-      kind: z.literal("evals"),
-      smallRunId: z.uuid(),
-      largeRunId: z.uuid(),
-      figure: z.string().min(1).max(100).default("rougeL.fmeasure"),
-      margin: z.number().min(0).default(0),
-    }),
-  ]),
-  seed: z.number().int().default(1),
-  /** calibrate the threshold to this share of large calls (default: the training data's share needing large) */
-  targetLargeShare: z.number().min(0).max(1).optional(),
-});
-export type TrainInput = z.infer<typeof trainInput>;
 
 interface Items {
   prompts: string[];

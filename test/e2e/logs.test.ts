@@ -202,4 +202,55 @@ describe.skipIf(Boolean(skip))(`logs explorer and trace page in Chromium${skip ?
       await page.getByRole("table", { name: "Score configs" }).getByText(config).waitFor({ state: "detached" });
     });
   });
+  it("checks prices, the cost recompute and the redaction settings in the browser, and shows the server's refusals under their field", async () => {
+    if (!app) return;
+    await withPage(browser, "logs-settings-forms", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/logs/settings"));
+      const sent: string[] = [];
+      page.on("request", (r) => {
+        for (const p of ["logs.prices.upsert", "logs.prices.recompute", "logs.settings.update"]) if (r.url().includes(p)) sent.push(p);
+      });
+
+      // a price: no match and a price that is no number are refused under their fields, with no request
+      const price = page.getByRole("form", { name: "Add or update a price" });
+      await price.getByLabel("Input USD per 1M tokens").fill("cheap");
+      await price.getByLabel("Output USD per 1M tokens").fill("0.6");
+      await price.getByRole("button", { name: "Save price" }).click();
+      await expect.poll(() => errorUnder(price.getByLabel("Model match"))).toBe("Enter a model name or a /pattern/");
+      expect(await errorUnder(price.getByLabel("Input USD per 1M tokens"))).toBe("Enter a price ≥ 0");
+      expect(sent).toEqual([]);
+      // a pattern that does not compile is the server's to refuse: its 400 lands under the match
+      await price.getByLabel("Model match").fill("/e2e-(/");
+      await price.getByLabel("Input USD per 1M tokens").fill("0.15");
+      await price.getByRole("button", { name: "Save price" }).click();
+      await expect.poll(() => errorUnder(price.getByLabel("Model match"))).toContain("is not a valid regular expression");
+      expect(sent).toEqual(["logs.prices.upsert"]);
+
+      // a recompute range that ends before it starts: refused under the end, no request
+      const recompute = page.getByRole("form", { name: "Recompute costs" });
+      await recompute.getByLabel("From").fill("2026-02-02T00:00");
+      await recompute.getByLabel("To (exclusive)").fill("2026-02-01T00:00");
+      await recompute.getByRole("button", { name: "Recompute" }).click();
+      await expect.poll(() => errorUnder(recompute.getByLabel("To (exclusive)"))).toBe("Enter an end after the start");
+      expect(sent).toEqual(["logs.prices.upsert"]);
+
+      // redaction and retention: a bad rule name and 0 days are refused in the browser ...
+      const policy = page.getByRole("form", { name: "Redaction and retention" });
+      await policy.getByRole("button", { name: "Add rule" }).click();
+      await policy.getByLabel("Rule 1 Name").fill("Order ID");
+      await policy.getByLabel("Rule 1 Pattern").fill("a*");
+      await policy.getByLabel("Retention days").fill("0");
+      await policy.getByRole("button", { name: "Save settings" }).click();
+      await expect.poll(() => errorUnder(policy.getByLabel("Rule 1 Name"))).toMatch(/^A rule name is 1-40 characters/);
+      expect(await errorUnder(policy.getByLabel("Retention days"))).toBe("Retention is a whole number of days from 1 to 3650");
+      expect(sent).toEqual(["logs.prices.upsert"]);
+      // ... and a pattern that matches nothing at all is the server's 400, under that rule's pattern (nothing saved)
+      await policy.getByLabel("Rule 1 Name").fill(`e2e-${uniq()}`);
+      await policy.getByLabel("Keep forever").check();
+      await policy.getByRole("button", { name: "Save settings" }).click();
+      await expect.poll(() => errorUnder(policy.getByLabel("Rule 1 Pattern"))).toContain("matches the empty string");
+      expect(sent).toEqual(["logs.prices.upsert", "logs.settings.update"]);
+    });
+  });
 });

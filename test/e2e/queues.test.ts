@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -82,6 +82,19 @@ describe.skipIf(Boolean(skip))(`annotation queues in Chromium${skip ? ` (skipped
       await form.getByText("Pick at least one score config").waitFor();
       await form.getByRole("checkbox", { name: new RegExp(helpful) }).check();
       await form.getByRole("checkbox", { name: new RegExp(stars) }).check();
+      // the quick score config checks the server's scoreConfigInput before sending; a taken name is the server's 409
+      const configCreates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("logs.scoreConfigs.create")) configCreates.push(r.url());
+      });
+      await form.getByRole("button", { name: "+ New score config" }).click();
+      await form.getByRole("button", { name: "Add score" }).click();
+      await expect.poll(() => errorUnder(form.getByLabel("Score name"))).toBe("Enter a config name");
+      expect(configCreates).toEqual([]);
+      await form.getByLabel("Score name").fill(helpful);
+      await form.getByRole("button", { name: "Add score" }).click();
+      await expect.poll(() => errorUnder(form.getByLabel("Score name"))).toBe(`A score config named ${helpful} already exists`);
+      expect(configCreates).toHaveLength(1);
       await form.getByLabel("Tags", { exact: true }).fill(tag);
       await form.getByRole("button", { name: "Create queue" }).click();
       await page.getByText("Added 3 traces").waitFor();

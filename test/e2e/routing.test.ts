@@ -85,13 +85,23 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       // the provider form keeps its key hidden
       expect(await page.getByRole("form", { name: "New provider" }).getByLabel("API key").getAttribute("type")).toBe("password");
 
-      // a router with no default is refused in the form, with an alert
+      // the router's own schema refuses, in the browser and under each field, before any request:
+      // a bad name, a length that is no number, no default target
       await page.goto(url("/demo/routing"));
       await page.getByRole("heading", { level: 1, name: "Routing" }).waitFor();
+      const routerCreates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("routing.create")) routerCreates.push(r.url());
+      });
       const form = page.getByRole("form", { name: "New router" });
-      await form.getByLabel("Router name").fill(routerName);
+      await form.getByLabel("Router name").fill("by length!");
+      await form.getByLabel("Rule 1 value").fill("forty");
       await form.getByRole("button", { name: "Create router" }).click();
-      await expect.poll(() => form.getByRole("alert").textContent()).toContain("default target");
+      await expect.poll(() => errorUnder(form.getByLabel("Router name"))).toMatch(/letters, digits/);
+      expect(await errorUnder(form.getByLabel("Rule 1 value"))).toBe("The length is a whole number");
+      expect(await errorUnder(form.getByLabel("Default target"))).toBe("Pick a deployment");
+      expect(routerCreates).toEqual([]);
+      await form.getByLabel("Router name").fill(routerName);
 
       // rules: longer than 40 characters → large; otherwise tiny-gpt2
       await form.getByLabel("Kind").selectOption("rules");
@@ -108,6 +118,7 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await form.getByRole("button", { name: "Create router" }).click();
       await page.getByText(`Created router ${routerName}.`).waitFor();
       await page.getByRole("table", { name: "Routers" }).getByRole("link", { name: routerName }).waitFor();
+      expect(routerCreates).toHaveLength(1);
 
       // 3 short and 2 long prompts through the gateway
       const short = ["hi", "what time is it?", "hello there"];
@@ -170,14 +181,47 @@ describe.skipIf(Boolean(skip))(`routers in Chromium${skip ? ` (skipped: ${skip})
       await form.getByLabel("Large target").selectOption("tiny-gpt2");
       await form.getByLabel("Exact response cache").check();
       await form.getByRole("button", { name: "Create router" }).click();
-      await page.getByRole("link", { name: `Open ${name}` }).click();
+      await page.getByText(`Created router ${name}.`).waitFor();
+      // the same name again: the server's 409 lands under the name
+      await form.getByLabel("Router name").fill(name);
+      await form.getByLabel("Small target").selectOption("tiny-bert-sentiment");
+      await form.getByLabel("Large target").selectOption("tiny-gpt2");
+      await form.getByRole("button", { name: "Create router" }).click();
+      await expect.poll(() => errorUnder(form.getByLabel("Router name"))).toContain(`router named ${name} already exists`);
+      await page.getByRole("table", { name: "Routers" }).getByRole("link", { name }).click();
       await page.getByRole("heading", { level: 1, name }).waitFor();
       await page.getByText("Not trained yet").waitFor();
       const train = page.getByRole("form", { name: "Train router" });
+      const trains: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("routing.train")) trains.push(r.url());
+      });
+      // the training schema's range, checked in the browser: no request
+      await train.getByLabel("Target share of large calls").fill("2");
+      await train.getByRole("button", { name: "Train router" }).click();
+      await expect
+        .poll(() => errorUnder(train.getByLabel("Target share of large calls")))
+        .toBe("The target share of large calls is between 0 and 1");
+      expect(trains).toEqual([]);
+      await train.getByLabel("Target share of large calls").fill("");
       await train.getByLabel("Training source").selectOption("ratings");
       await train.getByRole("button", { name: "Train router" }).click();
       await expect.poll(() => train.getByRole("alert").textContent()).toContain("needs at least 10");
       await page.getByRole("group", { name: "Calls", exact: true }).getByText("0").waitFor();
+
+      // editing a learned router: its saved targets in the form, a negative margin refused under the field, no request
+      const updates: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("routing.update")) updates.push(r.url());
+      });
+      await page.getByRole("button", { name: "Edit", exact: true }).click();
+      const edit = page.getByRole("form", { name: "Edit router" });
+      expect(await edit.getByLabel("Small target").inputValue()).toBe("tiny-bert-sentiment");
+      await edit.getByLabel("Label margin").fill("-1");
+      await edit.getByRole("button", { name: "Save changes" }).click();
+      await expect.poll(() => errorUnder(edit.getByLabel("Label margin"))).toBe("The margin is 0 or more");
+      expect(updates).toEqual([]);
+      await edit.getByRole("button", { name: "Cancel" }).click();
 
       // Try it: the gateway refuses an untrained learned router, and the form says why
       const tryIt = page.getByRole("form", { name: "Try it" });

@@ -253,5 +253,27 @@ describe("routers at the gateway", () => {
       code: "CONFLICT",
     });
     expect(await chat("router:missing", "hi")).toMatchObject({ status: 404, body: { error: { code: "model_not_found" } } });
+    // the kind's config schema (server/routing/inputs.ts, the console's form checks the same) names the part that is wrong
+    await expect(
+      api().routing.create({
+        ...P(),
+        name: "x",
+        kind: "rules",
+        config: { rules: [{ when: { type: "regex", pattern: "(" }, target: "tiny-gpt2" }], default: "tiny-gpt2" },
+      } as never),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "config.rules.0.when.pattern: not a valid regular expression",
+      cause: { field: "config.rules.0.when.pattern" },
+    });
+    await expect(
+      api().routing.create({ ...P(), name: "x", kind: "rules", config: { rules: [], default: " " } } as never),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: "config.default: pick a deployment" });
+    await expect(
+      api().routing.train({ ...P(), name: "by-length", source: { kind: "ratings" }, targetLargeShare: 2 } as never),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("the target share of large calls is between 0 and 1"),
+    });
   });
 });

@@ -2,13 +2,15 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Done, Field, Input, Select } from "@/app/_components/ui";
-import { fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import type { z } from "zod";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Done, Input, Select } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
-import { type CacheDraft, CacheFields, toCache } from "./CacheFields";
-import { initialKindState, type Kind, KindEditor, type KindState, toConfig } from "./KindEditor";
+import { CacheFields } from "./CacheFields";
+import { KindEditor } from "./KindEditor";
+import { inFormTerms, type Kind, newRouterDraft, routerFields, routerForm } from "./routerForm";
 import { routerHref, useDeploymentNames } from "./shared";
 
 const KINDS: { value: Kind; label: string }[] = [
@@ -24,63 +26,42 @@ export function NewRouter() {
   const queryClient = useQueryClient();
   const deployments = useDeploymentNames();
   const create = useMutation(trpc.routing.create.mutationOptions());
-  const [name, setName] = useState("");
-  const [kind, setKind] = useState<Kind>("rules");
-  const [state, setState] = useState<KindState>(initialKindState);
-  const [cache, setCache] = useState<CacheDraft>({ fallbacks: [], exact: false, semantic: "", ttl: "3600" });
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(routerForm, newRouterDraft());
+  const kind = form.watch("kind");
   const [created, setCreated] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit(router: z.output<typeof routerForm>) {
     setCreated(null);
-    create.reset();
-    const trimmed = name.trim();
-    if (!trimmed) return setLocal("Enter a router name.");
-    const cached = toCache(cache);
-    if (typeof cached === "string") return setLocal(cached);
-    const config = toConfig(kind, state);
-    if (typeof config === "string") return setLocal(config);
     try {
-      const r = await create.mutateAsync({
-        projectId: project.id,
-        name: trimmed,
-        kind,
-        config,
-        ...cached,
-        active: true,
-      });
+      const r = await create.mutateAsync({ projectId: project.id, ...router });
       setCreated(r.name);
-      setName("");
-      setState(initialKindState);
-      setCache((c) => ({ ...c, fallbacks: [] }));
+      // a fresh form for the next router; the kind and cache settings stay as chosen
+      form.reset({ ...newRouterDraft(), kind: router.kind, cache: form.getValues("cache") });
       await queryClient.invalidateQueries({ queryKey: trpc.routing.list.pathKey() });
-    } catch {
-      // shown from create.error
+    } catch (err) {
+      applyServerError(form, inFormTerms(err, router.kind), routerFields(form.getValues()));
     }
   }
 
-  const error = local ?? formError(create.error, ["name", "fallbacks", "cache"]);
   return (
-    <form onSubmit={submit} noValidate aria-label="New router" className="flex flex-col gap-4">
-      <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Router name" error={fieldError(create.error, "name")} hint="Called as model: router:<name>.">
-          <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="support" />
-        </Field>
-        <Field label="Kind">
-          <Select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+    <ZodForm form={form} onSubmit={submit} label="New router">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
+        <FormField name="name" label="Router name" hint="Called as model: router:<name>.">
+          <Input {...form.register("name")} maxLength={100} placeholder="support" />
+        </FormField>
+        <FormField name="kind" label="Kind">
+          <Select {...form.register("kind")}>
             {KINDS.map((k) => (
               <option key={k.value} value={k.value}>
                 {k.label}
               </option>
             ))}
           </Select>
-        </Field>
+        </FormField>
       </div>
-      <KindEditor kind={kind} state={state} onChange={setState} deployments={deployments} />
-      <CacheFields mode="new" value={cache} onChange={setCache} deployments={deployments} />
-      {error && <Alert>{error}</Alert>}
+      <KindEditor kind={kind} deployments={deployments} />
+      <CacheFields mode="new" deployments={deployments} />
+      <FormError />
       {created && (
         <Done>
           Created router {created}.{" "}
@@ -94,6 +75,6 @@ export function NewRouter() {
           Create router
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

@@ -1,12 +1,16 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Field, Input, Select } from "@/app/_components/ui";
-import { formError } from "@/app/_lib/errors";
+import type { z } from "zod";
+import { applyServerError, FormError, FormField, toNumber, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Input, Select } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
+import { trainInput } from "@/server/routing/inputs";
 import { formatPercent } from "./shared";
+
+/** The source's fields differ by kind: the form's paths below are those of either kind (the schema checks the chosen one). */
+type SourceField = "source.goodAt" | "source.figure" | "source.smallRunId" | "source.largeRunId";
 
 /** Train a learned router from ratings on its small target's calls, or from the per-item scores of two eval runs. */
 export function TrainRouter({ name }: { name: string }) {
@@ -15,43 +19,29 @@ export function TrainRouter({ name }: { name: string }) {
   const queryClient = useQueryClient();
   const runs = useQuery(trpc.evals.runs.list.queryOptions({ projectId: project.slug, limit: 100 }));
   const train = useMutation(trpc.routing.train.mutationOptions());
-  const [source, setSource] = useState<"ratings" | "evals">("ratings");
-  const [goodAt, setGoodAt] = useState("0.5");
-  const [smallRunId, setSmallRunId] = useState("");
-  const [largeRunId, setLargeRunId] = useState("");
-  const [figure, setFigure] = useState("rougeL.fmeasure");
-  const [share, setShare] = useState("");
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(trainInput, {
+    name,
+    source: { kind: "ratings", goodAt: 0.5, figure: "rougeL.fmeasure", smallRunId: "", largeRunId: "" } as never,
+  });
+  const source = form.watch("source.kind");
+  const field = (f: SourceField) => f as never;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
-    train.reset();
-    const targetLargeShare = share.trim() ? Number(share) : undefined;
-    if (targetLargeShare !== undefined && !(targetLargeShare >= 0 && targetLargeShare <= 1))
-      return setLocal("The target share of large calls is between 0 and 1.");
-    let src: { kind: "ratings"; goodAt: number } | { kind: "evals"; smallRunId: string; largeRunId: string; figure: string };
-    if (source === "ratings") {
-      const g = Number(goodAt);
-      if (!Number.isFinite(g)) return setLocal("“Good at” is a number (thumbs up = 1).");
-      src = { kind: "ratings", goodAt: g };
-    } else {
-      if (!smallRunId || !largeRunId) return setLocal("Pick the small model's and the large model's eval runs.");
-      if (!figure.trim()) return setLocal("Name the per-item figure, e.g. rougeL.fmeasure.");
-      src = { kind: "evals", smallRunId, largeRunId, figure: figure.trim() };
-    }
+  async function submit(input: z.output<typeof trainInput>) {
     try {
-      await train.mutateAsync({ projectId: project.id, name, source: src, targetLargeShare });
-      await queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
-    } catch {
-      // shown from train.error
+      await train.mutateAsync({ projectId: project.id, ...input });
+    } catch (err) {
+      return applyServerError(form, err, [
+        "targetLargeShare",
+        ...(["source.goodAt", "source.figure", "source.smallRunId", "source.largeRunId"] as const).map(field),
+      ]);
     }
+    await queryClient.invalidateQueries({ queryKey: trpc.routing.pathKey() });
   }
 
   const items = runs.data?.items ?? [];
-  const runSelect = (label: string, value: string, set: (v: string) => void) => (
-    <Field label={label}>
-      <Select value={value} onChange={(e) => set(e.target.value)}>
+  const runSelect = (label: string, f: SourceField) => (
+    <FormField name={f} label={label}>
+      <Select {...form.register(field(f))}>
         <option value="">Pick a run…</option>
         {items.map((r) => (
           <option key={r.id} value={r.id}>
@@ -59,39 +49,38 @@ export function TrainRouter({ name }: { name: string }) {
           </option>
         ))}
       </Select>
-    </Field>
+    </FormField>
   );
-  const error = local ?? formError(train.error, []);
   const m = train.data?.model;
   return (
-    <form onSubmit={submit} noValidate aria-label="Train router" className="flex flex-col gap-4">
-      <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Training source">
-          <Select value={source} onChange={(e) => setSource(e.target.value as "ratings" | "evals")}>
+    <ZodForm form={form} onSubmit={submit} label="Train router">
+      <div className="grid items-start gap-4 sm:grid-cols-3">
+        <FormField name="source.kind" label="Training source">
+          <Select {...form.register("source.kind")}>
             <option value="ratings">ratings on logged calls</option>
             <option value="evals">two eval runs</option>
           </Select>
-        </Field>
+        </FormField>
         {source === "ratings" ? (
-          <Field label="Good at" hint="Small was good enough when its mean rating is at least this.">
-            <Input type="number" step="any" value={goodAt} onChange={(e) => setGoodAt(e.target.value)} />
-          </Field>
+          <FormField name="source.goodAt" label="Good at" hint="Small was good enough when its mean rating is at least this.">
+            <Input type="number" step="any" {...form.register(field("source.goodAt"), { setValueAs: toNumber })} />
+          </FormField>
         ) : (
-          <Field label="Figure" hint="Per-item score compared between the runs.">
-            <Input value={figure} onChange={(e) => setFigure(e.target.value)} />
-          </Field>
+          <FormField name="source.figure" label="Figure" hint="Per-item score compared between the runs.">
+            <Input {...form.register(field("source.figure"))} />
+          </FormField>
         )}
-        <Field label="Target share of large calls" hint="Optional, 0–1; default: the training data's.">
-          <Input type="number" min={0} max={1} step={0.05} value={share} onChange={(e) => setShare(e.target.value)} />
-        </Field>
+        <FormField name="targetLargeShare" label="Target share of large calls" hint="Optional, 0–1; default: the training data's.">
+          <Input type="number" min={0} max={1} step={0.05} {...form.register("targetLargeShare", { setValueAs: toNumber })} />
+        </FormField>
       </div>
       {source === "evals" && (
-        <div className="grid gap-4 sm:grid-cols-2">
-          {runSelect("Small model's run", smallRunId, setSmallRunId)}
-          {runSelect("Large model's run", largeRunId, setLargeRunId)}
+        <div className="grid items-start gap-4 sm:grid-cols-2">
+          {runSelect("Small model's run", "source.smallRunId")}
+          {runSelect("Large model's run", "source.largeRunId")}
         </div>
       )}
-      {error && <Alert>{error}</Alert>}
+      <FormError />
       {m && (
         <div role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
           Trained on {m.trainedOn} items ({m.metrics.positives} where small was good enough): threshold {m.threshold.toFixed(3)}, train
@@ -104,6 +93,6 @@ export function TrainRouter({ name }: { name: string }) {
           Train router
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }

@@ -1,15 +1,18 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Button, Card, ErrorBox, Field, Input, Skeleton } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useEffect, useId, useState } from "react";
+import { useFieldArray } from "react-hook-form";
+import { z } from "zod";
+import { applyServerError, emptyToUndefined, FormError, FormField, toNumber, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Card, ErrorBox, Input, Skeleton } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { logSettingsInput } from "@/server/logs/inputs";
 
 type Settings = RouterOutputs["logs"]["settings"]["get"];
 type Builtin = Settings["redaction"]["builtins"][number];
-type Rule = { key: number; name: string; pattern: string; flags: string };
 
 const BUILTINS: { id: Builtin; label: string; example: string }[] = [
   { id: "email", label: "Email addresses", example: "jane@example.com" },
@@ -40,52 +43,61 @@ export function DataPolicy() {
   );
 }
 
-let nextKey = 1;
+/** The settings as typed: a "keep forever" choice beside the days box, which is checked only when it counts. */
+const policyForm = z
+  .object({ forever: z.boolean(), retentionDays: z.unknown(), redaction: logSettingsInput.shape.redaction })
+  .superRefine((v, ctx) => {
+    if (v.forever) return;
+    const days = logSettingsInput.shape.retentionDays.safeParse(v.retentionDays);
+    if (!days.success) ctx.addIssue({ code: "custom", path: ["retentionDays"], message: days.error.issues[0]?.message ?? "invalid" });
+  })
+  .transform((v) => ({ retentionDays: v.forever ? null : (v.retentionDays as number), redaction: v.redaction }));
+
+const ruleLabel = (i: number, what: string) => (
+  <>
+    <span className="sr-only">Rule {i + 1} </span>
+    {what}
+  </>
+);
 
 function PolicyForm({ initial }: { initial: Settings }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const project = useProject();
-  const [builtins, setBuiltins] = useState<Builtin[]>(initial.redaction.builtins);
-  const [rules, setRules] = useState<Rule[]>(() => initial.redaction.custom.map((r) => ({ ...r, flags: r.flags ?? "", key: nextKey++ })));
-  const [forever, setForever] = useState(initial.retentionDays === null);
-  const [days, setDays] = useState(String(initial.retentionDays ?? 90));
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(policyForm, {
+    forever: initial.retentionDays === null,
+    retentionDays: initial.retentionDays ?? 90,
+    redaction: { builtins: initial.redaction.builtins, custom: initial.redaction.custom.map((r) => ({ ...r, flags: r.flags ?? "" })) },
+  });
+  const custom = useFieldArray({ control: form.control, name: "redaction.custom" });
+  const forever = form.watch("forever");
   const [saved, setSaved] = useState(false);
-  const update = useMutation(
-    trpc.logs.settings.update.mutationOptions({
-      onSuccess: () => {
-        setSaved(true);
-        return queryClient.invalidateQueries({ queryKey: trpc.logs.settings.get.pathKey() });
-      },
-    }),
-  );
-  const touch = () => setSaved(false);
-  const setRule = (key: number, patch: Partial<Rule>) => {
-    touch();
-    setRules((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-  };
+  // any change after a save takes the "Saved." away
+  useEffect(() => {
+    const sub = form.watch(() => setSaved(false));
+    return () => sub.unsubscribe();
+  }, [form]);
+  const update = useMutation(trpc.logs.settings.update.mutationOptions());
+  const daysId = useId();
+  const days = form.formState.errors.retentionDays?.message;
+  const daysError = typeof days === "string" && days ? `${days.charAt(0).toUpperCase()}${days.slice(1)}` : undefined;
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setLocal(null);
-    const n = Number(days);
-    if (!forever && (!Number.isInteger(n) || n < 1 || n > 3650)) return setLocal("Retention must be a whole number of days from 1 to 3650");
-    update.mutate({
-      projectId: project.slug,
-      retentionDays: forever ? null : n,
-      redaction: {
-        builtins,
-        custom: rules.map((r) => ({ name: r.name.trim(), pattern: r.pattern, flags: r.flags.trim() || undefined })),
-      },
-    });
-  };
-  const general = formError(update.error, ["redaction", "retentionDays"]);
-  const redactionError = fieldError(update.error, "redaction");
+  async function submit(settings: z.output<typeof policyForm>) {
+    try {
+      await update.mutateAsync({ projectId: project.slug, ...settings });
+    } catch (err) {
+      const rows = form
+        .getValues("redaction.custom")
+        .flatMap((_, i) => ["name", "pattern", "flags"].map((f) => `redaction.custom.${i}.${f}`));
+      return applyServerError(form, err, ["retentionDays", ...(rows as never[])]);
+    }
+    setSaved(true);
+    await queryClient.invalidateQueries({ queryKey: trpc.logs.settings.get.pathKey() });
+  }
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Redaction and retention" className="flex flex-col gap-6">
-      {general && <ErrorBox title="Could not save the settings" message={general} />}
+    <ZodForm form={form} onSubmit={submit} label="Redaction and retention" className="flex flex-col gap-6">
+      <FormError />
       <fieldset>
         <legend className="text-sm font-medium text-slate-900">Built-in redaction</legend>
         <div className="mt-2 grid gap-2 sm:grid-cols-2">
@@ -93,12 +105,9 @@ function PolicyForm({ initial }: { initial: Settings }) {
             <label key={b.id} className="flex items-start gap-2 text-sm text-slate-700">
               <input
                 type="checkbox"
+                value={b.id}
+                {...form.register("redaction.builtins")}
                 className="mt-0.5 size-4 rounded border-slate-300 accent-indigo-600"
-                checked={builtins.includes(b.id)}
-                onChange={(e) => {
-                  touch();
-                  setBuiltins((bs) => (e.target.checked ? [...bs, b.id] : bs.filter((x) => x !== b.id)));
-                }}
               />
               <span>
                 {b.label} <span className="block text-xs text-slate-500">{b.example}</span>
@@ -112,65 +121,28 @@ function PolicyForm({ initial }: { initial: Settings }) {
         <p className="text-xs text-slate-500">
           Name: lower-case letters, digits, - and _. Pattern: a JavaScript regular expression. Flags: any of i, m, s, u.
         </p>
-        {redactionError && <p className="text-xs text-red-600">{redactionError}</p>}
-        {rules.map((r, i) => (
-          <div key={r.key} className="flex flex-wrap items-end gap-2">
-            <Field
-              label={
-                <>
-                  <span className="sr-only">Rule {i + 1} </span>Name
-                </>
-              }
-              className="w-40"
-            >
-              <Input value={r.name} onChange={(e) => setRule(r.key, { name: e.target.value })} placeholder="order-id" spellCheck={false} />
-            </Field>
-            <Field
-              label={
-                <>
-                  <span className="sr-only">Rule {i + 1} </span>Pattern
-                </>
-              }
-              className="min-w-56 flex-1"
-            >
+        {custom.fields.map((r, i) => (
+          <div key={r.id} className="flex flex-wrap items-start gap-2">
+            <FormField name={`redaction.custom.${i}.name`} label={ruleLabel(i, "Name")} className="w-40">
+              <Input {...form.register(`redaction.custom.${i}.name`)} placeholder="order-id" spellCheck={false} />
+            </FormField>
+            <FormField name={`redaction.custom.${i}.pattern`} label={ruleLabel(i, "Pattern")} className="min-w-56 flex-1">
+              <Input {...form.register(`redaction.custom.${i}.pattern`)} placeholder="ORD-\d{8}" className="font-mono" spellCheck={false} />
+            </FormField>
+            <FormField name={`redaction.custom.${i}.flags`} label={ruleLabel(i, "Flags")} className="w-20">
               <Input
-                value={r.pattern}
-                onChange={(e) => setRule(r.key, { pattern: e.target.value })}
-                placeholder="ORD-\d{8}"
-                className="font-mono"
+                {...form.register(`redaction.custom.${i}.flags`, { setValueAs: emptyToUndefined })}
+                placeholder="i"
                 spellCheck={false}
               />
-            </Field>
-            <Field
-              label={
-                <>
-                  <span className="sr-only">Rule {i + 1} </span>Flags
-                </>
-              }
-              className="w-20"
-            >
-              <Input value={r.flags} onChange={(e) => setRule(r.key, { flags: e.target.value })} placeholder="i" spellCheck={false} />
-            </Field>
-            <Button
-              variant="ghost"
-              aria-label={`Remove rule ${i + 1}`}
-              onClick={() => {
-                touch();
-                setRules((rs) => rs.filter((x) => x.key !== r.key));
-              }}
-            >
+            </FormField>
+            <Button variant="ghost" aria-label={`Remove rule ${i + 1}`} onClick={() => custom.remove(i)} className="mt-6.5">
               Remove
             </Button>
           </div>
         ))}
         <div>
-          <Button
-            size="sm"
-            onClick={() => {
-              touch();
-              setRules((rs) => [...rs, { key: nextKey++, name: "", pattern: "", flags: "" }]);
-            }}
-          >
+          <Button size="sm" onClick={() => custom.append({ name: "", pattern: "", flags: "" })}>
             Add rule
           </Button>
         </div>
@@ -182,10 +154,7 @@ function PolicyForm({ initial }: { initial: Settings }) {
             type="radio"
             name="retention"
             checked={forever}
-            onChange={() => {
-              touch();
-              setForever(true);
-            }}
+            onChange={() => form.setValue("forever", true, { shouldValidate: form.formState.isSubmitted })}
             className="accent-indigo-600"
           />
           Keep forever
@@ -196,10 +165,7 @@ function PolicyForm({ initial }: { initial: Settings }) {
               type="radio"
               name="retention"
               checked={!forever}
-              onChange={() => {
-                touch();
-                setForever(false);
-              }}
+              onChange={() => form.setValue("forever", false, { shouldValidate: form.formState.isSubmitted })}
               className="accent-indigo-600"
             />
             Delete traces older than
@@ -207,19 +173,19 @@ function PolicyForm({ initial }: { initial: Settings }) {
           <div className="w-24">
             <Input
               aria-label="Retention days"
+              aria-invalid={!!daysError || undefined}
+              aria-describedby={daysError ? `${daysId}-error` : undefined}
               inputMode="numeric"
-              value={days}
-              onChange={(e) => {
-                touch();
-                setDays(e.target.value);
-                setForever(false);
-              }}
+              {...form.register("retentionDays", { setValueAs: toNumber, onChange: () => form.setValue("forever", false) })}
             />
           </div>
           days
         </div>
-        {(local || fieldError(update.error, "retentionDays")) && (
-          <p className="text-xs text-red-600">{local ?? fieldError(update.error, "retentionDays")}</p>
+        {/* under the whole row: the box is too narrow for a sentence */}
+        {daysError && (
+          <p id={`${daysId}-error`} className="text-xs text-red-600">
+            {daysError}
+          </p>
         )}
       </fieldset>
       <div className="flex items-center gap-3">
@@ -230,6 +196,6 @@ function PolicyForm({ initial }: { initial: Settings }) {
           {saved ? "Saved." : ""}
         </p>
       </div>
-    </form>
+    </ZodForm>
   );
 }

@@ -1,12 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useRef, useState } from "react";
-import { Button, Card, Done, ErrorBox, Field, Input, Skeleton, Table, Td, Th } from "@/app/_components/ui";
-import { errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { useEffect, useState } from "react";
+import { z } from "zod";
+import { applyServerError, FormError, FormField, toNumber, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Card, Done, ErrorBox, Input, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { priceInput, recomputeInput } from "@/server/logs/inputs";
 
 type Price = RouterOutputs["logs"]["prices"]["list"][number];
 
@@ -98,46 +101,52 @@ export function Prices() {
 
 /** A datetime-local input's value for a moment (the browser's time zone). */
 const localInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+/** A datetime-local value (the browser's time zone) as the ISO instant the server's schema reads; "" when empty or invalid. */
+const instantOf = (local: string) => {
+  const d = new Date(local);
+  return Number.isNaN(d.getTime()) ? "" : d.toISOString();
+};
+
+/** The range as typed (datetime-local boxes), checked by the server's recomputeInput. */
+const recomputeForm = z
+  .object({ from: z.string(), to: z.string() })
+  .transform((r) => ({ from: instantOf(r.from), to: instantOf(r.to) }))
+  .pipe(recomputeInput);
 
 /** Recompute past costs after a price changed: the calls whose generations started in [from, to). */
 function RecomputeCosts() {
   const trpc = useTRPC();
   const project = useProject();
-  const [from, setFrom] = useState(() => localInput(new Date(Date.now() - 7 * 86_400_000)));
-  const [to, setTo] = useState(() => localInput(new Date()));
-  const [local, setLocal] = useState<{ field: string; message: string } | null>(null);
+  const form = useZodForm(
+    recomputeForm,
+    { from: localInput(new Date(Date.now() - 7 * 86_400_000)), to: localInput(new Date()) },
+    { from: "enter a start", to: "enter an end after the start" },
+  );
   const recompute = useMutation(trpc.logs.prices.recompute.mutationOptions());
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setLocal(null);
-    const f = new Date(from);
-    const t = new Date(to);
-    if (Number.isNaN(f.getTime())) return setLocal({ field: "from", message: "Enter a start" });
-    if (Number.isNaN(t.getTime())) return setLocal({ field: "to", message: "Enter an end" });
-    if (t <= f) return setLocal({ field: "to", message: "The end must be after the start" });
-    recompute.mutate({ projectId: project.slug, from: f.toISOString(), to: t.toISOString() });
-  };
-  const err = (f: string) => (local?.field === f ? local.message : fieldError(recompute.error, f));
-  const general = formError(recompute.error, ["from", "to"]);
+  async function submit(r: z.output<typeof recomputeForm>) {
+    try {
+      await recompute.mutateAsync({ projectId: project.slug, from: r.from.toISOString(), to: r.to.toISOString() });
+    } catch (err) {
+      applyServerError(form, err, ["from", "to"]);
+    }
+  }
   return (
-    <form onSubmit={submit} noValidate aria-label="Recompute costs" className="rounded-md border border-slate-200 p-4">
+    <ZodForm form={form} onSubmit={submit} label="Recompute costs" className="rounded-md border border-slate-200 p-4">
       <h3 className="text-sm font-medium text-slate-900">Recompute costs</h3>
       <p className="mb-3 text-sm text-slate-500">
         Prices the generations that started in this range again from the prices as they are now (a gateway deployment&apos;s own prices
         first). Costs nothing prices stay as they are.
       </p>
-      {general && (
-        <div className="mb-3">
-          <ErrorBox title="Could not recompute" message={general} />
-        </div>
-      )}
+      <div className="mb-3 empty:hidden">
+        <FormError />
+      </div>
       <div className="flex flex-wrap items-start gap-3">
-        <Field label="From" error={err("from")} className="w-56">
-          <Input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </Field>
-        <Field label="To (exclusive)" error={err("to")} className="w-56">
-          <Input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
-        </Field>
+        <FormField name="from" label="From" className="w-56">
+          <Input type="datetime-local" {...form.register("from")} />
+        </FormField>
+        <FormField name="to" label="To (exclusive)" className="w-56">
+          <Input type="datetime-local" {...form.register("to")} />
+        </FormField>
         <div className="mt-6.5">
           <Button type="submit" loading={recompute.isPending}>
             Recompute
@@ -153,7 +162,7 @@ function RecomputeCosts() {
           </Done>
         </div>
       )}
-    </form>
+    </ZodForm>
   );
 }
 
@@ -213,63 +222,44 @@ function CatalogPrices() {
 function PriceForm({ initial, onDone, onSaved }: { initial: Price | null; onDone: () => void; onSaved: () => Promise<unknown> }) {
   const trpc = useTRPC();
   const project = useProject();
-  const [match, setMatch] = useState(initial?.match ?? "");
-  const [input, setInput] = useState(initial ? String(initial.inputPerMillion) : "");
-  const [output, setOutput] = useState(initial ? String(initial.outputPerMillion) : "");
-  const [local, setLocal] = useState<{ field: string; message: string } | null>(null);
-  const formRef = useRef<HTMLFormElement>(null);
+  const form = useZodForm(priceInput, {
+    match: initial?.match ?? "",
+    inputPerMillion: initial?.inputPerMillion,
+    outputPerMillion: initial?.outputPerMillion,
+  });
   // "Edit" remounts this form with the price: move focus to its first price field.
   useEffect(() => {
-    if (initial) formRef.current?.querySelectorAll("input")[1]?.focus();
-  }, [initial]);
-  const upsert = useMutation(
-    trpc.logs.prices.upsert.mutationOptions({
-      onSuccess: () => {
-        setMatch("");
-        setInput("");
-        setOutput("");
-        onDone();
-        return onSaved();
-      },
-    }),
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setLocal(null);
-    const i = Number(input);
-    const o = Number(output);
-    if (!input.trim() || !Number.isFinite(i) || i < 0) return setLocal({ field: "inputPerMillion", message: "Enter a price ≥ 0" });
-    if (!output.trim() || !Number.isFinite(o) || o < 0) return setLocal({ field: "outputPerMillion", message: "Enter a price ≥ 0" });
-    // uuid, not slug: the service spreads the input (projectId included) into the row (reported server-side)
-    upsert.mutate({ projectId: project.id, match: match.trim(), inputPerMillion: i, outputPerMillion: o });
-  };
-  const err = (f: string) => (local?.field === f ? local.message : fieldError(upsert.error, f));
-  const general = formError(upsert.error, ["match", "inputPerMillion", "outputPerMillion"]);
+    if (initial) form.setFocus("inputPerMillion");
+  }, [initial, form]);
+  const upsert = useMutation(trpc.logs.prices.upsert.mutationOptions());
+  async function submit(price: z.output<typeof priceInput>) {
+    try {
+      // uuid, not slug: the service spreads the input (projectId included) into the row (reported server-side)
+      await upsert.mutateAsync({ projectId: project.id, ...price });
+    } catch (err) {
+      return applyServerError(form, err, ["match", "inputPerMillion", "outputPerMillion"]);
+    }
+    form.reset({ match: "", inputPerMillion: undefined, outputPerMillion: undefined });
+    onDone();
+    await onSaved();
+  }
 
   return (
-    <form
-      ref={formRef}
-      onSubmit={submit}
-      noValidate
-      aria-label="Add or update a price"
-      className="rounded-md border border-slate-200 bg-slate-50 p-4"
-    >
+    <ZodForm form={form} onSubmit={submit} label="Add or update a price" className="rounded-md border border-slate-200 bg-slate-50 p-4">
       <h3 className="mb-3 text-sm font-medium text-slate-900">{initial ? `Update ${initial.match}` : "Add or update a price"}</h3>
-      {general && (
-        <div className="mb-3">
-          <ErrorBox title="Could not save the price" message={general} />
-        </div>
-      )}
+      <div className="mb-3 empty:hidden">
+        <FormError />
+      </div>
       <div className="flex flex-wrap items-start gap-3">
-        <Field label="Model match" hint="gpt-4o-mini or /^claude-3/" error={err("match")} className="min-w-56 flex-1">
-          <Input value={match} onChange={(e) => setMatch(e.target.value)} spellCheck={false} readOnly={!!initial} maxLength={200} />
-        </Field>
-        <Field label="Input USD per 1M tokens" error={err("inputPerMillion")} className="w-48">
-          <Input inputMode="decimal" value={input} onChange={(e) => setInput(e.target.value)} placeholder="0.15" />
-        </Field>
-        <Field label="Output USD per 1M tokens" error={err("outputPerMillion")} className="w-48">
-          <Input inputMode="decimal" value={output} onChange={(e) => setOutput(e.target.value)} placeholder="0.60" />
-        </Field>
+        <FormField name="match" label="Model match" hint="gpt-4o-mini or /^claude-3/" className="min-w-56 flex-1">
+          <Input {...form.register("match")} spellCheck={false} readOnly={!!initial} maxLength={200} />
+        </FormField>
+        <FormField name="inputPerMillion" label="Input USD per 1M tokens" className="w-48">
+          <Input inputMode="decimal" {...form.register("inputPerMillion", { setValueAs: toNumber })} placeholder="0.15" />
+        </FormField>
+        <FormField name="outputPerMillion" label="Output USD per 1M tokens" className="w-48">
+          <Input inputMode="decimal" {...form.register("outputPerMillion", { setValueAs: toNumber })} placeholder="0.60" />
+        </FormField>
         <div className="mt-6.5 flex gap-2">
           <Button type="submit" variant="primary" loading={upsert.isPending}>
             Save price
@@ -281,6 +271,6 @@ function PriceForm({ initial, onDone, onSaved }: { initial: Price | null; onDone
           )}
         </div>
       </div>
-    </form>
+    </ZodForm>
   );
 }

@@ -1,0 +1,174 @@
+import { z } from "zod";
+import type { CascadeConfig, LearnedConfig, RulesConfig, SplitConfig } from "./policies";
+
+/*
+ * Routing inputs as plain zod, importing nothing but zod: the console's router forms validate with
+ * these same schemas (scripts/check-boundaries.ts lets app/ import `server/<slug>/inputs.ts` files only).
+ */
+
+/**
+ * The router model kinds a saved learned router chooses between (candidates.ts); here so the config
+ * schema can name them without loading the trainers.
+ */
+export const CANDIDATE_KINDS = ["logistic", "tfidf", "knn", "mlp", "mf"] as const;
+
+/*
+ * Each router kind's `config` (routers.config), matching the policy types in policies.ts, for the
+ * service to validate a router before it is saved. Regexes must compile; their length is capped
+ * (they run on every request). Target names are deployment names.
+ */
+
+const target = z.string().trim().min(1, "pick a deployment").max(200);
+const regex = z
+  .string()
+  .min(1, "enter a pattern")
+  .max(500)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "not a valid regular expression");
+
+/** One rule's condition: what a prompt must have for the rule's target to take it. */
+export const ruleCondition = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("length"),
+    op: z.enum([">", "<"]),
+    value: z.number({ message: "the length is a whole number" }).int("the length is a whole number").min(0, "the length is 0 or more"),
+    unit: z.enum(["chars", "tokens"]).default("chars"),
+  }),
+  z.object({
+    type: z.literal("regex"),
+    pattern: regex,
+    flags: z
+      .string()
+      .regex(/^[imsu]*$/, "flags: any of i, m, s, u")
+      .optional(),
+  }),
+  z.object({
+    type: z.literal("metadata"),
+    key: z.string().min(1, "write the condition as key=value").max(200),
+    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  }),
+  z.object({ type: z.literal("tier"), in: z.array(z.string().min(1)).min(1, "list one or more tiers, comma-separated") }),
+]);
+
+export const rulesConfigSchema = z.object({
+  rules: z.array(z.object({ when: ruleCondition, target, name: z.string().max(200).optional() })).max(100),
+  default: target,
+  large: z.array(target).default([]),
+}) satisfies z.ZodType<RulesConfig, unknown>;
+
+export const splitConfigSchema = z.object({
+  targets: z
+    .array(
+      z.object({
+        target,
+        weight: z.number({ message: "the weight is a number" }).min(0, "the weight is 0 or more").max(1e6),
+        large: z.boolean().default(false),
+      }),
+    )
+    .min(1, "add a target")
+    .refine((ts) => ts.some((t) => t.weight > 0), "at least one target needs a positive weight"),
+}) satisfies z.ZodType<SplitConfig, unknown>;
+
+export const cascadeConfigSchema = z.object({
+  small: target,
+  large: target,
+  minMeanLogprob: z.number({ message: "the minimum mean logprob is a number" }).max(0, "the minimum mean logprob is 0 or less").optional(),
+  checks: z.object({ nonEmpty: z.boolean().optional(), regex: regex.optional(), json: z.boolean().optional() }).default({}),
+}) satisfies z.ZodType<CascadeConfig, unknown>;
+
+export const learnedConfigSchema = z.object({
+  small: target,
+  large: target,
+  threshold: z.number().min(0).max(1).optional(),
+  /** calibrate the threshold to this share of large calls at training time (default: the training data's share labelled "large needed") */
+  targetLargeShare: z.number().min(0).max(1).optional(),
+  /** label margin: small is good enough when small_quality >= large_quality - margin */
+  margin: z.number({ message: "the margin is a number" }).min(0, "the margin is 0 or more").default(0),
+  /**
+   * the model kinds training chooses between on a validation slice, in preference order (default:
+   * all of them; candidates.ts); one kind trains that kind alone
+   */
+  candidates: z
+    .array(z.enum(CANDIDATE_KINDS))
+    .min(1)
+    .refine((ks) => new Set(ks).size === ks.length, "candidates: a kind is listed twice")
+    .optional(),
+}) satisfies z.ZodType<LearnedConfig, unknown>;
+
+export const routerConfigSchemas = {
+  rules: rulesConfigSchema,
+  split: splitConfigSchema,
+  cascade: cascadeConfigSchema,
+  learned: learnedConfigSchema,
+} as const;
+
+export type RouterKind = keyof typeof routerConfigSchemas;
+
+export const routerName = z
+  .string()
+  .trim()
+  .min(1, "enter a router name")
+  .max(100)
+  .regex(/^[A-Za-z0-9][\w.-]*$/, "a router name is letters, digits, . - and _");
+export const cacheInput = z.object({
+  exact: z.boolean().default(false),
+  /** cosine similarity at or above which a cached answer is reused; null: no semantic cache */
+  semantic: z
+    .number({ message: "the semantic threshold is a number" })
+    .min(0.5, "the semantic threshold is 0.5 to 1")
+    .max(1, "the semantic threshold is 0.5 to 1")
+    .nullable()
+    .default(null),
+  ttlSeconds: z
+    .number({ message: "the TTL is a whole number of seconds" })
+    .int("the TTL is a whole number of seconds")
+    .min(1, "the TTL is at least 1 second")
+    .max(30 * 86_400, "the TTL is at most 30 days")
+    .default(3600),
+});
+export const routerInput = z.object({
+  name: routerName,
+  kind: z.enum(["rules", "split", "cascade", "learned"]),
+  config: z.record(z.string(), z.unknown()),
+  fallbacks: z.array(z.string().min(1).max(200)).max(5, "at most 5 fallbacks").default([]),
+  cache: cacheInput.default({ exact: false, semantic: null, ttlSeconds: 3600 }),
+  active: z.boolean().default(true),
+});
+export type RouterInput = z.infer<typeof routerInput>;
+
+export const trainInput = z.object({
+  name: z.string().min(1).max(100),
+  source: z.discriminatedUnion("kind", [
+    /**
+     * Ratings on logged calls the router's small target answered: the small answer was good enough
+     * when its mean rating is at least `goodAt` (thumbs up = 1, down = 0; numeric ratings as stored).
+     */
+    z.object({
+      kind: z.literal("ratings"),
+      goodAt: z.number({ message: "“good at” is a number (thumbs up = 1)" }).default(0.5),
+      limit: z.number().int().min(10).max(50_000).default(5000),
+    }),
+    /** Per-item scores of two eval runs on one dataset version: small's and large's predictions, one figure. */
+    z.object({
+      kind: z.literal("evals"),
+      smallRunId: z.uuid("pick the small model's eval run"),
+      largeRunId: z.uuid("pick the large model's eval run"),
+      figure: z.string().trim().min(1, "name the per-item figure, e.g. rougeL.fmeasure").max(100).default("rougeL.fmeasure"),
+      margin: z.number().min(0).default(0),
+    }),
+  ]),
+  seed: z.number().int().default(1),
+  /** calibrate the threshold to this share of large calls (default: the training data's share needing large) */
+  targetLargeShare: z
+    .number({ message: "the target share of large calls is between 0 and 1" })
+    .min(0, "the target share of large calls is between 0 and 1")
+    .max(1, "the target share of large calls is between 0 and 1")
+    .optional(),
+});
+export type TrainInput = z.infer<typeof trainInput>;
