@@ -107,6 +107,9 @@ async function main() {
       { limit: 50, sort: { by: "score", score: "quality", dir: i % 2 ? "asc" : "desc" } },
     ),
   );
+  const byScoreWorst = await time(10, () =>
+    listTraces(d.db, pid, { from: month, models: ["model-4"] }, { limit: 50, sort: { by: "score", score: "bias", dir: "asc" } }),
+  );
   const listTwo = await time(40, (i) => listTraces(d.db, pid, { from: month, models: [`model-${i % 5}`], hasRating: true }, { limit: 50 }));
   const page = await time(200, () => getTrace(d.db, pid, `t${Math.floor(Math.random() * N)}`));
   const charts = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: false }));
@@ -133,7 +136,7 @@ async function main() {
   console.log(
     loaded
       ? `data: the ${N} traces kept in database ${values.keep} (loaded by an earlier run)`
-      : `data: ${N} traces, ${N} generations, ${RATINGS} ratings; generated and indexed in ${loadS.toFixed(0)} s; hourly stats of ${hours} hours rolled up in ${rollupS.toFixed(1)} s`,
+      : `data: ${N} traces, ${N} generations, ${RATINGS} ratings (+ ${Math.ceil(N / 7)} "bias"); generated and indexed in ${loadS.toFixed(0)} s; hourly stats of ${hours} hours rolled up in ${rollupS.toFixed(1)} s`,
   );
   console.log("| query (service call, in-process) | p50 ms | p95 ms | runs | goal p95 |");
   console.log("| --- | --- | --- | --- | --- |");
@@ -146,6 +149,11 @@ async function main() {
   row("traces list: 30 days + model, sorted by latency, 50 rows", byLatency, "< 100 ms");
   row("traces list: 1 day, sorted by a score's mean (trace_scores index), 50 rows", byScore, "< 100 ms");
   row("traces list: 30 days + model, sorted by a score's mean, 50 rows", byScoreMonth, "< 100 ms");
+  row(
+    "traces list: 30 days + model, sorted by a score whose first 80% belong to other models (worst case: read filter first), 50 rows",
+    byScoreWorst,
+    "-",
+  );
   row("traces list: 30 days + model + has rating, 50 rows", listTwo, "< 100 ms");
   row("trace page (trace, observations, ratings)", page, "< 50 ms");
   row("charts, 30 days by day", charts, "< 300 ms");
@@ -181,8 +189,13 @@ async function load(db: Db, pid: string) {
     const to = Math.min(RATINGS, from + CHUNK) - 1;
     await db.execute(sql`
       INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
-      SELECT ${pid}::uuid, 'r' || g, 't' || ((g::bigint * 7919) % ${N}), 'quality', 'numeric', 1 + g % 5, 'api' FROM generate_series(${from}::int, ${to}::int) g`);
+      SELECT ${pid}::uuid, 'r' || g, 't' || ((g::bigint * 7919) % ${N}), 'quality', 'numeric', 1 + floor(random() * 5), 'api' FROM generate_series(${from}::int, ${to}::int) g`);
   }
+  // "bias" on every 7th trace: the trace's model number, so a model's traces all sort together
+  // (the score sort's worst case: a filter whose matches all sort last)
+  await db.execute(sql`
+    INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
+    SELECT ${pid}::uuid, 'b' || g, 't' || g, 'bias', 'numeric', g % 5, 'api' FROM generate_series(0, ${N - 1}::int, 7) g`);
   await db.execute(sql`
     UPDATE traces t SET rating_count = r.n, rating_mean = r.mean
     FROM (SELECT trace_id, count(*)::int n, avg(value) mean FROM ratings WHERE project_id = ${pid} GROUP BY trace_id) r

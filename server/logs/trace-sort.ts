@@ -121,34 +121,77 @@ export function afterCursor(cursor: string, s: TraceSort): SQL | undefined {
   return or(cmp, and(sql`${k.expr} = ${v}`, idBeyond), k.nullable && !first ? isNull(k.expr) : undefined);
 }
 
+/** How many rated traces, in score order, the first try of a score sort filters (× the page size, at least). */
+const WINDOW_PER_ROW = 20;
+
 /**
- * The rows of a score sort: the traces rated on the score in the order of the
- * (project_id, name, mean, trace_id) index of `trace_scores` (a row comparison after the cursor, so a
- * deep page starts where the last one ended), then, once those run out, the traces of the filter
- * not rated on it, by id. `where` is the list's filter on `traces`; `n` rows at most.
+ * The rows of a score sort: the traces rated on the score, in score order, then, once those run out,
+ * the traces of the filter not rated on it, by id. `where` is the list's filter on `traces`; `n` rows
+ * at most.
+ *
+ * The rated part tries the (project_id, name, mean, trace_id) index first: the next
+ * max(1000, 20 × n) rated traces after the cursor, then the filter on those (primary-key reads).
+ * That finds the page when the filter keeps at least one rated trace in 20, and costs one bounded
+ * index range otherwise. When it comes up short, the rest is read filter first (the filter's own
+ * indexes, then each match's score by primary key, then a top-n sort): walking the whole score index
+ * for a filter whose matches all sort last (a model whose ratings are all 5, sorted worst first)
+ * would read every rated trace of the project.
  */
 export async function scoreSortedRows<C extends SelectedFields>(
   db: DbOrTx,
+  projectId: string,
   cols: C,
   where: SQL | undefined,
   s: TraceSort,
   cursor: string | undefined,
   n: number,
-) {
+): Promise<Record<string, unknown>[]> {
   const name = s.score ?? "";
   const c = cursor ? decode(cursor, s) : undefined;
   const dir = s.dir === "asc" ? asc : desc;
   const beyond = s.dir === "asc" ? sql`>` : sql`<`;
-  const rated =
-    c?.v === null
-      ? []
-      : await db
+  const after = (k?: { v: number; id: string }) => (k ? sql`(${ts.mean}, ${ts.traceId}) ${beyond} (${k.v}::float8, ${k.id})` : undefined);
+  const mine = and(eq(ts.projectId, projectId), eq(ts.name, name));
+  const start = c && c.v !== null ? { v: Number(c.v), id: c.id } : undefined;
+  const windowSize = Math.max(1000, WINDOW_PER_ROW * n);
+  let rated: Record<string, unknown>[] = [];
+  if (c?.v !== null) {
+    const win = db
+      .select({ traceId: ts.traceId, mean: ts.mean })
+      .from(ts)
+      .where(and(mine, after(start)))
+      .orderBy(dir(ts.mean), dir(ts.traceId))
+      .limit(windowSize)
+      .as("w");
+    rated = await db
+      .select({ ...cols, sortKey: sql<number | null>`${win.mean}` })
+      .from(t)
+      .innerJoin(win, and(eq(t.projectId, projectId), eq(t.id, win.traceId)))
+      .where(where)
+      .orderBy(dir(win.mean), dir(win.traceId))
+      .limit(n);
+    if (rated.length < n) {
+      // the window's last trace, if the window was full: the rest starts after it
+      const [edge] = await db
+        .select({ v: ts.mean, id: ts.traceId })
+        .from(ts)
+        .where(and(mine, after(start)))
+        .orderBy(dir(ts.mean), dir(ts.traceId))
+        .offset(windowSize - 1)
+        .limit(1);
+      if (edge && edge.v !== null) {
+        const rest = await db
           .select({ ...cols, sortKey: sql<number | null>`${ts.mean}` })
           .from(t)
           .innerJoin(ts, and(eq(ts.projectId, t.projectId), eq(ts.name, name), eq(ts.traceId, t.id)))
-          .where(and(where, c ? sql`(${ts.mean}, ${ts.traceId}) ${beyond} (${Number(c.v)}::float8, ${c.id})` : undefined))
-          .orderBy(dir(ts.mean), dir(ts.traceId))
-          .limit(n);
+          .where(and(where, after({ v: edge.v, id: edge.id })))
+          // "+ 0": not the score index's order, so PostgreSQL reads the filter's matches first
+          .orderBy(sql`${ts.mean} + 0 ${sql.raw(s.dir === "asc" ? "ASC" : "DESC")}`, dir(ts.traceId))
+          .limit(n - rated.length);
+        rated = [...rated, ...rest];
+      }
+    }
+  }
   if (rated.length >= n) return rated;
   const unrated = await db
     .select({ ...cols, sortKey: sql<number | null>`NULL::float8` })

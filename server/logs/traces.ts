@@ -151,7 +151,7 @@ export async function listTraces(
   const cols = opts.full ? { ...traceRowCols, input: t.input, output: t.output, metadata: t.metadata } : traceRowCols;
   const rows = (
     sort.by === "score"
-      ? await scoreSortedRows(db, cols, traceWhere(projectId, f), sort, page.cursor, page.limit + 1)
+      ? await scoreSortedRows(db, projectId, cols, traceWhere(projectId, f), sort, page.cursor, page.limit + 1)
       : await db
           .select({ ...cols, sortKey: sql<Date | number | null>`${sortValue(sort)}` })
           .from(t)

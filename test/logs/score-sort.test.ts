@@ -149,6 +149,35 @@ describe("sorting the explorer by a score", () => {
     expect(ranged.items.map((t) => t.id)).toEqual(["t2", "t3"]);
   });
 
+  it("finds a filter's matches that sort after the first thousand rated traces (read filter first)", async () => {
+    // 1,100 traces rated 5 and three tagged "rare" rated 1: sorted best first, the rare ones lie
+    // beyond the first try's window of rated traces
+    const many = Array.from({ length: 1100 }, (_, i) => `m${String(i).padStart(4, "0")}`);
+    await ingest(many.flatMap((id) => [trace(id, 30), rating(`r-${id}`, id, "quality", 5)]));
+    await ingest(
+      ["x1", "x2", "x3"].flatMap((id, i) => [
+        { type: "trace", id, body: { timestamp: at(31), name: "chat", tags: ["rare"] } },
+        rating(`r-${id}`, id, "quality", 1 + i * 0.5),
+      ]),
+    );
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await callerFor(d.db, viewer).logs.traces.list({
+        projectId,
+        limit: 2,
+        cursor,
+        filter: { tags: ["rare"] },
+        sort: { by: "score", score: "quality", dir: "desc" },
+      });
+      ids.push(...page.items.map((t) => t.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(ids).toEqual(["x3", "x2", "x1"]);
+    await d.db.execute(sql`DELETE FROM ratings WHERE project_id = ${projectId} AND trace_id ~ '^(m|x)[0-9]'`);
+    await d.db.execute(sql`DELETE FROM traces WHERE project_id = ${projectId} AND id ~ '^(m|x)[0-9]'`);
+  });
+
   it("drops a purged trace's scores with its ratings", async () => {
     await ingest([trace("old", 60 * 24 * 40), rating("rold", "old", "quality", 2)]);
     expect((await scoresTable()).stored.some((k) => k.startsWith("old/"))).toBe(true);
