@@ -1,9 +1,9 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useRef, useState } from "react";
 import type { z } from "zod";
 import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { ShownOnce } from "@/app/_components/ShownOnce";
 import { Button, Input, Select } from "@/app/_components/ui";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { createWorkerTokenInput } from "@/server/tuning/inputs";
@@ -55,56 +55,23 @@ export function NewWorkerToken({ onCreated }: { onCreated: (res: Created) => Pro
   );
 }
 
-/** The token right after creation: only its hash is kept, so this is the one chance to copy it. */
+/** The token right after creation, with the command that starts a worker with it. */
 export function CreatedToken({ token, name, origin, onDone }: { token: string; name: string; origin: string; onDone: () => void }) {
-  const codeRef = useRef<HTMLElement>(null);
-  const [copied, setCopied] = useState<"yes" | "select" | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(token);
-      setCopied("yes");
-    } catch {
-      // no clipboard (plain http, or denied): select the text so Ctrl+C works
-      const el = codeRef.current;
-      const sel = window.getSelection();
-      if (el && sel) {
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        sel.removeAllRanges();
-        sel.addRange(range);
-      }
-      setCopied("select");
-    }
-  };
   return (
-    <div data-testid="new-worker-token" role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4">
-      <p className="text-sm font-medium text-amber-900">
-        Worker token “{name}” created. It is shown once: copy it now and store it somewhere safe.
-      </p>
-      <div className="mt-3 flex flex-wrap items-center gap-2">
-        <code
-          ref={codeRef}
-          data-testid="worker-token"
-          className="min-w-0 flex-1 rounded border border-amber-200 bg-white px-3 py-2 font-mono text-xs break-all text-slate-900"
-        >
-          {token}
-        </code>
-        <Button size="sm" onClick={() => void copy()}>
-          {copied === "yes" ? "Copied" : "Copy"}
-        </Button>
-        <Button size="sm" variant="ghost" onClick={onDone}>
-          Done
-        </Button>
-      </div>
-      {copied === "select" && (
-        <p className="mt-2 text-xs text-amber-800">The clipboard is not available here; the token is selected, press Ctrl+C.</p>
-      )}
+    <ShownOnce
+      secret={token}
+      what="token"
+      testId="new-worker-token"
+      secretTestId="worker-token"
+      title={<>Worker token “{name}” created. It is shown once: copy it now and store it somewhere safe.</>}
+      onDone={onDone}
+    >
       <p className="mt-3 text-xs text-slate-700">
         On the worker machine:{" "}
         <code data-testid="worker-command" className="font-mono break-all">
           npx keel worker --server {origin} --token {token}
         </code>
       </p>
-    </div>
+    </ShownOnce>
   );
 }
