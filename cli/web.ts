@@ -13,7 +13,18 @@ import { routeLabel } from "../server/http/route-labels";
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 /** What the web build reads: a change to any of these rebuilds it on the next start. */
-export const SOURCES = ["app", "server", "db", "sdk", "public", "env.ts", "next.config.js", "postcss.config.mjs", "package-lock.json"];
+export const SOURCES = [
+  "app",
+  "server",
+  "db",
+  "sdk",
+  "public",
+  "env.ts",
+  "next.config.js",
+  "postcss.config.mjs",
+  "package-lock.json",
+  "instrumentation-client.ts",
+];
 const STAMP = path.join(ROOT, ".next", "keel-source-stamp");
 
 /** A cheap fingerprint of the sources the web build depends on: paths, sizes and mtimes. */

@@ -3,11 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
 import { Logo } from "@/app/_components/Logo";
-import { Button, Card, ErrorBox, Field, Input, Loading } from "@/app/_components/ui";
-import { errorCode, errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { Button, Card, ErrorBox, Input, Loading } from "@/app/_components/ui";
+import { errorCode, errorMessage } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
+import { changePasswordInput } from "@/server/workspace/inputs";
 
 /** The signed-in user's own account: change the password, sign out on every device. */
 export default function AccountPage() {
@@ -54,52 +57,47 @@ export default function AccountPage() {
   );
 }
 
+/** The server's changePasswordInput, with the new password typed twice. */
+const changeForm = changePasswordInput
+  .extend({ confirm: z.string() })
+  .refine((v) => v.confirm === v.newPassword, { path: ["confirm"], message: "the two passwords differ" });
+
 function ChangePassword() {
   const trpc = useTRPC();
-  const [currentPassword, setCurrent] = useState("");
-  const [newPassword, setNew] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [mismatch, setMismatch] = useState(false);
-  const change = useMutation(
-    trpc.workspace.auth.changePassword.mutationOptions({
-      onSuccess: () => {
-        setCurrent("");
-        setNew("");
-        setConfirm("");
-      },
-    }),
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setMismatch(newPassword !== confirm);
-    if (newPassword !== confirm) return;
-    change.mutate({ currentPassword, newPassword });
-  };
-  const general = formError(change.error, ["currentPassword", "newPassword"]);
+  const change = useMutation(trpc.workspace.auth.changePassword.mutationOptions());
+  const form = useZodForm(changeForm, { currentPassword: "", newPassword: "", confirm: "" });
+  async function submit({ currentPassword, newPassword }: z.output<typeof changeForm>) {
+    try {
+      await change.mutateAsync({ currentPassword, newPassword });
+      form.reset();
+    } catch (err) {
+      applyServerError(form, err, ["currentPassword", "newPassword"]);
+    }
+  }
   return (
     <Card title="Change password" description="Your other sessions end; this one stays signed in.">
-      <form onSubmit={submit} noValidate className="flex flex-col gap-4">
-        {general && <ErrorBox title="Could not change the password" message={general} />}
+      <ZodForm form={form} onSubmit={submit} label="Change password">
+        <FormError />
         {change.isSuccess && (
           <p role="status" className="text-sm text-emerald-700">
             Password changed; {change.data.sessionsEnded} other session(s) ended.
           </p>
         )}
-        <Field label="Current password" error={fieldError(change.error, "currentPassword")}>
-          <Input type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrent(e.target.value)} />
-        </Field>
-        <Field label="New password" hint="At least 8 characters." error={fieldError(change.error, "newPassword")}>
-          <Input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.target.value)} />
-        </Field>
-        <Field label="Repeat the new password" error={mismatch ? "The two passwords differ" : undefined}>
-          <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-        </Field>
+        <FormField name="currentPassword" label="Current password">
+          <Input type="password" autoComplete="current-password" {...form.register("currentPassword")} />
+        </FormField>
+        <FormField name="newPassword" label="New password" hint="At least 8 characters.">
+          <Input type="password" autoComplete="new-password" {...form.register("newPassword")} />
+        </FormField>
+        <FormField name="confirm" label="Repeat the new password">
+          <Input type="password" autoComplete="new-password" {...form.register("confirm")} />
+        </FormField>
         <div className="flex justify-end">
           <Button type="submit" variant="primary" loading={change.isPending}>
             Change password
           </Button>
         </div>
-      </form>
+      </ZodForm>
     </Card>
   );
 }

@@ -2,11 +2,13 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, Suspense, useEffect, useState } from "react";
+import { Suspense, useEffect } from "react";
+import type { z } from "zod";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
 import { Logo } from "@/app/_components/Logo";
-import { Button, ErrorBox, Field, Input, Loading } from "@/app/_components/ui";
-import { errorMessage } from "@/app/_lib/errors";
+import { Button, Input, Loading } from "@/app/_components/ui";
 import { useTRPC } from "@/app/_lib/trpc";
+import { signInInput } from "@/server/workspace/inputs";
 
 /** Only same-site paths: "/x" yes, "//evil.example" or "https://..." no. */
 function safeNext(next: string | null): string {
@@ -20,51 +22,36 @@ function SignInForm() {
   const next = safeNext(useSearchParams().get("next"));
   // Whatever was cached for the previous user (or while signed out) must not outlive this page.
   useEffect(() => queryClient.clear(), [queryClient]);
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const signIn = useMutation(
-    trpc.workspace.auth.signIn.mutationOptions({
-      onSuccess: () => {
-        // Answers cached while signed out (UNAUTHORIZED) must not outlive the sign-in.
-        queryClient.clear();
-        router.push(next);
-      },
-    }),
-  );
+  const signIn = useMutation(trpc.workspace.auth.signIn.mutationOptions());
+  const form = useZodForm(signInInput, { email: "", password: "" });
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (signIn.isPending) return;
-    signIn.mutate({ email: email.trim(), password });
-  };
+  async function submit(values: z.output<typeof signInInput>) {
+    if (signIn.isPending || signIn.isSuccess) return;
+    try {
+      await signIn.mutateAsync(values);
+    } catch (err) {
+      // "Invalid email or password" names no field on purpose (it does not say which): above the form
+      applyServerError(form, err, ["email", "password"]);
+      return;
+    }
+    // Answers cached while signed out (UNAUTHORIZED) must not outlive the sign-in.
+    queryClient.clear();
+    router.push(next);
+  }
 
   return (
-    <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
-      {signIn.error && <ErrorBox title="Sign-in failed" message={errorMessage(signIn.error)} />}
-      <Field label="Email">
-        <Input
-          type="email"
-          name="email"
-          autoComplete="username"
-          autoFocus
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          placeholder="you@company.com"
-        />
-      </Field>
-      <Field label="Password">
-        <Input
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-      </Field>
+    <ZodForm form={form} onSubmit={submit} label="Sign in">
+      <FormError />
+      <FormField name="email" label="Email">
+        <Input type="email" autoComplete="username" autoFocus {...form.register("email")} placeholder="you@company.com" />
+      </FormField>
+      <FormField name="password" label="Password">
+        <Input type="password" autoComplete="current-password" {...form.register("password")} />
+      </FormField>
       <Button type="submit" variant="primary" loading={signIn.isPending || signIn.isSuccess} className="mt-1 w-full">
         Sign in
       </Button>
-    </form>
+    </ZodForm>
   );
 }
 

@@ -281,8 +281,4 @@ export const workerTokenOut = z.object({
   revokedAt: z.date().nullable(),
   createdAt: z.date(),
 });
-export const createPoolInput = z.object({
-  name: z.string().min(1).max(64),
-  projects: z.array(z.string().min(1).max(100)).max(1000).optional(),
-});
-export const createWorkerTokenInput = z.object({ name: z.string().max(200).optional(), pool: z.string().max(64).nullish() });
+export { createPoolInput, createWorkerTokenInput } from "./inputs";

@@ -4,6 +4,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { type Actor, recordAudit, sha256 } from "../workspace";
+import { POOL_NAME_RE, POOL_NAME_RULE } from "./inputs";
 
 /**
  * Remote workers' credentials: `wk_...` tokens made by instance admins, stored as their sha256 (as
@@ -56,7 +57,7 @@ async function slugsOf(db: DbOrTx, ids: string[] | null): Promise<string[] | nul
 /** A pool of projects (slugs or ids, each must exist); `projects` empty or omitted: every project. */
 export async function createPool(db: DbOrTx, actor: Actor, input: { name: string; projects?: string[] }): Promise<PoolView> {
   const name = input.name.trim();
-  if (!/^[\w.-]{1,64}$/.test(name)) throw new DomainError("BAD_REQUEST", "a pool name is 1 to 64 letters, digits, '.', '_' or '-'", "name");
+  if (!POOL_NAME_RE.test(name)) throw new DomainError("BAD_REQUEST", POOL_NAME_RULE, "name");
   const refs = [...new Set((input.projects ?? []).map((s) => s.trim()).filter(Boolean))];
   let projectIds: string[] | null = null;
   if (refs.length) {

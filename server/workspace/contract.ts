@@ -1,30 +1,17 @@
 import { z } from "zod";
 import { pageInput } from "../core/pagination";
-import { addMemberInput, email, role } from "./inputs";
+import { addMemberInput, email, invitationToken, password, role } from "./inputs";
 
-const password = z.string().min(8, { message: "must be at least 8 characters" }).max(200);
-
+export { changePasswordInput, createProjectInput, instanceSettingInput, signInInput, signUpInput } from "./inputs";
 export { addMemberInput, role };
 
-export const signInInput = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
 export const createUserInput = z.object({ email, password, name: z.string().max(200).optional() });
-export const createProjectInput = z.object({
-  name: z.string().trim().min(1, { message: "is required" }).max(100),
-  slug: z.string().min(1).max(40).optional(),
-});
-export const changePasswordInput = z.object({ currentPassword: z.string().min(1).max(200), newPassword: password });
-const token = z.string().min(20).max(100);
-export const invitationTokenInput = z.object({ token });
-export const signUpInput = z.object({ token, password, name: z.string().trim().max(200).optional() });
+export const invitationTokenInput = z.object({ token: invitationToken });
 export const invitationIdInput = z.object({ invitationId: z.uuid() });
 export const listInvitationsInput = pageInput.extend({ pendingOnly: z.boolean().default(true) });
 export const userIdInput = z.object({ userId: z.uuid() });
 export const setAdminInput = z.object({ userId: z.uuid(), isAdmin: z.boolean() });
 export const resetPasswordInput = z.object({ email: z.string().min(1).max(254), password: password.optional() });
-export const instanceSettingInput = z.discriminatedUnion("key", [
-  z.object({ key: z.literal("egress.allow"), value: z.array(z.string().trim().min(1).max(64)).max(256) }),
-  z.object({ key: z.literal("projects.creation"), value: z.enum(["anyone", "admins"]) }),
-]);
 export const updateMemberInput = z.object({ memberId: z.uuid(), role });
 export const memberIdInput = z.object({ memberId: z.uuid() });
 export { createKeyInput } from "./inputs";

@@ -35,8 +35,9 @@ export type InstanceSettingInput = { key: "egress.allow"; value: string[] } | { 
 
 /** An instance admin changes one setting (the rung checks the admin flag); audit-logged by the setter. */
 export async function updateInstanceSetting(db: DbOrTx, actor: Actor, input: InstanceSettingInput): Promise<InstanceSettingsView> {
-  // the egress module's own parser: what is accepted here is exactly what the connect-time check applies
-  if (input.key === "egress.allow") await setInstanceSetting(db, actor, "egress.allow", parseCidrList(input.value, "egress.allow"));
+  // the egress module's own parser: what is accepted here is exactly what the connect-time check applies;
+  // a refusal names `value`, the input's field, as the schema's own refusals do (the console shows it under the list)
+  if (input.key === "egress.allow") await setInstanceSetting(db, actor, "egress.allow", parseCidrList(input.value, "value"));
   else await setInstanceSetting(db, actor, "projects.creation", input.value);
   return getInstanceSettings(db);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SLUG_RE, slugify } from "./projects";
+import { SLUG_RE } from "./inputs";
+import { slugify } from "./projects";
 
 describe("slugs", () => {
   it("derives a valid slug from any name", () => {

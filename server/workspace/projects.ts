@@ -3,6 +3,7 @@ import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound } from "../core/errors";
 import { keyset, type Page, type PageInput, toPage } from "../core/pagination";
 import { recordAudit } from "./audit";
+import { RESERVED_SLUGS, SLUG_RE, SLUG_RULE } from "./inputs";
 import { assertMayCreateProject } from "./instance";
 import type { Actor, Principal } from "./principal";
 import type { Role } from "./roles";
@@ -17,22 +18,6 @@ export interface ProjectAccess extends ProjectView {
   role: Role;
 }
 
-/** Top-level paths of the app: a project there could never be opened. */
-export const RESERVED_SLUGS = new Set([
-  "api",
-  "sign-in",
-  "sign-out",
-  "sign-up",
-  "projects",
-  "settings",
-  "admin",
-  "invite",
-  "account",
-  "new",
-  "_next",
-  "static",
-]);
-export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const slugify = (name: string) =>
@@ -81,7 +66,7 @@ export async function createProject(
   input: { name: string; slug?: string; ownerUserId: string },
 ): Promise<ProjectView> {
   const slug = input.slug ?? slugify(input.name);
-  if (!SLUG_RE.test(slug)) throw new DomainError("BAD_REQUEST", "slug must be 1-40 lower-case letters, digits and inner hyphens", "slug");
+  if (!SLUG_RE.test(slug)) throw new DomainError("BAD_REQUEST", `slug ${SLUG_RULE}`, "slug");
   if (RESERVED_SLUGS.has(slug)) throw new DomainError("BAD_REQUEST", `slug ${slug} is reserved; choose another`, "slug");
   try {
     return await db.transaction(async (tx) => {

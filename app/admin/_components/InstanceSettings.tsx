@@ -1,10 +1,15 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { egressAllowList, type projectCreation } from "@/server/workspace/inputs";
+import { applyServerError, FormError, FormField, textList, useZodForm, ZodForm } from "../../_components/form";
 import { Button, Card, ErrorBox, Field, Select, Skeleton, Textarea } from "../../_components/ui";
 import { errorMessage } from "../../_lib/errors";
 import { useTRPC } from "../../_lib/trpc";
+
+type Creation = z.infer<typeof projectCreation>;
 
 export function InstanceSettings() {
   const trpc = useTRPC();
@@ -30,16 +35,16 @@ function useSet() {
   );
 }
 
-function ProjectCreation({ value, envDefault }: { value: "anyone" | "admins"; envDefault: "anyone" | "admins" }) {
+/** Saved on change: a select of the schema's two values has nothing to check before sending. */
+function ProjectCreation({ value, envDefault }: { value: Creation; envDefault: Creation }) {
   const set = useSet();
   return (
     <Card title="Project creation" description={`Who may create projects. The default (KEEL_PROJECT_CREATION) is "${envDefault}".`}>
-      {set.error && <ErrorBox message={errorMessage(set.error)} />}
-      <Field label="Who may create projects" className="max-w-xs">
+      <Field label="Who may create projects" error={set.error ? errorMessage(set.error) : undefined} className="max-w-xs">
         <Select
           value={value}
           disabled={set.isPending}
-          onChange={(e) => set.mutate({ key: "projects.creation", value: e.target.value as "anyone" | "admins" })}
+          onChange={(e) => set.mutate({ key: "projects.creation", value: e.target.value as Creation })}
         >
           <option value="anyone">Anyone signed in</option>
           <option value="admins">Instance admins only</option>
@@ -49,36 +54,42 @@ function ProjectCreation({ value, envDefault }: { value: "anyone" | "admins"; en
   );
 }
 
+/** The allow-list as typed (one range a line, or comma-separated), checked item by item with the server's schema. */
+const egressForm = z.object({ value: textList(egressAllowList) });
+
 function EgressAllow({ value, envList }: { value: string[]; envList: string[] }) {
   const set = useSet();
-  const [text, setText] = useState(value.join("\n"));
-  useEffect(() => setText(value.join("\n")), [value]);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const list = text
-      .split(/[\n,]/)
-      .map((s) => s.trim())
-      .filter(Boolean);
-    set.mutate({ key: "egress.allow", value: list });
-  };
+  const form = useZodForm(egressForm, { value: value.join("\n") });
+  const { reset } = form;
+  // the saved (normalized) list replaces what was typed
+  useEffect(() => reset({ value: value.join("\n") }), [reset, value]);
+  async function submit(values: z.output<typeof egressForm>) {
+    try {
+      await set.mutateAsync({ key: "egress.allow", value: values.value });
+    } catch (err) {
+      // the server's CIDR check (node's own parser) names `value`: under the list
+      applyServerError(form, err, ["value"]);
+    }
+  }
   return (
     <Card
       title="Outbound address allow-list"
       description="Webhooks and provider base URLs may not reach private ranges or loopback unless a range here (or in KEEL_EGRESS_ALLOW) allows it. Link-local and cloud metadata addresses are never reachable."
     >
-      <form onSubmit={submit} noValidate className="flex flex-col gap-3">
-        {set.error && <ErrorBox title="Could not save" message={errorMessage(set.error)} />}
+      <ZodForm form={form} onSubmit={submit} label="Outbound address allow-list" className="flex flex-col gap-3">
+        <FormError />
         {set.isSuccess && !set.isPending && (
           <p role="status" className="text-sm text-emerald-700">
             Saved.
           </p>
         )}
-        <Field
+        <FormField
+          name="value"
           label="Allowed ranges (CIDR, one per line)"
           hint="For example 10.20.0.0/16 for a self-hosted receiver, or 127.0.0.0/8 for a model server on this host."
         >
-          <Textarea rows={5} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} className="font-mono text-xs" />
-        </Field>
+          <Textarea rows={5} {...form.register("value")} spellCheck={false} className="font-mono text-xs" />
+        </FormField>
         <p className="text-xs text-slate-500">
           From the environment (KEEL_EGRESS_ALLOW, not changeable here): {envList.length ? envList.join(", ") : "none"}
         </p>
@@ -87,7 +98,7 @@ function EgressAllow({ value, envList }: { value: string[]; envList: string[] })
             Save allow-list
           </Button>
         </div>
-      </form>
+      </ZodForm>
     </Card>
   );
 }

@@ -3,14 +3,17 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
-import { type FormEvent, type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
+import { z } from "zod";
 import { buttonClass } from "@/app/_components/classes";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
 import { Logo } from "@/app/_components/Logo";
-import { Button, ErrorBox, Field, Input, Loading } from "@/app/_components/ui";
-import { errorCode, errorMessage, fieldError, formError } from "@/app/_lib/errors";
+import { Button, ErrorBox, Input, Loading } from "@/app/_components/ui";
+import { errorCode, errorMessage } from "@/app/_lib/errors";
 import { formatDateTime } from "@/app/_lib/format";
 import { roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { signUpInput } from "@/server/workspace/inputs";
 
 type Info = RouterOutputs["workspace"]["invitations"]["lookup"];
 
@@ -91,30 +94,29 @@ function AcceptAsUser({ token, info, email }: { token: string; info: Info; email
   );
 }
 
+/** The server's signUpInput (the token comes from the link), with the password typed twice. */
+const signUpForm = signUpInput
+  .omit({ token: true })
+  .extend({ confirm: z.string() })
+  .refine((v) => v.confirm === v.password, { path: ["confirm"], message: "the two passwords differ" });
+
 function SignUp({ token, info }: { token: string; info: Info }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [mismatch, setMismatch] = useState(false);
-  const signUp = useMutation(
-    trpc.workspace.invitations.signUp.mutationOptions({
-      onSuccess: (res) => {
-        queryClient.clear();
-        router.push(`/${res.slug}`);
-      },
-    }),
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setMismatch(password !== confirm);
-    if (password !== confirm || signUp.isPending) return;
-    signUp.mutate({ token, password, name: name.trim() || undefined });
-  };
+  const signUp = useMutation(trpc.workspace.invitations.signUp.mutationOptions());
+  const form = useZodForm(signUpForm, { password: "", confirm: "" });
+  async function submit({ name, password }: z.output<typeof signUpForm>) {
+    try {
+      const res = await signUp.mutateAsync({ token, password, name });
+      queryClient.clear();
+      router.push(`/${res.slug}`);
+    } catch (err) {
+      // the server's "an account for … exists" names email, which no field here holds: above the form
+      applyServerError(form, err, ["password", "name"]);
+    }
+  }
   const next = encodeURIComponent(`/invite/${token}`);
-  const general = formError(signUp.error, ["password", "name"]);
   return (
     <div className="flex flex-col gap-6">
       <div className="rounded-md border border-slate-200 bg-slate-50 p-4 text-sm text-slate-600">
@@ -124,22 +126,22 @@ function SignUp({ token, info }: { token: string; info: Info }) {
         </Link>
         .
       </div>
-      <form onSubmit={submit} noValidate className="flex flex-col gap-4" aria-label="Create your account">
+      <ZodForm form={form} onSubmit={submit} label="Create your account">
         <h2 className="text-sm font-medium text-slate-900">New to Keel? Create the account for {info.email}</h2>
-        {general && <ErrorBox title="Could not create the account" message={general} />}
-        <Field label="Name (optional)" error={fieldError(signUp.error, "name")}>
-          <Input name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-        </Field>
-        <Field label="Password" hint="At least 8 characters." error={fieldError(signUp.error, "password")}>
-          <Input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        </Field>
-        <Field label="Repeat the password" error={mismatch ? "The two passwords differ" : undefined}>
-          <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
-        </Field>
+        <FormError />
+        <FormField name="name" label="Name (optional)">
+          <Input autoComplete="name" {...form.register("name", { setValueAs: emptyToUndefined })} />
+        </FormField>
+        <FormField name="password" label="Password" hint="At least 8 characters.">
+          <Input type="password" autoComplete="new-password" {...form.register("password")} />
+        </FormField>
+        <FormField name="confirm" label="Repeat the password">
+          <Input type="password" autoComplete="new-password" {...form.register("confirm")} />
+        </FormField>
         <Button type="submit" variant="primary" loading={signUp.isPending || signUp.isSuccess}>
           Create account and join
         </Button>
-      </form>
+      </ZodForm>
       <Link href="/" className={buttonClass("ghost")}>
         Cancel
       </Link>
