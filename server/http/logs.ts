@@ -2,7 +2,17 @@ import { env } from "../../env";
 import { DomainError } from "../core/errors";
 import { assertJsonAcceptable } from "../core/json-guard";
 import { hitRateLimit } from "../core/ratelimit";
-import { addRating, exportTraces, ingestCoalesced, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost, traceFilter } from "../logs";
+import {
+  addRating,
+  exportRequest,
+  exportTraces,
+  ingestCoalesced,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  ratingPost,
+  type TraceFilter,
+  traceFilter,
+} from "../logs";
 import type { CallerContext, PrincipalOf, ProjectContext } from "./entry";
 import { json } from "./json";
 import { clientIp, readJsonObject, readJsonObjectPerItem } from "./request";
@@ -110,8 +120,26 @@ export async function handleExport({ db, project, url }: ProjectContext): Promis
     const issue = filter.error.issues[0];
     throw new DomainError("BAD_REQUEST", `filter.${issue?.path.join(".")}: ${issue?.message}`, `filter.${issue?.path.join(".")}`);
   }
+  return exportResponse({ db, project }, format, filter.data);
+}
+
+/**
+ * `POST /api/v1/projects/:p/traces/export` with `{"format": "jsonl"|"csv", "filter": {...}}`: as the
+ * GET, for a filter too long for a URL (the explorer's selection: up to 10,000 ids).
+ */
+export async function handleExportPost(req: Request, ctx: ProjectContext): Promise<Response> {
+  const parsed = exportRequest.safeParse(await readJsonObject(req));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".");
+    throw new DomainError("BAD_REQUEST", `${field}: ${issue?.message}`, field);
+  }
+  return exportResponse(ctx, parsed.data.format, parsed.data.filter);
+}
+
+function exportResponse({ db, project }: Pick<ProjectContext, "db" | "project">, format: "jsonl" | "csv", filter: TraceFilter): Response {
   const name = `traces-${project.slug}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}.${format}`;
-  return new Response(exportTraces(db, project.id, filter.data, format), {
+  return new Response(exportTraces(db, project.id, filter, format), {
     headers: {
       "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
       "content-disposition": `attachment; filename="${name}"`,

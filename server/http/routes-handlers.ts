@@ -1,8 +1,8 @@
-import { ingestInput, ratingPost } from "../logs";
+import { exportRequest, ingestInput, ratingPost } from "../logs";
 import { handleDatasetDownload, handleDatasetUpload } from "./datasets";
 import { type HandlerEntry, handlerRoute as h } from "./entry";
 import { GATEWAY_ACCESS, GATEWAY_ENDPOINTS, handleGateway } from "./gateway";
-import { corsHeaders, handleExport, handleIngest, handleRatings, ratingsPreflight } from "./logs";
+import { corsHeaders, handleExport, handleExportPost, handleIngest, handleRatings, ratingsPreflight } from "./logs";
 import { MLFLOW_TABLE } from "./mlflow";
 import { handleHealth, handleMetrics } from "./ops";
 import { ROUTING_ROUTES } from "./routes-routing";
@@ -67,6 +67,19 @@ const LOGS: HandlerEntry[] = [
     response: "ndjson",
     errors: "keel",
     handle: (_req, c) => handleExport(c),
+  }),
+  h({
+    method: "POST",
+    path: "/api/v1/projects/:projectId/traces/export",
+    summary: "Export logged calls as NDJSON or CSV, streamed: the filter in a JSON body (a selection's ids, too many for a URL)",
+    auth: keyed,
+    role: "viewer",
+    project: "path",
+    inputs: [exportRequest],
+    request: "json",
+    response: "ndjson",
+    errors: "keel",
+    handle: handleExportPost,
   }),
 ];
 

@@ -10,7 +10,8 @@ export const TRACE_ROUTES: ProcedureEntry[] = [
   r("GET", "/api/v1/traces", "logs.traces.find", {
     ...key,
     summary:
-      "Logged calls, newest first: the explorer's filters as query parameters (lists as comma lists or repeated), `cursor` and `limit`",
+      "Logged calls, newest first: the explorer's filters as query parameters (lists as comma lists or repeated), `cursor` and `limit`; " +
+      "per-score conditions as the explorer writes them (`scores=helpful>=0.5;tone=polite`) and `sort` (`latency:asc`, `score:helpful:desc`)",
   }),
   r("GET", "/api/v1/traces/:traceId", "logs.traces.get", {
     ...key,

@@ -6,6 +6,7 @@ export { ingestLangfuseBatch, LANGFUSE_EVENT_TYPES } from "./compat/langfuse/ing
 export { getLangfuseTrace, listLangfuseTraces, parseTracesQuery } from "./compat/langfuse/public-api";
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
 export { exportTraces } from "./export";
+export { exportRequest } from "./export-request";
 export { ingestBatch } from "./ingest";
 export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";

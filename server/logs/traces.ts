@@ -3,9 +3,20 @@ import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { notFound } from "../core/errors";
 import type { Page } from "../core/pagination";
+import { parseScoreConditions } from "./score-conditions";
 import { containsPattern, searchMode } from "./search";
 import { scoresOf, type TraceScore } from "./trace-scores";
-import { afterCursor, DEFAULT_SORT, encodeCursor, scoreMean, scoreSortedRows, sortOrder, sortValue, type TraceSort } from "./trace-sort";
+import {
+  afterCursor,
+  DEFAULT_SORT,
+  encodeCursor,
+  scoreMean,
+  scoreSortedRows,
+  sortOrder,
+  sortValue,
+  type TraceSort,
+  traceSort,
+} from "./trace-sort";
 
 /**
  * One score's condition: the trace's mean rating of that name within [min, max] (a boolean's true is
@@ -223,9 +234,41 @@ const instant = z
   .transform((s) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s))
   .refine((d) => !Number.isNaN(d.getTime()), { message: "is not a real date" });
 
+/**
+ * `scores` as the explorer's URL writes it (score-conditions.ts): `helpful>=0.5;tone=polite`, or the
+ * conditions as a comma list or repeated parameters. A part that reads as none is a 400 naming it.
+ */
+const scoresParam = z
+  .array(z.string().max(500))
+  .max(10)
+  .transform((parts, ctx) =>
+    parseScoreConditions(parts.join(";"), (part, why) =>
+      ctx.addIssue({ code: "custom", message: `"${part}" ${why} (a condition is name, name=label, name>=n or name<=n)` }),
+    ),
+  )
+  .pipe(z.array(scoreFilter).max(10));
+
+const SORT_KEYS = ["time", "latency", "cost", "tokens"] as const;
+/** `sort` as the explorer's URL writes it: time, latency, cost, tokens or score:<name>, then :asc or :desc (default desc). */
+const sortParam = z
+  .string()
+  .max(200)
+  .transform((s, ctx): z.input<typeof traceSort> => {
+    const dir = s.endsWith(":asc") ? "asc" : s.endsWith(":desc") ? "desc" : undefined;
+    const key = dir ? s.slice(0, -(dir.length + 1)) : s;
+    if (key.startsWith("score:") && key.length > 6) return { by: "score", score: key.slice(6), dir: dir ?? "desc" };
+    const by = SORT_KEYS.find((k) => k === key);
+    if (by) return { by, dir: dir ?? "desc" };
+    ctx.addIssue({ code: "custom", message: `"${s}" is not a sort: time, latency, cost, tokens or score:<name>, then :asc or :desc` });
+    return z.NEVER;
+  })
+  .pipe(traceSort);
+
 const traceQueryShape = traceFilter.extend({
   from: instant.optional(),
   to: instant.optional(),
+  scores: scoresParam.optional(),
+  sort: sortParam.optional(),
   cursor: z.string().max(300).optional(),
   limit: z.number().int().min(1).max(200).default(50),
 }).shape;
@@ -243,14 +286,14 @@ export const traceQuery = z.looseObject(traceQueryShape).superRefine((q, ctx) =>
       ctx.addIssue({
         code: "custom",
         path: [k],
-        message: `unknown parameter; the filters are ${Object.keys(traceFilter.shape).join(", ")}, with cursor and limit`,
+        message: `unknown parameter; the filters are ${Object.keys(traceFilter.shape).join(", ")}, with sort, cursor and limit`,
       });
 });
 export type TraceQuery = z.infer<typeof traceQuery>;
 
 /** The filter and the page of a flattened query. */
-export function splitTraceQuery(q: TraceQuery): { filter: TraceFilter; page: { cursor?: string; limit: number } } {
-  const { cursor, limit, projectId: _projectId, ...rest } = q as TraceQuery & { projectId?: unknown };
+export function splitTraceQuery(q: TraceQuery): { filter: TraceFilter; page: { cursor?: string; limit: number; sort?: TraceSort } } {
+  const { cursor, limit, sort, projectId: _projectId, ...rest } = q as TraceQuery & { projectId?: unknown };
   const filter = Object.fromEntries(Object.entries(rest).filter(([k]) => k in traceFilter.shape)) as TraceFilter;
-  return { filter, page: { cursor, limit } };
+  return { filter, page: { cursor, limit, sort } };
 }

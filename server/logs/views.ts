@@ -3,6 +3,7 @@ import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, notFound } from "../core/errors";
 import { type Actor, atLeast, type Role, recordAudit } from "../workspace";
+import { parseScoreConditions } from "./score-conditions";
 import type { TraceFilter } from "./traces";
 
 const v = schema.savedViews;
@@ -123,24 +124,8 @@ export function queryFilter(p: URLSearchParams): TraceFilter {
   return Object.fromEntries(Object.entries(f).filter(([, x]) => x !== undefined)) as TraceFilter;
 }
 
-/**
- * The explorer's `scores` parameter (`;` separated `name=label`, `name>=n`, `name<=n`, `name`), as
- * the console writes it (logs/_components/filters.ts); min and max of one name are one condition.
- */
+/** The explorer's `scores` parameter; an unreadable part is dropped, as the console drops it. */
 function scoreConditions(s: string): TraceFilter["scores"] {
-  const out: NonNullable<TraceFilter["scores"]> = [];
-  for (const part of s
-    .split(";")
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const [, name = part, op, value = ""] = /^(.+?)(>=|<=|=)(.+)$/.exec(part) ?? [];
-    const bound = op === ">=" ? "min" : op === "<=" ? "max" : null;
-    const same = out.find((c) => c.name === name.trim() && c.label === undefined);
-    if (op === "=") out.push({ name: name.trim(), label: value.trim() });
-    else if (bound && Number.isFinite(Number(value))) {
-      if (same) same[bound] = Number(value);
-      else out.push({ name: name.trim(), [bound]: Number(value) });
-    } else if (!op) out.push({ name: name.trim() });
-  }
+  const out = parseScoreConditions(s);
   return out.length ? out : undefined;
 }

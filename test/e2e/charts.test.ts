@@ -3,26 +3,12 @@ import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
+const { url, query: trpcGet, mutate: trpc } = httpClient(app);
 const uniq = () => randomBytes(5).toString("hex");
-const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
-
-const trpcGet = async (path: string, input: unknown) => {
-  const res = await fetch(url(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`), { headers: auth() });
-  expect(res.status).toBe(200);
-  return (await res.json()).result.data.json;
-};
-
-/** A tRPC mutation over plain HTTP with the demo key (a superjson envelope). */
-async function trpc(path: string, input: unknown) {
-  const res = await fetch(url(`/api/trpc/${path}`), { method: "POST", headers: auth(), body: JSON.stringify({ json: input }) });
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body.result.data.json;
-}
 
 /**
  * Traces with one generation each in project "demo", all carrying `tag` and all at one instant

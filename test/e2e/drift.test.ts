@@ -7,23 +7,14 @@ import zlib from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { errorUnder, launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
+const { url, auth, call, mutate } = httpClient(app);
 const uniq = () => randomBytes(4).toString("hex");
-const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
 const DEMO_MONITOR = "demo: gateway traffic";
 const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz");
-
-async function call<T = unknown>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await fetch(url(p), { method, headers: auth(), body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  expect(res.status, `${method} ${p}: ${text}`).toBeLessThan(300);
-  return (text ? JSON.parse(text) : null) as T;
-}
-const mutate = async <T = unknown>(proc: string, input: unknown): Promise<T> =>
-  (await call<{ result: { data: { json: T } } }>("POST", `/api/trpc/${proc}`, { json: input })).result.data.json;
 
 /** Labelled rows of the shared sentiment set (English movie reviews) as dataset JSONL. */
 function sentimentJsonl(perClass: number): string {

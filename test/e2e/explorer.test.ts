@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, signInAs, withPage } from "./browser";
@@ -105,6 +106,26 @@ describe.skipIf(Boolean(skip))(`trace explorer in Chromium${skip ? ` (skipped: $
       await bar.getByLabel("Dataset", { exact: true }).fill(dataset);
       await bar.getByRole("button", { name: "Add to dataset" }).click();
       await bar.getByRole("status").filter({ hasText: "2 traces added" }).waitFor();
+
+      // export the selection: its ids go in a POST body (a URL holds about 200), the file holds just those two
+      const [download, request] = await Promise.all([
+        page.waitForEvent("download"),
+        page.waitForRequest((r) => r.url().endsWith("/api/v1/projects/demo/traces/export") && r.method() === "POST"),
+        bar.getByRole("button", { name: "Export CSV" }).click(),
+      ]);
+      expect(request.postDataJSON()).toEqual({ format: "csv", filter: { ids: [id("fast"), id("slow")] } });
+      expect(download.suggestedFilename()).toMatch(/^traces-demo-.*\.csv$/);
+      const lines = fs
+        .readFileSync(await download.path(), "utf8")
+        .split(/\r?\n/)
+        .filter(Boolean);
+      expect(lines[0]?.startsWith("id,timestamp,name,model")).toBe(true);
+      expect(
+        lines
+          .slice(1)
+          .map((l) => l.split(",")[0])
+          .sort(),
+      ).toEqual([id("fast"), id("slow")].sort());
     });
     // the version holds the selected traces, in the order they were picked
     const res = await fetch(url(`/api/v1/projects/demo/datasets/${dataset}/versions/1/download`), { headers: auth() });

@@ -4,6 +4,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { expect } from "vitest";
 import { createKeelClient } from "../../sdk/index";
+import { httpClient } from "./http";
 
 /** What the page sweep's dynamic routes point at: one of each object, seeded through the public API and tRPC. */
 export interface Seeded {
@@ -32,19 +33,7 @@ const SENTIMENT = path.resolve(import.meta.dirname, "../fixtures/tuning/sentimen
  */
 export async function seedPages(app: { url: string; key: string }): Promise<Seeded> {
   const uniq = randomBytes(4).toString("hex");
-  const headers = { authorization: `Bearer ${app.key}`, "content-type": "application/json" };
-  const call = async <T>(method: string, p: string, body?: unknown, raw?: string): Promise<T> => {
-    const res = await fetch(`${app.url}${p}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-    const text = await res.text();
-    expect(res.status, `${method} ${p}: ${text}`).toBeLessThan(300);
-    return JSON.parse(text) as T;
-  };
-  // tRPC over plain HTTP (superjson envelopes, no batching)
-  const query = async <T>(proc: string, input: unknown): Promise<T> =>
-    (await call<{ result: { data: { json: T } } }>("GET", `/api/trpc/${proc}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`))
-      .result.data.json;
-  const mutate = async <T>(proc: string, input: unknown): Promise<T> =>
-    (await call<{ result: { data: { json: T } } }>("POST", `/api/trpc/${proc}`, { json: input })).result.data.json;
+  const { call, query, mutate } = httpClient(app);
   const projectId = "demo";
 
   // a chat trace with a long unbroken id-like string in its output (a phone-width test of its own)

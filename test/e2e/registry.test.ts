@@ -9,26 +9,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk/index";
 import { verifySignature } from "../../server/registry/webhook-signing";
 import { errorUnder, launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
+const { url, auth, call, trpc } = httpClient(app);
 const uniq = () => randomBytes(5).toString("hex");
-const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
 const MODEL_DIR = path.resolve(import.meta.dirname, "../../models/tiny-bert-sentiment");
-
-async function call(method: string, p: string, body?: unknown) {
-  const res = await fetch(url(p), { method, headers: auth(), body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await res.json();
-  expect(res.status, JSON.stringify(json)).toBeLessThan(300);
-  return json;
-}
-const trpc = async (p: string, input: unknown, method: "GET" | "POST" = "POST") => {
-  const envelope = encodeURIComponent(JSON.stringify({ json: input }));
-  const body =
-    method === "GET" ? await call("GET", `/api/trpc/${p}?input=${envelope}`) : await call("POST", `/api/trpc/${p}`, { json: input });
-  return body.result.data.json;
-};
 
 /** A webhook receiver: every POST is kept with its headers and raw body. */
 function receiver() {

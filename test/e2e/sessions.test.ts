@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 /**
  * Issue 19's pages in Chromium: sessions and users views, the overview's last 24 hours, a Markdown
@@ -10,17 +11,8 @@ import { launch, signInAs, withPage } from "./browser";
  */
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
+const { url, call, mutate: trpc } = httpClient(app);
 const uniq = () => randomBytes(4).toString("hex");
-const headers = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
-
-async function call(method: string, p: string, body?: unknown) {
-  const res = await fetch(url(p), { method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await res.json();
-  expect(res.status, JSON.stringify(json)).toBeLessThan(300);
-  return json;
-}
-const trpc = async (p: string, input: unknown) => (await call("POST", `/api/trpc/${p}`, { json: input })).result.data.json;
 
 const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
 

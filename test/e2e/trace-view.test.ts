@@ -2,24 +2,12 @@ import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
+const { url, auth, trpc } = httpClient(app);
 const uniq = () => randomBytes(5).toString("hex");
-const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
-
-/** A tRPC call over plain HTTP with the demo key (superjson envelopes, no batching). */
-async function trpc(path: string, input: unknown, method: "GET" | "POST" = "POST") {
-  const envelope = JSON.stringify({ json: input });
-  const res =
-    method === "GET"
-      ? await fetch(url(`/api/trpc/${path}?input=${encodeURIComponent(envelope)}`), { headers: auth() })
-      : await fetch(url(`/api/trpc/${path}`), { method: "POST", headers: auth(), body: envelope });
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBe(200);
-  return body.result.data.json;
-}
 
 const XSS = "<script>alert(1)</script>";
 const LONG_ANSWER = Array.from({ length: 40 }, (_, i) => `Answer line ${i + 1}.`).join("\n");

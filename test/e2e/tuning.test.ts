@@ -6,20 +6,12 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createKeelClient } from "../../sdk/index";
 import { errorUnder, launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
+const { url, auth, mutate } = httpClient(app);
 const uniq = () => randomBytes(5).toString("hex");
-const auth = () => ({ authorization: `Bearer ${app?.key}`, "content-type": "application/json" });
-
-/** A tRPC mutation over HTTP with the secret key (superjson's envelope). */
-async function mutate<T = unknown>(proc: string, input: unknown): Promise<T> {
-  const res = await fetch(url(`/api/trpc/${proc}`), { method: "POST", headers: auth(), body: JSON.stringify({ json: input }) });
-  const body = await res.json();
-  expect(res.status, JSON.stringify(body)).toBeLessThan(300);
-  return body.result.data.json as T;
-}
 
 const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 const PER_LABEL_SPLIT = 200;

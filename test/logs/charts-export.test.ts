@@ -125,6 +125,46 @@ describe("charts and export", () => {
     expect((await handleV1(req(`/api/v1/projects/${other.project.slug}/traces/export`, { key }))).status).toBe(404);
   });
 
+  it("exports a selection POSTed as a JSON body, past what a URL holds (2,500 ids); the GET still works", async () => {
+    const ids = [...Array.from({ length: 2498 }, (_, i) => `not-logged-${i}-${"x".repeat(30)}`), "c-1", "c-3"];
+    expect(`?filter=${encodeURIComponent(JSON.stringify({ ids }))}`.length).toBeGreaterThan(100_000);
+    const post = (json: unknown) => handleV1(req(`/api/v1/projects/${p.project.slug}/traces/export`, { method: "POST", key, json }));
+    const csv = await post({ format: "csv", filter: { ids } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-disposition")).toMatch(/filename="traces-.*\.csv"/);
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["c-3", "c-1"]);
+    // JSONL by default; the filter's dates as ISO strings
+    const jsonl = await post({ filter: { ids: ["c-1", "c-3"], from: "2026-01-02T00:00:00Z" } });
+    expect(jsonl.headers.get("content-type")).toContain("application/x-ndjson");
+    expect(
+      (await jsonl.text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(["c-3"]);
+    const get = await handleV1(
+      req(`/api/v1/projects/${p.project.slug}/traces/export?format=csv&filter=${encodeURIComponent(JSON.stringify({ ids: ["c-1"] }))}`, {
+        key,
+      }),
+    );
+    expect((await get.text()).trim().split("\r\n")).toHaveLength(2);
+  });
+
+  it.each([
+    [{ format: "xml" }, "format"],
+    [{ filter: { ids: [] } }, "filter.ids"],
+    [{ filter: { ids: Array.from({ length: 10_001 }, (_, i) => `t${i}`) } }, "filter.ids"],
+    [{ filter: { costMin: "cheap" } }, "filter.costMin"],
+    [{ filter: { from: "yesterday" } }, "filter.from"],
+  ])("a POSTed export of %j is a 400 naming %s", async (json, field) => {
+    const res = await handleV1(req(`/api/v1/projects/${p.project.slug}/traces/export`, { method: "POST", key, json }));
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { field: string; message: string } };
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(field);
+  });
+
   it("quotes CSV fields per RFC 4180", () => {
     expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
     expect(csvField("plain")).toBe("plain");

@@ -155,6 +155,64 @@ describe("GET /api/v1/traces", () => {
   });
 });
 
+describe("GET /api/v1/traces by score", () => {
+  // a project of its own, so these ratings leave the shared traces' rating means alone
+  let key: string;
+  const sid = (n: number) => `s-${run}-${n}`;
+  beforeAll(async () => {
+    const p = await makeProject(d.db);
+    key = (await makeKey(d.db, p.project.id, p.owner.user.id, "viewer")).key;
+    const day = (n: number) => `2026-04-0${n}T10:00:00Z`;
+    const rating = (n: number, name: string, value: number | string) => ({
+      type: "rating",
+      id: `r-${run}-${n}-${name}`,
+      body: { traceId: sid(n), name, value },
+    });
+    const events = [
+      ...[1, 2, 3, 4].flatMap((n) => call(n, { model: "gpt-4o-mini", at: day(n), user: "ann", tags: [] }, sid(n))),
+      rating(1, "helpful", 0.9),
+      rating(2, "helpful", 0.2),
+      rating(3, "tone", "polite"),
+      rating(4, "helpful", 1),
+      rating(4, "tone", "curt"),
+    ];
+    const results = await ingestBatch(d.db, p.project.id, events, { source: "api" });
+    expect(results.filter((r) => r.status !== 201)).toEqual([]);
+  });
+  const q = (s: string) => encodeURIComponent(s);
+
+  it("filters by per-score conditions written as the explorer writes them: ;-separated, a comma list or repeated", async () => {
+    expect(ids(await list(`?scores=${q("helpful>=0.5")}`, key))).toEqual([sid(4), sid(1)]);
+    expect(ids(await list(`?scores=${q("helpful>=0.5;helpful<=0.95")}`, key))).toEqual([sid(1)]);
+    expect(ids(await list(`?scores=${q("helpful>=0.5")}&scores=${q("helpful<=0.95")}`, key))).toEqual([sid(1)]);
+    expect(ids(await list(`?scores=${q("helpful<=0.5,tone")}`, key))).toEqual([]);
+    expect(ids(await list(`?scores=${q("tone=polite")}`, key))).toEqual([sid(3)]);
+    expect(ids(await list(`?scores=tone`, key))).toEqual([sid(4), sid(3)]);
+  });
+
+  it("sorts by a score (unrated last) or a column, and pages in that order", async () => {
+    expect(ids(await list(`?sort=${q("score:helpful:asc")}`, key))).toEqual([sid(2), sid(1), sid(4), sid(3)]);
+    expect(ids(await list(`?sort=${q("score:helpful")}`, key))).toEqual([sid(4), sid(1), sid(2), sid(3)]);
+    expect(ids(await list("?sort=time:asc", key))).toEqual([sid(1), sid(2), sid(3), sid(4)]);
+    const first = await list(`?sort=${q("score:helpful:desc")}&limit=2`, key);
+    expect(ids(first)).toEqual([sid(4), sid(1)]);
+    expect(ids(await list(`?sort=${q("score:helpful:desc")}&limit=2&cursor=${first.nextCursor}`, key))).toEqual([sid(2), sid(3)]);
+  });
+
+  it.each([
+    [`?scores=${encodeURIComponent("helpful>=high")}`, "scores", "helpful>=high"],
+    [`?scores=${encodeURIComponent("tone=")}`, "scores", "tone="],
+    ["?sort=price:asc", "sort", "price:asc"],
+    ["?sort=score:", "sort", "score:"],
+  ])("%s is a 400 naming %s and the bad value", async (query, field, value) => {
+    const res = await get(`/api/v1/traces${query}`, key);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; field: string; message: string } };
+    expect(error).toMatchObject({ code: "BAD_REQUEST", field });
+    expect(error.message).toContain(`${field}: "${value}"`);
+  });
+});
+
 describe("GET /api/v1/traces/{id}", () => {
   it("answers the trace with its observations and ratings", async () => {
     const res = await get(`/api/v1/traces/${id(1)}`);

@@ -87,8 +87,8 @@ function Explorer() {
   const apply = (q: ExplorerQuery) => go(toQueryString(q));
   const filtered = activeFilters(query).length > 0;
   // a plain download link: the browser sends the session cookie; dates go as ISO strings
-  const exportHref = (format: "csv" | "jsonl", filter: object = toApiFilter(query, anchor.now)) =>
-    `/api/v1/projects/${encodeURIComponent(project.slug)}/traces/export?format=${format}&filter=${encodeURIComponent(JSON.stringify(filter))}`;
+  const exportHref = (format: "csv" | "jsonl") =>
+    `/api/v1/projects/${encodeURIComponent(project.slug)}/traces/export?format=${format}&filter=${encodeURIComponent(JSON.stringify(toApiFilter(query, anchor.now)))}`;
   const selected = [...selection.ids];
   const sortLabel =
     sort.key === "time"
@@ -145,7 +145,6 @@ function Explorer() {
                 projectSlug={project.slug}
                 ids={selected}
                 canWrite={atLeast(project.role, "engineer")}
-                exportHref={(format) => exportHref(format, { ids: selected })}
                 onClear={() => setSelection({ qs: filterQs, ids: new Set() })}
               />
             )}

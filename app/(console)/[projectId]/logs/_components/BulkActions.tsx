@@ -3,26 +3,25 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
-import { buttonClass } from "@/app/_components/classes";
 import { Button, Field, Input, Select } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
 import { useTRPC } from "@/app/_lib/trpc";
+import { downloadExport } from "./download";
 
 /**
  * What to do with the selected traces: add them to a dataset (a new version; an existing name or a
- * new one), to an annotation queue, or export them. `canWrite`: engineers and up (the server checks).
+ * new one), to an annotation queue, or export them (POSTed: any number of ids). `canWrite`: engineers
+ * and up (the server checks).
  */
 export function BulkActions({
   projectSlug,
   ids,
   canWrite,
-  exportHref,
   onClear,
 }: {
   projectSlug: string;
   ids: string[];
   canWrite: boolean;
-  exportHref: (format: "csv" | "jsonl") => string;
   onClear: () => void;
 }) {
   const trpc = useTRPC();
@@ -38,8 +37,9 @@ export function BulkActions({
   const toQueue = useMutation(
     trpc.logs.queues.addItems.mutationOptions({ onSuccess: () => qc.invalidateQueries({ queryKey: trpc.logs.queues.pathKey() }) }),
   );
+  const exporting = useMutation({ mutationFn: (format: "csv" | "jsonl") => downloadExport(projectSlug, format, { ids }) });
   const n = ids.length;
-  const error = toDataset.error ?? toQueue.error;
+  const error = toDataset.error ?? toQueue.error ?? exporting.error;
 
   const addToDataset = (e: FormEvent) => {
     e.preventDefault();
@@ -92,12 +92,20 @@ export function BulkActions({
           </form>
         )}
         <div className="flex items-end gap-2">
-          <a download href={exportHref("csv")} className={buttonClass("secondary")}>
+          <Button
+            variant="secondary"
+            loading={exporting.isPending && exporting.variables === "csv"}
+            onClick={() => exporting.mutate("csv")}
+          >
             Export CSV
-          </a>
-          <a download href={exportHref("jsonl")} className={buttonClass("secondary")}>
+          </Button>
+          <Button
+            variant="secondary"
+            loading={exporting.isPending && exporting.variables === "jsonl"}
+            onClick={() => exporting.mutate("jsonl")}
+          >
             Export JSONL
-          </a>
+          </Button>
           <Button variant="ghost" onClick={onClear}>
             Clear selection
           </Button>
