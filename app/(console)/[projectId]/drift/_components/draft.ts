@@ -206,17 +206,15 @@ const draft = z.custom<Draft>(() => true);
  */
 const saveChecks = monitorFields.omit({ retentionDays: true }).extend({ config: configChecks });
 type ConfigIn = z.input<typeof configChecks>;
-export const monitorForm = draft
-  .transform(
-    (d): z.input<typeof saveChecks> => ({
-      name: d.name,
-      description: d.description.trim() || null,
-      schedule: d.schedule.trim() || null,
-      active: d.active,
-      config: configOfDraft(d) as ConfigIn,
-    }),
-  )
-  .pipe(saveChecks);
+/** The whole body of monitors.create (and the patch of monitors.update), unchecked. */
+export const inputOfDraft = (d: Draft): z.input<typeof saveChecks> => ({
+  name: d.name,
+  description: d.description.trim() || null,
+  schedule: d.schedule.trim() || null,
+  active: d.active,
+  config: configOfDraft(d) as ConfigIn,
+});
+export const monitorForm = draft.transform(inputOfDraft).pipe(saveChecks);
 
 /** Preview checks the configuration alone (a monitor without a name yet may be previewed). */
 const previewChecks = z.object({ config: configChecks });
