@@ -67,8 +67,9 @@ const SCHEDULE_HINT = (
 
 /**
  * Create or edit a monitor. "Preview" evaluates the form's configuration now without saving (the
- * first run's result, shown with the same view as the monitor page). A refused field is named
- * beside its input, and the whole message is repeated above the buttons.
+ * first run's result, shown with the same view as the monitor page). Both check the draft with the
+ * server's schemas first (nothing is sent while a field is wrong); a refused field, the browser's or
+ * the server's, is named beside its input, an error about no field above the buttons.
  */
 export function MonitorForm({ monitor }: { monitor?: MonitorView }) {
   const trpc = useTRPC();
@@ -82,7 +83,7 @@ export function MonitorForm({ monitor }: { monitor?: MonitorView }) {
   const preview = useMutation(trpc.drift.monitors.preview.mutationOptions());
   const save = monitor ? update : create;
   const draft = form.watch();
-  // the sections edit the draft as a whole; once submitted, a change re-checks as the form's own fields do
+  // the sections edit the draft by parts (controlled inputs); their errors are checked again on the next Create or Preview
   const set = (p: Partial<Draft>) => {
     for (const [k, v] of Object.entries(p)) form.setValue(k as keyof Draft, v as never, { shouldDirty: true });
   };
