@@ -2,7 +2,22 @@ import { z } from "zod";
 import { DRIFT_VERDICTS, driftAlertRules, driftAlerts, driftMonitors, driftRuns } from "../../db/schema";
 import { jsonOf, pageOf, rowSchema } from "../core/output-schema";
 import { traceFilter } from "../logs";
-import { columnName } from "./inputs";
+import { EMBEDDING_METHODS, monitorConfigFields, monitorFields, STATTESTS, sourceFields } from "./inputs";
+
+export {
+  type ColumnSpec,
+  type CurrentConfig,
+  columnSpec,
+  currentConfig,
+  EMBEDDING_METHODS,
+  embeddingsConfig,
+  P_VALUE_TESTS,
+  type ReferenceConfig,
+  referenceConfig,
+  STATTESTS,
+  type StatTest,
+  WINDOWS,
+} from "./inputs";
 
 /**
  * A drift monitor's configuration, validated on every write (create, update, preview) and kept as
@@ -10,98 +25,21 @@ import { columnName } from "./inputs";
  * (./columns.ts); every name is checked against it, so a typo is a 400 naming the column.
  */
 
-export const STATTESTS = ["ks", "chisquare", "z", "wasserstein", "jensenshannon", "psi"] as const;
-export type StatTest = (typeof STATTESTS)[number];
-/** p-value tests: drift when p < threshold; the others are distances: drift when value >= threshold */
-export const P_VALUE_TESTS: readonly StatTest[] = ["ks", "chisquare", "z"];
-
-export const EMBEDDING_METHODS = ["model", "distance", "ratio", "mmd"] as const;
-
-export const columnSpec = z
-  .object({
-    name: columnName,
-    /** required for metadata.* and input.* columns (numerical or categorical); fixed for the built-in ones */
-    type: z.enum(["numerical", "categorical"]).optional(),
-    stattest: z.enum(STATTESTS).optional(),
-    threshold: z.number().finite().optional(),
-  })
-  .strict();
-export type ColumnSpec = z.infer<typeof columnSpec>;
-
 /** Traces of the project, narrowed like the logs explorer (a filter, a saved view) and to one deployment. */
 export const sourceConfig = z
   .object({
-    kind: z.literal("traffic").default("traffic"),
+    ...sourceFields.pick({ kind: true }).shape,
     filter: traceFilter.omit({ from: true, to: true }).strict().default({}),
-    /** a saved logs view by name: its query narrows the traces too */
-    view: z.string().trim().min(1).max(200).optional(),
-    /** only calls served by this gateway deployment (a classification deployment's predictions, say) */
-    deployment: z.string().trim().min(1).max(200).optional(),
-    /** phrases that mark an answer as a refusal (case-insensitive substrings), for the `refusal` column */
-    refusalPhrases: z.array(z.string().trim().min(2).max(200)).max(100).optional(),
-  })
-  .strict();
-
-const isoDate = z.coerce.date();
-export const referenceConfig = z.discriminatedUnion("kind", [
-  /** rows of a dataset version (its input, prediction or first reference, metadata) */
-  z
-    .object({ kind: z.literal("dataset"), dataset: z.string().trim().min(1).max(200), version: z.number().int().positive().optional() })
-    .strict(),
-  /** a fixed past time range of the same traffic */
-  z.object({ kind: z.literal("range"), from: isoDate, to: isoDate }).strict(),
-  /** the window just before the current one, of the same length */
-  z.object({ kind: z.literal("previous") }).strict(),
-]);
-export type ReferenceConfig = z.infer<typeof referenceConfig>;
-
-export const WINDOWS = { hour: 3600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
-export const currentConfig = z.discriminatedUnion("kind", [
-  /** the last hour, day or week before the run */
-  z.object({ kind: z.literal("sliding"), window: z.enum(["hour", "day", "week"]) }).strict(),
-  z.object({ kind: z.literal("range"), from: isoDate, to: isoDate }).strict(),
-]);
-export type CurrentConfig = z.infer<typeof currentConfig>;
-
-export const embeddingsConfig = z
-  .object({
-    field: z.enum(["input", "output"]),
-    /** a registered feature-extraction model (name, optionally @alias or :version); the bundled tiny-bert-embed by default */
-    model: z.string().trim().min(1).max(200).default("tiny-bert-embed"),
-    method: z.enum(EMBEDDING_METHODS).default("model"),
-    threshold: z.number().finite().optional(),
-    pcaComponents: z.number().int().min(1).max(1024).optional(),
-    /** at most this many traces per window are embedded (the newest) */
-    maxRows: z.number().int().min(10).max(20_000).default(2000),
+    ...sourceFields.omit({ kind: true }).shape,
   })
   .strict();
 
 export const monitorConfig = z
-  .object({
-    source: sourceConfig.default({ kind: "traffic", filter: {} }),
-    columns: z.array(columnSpec).min(1, "name at least one column").max(200),
-    embeddings: embeddingsConfig.optional(),
-    reference: referenceConfig,
-    current: currentConfig,
-    /** a window with fewer rows than this is "not enough data", never "no drift" */
-    minSamples: z.number().int().min(1).max(1_000_000).default(30),
-    /** dataset drift when at least this share of the tested columns drifted */
-    driftShare: z.number().gt(0).max(1).default(0.5),
-  })
+  .object({ source: sourceConfig.default({ kind: "traffic", filter: {} }), ...monitorConfigFields.shape })
   .strict();
 export type MonitorConfig = z.infer<typeof monitorConfig>;
 
-export const monitorInput = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    description: z.string().max(2000).nullish(),
-    /** crontab (5 fields, UTC), e.g. "0 * * * *"; null: on demand only */
-    schedule: z.string().trim().max(200).nullish(),
-    active: z.boolean().default(true),
-    retentionDays: z.number().int().min(1).max(3650).default(90),
-    config: monitorConfig,
-  })
-  .strict();
+export const monitorInput = z.object({ ...monitorFields.shape, config: monitorConfig }).strict();
 export type MonitorInput = z.infer<typeof monitorInput>;
 
 export const monitorUpdate = monitorInput.partial().strict();

@@ -3,9 +3,18 @@ import * as schema from "../../db/schema";
 import { rowSchema } from "../core/output-schema";
 import { ROLES } from "../workspace";
 import { aliasActorOut } from "./activity";
-import { aliasName, modelName, tags } from "./inputs";
+import { aliasName, modelName, policyFields, tags, versionMetaInput } from "./inputs";
 
-export { aliasName, type CreateModelInput, createModelInput, modelName } from "./inputs";
+export {
+  aliasName,
+  type CreateModelInput,
+  createModelInput,
+  lineageInput,
+  modelName,
+  moveAliasInput,
+  type VersionMeta,
+  versionMetaInput,
+} from "./inputs";
 
 export const updateModelInput = z.object({
   model: modelName,
@@ -13,39 +22,6 @@ export const updateModelInput = z.object({
   task: z.string().trim().max(100).nullable().optional(),
   tags: tags.optional(),
 });
-
-/** Finite numbers only: a metric of NaN or Infinity is refused, naming the key. */
-const finiteMetrics = z
-  .record(z.string().min(1).max(250), z.unknown())
-  .superRefine((m, ctx) => {
-    for (const [k, v] of Object.entries(m))
-      if (typeof v !== "number" || !Number.isFinite(v))
-        ctx.addIssue({ code: "custom", path: [k], message: `metric ${k} must be a finite number` });
-  })
-  .transform((m) => m as Record<string, number>);
-
-export const lineageInput = z.object({
-  parentVersion: z.number().int().positive().optional(),
-  /** a parent in another model of the project (a tuning job's base model version), by id */
-  parentVersionId: z.uuid().optional(),
-  datasetVersionId: z.uuid().optional(),
-  tuningJobId: z.uuid().optional(),
-  runId: z.uuid().optional(),
-  codeRevision: z.string().trim().max(200).optional(),
-  evalRunIds: z.array(z.uuid()).max(50).optional(),
-});
-
-/** Everything about a version except its files: JSON body, or the `meta` part of a multipart upload. */
-export const versionMetaInput = z.object({
-  description: z.string().max(20_000).optional(),
-  card: z.string().max(200_000).optional(),
-  format: z.enum(["transformers.js", "keel-head", "onnx", "uri", "files"]).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  params: z.record(z.string().min(1).max(250), z.string().max(6000)).optional(),
-  metrics: finiteMetrics.optional(),
-  lineage: lineageInput.optional(),
-});
-export type VersionMeta = z.infer<typeof versionMetaInput>;
 
 export const createUriVersionInput = versionMetaInput.extend({
   model: modelName,
@@ -58,24 +34,8 @@ export const versionRef = z.object({
   version: z.union([z.number().int().positive(), aliasName]),
 });
 
-export const moveAliasInput = z.object({
-  model: modelName,
-  alias: aliasName,
-  version: z.number().int().positive(),
-  reason: z.string().trim().max(2000).optional(),
-});
-
-export const policyInput = z.object({
-  model: modelName,
-  /** the aliases the policy guards; "*" for all */
-  aliases: z
-    .array(z.union([aliasName, z.literal("*")]))
-    .min(1)
-    .max(20),
-  requiredApprovals: z.number().int().min(0).max(10),
-  approverRoles: z.array(z.enum(ROLES)).min(1),
-  gateIds: z.array(z.uuid()).max(10),
-});
+/** The policy form's schema with the roles narrowed to the workspace's (the form offers only those). */
+export const policyInput = policyFields.extend({ approverRoles: z.array(z.enum(ROLES)).min(1, "pick at least one approver role") });
 export type PolicyInput = z.infer<typeof policyInput>;
 
 export const voteInput = z.object({

@@ -54,3 +54,63 @@ export const createWebhookInput = z.object({
 });
 /** The console's new-webhook form: events are picked there (the service refuses [] too, with a 400 naming `events`). */
 export const webhookForm = createWebhookInput.extend({ events: webhookEvents.min(1, "pick at least one event, or All events") });
+
+/** Finite numbers only: a metric of NaN or Infinity is refused, naming the key. */
+const finiteMetrics = z
+  .record(z.string().min(1).max(250), z.unknown())
+  .superRefine((m, ctx) => {
+    for (const [k, v] of Object.entries(m))
+      if (typeof v !== "number" || !Number.isFinite(v))
+        ctx.addIssue({ code: "custom", path: [k], message: `metric ${k} must be a finite number` });
+  })
+  .transform((m) => m as Record<string, number>);
+
+export const lineageInput = z.object({
+  parentVersion: z.number().int().positive().optional(),
+  /** a parent in another model of the project (a tuning job's base model version), by id */
+  parentVersionId: z.uuid().optional(),
+  datasetVersionId: z.uuid().optional(),
+  tuningJobId: z.uuid().optional(),
+  runId: z.uuid().optional(),
+  codeRevision: z.string().trim().max(200).optional(),
+  evalRunIds: z.array(z.uuid()).max(50).optional(),
+});
+
+/** Everything about a version except its files: JSON body, or the `meta` part of a multipart upload (the console's upload form too). */
+export const versionMetaInput = z.object({
+  description: z.string().max(20_000, "a description is at most 20,000 characters").optional(),
+  card: z.string().max(200_000, "a model card is at most 200,000 characters").optional(),
+  format: z.enum(["transformers.js", "keel-head", "onnx", "uri", "files"]).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  params: z.record(z.string().min(1).max(250), z.string().max(6000)).optional(),
+  metrics: finiteMetrics.optional(),
+  lineage: lineageInput.optional(),
+});
+export type VersionMeta = z.infer<typeof versionMetaInput>;
+
+export const moveAliasInput = z.object({
+  model: modelName,
+  alias: aliasName,
+  version: z.number({ message: "pick a version" }).int().positive(),
+  reason: z.string().trim().max(2000).optional(),
+});
+
+/**
+ * An approval policy as the console's form checks it; the server narrows `approverRoles` to the
+ * workspace's roles (server/registry/contract.ts policyInput: this file may import no other domain).
+ */
+export const policyFields = z.object({
+  model: modelName,
+  /** the aliases the policy guards; "*" for all */
+  aliases: z
+    .array(z.union([aliasName, z.literal("*")]))
+    .min(1, 'name at least one alias, or "*" for all')
+    .max(20, "at most 20 aliases"),
+  requiredApprovals: z
+    .number({ message: "required approvals is a whole number from 0 to 10" })
+    .int("required approvals is a whole number from 0 to 10")
+    .min(0, "required approvals is a whole number from 0 to 10")
+    .max(10, "required approvals is a whole number from 0 to 10"),
+  approverRoles: z.array(z.string()).min(1, "pick at least one approver role"),
+  gateIds: z.array(z.uuid()).max(10, "at most 10 gates"),
+});

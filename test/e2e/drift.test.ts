@@ -94,6 +94,46 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`drift monitoring in
     });
   });
 
+  it("the monitor form refuses bad values beside their fields before any request, and shows the server's conflict under the name", async () => {
+    await withPage(browser, "drift-monitor-form", async (page) => {
+      await signIn(page);
+      const sent: string[] = [];
+      page.on("request", (r) => {
+        if (/drift\.monitors\.(create|preview)/.test(r.url())) sent.push(r.url());
+      });
+      await page.goto(url("/demo/drift/new"));
+      const form = page.getByRole("form", { name: "New monitor" });
+      const name = form.getByLabel("Name", { exact: true });
+      await form.getByLabel("Threshold of latency_ms").fill("abc");
+      await form.getByLabel("Drift share").fill("2");
+      await form.getByRole("button", { name: "Create monitor" }).click();
+      await expect.poll(() => errorUnder(name)).toBe("Give the monitor a name");
+      expect(await errorUnder(form.getByLabel("Drift share"))).toBe("The drift share is a number above 0, at most 1");
+      const columns = form.getByRole("list", { name: "Chosen columns" });
+      await columns
+        .getByRole("listitem")
+        .filter({ hasText: "latency_ms" })
+        .getByRole("alert")
+        .filter({ hasText: "The threshold is a number" })
+        .waitFor();
+      // Preview checks the same configuration: still nothing sent
+      await form.getByRole("button", { name: "Preview" }).click();
+      await expect.poll(() => errorUnder(form.getByLabel("Drift share"))).toBe("The drift share is a number above 0, at most 1");
+      expect(sent).toEqual([]);
+      // fixed in the browser; the demo monitor's name is taken: the server's 409 lands under the name
+      await form.getByLabel("Threshold of latency_ms").fill("");
+      await form.getByLabel("Drift share").fill("0.5");
+      await name.fill(DEMO_MONITOR);
+      await form.getByRole("button", { name: "Create monitor" }).click();
+      await expect.poll(() => errorUnder(name)).toBe(`A drift monitor named ${DEMO_MONITOR} already exists`);
+      expect(sent).toHaveLength(1);
+      const fresh = `form-monitor-${uniq()}`;
+      await name.fill(fresh);
+      await form.getByRole("button", { name: "Create monitor" }).click();
+      await page.getByRole("heading", { level: 1, name: fresh }).waitFor();
+    });
+  });
+
   it("the demo monitor runs by schedule and fires a webhook; a retraining proposal is approved in the browser and trains, with lineage back to its drift run", async () => {
     const id = uniq();
     // a webhook for drift alerts, and the demo monitor on a per-minute schedule with a rule on dataset drift

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -125,6 +125,60 @@ describe.skipIf(Boolean(skip))(`datasets and evaluations in Chromium${skip ? ` (
       await evaluate(strongRun, weakRun, "Gate passed");
       await page.getByText("matched words").first().waitFor();
       await evaluate(weakRun, strongRun, "Gate failed");
+    });
+  });
+
+  it("checks an upload and a build from logs with the server's schemas before sending; the server's answers land under their field", async () => {
+    if (!app) return;
+    const dataset = `forms-e2e-${uniq()}`;
+    const file = (name: string, text: string) => ({ name, mimeType: "text/plain", buffer: Buffer.from(text) });
+    await withPage(browser, "datasets-forms", async (page) => {
+      await signIn(page);
+      await page.goto(url("/demo/datasets"));
+      await page.getByRole("heading", { level: 1, name: "Datasets", exact: true }).waitFor();
+      const sent: string[] = [];
+      page.on("request", (r) => {
+        if ((r.method() === "POST" && r.url().includes("/datasets/")) || r.url().includes("datasets.buildFromLogs")) sent.push(r.url());
+      });
+
+      // a slash in the name and a .txt file: refused under their fields, nothing sent
+      const upload = page.getByRole("form", { name: "Upload a version" });
+      await upload.getByLabel("Dataset name").fill("team/answers");
+      await upload.getByLabel("File").setInputFiles(file("rows.txt", "{}\n"));
+      await upload.getByRole("button", { name: "Upload" }).click();
+      await expect.poll(() => errorUnder(upload.getByLabel("Dataset name"))).toBe("Must be printable, without slashes or leading spaces");
+      expect(await errorUnder(upload.getByLabel("File"))).toBe("The file name must end in .jsonl, .ndjson or .csv");
+      expect(sent).toEqual([]);
+
+      // a CSV the server cannot parse: its line and column, under File
+      await upload.getByLabel("Dataset name").fill(dataset);
+      await upload.getByLabel("File").setInputFiles(file("rows.csv", 'input,reference\n"hello" world,hi\n'));
+      await upload.getByRole("button", { name: "Upload" }).click();
+      await expect.poll(() => errorUnder(upload.getByLabel("File"))).toMatch(/^Line 2, column \d+: /);
+      expect(sent).toHaveLength(1);
+      await upload.getByLabel("File").setInputFiles(file("rows.jsonl", `${JSON.stringify({ input: "hi", references: ["hello"] })}\n`));
+      await upload.getByRole("button", { name: "Upload" }).click();
+      await upload.getByText(`Uploaded ${dataset} version 1 (1 rows)`).waitFor();
+
+      // build from logs: a held-out share over 0.9 and a minimum without a rating name, unsent
+      const build = page.getByRole("form", { name: "Build from logs" });
+      const before = sent.length;
+      await build.getByLabel("Dataset name").fill(dataset);
+      await build.getByLabel("Held-out share").fill("0.95");
+      await build.getByLabel("Minimum rating").fill("3");
+      await build.getByRole("button", { name: "Build version" }).click();
+      await expect
+        .poll(() => errorUnder(build.getByLabel("Held-out share")))
+        .toBe("The held-out share is a number from 0 to 0.9 (blank: no split)");
+      expect(await errorUnder(build.getByLabel("Rating name"))).toBe("Enter the rating name the minimum applies to");
+      expect(sent).toHaveLength(before);
+      // valid now; no trace carries the tag, so the server's answer (about the whole filter) shows above the button
+      await build.getByLabel("Held-out share").fill("");
+      await build.getByLabel("Minimum rating").fill("");
+      await build.getByLabel("Tags").fill(`never-logged-${uniq()}`);
+      await build.getByRole("button", { name: "Build version" }).click();
+      await build.getByText("No traces match the filter and rating condition").waitFor();
+      expect(sent).toHaveLength(before + 1);
     });
   });
 });

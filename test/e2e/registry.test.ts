@@ -167,6 +167,18 @@ describe.skipIf(Boolean(skip))(`model registry and experiments in Chromium${skip
       await page.getByRole("link", { name: `Open ${model}` }).click();
       await page.getByRole("heading", { level: 1, name: model }).waitFor();
       const upload = page.getByRole("form", { name: "Upload version" });
+      const sent: string[] = [];
+      page.on("request", (r) => {
+        if (
+          /registry\.aliases\.move|registry\.approvals\.setPolicy/.test(r.url()) ||
+          (r.method() === "POST" && r.url().includes("/versions?"))
+        )
+          sent.push(r.url());
+      });
+      // nothing picked: refused under the folder picker, nothing sent
+      await upload.getByRole("button", { name: "Upload version" }).click();
+      await expect.poll(() => errorUnder(upload.getByLabel("Model folder"))).toBe("Choose a model folder or files to upload");
+      expect(sent).toEqual([]);
       for (const n of [1, 2]) {
         await upload.getByLabel("Model folder").setInputFiles(MODEL_DIR);
         await upload.getByRole("button", { name: "Upload version" }).click();
@@ -176,12 +188,31 @@ describe.skipIf(Boolean(skip))(`model registry and experiments in Chromium${skip
       const bundled = fs.readdirSync(MODEL_DIR, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
       expect(v1).toMatchObject({ format: "transformers.js", fileCount: bundled.length });
 
-      // production -> v1 while no policy guards it
+      // production -> v1 while no policy guards it; first a bad alias and no version, refused under their fields unsent
       const move = page.getByRole("form", { name: "Move alias" });
+      const uploads = sent.length;
+      await move.getByLabel("Alias").fill("Prod!");
+      await move.getByRole("button", { name: "Move alias" }).click();
+      await expect
+        .poll(() => errorUnder(move.getByLabel("Alias")))
+        .toBe("An alias is lower-case letters, digits, - and _, starting with a letter");
+      expect(await errorUnder(move.getByLabel("Version"))).toBe("Pick a version");
+      expect(sent.length).toBe(uploads);
       await move.getByLabel("Alias").fill("production");
       await move.getByLabel("Version").selectOption("1");
       await move.getByRole("button", { name: "Move alias" }).click();
       await page.getByText("Moved @production to v1").waitFor();
+
+      // a stale page: v3 is archived through the API after the form listed it; the server's 409 lands under Version
+      await upload.getByLabel("Model folder").setInputFiles(MODEL_DIR);
+      await upload.getByRole("button", { name: "Upload version" }).click();
+      await page.getByText("Uploaded version 3.").waitFor();
+      await expect.poll(() => move.getByLabel("Version").locator("option", { hasText: "v3" }).count()).toBe(1);
+      await trpc("registry.versions.update", { projectId: "demo", model, version: 3, status: "archived" });
+      await move.getByLabel("Alias").fill("staging");
+      await move.getByLabel("Version").selectOption("3");
+      await move.getByRole("button", { name: "Move alias" }).click();
+      await expect.poll(() => errorUnder(move.getByLabel("Version"))).toBe("Version 3 is archived; only a ready version can be aliased");
 
       // v2 has a perfect eval run; the policy wants the gate and one approval by an admin or owner
       const evalRunId = await perfectEvalRun(`registry-e2e-${uniq()}`);
@@ -190,6 +221,18 @@ describe.skipIf(Boolean(skip))(`model registry and experiments in Chromium${skip
       await trpc("evals.gates.create", { projectId, name: gate, rules: ["rougeL.fmeasure >= 0.9"] });
       await page.reload();
       const policy = page.getByRole("form", { name: "Approval policy" });
+      // the server's policy schema, in the browser: 11 approvals and a bad alias are refused under their fields, unsent
+      const before = sent.length;
+      await policy.getByLabel("Guarded aliases").fill("production, Bad!");
+      await policy.getByLabel("Required approvals").fill("11");
+      await policy.getByRole("button", { name: "Save policy" }).click();
+      await expect
+        .poll(() => errorUnder(policy.getByLabel("Required approvals")))
+        .toBe("Required approvals is a whole number from 0 to 10");
+      expect(await errorUnder(policy.getByLabel("Guarded aliases"))).toBe(
+        "Bad!: an alias is lower-case letters, digits, - and _, starting with a letter",
+      );
+      expect(sent.length).toBe(before);
       await policy.getByLabel("Guarded aliases").fill("production");
       await policy.getByLabel("Required approvals").fill("1");
       await policy.getByRole("checkbox", { name: "Admin" }).check();

@@ -1,13 +1,16 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
+import { z } from "zod";
 import { EmptyState } from "@/app/_components/EmptyState";
-import { Button, Card, ErrorBox, Field, Input, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Card, ErrorBox, Input, PageHeader, Skeleton, Table, Td, Th, When } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { datasetFormatOf, datasetName, uploadFileInput } from "@/server/datasets/inputs";
 import { BuildFromLogs } from "./_components/BuildFromLogs";
 import { CompareVersions } from "./_components/CompareVersions";
 
@@ -83,95 +86,92 @@ export default function DatasetsPage() {
   );
 }
 
-const formatOf = (filename: string): "jsonl" | "csv" | null => {
-  const lower = filename.toLowerCase();
-  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
-  if (lower.endsWith(".csv")) return "csv";
-  return null;
-};
+/** The upload as the HTTP route checks it: the dataset's name, and the file's extension and size. */
+const uploadForm = z.object({
+  name: datasetName,
+  file: z
+    .custom<File>((v) => typeof File !== "undefined" && v instanceof File, "choose a file to upload")
+    .superRefine((f, ctx) => {
+      const checked = uploadFileInput.safeParse({ name: f.name, size: f.size });
+      for (const issue of checked.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message });
+    }),
+});
+const UPLOAD_FIELDS = ["name", "file"] as const;
+
+interface UploadAnswer {
+  version?: number;
+  rowCount?: number;
+  created?: boolean;
+  error?: { code?: string; message?: string; field?: string };
+}
 
 function UploadForm({ slug }: { slug: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [file, setFile] = useState<File | null>(null);
+  const form = useZodForm(uploadForm, { name: "", file: undefined });
   const [inputKey, setInputKey] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
+  async function submit({ name, file }: z.output<typeof uploadForm>) {
     setDone(null);
-    const trimmed = name.trim();
-    if (!trimmed) return setError("Enter a dataset name.");
-    if (!file) return setError("Choose a file to upload.");
-    const format = formatOf(file.name);
-    if (!format) return setError("The file name must end in .jsonl or .csv.");
-    setBusy(true);
+    const format = datasetFormatOf(file.name);
     try {
       const res = await fetch(
-        `/api/v1/projects/${encodeURIComponent(slug)}/datasets/${encodeURIComponent(trimmed)}/versions?format=${format}&filename=${encodeURIComponent(file.name)}`,
+        `/api/v1/projects/${encodeURIComponent(slug)}/datasets/${encodeURIComponent(name)}/versions?format=${format}&filename=${encodeURIComponent(file.name)}`,
         { method: "POST", body: file, credentials: "same-origin" },
       );
-      const body = (await res.json().catch(() => null)) as {
-        version?: number;
-        rowCount?: number;
-        created?: boolean;
-        error?: { message?: string };
-      } | null;
+      const body = (await res.json().catch(() => null)) as UploadAnswer | null;
       if (!res.ok) {
-        setError(body?.error?.message ?? `Upload failed (HTTP ${res.status})`);
-        return;
+        // the HTTP answer's error as a tRPC one reads: a parse error names `file` (its line and column in the message)
+        const e = body?.error;
+        const err = Object.assign(new Error(e?.message ?? `Upload failed (HTTP ${res.status})`), {
+          data: { code: e?.code, field: e?.field },
+        });
+        return applyServerError(form, err, UPLOAD_FIELDS);
       }
       setDone(
         body?.created === false
-          ? `Same content as version ${body.version} of ${trimmed}; nothing new was added.`
-          : `Uploaded ${trimmed} version ${body?.version} (${body?.rowCount} rows).`,
+          ? `Same content as version ${body.version} of ${name}; nothing new was added.`
+          : `Uploaded ${name} version ${body?.version} (${body?.rowCount} rows).`,
       );
-      setFile(null);
+      form.resetField("file");
       setInputKey((k) => k + 1);
       await queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
     } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
+      applyServerError(form, err, UPLOAD_FIELDS);
     }
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Upload a version" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="Upload a version">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Dataset name" hint="Existing name: adds a version. New name: creates the dataset.">
-          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="support-answers" maxLength={200} />
-        </Field>
-        <Field label="File" hint="The format follows the extension: .jsonl or .csv (at most 50 MB).">
+        <FormField name="name" label="Dataset name" hint="Existing name: adds a version. New name: creates the dataset.">
+          <Input {...form.register("name")} placeholder="support-answers" maxLength={200} />
+        </FormField>
+        <FormField name="file" label="File" hint="The format follows the extension: .jsonl or .csv (at most 50 MB).">
           <Input
             key={inputKey}
             type="file"
             accept=".jsonl,.ndjson,.csv"
             className="py-1.5"
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            onChange={(e) =>
+              form.setValue("file", e.target.files?.[0] as File, { shouldValidate: form.formState.isSubmitted, shouldTouch: true })
+            }
           />
-        </Field>
+        </FormField>
       </div>
-      {error && (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <FormError />
       {done && (
         <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
           {done}
         </p>
       )}
       <div>
-        <Button type="submit" variant="primary" loading={busy}>
+        <Button type="submit" variant="primary" loading={form.formState.isSubmitting}>
           Upload
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
 

@@ -1,10 +1,11 @@
 /**
- * The monitor form's state as strings (what the inputs hold) and its translation to the API's
- * body (server/drift/contract.ts monitorInput). Local checks only catch what cannot be sent (a
- * number that is no number); the server checks the rest and names the field, under the same paths
- * used here (`config.columns.2.threshold`).
+ * The monitor form's state as strings (what the inputs hold), its translation to the API's body
+ * (server/drift/contract.ts monitorInput) and the schemas that check it in the browser with the
+ * server's own rules, naming the API's paths (`config.columns.2.threshold`).
  */
 
+import { z } from "zod";
+import { monitorConfigFields, monitorFields, sourceFields } from "@/server/drift/inputs";
 import type { ConfigView, MonitorView } from "./types";
 
 export type ColumnType = "numerical" | "categorical";
@@ -135,30 +136,18 @@ export function draftOf(m: MonitorView): Draft {
   };
 }
 
-export interface LocalError {
-  field: string;
-  message: string;
-}
-export type Built<T> = { ok: true; value: T } | { ok: false; error: LocalError };
-
-const fail = (field: string, message: string): { ok: false; error: LocalError } => ({ ok: false, error: { field, message } });
 const num = (s: string) => (s.trim() === "" ? undefined : Number(s));
-const iso = (s: string) => (s ? new Date(s).toISOString() : "");
+/** A datetime-local value (local time) as ISO; an empty box stays undefined, for the schema's "give the range's start". */
+const iso = (s: string) => (s ? new Date(s).toISOString() : undefined);
 
-/** The monitor's config (for preview and save), or the first field that cannot be sent. */
-export function configOfDraft(d: Draft): Built<Record<string, unknown>> {
-  const columns: Record<string, unknown>[] = [];
-  for (const [i, c] of d.columns.entries()) {
-    const threshold = num(c.threshold);
-    if (threshold !== undefined && !Number.isFinite(threshold))
-      return fail(`config.columns.${i}.threshold`, `${c.name}: the threshold is not a number`);
-    columns.push({
-      name: c.name,
-      ...(c.type ? { type: c.type } : {}),
-      ...(c.stattest ? { stattest: c.stattest } : {}),
-      ...(threshold !== undefined ? { threshold } : {}),
-    });
-  }
+/** The monitor's config as the API takes it (for preview and save); the checks are the schemas' below. */
+export function configOfDraft(d: Draft): Record<string, unknown> {
+  const columns = d.columns.map((c) => ({
+    name: c.name,
+    ...(c.type ? { type: c.type } : {}),
+    ...(c.stattest ? { stattest: c.stattest } : {}),
+    ...(num(c.threshold) !== undefined ? { threshold: num(c.threshold) } : {}),
+  }));
   const tags = list(d.tags);
   const models = list(d.models);
   const phrases = d.refusalPhrases
@@ -172,61 +161,63 @@ export function configOfDraft(d: Draft): Built<Record<string, unknown>> {
     ...(d.deployment.trim() ? { deployment: d.deployment.trim() } : {}),
     ...(phrases.length ? { refusalPhrases: phrases } : {}),
   };
-  let embeddings: Record<string, unknown> | undefined;
-  if (d.embeddings.on) {
-    const e = d.embeddings;
-    const threshold = num(e.threshold);
-    const maxRows = num(e.maxRows);
-    if (threshold !== undefined && !Number.isFinite(threshold))
-      return fail("config.embeddings.threshold", "The embedding threshold is not a number");
-    if (maxRows !== undefined && !Number.isInteger(maxRows)) return fail("config.embeddings.maxRows", "Texts per window is a whole number");
-    embeddings = {
-      field: e.field,
-      model: e.model.trim() || "tiny-bert-embed",
-      method: e.method,
-      ...(threshold !== undefined ? { threshold } : {}),
-      ...(maxRows !== undefined ? { maxRows } : {}),
-      ...(e.pcaComponents ? { pcaComponents: e.pcaComponents } : {}),
-    };
-  }
+  const e = d.embeddings;
+  const embeddings = e.on
+    ? {
+        field: e.field,
+        model: e.model.trim() || "tiny-bert-embed",
+        method: e.method,
+        ...(num(e.threshold) !== undefined ? { threshold: num(e.threshold) } : {}),
+        ...(num(e.maxRows) !== undefined ? { maxRows: num(e.maxRows) } : {}),
+        ...(e.pcaComponents ? { pcaComponents: e.pcaComponents } : {}),
+      }
+    : undefined;
   const r = d.reference;
-  let reference: Record<string, unknown>;
-  if (r.kind === "dataset") {
-    const version = num(r.version);
-    if (version !== undefined && !(Number.isInteger(version) && version > 0))
-      return fail("config.reference.version", "The dataset version is a whole number from 1");
-    reference = { kind: "dataset", dataset: r.dataset.trim(), ...(version !== undefined ? { version } : {}) };
-  } else if (r.kind === "range") {
-    if (!r.from || !r.to) return fail("config.reference.from", "Give the reference range's start and end");
-    reference = { kind: "range", from: iso(r.from), to: iso(r.to) };
-  } else reference = { kind: "previous" };
+  const reference =
+    r.kind === "dataset"
+      ? { kind: "dataset", dataset: r.dataset.trim(), ...(num(r.version) !== undefined ? { version: num(r.version) } : {}) }
+      : r.kind === "range"
+        ? { kind: "range", from: iso(r.from), to: iso(r.to) }
+        : { kind: "previous" };
   const c = d.current;
-  let current: Record<string, unknown>;
-  if (c.kind === "range") {
-    if (!c.from || !c.to) return fail("config.current.from", "Give the current range's start and end");
-    current = { kind: "range", from: iso(c.from), to: iso(c.to) };
-  } else current = { kind: "sliding", window: c.window };
-  const minSamples = num(d.minSamples);
-  if (minSamples === undefined || !Number.isInteger(minSamples)) return fail("config.minSamples", "Minimum rows is a whole number");
-  const driftShare = num(d.driftShare);
-  if (driftShare === undefined || !Number.isFinite(driftShare))
-    return fail("config.driftShare", "The drift share is a number between 0 and 1");
-  return { ok: true, value: { source, columns, ...(embeddings ? { embeddings } : {}), reference, current, minSamples, driftShare } };
-}
-
-/** The whole body of monitors.create (and the patch of monitors.update). */
-export function inputOfDraft(d: Draft): Built<Record<string, unknown>> {
-  if (!d.name.trim()) return fail("name", "Give the monitor a name");
-  const config = configOfDraft(d);
-  if (!config.ok) return config;
+  const current = c.kind === "range" ? { kind: "range", from: iso(c.from), to: iso(c.to) } : { kind: "sliding", window: c.window };
   return {
-    ok: true,
-    value: {
-      name: d.name.trim(),
-      description: d.description.trim() || null,
-      schedule: d.schedule.trim() || null,
-      active: d.active,
-      config: config.value,
-    },
+    source,
+    columns,
+    ...(embeddings ? { embeddings } : {}),
+    reference,
+    current,
+    minSamples: num(d.minSamples),
+    driftShare: num(d.driftShare),
   };
 }
+
+/**
+ * The server's monitorConfig (server/drift/inputs.ts), in the browser: every rule but the trace
+ * filter's (the logs domain's, checked by the server, whose 400 names `config.source.filter.tags`).
+ */
+const configChecks = z.object({ source: sourceFields.extend({ filter: z.record(z.string(), z.unknown()) }), ...monitorConfigFields.shape });
+const draft = z.custom<Draft>(() => true);
+
+/**
+ * The form's draft, checked as monitors.create checks its body: errors name the API's paths
+ * (`config.columns.2.threshold`), the same the server's 400 names, so both land beside one field.
+ * Retention is not the form's: an edit leaves it as it is.
+ */
+const saveChecks = monitorFields.omit({ retentionDays: true }).extend({ config: configChecks });
+type ConfigIn = z.input<typeof configChecks>;
+/** The whole body of monitors.create (and the patch of monitors.update), unchecked. */
+export const inputOfDraft = (d: Draft): z.input<typeof saveChecks> => ({
+  name: d.name,
+  description: d.description.trim() || null,
+  schedule: d.schedule.trim() || null,
+  active: d.active,
+  config: configOfDraft(d) as ConfigIn,
+});
+export const monitorForm = draft.transform(inputOfDraft).pipe(saveChecks);
+
+/** Preview checks the configuration alone (a monitor without a name yet may be previewed). */
+const previewChecks = z.object({ config: configChecks });
+export const previewForm = draft
+  .transform((d): z.input<typeof previewChecks> => ({ config: configOfDraft(d) as ConfigIn }))
+  .pipe(previewChecks);

@@ -2,16 +2,25 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useRef, useState } from "react";
+import type { UseFormReturn } from "react-hook-form";
+import type { z } from "zod";
+import { applyServerError, emptyToUndefined, FormField, toNumber, useZodForm, ZodForm } from "@/app/_components/form";
 import { Alert, Button, Done, Field, Input, Select, Table, Td, Th, When } from "@/app/_components/ui";
-import { errorMessage } from "@/app/_lib/errors";
+import { errorField, errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { moveAliasInput } from "@/server/registry/inputs";
 import { AliasHistory } from "./AliasHistory";
 import { GateResults, gatesOfError } from "./GateResults";
 
 type Alias = RouterOutputs["registry"]["models"]["get"]["aliases"][number];
 type MoveResult = RouterOutputs["registry"]["aliases"]["move"];
+
+/** The move form checks what api.registry.aliases.move checks; the model is the page's. */
+const moveForm = moveAliasInput.omit({ model: true });
+type MoveForm = UseFormReturn<z.input<typeof moveForm>, unknown, z.output<typeof moveForm>>;
+const MOVE_FIELDS = ["alias", "version", "reason"] as const;
 
 /** Invalidate everything an alias change shows up in. */
 export function useRegistryRefresh() {
@@ -29,7 +38,8 @@ export function useRegistryRefresh() {
 export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[] }) {
   const project = useProject();
   const canWrite = atLeast(project.role, "engineer");
-  const [alias, setAlias] = useState("production");
+  // the form lives here: a row's "Move" button fills its alias
+  const form = useZodForm(moveForm, { alias: "production", version: undefined, reason: undefined });
   const [rollingBack, setRollingBack] = useState<string | null>(null);
   const moveRef = useRef<HTMLDivElement>(null);
 
@@ -66,7 +76,7 @@ export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[]
                         size="sm"
                         aria-label={`Move ${a.alias}`}
                         onClick={() => {
-                          setAlias(a.alias);
+                          form.setValue("alias", a.alias, { shouldValidate: form.formState.isSubmitted });
                           moveRef.current?.querySelector<HTMLInputElement>("input")?.focus();
                         }}
                       >
@@ -86,7 +96,7 @@ export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[]
       {rollingBack && <RollbackForm model={model} alias={rollingBack} onClose={() => setRollingBack(null)} />}
       {canWrite && (
         <div ref={moveRef}>
-          <MoveForm model={model} alias={alias} setAlias={setAlias} />
+          <MoveForm model={model} form={form} />
         </div>
       )}
       <AliasHistory model={model} />
@@ -94,50 +104,39 @@ export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[]
   );
 }
 
-function MoveForm({ model, alias, setAlias }: { model: string; alias: string; setAlias: (a: string) => void }) {
+function MoveForm({ model, form }: { model: string; form: MoveForm }) {
   const trpc = useTRPC();
   const project = useProject();
   const refresh = useRegistryRefresh();
   const versions = useQuery(trpc.registry.versions.list.queryOptions({ projectId: project.slug, model, limit: 200, status: ["ready"] }));
   const move = useMutation(trpc.registry.aliases.move.mutationOptions());
-  const [version, setVersion] = useState("");
-  const [reason, setReason] = useState("");
-  const [local, setLocal] = useState<string | null>(null);
   const [result, setResult] = useState<MoveResult | null>(null);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit(values: z.output<typeof moveForm>) {
     setResult(null);
     move.reset();
-    if (!alias.trim()) return setLocal("Enter an alias.");
-    if (!version) return setLocal("Pick a version.");
     try {
-      const r = await move.mutateAsync({
-        projectId: project.id,
-        model,
-        alias: alias.trim(),
-        version: Number(version),
-        reason: reason.trim() || undefined,
-      });
-      setResult(r);
-      setReason("");
+      setResult(await move.mutateAsync({ projectId: project.id, model, ...values }));
+      form.resetField("reason");
       await refresh();
-    } catch {
-      // shown from move.error
+    } catch (err) {
+      applyServerError(form, err, MOVE_FIELDS);
     }
   }
 
+  // an error about a field shows under it; the rest (a gate, a permission) above the button, with the gates' results
+  const named = errorField(move.error);
+  const aboutField = !!named && MOVE_FIELDS.some((f) => named === f || named.startsWith(`${f}.`));
   const gates = gatesOfError(move.error);
   return (
-    <form onSubmit={submit} noValidate aria-label="Move alias" className="flex flex-col gap-4 border-t border-slate-200 pt-4">
+    <ZodForm form={form} onSubmit={submit} label="Move alias" className="flex flex-col gap-4 border-t border-slate-200 pt-4">
       <h3 className="text-sm font-semibold text-slate-900">Move an alias</h3>
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Alias" hint="A new name creates the alias.">
-          <Input value={alias} onChange={(e) => setAlias(e.target.value)} maxLength={60} list="registry-alias-names" />
-        </Field>
-        <Field label="Version" hint={versions.data?.items.length === 0 ? "No ready version yet." : undefined}>
-          <Select value={version} onChange={(e) => setVersion(e.target.value)}>
+        <FormField name="alias" label="Alias" hint="A new name creates the alias.">
+          <Input {...form.register("alias")} maxLength={60} list="registry-alias-names" />
+        </FormField>
+        <FormField name="version" label="Version" hint={versions.data?.items.length === 0 ? "No ready version yet." : undefined}>
+          <Select {...form.register("version", { setValueAs: toNumber })}>
             <option value="">Pick a version…</option>
             {(versions.data?.items ?? []).map((v) => (
               <option key={v.id} value={v.version}>
@@ -146,18 +145,17 @@ function MoveForm({ model, alias, setAlias }: { model: string; alias: string; se
               </option>
             ))}
           </Select>
-        </Field>
-        <Field label="Reason" hint="Optional; kept in the history.">
-          <Input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
-        </Field>
+        </FormField>
+        <FormField name="reason" label="Reason" hint="Optional; kept in the history.">
+          <Input {...form.register("reason", { setValueAs: emptyToUndefined })} maxLength={2000} />
+        </FormField>
       </div>
       <datalist id="registry-alias-names">
         {["production", "staging", "canary", "champion", "challenger"].map((a) => (
           <option key={a} value={a} />
         ))}
       </datalist>
-      {local && <Alert>{local}</Alert>}
-      {move.error && (
+      {move.error && !aboutField && (
         <Alert>
           <p className="font-medium">{gates ? "Blocked by gates" : "Could not move the alias"}</p>
           <p className="mt-0.5">{errorMessage(move.error)}</p>
@@ -191,7 +189,7 @@ function MoveForm({ model, alias, setAlias }: { model: string; alias: string; se
           Move alias
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
 

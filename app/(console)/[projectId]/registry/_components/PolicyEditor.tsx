@@ -1,15 +1,34 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Done, Field, Input } from "@/app/_components/ui";
-import { fieldError, formError } from "@/app/_lib/errors";
+import { useState } from "react";
+import { z } from "zod";
+import { applyServerError, FormError, FormField, toNumber, useZodForm, ZodForm } from "@/app/_components/form";
+import { Alert, Button, Done, Input } from "@/app/_components/ui";
+import { errorMessage } from "@/app/_lib/errors";
 import { useProject } from "@/app/_lib/project";
 import { atLeast, ROLE_ORDER, type Role, roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
+import { policyFields } from "@/server/registry/inputs";
 import { useRegistryRefresh } from "./AliasPanel";
 
 type Policy = NonNullable<RouterOutputs["registry"]["models"]["get"]["policy"]>;
+
+/** The policy as the server checks it, the aliases typed as text ("production, staging"); the model is the page's. */
+const policyForm = policyFields.omit({ model: true }).extend({
+  aliases: z.string().transform((text, ctx) => {
+    const list = text.split(/[\s,]+/).filter(Boolean);
+    const checked = policyFields.shape.aliases.safeParse(list);
+    if (checked.success) return checked.data;
+    // the list's own messages, under the one box (naming the alias an issue is about)
+    for (const issue of checked.error.issues) {
+      const at = typeof issue.path[0] === "number" ? list[issue.path[0]] : undefined;
+      ctx.addIssue({ code: "custom", message: at !== undefined ? `${at}: ${issue.message}` : issue.message });
+    }
+    return z.NEVER;
+  }),
+});
+const POLICY_FIELDS = ["aliases", "requiredApprovals", "approverRoles", "gateIds"] as const;
 
 /** Which aliases need gates and approvals before a move, and from whom. Admins edit; everyone reads. */
 export function PolicyEditor({ model, policy }: { model: string; policy: Policy | null }) {
@@ -41,38 +60,33 @@ function PolicyForm({ model, policy, gates }: { model: string; policy: Policy | 
   const refresh = useRegistryRefresh();
   const save = useMutation(trpc.registry.approvals.setPolicy.mutationOptions());
   const remove = useMutation(trpc.registry.approvals.deletePolicy.mutationOptions());
-  const [aliases, setAliases] = useState((policy?.aliases ?? ["production"]).join(", "));
-  const [required, setRequired] = useState(String(policy?.requiredApprovals ?? 1));
-  const [roles, setRoles] = useState<Role[]>((policy?.approverRoles as Role[] | undefined) ?? ["owner", "admin"]);
-  const [gateIds, setGateIds] = useState<string[]>(policy?.gateIds ?? []);
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(policyForm, {
+    aliases: (policy?.aliases ?? ["production"]).join(", "),
+    requiredApprovals: policy?.requiredApprovals ?? 1,
+    approverRoles: (policy?.approverRoles as Role[] | undefined) ?? ["owner", "admin"],
+    gateIds: policy?.gateIds ?? [],
+  });
   const [saved, setSaved] = useState<string | null>(null);
+  const roles = form.watch("approverRoles");
+  const gateIds = form.watch("gateIds");
+  const pick = (name: "approverRoles" | "gateIds", list: string[], item: string, on: boolean) =>
+    form.setValue(name, on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item), {
+      shouldValidate: form.formState.isSubmitted,
+    });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit(values: z.output<typeof policyForm>) {
     setSaved(null);
-    save.reset();
     remove.reset();
-    const list = aliases
-      .split(/[\s,]+/)
-      .map((a) => a.trim())
-      .filter(Boolean);
-    const n = Number(required);
-    if (list.length === 0) return setLocal('Name at least one alias, or "*" for all.');
-    if (!Number.isInteger(n) || n < 0 || n > 10) return setLocal("Required approvals is a whole number from 0 to 10.");
-    if (roles.length === 0) return setLocal("Pick at least one approver role.");
     try {
-      await save.mutateAsync({ projectId: project.id, model, aliases: list, requiredApprovals: n, approverRoles: roles, gateIds });
-      setSaved("Policy saved.");
-      await refresh();
-    } catch {
-      // shown from save.error
+      await save.mutateAsync({ projectId: project.id, model, ...values, approverRoles: values.approverRoles as Role[] });
+    } catch (err) {
+      return applyServerError(form, err, POLICY_FIELDS);
     }
+    setSaved("Policy saved.");
+    await refresh();
   }
 
   async function drop() {
-    setLocal(null);
     setSaved(null);
     save.reset();
     try {
@@ -84,22 +98,22 @@ function PolicyForm({ model, policy, gates }: { model: string; policy: Policy | 
     }
   }
 
-  const toggle = <T,>(list: T[], item: T, on: boolean) => (on ? [...list.filter((x) => x !== item), item] : list.filter((x) => x !== item));
-  const error = local ?? formError(save.error, ["aliases", "requiredApprovals"]) ?? formError(remove.error, []);
+  const rolesError = form.formState.errors.approverRoles?.message;
+  const gatesError = form.formState.errors.gateIds?.message ?? form.formState.errors.gateIds?.root?.message;
   return (
-    <form onSubmit={submit} noValidate aria-label="Approval policy" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="Approval policy">
       <p className="text-sm text-slate-500">
         {policy ? "Moves of the guarded aliases pass the gates, then wait for the approvals." : "No policy yet: aliases move at once."}
       </p>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Guarded aliases" hint='Comma-separated; "*" guards every alias.' error={fieldError(save.error, "aliases")}>
-          <Input value={aliases} onChange={(e) => setAliases(e.target.value)} />
-        </Field>
-        <Field label="Required approvals" hint="0: gates only, no votes." error={fieldError(save.error, "requiredApprovals")}>
-          <Input type="number" min={0} max={10} value={required} onChange={(e) => setRequired(e.target.value)} />
-        </Field>
+        <FormField name="aliases" label="Guarded aliases" hint='Comma-separated; "*" guards every alias.'>
+          <Input {...form.register("aliases")} />
+        </FormField>
+        <FormField name="requiredApprovals" label="Required approvals" hint="0: gates only, no votes.">
+          <Input type="number" min={0} max={10} {...form.register("requiredApprovals", { setValueAs: toNumber })} />
+        </FormField>
       </div>
-      <fieldset className="flex flex-wrap items-center gap-4">
+      <fieldset className="flex flex-wrap items-center gap-4" aria-invalid={rolesError ? true : undefined}>
         <legend className="mb-1.5 text-sm font-medium text-slate-700">Approver roles</legend>
         {ROLE_ORDER.map((r) => (
           <label key={r} className="flex items-center gap-2 text-sm text-slate-700">
@@ -107,11 +121,12 @@ function PolicyForm({ model, policy, gates }: { model: string; policy: Policy | 
               type="checkbox"
               className="size-4 rounded border-slate-300"
               checked={roles.includes(r)}
-              onChange={(e) => setRoles((s) => toggle(s, r, e.target.checked))}
+              onChange={(e) => pick("approverRoles", roles, r, e.target.checked)}
             />
             {roleLabel(r)}
           </label>
         ))}
+        {rolesError && <p className="w-full text-xs text-red-600">{capital(rolesError)}</p>}
       </fieldset>
       <fieldset className="flex flex-col gap-1.5">
         <legend className="mb-1.5 text-sm font-medium text-slate-700">Gates</legend>
@@ -125,16 +140,18 @@ function PolicyForm({ model, policy, gates }: { model: string; policy: Policy | 
                   type="checkbox"
                   className="size-4 rounded border-slate-300"
                   checked={gateIds.includes(g.id)}
-                  onChange={(e) => setGateIds((s) => toggle(s, g.id, e.target.checked))}
+                  onChange={(e) => pick("gateIds", gateIds, g.id, e.target.checked)}
                 />
                 {g.name}
               </label>
             ))}
           </div>
         )}
+        {gatesError && <p className="text-xs text-red-600">{capital(gatesError)}</p>}
         <p className="text-xs text-slate-500">Each gate reads the newest succeeded eval run linked to the version being moved.</p>
       </fieldset>
-      {error && <Alert>{error}</Alert>}
+      <FormError />
+      {remove.error && <Alert>{errorMessage(remove.error)}</Alert>}
       {saved && <Done>{saved}</Done>}
       <div className="flex gap-2">
         <Button type="submit" variant="primary" loading={save.isPending}>
@@ -146,6 +163,8 @@ function PolicyForm({ model, policy, gates }: { model: string; policy: Policy | 
           </Button>
         )}
       </div>
-    </form>
+    </ZodForm>
   );
 }
+
+const capital = (m: string) => `${m.charAt(0).toUpperCase()}${m.slice(1)}`;

@@ -2,11 +2,14 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Done, Field, Input, Textarea } from "@/app/_components/ui";
+import { useState } from "react";
+import { z } from "zod";
+import { applyServerError, emptyToUndefined, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Done, Field, Input, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
 import { enc } from "@/app/_lib/url";
+import { versionMetaInput } from "@/server/registry/inputs";
 import { formatBytes, versionHref } from "./shared";
 
 interface Picked {
@@ -20,6 +23,26 @@ export function stripTopFolder(relative: string, fallback: string): string {
   const parts = relative.split("/").filter(Boolean);
   return parts.length > 1 ? parts.slice(1).join("/") : fallback;
 }
+
+/**
+ * The upload as the server checks it: `file` parts (one per artifact path, none twice) and the
+ * `meta` part by the server's own versionMetaInput. Its errors name the same paths (`file.3`, `meta.card`).
+ */
+const uploadForm = z.object({
+  file: z
+    .array(z.custom<Picked>())
+    .min(1, "choose a model folder or files to upload")
+    .superRefine((files, ctx) => {
+      const seen = new Set<string>();
+      for (const f of files) {
+        if (seen.has(f.path))
+          ctx.addIssue({ code: "custom", message: `two files have the path ${f.path}; pick either the folder or the file` });
+        seen.add(f.path);
+      }
+    }),
+  meta: versionMetaInput.pick({ description: true, card: true }),
+});
+const UPLOAD_FIELDS = ["file", "meta.description", "meta.card"] as const;
 
 interface UploadAnswer {
   version?: number;
@@ -54,53 +77,52 @@ export function UploadVersion({ model }: { model: string }) {
   const trpc = useTRPC();
   const project = useProject();
   const queryClient = useQueryClient();
+  const form = useZodForm(uploadForm, { file: [], meta: {} });
   const [folder, setFolder] = useState<Picked[]>([]);
   const [loose, setLoose] = useState<Picked[]>([]);
-  const [description, setDescription] = useState("");
-  const [card, setCard] = useState("");
   const [inputKey, setInputKey] = useState(0);
   const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<number | null>(null);
 
   const files = [...folder, ...loose];
   const total = files.reduce((s, f) => s + f.file.size, 0);
+  const pickFolder = (next: Picked[]) => {
+    setFolder(next);
+    form.setValue("file", [...next, ...loose], { shouldValidate: form.formState.isSubmitted });
+  };
+  const pickLoose = (next: Picked[]) => {
+    setLoose(next);
+    form.setValue("file", [...folder, ...next], { shouldValidate: form.formState.isSubmitted });
+  };
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
+  async function submit(values: z.output<typeof uploadForm>) {
     setDone(null);
-    if (files.length === 0) return setError("Choose a model folder or files to upload.");
-    const seen = new Set<string>();
-    for (const f of files) {
-      if (seen.has(f.path)) return setError(`Two files have the path ${f.path}; pick either the folder or the file.`);
-      seen.add(f.path);
-    }
     const body = new FormData();
-    const meta: { description?: string; card?: string } = {};
-    if (description.trim()) meta.description = description.trim();
-    if (card.trim()) meta.card = card;
+    const meta = { description: values.meta.description?.trim() || undefined, card: values.meta.card };
     body.append("meta", JSON.stringify(meta));
-    for (const f of files) body.append("file", f.file, f.path);
+    for (const f of values.file) body.append("file", f.file, f.path);
     setProgress(0);
     try {
       const res = await send(`/api/v1/registry/models/${enc(model)}/versions?project=${enc(project.slug)}`, body, setProgress);
       if (res.status !== 201) {
-        setError(res.body?.error?.message ?? `Upload failed (HTTP ${res.status})`);
-        return;
+        // the HTTP answer's error as a tRPC one reads: its `field` puts it under the file pickers or a meta field
+        const e = res.body?.error;
+        const err = Object.assign(new Error(e?.message ?? `Upload failed (HTTP ${res.status})`), {
+          data: { code: e?.code, field: e?.field },
+        });
+        return applyServerError(form, err, UPLOAD_FIELDS);
       }
       setDone(res.body?.version ?? null);
       setFolder([]);
       setLoose([]);
-      setDescription("");
-      setCard("");
+      form.reset({ file: [], meta: {} });
       setInputKey((k) => k + 1);
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: trpc.registry.versions.pathKey() }),
         queryClient.invalidateQueries({ queryKey: trpc.registry.models.pathKey() }),
       ]);
     } catch (err) {
-      setError(err instanceof Error ? err.message : "The upload failed.");
+      applyServerError(form, err, UPLOAD_FIELDS);
     } finally {
       setProgress(null);
     }
@@ -108,9 +130,13 @@ export function UploadVersion({ model }: { model: string }) {
 
   const pct = progress === null ? null : Math.round(progress * 100);
   return (
-    <form onSubmit={submit} noValidate aria-label="Upload version" className="flex flex-col gap-4">
+    <ZodForm form={form} onSubmit={submit} label="Upload version">
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Model folder" hint="Every file under the folder, with paths relative to it (config.json, onnx/model.onnx, …).">
+        <FormField
+          name="file"
+          label="Model folder"
+          hint="Every file under the folder, with paths relative to it (config.json, onnx/model.onnx, …)."
+        >
           <Input
             key={`folder-${inputKey}`}
             type="file"
@@ -118,19 +144,19 @@ export function UploadVersion({ model }: { model: string }) {
             className="py-1.5"
             {...{ webkitdirectory: "", directory: "" }}
             onChange={(e) =>
-              setFolder(
+              pickFolder(
                 Array.from(e.target.files ?? []).map((file) => ({ file, path: stripTopFolder(file.webkitRelativePath, file.name) })),
               )
             }
           />
-        </Field>
+        </FormField>
         <Field label="Model files" hint="Or single files, stored under their file names.">
           <Input
             key={`files-${inputKey}`}
             type="file"
             multiple
             className="py-1.5"
-            onChange={(e) => setLoose(Array.from(e.target.files ?? []).map((file) => ({ file, path: file.name })))}
+            onChange={(e) => pickLoose(Array.from(e.target.files ?? []).map((file) => ({ file, path: file.name })))}
           />
         </Field>
       </div>
@@ -149,12 +175,12 @@ export function UploadVersion({ model }: { model: string }) {
           </ul>
         </div>
       )}
-      <Field label="Version description">
-        <Input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={20_000} placeholder="What changed" />
-      </Field>
-      <Field label="Model card" hint="Markdown: intended use, training data, limitations.">
-        <Textarea value={card} onChange={(e) => setCard(e.target.value)} rows={4} className="font-mono" />
-      </Field>
+      <FormField name="meta.description" label="Version description">
+        <Input {...form.register("meta.description", { setValueAs: emptyToUndefined })} maxLength={20_000} placeholder="What changed" />
+      </FormField>
+      <FormField name="meta.card" label="Model card" hint="Markdown: intended use, training data, limitations.">
+        <Textarea {...form.register("meta.card", { setValueAs: emptyToUndefined })} rows={4} className="font-mono" />
+      </FormField>
       {pct !== null && (
         <div className="flex items-center gap-3 text-sm text-slate-600">
           <div
@@ -170,7 +196,7 @@ export function UploadVersion({ model }: { model: string }) {
           <span className="tabular-nums">{pct < 100 ? `${pct}%` : "Checking files…"}</span>
         </div>
       )}
-      {error && <Alert>{error}</Alert>}
+      <FormError />
       {done !== null && (
         <Done>
           Uploaded version {done}.{" "}
@@ -184,6 +210,6 @@ export function UploadVersion({ model }: { model: string }) {
           Upload version
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
