@@ -1,6 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
+import { liveTargets } from "../../server/evals/live";
+import "../../server/routing";
+import { createJob } from "../../server/tuning";
+import { SYSTEM_ACTOR } from "../../server/workspace";
 import { callerFor, makeMember, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 
@@ -207,5 +211,17 @@ describe("prompts in the registry", () => {
         modelRef: "1",
       }),
     ).rejects.toMatchObject({ code: "BAD_REQUEST", message: "system-prompt is a prompt, not a model", cause: { field: "modelName" } });
+    // tuning's base model and an eval run's `model:` target
+    await expect(
+      createJob(d.db, SYSTEM_ACTOR, p.project.id, {
+        method: "head",
+        base: { model: "system-prompt", version: 1 },
+        dataset: { name: "any" },
+        hyperparameters: {},
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: "system-prompt is a prompt, not a model", field: "model" });
+    expect(await liveTargets().resolve(d.db, p.project.id, { kind: "model", name: "system-prompt", ref: "1" })).toBe(
+      "system-prompt is a prompt, not a model",
+    );
   });
 });
