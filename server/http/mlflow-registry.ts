@@ -362,6 +362,8 @@ export const MLFLOW_REGISTRY_ROUTES: MlflowRoute[] = [
         const filter = str(c.params, "filter") ?? "";
         const m = filter.trim().match(/^name\s*=\s*(['"])(.*)\1$/);
         if (!m) throw new DomainError("BAD_REQUEST", `Unsupported filter ${JSON.stringify(filter)}: use name = '...'`, "filter");
+        // prompts are registered models of kind prompt: model version searches leave theirs out
+        if ((await getModel(c.db, c.project.id, m[2] as string).catch(() => null))?.kind === "prompt") return { model_versions: [] };
         const page = await listVersions(c.db, c.project.id, m[2] as string, {
           limit: maxResults(c.params, 200, 1000),
           cursor: str(c.params, "page_token"),

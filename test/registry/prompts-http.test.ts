@@ -191,5 +191,17 @@ describe("REST /api/v1/prompts", () => {
     expect(await mlflow("name LIKE '%'")).toEqual(["ranker"]);
     expect(await mlflow("name = 'fine'")).toEqual([]);
     expect(await mlflow("name = 'ranker'")).toEqual(["ranker"]);
+    const versions = await dispatch(req(`/api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent("name = 'fine'")}`, { key }));
+    expect(await versions.json()).toEqual({ model_versions: [] });
+  });
+
+  it("documents the fetch's ETag, Cache-Control and 304 in the OpenAPI document", async () => {
+    const doc = (await (await handleV1(req("/api/v1/openapi.json"))).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+    };
+    const get = doc.paths["/api/v1/prompts/{name}"]?.get;
+    expect(Object.keys(get?.responses ?? {})).toEqual(["200", "304", "default"]);
+    expect(Object.keys(get?.responses["200"]?.headers ?? {})).toEqual(["ETag", "Cache-Control"]);
+    expect(doc.paths["/api/v1/prompts"]?.get?.responses["304"]).toBeUndefined();
   });
 });
