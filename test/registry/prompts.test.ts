@@ -94,6 +94,12 @@ describe("prompts in the registry", () => {
     ]);
   });
 
+  it("numbers concurrent first versions of a new prompt without a gap or a clash", async () => {
+    const made = await Promise.all(["a", "b", "c", "d"].map((prompt) => owner.registry.prompts.create({ ...P, name: "racy", prompt })));
+    expect(made.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
+    expect(await versionsOf("racy")).toEqual({ latest: 4, versions: [1, 2, 3, 4] });
+  });
+
   it("renders variables, naming a missing or an unknown one", async () => {
     await owner.registry.prompts.create({ ...P, name: "summary", prompt: "Summarize {{text}} in {{ n }} words", labels: ["production"] });
     expect(await owner.registry.prompts.render({ ...P, name: "summary", variables: { text: "the news", n: 5 } })).toMatchObject({
