@@ -1,6 +1,8 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
@@ -38,6 +40,10 @@ export const registeredModels = pgTable(
     /** e.g. text-generation, feature-extraction, text-classification */
     task: text("task"),
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    /** a prompt is a registered model marked as one (as MLflow 3 does): versions carry `prompt`, aliases are its labels */
+    kind: text("kind", { enum: ["model", "prompt"] })
+      .notNull()
+      .default("model"),
     ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
     /** the highest version number handed out; bumped under the row lock, so numbers never repeat */
     latestVersion: integer("latest_version").notNull().default(0),
@@ -47,8 +53,14 @@ export const registeredModels = pgTable(
   (t) => [
     uniqueIndex("registered_models_project_name_key").on(t.projectId, t.name),
     index("registered_models_project_created_idx").on(t.projectId, t.createdAt, t.id),
+    check("registered_models_kind_check", sql`${t.kind} in ('model', 'prompt')`),
   ],
 );
+
+/** A prompt version's template: text, or chat messages; `{{name}}` marks a variable. */
+export type PromptTemplate =
+  | { type: "text"; prompt: string }
+  | { type: "chat"; messages: { role: "system" | "user" | "assistant"; content: string }[] };
 
 export type VersionSource =
   | { kind: "upload" }
@@ -57,7 +69,9 @@ export type VersionSource =
   | { kind: "bundled"; dir: string }
   | { kind: "tuning"; jobId: string }
   /** an MLflow 3 logged model's files (server/registry/logged-models.ts) */
-  | { kind: "logged_model"; modelId: string };
+  | { kind: "logged_model"; modelId: string }
+  /** a prompt version (server/registry/prompts.ts): its template is the `prompt` column */
+  | { kind: "prompt" };
 
 /** Immutable once created (artifacts, params, metrics, lineage); only status, card, description and tags may change. */
 export const modelVersions = pgTable(
@@ -95,6 +109,10 @@ export const modelVersions = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdByKey: uuid("created_by_key").references(() => apiKeys.id, { onDelete: "set null" }),
     error: text("error"),
+    /** a prompt version's template (null for a model version) */
+    prompt: jsonb("prompt").$type<PromptTemplate>(),
+    /** a prompt version's model parameters and any JSON the app reads back as given (null for a model version) */
+    config: jsonb("config").$type<Record<string, unknown>>(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -68,6 +68,11 @@ export interface ProcedureEntry extends EntryBase {
   params?: Record<string, { as?: string; coerce?: "ref" | "int" }>;
   /** input fields the path fixes (`/approvals/:requestId/approve` is `decision: "approve"`) */
   fixed?: Record<string, unknown>;
+  /**
+   * A GET whose answer clients may keep (procedure-call.ts): a strong `ETag` of the answer's bytes,
+   * `If-None-Match` answered 304, and `Cache-Control: private, max-age=<maxAge seconds>`.
+   */
+  cache?: { maxAge: number };
 }
 
 /** What every handler gets: the parsed URL, the path params, `sub` (the path after `/api/v1`). */
@@ -153,6 +158,7 @@ export interface ProcedureOptions {
   bodyField?: string;
   params?: ProcedureEntry["params"];
   fixed?: Record<string, unknown>;
+  cache?: ProcedureEntry["cache"];
 }
 
 /** An endpoint that is a tRPC procedure: input, output, auth and role all come from the procedure. */
@@ -185,6 +191,7 @@ export function procedureRoute(
     statusOf: opts.statusOf,
     params: opts.params,
     fixed: opts.fixed,
+    cache: opts.cache,
   };
 }
 

@@ -183,7 +183,7 @@ export const MLFLOW_REGISTRY_ROUTES: MlflowRoute[] = [
   {
     method: "GET",
     path: "/registered-models/get",
-    handle: async (c) => ({ registered_model: await toMlflowModel(c, await getModel(c.db, c.project.id, nameOf(c))) }),
+    handle: async (c) => ({ registered_model: await toMlflowModel(c, await getModel(c.db, c.project.id, nameOf(c), { kind: "model" })) }),
   },
   {
     method: "PATCH",
@@ -226,7 +226,7 @@ export const MLFLOW_REGISTRY_ROUTES: MlflowRoute[] = [
         const f = nameFilter(str(c.params, "filter"));
         const limit = maxResults(c.params, 100, 1000);
         if (f.exact) {
-          const m = await getModel(c.db, c.project.id, f.exact).catch(() => null);
+          const m = await getModel(c.db, c.project.id, f.exact, { kind: "model" }).catch(() => null);
           return { registered_models: m ? [await toMlflowModel(c, m)] : [] };
         }
         const page = await listModels(c.db, c.project.id, { limit, q: f.like, cursor: str(c.params, "page_token") });
@@ -362,6 +362,8 @@ export const MLFLOW_REGISTRY_ROUTES: MlflowRoute[] = [
         const filter = str(c.params, "filter") ?? "";
         const m = filter.trim().match(/^name\s*=\s*(['"])(.*)\1$/);
         if (!m) throw new DomainError("BAD_REQUEST", `Unsupported filter ${JSON.stringify(filter)}: use name = '...'`, "filter");
+        // prompts are registered models of kind prompt: model version searches leave theirs out
+        if ((await getModel(c.db, c.project.id, m[2] as string).catch(() => null))?.kind === "prompt") return { model_versions: [] };
         const page = await listVersions(c.db, c.project.id, m[2] as string, {
           limit: maxResults(c.params, 200, 1000),
           cursor: str(c.params, "page_token"),

@@ -96,6 +96,12 @@ function operation(entry: RouteEntry): Json {
   const media = MEDIA[entry.response];
   const success: Json = { description: entry.summary };
   if (media) success.content = { [media]: { schema: entry.output ? jsonSchema(entry.output, "output") : {} } };
+  const cached = entry.kind === "procedure" && entry.cache ? entry.cache : null;
+  if (cached)
+    success.headers = {
+      ETag: { description: "strong: a hash of the answer", schema: { type: "string" } },
+      "Cache-Control": { schema: { type: "string", example: `private, max-age=${cached.maxAge}` } },
+    };
   const auth = entry.auth.filter((a): a is Exclude<AuthKind, "none"> => a !== "none");
   return {
     operationId: `${entry.method.toLowerCase()}${entry.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
@@ -103,7 +109,11 @@ function operation(entry: RouteEntry): Json {
     tags: [entry.tag],
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
-    responses: { [String(entry.status)]: success, default: { $ref: `#/components/responses/${ERROR_RESPONSE[entry.errors]}` } },
+    responses: {
+      [String(entry.status)]: success,
+      ...(cached ? { "304": { description: "Not modified: If-None-Match holds the answer's ETag" } } : {}),
+      default: { $ref: `#/components/responses/${ERROR_RESPONSE[entry.errors]}` },
+    },
     security: [...auth.map((a) => ({ [a]: [] })), ...(entry.auth.includes("none") ? [{}] : [])],
     "x-keel-auth": entry.auth,
     "x-keel-role": entry.role,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { DomainError } from "../core/errors";
 import { getRuntime } from "../core/runtime";
 import type { Context } from "../trpc/init";
@@ -87,5 +88,18 @@ export async function serveProcedure(
     ...(entry.project === "key" ? { projectId: projectRef(ctx, req, url) } : {}),
   };
   const result = await procedureOf(createCaller(ctx), entry.procedure)(entry.inputs.length ? input : undefined);
-  return json(result, entry.statusOf?.(result) ?? entry.status);
+  const status = entry.statusOf?.(result) ?? entry.status;
+  return entry.cache && req.method === "GET" ? cachedJson(req, result, status, entry.cache.maxAge) : json(result, status);
+}
+
+/** `If-None-Match` holds `tag` (or `*`): the comparison is weak, so `W/"x"` matches `"x"` (RFC 9110 13.1.2). */
+const matches = (header: string | null, tag: string) =>
+  !!header?.split(",").some((t) => t.trim() === "*" || t.trim().replace(/^W\//, "") === tag);
+
+/** The answer with a strong ETag (sha256 of its JSON: equal bytes, equal tag), or 304 when the client holds it. */
+function cachedJson(req: Request, result: unknown, status: number, maxAge: number): Response {
+  const etag = `"${createHash("sha256").update(JSON.stringify(result)).digest("base64url")}"`;
+  const headers = { etag, "cache-control": `private, max-age=${maxAge}` };
+  if (matches(req.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+  return json(result, status, headers);
 }

@@ -3,7 +3,7 @@ import busboy from "busboy";
 import { artifactStore, type StagedBlob } from "../core/artifacts";
 import { DomainError, notFound, parseOrThrow } from "../core/errors";
 import { parseJsonStrict } from "../core/json-guard";
-import { createVersion, getModel, resolveVersion, versionFiles, versionMetaInput } from "../registry";
+import { createVersion, getModel, promptNotModel, resolveVersion, versionFiles, versionMetaInput } from "../registry";
 import type { ProjectContext } from "./entry";
 import { json } from "./json";
 
@@ -111,7 +111,8 @@ export async function stagedUpload(
  */
 export async function handleVersionUpload(req: Request, { db, actor, project, params }: ProjectContext): Promise<Response> {
   const model = params.model ?? "";
-  await getModel(db, project.id, model);
+  // refused before a byte is staged: a prompt's versions are templates, not files
+  if ((await getModel(db, project.id, model)).kind === "prompt") throw promptNotModel(model);
   const { staged, meta } = await stagedUpload(req);
   const store = artifactStore();
   try {

@@ -7,6 +7,7 @@ import { HANDLER_ROUTES } from "./routes-handlers";
 import { LANGFUSE_ROUTES } from "./routes-langfuse";
 import { OTEL_ROUTES } from "./routes-otel";
 import { PROCEDURE_ROUTES } from "./routes-procedures";
+import { PROMPT_ROUTES } from "./routes-prompts";
 import { REGISTRY_TABLE } from "./routes-registry";
 import { TRACE_ROUTES } from "./routes-traces";
 import { WORKER_ROUTES } from "./routes-workers";
@@ -50,6 +51,7 @@ const WIDGET: HandlerEntry = handlerRoute({
 export const ROUTE_TABLE: readonly RouteEntry[] = [
   ...PROCEDURE_ROUTES,
   ...REGISTRY_TABLE,
+  ...PROMPT_ROUTES,
   ...HANDLER_ROUTES,
   ...OTEL_ROUTES,
   ...TRACE_ROUTES,

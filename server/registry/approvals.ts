@@ -7,7 +7,7 @@ import { evaluateGateOnRun } from "../evals";
 import { type Actor, type Role, recordAudit } from "../workspace";
 import { applyAliasMove } from "./alias-moves";
 import type { PolicyInput } from "./contract";
-import { getModel } from "./models";
+import { assertKind, getModel } from "./models";
 import { emitRegistryEvent } from "./webhooks";
 
 const pol = schema.approvalPolicies;
@@ -82,10 +82,12 @@ export async function servingPinGuard(
 ): Promise<{ approverRoles: Role[]; guardedAliases: string[]; version: number | null } | null> {
   const rm = schema.registeredModels;
   const [m] = await db
-    .select({ id: rm.id })
+    .select({ id: rm.id, name: rm.name, kind: rm.kind })
     .from(rm)
     .where(and(eq(rm.projectId, projectId), eq(rm.name, model)));
   if (!m) return null;
+  // a prompt has no weights to serve: refused here, where every deployment's model is looked up
+  assertKind(m, "model", "modelName");
   const [policy] = await db.select().from(pol).where(eq(pol.modelId, m.id));
   if (!policy) return null;
   const isVersion = /^\d+$/.test(ref);

@@ -99,3 +99,32 @@ export const aliasTransitionOut = z.object({
   createdAt: z.date(),
 });
 export const deletedOut = z.object({ deleted: z.boolean() });
+
+// ---- prompts (prompts.ts)
+
+export const promptMessageOut = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
+/** `prompt` for a text prompt, `messages` for a chat prompt */
+export const promptOut = z.object({
+  name: z.string(),
+  version: z.number(),
+  type: z.enum(["text", "chat"]),
+  prompt: z.string().optional(),
+  messages: z.array(promptMessageOut).optional(),
+  config: z.record(z.string(), z.unknown()),
+  labels: z.array(z.string()),
+  commitMessage: z.string().nullable(),
+  createdAt: z.date(),
+});
+export const createdPromptOut = z.object({
+  name: z.string(),
+  version: z.number(),
+  labels: z.array(z.string()),
+  pending: z.array(z.object({ label: z.string(), request: requestOut })),
+});
+export const promptSummaryOut = z.object({
+  name: z.string(),
+  latestVersion: z.number(),
+  labels: z.array(z.object({ label: z.string(), version: z.number() })),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});

@@ -10,6 +10,8 @@ export { versionLineage } from "./lineage";
 export { registerBundled, registerLocal } from "./local";
 export { deleteModel, deleteVersion, getVersionById, renameModel, setVersionTag } from "./model-lifecycle";
 export { createModel, getModel, listModels, type RegisteredModel, updateModel } from "./models";
+export { renderTemplate, templateVariables } from "./prompt-render";
+export { createPrompt, getPrompt, listPrompts, type PromptView, renderPrompt } from "./prompts";
 export * from "./tracking";
 export { type VersionName, versionNames } from "./version-names";
 export {
@@ -17,6 +19,7 @@ export {
   type FileRef,
   listVersions,
   type ModelVersion,
+  promptNotModel,
   resolveVersion,
   updateVersion,
   type VersionView,

@@ -114,3 +114,42 @@ export const policyFields = z.object({
   approverRoles: z.array(z.string()).min(1, "pick at least one approver role"),
   gateIds: z.array(z.uuid()).max(10, "at most 10 gates"),
 });
+
+// ---- prompts (server/registry/prompts.ts): registered models marked as prompts, labels are aliases
+
+/** Labels are aliases; `latest` is kept for the newest version (as Langfuse does), never set by hand. */
+export const promptLabel = aliasName.refine((l) => l !== "latest", "latest is the newest version's label; it cannot be set");
+export const promptMessage = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string().min(1, "a message's content is empty").max(200_000),
+});
+/** A prompt's text or its chat messages, exactly one. */
+export const createPromptInput = z
+  .object({
+    name: modelName,
+    prompt: z
+      .string()
+      .max(200_000)
+      .refine((t) => t.trim() !== "", "the prompt is empty")
+      .optional(),
+    messages: z.array(promptMessage).min(1, "a chat prompt needs at least one message").max(200).optional(),
+    /** model parameters and any JSON the app reads back as given */
+    config: z.record(z.string(), z.unknown()).optional(),
+    labels: z.array(promptLabel).max(20).optional(),
+    commitMessage: z.string().trim().max(2000).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.prompt !== undefined && p.messages !== undefined)
+      ctx.addIssue({ code: "custom", path: ["messages"], message: "give prompt (text) or messages (chat), not both" });
+    if (p.prompt === undefined && p.messages === undefined)
+      ctx.addIssue({ code: "custom", path: ["prompt"], message: "give prompt (text) or messages (chat)" });
+  });
+export type CreatePromptInput = z.infer<typeof createPromptInput>;
+
+/** No label and no version means `production`. */
+export const promptRef = z.object({
+  name: modelName,
+  label: z.union([aliasName, z.literal("latest")]).optional(),
+  version: z.number().int("version is a positive integer").positive("version is a positive integer").optional(),
+});
+export const promptVariables = z.record(z.string().max(200), z.union([z.string().max(200_000), z.number(), z.boolean()]));

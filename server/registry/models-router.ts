@@ -49,7 +49,7 @@ export const modelsRouter = router({
     .output(modelDetailOut)
     .query(async ({ ctx, input }) => {
       const [model, aliases, policy] = await Promise.all([
-        getModel(ctx.db, ctx.projectId, input.model),
+        getModel(ctx.db, ctx.projectId, input.model, { kind: "model" }),
         listAliases(ctx.db, ctx.projectId, input.model),
         getPolicy(ctx.db, ctx.projectId, input.model),
       ]);

@@ -6,6 +6,7 @@ import type { CreateModelInput } from "./contract";
 
 const m = schema.registeredModels;
 export type RegisteredModel = typeof m.$inferSelect;
+export type RegistryKind = RegisteredModel["kind"];
 
 export interface ModelSummary extends RegisteredModel {
   aliases: { alias: string; version: number }[];
@@ -30,19 +31,43 @@ export async function createModel(db: DbOrTx, actor: Actor, projectId: string, i
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DomainError("CONFLICT", `a model named ${input.name} already exists`, "name");
+    if (isUniqueViolation(err)) throw await nameTaken(db, projectId, input.name);
     throw err;
   }
 }
 
-/** The model by name; `forUpdate` locks its row (version numbering and alias moves serialize on it). */
-export async function getModel(db: DbOrTx, projectId: string, name: string, opts: { forUpdate?: boolean } = {}): Promise<RegisteredModel> {
+/** The 409 for a name the project's registry holds already: models and prompts share one namespace, so it names the holder's kind. */
+export async function nameTaken(db: DbOrTx, projectId: string, name: string): Promise<DomainError> {
+  const [row] = await db
+    .select({ kind: m.kind })
+    .from(m)
+    .where(and(eq(m.projectId, projectId), eq(m.name, name)));
+  return new DomainError("CONFLICT", `a ${row?.kind ?? "model"} named ${name} already exists`, "name");
+}
+
+/** "X is a prompt, not a model" (400): a model-only path (serving, tuning, eval targets) was given the other kind. */
+export function assertKind(row: Pick<RegisteredModel, "name" | "kind">, kind: RegistryKind, field = kind === "model" ? "model" : "name") {
+  if (row.kind !== kind) throw new DomainError("BAD_REQUEST", `${row.name} is a ${row.kind}, not a ${kind}`, field);
+}
+
+/**
+ * The model by name; `forUpdate` locks its row (version numbering and alias moves serialize on it).
+ * Without `kind` a prompt is found too (aliases, approvals and history serve both); with it, the other
+ * kind is a 400 and a missing row a 404 naming the kind.
+ */
+export async function getModel(
+  db: DbOrTx,
+  projectId: string,
+  name: string,
+  opts: { forUpdate?: boolean; kind?: RegistryKind } = {},
+): Promise<RegisteredModel> {
   const q = db
     .select()
     .from(m)
     .where(and(eq(m.projectId, projectId), eq(m.name, name)));
   const [row] = opts.forUpdate ? await q.for("update") : await q;
-  if (!row) throw notFound(`model ${name}`);
+  if (!row) throw notFound(`${opts.kind ?? "model"} ${name}`);
+  if (opts.kind) assertKind(row, opts.kind);
   return row;
 }
 
@@ -72,11 +97,11 @@ export async function updateModel(
   });
 }
 
-/** Name order, keyset on name; `q` filters by a substring of the name. Each with its aliases. */
+/** Name order, keyset on name; `q` filters by a substring of the name. Each with its aliases. Models only, unless `kind` says prompts. */
 export async function listModels(
   db: DbOrTx,
   projectId: string,
-  input: { cursor?: string; limit: number; q?: string },
+  input: { cursor?: string; limit: number; q?: string; kind?: RegistryKind },
 ): Promise<{ items: ModelSummary[]; nextCursor: string | null }> {
   const rows = await db
     .select()
@@ -84,6 +109,7 @@ export async function listModels(
     .where(
       and(
         eq(m.projectId, projectId),
+        eq(m.kind, input.kind ?? "model"),
         input.cursor ? gt(m.name, input.cursor) : undefined,
         input.q ? or(ilike(m.name, `%${input.q.replace(/[%_\\]/g, "\\$&")}%`)) : undefined,
       ),

@@ -1,5 +1,6 @@
 import { router } from "../trpc/init";
 import { aliasesRouter, approvalsRouter, modelsRouter, versionsRouter } from "./models-router";
+import { promptsRouter } from "./prompts-router";
 import { experimentsRouter } from "./runs-router";
 import { webhooksRouter } from "./webhooks-router";
 
@@ -11,4 +12,6 @@ export const registryRouter = router({
   approvals: approvalsRouter,
   experiments: experimentsRouter,
   webhooks: webhooksRouter,
+  /** prompts: registered models marked as prompts, their labels are aliases (prompts.ts) */
+  prompts: promptsRouter,
 });

@@ -5,7 +5,7 @@ import { DomainError, notFound } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
 import { checkArtifactPath, detectFormat } from "./artifact-paths";
 import type { VersionMeta } from "./contract";
-import { getModel } from "./models";
+import { getModel, type RegistryKind } from "./models";
 import { emitRegistryEvent } from "./webhooks";
 
 const v = schema.modelVersions;
@@ -21,9 +21,15 @@ export interface VersionView extends ModelVersion {
   aliases: string[];
 }
 
-/** A model version is addressed by number or by alias; an alias that names no version is a 404. */
-export async function resolveVersion(db: DbOrTx, projectId: string, model: string, ref: number | string): Promise<VersionView> {
-  const m = await getModel(db, projectId, model);
+/** A model version is addressed by number or by alias; an alias that names no version is a 404. `kind` refuses the other kind (400). */
+export async function resolveVersion(
+  db: DbOrTx,
+  projectId: string,
+  model: string,
+  ref: number | string,
+  opts: { kind?: RegistryKind } = {},
+): Promise<VersionView> {
+  const m = await getModel(db, projectId, model, opts);
   let row: ModelVersion | undefined;
   if (typeof ref === "number")
     [row] = await db
@@ -91,6 +97,10 @@ export async function listVersions(
   };
 }
 
+/** A file or URI version of a prompt: 409, the name belongs to the other kind. */
+export const promptNotModel = (name: string) =>
+  new DomainError("CONFLICT", `${name} is a prompt, not a model: add its versions with POST /api/v1/prompts`, "model");
+
 async function checkLineage(tx: DbOrTx, projectId: string, modelId: string, lineage: VersionMeta["lineage"]) {
   const l = lineage ?? {};
   let parentVersionId: string | null = null;
@@ -153,6 +163,7 @@ export async function createVersion(
   if (!list.length && !input.uri) throw new DomainError("BAD_REQUEST", "a version needs files or an external uri", "file");
   return db.transaction(async (tx) => {
     const m = await getModel(tx, projectId, model, { forUpdate: true });
+    if (m.kind === "prompt") throw promptNotModel(m.name);
     const { parentVersionId, l } = await checkLineage(tx, projectId, m.id, input.meta.lineage);
     const number = m.latestVersion + 1;
     const metadata = { ...(input.meta.metadata ?? {}), ...(input.uri ? { uri: input.uri } : {}) };

@@ -32,6 +32,7 @@ const GENERATES = new Set(["text-generation", "text2text-generation", "chat", "c
 async function versionDeployment(db: DbOrTx, projectId: string, name: string, ref: string): Promise<ResolvedDeployment | string> {
   const model = await getModel(db, projectId, name).catch(() => null);
   if (!model) return `model ${name} does not exist in this project`;
+  if (model.kind !== "model") return `${name} is a ${model.kind}, not a model`;
   const v = await resolveVersion(db, projectId, name, /^\d+$/.test(ref) ? Number(ref) : ref).catch(() => null);
   if (!v) return /^\d+$/.test(ref) ? `model ${name} has no version ${ref}` : `model ${name} has no alias ${ref}`;
   const task = model.task ?? "text-generation";

@@ -94,7 +94,7 @@ export async function sourceFromVersion(
   ref: number | string,
   opts: { dtype?: Dtype } = {},
 ): Promise<ModelSource> {
-  const v = await resolveVersion(db, projectId, model, ref);
+  const v = await resolveVersion(db, projectId, model, ref, { kind: "model" });
   if (v.status !== "ready") throw new DomainError("PRECONDITION_FAILED", `version ${v.version} of ${model} is ${v.status}, not ready`);
   if (v.format === "uri")
     throw new DomainError("BAD_REQUEST", `version ${v.version} of ${model} points at a URI; it cannot be loaded locally`);

@@ -95,7 +95,7 @@ export function parseJobInput(raw: unknown, prefix = ""): CreateJobInput {
 
 async function queueJob(db: DbOrTx, actor: Actor, projectId: string, input: CreateJobInput, opts: CreateJobOptions): Promise<TuningJob> {
   const hyper = hyperparametersOf(input.method, input.hyperparameters);
-  const base = await resolveVersion(db, projectId, input.base.model, input.base.version);
+  const base = await resolveVersion(db, projectId, input.base.model, input.base.version, { kind: "model" });
   const task = (base.metadata as { task?: string }).task ?? null;
   const [registered] = await db
     .select({ task: schema.registeredModels.task })
