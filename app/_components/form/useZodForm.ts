@@ -2,8 +2,12 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { type DefaultValues, type FieldPath, type FieldValues, get, type Resolver, type UseFormReturn, useForm } from "react-hook-form";
-import type { z } from "zod";
+import { z } from "zod";
 import { errorField, errorMessage } from "@/app/_lib/errors";
+
+// The console's CSP has no 'unsafe-eval': zod's JIT parsers would first probe `new Function`, and each
+// probe is a CSP violation report; the plain parsers check the same.
+z.config({ jitless: true });
 
 /**
  * A react-hook-form form validated by a zod schema: the server's own input schema (from a
