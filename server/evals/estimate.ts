@@ -3,9 +3,10 @@ import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 import { cacheKeyOf, generatorFor } from "./generate";
+import { estimateInput } from "./inputs";
 import { liveTargets } from "./live";
-import { checkScorers, REASONING_TOKENS, type ScorerInput, scorerInput, VERDICT_TOKENS } from "./scorers";
-import { checkLiveTarget, DEFAULT_TEMPLATE, renderTemplate, targetInput } from "./target";
+import { checkScorers, REASONING_TOKENS, type ScorerInput, VERDICT_TOKENS } from "./scorers";
+import { checkLiveTarget, DEFAULT_TEMPLATE, renderTemplate } from "./target";
 
 /**
  * What a run would cost before it starts (the console's "New eval run" shows it as the inputs change):
@@ -15,11 +16,7 @@ import { checkLiveTarget, DEFAULT_TEMPLATE, renderTemplate, targetInput } from "
  * leans high; a router's range runs from every item answered by its small target to every item by
  * its large one.
  */
-export const estimateInput = z.object({
-  datasetVersionId: z.uuid(),
-  target: targetInput,
-  scorers: z.array(scorerInput).max(10).default([]),
-});
+export { estimateInput };
 export type EstimateInput = z.input<typeof estimateInput>;
 
 const usd = z.object({ low: z.number(), high: z.number() });

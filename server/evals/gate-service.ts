@@ -1,13 +1,15 @@
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError, isUniqueViolation, notFound } from "../core/errors";
 import { type Actor, recordAudit } from "../workspace";
 import { evaluateGate, parseRule } from "./gates";
+import { gateInput } from "./inputs";
 import { getRun } from "./runs";
 
 const g = schema.gates;
-export const gateInput = z.object({ name: z.string().trim().min(1).max(100), rules: z.array(z.string().min(1).max(300)).min(1).max(20) });
+
+export { gateInput };
 
 export async function createGate(db: DbOrTx, actor: Actor, projectId: string, input: z.infer<typeof gateInput>) {
   for (const [i, rule] of input.rules.entries()) {

@@ -6,6 +6,8 @@
  * with OP one of >= > <= < ==, figures as dotted paths into the aggregates.
  */
 
+import { GATE_RULE, gateRuleProblem } from "./inputs";
+
 export type Figures = Record<string, unknown>;
 type Op = ">=" | ">" | "<=" | "<" | "==";
 
@@ -16,12 +18,9 @@ export interface GateRule {
   right: { kind: "number"; value: number } | { kind: "baseline"; path: string; offset: number };
 }
 
-const RULE =
-  /^\s*([A-Za-z_][\w.]*)\s*(>=|<=|==|>|<)\s*(?:(-?\d+(?:\.\d+)?(?:e-?\d+)?)|baseline\.([A-Za-z_][\w.]*)(?:\s*([+-])\s*(\d+(?:\.\d+)?))?)\s*$/;
-
 export function parseRule(text: string): GateRule {
-  const m = text.match(RULE);
-  if (!m) throw new Error(`gate rule ${JSON.stringify(text)}: expected "figure OP number" or "figure OP baseline.figure [+|- number]"`);
+  const m = text.match(GATE_RULE);
+  if (!m) throw new Error(gateRuleProblem(text));
   const [, left, op, num, basePath, sign, off] = m;
   return {
     text: text.trim(),

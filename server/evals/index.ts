@@ -3,6 +3,7 @@
 export { recentEvalActivity } from "./activity";
 export { evaluateGateOnRun, listGates } from "./gate-service";
 export { evaluateGate, parseRule } from "./gates";
+export { evalRunRef } from "./inputs";
 export { evalRunJob } from "./jobs/run";
 export { type LiveRef, type LiveTarget, provideLiveTargets } from "./live";
 export * from "./metrics";

@@ -5,6 +5,7 @@ import { actorOf } from "../workspace";
 import { evalCompareOut, evalItemOut, evalRunOut, evalRunProgressOut, gateEvaluationOut, gateOut, pageOf } from "./contract";
 import { estimateInput, estimateOut, estimateRun } from "./estimate";
 import { createGate, evaluateGateOnRun, gateInput, listGates } from "./gate-service";
+import { evaluateGateInput } from "./inputs";
 import { createRunWithData, runWithDataInput } from "./run-with-data";
 import { compareRuns, createRun, getRunWithProgress, listItems, listRuns, runInput } from "./runs";
 
@@ -51,7 +52,7 @@ const gates = router({
     .mutation(({ ctx, input }) => createGate(ctx.db, actorOf(ctx.principal), ctx.projectId, { name: input.name, rules: input.rules })),
   evaluate: projectProcedure
     .use(requireRole("engineer"))
-    .input(z.object({ gateId: z.uuid(), runId: z.uuid(), baselineRunId: z.uuid().optional() }))
+    .input(evaluateGateInput)
     .output(gateEvaluationOut)
     .mutation(({ ctx, input }) => evaluateGateOnRun(ctx.db, ctx.projectId, input)),
 });

@@ -1,34 +1,11 @@
 import { and, asc, eq, gt } from "drizzle-orm";
-import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
+import type { TargetInput } from "./inputs";
 import { type LiveRef, type LiveTarget, liveTargets } from "./live";
 
-const liveOptions = {
-  template: z.object({ kind: z.enum(["chat", "completion"]), text: z.string().min(1).max(20_000) }).optional(),
-  params: z
-    .object({
-      maxTokens: z.number().int().min(1).max(32_768).optional(),
-      temperature: z.number().min(0).max(2).optional(),
-      seed: z.number().int().optional(),
-    })
-    .optional(),
-};
-const name = z.string().trim().min(1).max(200);
-
-/**
- * A run's target: the dataset's stored predictions (the default), or a live target whose answers the
- * run generates from each row through a prompt template (server/evals/generate.ts): a deployment, a
- * registry model version (`ref`: an alias such as production, or a version number; served without a
- * deployment), or a router (each item records which of its targets answered).
- */
-export const targetInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("predictions") }),
-  z.object({ kind: z.literal("deployment"), name, ...liveOptions }),
-  z.object({ kind: z.literal("model"), name, ref: z.string().trim().min(1).max(200).default("production"), ...liveOptions }),
-  z.object({ kind: z.literal("router"), name, ...liveOptions }),
-]);
-export type TargetInput = z.infer<typeof targetInput>;
+/** The target input lives in inputs.ts (plain zod, for the console's form too). */
+export { type TargetInput, targetInput } from "./inputs";
 export type LiveTargetInput = Exclude<TargetInput, { kind: "predictions" }>;
 /** @deprecated the name of the first live kind; every live kind is generated alike */
 export type DeploymentTarget = LiveTargetInput;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pageOf } from "../core/output-schema";
+import { evalRunRef } from "../evals";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
 import { aliasHistory, deleteAlias, listAliases, requestMove, rollback } from "./aliases";
@@ -116,7 +117,7 @@ export const versionsRouter = router({
     .mutation(({ ctx, input }) => updateVersion(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   linkEvalRun: projectProcedure
     .use(requireRole("engineer"))
-    .input(z.object({ model: modelName, version: number, evalRunId: z.uuid() }))
+    .input(z.object({ model: modelName, version: number, ...evalRunRef.shape }))
     .output(z.object({ linked: z.boolean() }))
     .mutation(({ ctx, input }) => linkEvalRun(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
 });

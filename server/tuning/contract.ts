@@ -1,44 +1,10 @@
 import { z } from "zod";
 import { TUNING_STATUSES } from "../../db/schema";
 import { buildFromLogsInput } from "../datasets";
+import { fromLogsOptions, launchInput, type TuningMethod } from "./inputs";
 
-/** Hyperparameters of the `head` trainer (a classifier on a frozen embedding model), with their ranges. */
-export const headHyperparameters = z
-  .object({
-    kind: z.enum(["logistic", "mlp"]).default("mlp"),
-    hidden: z.number().int().min(4).max(4096).default(256),
-    epochs: z.number().int().min(1).max(1000).default(8),
-    learningRate: z.number().gt(0).max(1).default(0.003),
-    l2: z.number().min(0).lt(1).default(0),
-    batchSize: z.number().int().min(1).max(4096).default(64),
-  })
-  .strict();
-
-/** Hyperparameters of `lora` (LoRA SFT of a causal LM). */
-export const loraHyperparameters = z
-  .object({
-    r: z.number().int().min(1).max(256).default(8),
-    alpha: z.number().min(1).max(1024).default(16),
-    dropout: z.number().min(0).max(0.9).default(0.05),
-    learningRate: z.number().gt(0).max(1).default(2e-4),
-    epochs: z.number().int().min(1).max(100).default(1),
-    maxSteps: z.number().int().min(1).max(1_000_000).optional(),
-    batchSize: z.number().int().min(1).max(512).default(8),
-    maxLength: z.number().int().min(8).max(8192).default(256),
-  })
-  .strict();
-
-/** Hyperparameters of `full` fine-tuning (every weight trains: a smaller default rate than LoRA's). */
-export const fullHyperparameters = loraHyperparameters
-  .omit({ r: true, alpha: true, dropout: true, learningRate: true })
-  .extend({
-    learningRate: z.number().gt(0).max(1).default(5e-5),
-    weightDecay: z.number().min(0).lt(1).default(0),
-  })
-  .strict();
-
-export const HYPERPARAMETERS = { head: headHyperparameters, lora: loraHyperparameters, full: fullHyperparameters } as const;
-export type TuningMethod = keyof typeof HYPERPARAMETERS;
+/** The launch input's parts live in inputs.ts (plain zod, for the console's form too); they are re-exported here. */
+export { HYPERPARAMETER_SPECS, HYPERPARAMETERS, type HyperparameterSpec, type TuningMethod } from "./inputs";
 
 /** The base model's task each method can train. */
 export const BASE_TASKS: Record<TuningMethod, string[]> = {
@@ -47,103 +13,11 @@ export const BASE_TASKS: Record<TuningMethod, string[]> = {
   full: ["text-generation"],
 };
 
-const modelName = z.string().trim().min(1).max(200);
-
-export const createJobInput = z.object({
-  method: z.enum(["head", "lora", "full"]),
-  /** the base model version: a version number or an alias (default `production`) */
-  base: z.object({
-    model: modelName,
-    version: z.union([z.number().int().positive(), z.string().trim().min(1).max(100)]).default("production"),
-  }),
-  /** a dataset version: by dataset name and version number (default the latest); or give `fromLogs` */
-  dataset: z.object({ name: z.string().trim().min(1).max(200), version: z.number().int().positive().optional() }).optional(),
-  /**
-   * build the dataset version from logged traces (a saved view's filter, a rating condition) in the
-   * same transaction as the job: chat SFT rows for lora and full, text and output for head; deduplicated,
-   * with a held-out share for the eval run. A job that fails its checks leaves no dataset version behind.
-   */
-  fromLogs: buildFromLogsInput
-    .omit({ format: true, dedupe: true, heldOut: true })
-    .extend({ dedupe: z.boolean().default(true), heldOut: z.number().min(0.05).max(0.5).default(0.2) })
-    .optional(),
-  /** validated against the method's ranges (a 400 names each one out of range) */
-  hyperparameters: z.record(z.string(), z.unknown()).default({}),
-  resources: z
-    .object({ kind: z.enum(["cpu", "gpu"]).default("cpu"), minGpuMemoryMb: z.number().int().min(0).max(1_000_000).optional() })
-    .default({ kind: "cpu" }),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(0),
-  /** the model the result is registered under (default `<base>-<method>`) */
-  outputModel: modelName.optional(),
-  /** which dataset fields hold the text and the label: input, references (the first one), metadata.X, input.X */
-  fields: z
-    .object({ text: z.string().trim().min(1).max(200).default("input"), label: z.string().trim().min(1).max(200).default("references") })
-    .default({ text: "input", label: "references" }),
-  wallTimeLimitS: z
-    .number()
-    .int()
-    .min(10)
-    .max(7 * 24 * 3600)
-    .default(3600),
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-  /** once the result's eval ran, request this alias for it (the model's approval policy and its gates decide) */
-  promoteTo: z
-    .string()
-    .trim()
-    .regex(/^[a-z][a-z0-9_-]{0,62}$/, "an alias: lowercase letters, digits, - and _")
-    .optional(),
+/** The launch input (inputs.ts) with fromLogs checked in full: the datasets domain's build input, less what the job decides. */
+export const createJobInput = launchInput.extend({
+  fromLogs: buildFromLogsInput.omit({ format: true, dedupe: true, heldOut: true }).extend(fromLogsOptions.shape).optional(),
 });
 export type CreateJobInput = z.infer<typeof createJobInput>;
-
-/** One hyperparameter as the launch form shows it: its type, default and range (from the schemas above, not by hand). */
-export interface HyperparameterSpec {
-  name: string;
-  type: "integer" | "number" | "enum";
-  default?: number | string;
-  options?: string[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  optional: boolean;
-}
-
-interface JsonSchemaProp {
-  type?: string;
-  enum?: string[];
-  default?: number | string;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-}
-
-function specsOf(schema: z.ZodObject): HyperparameterSpec[] {
-  const json = z.toJSONSchema(schema, { io: "input" }) as { properties?: Record<string, JsonSchemaProp> };
-  return Object.entries(json.properties ?? {}).map(([name, p]) => ({
-    name,
-    type: p.enum ? "enum" : p.type === "integer" ? "integer" : "number",
-    ...(p.default !== undefined ? { default: p.default } : {}),
-    ...(p.enum ? { options: p.enum } : {}),
-    ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
-    ...(p.maximum !== undefined ? { maximum: p.maximum } : {}),
-    ...(p.exclusiveMinimum !== undefined ? { exclusiveMinimum: p.exclusiveMinimum } : {}),
-    ...(p.exclusiveMaximum !== undefined ? { exclusiveMaximum: p.exclusiveMaximum } : {}),
-    optional: p.default === undefined,
-  }));
-}
-
-/** Each method's hyperparameters as plain data (JSON-safe), for the launch form; serve it with a query. */
-export const HYPERPARAMETER_SPECS: Record<TuningMethod, HyperparameterSpec[]> = {
-  head: specsOf(headHyperparameters),
-  lora: specsOf(loraHyperparameters),
-  full: specsOf(fullHyperparameters),
-};
 
 const workerOffer = z.object({
   cpus: z.number(),

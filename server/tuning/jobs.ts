@@ -8,6 +8,7 @@ import { type Actor, recordAudit } from "../workspace";
 import { checkSftArchitecture } from "./architectures";
 import { BASE_TASKS, type CreateJobInput, createJobInput, HYPERPARAMETERS } from "./contract";
 import { loadExamples } from "./data";
+import { DATA_SOURCE_MESSAGE } from "./inputs";
 
 const j = schema.tuningJobs;
 const w = schema.tuningWorkers;
@@ -84,11 +85,7 @@ export interface CreateJobOptions {
 export function parseJobInput(raw: unknown, prefix = ""): CreateJobInput {
   const input: CreateJobInput = parseOrThrow(createJobInput, raw, prefix);
   if (Boolean(input.dataset) === Boolean(input.fromLogs))
-    throw new DomainError(
-      "BAD_REQUEST",
-      "give either dataset (a dataset version) or fromLogs (build one from traces)",
-      [prefix, "dataset"].filter(Boolean).join("."),
-    );
+    throw new DomainError("BAD_REQUEST", DATA_SOURCE_MESSAGE, [prefix, "dataset"].filter(Boolean).join("."));
   hyperparametersOf(input.method, input.hyperparameters);
   return input;
 }

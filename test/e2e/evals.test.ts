@@ -73,6 +73,16 @@ describe.skipIf(Boolean(skip))(`datasets and evaluations in Chromium${skip ? ` (
       await page.goto(url("/demo/evals"));
       await page.getByRole("heading", { level: 1, name: "Evaluations", exact: true }).waitFor();
       const newRun = page.getByRole("form", { name: "New run" });
+      // the server's run schema, in the browser: no name and no version are refused under their fields before any request
+      const sent: string[] = [];
+      page.on("request", (r) => {
+        for (const proc of ["evals.runs.create", "evals.gates.create", "registry.versions.linkEvalRun"])
+          if (r.url().includes(proc)) sent.push(proc);
+      });
+      await newRun.getByRole("button", { name: "Start run" }).click();
+      await expect.poll(() => errorUnder(newRun.getByLabel("Run name"))).toBe("Enter a run name");
+      expect(await errorUnder(newRun.getByLabel("Dataset version"))).toBe("Pick a dataset version");
+      expect(sent).toEqual([]);
       for (const [name, version] of [
         [weakRun, 1],
         [strongRun, 2],
@@ -90,12 +100,21 @@ describe.skipIf(Boolean(skip))(`datasets and evaluations in Chromium${skip ? ` (
         await row.getByText("succeeded", { exact: true }).waitFor({ timeout: 60_000 });
       }
 
-      // a gate with an absolute and a baseline rule
+      // a gate with an absolute and a baseline rule; a rule outside the grammar is refused under Rules before any request
       const gateForm = page.getByRole("form", { name: "New gate" });
       await gateForm.getByLabel("Gate name").fill(gateName);
+      await gateForm.getByLabel("Rules").fill("rougeL.fmeasure >= 0.5\nbleu.score ~ 3");
+      await gateForm.getByRole("button", { name: "Create gate" }).click();
+      await expect.poll(() => errorUnder(gateForm.getByLabel("Rules"))).toMatch(/^Rule 2: gate rule "bleu\.score ~ 3": expected/);
+      expect(sent).toEqual(["evals.runs.create", "evals.runs.create"]);
       await gateForm.getByLabel("Rules").fill("rougeL.fmeasure >= 0.5\nbleu.score >= baseline.bleu.score - 1.0");
       await gateForm.getByRole("button", { name: "Create gate" }).click();
       await page.getByRole("table", { name: "Gates" }).getByRole("cell", { name: gateName, exact: true }).waitFor();
+      // the same name again: the server's conflict lands under the name
+      await gateForm.getByLabel("Gate name").fill(gateName);
+      await gateForm.getByLabel("Rules").fill("rougeL.fmeasure >= 0.1");
+      await gateForm.getByRole("button", { name: "Create gate" }).click();
+      await expect.poll(() => errorUnder(gateForm.getByLabel("Gate name"))).toBe(`A gate named ${gateName} already exists`);
 
       // compare: A = weak, B = strong
       const compare = page.getByRole("form", { name: "Compare runs" });
@@ -122,9 +141,30 @@ describe.skipIf(Boolean(skip))(`datasets and evaluations in Chromium${skip ? ` (
         await form.getByRole("button", { name: "Evaluate" }).click();
         await page.getByText(verdict, { exact: true }).waitFor();
       };
+      // on a run's page, a new gate is checked there too: nothing sent while it is wrong, the server's conflict under its name
+      const panel = page.getByRole("form", { name: "Evaluate a gate" });
+      const gatesSent = sent.length;
+      await panel.getByLabel("Gate", { exact: true }).selectOption({ label: "New gate…" });
+      await panel.getByLabel("New gate rules").fill("figure of merit");
+      await panel.getByRole("button", { name: "Evaluate" }).click();
+      await expect.poll(() => errorUnder(panel.getByLabel("New gate name"))).toBe("Enter a gate name");
+      expect(await errorUnder(panel.getByLabel("New gate rules"))).toMatch(/^Rule 1: gate rule "figure of merit"/);
+      expect(sent.length).toBe(gatesSent);
+      await panel.getByLabel("New gate name").fill(gateName);
+      await panel.getByLabel("New gate rules").fill("rougeL.fmeasure >= 0.1");
+      await panel.getByRole("button", { name: "Evaluate" }).click();
+      await expect.poll(() => errorUnder(panel.getByLabel("New gate name"))).toBe(`A gate named ${gateName} already exists`);
+      expect(sent.length).toBe(gatesSent + 1);
       await evaluate(strongRun, weakRun, "Gate passed");
       await page.getByText("matched words").first().waitFor();
       await evaluate(weakRun, strongRun, "Gate failed");
+
+      // linking a registry version to an eval run: nothing picked is refused under the field, with no request
+      await page.goto(url("/demo/registry/models/tiny-gpt2/versions/1"));
+      const link = page.getByRole("form", { name: "Link eval run" });
+      await link.getByRole("button", { name: "Link eval run" }).click();
+      await expect.poll(() => errorUnder(link.getByLabel("Eval run"))).toBe("Pick an eval run");
+      expect(sent.filter((p) => p === "registry.versions.linkEvalRun")).toEqual([]);
     });
   });
 

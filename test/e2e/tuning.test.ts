@@ -95,15 +95,27 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await form.getByLabel("Dataset", { exact: true }).selectOption(dataset);
       await form.getByLabel("Output model").fill(output);
       await form.getByLabel("Promote to alias").fill("staging");
-      // a 400 from the server shows beside the field it names, and nothing is queued
+      const launches: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("tuning.create")) launches.push(r.url());
+      });
+      // the method's range, from the server's own schema: refused under the field in the browser, before any request
       const epochs = form.getByLabel("epochs", { exact: true });
       await form.getByText("Loading the method's defaults…").waitFor({ state: "hidden" });
-      // the defaults and ranges come from api.tuning.hyperparameters
+      // the defaults and ranges come from the schemas the server validates with (server/tuning/inputs.ts)
       await expect.poll(() => epochs.inputValue()).toBe("8"); // the head's default, from the contract
       await epochs.fill("0");
       await form.getByRole("button", { name: "Launch job" }).click();
       await expect.poll(() => errorUnder(epochs)).toMatch(/epochs.*(>=|greater|too small)/i);
+      expect(launches).toEqual([]);
       await epochs.fill("5");
+      // what only the server knows (a base model of the wrong task) comes back under its field, and nothing is queued
+      const base = form.getByLabel("Base model");
+      await base.selectOption("tiny-gpt2");
+      await form.getByRole("button", { name: "Launch job" }).click();
+      await expect.poll(() => errorUnder(base)).toMatch(/^Head cannot train tiny-gpt2 .*feature-extraction/);
+      expect(launches.length).toBe(1);
+      await base.selectOption("tiny-bert-embed");
       await form.getByRole("button", { name: "Launch job" }).click();
 
       // the job page: it runs on the worker and succeeds, with logs, a loss chart and lineage
@@ -196,6 +208,17 @@ describe.skipIf(Boolean(skip) || !fs.existsSync(SENTIMENT))(`fine-tuning in Chro
       await expect.poll(() => form.getByLabel("Saved view").inputValue()).toBe(view);
       expect(await form.getByLabel("Dataset name").inputValue()).toBe(`sft-tune-${id}`);
       expect(await form.getByLabel("Drop duplicates").isChecked()).toBe(true);
+      // the held-out share's range is the server's: refused under the field before any request
+      const launches: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("tuning.create")) launches.push(r.url());
+      });
+      const heldOut = form.getByLabel("Held-out share");
+      await heldOut.fill("0.9");
+      await form.getByRole("button", { name: "Launch job" }).click();
+      await expect.poll(() => errorUnder(heldOut)).toMatch(/^Too big: expected number to be <=0\.5/);
+      expect(launches).toEqual([]);
+      await heldOut.fill("0.2");
       // the in-process worker has CPUs only: the form says so before a GPU job is launched, without refusing it
       const capacity = form.getByRole("status", { name: "Worker capacity" });
       await form.getByLabel("Resources").selectOption("gpu");

@@ -1,8 +1,8 @@
-import { z } from "zod";
 import type { DbOrTx, schema } from "../../../db/client";
 import type { EvalScorer } from "../../../db/schema/evals";
 import { DomainError } from "../../core/errors";
 import type { JobContext } from "../../core/queue";
+import { type ScorerInput, scorerInput } from "../inputs";
 import { liveTargets } from "../live";
 import { checkTemplate } from "../target";
 import { compilePattern, jsonScore, regexScore } from "./checks";
@@ -17,56 +17,8 @@ import { MAX_NUMERIC_OPTIONS } from "./verdict";
  * scorer could not score (a verdict that cannot be parsed) gets `details[key].unscored = true` and no
  * figure for that key, and is counted in the run's aggregates, never scored as zero.
  */
-const name = z
-  .string()
-  .regex(/^[A-Za-z_]\w*$/, "name: letters, digits and _")
-  .max(64);
-const deployment = z.string().trim().min(1).max(200);
-const label = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\r\n]+$/, "a label is one line");
-
-/** A judge's verdict: one of 2 to 10 labelled options, each with its score, or a whole number on a scale (its own score). */
-export const verdictInput = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("categorical"),
-    options: z
-      .array(z.object({ label, score: z.number() }))
-      .min(2, "2 to 10 options")
-      .max(10, "2 to 10 options"),
-  }),
-  z.object({ kind: z.literal("numeric"), min: z.number().int(), max: z.number().int() }),
-]);
-
-export const scorerInput = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("judge"),
-    name,
-    /** a deployment that generates text */
-    deployment,
-    /** the prompt: {{output}} (the answer judged), {{input}}, {{input.KEY}}, {{references.0}}, {{metadata.KEY}} */
-    rubric: z.string().min(1).max(20_000),
-    /** required: a judge without one is refused by name (checkScorers) */
-    verdict: verdictInput.optional(),
-    /** ask the judge for a short reasoning first, stored beside its verdict */
-    reasoning: z.boolean().optional(),
-  }),
-  z.object({ kind: z.literal("embedding"), name, deployment }),
-  z.object({
-    kind: z.literal("regex"),
-    name,
-    pattern: z.string().min(1).max(500),
-    flags: z
-      .string()
-      .regex(/^[imsu]*$/, "flags: any of i, m, s, u")
-      .optional(),
-  }),
-  z.object({ kind: z.literal("json"), name, requiredKeys: z.array(z.string().min(1).max(200)).max(50).optional() }),
-]);
-export type ScorerInput = z.infer<typeof scorerInput>;
+// the scorers' input schemas live in inputs.ts (plain zod, for the console's form too)
+export { type ScorerInput, scorerInput, verdictInput } from "../inputs";
 
 type Row = typeof schema.datasetRows.$inferSelect;
 

@@ -1,14 +1,29 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Card, Field, Input, Select, Textarea } from "@/app/_components/ui";
-import { errorMessage } from "@/app/_lib/errors";
+import { useWatch } from "react-hook-form";
+import { z } from "zod";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Card, Input, Select, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
 import { fmt } from "./figures";
+import { checkNewGate, ruleLines } from "./gate-form";
 
 const NEW = "__new__";
+
+/** The panel's values: a new gate (NEW) is checked by the server's gateInput, under the new gate's name or rules box. */
+const gateForm = z
+  .object({
+    runId: z.string().min(1, "pick the run to gate"),
+    gateId: z.string().min(1, "pick a gate"),
+    baselineRunId: z.string(),
+    name: z.string(),
+    rules: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.gateId === NEW) checkNewGate(v, ctx, { name: "name", rules: "rules" });
+  });
 
 /**
  * Gate a run: pick a gate (or write a new one here), optionally a baseline run, and see each rule
@@ -21,67 +36,45 @@ export function GatePanel({ runs, baselines }: { runs: { id: string; name: strin
   const gates = useQuery(trpc.evals.gates.list.queryOptions({ projectId: project.slug }));
   const create = useMutation(trpc.evals.gates.create.mutationOptions());
   const evaluate = useMutation(trpc.evals.gates.evaluate.mutationOptions());
-  const [runId, setRunId] = useState(runs[0]?.id ?? "");
-  const [gateId, setGateId] = useState("");
-  const [baselineId, setBaselineId] = useState("");
-  const [name, setName] = useState("");
-  const [rules, setRules] = useState("");
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(gateForm, { runId: runs[0]?.id ?? "", gateId: "", baselineRunId: "", name: "", rules: "" });
+  const { register } = form;
+  const [runId, gateId] = useWatch({ control: form.control, name: ["runId", "gateId"] });
   const others = baselines.filter((b) => b.id !== runId);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
-    create.reset();
+  async function submit(v: z.output<typeof gateForm>) {
     evaluate.reset();
-    if (!runId) return setLocal("Pick the run to gate.");
-    if (!gateId) return setLocal("Pick a gate.");
-    let id = gateId;
-    if (gateId === NEW) {
-      const list = rules
-        .split("\n")
-        .map((r) => r.trim())
-        .filter(Boolean);
-      if (!name.trim()) return setLocal("Enter a gate name.");
-      if (list.length === 0) return setLocal("Write at least one rule.");
-      try {
-        id = (await create.mutateAsync({ projectId: project.id, name: name.trim(), rules: list })).id;
-      } catch {
-        return; // shown from create.error
+    let id = v.gateId;
+    try {
+      if (v.gateId === NEW) {
+        id = (await create.mutateAsync({ projectId: project.id, name: v.name.trim(), rules: ruleLines(v.rules) })).id;
+        await queryClient.invalidateQueries({ queryKey: trpc.evals.gates.list.queryKey() });
+        form.reset({ ...v, gateId: id, name: "", rules: "" });
       }
-      await queryClient.invalidateQueries({ queryKey: trpc.evals.gates.list.queryKey() });
-      setGateId(id);
-      setName("");
-      setRules("");
+      const baselineRunId = v.baselineRunId && v.baselineRunId !== v.runId ? v.baselineRunId : undefined;
+      await evaluate.mutateAsync({ projectId: project.id, gateId: id, runId: v.runId, baselineRunId });
+    } catch (err) {
+      applyServerError(form, err, ["runId", "gateId", "baselineRunId", "name", "rules"]);
     }
-    evaluate.mutate({
-      projectId: project.id,
-      gateId: id,
-      runId,
-      baselineRunId: baselineId && baselineId !== runId ? baselineId : undefined,
-    });
   }
 
-  const failure = create.error ?? evaluate.error;
-  const error = local ?? (failure ? errorMessage(failure) : null);
   const verdict = evaluate.data;
   return (
     <Card title="Evaluate a gate" description="Checks a run's figures against a gate's rules; baseline rules need a baseline run.">
-      <form onSubmit={submit} noValidate aria-label="Evaluate a gate" className="flex flex-col gap-4">
+      <ZodForm form={form} onSubmit={submit} label="Evaluate a gate">
         <div className={`grid gap-4 ${runs.length > 1 ? "sm:grid-cols-3" : "sm:grid-cols-2"}`}>
           {runs.length > 1 && (
-            <Field label="Run to gate">
-              <Select value={runId} onChange={(e) => setRunId(e.target.value)}>
+            <FormField name="runId" label="Run to gate">
+              <Select {...register("runId")}>
                 {runs.map((r) => (
                   <option key={r.id} value={r.id}>
                     {r.name}
                   </option>
                 ))}
               </Select>
-            </Field>
+            </FormField>
           )}
-          <Field label="Gate">
-            <Select value={gateId} onChange={(e) => setGateId(e.target.value)}>
+          <FormField name="gateId" label="Gate">
+            <Select {...register("gateId")}>
               <option value="">Pick a gate…</option>
               {(gates.data ?? []).map((g) => (
                 <option key={g.id} value={g.id}>
@@ -90,9 +83,9 @@ export function GatePanel({ runs, baselines }: { runs: { id: string; name: strin
               ))}
               <option value={NEW}>New gate…</option>
             </Select>
-          </Field>
-          <Field label="Baseline run" hint="Optional">
-            <Select value={baselineId} onChange={(e) => setBaselineId(e.target.value)}>
+          </FormField>
+          <FormField name="baselineRunId" label="Baseline run" hint="Optional">
+            <Select {...register("baselineRunId")}>
               <option value="">No baseline</option>
               {others.map((x) => (
                 <option key={x.id} value={x.id}>
@@ -100,35 +93,35 @@ export function GatePanel({ runs, baselines }: { runs: { id: string; name: strin
                 </option>
               ))}
             </Select>
-          </Field>
+          </FormField>
         </div>
         {gateId === NEW && (
           <div className="grid gap-4 sm:grid-cols-3">
-            <Field label="New gate name">
-              <Input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="release" />
-            </Field>
-            <Field
+            <FormField name="name" label="New gate name">
+              <Input {...register("name")} maxLength={100} placeholder="release" />
+            </FormField>
+            <FormField
+              name="rules"
               label="New gate rules"
               hint="One per line: rougeL.fmeasure >= 0.4, judge.correct >= 0.5, cost.usd <= 0.01, or bleu.score >= baseline.bleu.score - 1"
               className="sm:col-span-2"
             >
               <Textarea
                 rows={3}
-                value={rules}
-                onChange={(e) => setRules(e.target.value)}
+                {...register("rules")}
                 className="font-mono"
                 placeholder={"rougeL.fmeasure >= 0.40\nbleu.score >= baseline.bleu.score - 1.0"}
               />
-            </Field>
+            </FormField>
           </div>
         )}
-        {error && <Alert>{error}</Alert>}
+        <FormError />
         <div>
           <Button type="submit" variant="primary" loading={evaluate.isPending || create.isPending}>
             Evaluate
           </Button>
         </div>
-      </form>
+      </ZodForm>
       {verdict && (
         <div
           role="status"

@@ -4,10 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button, Field, Input, Select, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
-import { type RouterInputs, useTRPC } from "@/app/_lib/trpc";
-
-/** One scorer of a run as the server takes it (server/evals/scorers: its type, never a copy). */
-export type ScorerInput = NonNullable<RouterInputs["evals"]["runs"]["create"]["scorers"]>[number];
+import { useTRPC } from "@/app/_lib/trpc";
 
 export type ScorerKind = "judge" | "embedding" | "regex" | "json";
 
@@ -53,51 +50,34 @@ export function newScorer(kind: ScorerKind): ScorerDraft {
   };
 }
 
-const NAME = /^[A-Za-z_]\w*$/;
+/** A number box: empty is "not given", anything else the number typed (NaN for text: the schema says what is wrong). */
+const num = (v: string) => (v.trim() ? Number(v) : undefined);
 
-/** The run's `scorers` input, or the first thing to fix (named by its scorer). */
-export function scorersOf(drafts: ScorerDraft[]): ScorerInput[] | string {
-  const out: ScorerInput[] = [];
-  for (const [i, s] of drafts.entries()) {
-    const at = `Scorer ${i + 1} (${s.kind})`;
+/**
+ * The run's `scorers` input as the drafts say it, unchecked: the server's scorerInput
+ * (server/evals/inputs.ts) checks it, its issues at `scorers.<i>.<field>`.
+ */
+export function scorersOf(drafts: ScorerDraft[]): unknown[] {
+  return drafts.map((s) => {
     const name = s.name.trim();
-    if (!NAME.test(name)) return `${at}: the name takes letters, digits and _, and starts with a letter.`;
     if (s.kind === "judge") {
-      if (!s.deployment) return `${at}: pick the judge's deployment.`;
-      if (!s.rubric.trim()) return `${at}: write a rubric.`;
-      let verdict: Extract<ScorerInput, { kind: "judge" }>["verdict"];
-      if (s.verdictKind === "categorical") {
-        const options = s.options.filter((o) => o.label.trim());
-        if (options.length < 2) return `${at}: a categorical verdict needs at least two options.`;
-        if (options.some((o) => !Number.isFinite(Number(o.score)) || !o.score.trim())) return `${at}: give every option a numeric score.`;
-        verdict = { kind: "categorical", options: options.map((o) => ({ label: o.label.trim(), score: Number(o.score) })) };
-      } else {
-        const [min, max] = [Number(s.min), Number(s.max)];
-        if (!s.min.trim() || !s.max.trim() || !Number.isInteger(min) || !Number.isInteger(max) || min >= max)
-          return `${at}: the numeric range needs whole numbers, the minimum below the maximum.`;
-        verdict = { kind: "numeric", min, max };
-      }
-      out.push({ kind: "judge", name, deployment: s.deployment, rubric: s.rubric, verdict, reasoning: s.reasoning });
-    } else if (s.kind === "embedding") {
-      if (!s.deployment) return `${at}: pick an embedding deployment.`;
-      out.push({ kind: "embedding", name, deployment: s.deployment });
-    } else if (s.kind === "regex") {
-      if (!s.pattern) return `${at}: enter a pattern.`;
-      try {
-        new RegExp(s.pattern, s.flags);
-      } catch (err) {
-        return `${at}: ${(err as Error).message}`;
-      }
-      out.push({ kind: "regex", name, pattern: s.pattern, ...(s.flags ? { flags: s.flags } : {}) });
-    } else {
-      const keys = s.requiredKeys
-        .split(",")
-        .map((k) => k.trim())
-        .filter(Boolean);
-      out.push({ kind: "json", name, ...(keys.length ? { requiredKeys: keys } : {}) });
+      const verdict =
+        s.verdictKind === "categorical"
+          ? {
+              kind: "categorical",
+              options: s.options.filter((o) => o.label.trim()).map((o) => ({ label: o.label.trim(), score: num(o.score) })),
+            }
+          : { kind: "numeric", min: num(s.min), max: num(s.max) };
+      return { kind: "judge", name, deployment: s.deployment, rubric: s.rubric, verdict, reasoning: s.reasoning };
     }
-  }
-  return out;
+    if (s.kind === "embedding") return { kind: "embedding", name, deployment: s.deployment };
+    if (s.kind === "regex") return { kind: "regex", name, pattern: s.pattern, ...(s.flags ? { flags: s.flags } : {}) };
+    const keys = s.requiredKeys
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean);
+    return { kind: "json", name, ...(keys.length ? { requiredKeys: keys } : {}) };
+  });
 }
 
 const KIND_LABELS: Record<ScorerKind, string> = {
@@ -107,7 +87,16 @@ const KIND_LABELS: Record<ScorerKind, string> = {
   json: "JSON validity",
 };
 
-export function ScorersEditor({ value, onChange }: { value: ScorerDraft[]; onChange: (v: ScorerDraft[]) => void }) {
+/** `errorAt(path)`: the form's error on `scorers.<path>` (the server's schema, in the browser or from its answer). */
+export function ScorersEditor({
+  value,
+  onChange,
+  errorAt = () => undefined,
+}: {
+  value: ScorerDraft[];
+  onChange: (v: ScorerDraft[]) => void;
+  errorAt?: (path: string) => string | undefined;
+}) {
   const trpc = useTRPC();
   const project = useProject();
   const deployments = useQuery({ ...trpc.serving.deployments.list.queryOptions({ projectId: project.slug }), enabled: value.length > 0 });
@@ -130,11 +119,15 @@ export function ScorersEditor({ value, onChange }: { value: ScorerDraft[]; onCha
             <p className="text-sm font-medium text-slate-800">
               {i + 1}. {KIND_LABELS[s.kind]}
             </p>
-            <Field label="Scorer name" hint={`Figure ${s.kind}.${s.name || "NAME"}`} className="w-48">
+            <Field label="Scorer name" error={errorAt(`${i}.name`)} hint={`Figure ${s.kind}.${s.name || "NAME"}`} className="w-48">
               <Input value={s.name} onChange={(e) => update(s.key, { name: e.target.value })} maxLength={60} />
             </Field>
             {(s.kind === "judge" || s.kind === "embedding") && (
-              <Field label={s.kind === "judge" ? "Judge deployment" : "Embedding deployment"} className="w-56">
+              <Field
+                label={s.kind === "judge" ? "Judge deployment" : "Embedding deployment"}
+                error={errorAt(`${i}.deployment`)}
+                className="w-56"
+              >
                 <Select value={s.deployment} onChange={(e) => update(s.key, { deployment: e.target.value })}>
                   <option value="">Pick a deployment…</option>
                   {(s.kind === "judge" ? generators : embedders).map((n) => (
@@ -149,19 +142,23 @@ export function ScorersEditor({ value, onChange }: { value: ScorerDraft[]; onCha
               Remove scorer {i + 1}
             </Button>
           </div>
-          {s.kind === "judge" && <JudgeFields s={s} update={(patch) => update(s.key, patch)} />}
+          {s.kind === "judge" && <JudgeFields s={s} update={(patch) => update(s.key, patch)} errorAt={(p) => errorAt(`${i}.${p}`)} />}
           {s.kind === "regex" && (
             <div className="grid gap-3 sm:grid-cols-3">
-              <Field label="Pattern" hint="1 when the answer matches, else 0" className="sm:col-span-2">
+              <Field label="Pattern" error={errorAt(`${i}.pattern`)} hint="1 when the answer matches, else 0" className="sm:col-span-2">
                 <Input value={s.pattern} onChange={(e) => update(s.key, { pattern: e.target.value })} className="font-mono" />
               </Field>
-              <Field label="Flags" hint="i, m, s, u">
+              <Field label="Flags" error={errorAt(`${i}.flags`)} hint="i, m, s, u">
                 <Input value={s.flags} onChange={(e) => update(s.key, { flags: e.target.value })} maxLength={4} />
               </Field>
             </div>
           )}
           {s.kind === "json" && (
-            <Field label="Required keys" hint="Optional, comma-separated: 1 when the answer is a JSON object with these keys">
+            <Field
+              label="Required keys"
+              error={errorAt(`${i}.requiredKeys`)}
+              hint="Optional, comma-separated: 1 when the answer is a JSON object with these keys"
+            >
               <Input value={s.requiredKeys} onChange={(e) => update(s.key, { requiredKeys: e.target.value })} />
             </Field>
           )}
@@ -185,13 +182,22 @@ export function ScorersEditor({ value, onChange }: { value: ScorerDraft[]; onCha
   );
 }
 
-function JudgeFields({ s, update }: { s: ScorerDraft; update: (patch: Partial<ScorerDraft>) => void }) {
+function JudgeFields({
+  s,
+  update,
+  errorAt,
+}: {
+  s: ScorerDraft;
+  update: (patch: Partial<ScorerDraft>) => void;
+  errorAt: (path: string) => string | undefined;
+}) {
   const setOption = (i: number, patch: Partial<{ label: string; score: string }>) =>
     update({ options: s.options.map((o, j) => (j === i ? { ...o, ...patch } : o)) });
   return (
     <div className="flex flex-col gap-3">
       <Field
         label="Rubric"
+        error={errorAt("rubric")}
         hint={
           <>
             <code>{"{{output}}"}</code> (the answer judged, required), <code>{"{{input}}"}</code>, <code>{"{{input.KEY}}"}</code>,{" "}
@@ -202,7 +208,7 @@ function JudgeFields({ s, update }: { s: ScorerDraft; update: (patch: Partial<Sc
         <Textarea rows={5} value={s.rubric} onChange={(e) => update({ rubric: e.target.value })} className="font-mono" />
       </Field>
       <div className="flex flex-wrap items-end gap-3">
-        <Field label="Verdict" className="w-48">
+        <Field label="Verdict" error={errorAt("verdict.options") ?? errorAt("verdict")} className="w-48">
           <Select value={s.verdictKind} onChange={(e) => update({ verdictKind: e.target.value as ScorerDraft["verdictKind"] })}>
             <option value="categorical">Categorical options</option>
             <option value="numeric">A number in a range</option>
@@ -210,10 +216,10 @@ function JudgeFields({ s, update }: { s: ScorerDraft; update: (patch: Partial<Sc
         </Field>
         {s.verdictKind === "numeric" && (
           <>
-            <Field label="Minimum" className="w-28">
+            <Field label="Minimum" error={errorAt("verdict.min")} className="w-28">
               <Input inputMode="decimal" value={s.min} onChange={(e) => update({ min: e.target.value })} />
             </Field>
-            <Field label="Maximum" className="w-28">
+            <Field label="Maximum" error={errorAt("verdict.max")} className="w-28">
               <Input inputMode="decimal" value={s.max} onChange={(e) => update({ max: e.target.value })} />
             </Field>
           </>
@@ -233,10 +239,10 @@ function JudgeFields({ s, update }: { s: ScorerDraft; update: (patch: Partial<Sc
           {s.options.map((o, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: options are edited in place, in order
             <div key={i} className="flex flex-wrap items-end gap-2">
-              <Field label={`Option ${i + 1} label`} className="w-48">
+              <Field label={`Option ${i + 1} label`} error={errorAt(`verdict.options.${i}.label`)} className="w-48">
                 <Input value={o.label} onChange={(e) => setOption(i, { label: e.target.value })} />
               </Field>
-              <Field label={`Option ${i + 1} score`} className="w-28">
+              <Field label={`Option ${i + 1} score`} error={errorAt(`verdict.options.${i}.score`)} className="w-28">
                 <Input inputMode="decimal" value={o.score} onChange={(e) => setOption(i, { score: e.target.value })} />
               </Field>
               <Button

@@ -3,9 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Field, Input, Select, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
-import { type RouterInputs, useTRPC } from "@/app/_lib/trpc";
-
-export type TargetInput = NonNullable<RouterInputs["evals"]["runs"]["create"]["target"]>;
+import { useTRPC } from "@/app/_lib/trpc";
 
 /**
  * What a new run scores: the stored predictions, or the answers of a live target (a deployment, a
@@ -41,28 +39,19 @@ const WHAT: Record<Exclude<TargetChoice["kind"], "predictions">, string> = {
   router: "Pick a router.",
 };
 
-/** The run's `target` input, or why it cannot be made yet. */
-export function targetOf(t: TargetChoice): TargetInput | string {
+/** A number box: empty is "not given", anything else the number typed (NaN for text: the schema says what is wrong). */
+const num = (v: string) => (v.trim() ? Number(v) : undefined);
+
+/**
+ * The run's `target` input as the choice says it, unchecked: the server's targetInput
+ * (server/evals/inputs.ts) checks it, its issues at `target.name`, `target.params.maxTokens`…
+ */
+export function targetOf(t: TargetChoice): unknown {
   if (t.kind === "predictions") return { kind: "predictions" };
-  if (!t.name) return WHAT[t.kind];
-  if (t.kind === "model" && !t.ref.trim()) return "Pick an alias or a version of the model.";
-  if (!t.text.trim()) return "Enter a prompt template.";
-  const maxTokens = t.maxTokens.trim() ? Number(t.maxTokens) : undefined;
-  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= 32_768))
-    return "Max tokens must be a whole number from 1 to 32768.";
-  const temperature = t.temperature.trim() ? Number(t.temperature) : undefined;
-  if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0 && temperature <= 2))
-    return "Temperature must be a number from 0 to 2.";
-  const seed = t.seed.trim() ? Number(t.seed) : undefined;
-  if (seed !== undefined && !Number.isInteger(seed)) return "Seed must be a whole number.";
-  const params = {
-    ...(maxTokens !== undefined ? { maxTokens } : {}),
-    ...(temperature !== undefined ? { temperature } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-  };
+  const params = { maxTokens: num(t.maxTokens), temperature: num(t.temperature), seed: num(t.seed) };
   // a router routes chat calls only
   const template = { kind: t.kind === "router" ? "chat" : t.templateKind, text: t.text };
-  const common = { name: t.name, template, ...(Object.keys(params).length ? { params } : {}) };
+  const common = { name: t.name, template, params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) };
   return t.kind === "model" ? { kind: "model", ref: t.ref.trim(), ...common } : { kind: t.kind, ...common };
 }
 
@@ -75,7 +64,16 @@ export function targetSpec(t: TargetChoice): string {
 
 const GENERATES = new Set(["text-generation", "text2text-generation", "chat", "completion"]);
 
-export function TargetPicker({ value, onChange }: { value: TargetChoice; onChange: (t: TargetChoice) => void }) {
+/** `errorAt(path)`: the form's error on `target.<path>` (the server's schema, in the browser or from its answer). */
+export function TargetPicker({
+  value,
+  onChange,
+  errorAt = () => undefined,
+}: {
+  value: TargetChoice;
+  onChange: (t: TargetChoice) => void;
+  errorAt?: (path: string) => string | undefined;
+}) {
   const trpc = useTRPC();
   const project = useProject();
   const projectId = project.slug;
@@ -93,6 +91,7 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
   const routerNames = (routers.data ?? []).filter((r) => r.active).map((r) => r.name);
   const set = (patch: Partial<TargetChoice>) => onChange({ ...value, ...patch });
   const live = value.kind !== "predictions";
+  const nameError = errorAt("name") && value.kind !== "predictions" ? WHAT[value.kind] : undefined;
 
   return (
     <div className="flex flex-col gap-4">
@@ -106,7 +105,11 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
           </Select>
         </Field>
         {value.kind === "deployment" && (
-          <Field label="Deployment" hint={deployments.isPending ? "Loading deployments…" : "Chat and completion deployments"}>
+          <Field
+            label="Deployment"
+            error={nameError}
+            hint={deployments.isPending ? "Loading deployments…" : "Chat and completion deployments"}
+          >
             <Select value={value.name} onChange={(e) => set({ name: e.target.value })}>
               <option value="">Pick a deployment…</option>
               {deploymentNames.map((n) => (
@@ -119,7 +122,7 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
         )}
         {value.kind === "model" && (
           <>
-            <Field label="Model" hint={models.isPending ? "Loading models…" : "Served without a deployment"}>
+            <Field label="Model" error={nameError} hint={models.isPending ? "Loading models…" : "Served without a deployment"}>
               <Select value={value.name} onChange={(e) => set({ name: e.target.value, ref: "production" })}>
                 <option value="">Pick a model…</option>
                 {modelList.map((m) => (
@@ -129,7 +132,7 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
                 ))}
               </Select>
             </Field>
-            <Field label="Alias or version">
+            <Field label="Alias or version" error={errorAt("ref")}>
               <Select value={value.ref} onChange={(e) => set({ ref: e.target.value })} disabled={!value.name}>
                 {!aliases.some((a) => a.alias === value.ref) && !/^\d+$/.test(value.ref) && <option value={value.ref}>{value.ref}</option>}
                 {aliases.length > 0 && (
@@ -156,7 +159,7 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
           </>
         )}
         {value.kind === "router" && (
-          <Field label="Router" hint={routers.isPending ? "Loading routers…" : "Each item records which target answered"}>
+          <Field label="Router" error={nameError} hint={routers.isPending ? "Loading routers…" : "Each item records which target answered"}>
             <Select value={value.name} onChange={(e) => set({ name: e.target.value })}>
               <option value="">Pick a router…</option>
               {routerNames.map((n) => (
@@ -184,18 +187,19 @@ export function TargetPicker({ value, onChange }: { value: TargetChoice; onChang
                 <option value="completion">Completion</option>
               </Select>
             </Field>
-            <Field label="Max tokens" hint="Optional; else the target's default">
+            <Field label="Max tokens" error={errorAt("params.maxTokens")} hint="Optional; else the target's default">
               <Input inputMode="numeric" value={value.maxTokens} onChange={(e) => set({ maxTokens: e.target.value })} />
             </Field>
-            <Field label="Temperature" hint="Optional, 0 to 2">
+            <Field label="Temperature" error={errorAt("params.temperature")} hint="Optional, 0 to 2">
               <Input inputMode="decimal" value={value.temperature} onChange={(e) => set({ temperature: e.target.value })} />
             </Field>
-            <Field label="Seed" hint="Optional">
+            <Field label="Seed" error={errorAt("params.seed")} hint="Optional">
               <Input inputMode="numeric" value={value.seed} onChange={(e) => set({ seed: e.target.value })} />
             </Field>
           </div>
           <Field
             label="Prompt template"
+            error={errorAt("template.text") ?? errorAt("template")}
             hint={
               <>
                 Filled from each row: <code>{"{{input}}"}</code> (the input, as text or JSON), <code>{"{{input.KEY}}"}</code> (a field of an

@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { Alert, Button, Done, Field, Select } from "@/app/_components/ui";
-import { errorMessage } from "@/app/_lib/errors";
+import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
+import { Button, Done, Select } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { useTRPC } from "@/app/_lib/trpc";
+import { evalRunRef } from "@/server/evals/inputs";
 import { useRegistryRefresh } from "./AliasPanel";
 
 /** Record that an eval run scored this version: lineage, and what approval gates read. */
@@ -15,26 +15,23 @@ export function LinkEvalRun({ model, version }: { model: string; version: number
   const refresh = useRegistryRefresh();
   const runs = useQuery(trpc.evals.runs.list.queryOptions({ projectId: project.slug, limit: 100 }));
   const link = useMutation(trpc.registry.versions.linkEvalRun.mutationOptions());
-  const [runId, setRunId] = useState("");
-  const [local, setLocal] = useState<string | null>(null);
+  const form = useZodForm(evalRunRef, { evalRunId: "" });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setLocal(null);
+  async function submit({ evalRunId }: { evalRunId: string }) {
     link.reset();
-    if (!runId) return setLocal("Pick an eval run.");
     try {
-      await link.mutateAsync({ projectId: project.id, model, version, evalRunId: runId });
+      await link.mutateAsync({ projectId: project.id, model, version, evalRunId });
       await refresh();
-    } catch {
-      // shown from link.error
+    } catch (err) {
+      applyServerError(form, err, ["evalRunId"]);
     }
   }
 
   const items = runs.data?.items ?? [];
   return (
-    <form onSubmit={submit} noValidate aria-label="Link eval run" className="flex flex-col gap-3">
-      <Field
+    <ZodForm form={form} onSubmit={submit} label="Link eval run" className="flex flex-col gap-3">
+      <FormField
+        name="evalRunId"
         label="Eval run"
         hint={
           runs.isPending
@@ -44,7 +41,7 @@ export function LinkEvalRun({ model, version }: { model: string; version: number
               : "Gates read the newest succeeded run."
         }
       >
-        <Select value={runId} onChange={(e) => setRunId(e.target.value)} className="max-w-md">
+        <Select {...form.register("evalRunId")} className="max-w-md">
           <option value="">Pick a run…</option>
           {items.map((r) => (
             <option key={r.id} value={r.id}>
@@ -52,14 +49,14 @@ export function LinkEvalRun({ model, version }: { model: string; version: number
             </option>
           ))}
         </Select>
-      </Field>
-      {(local || link.error) && <Alert>{local ?? errorMessage(link.error)}</Alert>}
+      </FormField>
+      <FormError />
       {link.data && <Done>{link.data.linked ? "Linked the eval run." : "That run was linked already."}</Done>}
       <div>
         <Button type="submit" loading={link.isPending}>
           Link eval run
         </Button>
       </div>
-    </form>
+    </ZodForm>
   );
 }
