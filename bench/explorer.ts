@@ -116,10 +116,10 @@ async function main() {
   const chartsRaw = await time(5, () => traceCharts(d.db, pid, { filter: { from: month, status: "ok" }, bucket: "day", byModel: false }));
   const chartsByModel = await time(10, () => traceCharts(d.db, pid, { filter: { from: month }, bucket: "day", byModel: true }));
   const cfg = await d.db.execute<{ id: string }>(
-    sql`INSERT INTO score_configs (project_id, name, data_type) VALUES (${pid}, 'ok', 'boolean') RETURNING id`,
+    sql`INSERT INTO score_configs (project_id, name, data_type) VALUES (${pid}, 'ok', 'boolean') ON CONFLICT (project_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
   );
   const queue = await createQueue(d.db, SYSTEM_ACTOR, pid, {
-    name: "q",
+    name: `q-${Date.now()}`, // a kept database has the earlier runs' queues
     scoreConfigIds: [cfg[0]?.id as string],
     assigneeIds: [],
     lockSeconds: 600,
@@ -127,6 +127,14 @@ async function main() {
   });
   await addItems(d.db, pid, queue.id, { filter: { tags: ["tag3"] } });
   const next = await time(200, () => nextItem(d.db, pid, queue.id, { userId: randomUUID(), role: "annotator" }));
+
+  // trace_scores' triggers on a big statement: delete the "bias" ratings, then put them back
+  const del0 = performance.now();
+  const gone = await d.db.execute(sql`DELETE FROM ratings WHERE project_id = ${pid} AND name = 'bias'`);
+  const delMs = performance.now() - del0;
+  const ins0 = performance.now();
+  await insertBias(d.db, pid);
+  const insMs = performance.now() - ins0;
 
   await d.close();
   await stop();
@@ -161,9 +169,17 @@ async function main() {
   row("charts, 30 days by day, + status filter (no rollups: reads 500k traces)", chartsRaw, "-");
   row("annotation queue of 10,000 items: fetch and lock the next one", next, "< 20 ms");
   console.log(
+    `ratings with trace_scores kept by trigger: DELETE of ${gone.count} in one statement ${delMs.toFixed(0)} ms, INSERT of them back ${insMs.toFixed(0)} ms`,
+  );
+  console.log(
     `machine: ${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}, db: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded"}`,
   );
 }
+
+const insertBias = (db: Db, pid: string) =>
+  db.execute(sql`
+    INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
+    SELECT ${pid}::uuid, 'b' || g, 't' || g, 'bias', 'numeric', g % 5, 'api' FROM generate_series(0, ${N - 1}::int, 7) g`);
 
 /** The bench's data: N traces over 60 days with one generation each, and RATINGS ratings. */
 async function load(db: Db, pid: string) {
@@ -193,9 +209,7 @@ async function load(db: Db, pid: string) {
   }
   // "bias" on every 7th trace: the trace's model number, so a model's traces all sort together
   // (the score sort's worst case: a filter whose matches all sort last)
-  await db.execute(sql`
-    INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
-    SELECT ${pid}::uuid, 'b' || g, 't' || g, 'bias', 'numeric', g % 5, 'api' FROM generate_series(0, ${N - 1}::int, 7) g`);
+  await insertBias(db, pid);
   await db.execute(sql`
     UPDATE traces t SET rating_count = r.n, rating_mean = r.mean
     FROM (SELECT trace_id, count(*)::int n, avg(value) mean FROM ratings WHERE project_id = ${pid} GROUP BY trace_id) r

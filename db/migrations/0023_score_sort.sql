@@ -16,16 +16,24 @@ INSERT INTO "trace_scores" ("project_id", "trace_id", "name", "n", "sum")
   SELECT project_id, trace_id, name, count(*), sum(value) FROM ratings WHERE value IS NOT NULL GROUP BY 1, 2, 3;--> statement-breakpoint
 -- Kept by statement triggers with transition tables: one pass per statement over the rows it
 -- changed, as increments (n, sum) so two transactions rating the same trace add up (each upsert
--- takes the row lock and adds to the latest version); a row goes with its last valued rating.
+-- takes the row lock and adds to the latest version, and a DELETE or UPDATE rechecks its condition
+-- on the latest version after waiting); a row goes with its last valued rating.
 -- An upsert into ratings (INSERT ... ON CONFLICT DO UPDATE) fires both the INSERT trigger (the new
 -- rows) and the UPDATE trigger (old and new versions of the updated ones).
 CREATE OR REPLACE FUNCTION keel_trace_scores_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    -- Each statement joins the changed keys to trace_scores on its primary key (a hash join for a
+    -- big statement, index probes for a small one). The rows left with no valued rating go first:
+    -- a separate "DELETE ... WHERE n <= 0" after the UPDATE is misestimated (the statistics say no
+    -- such row) into a nested loop over every changed key per row, quadratic for a big purge.
+    DELETE FROM trace_scores s
+      USING (SELECT project_id, trace_id, name, count(*)::int AS n FROM keel_old_ratings WHERE value IS NOT NULL GROUP BY 1, 2, 3) o
+      WHERE s.project_id = o.project_id AND s.name = o.name AND s.trace_id = o.trace_id AND s.n <= o.n;
     UPDATE trace_scores s SET n = s.n - o.n, sum = s.sum - o.sum
       FROM (SELECT project_id, trace_id, name, count(*)::int AS n, sum(value) AS sum
             FROM keel_old_ratings WHERE value IS NOT NULL GROUP BY 1, 2, 3) o
-      WHERE s.project_id = o.project_id AND s.name = o.name AND s.trace_id = o.trace_id;
+      WHERE s.project_id = o.project_id AND s.name = o.name AND s.trace_id = o.trace_id AND s.n > o.n;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     -- in key order, so concurrent batches take their row locks in the same order
@@ -33,10 +41,6 @@ BEGIN
       SELECT project_id, trace_id, name, count(*)::int, sum(value)
       FROM keel_new_ratings WHERE value IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 3, 2
       ON CONFLICT (project_id, name, trace_id) DO UPDATE SET n = s.n + EXCLUDED.n, sum = s.sum + EXCLUDED.sum;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    DELETE FROM trace_scores s USING (SELECT DISTINCT project_id, trace_id, name FROM keel_old_ratings) o
-      WHERE s.project_id = o.project_id AND s.name = o.name AND s.trace_id = o.trace_id AND s.n <= 0;
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint

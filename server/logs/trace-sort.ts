@@ -122,7 +122,7 @@ export function afterCursor(cursor: string, s: TraceSort): SQL | undefined {
 }
 
 /** How many rated traces, in score order, the first try of a score sort filters (× the page size, at least). */
-const WINDOW_PER_ROW = 20;
+const WINDOW_PER_ROW = 100;
 
 /**
  * The rows of a score sort: the traces rated on the score, in score order, then, once those run out,
@@ -130,8 +130,9 @@ const WINDOW_PER_ROW = 20;
  * at most.
  *
  * The rated part tries the (project_id, name, mean, trace_id) index first: the next
- * max(1000, 20 × n) rated traces after the cursor, then the filter on those (primary-key reads).
- * That finds the page when the filter keeps at least one rated trace in 20, and costs one bounded
+ * max(5000, 100 × n) rated traces after the cursor, then the filter on those (primary-key reads).
+ * That finds the page when the filter keeps at least one rated trace in 100 (a day of 60: 1 in 60),
+ * and costs one bounded
  * index range otherwise. When it comes up short, the rest is read filter first (the filter's own
  * indexes, then each match's score by primary key, then a top-n sort): walking the whole score index
  * for a filter whose matches all sort last (a model whose ratings are all 5, sorted worst first)
@@ -153,7 +154,7 @@ export async function scoreSortedRows<C extends SelectedFields>(
   const after = (k?: { v: number; id: string }) => (k ? sql`(${ts.mean}, ${ts.traceId}) ${beyond} (${k.v}::float8, ${k.id})` : undefined);
   const mine = and(eq(ts.projectId, projectId), eq(ts.name, name));
   const start = c && c.v !== null ? { v: Number(c.v), id: c.id } : undefined;
-  const windowSize = Math.max(1000, WINDOW_PER_ROW * n);
+  const windowSize = Math.max(5000, WINDOW_PER_ROW * n);
   let rated: Record<string, unknown>[] = [];
   if (c?.v !== null) {
     const win = db

@@ -149,11 +149,16 @@ describe("sorting the explorer by a score", () => {
     expect(ranged.items.map((t) => t.id)).toEqual(["t2", "t3"]);
   });
 
-  it("finds a filter's matches that sort after the first thousand rated traces (read filter first)", async () => {
-    // 1,100 traces rated 5 and three tagged "rare" rated 1: sorted best first, the rare ones lie
-    // beyond the first try's window of rated traces
-    const many = Array.from({ length: 1100 }, (_, i) => `m${String(i).padStart(4, "0")}`);
-    await ingest(many.flatMap((id) => [trace(id, 30), rating(`r-${id}`, id, "quality", 5)]));
+  it("finds a filter's matches that sort after the first try's window of rated traces (read filter first)", async () => {
+    // 5,200 traces rated 5 (more than the window of max(5000, 100 × page) rated traces the first
+    // try reads, in score order) and three tagged "rare" rated lower: sorted best first, the rare
+    // ones lie beyond the window. Written by SQL (the ratings' trigger keeps trace_scores all the same).
+    await d.db.execute(sql`
+      INSERT INTO traces (project_id, id, timestamp, name)
+      SELECT ${projectId}::uuid, 'm' || lpad(g::text, 4, '0'), now() - interval '30 minutes', 'chat' FROM generate_series(0, 5199) g`);
+    await d.db.execute(sql`
+      INSERT INTO ratings (project_id, id, trace_id, name, data_type, value, source)
+      SELECT ${projectId}::uuid, 'r-m' || g, 'm' || lpad(g::text, 4, '0'), 'quality', 'numeric', 5, 'api' FROM generate_series(0, 5199) g`);
     await ingest(
       ["x1", "x2", "x3"].flatMap((id, i) => [
         { type: "trace", id, body: { timestamp: at(31), name: "chat", tags: ["rare"] } },
