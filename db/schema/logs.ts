@@ -43,6 +43,12 @@ export const traces = pgTable(
     output: jsonb("output"),
     /** Registry link (issue 5), set by the gateway or the client. */
     modelVersionId: uuid("model_version_id"),
+    /**
+     * The prompt version (a model_versions row of a `prompt`) that made the call (issue 20): set by the
+     * gateway's prompt_id, a client's promptVersionId / prompt ref, or a Langfuse prompt attribute. No
+     * foreign key, as model_version_id: ingest checks it against the project once per batch.
+     */
+    promptVersionId: uuid("prompt_version_id"),
     /** Router's decision (issue 6): which route, why. */
     routeDecision: jsonb("route_decision"),
     // Rollups from observations (recomputed at ingest for the traces a batch touched).
@@ -81,6 +87,13 @@ export const traces = pgTable(
     // id too: the explorer orders by (timestamp, id), and an index without it forces a sort of every match
     index("traces_project_model_ts_idx").on(t.projectId, t.model, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst()),
     // the explorer's sorts by latency and cost (either direction: scanned backward for DESC)
+    // the explorer's prompt-version filter, in its (timestamp, id) order
+    index("traces_project_prompt_version_ts_idx").on(
+      t.projectId,
+      t.promptVersionId,
+      t.timestamp.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     index("traces_project_latency_idx").on(t.projectId, t.latencyMs, t.id),
     index("traces_project_cost_idx").on(t.projectId, t.cost, t.id),
     index("traces_project_user_idx").on(t.projectId, t.userId),

@@ -1,0 +1,2 @@
+ALTER TABLE "traces" ADD COLUMN "prompt_version_id" uuid;--> statement-breakpoint
+CREATE INDEX "traces_project_prompt_version_ts_idx" ON "traces" USING btree ("project_id","prompt_version_id","timestamp" DESC NULLS FIRST,"id" DESC NULLS FIRST);
