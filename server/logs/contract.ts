@@ -29,6 +29,8 @@ const when = z.iso
 const text = (max: number) => z.string().max(max);
 const json = z.unknown();
 const tokens = z.number().int().min(0).max(100_000_000);
+/** A prompt of the project's registry by name and version number (Langfuse's promptName / promptVersion). */
+const promptRef = z.object({ name: z.string().min(1).max(200), version: z.number().int().min(1).max(2_147_483_647) });
 
 export const traceBody = z.object({
   timestamp: when.optional(),
@@ -41,6 +43,9 @@ export const traceBody = z.object({
   input: json.optional(),
   output: json.optional(),
   modelVersionId: z.uuid().optional(),
+  /** The prompt version that made the call: its id, or `prompt` by name and version (not both). */
+  promptVersionId: z.uuid().optional(),
+  prompt: promptRef.optional(),
   routeDecision: z.record(z.string(), json).optional(),
 });
 
@@ -63,6 +68,8 @@ export const observationBody = z.object({
   status: z.enum(["ok", "error"]).optional(),
   statusMessage: text(5000).optional(),
   metadata: z.record(z.string(), json).optional(),
+  /** The prompt version it used (Langfuse names it on the generation): links its trace when the project has it. */
+  prompt: promptRef.optional(),
 });
 
 export const ratingBody = z.object({

@@ -5,6 +5,7 @@ import { findJsonProblem } from "../core/json-guard";
 import { type TraceRowIn, upsertObservations, upsertTraces } from "./bulk";
 import { type IngestEvent, type IngestResult, ingestEvent, type ObservationBody, type RatingBody, type TraceBody } from "./contract";
 import { listPrices, priceLookup } from "./prices";
+import { resolvePromptRefs } from "./prompt-refs";
 import { normalizeRating } from "./rating-values";
 import { refreshRollups } from "./rollups";
 import { loadRedactor } from "./settings";
@@ -94,6 +95,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
     valid.push({ i, event: parsed.data, id });
   });
   await dropUnknownModelVersions(db, projectId, valid, results);
+  const promptVersionOf = await resolvePromptRefs(db, projectId, valid, results);
   if (!valid.length) return results;
 
   const redact = await loadRedactor(db, projectId);
@@ -160,6 +162,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
           input: redact(b.input),
           output: redact(b.output),
           model_version_id: b.modelVersionId,
+          prompt_version_id: b.promptVersionId,
           route_decision: b.routeDecision,
         } as TraceRowIn,
       ]),
@@ -169,6 +172,10 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
       const row = traceRows.get(body.traceId);
       if (!row) traceRows.set(body.traceId, { id: body.traceId, timestamp: start });
       else if (start < row.timestamp && !traceEvents.some((e) => e.id === body.traceId && e.body.timestamp)) row.timestamp = start;
+      // a generation that names a prompt links its trace, unless the trace names one itself
+      const promptVersionId = promptVersionOf(body.prompt);
+      const t = traceRows.get(body.traceId) as TraceRowIn;
+      if (promptVersionId && !t.prompt_version_id) t.prompt_version_id = promptVersionId;
     }
     const hours = await upsertTraces(tx, projectId, [...traceRows.values()], now);
 

@@ -229,6 +229,7 @@ export function otlpToEvents(payload: OtlpTraces): OtelConversion {
         status: error ? "error" : "ok",
         statusMessage: lf.statusMessage ?? (error ? span.status?.message || undefined : undefined),
         metadata,
+        prompt: lf.prompt,
       },
     });
     // Langfuse marks the first span it exports as the app's root: its parent (a web framework's span) is not sent

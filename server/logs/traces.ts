@@ -60,6 +60,8 @@ export const traceFilter = z.object({
    * a non-word character -> case-insensitive substring; else words (web-search syntax).
    */
   search: z.string().trim().max(500).optional(),
+  /** the calls one prompt version made (traces.prompt_version_id, issue 20) */
+  promptVersionId: z.uuid().optional(),
 });
 export type TraceFilter = z.infer<typeof traceFilter>;
 
@@ -85,6 +87,7 @@ export function traceWhere(projectId: string, f: TraceFilter): SQL | undefined {
   if (f.latencyMinMs !== undefined) c.push(gte(t.latencyMs, f.latencyMinMs));
   if (f.latencyMaxMs !== undefined) c.push(lte(t.latencyMs, f.latencyMaxMs));
   if (f.ids?.length) c.push(inArray(t.id, f.ids));
+  if (f.promptVersionId) c.push(eq(t.promptVersionId, f.promptVersionId));
   for (const x of f.scores ?? []) {
     const r = schema.ratings;
     if (x.label !== undefined || (x.min === undefined && x.max === undefined))

@@ -20,6 +20,8 @@ const m = schema.registeredModels;
 const v = schema.modelVersions;
 
 export interface PromptView {
+  /** the version's row id (traces.prompt_version_id); the REST and tRPC answers leave it out */
+  id: string;
   name: string;
   version: number;
   type: PromptTemplate["type"];
@@ -139,6 +141,7 @@ export async function getPrompt(
     .orderBy(asc(schema.modelAliases.alias));
   const t = row.prompt;
   return {
+    id: row.id,
     name: p.name,
     version: row.version,
     type: t.type,

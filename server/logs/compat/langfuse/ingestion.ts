@@ -3,6 +3,7 @@ import { type DbOrTx, schema } from "../../../../db/client";
 import { findJsonProblem } from "../../../core/json-guard";
 import { ingestCoalesced } from "../../coalesce";
 import { entityId } from "../../contract";
+import { promptRefOf } from "./otel-attributes";
 
 /**
  * Langfuse's legacy ingestion API (`POST /api/public/ingestion`, what the `langfuse` v3 npm client and
@@ -181,6 +182,7 @@ function observationEvent(kind: Kind, b: Obj, at: unknown, update: boolean): Kee
         promptVersion: b.promptVersion,
         usage: otherUnits,
       }),
+      prompt: promptRefOf(b.promptName, b.promptVersion),
     }),
   };
 }

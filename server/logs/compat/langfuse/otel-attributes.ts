@@ -36,6 +36,8 @@ export interface LangfuseObservation {
   error: boolean;
   statusMessage?: string;
   metadata?: Record<string, unknown>;
+  /** the prompt version it used, which links its trace to that version when the project holds it */
+  prompt?: { name: string; version: number };
 }
 
 export interface LangfuseTrace {
@@ -47,6 +49,14 @@ export interface LangfuseTrace {
   input?: unknown;
   output?: unknown;
   metadata?: Record<string, unknown>;
+}
+
+/** A prompt named by name and version number (an integer, or its digits as text), else nothing. */
+export function promptRefOf(name: unknown, version: unknown): { name: string; version: number } | undefined {
+  const n = num(version);
+  return typeof name === "string" && name && n !== undefined && Number.isInteger(n) && n >= 1 && n <= 2_147_483_647
+    ? { name: name.slice(0, 200), version: n }
+    : undefined;
 }
 
 /** Langfuse's own keys: mapped here (or internal to its SDK), so never copied into metadata. */
@@ -119,6 +129,7 @@ export function langfuseObservation(a: Record<string, unknown>): LangfuseObserva
     error: level === "ERROR",
     statusMessage: str(a[`${OBS}status_message`]),
     metadata,
+    prompt: promptRefOf(a[`${OBS}prompt.name`], a[`${OBS}prompt.version`]),
   };
 }
 
