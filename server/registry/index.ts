@@ -5,6 +5,7 @@ export { aliasHistory, deleteAlias, listAliases, requestMove, rollback } from ".
 export { servingPinGuard } from "./approvals";
 export { checkArtifactPath, detectFormat, taskFromConfig, taskFromFormat } from "./artifact-paths";
 export { versionMetaInput } from "./contract";
+export { createPromptInput } from "./inputs";
 export { deliverWebhookJob } from "./jobs/deliver-webhook";
 export { versionLineage } from "./lineage";
 export { registerBundled, registerLocal } from "./local";

@@ -33,6 +33,8 @@ export interface GatewayContext {
   signal?: AbortSignal;
   /** set by a router: its decision, logged on the call's trace */
   route?: Record<string, unknown>;
+  /** set by a call's `prompt_id` (service-prompt.ts): the prompt version, logged on the call's trace */
+  promptVersionId?: string;
 }
 
 /** Opened keys, per provider row object (rows live in the deployment cache, so a key is opened once per cache fill). */
@@ -228,6 +230,7 @@ export async function viaProvider(
     model: d.providerModel ?? d.name,
     provider: d.providerRow?.name ?? "provider",
     routeDecision: c.route ?? null,
+    promptVersionId: c.promptVersionId ?? null,
     ...call,
   };
   const failed = (message: string) =>

@@ -105,6 +105,7 @@ function traceBase(c: GatewayContext, d: ResolvedDeployment, source: ModelSource
     provider: "keel",
     modelVersionId: source.versionId ?? null,
     routeDecision: c.route ?? null,
+    promptVersionId: c.promptVersionId ?? null,
     ...log,
   };
 }

@@ -44,6 +44,8 @@ export interface GatewayCall {
   provider: string;
   modelVersionId?: string | null;
   routeDecision?: Record<string, unknown> | null;
+  /** the prompt version the call was made from (`prompt_id`) */
+  promptVersionId?: string | null;
   /** the caller's user, session, tags, names and metadata (callTags) */
   tags?: CallTags;
   input: unknown;
@@ -85,6 +87,7 @@ export function logCall(db: DbOrTx, call: GatewayCall, traceId = uuidv7()): stri
         output: call.output,
         ...(call.modelVersionId ? { modelVersionId: call.modelVersionId } : {}),
         ...(call.routeDecision ? { routeDecision: call.routeDecision } : {}),
+        ...(call.promptVersionId ? { promptVersionId: call.promptVersionId } : {}),
       },
     },
     {

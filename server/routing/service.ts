@@ -18,6 +18,7 @@ import {
 import { deploymentOrThrow, type GatewayContext, type GatewayResult, viaProvider } from "./service-gateway";
 import { localChat, localClassifications, localCompletion, localEmbeddings } from "./service-local";
 import { callTags } from "./service-log";
+import { applyPrompt } from "./service-prompt";
 import { routeChat } from "./service-route";
 
 /**
@@ -25,9 +26,11 @@ import { routeChat } from "./service-route";
  * call is answered by a local model or a provider and logged as a trace afterwards.
  */
 export async function chatCompletions(c: GatewayContext, raw: unknown): Promise<GatewayResult> {
-  const body = parseRequest(chatRequest, raw);
-  if (body.model.startsWith("router:")) return routeChat(c, body.model.slice(7), body, chatOnDeployment);
-  return chatOnDeployment(c, body);
+  const prompted = await applyPrompt(c, raw);
+  const body = parseRequest(chatRequest, prompted.body);
+  const pc = prompted.promptVersionId ? { ...c, promptVersionId: prompted.promptVersionId } : c;
+  if (body.model.startsWith("router:")) return routeChat(pc, body.model.slice(7), body, chatOnDeployment);
+  return chatOnDeployment(pc, body);
 }
 
 /** One output, or the list when there are several choices (n > 1, several prompts). */
