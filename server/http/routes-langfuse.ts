@@ -11,6 +11,7 @@ import {
 } from "../logs";
 import { type CallerContext, type HandlerEntry, handlerRoute as h, type PrincipalOf } from "./entry";
 import { json } from "./json";
+import { handleCreatePrompt, handleGetPrompt } from "./langfuse-prompts";
 import { readJsonObjectPerItem } from "./request";
 
 /**
@@ -85,5 +86,28 @@ export const LANGFUSE_ROUTES: HandlerEntry[] = [
     request: "none",
     response: "json",
     handle: async (_req, c) => json(await getLangfuseTrace(c.db, c.project, c.params.traceId ?? "")),
+  }),
+  h({
+    ...common,
+    method: "GET",
+    path: "/api/public/v2/prompts/:name",
+    summary: "A prompt version in Langfuse's shape (its SDKs' getPrompt): ?label= or ?version=, neither is production",
+    role: "viewer",
+    project: "key",
+    request: "none",
+    response: "json",
+    handle: handleGetPrompt,
+  }),
+  h({
+    ...common,
+    method: "POST",
+    path: "/api/public/v2/prompts",
+    summary: "Create a prompt's next version in Langfuse's shape (its SDKs' createPrompt): type text|chat, prompt, config, labels",
+    role: "engineer",
+    project: "key",
+    request: "json",
+    response: "json",
+    status: 201,
+    handle: handleCreatePrompt,
   }),
 ];
