@@ -10,7 +10,11 @@
  * node:http + an undici Pool, no auth, no parsing, no logging), Keel's API handlers on node:http
  * (`--serve`, what `keel start` mounts). Keel logs every call as a trace (group commit), as in production.
  *
- * Usage: DATABASE_URL=postgres://... npm run bench:gateway [-- --connections 1,10,200 --seconds 5]
+ * `--prompt` adds Keel answering a prompt call (issue 20: `prompt_id` + `prompt_variables`, its version
+ * rendered before the request's message) on the same server in the same run, and a second table of
+ * what the prompt costs over the same call without one.
+ *
+ * Usage: DATABASE_URL=postgres://... npm run bench:gateway [-- --connections 1,10,200 --seconds 5 --prompt]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -30,6 +34,7 @@ const { values, positionals } = parseArgs({
     bare: { type: "boolean", default: false },
     connections: { type: "string", default: "1,10,200" },
     seconds: { type: "string", default: "5" },
+    prompt: { type: "boolean", default: false },
   },
 });
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -210,11 +215,29 @@ async function main() {
     });
     const bareProxy = await child("--bare", {}, [String(up.port)]);
     procs.push(bareProxy.proc);
-    const targets = {
+    const targets: Record<string, { url: string; model: string; headers: Record<string, string>; extra?: Record<string, unknown> }> = {
       direct: { url: `${upUrl}/chat/completions`, model: "bench-upstream", headers: {} },
       bare: { url: `http://127.0.0.1:${bareProxy.port}/v1/chat/completions`, model: "bench-upstream", headers: {} },
       keel: { url: `http://127.0.0.1:${keel.port}/api/v1/chat/completions`, model: "fast", headers: { authorization: `Bearer ${key}` } },
     };
+    if (values.prompt) {
+      const made = await fetch(`http://127.0.0.1:${keel.port}/api/v1/prompts`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "bench",
+          messages: [{ role: "system", content: "Answer in one word for {{audience}}." }],
+          config: { temperature: 0 },
+          labels: ["production"],
+        }),
+      });
+      if (made.status !== 201) throw new Error(`the bench prompt was not created: ${made.status} ${await made.text()}`);
+      targets.prompt = {
+        ...(targets.keel as (typeof targets)["keel"]),
+        extra: { prompt_id: "bench", prompt_variables: { audience: "pupils" } },
+      };
+    }
+    const promptRows: string[] = [];
     const keelCpuMs = async () => Number(await (await fetch(`http://127.0.0.1:${keel.port}/__cpu`)).text());
     let keelCpu = 0;
     const f = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
@@ -224,10 +247,18 @@ async function main() {
         const r: Record<string, Result> = {};
         for (const [name, t] of Object.entries(targets)) {
           log(`${name}, ${connections} connections, ${stream ? "stream" : "plain"}`);
-          await load(t.url, chat(t.model, stream), t.headers, connections, 1); // warm-up
-          const cpu0 = name === "keel" ? await keelCpuMs() : 0;
-          r[name] = await load(t.url, chat(t.model, stream), t.headers, connections, Number(values.seconds));
-          if (name === "keel") keelCpu = ((await keelCpuMs()) - cpu0) / ((r[name] as Result).rps * Number(values.seconds));
+          const req = { ...chat(t.model, stream), ...t.extra };
+          await load(t.url, req, t.headers, connections, 1); // warm-up
+          const cpu0 = name === "keel" || name === "prompt" ? await keelCpuMs() : 0;
+          r[name] = await load(t.url, req, t.headers, connections, Number(values.seconds));
+          const cpu = ((await keelCpuMs()) - cpu0) / ((r[name] as Result).rps * Number(values.seconds));
+          if (name === "keel") keelCpu = cpu;
+          if (name === "prompt") {
+            const [k, p] = [r.keel as Result, r.prompt as Result];
+            promptRows.push(
+              `| ${connections} | ${stream ? "SSE" : "JSON"} | ${f(k.p50)} / ${f(k.p99)} | ${k.rps.toFixed(0)} | ${f(p.p50)} / ${f(p.p99)} | ${p.rps.toFixed(0)} | **${f(p.p50 - k.p50)} / ${f(p.p99 - k.p99)}** | ${keelCpu.toFixed(3)} / ${cpu.toFixed(3)} | ${p.errors} |`,
+            );
+          }
         }
         const { direct, bare: b, keel: k } = r as Record<"direct" | "bare" | "keel", Result>;
         rows.push(
@@ -246,6 +277,14 @@ async function main() {
     );
     console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (const r of rows) console.log(r);
+    if (promptRows.length) {
+      console.log("\nthe same Keel server, a call without and with prompt_id (its version cached in process after the first fetch)");
+      console.log(
+        "| conns | body | Keel p50 / p99 | Keel req/s | prompt_id p50 / p99 | prompt_id req/s | added by prompt_id p50 / p99 | CPU ms per call without / with | errors |",
+      );
+      console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+      for (const r of promptRows) console.log(r);
+    }
     console.log(`traces logged by the gateway during the run: ${n}`);
     console.log(
       `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, node ${process.version}`,
