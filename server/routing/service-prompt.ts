@@ -98,7 +98,9 @@ export async function applyPrompt(
   } catch (err) {
     throw asGatewayError(err);
   }
-  const own = Array.isArray(req.messages) ? req.messages : [];
+  if (req.messages !== undefined && !Array.isArray(req.messages))
+    throw new GatewayError(400, "messages: expected a list of messages (they follow the prompt's)", "invalid_request_error", "messages");
+  const own = (req.messages as unknown[] | undefined) ?? [];
   const messages = [...(rendered.type === "text" ? [{ role: "user", content: rendered.prompt }] : rendered.messages), ...own];
   const params = Object.fromEntries(Object.entries(view.config).filter(([k, v]) => CONFIG_PARAMS.includes(k) && v !== null));
   const body: Record<string, unknown> = { ...params };

@@ -187,6 +187,11 @@ describe("the gateway's prompt_id (LiteLLM's fields)", () => {
     expect((await body(noLabel)).error).toMatchObject({ message: `label canary of prompt ${name} not found`, param: "prompt_label" });
     const both = await chat({ model: "mini", prompt_id: name, prompt_label: "production", prompt_version: 1 });
     expect(both.status).toBe(400);
+    const notList = await chat({ model: "mini", prompt_id: name, prompt_variables: { name: "a" }, messages: "hi" });
+    expect(notList.status).toBe(400);
+    expect((await body(notList)).error).toMatchObject({ param: "messages" });
+    // the version's row id is for traces: Keel's own prompt answer leaves it out
+    expect(await body(await call("GET", `/api/v1/prompts/${name}`))).not.toHaveProperty("id");
 
     const theirs = `theirs-${uniq()}`;
     await prompt(theirs, { prompt: "secret", labels: ["production"] }, otherKey);
