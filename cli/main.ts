@@ -85,6 +85,11 @@ const ARGS = {
     pool: { type: "string" },
     server: { type: "string" },
     token: { type: "string" },
+    text: { type: "string" },
+    file: { type: "string" },
+    label: { type: "string", multiple: true },
+    version: { type: "string" },
+    config: { type: "string" },
   },
 } as const;
 const { values: opts, positionals } = argsOrExit(() => parseArgs(ARGS));
@@ -393,7 +398,7 @@ async function main() {
   const [cmd, sub, ...rest] = positionals;
   if (opts.help || !cmd) return console.log(USAGE);
   switch (
-    `${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval", "artifacts", "workers"].includes(cmd) ? ` ${sub}` : ""}`
+    `${cmd}${sub && ["users", "projects", "keys", "models", "router", "tune", "drift", "eval", "artifacts", "workers", "prompts"].includes(cmd) ? ` ${sub}` : ""}`
   ) {
     case "start":
       (await import("../server/core/egress")).egressPolicy(); // a bad KEEL_EGRESS_ALLOW stops the start, rather than every outbound call later
@@ -457,6 +462,8 @@ async function main() {
       return (await import("./artifacts")).artifactsCommand(sub, opts, say); // no database: blobs are named by their sha256
     case `eval ${sub}`: // the database only in local mode (not with --url)
       return (await import("./eval")).evalCommand(sub, opts, say, { withDb, usage: (m) => new UsageError(m, false) });
+    case `prompts ${sub}`: // the database only in local mode (not with --url)
+      return (await import("./prompts")).promptsCommand(sub, rest, opts, say, { withDb, usage: (m) => new UsageError(m, false) });
     default:
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
   }

@@ -64,6 +64,16 @@ export const ARTIFACTS_USAGE = `  artifacts migrate --to s3://BUCKET/PREFIX
                                 KEEL_S3_SECRET_ACCESS_KEY, KEEL_S3_FORCE_PATH_STYLE), read each back and check its sha256;
                                 idempotent; prints counts; exit 1 when a blob failed. Then set KEEL_ARTIFACTS_URL to it
 `;
+export const PROMPTS_USAGE = `  prompts create --project SLUG --name N (--text T | --file F.json|F.txt) [--label L]... [--config JSON]
+                                a prompt or its next version: a .json file holds chat messages ([{"role", "content"}])
+                                or {"prompt"|"messages", "config"}, any other file is the text; {{variables}} as the API
+  prompts get NAME [--label L|--version V]      a version (neither: the production label)
+  prompts list                                  every prompt with its latest version and labels
+  prompts label NAME LABEL --version V [--reason R]
+                                point a label at a version (an approval request or a failed gate where a policy says so)
+                                every prompts command: --project SLUG on this machine's database, or --url URL --key sk_...
+                                a remote Keel over its REST API (the key's project). Exit 1: refused; 2: bad usage
+`;
 
 export const USAGE = `keel <command> [options]   (every command takes --json)
 
@@ -79,4 +89,4 @@ ${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
-${MODELS_USAGE}${ARTIFACTS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${EVAL_USAGE}${DRIFT_USAGE}`;
+${MODELS_USAGE}${ARTIFACTS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${EVAL_USAGE}${DRIFT_USAGE}${PROMPTS_USAGE}`;

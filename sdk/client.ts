@@ -1,4 +1,5 @@
 import { type HandleContext, type TraceHandle, type TraceInput, traceHandle } from "./handles.js";
+import { createPromptsClient, type KeelPrompts, type PromptsOptions } from "./prompts.js";
 import { createRunsClient, type KeelRuns, type RunsOptions } from "./runs.js";
 import { ENVELOPE_BYTES, type Serialized, sendBatch, unrefTimer, utf8Length } from "./transport.js";
 import { type IngestEvent, KeelIngestError, MAX_BATCH_EVENTS } from "./types.js";
@@ -30,6 +31,8 @@ export interface KeelClientOptions {
   enabled?: boolean | undefined;
   /** experiment tracking (`keel.runs`): metric batch size, flush period and its error callback */
   runs?: Pick<RunsOptions, "flushAt" | "flushIntervalMs" | "onError"> | undefined;
+  /** prompt fetching (`keel.prompts`): the cache's freshness window, seconds (default 60), and the hook told when a stale prompt is served */
+  prompts?: Pick<PromptsOptions, "cacheTtlSeconds" | "onError"> | undefined;
 }
 
 export interface KeelClient {
@@ -45,6 +48,8 @@ export interface KeelClient {
   readonly pending: number;
   /** Experiment tracking: `await keel.runs.start({ experiment, params })`, then `run.log({ loss }, { step })`, `await run.end()`. */
   readonly runs: KeelRuns;
+  /** Prompts: `const p = await keel.prompts.get("support", { label: "production" })`, then `p.compile({ question })`. */
+  readonly prompts: KeelPrompts;
 }
 
 const MiB = 1024 * 1024;
@@ -197,8 +202,17 @@ export function createKeelClient(options: KeelClientOptions): KeelClient {
     requestTimeoutMs: transport.requestTimeoutMs,
   });
 
+  const prompts = createPromptsClient({
+    ...options.prompts,
+    baseUrl: options.baseUrl,
+    apiKey: options.apiKey,
+    fetch: transport.fetch,
+    requestTimeoutMs: transport.requestTimeoutMs,
+  });
+
   return {
     runs,
+    prompts,
     trace: (body) => traceHandle(ctx, body),
     enqueue,
     flush,

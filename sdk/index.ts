@@ -2,6 +2,21 @@
 export { createKeelClient, type KeelClient, type KeelClientOptions } from "./client.js";
 export type { ObservationHandle, ObservationInput, ObservationUpdate, RatingInput, TraceHandle, TraceInput } from "./handles.js";
 export { type ObserveOpenAIOptions, observeOpenAI } from "./openai.js";
+export { type ChatMessage, KeelPromptVariableError, type PromptVariables } from "./prompt-render.js";
+export {
+  type ChatPrompt,
+  type CreatedPrompt,
+  type CreatePromptInput,
+  createPromptsClient,
+  type GetPromptOptions,
+  type KeelPrompt,
+  KeelPromptError,
+  type KeelPrompts,
+  type LabelMove,
+  type PromptSummary,
+  type PromptsOptions,
+  type TextPrompt,
+} from "./prompts.js";
 export {
   createRunsClient,
   type KeelRun,

@@ -5,7 +5,8 @@ export { aliasHistory, deleteAlias, listAliases, requestMove, rollback } from ".
 export { servingPinGuard } from "./approvals";
 export { checkArtifactPath, detectFormat, taskFromConfig, taskFromFormat } from "./artifact-paths";
 export { versionMetaInput } from "./contract";
-export { createPromptInput } from "./inputs";
+// `keel prompts` on a local database checks its input with the API's own schemas
+export { createPromptInput, promptLabel } from "./inputs";
 export { deliverWebhookJob } from "./jobs/deliver-webhook";
 export { versionLineage } from "./lineage";
 export { registerBundled, registerLocal } from "./local";

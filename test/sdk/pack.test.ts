@@ -74,7 +74,12 @@ await keel.shutdown();
 const options: ObserveOpenAIOptions = { client: keel, traceName: undefined };
 const wrapped: { chat: object } = observeOpenAI({ chat: {} }, options);
 
-console.log(JSON.stringify({ traceId: trace.id, runId: run.id, status: ended.status, errors: errors.map((e) => e.message), uuid: uuidv7().length, wrapped: typeof wrapped.chat }));
+// prompts: created, fetched by label (optional fields take undefined), compiled by type
+await keel.prompts.create({ name: "packed-prompt", prompt: "Hi {{who}}", labels: ["production"], commitMessage: process.env.NO_SUCH_VARIABLE });
+const prompt = await keel.prompts.get("packed-prompt", { label: process.env.NO_SUCH_VARIABLE });
+const compiled: string = prompt.type === "text" ? prompt.compile({ who: "you" }) : (prompt.compile({ who: "you" })[0]?.content ?? "");
+
+console.log(JSON.stringify({ traceId: trace.id, runId: run.id, status: ended.status, errors: errors.map((e) => e.message), uuid: uuidv7().length, wrapped: typeof wrapped.chat, prompt: compiled }));
 if (errors.length) process.exitCode = 1;
 `;
 
@@ -162,7 +167,7 @@ describe("the SDK's npm package", () => {
       KEEL_RELEASE: "packed-1.0",
     });
     const result = JSON.parse(stdout.trim().split("\n").pop() as string);
-    expect(result).toMatchObject({ traceId, status: "FINISHED", errors: [], uuid: 36, wrapped: "object" });
+    expect(result).toMatchObject({ traceId, status: "FINISHED", errors: [], uuid: 36, wrapped: "object", prompt: "Hi you" });
 
     // 5. what landed, read through the services
     const got = await getTrace(d.db, projectId, traceId);
