@@ -5,10 +5,13 @@ import { pageOf, rowSchema } from "../core/output-schema";
 /** Outputs of api.evals.* (issue 15: every procedure declares one; the OpenAPI document is generated from them). */
 
 export const evalRunOut = rowSchema(evalRuns);
+/** The prompt version a run rendered its rows with, as it resolved when the run was created. */
+const runPromptOut = z.object({ id: z.string(), name: z.string(), version: z.number(), label: z.string().optional() });
 export const evalRunProgressOut = evalRunOut.extend({
   itemsDone: z.number(),
   itemsTotal: z.number(),
   dataset: z.object({ name: z.string(), version: z.number() }).nullable(),
+  prompt: runPromptOut.nullable(),
 });
 export const evalItemOut = z.object({
   idx: z.number(),
@@ -33,6 +36,8 @@ const runRef = z.object({
   id: z.string(),
   name: z.string(),
   target: z.string(),
+  /** a run whose template was a prompt version: which */
+  prompt: z.object({ name: z.string(), version: z.number() }).nullable(),
   cost: z.number().nullable(),
   /** a router run: the share of items its large targets answered */
   largeShare: z.number().nullable(),

@@ -2,11 +2,11 @@ import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
-import { cacheKeyOf, generatorFor } from "./generate";
+import { cacheKeyOf, generatorFor, renderRow } from "./generate";
 import { estimateInput } from "./inputs";
 import { liveTargets } from "./live";
 import { checkScorers, REASONING_TOKENS, type ScorerInput, VERDICT_TOKENS } from "./scorers";
-import { checkLiveTarget, DEFAULT_TEMPLATE, renderTemplate } from "./target";
+import { checkLiveTarget } from "./target";
 
 /**
  * What a run would cost before it starts (the console's "New eval run" shows it as the inputs change):
@@ -92,13 +92,17 @@ export async function estimateRun(db: DbOrTx, projectId: string, input: z.infer<
     if (!page.length) break;
     after = page[page.length - 1]?.idx ?? after;
     items += page.length;
-    const rendered = target ? page.map((row) => renderTemplate(target.template?.text ?? DEFAULT_TEMPLATE, row)) : [];
+    // through the run's prompt version when it has one (a row it cannot fill is counted as rendering empty)
+    const sent = target && generator ? page.map((row) => renderRow(generator, target, row)) : [];
+    const rendered = sent.map((r) =>
+      "error" in r ? "" : typeof r.rendered === "string" ? r.rendered : r.rendered.map((m) => m.content).join("\n"),
+    );
     const hits =
       target && generator
         ? await cachedKeys(
             db,
             projectId,
-            rendered.map((t) => cacheKeyOf(generator, target, t)),
+            sent.map((r) => ("error" in r ? "" : cacheKeyOf(generator, target, r.rendered))),
           )
         : null;
     page.forEach((row, i) => {

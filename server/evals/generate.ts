@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import type { JobContext } from "../core/queue";
-import { type LiveAnswer, type LiveRef, type LiveTarget, liveTargets } from "./live";
-import { DEFAULT_TEMPLATE, type LiveTargetInput, refOf, renderTemplate } from "./target";
+import { type EvalPrompt, type LiveAnswer, type LiveRef, type LiveTarget, liveTargets } from "./live";
+import { DEFAULT_TEMPLATE, type LiveTargetInput, promptVariables, refOf, renderTemplate, resolvePrompt } from "./target";
 
 type Row = typeof schema.datasetRows.$inferSelect;
 export interface Generated {
@@ -28,6 +28,9 @@ export interface Generator {
   ref: LiveRef;
   deployment: LiveTarget;
   api: "chat" | "completion";
+  /** the prompt version the run renders each row with (its stored version, not its label now), and its config's parameters */
+  prompt: EvalPrompt | null;
+  promptParams: Record<string, unknown>;
   concurrency: number;
   /** USD spent so far by the run (resumed runs start from their stored items) and its ceiling */
   spent: number;
@@ -43,24 +46,50 @@ export async function generatorFor(
   const ref = refOf(target);
   const d = await liveTargets().resolve(db, projectId, ref);
   if (typeof d === "string") throw new Error(d);
-  const api = target.kind === "router" ? "chat" : (target.template?.kind ?? (d.task === "completion" ? "completion" : "chat"));
+  const prompt = target.prompt ? await resolvePrompt(db, projectId, target.prompt) : null;
+  // a chat prompt sends its messages; a text prompt a completion, or one user message where the target answers chat
+  const kind = prompt ? (prompt.template.type === "chat" ? "chat" : undefined) : target.template?.kind;
+  const api = target.kind === "router" ? "chat" : (kind ?? (d.task === "completion" ? "completion" : "chat"));
   const limit = d.concurrencyLimit ?? EVAL_CONCURRENCY;
   return {
     ref,
     deployment: d,
     api,
+    prompt,
+    promptParams: prompt ? configParams(prompt.config) : {},
     concurrency: Math.max(1, Math.min(EVAL_CONCURRENCY, limit)),
     spent: budget?.spent ?? 0,
     maxCost: budget?.maxCost ?? null,
   };
 }
 
+/** Model parameters a prompt version's config may set (as the gateway's prompt_id takes them); the target picks the model. */
+const CONFIG_PARAMS = ["temperature", "top_p", "max_tokens", "stop", "seed", "frequency_penalty", "presence_penalty"];
+const configParams = (config: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(config).filter(([k, v]) => CONFIG_PARAMS.includes(k) && v !== null && v !== undefined));
+
+/** What one item sends: the rendered text (a prompt or one user message), or a chat prompt's messages. */
+export type Rendered = string | { role: string; content: string }[];
+
+/** A row rendered through the run's prompt version or template; a variable the row lacks is the item's error, naming it. */
+export function renderRow(g: Generator, target: LiveTargetInput, row: Row): { rendered: Rendered } | { error: string } {
+  if (!g.prompt) return { rendered: renderTemplate(target.template?.text ?? DEFAULT_TEMPLATE, row) };
+  try {
+    const t = liveTargets().renderPrompt(g.prompt.template, promptVariables(row.input));
+    return { rendered: t.type === "chat" ? t.messages : t.prompt };
+  } catch (err) {
+    return { error: `prompt ${g.prompt.name} version ${g.prompt.version}: ${(err as Error).message} in the row's input` };
+  }
+}
+
 /** Thrown when a run's answers have cost its ceiling: the run stops as failed, keeping what it scored. */
 export class CostCeilingReached extends Error {}
 
 /** The cache key of one answer: the model, the target's defaults, the API, the rendered input and the parameters. */
-export function cacheKeyOf(g: Generator, target: LiveTargetInput, rendered: string): string {
+export function cacheKeyOf(g: Generator, target: LiveTargetInput, rendered: Rendered): string {
   const facts = [g.deployment.modelKey, g.deployment.defaults, g.api, rendered, target.params ?? {}];
+  // a prompt's parameters change its answers; runs without one keep their earlier keys
+  if (Object.keys(g.promptParams).length) facts.push(g.promptParams);
   return createHash("sha256").update(JSON.stringify(facts)).digest("hex");
 }
 
@@ -100,10 +129,15 @@ function textOf(result: LiveAnswer, api: "chat" | "completion") {
 }
 
 /** One call through the gateway's service layer (in process), logged as a trace tagged with the run. */
-async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, target: LiveTargetInput, idx: number, rendered: string) {
+async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, target: LiveTargetInput, idx: number, rendered: Rendered) {
   const p = target.params ?? {};
+  const text = typeof rendered === "string" ? rendered : "";
   const body = {
-    ...(g.api === "chat" ? { messages: [{ role: "user", content: rendered }] } : { prompt: rendered }),
+    // the prompt version's parameters go under the target's own
+    ...g.promptParams,
+    ...(g.api === "chat"
+      ? { messages: typeof rendered === "string" ? [{ role: "user", content: rendered }] : rendered }
+      : { prompt: text }),
     ...(p.maxTokens !== undefined ? { max_tokens: p.maxTokens } : {}),
     ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
     ...(p.seed !== undefined ? { seed: p.seed } : {}),
@@ -143,7 +177,10 @@ export async function withRetries<T>(signal: AbortSignal, call: () => Promise<T>
 
 /** One item: from the cache, else the deployment with retries on transient failures; a final failure is the item's error. */
 async function generateOne(ctx: JobContext<unknown>, runId: string, g: Generator, target: LiveTargetInput, row: Row): Promise<Generated> {
-  const rendered = renderTemplate(target.template?.text ?? DEFAULT_TEMPLATE, row);
+  const r0 = renderRow(g, target, row);
+  if ("error" in r0)
+    return { idx: row.idx, prediction: "", error: r0.error, cacheKey: null, answeredBy: null, latencyMs: null, cost: null, traceId: null };
+  const rendered = r0.rendered;
   const cacheKey = cacheKeyOf(g, target, rendered);
   const hit = await cached(ctx.db, ctx.projectId as string, cacheKey);
   // a cached answer costs nothing now; its answerer, latency and trace are the first run's

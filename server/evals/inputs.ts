@@ -5,8 +5,23 @@ import { z } from "zod";
  * schemas (scripts/check-boundaries.ts lets app/ import `server/<slug>/inputs.ts` files only).
  */
 
+/**
+ * A registry prompt as the run's template: its `label` (default `production`) or its `version`. The run
+ * stores the version it resolved to, so a later label move does not change the run.
+ */
+export const promptRefInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    label: z.string().trim().min(1).max(100).optional(),
+    version: z.number().int().positive().optional(),
+  })
+  .refine((p) => p.label === undefined || p.version === undefined, { error: "give label or version, not both", path: ["version"] });
+export type PromptRefInput = z.infer<typeof promptRefInput>;
+
 const liveOptions = {
   template: z.object({ kind: z.enum(["chat", "completion"]), text: z.string().min(1).max(20_000) }).optional(),
+  /** instead of a template (not both): a prompt version's messages or text, filled from each row's input */
+  prompt: promptRefInput.optional(),
   params: z
     .object({
       maxTokens: z.number().int().min(1).max(32_768).optional(),

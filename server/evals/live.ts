@@ -51,7 +51,25 @@ export type LiveAnswer =
     }
   | { kind: "stream" };
 
+/** A prompt version's template as an eval run uses it (registry prompts, through routing's provider). */
+export type PromptTemplateLike =
+  | { type: "text"; prompt: string }
+  | { type: "chat"; messages: { role: "system" | "user" | "assistant"; content: string }[] };
+
+export interface EvalPrompt {
+  /** the version's row id (model_versions): runs that used it are linked to it for its label's gates */
+  id: string;
+  name: string;
+  version: number;
+  template: PromptTemplateLike;
+  config: Record<string, unknown>;
+}
+
 export interface LiveTargets {
+  /** a prompt version by label or number; a DomainError (404 naming the prompt, label or version) when missing */
+  prompt(db: DbOrTx, projectId: string, ref: { name: string; label?: string; version?: number }): Promise<EvalPrompt>;
+  /** the template filled (server/registry/prompt-render.ts): a variable it uses but not given is a DomainError naming it; others are ignored */
+  renderPrompt(template: PromptTemplateLike, variables: Record<string, string | number | boolean>): PromptTemplateLike;
   /** the target as it resolves now, or why it cannot answer (a sentence naming it) */
   resolve(db: DbOrTx, projectId: string, ref: LiveRef): Promise<LiveTarget | string>;
   /** one call through the gateway's service layer, in process; a refusal is a non-200 answer, not a throw */

@@ -10,7 +10,7 @@ import { evalRunJob } from "./jobs/run";
 import { parseMetricOptions } from "./score-jsonl";
 import { checkScorers } from "./scorers";
 import { pairedBootstrap } from "./stats";
-import { checkLiveTarget } from "./target";
+import { checkLiveTarget, type RunPrompt, resolvePrompt, runPromptOf } from "./target";
 
 const r = schema.evalRuns;
 const items = schema.evalItems;
@@ -33,7 +33,9 @@ export async function getRunWithProgress(
   db: DbOrTx,
   projectId: string,
   runId: string,
-): Promise<EvalRun & { itemsDone: number; itemsTotal: number; dataset: { name: string; version: number } | null }> {
+): Promise<
+  EvalRun & { itemsDone: number; itemsTotal: number; dataset: { name: string; version: number } | null; prompt: RunPrompt | null }
+> {
   const run = await getRun(db, projectId, runId);
   const [done] = await db.select({ n: sql<number>`count(*)::int` }).from(items).where(eq(items.runId, run.id));
   const [version] = await db
@@ -46,6 +48,8 @@ export async function getRunWithProgress(
     itemsDone: done?.n ?? 0,
     itemsTotal: version?.rowCount ?? 0,
     dataset: version ? { name: version.datasetName, version: version.version } : null,
+    // the prompt version the run rendered its rows with, as resolved when it was created
+    prompt: runPromptOf(run.target),
   };
 }
 
@@ -71,6 +75,16 @@ export async function createRun(db: DbOrTx, actor: Actor, projectId: string, inp
     );
   if (target.kind !== "predictions") await checkLiveTarget(db, projectId, version.id, target);
   else await checkStoredPredictions(db, version);
+  // the prompt version as it resolves now, stored with the run: a later label move does not change the run
+  const prompt = target.kind !== "predictions" && target.prompt ? await resolvePrompt(db, projectId, target.prompt) : null;
+  const runPrompt: RunPrompt | null = prompt
+    ? {
+        id: prompt.id,
+        name: prompt.name,
+        version: prompt.version,
+        ...(target.kind !== "predictions" && target.prompt?.version === undefined ? { label: target.prompt?.label ?? "production" } : {}),
+      }
+    : null;
   const names = new Set<string>();
   for (const [i, s] of scorers.entries()) {
     const key = `${s.kind}.${s.name}`;
@@ -86,7 +100,8 @@ export async function createRun(db: DbOrTx, actor: Actor, projectId: string, inp
         projectId,
         name: input.name,
         datasetVersionId: version.id,
-        target: target.kind === "predictions" ? { kind: "column", column: "prediction" } : target,
+        target:
+          target.kind === "predictions" ? { kind: "column", column: "prediction" } : runPrompt ? { ...target, prompt: runPrompt } : target,
         metrics: input.metrics,
         scorers,
         maxCost: input.maxCost ?? null,
@@ -94,6 +109,8 @@ export async function createRun(db: DbOrTx, actor: Actor, projectId: string, inp
       })
       .returning();
     if (!run) throw new Error("insert returned nothing");
+    // linked to the prompt version it ran, as a registry version's runs are: its labels' gates read it (registry/approvals.ts)
+    if (runPrompt) await tx.insert(schema.modelVersionEvals).values({ projectId, versionId: runPrompt.id, evalRunId: run.id });
     const job = await enqueue(tx, evalRunJob, { runId: run.id }, { projectId, key: `evals.run:${run.id}`, createdBy: actor.userId });
     const [withJob] = await tx.update(r).set({ jobId: job.id }).where(eq(r.id, run.id)).returning();
     await recordAudit(tx, actor, { projectId, action: "evals.run.create", targetType: "eval_run", targetId: run.id, after: input });
@@ -164,6 +181,7 @@ function sideOf(run: EvalRun) {
         : t.kind === "version"
           ? `version:${t.versionId}`
           : `${t.kind}:${t.name}`;
+  const prompt = runPromptOf(t);
   const agg = (run.aggregates ?? {}) as {
     cost?: { total?: number };
     routing?: { largeShare?: number };
@@ -173,6 +191,7 @@ function sideOf(run: EvalRun) {
     id: run.id,
     name: run.name,
     target,
+    prompt: prompt ? { name: prompt.name, version: prompt.version } : null,
     cost: agg.cost?.total ?? null,
     largeShare: agg.routing?.largeShare ?? null,
     answeredBy: agg.answeredBy ?? null,

@@ -2,11 +2,19 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { DomainError } from "../core/errors";
 import type { TargetInput } from "./inputs";
-import { type LiveRef, type LiveTarget, liveTargets } from "./live";
+import { type EvalPrompt, type LiveRef, type LiveTarget, liveTargets } from "./live";
 
 /** The target input lives in inputs.ts (plain zod, for the console's form too). */
 export { type TargetInput, targetInput } from "./inputs";
 export type LiveTargetInput = Exclude<TargetInput, { kind: "predictions" }>;
+/** The prompt version a run resolved at create time, stored in its target (no later label move changes it). */
+export interface RunPrompt {
+  id: string;
+  name: string;
+  version: number;
+  /** the label it was resolved by, if it was */
+  label?: string;
+}
 /** @deprecated the name of the first live kind; every live kind is generated alike */
 export type DeploymentTarget = LiveTargetInput;
 
@@ -98,8 +106,50 @@ export async function checkLiveTarget(db: DbOrTx, projectId: string, versionId: 
     throw new DomainError("BAD_REQUEST", `${d.label} serves completions only; use a completion template`, "target.template.kind");
   if (target.kind === "router" && target.template?.kind === "completion")
     throw new DomainError("BAD_REQUEST", `router ${target.name} routes chat calls; use a chat template`, "target.template.kind");
+  if (target.prompt) {
+    if (target.template) throw new DomainError("BAD_REQUEST", "give template or prompt, not both", "target.prompt");
+    const p = await resolvePrompt(db, projectId, target.prompt);
+    if (p.template.type === "chat" && d.local && d.task !== "chat")
+      throw new DomainError("BAD_REQUEST", `${d.label} serves completions only; prompt ${p.name} is a chat prompt`, "target.prompt");
+    // a row missing a variable the prompt uses is that item's failure, not the run's: no row check here
+    return d;
+  }
   await checkTemplate(db, versionId, target.template?.text ?? DEFAULT_TEMPLATE, "target.template.text");
   return d;
+}
+
+/** The prompt version a stored run target used, if any (the run view and a comparison's sides show it). */
+export function runPromptOf(target: { kind: string }): RunPrompt | null {
+  return (target as { prompt?: RunPrompt }).prompt ?? null;
+}
+
+/** A run's prompt version: by number, else by label (default production); a 404 names the prompt, label or version. */
+export async function resolvePrompt(
+  db: DbOrTx,
+  projectId: string,
+  ref: { name: string; label?: string; version?: number },
+): Promise<EvalPrompt> {
+  const byRef = ref.version !== undefined ? { name: ref.name, version: ref.version } : { name: ref.name, label: ref.label ?? "production" };
+  try {
+    return await liveTargets().prompt(db, projectId, byRef);
+  } catch (err) {
+    // the registry names its own fields (label, version, name): named here as the run input names them
+    if (err instanceof DomainError) {
+      const field = err.field === "label" || err.field === "version" ? `target.prompt.${err.field}` : "target.prompt.name";
+      throw new DomainError(err.code, err.message, field);
+    }
+    throw err;
+  }
+}
+
+/** A row's input as a prompt's variables: an object's keys (objects and lists as JSON), a string as `input`. */
+export function promptVariables(input: unknown): Record<string, string | number | boolean> {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return { input: asText(input) };
+  return Object.fromEntries(
+    Object.entries(input as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : JSON.stringify(v)]),
+  );
 }
 
 /** Every row of the version fills every placeholder of `text`; else a 400 naming the first missing one and its row. */

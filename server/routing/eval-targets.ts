@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DbOrTx } from "../../db/client";
 import { type LiveRef, type LiveTarget, provideLiveTargets } from "../evals";
-import { getModel, resolveVersion } from "../registry";
+import { getModel, getPrompt, renderTemplate, resolveVersion, templateVariables } from "../registry";
 import { type ResolvedDeployment, resolveDeployment } from "../serving";
 import { chatCompletions, chatOn, completionOn, completions, embeddings } from "./service";
 import { GatewayError } from "./service-contract";
@@ -117,6 +117,17 @@ function usageOf(body: unknown): { input: number; output: number } {
 /** Eval runs' live targets (server/evals/live.ts): deployments, registry versions and routers, answered by the gateway's own functions. */
 provideLiveTargets({
   resolve: resolveTarget,
+  async prompt(db, projectId, ref) {
+    const v = await getPrompt(db, projectId, ref);
+    const template =
+      v.type === "text" ? { type: "text" as const, prompt: v.prompt ?? "" } : { type: "chat" as const, messages: v.messages ?? [] };
+    return { id: v.id, name: v.name, version: v.version, template, config: v.config };
+  },
+  // a row's input may hold more keys than the prompt uses: only the used ones are passed
+  renderPrompt: (template, variables) => {
+    const used = templateVariables(template);
+    return renderTemplate(template, Object.fromEntries(Object.entries(variables).filter(([k]) => used.includes(k))));
+  },
   async call(c, ref, api, body) {
     try {
       let d: ResolvedDeployment | null = null;
