@@ -19,6 +19,7 @@ export interface EvalOptions {
   target?: string;
   template?: string;
   "template-kind"?: string;
+  prompt?: string;
   scorer?: string;
   scorers?: string;
   gate?: string[];
@@ -56,6 +57,7 @@ function flagOf(field: string | undefined): string | null {
   if (!field) return null;
   const flags: [RegExp, string][] = [
     [/^target\.template/, "--template"],
+    [/^target\.prompt/, "--prompt"],
     [/^target/, "--target"],
     [/^rows/, "--data"],
     [/^dataset/, "--dataset"],
@@ -92,6 +94,9 @@ interface RunView {
   aggregates: unknown;
   itemsDone?: number;
   itemsTotal?: number;
+  /** the prompt version the run used: the run view's, else the stored target's (a run just created) */
+  prompt?: { name: string; version: number; label?: string } | null;
+  target?: unknown;
 }
 
 export async function evalCommand(sub: string | undefined, opts: EvalOptions, say: Say, hooks: EvalHooks): Promise<void> {
@@ -123,6 +128,9 @@ async function planOf(opts: EvalOptions, usage: EvalHooks["usage"]): Promise<Pla
   if (target.kind === "predictions" && (opts.template || kind))
     throw usage("--template: a run on stored predictions generates nothing; give a live --target");
   const template = opts.template || kind ? { kind: kind ?? "chat", text: opts.template ?? "{{input}}" } : undefined;
+  const prompt = opts.prompt !== undefined ? promptOf(opts.prompt, usage) : undefined;
+  if (prompt && template) throw usage("--prompt: give --template or --prompt, not both");
+  if (prompt && target.kind === "predictions") throw usage("--prompt: a run on stored predictions generates nothing; give a live --target");
 
   const metrics: Record<string, Record<string, unknown>> = {};
   for (const s of (opts.scorer ?? "").split(",").map((x) => x.trim())) {
@@ -178,7 +186,8 @@ async function planOf(opts: EvalOptions, usage: EvalHooks["usage"]): Promise<Pla
     if (dataset.version !== undefined && !(Number.isInteger(dataset.version) && dataset.version > 0))
       throw usage(`--dataset ${spec}: the version after @ must be a number`);
   }
-  const liveTarget = target.kind === "predictions" ? target : { ...target, ...(template ? { template } : {}) };
+  const liveTarget =
+    target.kind === "predictions" ? target : { ...target, ...(template ? { template } : {}), ...(prompt ? { prompt } : {}) };
   const input = {
     name: (opts.name ?? `${opts.target} on ${dataset.name}`).slice(0, 200),
     dataset,
@@ -189,6 +198,17 @@ async function planOf(opts: EvalOptions, usage: EvalHooks["usage"]): Promise<Pla
     ...(maxCost !== undefined ? { maxCost } : {}),
   };
   return { project: opts.project, input, rules, baseline: opts.baseline ?? null, wait: Boolean(opts.wait) };
+}
+
+/** `--prompt NAME`, `NAME@LABEL` or `NAME:VERSION` (a prompt's name holds neither @ nor :). */
+function promptOf(spec: string, usage: EvalHooks["usage"]): { name: string; label?: string; version?: number } {
+  const m = spec.trim().match(/^([^@:]+)(?:@([^@:]+)|:([^@:]+))?$/);
+  if (!m) throw usage(`--prompt ${spec}: expected NAME, NAME@LABEL or NAME:VERSION`);
+  const name = (m[1] as string).trim();
+  if (m[3] === undefined) return { name, ...(m[2] ? { label: m[2].trim() } : {}) };
+  const version = Number(m[3]);
+  if (!(Number.isInteger(version) && version > 0)) throw usage(`--prompt ${spec}: the version after : must be a positive number`);
+  return { name, version };
 }
 
 /** A JSONL (or CSV) file's rows, parsed as dataset uploads are: a bad line is named with the file. */
@@ -373,16 +393,26 @@ async function report(run: RunView, baseline: RunView | null, plan: Plan, say: S
       return { rule, passed: false, actual: null };
     }
   });
+  const p = run.prompt ?? (run.target as { prompt?: RunView["prompt"] } | undefined)?.prompt ?? null;
+  const prompt = p ? { name: p.name, version: p.version } : null;
+  const using = prompt ? ` with prompt ${prompt.name}:${prompt.version}` : "";
   if (!plan.wait) {
-    say(`eval run ${run.name} queued (${run.id})`, { run: run.id, status: run.status, metrics, gates });
+    say(`eval run ${run.name} queued${using} (${run.id})`, {
+      run: run.id,
+      status: run.status,
+      ...(prompt ? { prompt } : {}),
+      metrics,
+      gates,
+    });
     return;
   }
   const items = run.itemsTotal !== undefined ? `: ${run.itemsDone} of ${run.itemsTotal} items` : "";
   const lines = [
     `eval run ${run.name} (${run.id}) ${run.status}${items}${run.error ? ` (${run.error})` : ""}`,
+    ...(prompt ? [`  prompt ${prompt.name} version ${prompt.version}`] : []),
     ...Object.entries(metrics).map(([k, v]) => `  ${k.padEnd(24)} ${Number.isInteger(v) ? v : v.toFixed(4)}`),
     ...gates.map((g) => `  ${g.passed ? "PASS" : "FAIL"} ${g.rule}${g.actual === null ? "" : ` (${+g.actual.toFixed(4)})`}`),
   ];
-  say(lines.join("\n"), { run: run.id, status: run.status, metrics, gates });
+  say(lines.join("\n"), { run: run.id, status: run.status, ...(prompt ? { prompt } : {}), metrics, gates });
   if (run.status !== "succeeded" || gates.some((g) => !g.passed)) process.exitCode = 1;
 }

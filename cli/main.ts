@@ -74,6 +74,7 @@ const ARGS = {
     target: { type: "string" },
     template: { type: "string" },
     "template-kind": { type: "string" },
+    prompt: { type: "string" },
     scorer: { type: "string" },
     gate: { type: "string", multiple: true },
     baseline: { type: "string" },

@@ -44,13 +44,15 @@ export const DRIFT_USAGE = `  drift stats [--input FILE.jsonl] [--output FILE.js
                                 kstwobign_sf, column; stdin/stdout by default, no database needed
 `;
 export const EVAL_USAGE = `  eval run --project SLUG (--dataset NAME[@VERSION] | --data FILE.jsonl --dataset-name NAME) --target TARGET
-           [--template TEXT] [--template-kind chat|completion] [--scorer rouge,bleu,chrf,exact_match] [--scorers FILE.json]
+           [--template TEXT] [--template-kind chat|completion] [--prompt NAME[@LABEL|:VERSION]] [--scorer rouge,bleu,chrf,exact_match] [--scorers FILE.json]
            [--gate "rougeL.fmeasure >= 0.4"]... [--baseline RUN] [--max-cost USD] [--name NAME] [--wait]
            [--url URL --key sk_...]
                                   an eval run for CI: TARGET is deployment:NAME, model:NAME@ALIAS, model:NAME:VERSION,
                                   router:NAME or predictions (a bare NAME: a deployment); a file's rows {"input",
                                   "references": [...]} become a dataset version in the run's transaction; the template's
                                   {{input}}, {{input.KEY}}, {{metadata.KEY}}, {{references.0}} are filled from each row;
+                                  --prompt: a registry prompt version instead of a template (label default production), its
+                                  {{variables}} filled from each row's input keys (a text input: {{input}});
                                   --scorers: a JSON array of judge, embedding, regex and json scorers as the API takes them.
                                   --wait prints the run's figures and each gate (a rule over them, as eval gates take;
                                   baseline.FIGURE with --baseline, a run id or the newest succeeded run of that name);

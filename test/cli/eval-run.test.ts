@@ -9,7 +9,7 @@ import { startWorker, type WorkerHandle } from "../../server/core/worker";
 import { BleuCorpus, evalRunJob, exactMatch } from "../../server/evals";
 import { figuresOf } from "../../server/evals/figures";
 import { parseMetricOptions, scoreOne } from "../../server/evals/score-jsonl";
-import { registerBundled } from "../../server/registry";
+import { createPrompt, registerBundled } from "../../server/registry";
 import "../../server/routing"; // the live targets, for the worker this file starts
 import { SYSTEM_ACTOR } from "../../server/workspace";
 import { makeKey, makeProject } from "../factories/workspace";
@@ -346,6 +346,56 @@ describe("keel eval run (local mode)", () => {
       .where(eq(schema.jobs.id, stored?.jobId ?? ""));
     expect(job).toMatchObject({ status: "succeeded" });
     expect(job?.workerId?.startsWith(`${os.hostname()}:${res.pid}:`)).toBe(true);
+  });
+
+  it("renders the rows through --prompt NAME[@LABEL|:VERSION], says which version it used, and links the run to it", async () => {
+    const rows = ROWS.map(({ prediction: _, ...r }) => r);
+    await createPrompt(d.db, SYSTEM_ACTOR, projectId, {
+      name: "cli-qa",
+      prompt: "Question: {{input}}\nAnswer:",
+      config: { max_tokens: 4 },
+      labels: ["production"],
+    });
+    await createPrompt(d.db, SYSTEM_ACTOR, projectId, { name: "cli-qa", messages: [{ role: "user", content: "Q: {{input}}" }] });
+    const gen = ["eval", "run", "--project", slug, "--data", file("prompted.jsonl", rows), "--dataset-name", "ci-prompted"];
+    const target = ["--target", "model:tiny-gpt2@production", "--scorer", "rouge"];
+    for (const [spec, version] of [
+      ["cli-qa", 1],
+      ["cli-qa@production", 1],
+      ["cli-qa:2", 2],
+    ] as const) {
+      const res = await keel([...gen, ...target, "--prompt", spec, "--wait", "--json"]);
+      expect(res.stderr).toBe("");
+      expect(res.code).toBe(0);
+      expect(res.out).toMatchObject({ status: "succeeded", prompt: { name: "cli-qa", version } });
+      const stored = await run(res.out?.run);
+      expect(stored?.target).toMatchObject({ kind: "model", prompt: { name: "cli-qa", version } });
+      const [linked] = await d.db
+        .select({ version: schema.modelVersions.version })
+        .from(schema.modelVersionEvals)
+        .innerJoin(schema.modelVersions, eq(schema.modelVersions.id, schema.modelVersionEvals.versionId))
+        .where(eq(schema.modelVersionEvals.evalRunId, String(res.out?.run)));
+      expect(linked?.version).toBe(version);
+    }
+    // the human line names the version too
+    const text = await keel([...gen, ...target, "--prompt", "cli-qa:2", "--wait"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("prompt cli-qa version 2");
+
+    const before = await counts();
+    const refused: [string[], RegExp][] = [
+      [["--prompt", "cli-qa@nightly"], /^--prompt: label nightly of prompt cli-qa not found$/],
+      [["--prompt", "cli-qa:7"], /^--prompt: version 7 of prompt cli-qa not found$/],
+      [["--prompt", "nobody"], /^--prompt: .*nobody/],
+      [["--prompt", "cli-qa:two"], /^--prompt cli-qa:two: the version after : must be a positive number$/],
+      [["--prompt", "cli-qa", "--template", "{{input}}"], /^--prompt: give --template or --prompt, not both$/],
+    ];
+    for (const [flags, message] of refused) {
+      const res = await keel([...gen, ...target, ...flags, "--json"]);
+      expect(res.code, flags.join(" ")).toBe(2);
+      expect(errorOf(res)).toMatch(message);
+    }
+    expect(await counts()).toEqual(before);
   });
 });
 
