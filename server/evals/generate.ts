@@ -143,7 +143,7 @@ async function callOnce(ctx: JobContext<unknown>, runId: string, g: Generator, t
     ...(p.seed !== undefined ? { seed: p.seed } : {}),
     metadata: { tags: [`eval-run:${runId}`], trace_name: `eval run ${runId}`, eval_run_id: runId, eval_item: idx },
   };
-  const c = { db: ctx.db, projectId: ctx.projectId as string, signal: ctx.signal };
+  const c = { db: ctx.db, projectId: ctx.projectId as string, signal: ctx.signal, ...(g.prompt ? { promptVersionId: g.prompt.id } : {}) };
   let answer: LiveAnswer;
   try {
     answer = await liveTargets().call(c, g.ref, g.api, body);

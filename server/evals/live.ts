@@ -36,6 +36,8 @@ export interface LiveCall {
   db: DbOrTx;
   projectId: string;
   signal?: AbortSignal;
+  /** the prompt version the call was rendered from: its trace records it, as a gateway call's prompt_id does */
+  promptVersionId?: string;
 }
 
 /** A gateway answer: a JSON body with its status, or a stream (which an eval run does not ask for). */

@@ -11,6 +11,7 @@ import { SYSTEM_ACTOR } from "../../server/workspace";
 import { callerFor, makeKey, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { runEnded, uploadRows } from "../helpers/eval-runs";
+import { waitFor } from "../helpers/wait";
 
 /**
  * Eval runs that take a registry prompt version as their template, on the bundled tiny-gpt2 served by
@@ -86,11 +87,17 @@ describe("eval runs with a prompt version as their template", () => {
     for (const it of itemsB) expect(it.scores["regex.multiword"]).toBe(0);
     expect(itemsA.some((it) => it.scores["regex.multiword"] === 1)).toBe(true);
     // what was sent: the traces hold the rendered version (v2's system message names the row's `who`)
-    const [trace] = await d.db
-      .select()
-      .from(schema.traces)
-      .where(eq(schema.traces.id, itemsB[0]?.traceId as string));
+    // (traces are written in batches: waited for)
+    const trace = await waitFor("the item's trace", async () => {
+      const [t] = await d.db
+        .select()
+        .from(schema.traces)
+        .where(eq(schema.traces.id, itemsB[0]?.traceId as string));
+      return t;
+    });
     expect(JSON.stringify(trace)).toContain("Answer Ann briefly.");
+    // and, as a gateway call's prompt_id does, the version that made it
+    expect(trace?.promptVersionId).toBe((b.target as { prompt?: { id: string } }).prompt?.id);
 
     // the paired bootstrap over the same rows, each side naming its prompt version
     const cmp = await api.evals.runs.compare({ ...P, aRunId: a.id, bRunId: b.id, focus: "rougeL.fmeasure" });
