@@ -28,7 +28,7 @@ export const estimateOut = z.object({
   /** tokens of the answers still to generate (cached ones excluded): prompts (rendered template), and answers (the budget per item) */
   inputTokens: z.number(),
   outputTokens: z.number(),
-  /** the answer budget per item: params.maxTokens, else the target's defaults.max_tokens, else 64 (serving's default) */
+  /** the answer budget per item: params.maxTokens, else the prompt version's max_tokens, else the target's defaults.max_tokens, else 64 (serving's default) */
   maxTokensPerItem: z.number(),
   /** the target's prices, USD per 1,000 tokens; a router's large prices as `high` */
   prices: z.object({ input: usd, output: usd }),
@@ -72,10 +72,14 @@ export async function estimateRun(db: DbOrTx, projectId: string, input: z.infer<
   const live = target ? await checkLiveTarget(db, projectId, version.id, target) : null;
   await checkScorers(db, projectId, version.id, input.scorers);
 
-  const budget = target
-    ? (target.params?.maxTokens ?? num((live?.defaults as { max_tokens?: unknown } | null)?.max_tokens) ?? SERVING_MAX_TOKENS)
-    : 0;
   const generator = target ? await generatorFor(db, projectId, target) : null;
+  // a prompt version's max_tokens sits between the target's params and its defaults, as in the calls
+  const budget = target
+    ? (target.params?.maxTokens ??
+      num(generator?.promptParams.max_tokens) ??
+      num((live?.defaults as { max_tokens?: unknown } | null)?.max_tokens) ??
+      SERVING_MAX_TOKENS)
+    : 0;
   const judges = await scorerDeployments(db, projectId, input.scorers);
 
   let items = 0;

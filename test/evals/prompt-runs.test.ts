@@ -99,6 +99,14 @@ describe("eval runs with a prompt version as their template", () => {
     // and, as a gateway call's prompt_id does, the version that made it
     expect(trace?.promptVersionId).toBe((b.target as { prompt?: { id: string } }).prompt?.id);
 
+    // an estimate renders through the version as the run did: its answers are cached, its budget the version's
+    const est = await api.evals.runs.estimate({
+      ...P,
+      datasetVersionId: v.id,
+      target: { kind: "deployment", name: "tiny-gpt2", prompt: { name: "qa", version: 2 }, params: { temperature: 0 } },
+    });
+    expect(est).toMatchObject({ items: 3, cached: 3, maxTokensPerItem: 1 });
+
     // the paired bootstrap over the same rows, each side naming its prompt version
     const cmp = await api.evals.runs.compare({ ...P, aRunId: a.id, bRunId: b.id, focus: "rougeL.fmeasure" });
     expect(cmp.items).toBe(3);
