@@ -1,4 +1,5 @@
 import { type ChatMessage, filler, type PromptVariables } from "./prompt-render.js";
+import { refusalOf, reporter } from "./transport.js";
 
 /**
  * Prompts fetched at run time (`GET /api/v1/prompts/{name}`), cached in memory as Langfuse's SDKs do:
@@ -109,7 +110,6 @@ interface Entry {
   fetchedAt: number;
   refreshing: Promise<void> | null;
 }
-type ErrorBody = { error?: { message?: string; code?: string; field?: string } } | null;
 
 function withCompile(w: Wire): KeelPrompt {
   const base = { name: w.name, version: w.version, config: w.config ?? {}, labels: w.labels ?? [], commitMessage: w.commitMessage ?? null };
@@ -144,13 +144,7 @@ export function createPromptsClient(options: PromptsOptions): KeelPrompts {
   const defaultTtl = seconds(options.cacheTtlSeconds, 60, "cacheTtlSeconds");
   const timeout = options.requestTimeoutMs ?? 30_000;
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
-  const report = (err: KeelPromptError) => {
-    try {
-      (options.onError ?? ((e: KeelPromptError) => console.warn(`[keel] ${e.message}`)))(err);
-    } catch {
-      // a throwing onError must not break the app
-    }
-  };
+  const report = reporter(options.onError);
   const cache = new Map<string, Entry>();
   /** first fetches in flight: concurrent gets of an uncached prompt share one request */
   const first = new Map<string, Promise<Entry>>();
@@ -173,14 +167,8 @@ export function createPromptsClient(options: PromptsOptions): KeelPrompts {
     }
   }
   async function refused(res: Response, what: string): Promise<KeelPromptError> {
-    const e = ((await res.json().catch(() => null)) as ErrorBody)?.error;
-    const field = e?.field ? ` (field ${e.field})` : "";
-    return new KeelPromptError(
-      `${what}: Keel answered ${res.status}: ${e?.message ?? res.statusText}${field}`,
-      res.status,
-      e?.code,
-      e?.field,
-    );
+    const r = await refusalOf(res);
+    return new KeelPromptError(`${what}: ${r.message}`, res.status, r.code, r.field);
   }
   async function call<T>(method: string, path: string, what: string, body?: unknown): Promise<T> {
     const res = await send(method, path, body).catch((err: KeelPromptError) => {

@@ -1,4 +1,4 @@
-import { backoffMs, retryAfterMs, unrefTimer } from "./transport.js";
+import { backoffMs, refusalOf, reporter, retryAfterMs, unrefTimer } from "./transport.js";
 
 /**
  * Experiment tracking from TypeScript: `keel.runs.start(...)` opens a run (`POST /api/v1/runs`),
@@ -98,13 +98,9 @@ interface Point {
 
 const MAX_BATCH = 1000;
 
-type ErrorBody = { error?: { message?: string; code?: string; field?: string } } | null;
-
 async function errorOf(res: Response): Promise<KeelRunsError> {
-  const body = (await res.json().catch(() => null)) as ErrorBody;
-  const e = body?.error;
-  const field = e?.field ? ` (field ${e.field})` : "";
-  return new KeelRunsError(`Keel answered ${res.status}: ${e?.message ?? res.statusText}${field}`, res.status, e?.code, e?.field);
+  const r = await refusalOf(res);
+  return new KeelRunsError(r.message, res.status, r.code, r.field);
 }
 
 export function createRunsClient(options: RunsOptions): KeelRuns {
@@ -114,13 +110,7 @@ export function createRunsClient(options: RunsOptions): KeelRuns {
   const maxRetries = options.maxRetries ?? 5;
   const timeout = options.requestTimeoutMs ?? 30_000;
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
-  const report = (err: KeelRunsError) => {
-    try {
-      (options.onError ?? ((e: KeelRunsError) => console.warn(`[keel] ${e.message}`)))(err);
-    } catch {
-      // a throwing onError must not break the run
-    }
-  };
+  const report = reporter(options.onError);
 
   /** One request, retried after network errors, 5xx and 429; resolves with the parsed JSON body. */
   async function request<T>(method: string, path: string, body?: unknown, raw?: { body: BodyInit; type: string }): Promise<T> {

@@ -75,6 +75,32 @@ async function readJson(res: Response): Promise<unknown> {
   }
 }
 
+/**
+ * A refusal as the SDK's clients word it: `Keel answered 404: <message> (field <field>)`, with Keel's
+ * error code and field (the status text when the body is not Keel's error shape).
+ */
+export async function refusalOf(res: Response): Promise<{ message: string; code?: string | undefined; field?: string | undefined }> {
+  const e = ((await readJson(res)) as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  const field = typeof e?.field === "string" ? e.field : undefined;
+  const text = typeof e?.message === "string" ? e.message : res.statusText;
+  return {
+    message: `Keel answered ${res.status}: ${text}${field ? ` (field ${field})` : ""}`,
+    code: typeof e?.code === "string" ? e.code : undefined,
+    field,
+  };
+}
+
+/** `onError` guarded (a throwing handler must not break the app), console.warn when none is given. */
+export function reporter<E extends Error>(onError: ((err: E) => void) | undefined): (err: E) => void {
+  return (err) => {
+    try {
+      (onError ?? ((e: E) => console.warn(`[keel] ${e.message}`)))(err);
+    } catch {
+      // a throwing onError must not break the app
+    }
+  };
+}
+
 function describeError(body: unknown, status: number): { message: string; code?: string | undefined } {
   const e = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
   if (e && typeof e.message === "string") {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,13 +13,13 @@ import "../../server/routing"; // the live targets, for the worker this file sta
 import { SYSTEM_ACTOR } from "../../server/workspace";
 import { makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { type CliResult, runKeel } from "../helpers/keel-cli";
 import { type KeelServer, startKeel } from "../sdk/helpers";
 
 /**
  * `keel eval run` as CI runs it: a real `keel` process against a real database (local mode) or a
  * real HTTP server with a secret key (remote mode), its result line and its exit code.
  */
-const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
 const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-eval-"));
 let d: TestDatabase;
 let slug: string;
@@ -40,39 +39,8 @@ afterAll(async () => {
   fs.rmSync(DATA_DIR, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number | null;
-  out: Record<string, unknown> | null;
-  stdout: string;
-  stderr: string;
-  pid: number;
-}
-
-function keel(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    child.on("close", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "";
-      let out: Record<string, unknown> | null = null;
-      try {
-        out = line ? (JSON.parse(line) as Record<string, unknown>) : null;
-      } catch {
-        // human text
-      }
-      resolve({ code, out, stdout, stderr, pid: child.pid as number });
-    });
-  });
-}
+const keel = (args: string[], env: Record<string, string> = {}) =>
+  runKeel(args, { DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR, ...env });
 
 /** A scorers file as --scorers takes it: a JSON array of scorer configs. */
 function scorersFile(name: string, value: unknown): string {
@@ -81,7 +49,7 @@ function scorersFile(name: string, value: unknown): string {
   return f;
 }
 
-const errorOf = (r: Result) => (r.out?.error as { message?: string } | undefined)?.message;
+const errorOf = (r: CliResult) => (r.out?.error as { message?: string } | undefined)?.message;
 
 function file(name: string, rows: unknown[]): string {
   const f = path.join(DATA_DIR, name);

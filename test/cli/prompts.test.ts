@@ -1,17 +1,16 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
+import { runKeel } from "../helpers/keel-cli";
 import { type KeelServer, startKeel } from "../sdk/helpers";
 
 /**
  * `keel prompts` as a real process: against a real HTTP server with a secret key (--url, --key) and on the
  * database (--project), its result line and exit code. Spawned without blocking: the server runs here.
  */
-const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
 const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-prompts-"));
 let d: TestDatabase;
 let server: KeelServer;
@@ -33,38 +32,7 @@ afterAll(async () => {
   fs.rmSync(DATA_DIR, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number | null;
-  out: Record<string, unknown> | null;
-  stdout: string;
-  stderr: string;
-}
-
-function keel(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    child.on("close", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "";
-      let out: Record<string, unknown> | null = null;
-      try {
-        out = line ? (JSON.parse(line) as Record<string, unknown>) : null;
-      } catch {
-        // human text
-      }
-      resolve({ code, out, stdout, stderr });
-    });
-  });
-}
+const keel = (...args: string[]) => runKeel(args, { DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR });
 const file = (name: string, content: string) => {
   const f = path.join(DATA_DIR, name);
   fs.writeFileSync(f, content);

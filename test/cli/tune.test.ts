@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,8 +10,8 @@ import { registerBundled } from "../../server/registry";
 import { SYSTEM_ACTOR } from "../../server/workspace";
 import { makeProject } from "../factories/workspace";
 import { freshDatabase, type TestDatabase } from "../helpers/db";
+import { runKeel } from "../helpers/keel-cli";
 
-const BIN = path.resolve(import.meta.dirname, "../../bin/keel.mjs");
 const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-tune-"));
 const SENTIMENT = path.resolve("test/fixtures/tuning/sentiment.tsv.gz"); // a copy of shared/datasets/sentiment.tsv.gz
 let d: TestDatabase;
@@ -31,25 +30,7 @@ afterAll(async () => {
   fs.rmSync(DATA_DIR, { recursive: true, force: true });
 });
 
-function keel(...args: string[]): Promise<{ code: number | null; out: Record<string, unknown> | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, "--json"], {
-      env: { ...process.env, DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    child.on("close", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "";
-      resolve({ code, out: line ? (JSON.parse(line) as Record<string, unknown>) : null, stderr });
-    });
-  });
-}
+const keel = (...args: string[]) => runKeel([...args, "--json"], { DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR });
 
 /** A small TSV in the sentiment file's own layout (label, split, text; no header): 150 rows a label in train, 50 in test. */
 function smallTsv(): string {
