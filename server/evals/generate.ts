@@ -63,7 +63,11 @@ export async function generatorFor(
   };
 }
 
-/** Model parameters a prompt version's config may set (as the gateway's prompt_id takes them); the target picks the model. */
+/**
+ * The sampling parameters of a prompt version's config that an eval call takes: a subset of what the
+ * gateway's prompt_id forwards (server/routing/service-prompt.ts), since the run's target fixes the
+ * model and an eval item sends no tools or response format.
+ */
 const CONFIG_PARAMS = ["temperature", "top_p", "max_tokens", "stop", "seed", "frequency_penalty", "presence_penalty"];
 const configParams = (config: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(config).filter(([k, v]) => CONFIG_PARAMS.includes(k) && v !== null && v !== undefined));

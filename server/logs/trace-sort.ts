@@ -57,7 +57,7 @@ function sortKey(s: TraceSort): SortKey {
     case "tokens":
       return { expr: sql`(${t.inputTokens} + ${t.outputTokens})`, nullable: false, param: num };
     case "score":
-      // the mean of the joined trace_scores row (listTraces joins it: server/logs/traces.ts)
+      // scoreSortedRows reads a score sort's rows itself; the cursor check reads this key's nullability
       return { expr: sql`${ts.mean}`, nullable: true, param: num };
   }
 }
