@@ -217,9 +217,7 @@ async function local(d: Database, slug: string, usage: Hooks["usage"]): Promise<
     async moveLabel(name, label, input) {
       const ok = promptLabel.safeParse(label);
       if (!ok.success) throw new DomainError("BAD_REQUEST", `label ${label}: ${ok.error.issues[0]?.message}`, "label");
-      // movePromptLabel's steps (the registry exports its parts): a prompt of that name, then the alias move
-      await registry.getModel(d.db, pid, name, { kind: "prompt" });
-      const r = await registry.requestMove(d.db, SYSTEM_ACTOR, pid, { model: name, alias: label, ...input });
+      const r = await registry.movePromptLabel(d.db, SYSTEM_ACTOR, pid, { name, label, ...input });
       return r.status === "pending" ? { ...r, request: { id: r.request.id } } : r;
     },
   };

@@ -13,7 +13,7 @@ export { registerBundled, registerLocal } from "./local";
 export { deleteModel, deleteVersion, getVersionById, renameModel, setVersionTag } from "./model-lifecycle";
 export { createModel, getModel, listModels, type RegisteredModel, updateModel } from "./models";
 export { renderTemplate, templateVariables } from "./prompt-render";
-export { createPrompt, getPrompt, listPrompts, type PromptView, renderPrompt } from "./prompts";
+export { createPrompt, getPrompt, listPrompts, movePromptLabel, type PromptView, renderPrompt } from "./prompts";
 export * from "./tracking";
 export { type VersionName, versionNames } from "./version-names";
 export {
