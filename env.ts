@@ -64,6 +64,11 @@ const schema = z.object({
   KEEL_PYTHON: z.string().min(1).default("python3"),
   KEEL_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /**
+   * Milliseconds between a web process's syncs of gateway key limits (server/routing/key-limits.ts):
+   * a limit may be overshot by what the other web processes admit in one interval.
+   */
+  KEEL_KEY_SYNC_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /**
    * Milliseconds the gateway's call logging gathers calls before one write (it never delays an
    * answer; a clean shutdown writes what waits). 0 writes each call at once.
    */

@@ -91,6 +91,13 @@ const ARGS = {
     label: { type: "string", multiple: true },
     version: { type: "string" },
     config: { type: "string" },
+    rpm: { type: "string" },
+    tpm: { type: "string" },
+    budget: { type: "string" },
+    "budget-period": { type: "string" },
+    "budget-mode": { type: "string" },
+    models: { type: "string" },
+    expires: { type: "string" },
   },
 } as const;
 const { values: opts, positionals } = argsOrExit(() => parseArgs(ARGS));
@@ -315,42 +322,6 @@ async function remoteWorker() {
   });
 }
 
-async function keysCreate(d: Database) {
-  const [{ and, asc, eq }, { schema }, { DomainError }, { createKey, findProjectBySlug, findUserByEmail }] = await Promise.all([
-    import("drizzle-orm"),
-    import("../db/client"),
-    import("../server/core/errors"),
-    import("../server/workspace"),
-  ]);
-  const slug = need(opts.project, "--project SLUG");
-  const project = await findProjectBySlug(d.db, slug);
-  if (!project) throw new DomainError("NOT_FOUND", `No project with slug ${slug}`, "project");
-  const m = schema.memberships;
-  // A key acts with a member's rights: --as EMAIL, else the project's first owner.
-  const asUser = opts.as ? await findUserByEmail(d.db, opts.as) : null;
-  if (opts.as && !asUser) throw new DomainError("NOT_FOUND", `No user with email ${opts.as}`, "as");
-  const [member] = await d.db
-    .select({ userId: m.userId, role: m.role })
-    .from(m)
-    .where(and(eq(m.projectId, project.id), asUser ? eq(m.userId, asUser.id) : eq(m.role, "owner")))
-    .orderBy(asc(m.createdAt))
-    .limit(1);
-  if (!member) throw new DomainError("NOT_FOUND", opts.as ? `${opts.as} is not a member of ${slug}` : `${slug} has no owner`, "as");
-  const res = await createKey(
-    d.db,
-    { userId: member.userId, keyId: null },
-    { projectId: project.id, role: member.role },
-    { name: opts.name ?? (opts.public ? "public key" : "cli key"), kind: opts.public ? "public" : "secret", origins: opts.origin },
-  );
-  say(`${res.key}\n(shown once: store it now)`, {
-    key: res.key,
-    id: res.view.id,
-    kind: res.view.kind,
-    role: res.view.role,
-    origins: res.view.origins,
-  });
-}
-
 /** `keel score`: streams JSONL from --input (or stdin) to --output (or stdout); no database needed. */
 async function score() {
   // the evals domain's standalone entry, not its index: the index brings the database layers, which
@@ -444,7 +415,7 @@ async function main() {
         say(`project ${p.slug} created (${p.id}), owner ${owner.email}`, p);
       });
     case "keys create":
-      return withDb(keysCreate);
+      return withDb(async (d) => (await import("./keys")).keysCreate(d, opts, say));
     case "score":
       return score();
     case `models ${sub}`: {

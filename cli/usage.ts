@@ -89,6 +89,8 @@ export const USAGE = `keel <command> [options]   (every command takes --json)
   seed                          create the demo project if it is missing
 ${USERS_USAGE}  projects create NAME [--slug S] [--owner EMAIL]
   keys create --project SLUG [--name N] [--as EMAIL] [--public --origin URL ...]
+              [--rpm N] [--tpm N] [--budget USD [--budget-period day|month] [--budget-mode hard|soft]]
+              [--models deployment,router:name] [--expires DATE]   gateway limits of a secret key
   score [--input FILE.jsonl] [--output FILE.jsonl] [--corpus] [--keep-going]
                                 BLEU, chrF and ROUGE (sacrebleu / rouge-score semantics) over JSONL; stdin/stdout by default
 ${MODELS_USAGE}${ARTIFACTS_USAGE}${ROUTER_USAGE}${TUNE_USAGE}${EVAL_USAGE}${DRIFT_USAGE}${PROMPTS_USAGE}`;

@@ -49,6 +49,8 @@ export const traces = pgTable(
      * foreign key, as model_version_id: ingest checks it against the project once per batch.
      */
     promptVersionId: uuid("prompt_version_id"),
+    /** The secret key of a gateway call (its spend is in key_spend). No FK, as model_version_id. */
+    apiKeyId: uuid("api_key_id"),
     /** Router's decision (issue 6): which route, why. */
     routeDecision: jsonb("route_decision"),
     // Rollups from observations (recomputed at ingest for the traces a batch touched).

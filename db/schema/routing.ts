@@ -1,6 +1,19 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, projectRef, updatedAt } from "./workspace";
+import {
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { apiKeys, createdAt, id, projectRef, updatedAt } from "./workspace";
 
 /**
  * A router: `model: "router:<name>"` at the gateway. `config` holds the kind's policy (rules,
@@ -76,4 +89,41 @@ export const routeCache = pgTable(
     index("route_cache_router_hash_idx").on(t.routerId, t.promptHash),
     index("route_cache_router_created_idx").on(t.routerId, t.createdAt),
   ],
+);
+
+/**
+ * A secret key's gateway spend per UTC hour: requests, tokens and cost (USD) of the calls it made,
+ * written in the same transaction as their traces (server/logs/ingest.ts). A day's or month's spend
+ * is the sum of its hours.
+ */
+export const keySpend = pgTable(
+  "key_spend",
+  {
+    keyId: uuid("key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    projectId: projectRef(),
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    cost: doublePrecision("cost").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.hour] }), index("key_spend_project_hour_idx").on(t.projectId, t.hour)],
+);
+
+/**
+ * Requests and tokens per key and UTC minute, summed over every web process: each process adds its
+ * own counts every KEEL_KEY_SYNC_MS and reads the totals back (server/routing/key-limits.ts).
+ * UNLOGGED (a crash loses at most the current minute's counts) and pruned as it is synced.
+ */
+export const keyMinutes = pgTable(
+  "key_minutes",
+  {
+    keyId: uuid("key_id").notNull(),
+    minute: timestamp("minute", { withTimezone: true }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    tokens: bigint("tokens", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.minute] })],
 );

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 export const ROLES = ["owner", "admin", "engineer", "annotator", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
@@ -140,6 +140,17 @@ export const apiKeys = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** Gateway limits of a secret key (null: none). Requests and tokens per minute, across every web process. */
+    rpm: integer("rpm"),
+    tpm: integer("tpm"),
+    /** Spend budget in USD per UTC `budget_period`; `hard` refuses calls once spent, `soft` answers and flags. */
+    budgetUsd: doublePrecision("budget_usd"),
+    budgetPeriod: text("budget_period", { enum: ["day", "month"] }),
+    budgetMode: text("budget_mode", { enum: ["hard", "soft"] }),
+    /** Deployment names and `router:<name>`s the key may call through the gateway (null: any). */
+    allowedModels: jsonb("allowed_models").$type<string[]>(),
+    /** After this time the key is refused (401), as a revoked one. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("api_keys_hash_key").on(t.hash), index("api_keys_project_created_idx").on(t.projectId, t.createdAt, t.id)],

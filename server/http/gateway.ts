@@ -7,12 +7,14 @@ import { decodeUtf8Strict, parseJsonStrict } from "../core/json-guard";
 import { logger } from "../core/logger";
 import { getRuntime } from "../core/runtime";
 import {
+  admitKeyCall,
   chatCompletions,
   classifications,
   completions,
   embeddings,
   GatewayError,
   type GatewayResult,
+  hasLimits,
   model,
   models,
   responses,
@@ -98,7 +100,13 @@ async function runGateway(call: {
     if (body === null || typeof body !== "object" || Array.isArray(body))
       throw new GatewayError(400, "The request body must be a JSON object");
   }
-  return endpoint.run({ db, projectId: principal.projectId, signal: call.signal }, body, call.id);
+  const limits = principal.limits;
+  const c = { db, projectId: principal.projectId, signal: call.signal, keyId: principal.keyId, allowedModels: limits?.allowedModels };
+  // a call of a key with rates or a budget is admitted (or refused, 429) before it runs; listing models is not a call
+  const admitted = endpoint.method === "POST" && hasLimits(limits) ? await admitKeyCall(db, principal.keyId, limits) : null;
+  const result = await endpoint.run(c, body, call.id);
+  if (admitted) result.headers = { ...admitted.headers, ...(result.headers ?? {}) };
+  return result;
 }
 
 /** A thrown error as the OpenAI-shaped JSON result to send (unexpected ones are logged, answered 500). */
@@ -117,7 +125,7 @@ function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind:
     kind: "json",
     status: (e as GatewayError).status,
     body: (e as GatewayError).body(),
-    headers: traceId ? { "x-keel-trace-id": traceId } : {},
+    headers: { ...(e as GatewayError).headers, ...(traceId ? { "x-keel-trace-id": traceId } : {}) },
   };
 }
 

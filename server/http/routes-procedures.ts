@@ -19,6 +19,9 @@ const WORKSPACE: ProcedureEntry[] = [
   r("DELETE", `${P}/invitations/:invitationId`, "workspace.invitations.revoke", { summary: "Revoke an invitation" }),
   r("GET", `${P}/keys`, "workspace.keys.list", { summary: "API keys of a project" }),
   r("POST", `${P}/keys`, "workspace.keys.create", { ...created, summary: "Create an API key (the secret is shown once)" }),
+  r("PATCH", `${P}/keys/:keyId`, "workspace.keys.update", {
+    summary: "Change a secret key's gateway limits (rpm, tpm, budget, models, expiry)",
+  }),
   r("DELETE", `${P}/keys/:keyId`, "workspace.keys.revoke", { summary: "Revoke an API key" }),
   r("GET", `${P}/jobs`, "jobs.list", { summary: "Jobs of a project" }),
   r("GET", `${P}/jobs/:jobId`, "jobs.get", { from: "none", summary: "A job" }),

@@ -1,5 +1,5 @@
 import { DomainError } from "../core/errors";
-import { checkDeclaredSize, EVAL_STREAM_MAX_BYTES, evalOptions, evalReportOut, evaluateUpload } from "../routing";
+import { checkDeclaredSize, EVAL_STREAM_MAX_BYTES, evalOptions, evalReportOut, evaluateUpload, keySelf, keySelfOut } from "../routing";
 import { type HandlerEntry, handlerRoute as h, type ProjectContext } from "./entry";
 import { json } from "./json";
 import { fieldTypes, queryInput } from "./routes";
@@ -90,5 +90,18 @@ export const ROUTING_ROUTES: HandlerEntry[] = [
     response: "json",
     errors: "keel",
     handle: handleRouterEvaluate,
+  }),
+  h({
+    method: "GET",
+    path: "/api/v1/keys/self",
+    tag: "routing",
+    summary: "The calling secret key's gateway limits, spend this day and month, and remaining budget",
+    auth: ["secretKey"],
+    role: "viewer",
+    output: keySelfOut,
+    request: "none",
+    response: "json",
+    errors: "keel",
+    handle: async (_req, { db, principal }) => json(await keySelf(db, principal.keyId)),
   }),
 ];

@@ -23,6 +23,8 @@ export interface TraceRowIn {
   output?: unknown;
   model_version_id?: string;
   prompt_version_id?: string;
+  /** the gateway key that made the call (IngestOptions.spendKeyId) */
+  api_key_id?: string;
   route_decision?: unknown;
 }
 
@@ -105,18 +107,19 @@ export async function upsertTraces(db: DbOrTx, projectId: string, rows: TraceRow
     "model_version_id",
     "route_decision",
     "prompt_version_id",
+    "api_key_id",
   ];
   const rollups = ["model", "input_tokens", "output_tokens", "cost", "latency_ms", "status", "rating_count", "rating_mean"];
   const hours = await db.execute<{ hour: string }>(sql`
     INSERT INTO traces (project_id, id, timestamp, name, user_id, session_id, release, tags, metadata, input, output, model_version_id, route_decision,
-      prompt_version_id, model, input_tokens, output_tokens, cost, latency_ms, status, rating_count, rating_mean)
+      prompt_version_id, api_key_id, model, input_tokens, output_tokens, cost, latency_ms, status, rating_count, rating_mean)
     SELECT ${projectId}::uuid, v.id, v.timestamp, v.name, v.user_id, v.session_id, v.release, coalesce(v.tags, '{}'), v.metadata, v.input, v.output,
-      v.model_version_id, v.route_decision, v.prompt_version_id,
+      v.model_version_id, v.route_decision, v.prompt_version_id, v.api_key_id,
       o.model, coalesce(o.input_tokens, 0), coalesce(o.output_tokens, 0), coalesce(o.cost, 0), o.latency_ms,
       CASE WHEN coalesce(o.errors, 0) > 0 THEN 'error' ELSE 'ok' END, coalesce(r.n, 0), r.mean
     FROM jsonb_to_recordset(${param(rows)}) AS v(id text, timestamp timestamptz, name text, user_id text, session_id text, release text, tags text[],
       metadata jsonb, input jsonb, output jsonb, model_version_id uuid, route_decision jsonb,
-      prompt_version_id uuid)
+      prompt_version_id uuid, api_key_id uuid)
     ${rollupJoins(projectId, sql`v.id`)}
     ON CONFLICT (project_id, id) DO UPDATE SET
       ${sql.join(

@@ -47,7 +47,7 @@ export function ingestCoalesced(
   lingerMs = 0,
 ): Promise<IngestResult[]> {
   if (events.length >= ALONE) return ingestBatch(db, projectId, events, opts);
-  const key = `${projectId}|${opts.source}|${opts.authorUserId ?? ""}|${opts.apiKeyId ?? ""}|${opts.ownRatingsOnly ? 1 : 0}`;
+  const key = `${projectId}|${opts.source}|${opts.authorUserId ?? ""}|${opts.apiKeyId ?? ""}|${opts.ownRatingsOnly ? 1 : 0}|${opts.spendKeyId ?? ""}`;
   let g = groups.get(key);
   if (!g) {
     g = { db, projectId, opts, pending: [], pendingEvents: 0, inFlight: 0, timer: null };

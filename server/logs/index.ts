@@ -7,7 +7,7 @@ export { getLangfuseTrace, listLangfuseTraces, parseTracesQuery } from "./compat
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
 export { exportTraces } from "./export";
 export { exportRequest } from "./export-request";
-export { ingestBatch } from "./ingest";
+export { ingestBatch, onKeySpend } from "./ingest";
 export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";
 export { type OtlpTraces, otlpToEvents } from "./otel";

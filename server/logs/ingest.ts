@@ -24,6 +24,18 @@ export interface IngestOptions {
    * user; any other existing id is a 409. Secret keys and the console may update any rating.
    */
   ownRatingsOnly?: boolean;
+  /**
+   * The secret key of a gateway call: its traces get `api_key_id`, and its generations' requests,
+   * tokens and cost (as priced here) are added to `key_spend` in the same transaction (issue 20).
+   */
+  spendKeyId?: string | null;
+}
+
+type SpendListener = (keyId: string, cost: number, committedAt: number) => void;
+const spendListeners: SpendListener[] = [];
+/** Hear each committed gateway spend (the key limits of this process count their own calls' cost from it). */
+export function onKeySpend(fn: SpendListener): void {
+  spendListeners.push(fn);
 }
 
 const issuePath = (path: PropertyKey[]) =>
@@ -110,6 +122,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
     valid.flatMap((v) => (v.event.type === "rating" ? [{ i: v.i, id: v.id, body: v.event.body as RatingBody }] : [])),
   );
 
+  let spent = 0;
   await db.transaction(async (tx) => {
     // 0. Concurrent batches writing one trace (an OTel exporter or collector sends in parallel) would
     // each roll it up from a snapshot without the other's observations: a lock per trace, taken in
@@ -121,31 +134,29 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
     ]);
     // 1. observations (they carry no foreign key to traces: an observation may come first)
     const cost = obsEvents.length ? priceLookup(await listPrices(tx, projectId)) : () => null;
-    await upsertObservations(
-      tx,
-      projectId,
-      obsEvents.map(({ id, body: b }) => ({
-        id,
-        trace_id: b.traceId,
-        parent_observation_id: b.parentObservationId,
-        type: b.type,
-        name: b.name,
-        start_time: (b.startTime ?? now).toISOString(),
-        end_time: b.endTime?.toISOString(),
-        completion_start_time: b.completionStartTime?.toISOString(),
-        model: b.model,
-        provider: b.provider,
-        model_parameters: b.modelParameters,
-        input: redact(b.input),
-        output: redact(b.output),
-        input_tokens: b.usage?.input,
-        output_tokens: b.usage?.output,
-        cost: b.cost ?? (b.model && b.usage ? (cost(b.model, b.usage.input ?? 0, b.usage.output ?? 0) ?? undefined) : undefined),
-        status: b.status,
-        status_message: redact(b.statusMessage),
-        metadata: redact(b.metadata),
-      })),
-    );
+    const obsRows = obsEvents.map(({ id, body: b }) => ({
+      id,
+      trace_id: b.traceId,
+      parent_observation_id: b.parentObservationId,
+      type: b.type,
+      name: b.name,
+      start_time: (b.startTime ?? now).toISOString(),
+      end_time: b.endTime?.toISOString(),
+      completion_start_time: b.completionStartTime?.toISOString(),
+      model: b.model,
+      provider: b.provider,
+      model_parameters: b.modelParameters,
+      input: redact(b.input),
+      output: redact(b.output),
+      input_tokens: b.usage?.input,
+      output_tokens: b.usage?.output,
+      cost: b.cost ?? (b.model && b.usage ? (cost(b.model, b.usage.input ?? 0, b.usage.output ?? 0) ?? undefined) : undefined),
+      status: b.status,
+      status_message: redact(b.statusMessage),
+      metadata: redact(b.metadata),
+    }));
+    await upsertObservations(tx, projectId, obsRows);
+    if (opts.spendKeyId) spent = await addKeySpend(tx, projectId, opts.spendKeyId, obsRows);
     // 2. traces, one write each, rollups included; a trace known only from its observations gets a stub
     const traceRows = new Map(
       traceEvents.map(({ id, body: b }) => [
@@ -163,6 +174,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
           output: redact(b.output),
           model_version_id: b.modelVersionId,
           prompt_version_id: b.promptVersionId,
+          api_key_id: opts.spendKeyId ?? undefined,
           route_decision: b.routeDecision,
         } as TraceRowIn,
       ]),
@@ -227,6 +239,10 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
     hours.push(...(await refreshRollups(tx, projectId, [...touched])));
     await markHoursDirty(tx, projectId, hours);
   });
+  if (opts.spendKeyId && spent > 0) {
+    const at = Date.now();
+    for (const fn of spendListeners) fn(opts.spendKeyId, spent, at);
+  }
   return results;
 
   /** Rating rows that pass: the trace (and observation) exist in this project, the value fits its config. */
@@ -348,4 +364,44 @@ async function lockTraces(tx: DbOrTx, projectId: string, traceIds: string[]): Pr
       ids.map((id) => sql`${id}`),
       sql`, `,
     )}${sql.raw("]::text[]")}) WITH ORDINALITY AS t(id, n)`);
+}
+
+/**
+ * A gateway key's spend of this batch, by UTC hour of each generation's start: one request per
+ * generation (the gateway logs one per call), its tokens and its cost. Returns the batch's cost.
+ */
+async function addKeySpend(
+  tx: DbOrTx,
+  projectId: string,
+  keyId: string,
+  rows: { type: string; start_time: string; input_tokens?: number; output_tokens?: number; cost?: number }[],
+): Promise<number> {
+  const byHour = new Map<string, { requests: number; inputTokens: number; outputTokens: number; cost: number }>();
+  let total = 0;
+  for (const r of rows) {
+    if (r.type !== "generation") continue;
+    const hour = `${r.start_time.slice(0, 13)}:00:00.000Z`;
+    const h = byHour.get(hour) ?? { requests: 0, inputTokens: 0, outputTokens: 0, cost: 0 };
+    h.requests++;
+    h.inputTokens += r.input_tokens ?? 0;
+    h.outputTokens += r.output_tokens ?? 0;
+    h.cost += r.cost ?? 0;
+    total += r.cost ?? 0;
+    byHour.set(hour, h);
+  }
+  if (!byHour.size) return 0;
+  const ks = schema.keySpend;
+  await tx
+    .insert(ks)
+    .values([...byHour].map(([hour, h]) => ({ keyId, projectId, hour: new Date(hour), ...h })))
+    .onConflictDoUpdate({
+      target: [ks.keyId, ks.hour],
+      set: {
+        requests: sql`${ks.requests} + excluded.requests`,
+        inputTokens: sql`${ks.inputTokens} + excluded.input_tokens`,
+        outputTokens: sql`${ks.outputTokens} + excluded.output_tokens`,
+        cost: sql`${ks.cost} + excluded.cost`,
+      },
+    });
+  return total;
 }

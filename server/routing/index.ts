@@ -48,6 +48,7 @@ export {
   rulesConfigSchema,
   splitConfigSchema,
 } from "./inputs";
+export { admitKeyCall, hasLimits, resetKeyLimits, syncKeyLimits } from "./key-limits";
 export { isKnnModel, type KnnModel, predictKnn, trainKnn } from "./knn";
 export {
   isLearnedModel,
@@ -103,5 +104,6 @@ export {
   readEvalRows,
 } from "./service-eval";
 export type { GatewayContext, GatewayResult } from "./service-gateway";
+export { type KeySelf, keySelf, keySelfOut } from "./spend";
 export { seededRandom, shuffled, trainTestSplit } from "./split";
 export { isTfidfModel, predictTfidf, type TfidfModel, trainTfidf } from "./tfidf";

@@ -7,6 +7,7 @@ import { routerInput, routerName, trainInput } from "./inputs";
 import { createRouter, deleteRouter, getRouter, listRouters, updateRouter } from "./service-routers";
 import { routerStats } from "./service-stats";
 import { trainRouter } from "./service-train";
+import { keySpendSeries, keySpendSeriesOut, spendRange, teamSpend, teamSpendOut } from "./spend";
 
 /**
  * api.routing.*: routers (reads for members, writes for engineers up), training, the dashboard. Evaluation
@@ -62,4 +63,17 @@ export const routingRouter = router({
     )
     .output(routerStatsOut)
     .query(({ ctx, input }) => routerStats(ctx.db, ctx.projectId, input)),
+  /** the gateway's spend per secret key (hourly), and the team view per key, user and deployment */
+  spend: router({
+    keys: projectProcedure
+      .use(requireRole("engineer"))
+      .input(spendRange.and(z.object({ keyId: z.uuid().optional() })))
+      .output(keySpendSeriesOut)
+      .query(({ ctx, input }) => keySpendSeries(ctx.db, ctx.projectId, input)),
+    team: projectProcedure
+      .use(requireRole("engineer"))
+      .input(spendRange)
+      .output(teamSpendOut)
+      .query(({ ctx, input }) => teamSpend(ctx.db, ctx.projectId, input)),
+  }),
 });

@@ -175,6 +175,8 @@ export class GatewayError extends Error {
     readonly type = "invalid_request_error",
     readonly param: string | null = null,
     readonly code: string | null = null,
+    /** headers of the answer (a 429's Retry-After and x-ratelimit-*) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

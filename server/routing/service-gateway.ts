@@ -35,6 +35,22 @@ export interface GatewayContext {
   route?: Record<string, unknown>;
   /** set by a call's `prompt_id` (service-prompt.ts): the prompt version, logged on the call's trace */
   promptVersionId?: string;
+  /** the secret key of a gateway call: its spend is counted (key_spend) with the trace */
+  keyId?: string;
+  /** the deployments and `router:<name>`s the key may call (absent or null: any); a router's own picks pass */
+  allowedModels?: string[] | null;
+}
+
+/** 403 `model_not_allowed` unless the caller's key may call `name` (a deployment or `router:<name>`). */
+export function checkModelAllowed(c: GatewayContext, name: string): void {
+  if (c.allowedModels && !c.allowedModels.includes(name))
+    throw new GatewayError(
+      403,
+      `This key may not call \`${name}\`; it may call ${c.allowedModels.map((m) => `\`${m}\``).join(", ")}`,
+      "invalid_request_error",
+      "model",
+      "model_not_allowed",
+    );
 }
 
 /** Opened keys, per provider row object (rows live in the deployment cache, so a key is opened once per cache fill). */
@@ -69,6 +85,7 @@ export const callCost = (d: Pick<ResolvedDeployment, "inputPricePer1k" | "output
   d.inputPricePer1k || d.outputPricePer1k ? costOf(d, usage) : undefined;
 
 export async function deploymentOrThrow(c: GatewayContext, name: string, tasks: ResolvedDeployment["task"][]): Promise<ResolvedDeployment> {
+  checkModelAllowed(c, name);
   const d = await resolveDeployment(c.db, c.projectId, name);
   if (!d)
     throw new GatewayError(
@@ -231,6 +248,7 @@ export async function viaProvider(
     provider: d.providerRow?.name ?? "provider",
     routeDecision: c.route ?? null,
     promptVersionId: c.promptVersionId ?? null,
+    keyId: c.keyId ?? null,
     ...call,
   };
   const failed = (message: string) =>

@@ -106,6 +106,7 @@ function traceBase(c: GatewayContext, d: ResolvedDeployment, source: ModelSource
     modelVersionId: source.versionId ?? null,
     routeDecision: c.route ?? null,
     promptVersionId: c.promptVersionId ?? null,
+    keyId: c.keyId ?? null,
     ...log,
   };
 }

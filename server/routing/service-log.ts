@@ -3,6 +3,7 @@ import { env } from "../../env";
 import { uuidv7 } from "../core/ids";
 import { logger } from "../core/logger";
 import { ingestCoalesced } from "../logs";
+import { countKeyTokens } from "./key-limits";
 import { LITELLM_KEYS } from "./service-contract";
 
 /** What the caller says about the call for its trace: OpenAI's `user` and LiteLLM's `metadata` keys. */
@@ -46,6 +47,8 @@ export interface GatewayCall {
   routeDecision?: Record<string, unknown> | null;
   /** the prompt version the call was made from (`prompt_id`) */
   promptVersionId?: string | null;
+  /** the secret key that made the call: its trace and spend record it, its tokens count against its tpm */
+  keyId?: string | null;
   /** the caller's user, session, tags, names and metadata (callTags) */
   tags?: CallTags;
   input: unknown;
@@ -109,7 +112,8 @@ export function logCall(db: DbOrTx, call: GatewayCall, traceId = uuidv7()): stri
       },
     },
   ];
-  void ingestCoalesced(db, call.projectId, events, { source: "api" }, env.KEEL_GATEWAY_LOG_LINGER_MS)
+  if (call.keyId) countKeyTokens(call.keyId, call.usage.input + call.usage.output);
+  void ingestCoalesced(db, call.projectId, events, { source: "api", spendKeyId: call.keyId }, env.KEEL_GATEWAY_LOG_LINGER_MS)
     .then((res) => {
       const bad = res.find((r) => r.status >= 300);
       if (bad) logger.warn({ traceId, result: bad }, "gateway call not logged");

@@ -18,7 +18,7 @@ import {
   type SplitConfig,
 } from "./policies";
 import { type ChatRequest, GatewayError } from "./service-contract";
-import { costOf, type GatewayContext, type GatewayResult } from "./service-gateway";
+import { checkModelAllowed, costOf, type GatewayContext, type GatewayResult } from "./service-gateway";
 import { getRouter, type RouterRow } from "./service-routers";
 
 /** The deployment call a router makes (chatCompletions without the router step). */
@@ -98,7 +98,10 @@ async function decide(router: RouterRow, body: ChatRequest, embedding: () => Pro
  * unreachable upstream, thrown or answered, and on a provider's 401/403/429 answer), a route event for
  * the dashboard, and the decision on the call's trace.
  */
-export async function routeChat(c: GatewayContext, name: string, body: ChatRequest, call: CallTarget): Promise<GatewayResult> {
+export async function routeChat(gc: GatewayContext, name: string, body: ChatRequest, call: CallTarget): Promise<GatewayResult> {
+  checkModelAllowed(gc, `router:${name}`);
+  // a key allowed the router may reach every deployment the router picks
+  const c: GatewayContext = gc.allowedModels ? { ...gc, allowedModels: null } : gc;
   const started = performance.now();
   let router: RouterRow;
   try {

@@ -174,15 +174,16 @@ const routerModel = (x: { name: string; createdAt: Date }) => ({
 /** `GET /v1/models`: the project's active deployments, then its active routers (`router:<name>`, owned by `keel-router`). */
 export async function models(c: GatewayContext): Promise<GatewayResult> {
   const [list, routers] = await Promise.all([listDeployments(c.db, c.projectId), activeRouters(c)]);
+  const allowed = (id: string) => !c.allowedModels || c.allowedModels.includes(id);
   const deployments = list
-    .filter((d) => d.active)
+    .filter((d) => d.active && allowed(d.name))
     .map((d) => ({
       id: d.name,
       object: "model",
       created: unixTime(d.createdAt),
       owned_by: d.kind === "local" ? "keel" : (d.provider ?? "provider"),
     }));
-  return json({ object: "list", data: [...deployments, ...routers.map(routerModel)] });
+  return json({ object: "list", data: [...deployments, ...routers.map(routerModel).filter((r) => allowed(r.id))] });
 }
 
 /** `GET /v1/models/{id}`: one of them (the id is the rest of the path: names may hold `/` and `@`); else 404 `model_not_found`. */
@@ -195,6 +196,7 @@ export async function model(c: GatewayContext, id: string): Promise<GatewayResul
       "model",
       "model_not_found",
     );
+  if (c.allowedModels && !c.allowedModels.includes(id)) throw missing();
   if (id.startsWith(ROUTER_PREFIX)) {
     const [router] = await activeRouters(c, id.slice(ROUTER_PREFIX.length));
     if (!router) throw missing();

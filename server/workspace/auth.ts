@@ -132,7 +132,11 @@ export async function principalFromApiKey(db: DbOrTx, key: string): Promise<Prin
   if (!/^(sk|pk)_[A-Za-z0-9_-]{20,100}$/.test(key)) return null;
   const hash = sha256(key);
   const hit = keyCache.get(hash);
-  if (hit && hit.until > Date.now()) return hit.principal;
+  if (hit && hit.until > Date.now()) {
+    const p = hit.principal;
+    // an expiry passes while the key is cached too
+    return p.kind === "secretKey" && p.expiresAt !== null && p.expiresAt <= Date.now() ? null : p;
+  }
   const startedAt = generation;
   const principal = await lookupApiKey(db, hash);
   if (principal && env.KEEL_KEY_CACHE_SECONDS > 0 && startedAt === generation) {
@@ -153,6 +157,13 @@ async function lookupApiKey(db: DbOrTx, hash: string): Promise<Principal | null>
       origins: k.origins,
       createdBy: k.createdBy,
       lastUsedAt: k.lastUsedAt,
+      rpm: k.rpm,
+      tpm: k.tpm,
+      budgetUsd: k.budgetUsd,
+      budgetPeriod: k.budgetPeriod,
+      budgetMode: k.budgetMode,
+      allowedModels: k.allowedModels,
+      expiresAt: k.expiresAt,
       memberRole: schema.memberships.role,
       creatorDisabledAt: schema.users.disabledAt,
     })
@@ -162,12 +173,23 @@ async function lookupApiKey(db: DbOrTx, hash: string): Promise<Principal | null>
     .where(and(eq(k.hash, hash), isNull(k.revokedAt)));
   // A disabled user's keys stop with their sessions, public (widget) keys included.
   if (!row || row.creatorDisabledAt) return null;
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     await db.update(k).set({ lastUsedAt: new Date() }).where(eq(k.id, row.id));
   }
   if (row.kind === "public") return { kind: "publicKey", keyId: row.id, projectId: row.projectId, origins: row.origins };
   if (!row.memberRole) return null;
-  return { kind: "secretKey", keyId: row.id, projectId: row.projectId, role: lesserRole(row.role, row.memberRole), userId: row.createdBy };
+  const { rpm, tpm, budgetUsd, budgetPeriod, budgetMode, allowedModels } = row;
+  const limited = rpm !== null || tpm !== null || budgetUsd !== null || allowedModels !== null;
+  return {
+    kind: "secretKey",
+    keyId: row.id,
+    projectId: row.projectId,
+    role: lesserRole(row.role, row.memberRole),
+    userId: row.createdBy,
+    limits: limited ? { rpm, tpm, budgetUsd, budgetPeriod, budgetMode, allowedModels } : null,
+    expiresAt: row.expiresAt?.getTime() ?? null,
+  };
 }
 
 /** Delete expired and idle sessions and old login failures; run hourly by the worker. */

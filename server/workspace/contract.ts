@@ -14,7 +14,7 @@ export const setAdminInput = z.object({ userId: z.uuid(), isAdmin: z.boolean() }
 export const resetPasswordInput = z.object({ email: z.string().min(1).max(254), password: password.optional() });
 export const updateMemberInput = z.object({ memberId: z.uuid(), role });
 export const memberIdInput = z.object({ memberId: z.uuid() });
-export { createKeyInput } from "./inputs";
+export { createKeyInput, updateKeyLimitsInput } from "./inputs";
 export const keyIdInput = z.object({ keyId: z.uuid() });
 export const listKeysInput = pageInput.extend({ includeRevoked: z.boolean().default(false) });
 export { pageInput };
@@ -43,6 +43,13 @@ export const keyOut = z.object({
   lastUsedAt: z.date().nullable(),
   revokedAt: z.date().nullable(),
   createdAt: z.date(),
+  rpm: z.number().nullable(),
+  tpm: z.number().nullable(),
+  budgetUsd: z.number().nullable(),
+  budgetPeriod: z.enum(["day", "month"]).nullable(),
+  budgetMode: z.enum(["hard", "soft"]).nullable(),
+  allowedModels: z.array(z.string()).nullable(),
+  expiresAt: z.date().nullable(),
 });
 export const auditOut = z.object({
   id: z.string(),

@@ -21,6 +21,7 @@ export {
   signIn,
   signOut,
 } from "./auth";
+export { createKeyInput } from "./inputs";
 export { assertMayCreateProject, getInstanceSettings, updateInstanceSetting } from "./instance";
 export {
   clearInstanceSettingsCache,
@@ -38,9 +39,9 @@ export {
   signUpWithInvitation,
 } from "./invitations";
 export { purgeSessionsJob } from "./jobs/purge-sessions";
-export { createKey, listKeys, revokeKey } from "./keys";
+export { createKey, listKeys, revokeKey, updateKeyLimits } from "./keys";
 export { addMember, listMembers, removeMember, updateMemberRole } from "./members";
-export { type Actor, actorOf, type Principal, SYSTEM_ACTOR } from "./principal";
+export { type Actor, actorOf, type KeyLimits, type Principal, SYSTEM_ACTOR } from "./principal";
 export {
   createOwnProject,
   createProject,

@@ -6,11 +6,50 @@ import type { ROLES as STORED_ROLES } from "../../db/schema";
  * same schemas (scripts/check-boundaries.ts lets app/ import `server/<slug>/inputs.ts` files only).
  */
 
-export const createKeyInput = z.object({
-  name: z.string().trim().min(1, { message: "is required" }).max(100),
-  kind: z.enum(["secret", "public"]).default("secret"),
-  origins: z.array(z.string().max(300)).max(50).optional(),
-});
+/**
+ * A secret key's gateway limits (issue 20; LiteLLM's virtual keys): requests and tokens per minute, a
+ * USD budget per UTC day or month (a `hard` one refuses calls once spent, a `soft` one flags them),
+ * the deployments and `router:<name>`s it may call, an expiry. Absent: unchanged (new key: none);
+ * null: removed.
+ */
+export const keyLimitFields = {
+  rpm: z.int().min(1, { message: "must be at least 1" }).max(10_000_000).nullable().optional(),
+  tpm: z.int().min(1, { message: "must be at least 1" }).max(1_000_000_000).nullable().optional(),
+  budgetUsd: z.number().positive({ message: "must be more than 0" }).max(1_000_000_000).nullable().optional(),
+  budgetPeriod: z.enum(["day", "month"]).optional(),
+  budgetMode: z.enum(["hard", "soft"]).optional(),
+  allowedModels: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1, { message: "is empty" })
+        .max(200)
+        .regex(/^[^\s]+$/, { message: "must be a deployment name or router:<name>, without spaces" }),
+    )
+    .min(1, { message: "lists no deployment (leave it out to allow every one)" })
+    .max(200)
+    .nullable()
+    .optional(),
+  expiresAt: z.coerce.date({ message: "must be a date" }).nullable().optional(),
+};
+
+const budgetWhole = (v: { budgetUsd?: number | null; budgetPeriod?: string; budgetMode?: string }, ctx: z.RefinementCtx) => {
+  for (const f of ["budgetPeriod", "budgetMode"] as const)
+    if (v[f] !== undefined && (v.budgetUsd === null || v.budgetUsd === undefined))
+      ctx.addIssue({ code: "custom", path: [f], message: "needs budgetUsd" });
+};
+
+export const createKeyInput = z
+  .object({
+    name: z.string().trim().min(1, { message: "is required" }).max(100),
+    kind: z.enum(["secret", "public"]).default("secret"),
+    origins: z.array(z.string().max(300)).max(50).optional(),
+    ...keyLimitFields,
+  })
+  .superRefine(budgetWhole);
+
+export const updateKeyLimitsInput = z.object({ keyId: z.uuid(), ...keyLimitFields }).superRefine(budgetWhole);
 
 /**
  * The member roles, highest first, as db/schema/workspace.ts stores them (db/ may not import server/,

@@ -1,10 +1,31 @@
 import type { Role } from "./roles";
 
+/** A secret key's gateway limits, as stored on api_keys (null: that limit is off). */
+export interface KeyLimits {
+  rpm: number | null;
+  tpm: number | null;
+  budgetUsd: number | null;
+  budgetPeriod: "day" | "month" | null;
+  budgetMode: "hard" | "soft" | null;
+  /** deployment names and `router:<name>`s (null: any) */
+  allowedModels: string[] | null;
+}
+
 /** Who is calling: a signed-in user, a secret key (project-bound, role-capped) or a public key. */
 export type Principal =
   /** `isAdmin`: an instance admin (instance settings, users); read with the session on each request. */
   | { kind: "user"; userId: string; email: string; name: string | null; sessionId: string; isAdmin: boolean }
-  | { kind: "secretKey"; keyId: string; projectId: string; role: Role; userId: string | null }
+  | {
+      kind: "secretKey";
+      keyId: string;
+      projectId: string;
+      role: Role;
+      userId: string | null;
+      /** its gateway limits (null: none); enforced by server/routing/key-limits.ts */
+      limits: KeyLimits | null;
+      /** ms since epoch; a cached key stops at this time too */
+      expiresAt: number | null;
+    }
   | { kind: "publicKey"; keyId: string; projectId: string; origins: string[] };
 
 /** Who a write is attributed to in the audit log. */

@@ -12,7 +12,7 @@ import {
   revokeInvitation,
   signUpWithInvitation,
 } from "./invitations";
-import { createKey, listKeys, revokeKey } from "./keys";
+import { createKey, listKeys, revokeKey, updateKeyLimits } from "./keys";
 import { listMembers, removeMember, updateMemberRole } from "./members";
 import { actorOf } from "./principal";
 import { createOwnProject, listProjectsForUser } from "./projects";
@@ -135,6 +135,11 @@ const keys = router({
     .input(c.createKeyInput)
     .output(z.object({ key: z.string(), view: c.keyOut }))
     .mutation(({ ctx, input }) => createKey(ctx.db, actorOf(ctx.principal), ctx, input)),
+  update: projectProcedure
+    .use(requireRole("engineer"))
+    .input(c.updateKeyLimitsInput)
+    .output(c.keyOut)
+    .mutation(({ ctx, input }) => updateKeyLimits(ctx.db, actorOf(ctx.principal), ctx, input)),
   revoke: projectProcedure
     .use(requireRole("engineer"))
     .input(c.keyIdInput)
