@@ -14,7 +14,13 @@
  * rendered before the request's message) on the same server in the same run, and a second table of
  * what the prompt costs over the same call without one.
  *
- * Usage: DATABASE_URL=postgres://... npm run bench:gateway [-- --connections 1,10,200 --seconds 5 --prompt]
+ * `--limits` adds the same call with a secret key that has gateway limits (issue 20: rpm, tpm, a hard
+ * budget and allowed deployments, none of which it reaches), beside the plain key on the same server.
+ * `--before DIR` adds a second Keel server started from another checkout (say, the commit before a
+ * change, with its node_modules), on the same database and upstream, so before and after are timed
+ * cell by cell in one run; a third table compares them.
+ *
+ * Usage: DATABASE_URL=postgres://... npm run bench:gateway [-- --connections 1,10,200 --seconds 5 --prompt --limits --before DIR]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -35,6 +41,8 @@ const { values, positionals } = parseArgs({
     connections: { type: "string", default: "1,10,200" },
     seconds: { type: "string", default: "5" },
     prompt: { type: "boolean", default: false },
+    limits: { type: "boolean", default: false },
+    before: { type: "string" },
   },
 });
 const log = (m: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -111,11 +119,18 @@ async function serve() {
   server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ port: (server.address() as { port: number }).port })));
 }
 
-async function child(flag: string, env: Record<string, string> = {}, args: string[] = []): Promise<{ proc: ChildProcess; port: number }> {
+async function child(
+  flag: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+  /** another checkout's root: run its bench/gateway.ts (`--before`) */
+  root?: string,
+): Promise<{ proc: ChildProcess; port: number }> {
   // BENCH_PROF=<dir>: a CPU profile of Keel's server process, written when it exits
   const prof = process.env.BENCH_PROF && flag === "--serve" ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROF] : [];
-  const proc = spawn(process.execPath, [...prof, "--import", "tsx", fileURLToPath(import.meta.url), flag, ...args], {
-    cwd: path.resolve(import.meta.dirname, ".."),
+  const script = root ? path.join(root, "bench", "gateway.ts") : fileURLToPath(import.meta.url);
+  const proc = spawn(process.execPath, [...prof, "--import", "tsx", script, flag, ...args], {
+    cwd: root ?? path.resolve(import.meta.dirname, ".."),
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -192,6 +207,7 @@ async function main() {
     await migrateDatabase(url);
     const d = createDatabase(url);
     const { setInstanceSetting, SYSTEM_ACTOR } = await import("../server/workspace");
+    const { schema } = await import("../db/client");
     const { seedLoopbackChat } = await import("./fixtures");
     const up = await child("--upstream");
     procs.push(up.proc);
@@ -205,9 +221,30 @@ async function main() {
       keyName: "bench",
       upstreamUrl: upUrl,
     });
+    let limitedKey = "";
+    if (values.limits) {
+      const { createKey } = await import("../server/workspace");
+      const [owner] = await d.db
+        .select({ userId: schema.memberships.userId, projectId: schema.memberships.projectId })
+        .from(schema.memberships);
+      if (!owner) throw new Error("the bench project has no member");
+      limitedKey = (
+        await createKey(
+          d.db,
+          { userId: owner.userId, keyId: null },
+          { projectId: owner.projectId, role: "owner" },
+          // limits the run never reaches: the cost measured is the checks and counting, not refusals
+          { name: "bench limited", kind: "secret", rpm: 10_000_000, tpm: 1_000_000_000, budgetUsd: 1_000_000, allowedModels: ["fast"] },
+        )
+      ).key;
+    }
     await d.close();
     const keel = await child("--serve", { DATABASE_URL: url, KEEL_DATA_DIR: dir });
     procs.push(keel.proc);
+    const before = values.before
+      ? await child("--serve", { DATABASE_URL: url, KEEL_DATA_DIR: dir }, [], path.resolve(values.before))
+      : null;
+    if (before) procs.push(before.proc);
     const chat = (model: string, stream: boolean) => ({
       model,
       messages: [{ role: "user", content: "Capital of France?" }],
@@ -220,6 +257,13 @@ async function main() {
       bare: { url: `http://127.0.0.1:${bareProxy.port}/v1/chat/completions`, model: "bench-upstream", headers: {} },
       keel: { url: `http://127.0.0.1:${keel.port}/api/v1/chat/completions`, model: "fast", headers: { authorization: `Bearer ${key}` } },
     };
+    if (before)
+      targets.before = {
+        url: `http://127.0.0.1:${before.port}/api/v1/chat/completions`,
+        model: "fast",
+        headers: { authorization: `Bearer ${key}` },
+      };
+    if (limitedKey) targets.limited = { ...(targets.keel as (typeof targets)["keel"]), headers: { authorization: `Bearer ${limitedKey}` } };
     if (values.prompt) {
       const made = await fetch(`http://127.0.0.1:${keel.port}/api/v1/prompts`, {
         method: "POST",
@@ -238,8 +282,11 @@ async function main() {
       };
     }
     const promptRows: string[] = [];
-    const keelCpuMs = async () => Number(await (await fetch(`http://127.0.0.1:${keel.port}/__cpu`)).text());
+    const cpuOf = async (port: number) => Number(await (await fetch(`http://127.0.0.1:${port}/__cpu`)).text());
+    const keelCpuMs = () => cpuOf(keel.port);
     let keelCpu = 0;
+    const beforeRows: string[] = [];
+    const cpus: Record<string, number> = {};
     const f = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
     const rows: string[] = [];
     for (const connections of values.connections.split(",").map(Number)) {
@@ -249,9 +296,11 @@ async function main() {
           log(`${name}, ${connections} connections, ${stream ? "stream" : "plain"}`);
           const req = { ...chat(t.model, stream), ...t.extra };
           await load(t.url, req, t.headers, connections, 1); // warm-up
-          const cpu0 = name === "keel" || name === "prompt" ? await keelCpuMs() : 0;
+          const port = name === "before" ? before?.port : ["keel", "prompt", "limited"].includes(name) ? keel.port : undefined;
+          const cpu0 = port ? await cpuOf(port) : 0;
           r[name] = await load(t.url, req, t.headers, connections, Number(values.seconds));
-          const cpu = ((await keelCpuMs()) - cpu0) / ((r[name] as Result).rps * Number(values.seconds));
+          const cpu = port ? ((await cpuOf(port)) - cpu0) / ((r[name] as Result).rps * Number(values.seconds)) : 0;
+          cpus[name] = cpu;
           if (name === "keel") keelCpu = cpu;
           if (name === "prompt") {
             const [k, p] = [r.keel as Result, r.prompt as Result];
@@ -259,6 +308,14 @@ async function main() {
               `| ${connections} | ${stream ? "SSE" : "JSON"} | ${f(k.p50)} / ${f(k.p99)} | ${k.rps.toFixed(0)} | ${f(p.p50)} / ${f(p.p99)} | ${p.rps.toFixed(0)} | **${f(p.p50 - k.p50)} / ${f(p.p99 - k.p99)}** | ${keelCpu.toFixed(3)} / ${cpu.toFixed(3)} | ${p.errors} |`,
             );
           }
+        }
+        if (before || limitedKey) {
+          const cell = (x: Result | undefined) => (x ? `${f(x.p50)} / ${f(x.p99)} | ${x.rps.toFixed(0)}` : "- | -");
+          const [bf, k, l] = [r.before, r.keel as Result, r.limited];
+          const ratio = (x: Result | undefined) => (x ? `${(x.rps / k.rps).toFixed(2)}x` : "-");
+          beforeRows.push(
+            `| ${connections} | ${stream ? "SSE" : "JSON"} | ${cell(bf)} | ${cell(k)} | ${cell(l)} | ${bf ? `${(k.rps / bf.rps).toFixed(2)}x` : "-"} | ${ratio(l)} | ${[cpus.before, cpus.keel, cpus.limited].map((c) => (c === undefined ? "-" : c.toFixed(3))).join(" / ")} | ${(bf?.errors ?? 0) + (l?.errors ?? 0)} |`,
+          );
         }
         const { direct, bare: b, keel: k } = r as Record<"direct" | "bare" | "keel", Result>;
         rows.push(
@@ -284,6 +341,16 @@ async function main() {
       );
       console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       for (const r of promptRows) console.log(r);
+    }
+    if (beforeRows.length) {
+      console.log(
+        `\nbefore (${values.before ?? "not run"}) and after (this checkout), the plain key, and after with a limited key (rpm, tpm, budget, allowed models)`,
+      );
+      console.log(
+        "| conns | body | before p50 / p99 | before req/s | after p50 / p99 | after req/s | limited key p50 / p99 | limited req/s | req/s after / before | req/s limited / plain | CPU ms per call before / after / limited | errors |",
+      );
+      console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+      for (const r of beforeRows) console.log(r);
     }
     console.log(`traces logged by the gateway during the run: ${n}`);
     console.log(
