@@ -14,8 +14,8 @@ import { GatewayError } from "./service-contract";
  * `key_spend`) plus what it counted itself since. Every KEEL_KEY_SYNC_MS it adds its own counts to
  * `key_minutes` and reads the totals back. A decision is the last totals + this process's counts
  * since, so the overshoot a limit allows is at most what the *other* web processes admit in one
- * interval (one process alone never overshoots its rpm or a hard budget by more than the calls in
- * flight when the last one was spent).
+ * interval (one process alone never overshoots its rpm; it overshoots a hard budget only by the
+ * calls it admits before the spending calls' traces are written, within KEEL_GATEWAY_LOG_LINGER_MS).
  *
  * Requests per minute use a sliding window estimate (the last minute's count weighted by the part of
  * it still inside the window, plus this minute's), so a burst across a minute boundary is not twice
