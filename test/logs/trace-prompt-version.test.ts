@@ -269,6 +269,9 @@ describe("Langfuse's prompt API and its traces", () => {
     expect((await body(res)).errors).toEqual([]);
     expect(await promptVersionOf(t1)).toBe(v2.id);
     expect(await promptVersionOf(t2)).toBeNull();
+    // Langfuse's public trace API answers the version as the generation's promptId
+    const got = (await body(await lf("GET", `/api/public/traces/${t1}`))) as unknown as { observations: Record<string, unknown>[] };
+    expect(got.observations[0]).toMatchObject({ id: `${t1}-g`, promptId: v2.id, promptName: name, promptVersion: 2 });
 
     const traceId = randomBytes(16).toString("hex");
     const attr = (k: string, v: { stringValue?: string; intValue?: string }) => ({ key: k, value: v });

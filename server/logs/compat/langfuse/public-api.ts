@@ -134,8 +134,11 @@ type Detail = Awaited<ReturnType<typeof getTrace>>;
 const OBSERVATION_TYPE = { generation: "GENERATION", span: "SPAN", event: "EVENT" } as const;
 const SCORE_TYPE = { numeric: "NUMERIC", boolean: "BOOLEAN", categorical: "CATEGORICAL", text: "CATEGORICAL" } as const;
 
-/** Langfuse's ObservationsView of a Keel observation. */
-function observationShape(o: Detail["observations"][number]) {
+/**
+ * Langfuse's ObservationsView of a Keel observation. Keel links the prompt version to the trace
+ * (`traces.prompt_version_id`), so its generations answer it as their `promptId`.
+ */
+function observationShape(o: Detail["observations"][number], promptVersionId: string | null) {
   const m = metaOf(o.metadata);
   const usage = { input: o.inputTokens ?? 0, output: o.outputTokens ?? 0, total: (o.inputTokens ?? 0) + (o.outputTokens ?? 0) };
   return {
@@ -159,7 +162,7 @@ function observationShape(o: Detail["observations"][number]) {
     level: (m.level as string | undefined) ?? (o.status === "error" ? "ERROR" : "DEFAULT"),
     statusMessage: o.statusMessage,
     parentObservationId: o.parentObservationId,
-    promptId: null,
+    promptId: o.type === "generation" ? promptVersionId : null,
     promptName: (m.promptName as string | undefined) ?? null,
     promptVersion: (m.promptVersion as number | undefined) ?? null,
     latency: seconds(o.latencyMs),
@@ -195,7 +198,7 @@ export async function getLangfuseTrace(db: DbOrTx, project: { id: string; slug: 
   const trace = detail.trace;
   return {
     ...traceShape(trace, project.slug),
-    observations: detail.observations.map(observationShape),
+    observations: detail.observations.map((o) => observationShape(o, trace.promptVersionId ?? null)),
     scores: detail.ratings.map((r) => scoreShape(trace.id, r)),
   };
 }
