@@ -225,25 +225,39 @@ export const playgroundMessage = z.object({
   content: z.string().max(200_000),
 });
 
+/** What a call sends besides its target (the form holds one or two targets over the same input). */
+const playgroundInput = {
+  /** chat: `messages` (after a prompt target's own); completion: `prompt` (text), deployments only */
+  mode: z.enum(["chat", "completion"]).default("chat"),
+  messages: z.array(playgroundMessage).max(200, "at most 200 messages").default([]),
+  prompt: z.string().max(200_000).optional(),
+  params: playgroundParams.default({}),
+  /** SSE in OpenAI's chunk shape, usage in the last chunk; else one JSON answer */
+  stream: z.boolean().default(false),
+};
+type CallShape = { mode: "chat" | "completion"; messages: { content: string }[]; prompt?: string };
+
+/** What the input must hold for these targets: text to complete, or a message unless a prompt brings its own. */
+function checkCall(targets: PlaygroundTarget[], r: CallShape, ctx: z.RefinementCtx) {
+  if (r.mode === "completion") {
+    if (targets.some((t) => t.kind === "prompt"))
+      ctx.addIssue({ code: "custom", path: ["mode"], message: "a prompt runs as chat; pick chat mode" });
+    else if (targets.some((t) => t.kind === "model" && t.model.startsWith(PLAYGROUND_ROUTER_PREFIX)))
+      ctx.addIssue({ code: "custom", path: ["mode"], message: "routers answer chat only; pick chat mode" });
+    if (!r.prompt?.trim()) ctx.addIssue({ code: "custom", path: ["prompt"], message: "enter the text to complete" });
+  } else if (targets.some((t) => t.kind === "model") && !r.messages.some((m) => m.content.trim()))
+    ctx.addIssue({ code: "custom", path: ["messages"], message: "write at least one message" });
+}
+
+/** One playground call (the HTTP route's body). */
 export const playgroundRequest = z
-  .object({
-    target: playgroundTarget,
-    /** chat: `messages` (after a prompt target's own); completion: `prompt` (text), deployments only */
-    mode: z.enum(["chat", "completion"]).default("chat"),
-    messages: z.array(playgroundMessage).max(200, "at most 200 messages").default([]),
-    prompt: z.string().max(200_000).optional(),
-    params: playgroundParams.default({}),
-    /** SSE in OpenAI's chunk shape, usage in the last chunk; else one JSON answer */
-    stream: z.boolean().default(false),
-  })
-  .superRefine((r, ctx) => {
-    if (r.mode === "completion") {
-      if (r.target.kind === "prompt") ctx.addIssue({ code: "custom", path: ["mode"], message: "a prompt runs as chat; pick chat mode" });
-      else if (r.target.model.startsWith(PLAYGROUND_ROUTER_PREFIX))
-        ctx.addIssue({ code: "custom", path: ["mode"], message: "routers answer chat only; pick chat mode" });
-      if (!r.prompt?.trim()) ctx.addIssue({ code: "custom", path: ["prompt"], message: "enter the text to complete" });
-    } else if (r.target.kind === "model" && !r.messages.some((m) => m.content.trim()))
-      ctx.addIssue({ code: "custom", path: ["messages"], message: "write at least one message" });
-  });
+  .object({ target: playgroundTarget, ...playgroundInput })
+  .superRefine((r, ctx) => checkCall([r.target], r, ctx));
 export type PlaygroundRequest = z.infer<typeof playgroundRequest>;
 export type PlaygroundRequestIn = z.input<typeof playgroundRequest>;
+
+/** The console's form: one target, or two compared on the same input (each then sent as a playgroundRequest). */
+export const playgroundForm = z
+  .object({ targets: z.array(playgroundTarget).min(1).max(2, "compare two targets at most"), ...playgroundInput })
+  .superRefine((r, ctx) => checkCall(r.targets, r, ctx));
+export type PlaygroundForm = z.infer<typeof playgroundForm>;
