@@ -5,7 +5,6 @@ import { launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
-const url = (p: string) => `${app?.url}${p}`;
 const uniq = () => randomBytes(5).toString("hex");
 
 const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
