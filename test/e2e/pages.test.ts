@@ -64,7 +64,20 @@ const PAGES: { name: string; path: (s: Seeded) => string; signedOut?: boolean }[
 ];
 
 /** The console's sections, in the order the navigation lists them. */
-const SECTION_LABELS = ["Overview", "Registry", "Logs", "Datasets", "Evals", "Tuning", "Routing", "Playground", "Drift", "Jobs", "Settings", "API"];
+const SECTION_LABELS = [
+  "Overview",
+  "Registry",
+  "Logs",
+  "Datasets",
+  "Evals",
+  "Tuning",
+  "Routing",
+  "Playground",
+  "Drift",
+  "Jobs",
+  "Settings",
+  "API",
+];
 
 /** The phone size, where the sections fold behind a Menu button and wide tables scroll inside their cards. */
 const PHONE = { size: "390x844", width: 390, height: 844 };
