@@ -9,8 +9,8 @@ export const PLAYGROUND_TAG = "playground";
 /**
  * The console's playground call (issue 20): the request as the OpenAI-compatible body an app would
  * send, run through the gateway's own chatCompletions / completions (routers, prompts, fallbacks,
- * the cache and the trace included: no second implementation). The trace is tagged `playground` and
- * records who ran it; the result's headers carry `x-keel-trace-id` and, for a router, its decision.
+ * the cache and the trace included: no second implementation). The trace is tagged `playground`, and
+ * its user is the member who ran it; the result's headers carry `x-keel-trace-id` and, for a router, its decision.
  * Bad input is a 400 naming the field as this request names it (`params.temperature`).
  */
 export async function playgroundCall(c: GatewayContext, raw: unknown, who: { userId: string }): Promise<GatewayResult> {
@@ -26,7 +26,8 @@ export function gatewayBody(req: PlaygroundRequest, who: { userId: string }): Re
     ...req.params,
     stream: req.stream,
     ...(req.stream ? { stream_options: { include_usage: true } } : {}),
-    metadata: { tags: [PLAYGROUND_TAG], trace_name: `playground ${req.mode}`, playground_user_id: who.userId },
+    // LiteLLM's keys only: they are Keel's, never sent upstream (a provider sees no member id)
+    metadata: { tags: [PLAYGROUND_TAG], trace_name: `playground ${req.mode}`, trace_user_id: who.userId },
   };
   if (t.kind === "model") body.model = t.model;
   else {

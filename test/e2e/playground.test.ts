@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launch, signInAs, withPage } from "./browser";
+import { errorUnder, launch, signInAs, withPage } from "./browser";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
@@ -50,6 +50,13 @@ describe.skipIf(Boolean(skip))(`the playground in Chromium${skip ? ` (skipped: $
       await page.getByText("Parameters", { exact: true }).click();
       await page.getByLabel("Max tokens").fill("6");
       await page.getByLabel("Temperature").fill("0");
+
+      // the server's refusal naming a parameter lands under it: a local model applies no penalties
+      await page.getByLabel("Presence penalty").fill("1");
+      await page.getByRole("button", { name: "Run" }).click();
+      await expect.poll(() => errorUnder(page.getByLabel("Presence penalty")), { timeout: 30_000 }).toMatch(/local model/);
+      expect(calls).toHaveLength(1);
+      await page.getByLabel("Presence penalty").fill("");
 
       // streamed: the answer arrives as SSE chunks and fills the panel
       const streamed = page.waitForResponse((r) => r.url().endsWith("/playground"));

@@ -97,7 +97,8 @@ describe("POST /api/v1/projects/:projectId/playground", () => {
     for (const id of [traceId, streamTrace]) {
       const t = await traceOf(id);
       expect(t.tags).toEqual(expect.arrayContaining(["playground", "gateway"]));
-      expect(t.metadata).toMatchObject({ deployment: "tiny-gpt2", playground_user_id: p.owner.user.id });
+      expect(t.metadata).toMatchObject({ deployment: "tiny-gpt2" });
+      expect(t.userId).toBe(p.owner.user.id);
       expect(t.name).toBe("playground chat");
     }
   });

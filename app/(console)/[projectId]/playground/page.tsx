@@ -6,7 +6,7 @@ import { FormError, FormField, useZodForm, ZodForm } from "@/app/_components/for
 import { Button, Card, PageHeader, Select, Textarea } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
 import { atLeast } from "@/app/_lib/roles";
-import { type PlaygroundForm, type PlaygroundTarget, playgroundForm } from "@/server/routing/inputs";
+import { type PlaygroundForm, type PlaygroundTarget, playgroundForm, playgroundParams } from "@/server/routing/inputs";
 import { MessagesEditor, ParamsFields } from "./_components/InputFields";
 import { ResultPanel } from "./_components/ResultPanel";
 import { type RunState, runPlayground } from "./_components/run";
@@ -51,11 +51,16 @@ export default function PlaygroundPage() {
     const { targets: all, ...input } = values;
     setRuns(all.map((t, i) => ({ id: crypto.randomUUID(), title: targetTitle(t, i), run: emptyRun() })));
     // both targets run at once on the same input; each panel fills as its answer streams in
-    await Promise.all(
+    const done = await Promise.all(
       all.map((target, i) =>
         runPlayground(slug, { ...input, target }, (run) => setRuns((rs) => rs.map((r, k) => (k === i ? { ...r, run } : r))), ctl.signal),
       ),
     );
+    // a refusal naming a field of the form also shows under that field
+    done.forEach((run, i) => {
+      const field = run.errorParam && formField(run.errorParam, i);
+      if (field && run.error) form.setError(field as never, { type: "server", message: run.error }, { shouldFocus: i === 0 });
+    });
   }
 
   if (!canRun)
@@ -151,6 +156,22 @@ export default function PlaygroundPage() {
       </div>
     </div>
   );
+}
+
+/**
+ * The form field a refusal's `param` is about, for target `i`: the request's own fields as named
+ * (`params.temperature`, `messages`), the gateway's `model` and `prompt_*` fields as the target's.
+ */
+function formField(param: string, i: number): string | null {
+  if (/^(params\.|messages|prompt$|mode$)/.test(param)) return param;
+  // the gateway names a parameter as OpenAI's body does (`presence_penalty`: a local model does not apply it)
+  if (param in playgroundParams.shape) return `params.${param}`;
+  if (param.startsWith("target.")) return `targets.${i}.${param.slice(7)}`;
+  if (param === "model") return `targets.${i}.model`;
+  if (param.startsWith("prompt_variables.")) return `targets.${i}.variables.${param.slice(17)}`;
+  if (param === "prompt_id") return `targets.${i}.name`;
+  if (param === "prompt_version" || param === "prompt_label") return `targets.${i}.version`;
+  return null;
 }
 
 const emptyRun = (): RunState => ({
