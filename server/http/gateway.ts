@@ -110,7 +110,7 @@ async function runGateway(call: {
 }
 
 /** A thrown error as the OpenAI-shaped JSON result to send (unexpected ones are logged, answered 500). */
-function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind: "json" }> {
+export function errorResult(err: unknown, path: string): Extract<GatewayResult, { kind: "json" }> {
   let e = refusedKey(err) ?? err;
   if (!(e instanceof GatewayError) && isDatabaseUnavailable(err)) {
     // the database is down or restarting: retry shortly (Retry-After is set on every 503)
@@ -153,6 +153,11 @@ export async function handleGateway(
   } catch (err) {
     result = errorResult(err, path);
   }
+  return gatewayResponse(result);
+}
+
+/** A gateway result as the fetch binding's Response: SSE for a stream, else JSON (an upstream's bytes as they came). */
+export function gatewayResponse(result: GatewayResult): Response {
   if (result.kind === "stream") {
     const stream = result.stream instanceof Readable ? (Readable.toWeb(result.stream) as ReadableStream<Uint8Array>) : result.stream;
     return new Response(stream, { headers: { ...SSE_HEADERS, ...(result.headers ?? {}) } });

@@ -1,7 +1,17 @@
 import { DomainError } from "../core/errors";
-import { checkDeclaredSize, EVAL_STREAM_MAX_BYTES, evalOptions, evalReportOut, evaluateUpload, keySelf, keySelfOut } from "../routing";
+import {
+  checkDeclaredSize,
+  EVAL_STREAM_MAX_BYTES,
+  evalOptions,
+  evalReportOut,
+  evaluateUpload,
+  keySelf,
+  keySelfOut,
+  playgroundRequest,
+} from "../routing";
 import { type HandlerEntry, handlerRoute as h, type ProjectContext } from "./entry";
 import { json } from "./json";
+import { handlePlayground } from "./playground";
 import { fieldTypes, queryInput } from "./routes";
 
 /** The options' field types, for coercing the query string (as the procedure routes do). */
@@ -103,5 +113,20 @@ export const ROUTING_ROUTES: HandlerEntry[] = [
     response: "json",
     errors: "keel",
     handle: async (_req, { db, principal }) => json(await keySelf(db, principal.keyId)),
+  }),
+  h({
+    method: "POST",
+    path: "/api/v1/projects/:projectId/playground",
+    tag: "routing",
+    summary:
+      "The console's playground: one gateway call (a deployment, router:<name> or a registry prompt; chat or completion) for a signed-in member, traced with the tag playground. `stream: true` answers SSE in OpenAI's chunk shape; x-keel-trace-id and a router's x-keel-route-* headers say where it went",
+    auth: ["session"],
+    role: "engineer",
+    project: "path",
+    inputs: [playgroundRequest],
+    request: "json",
+    response: "sse",
+    errors: "openai",
+    handle: handlePlayground,
   }),
 ];

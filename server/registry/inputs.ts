@@ -153,3 +153,14 @@ export const promptRef = z.object({
   version: z.number().int("version is a positive integer").positive("version is a positive integer").optional(),
 });
 export const promptVariables = z.record(z.string().max(200), z.union([z.string().max(200_000), z.number(), z.boolean()]));
+
+/**
+ * `{{name}}` marks a prompt variable, as in Langfuse (letters, digits, `_`, `.` and `-`; spaces inside
+ * the braces allowed). Here so the console's forms find a prompt's variables as rendering does.
+ */
+export const PROMPT_VARIABLE = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+/** The variable names these texts use, in order of first use. */
+export function promptVariableNames(texts: string[]): string[] {
+  return [...new Set(texts.flatMap((s) => [...s.matchAll(PROMPT_VARIABLE)].map((m) => m[1] as string)))];
+}

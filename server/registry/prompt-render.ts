@@ -1,5 +1,6 @@
 import type { PromptTemplate } from "../../db/schema";
 import { DomainError } from "../core/errors";
+import { PROMPT_VARIABLE, promptVariableNames } from "./inputs";
 
 /**
  * `{{name}}` marks a variable, as in Langfuse (whose server finds variables with `{{\s*(.*?)\s*}}` and
@@ -8,14 +9,13 @@ import { DomainError } from "../core/errors";
  * anything that is not such a name (`{{ }}`, `{{a b}}`, `{{{json}}}`'s outer pair) stay as written,
  * so a template that must show a literal `{{name}}` passes it in as a variable's value.
  */
-const VARIABLE = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+const VARIABLE = PROMPT_VARIABLE;
 
 export type Variables = Record<string, string | number | boolean>;
 
 /** The variable names a template uses, in order of first use. */
 export function templateVariables(t: PromptTemplate): string[] {
-  const texts = t.type === "text" ? [t.prompt] : t.messages.map((m) => m.content);
-  return [...new Set(texts.flatMap((s) => [...s.matchAll(VARIABLE)].map((m) => m[1] as string)))];
+  return promptVariableNames(t.type === "text" ? [t.prompt] : t.messages.map((m) => m.content));
 }
 
 /** The template with every variable filled; a variable it uses but not given, or given but not used, is a 400 naming it. */

@@ -43,6 +43,7 @@ export {
 export {
   cascadeConfigSchema,
   learnedConfigSchema,
+  playgroundRequest,
   type RouterKind,
   routerConfigSchemas,
   rulesConfigSchema,
@@ -104,6 +105,7 @@ export {
   readEvalRows,
 } from "./service-eval";
 export type { GatewayContext, GatewayResult } from "./service-gateway";
+export { PLAYGROUND_TAG, playgroundCall } from "./service-playground";
 export { type KeySelf, keySelf, keySelfOut } from "./spend";
 export { seededRandom, shuffled, trainTestSplit } from "./split";
 export { isTfidfModel, predictTfidf, type TfidfModel, trainTfidf } from "./tfidf";

@@ -172,3 +172,92 @@ export const trainInput = z.object({
     .optional(),
 });
 export type TrainInput = z.infer<typeof trainInput>;
+
+// ---- the console's playground (service-playground.ts): one gateway call for a signed-in member
+
+/** `router:<name>` picks a router; any other name a deployment. */
+export const PLAYGROUND_ROUTER_PREFIX = "router:";
+
+/** The model parameters the playground offers, with the gateway's own bounds (service-contract.ts). */
+export const playgroundParams = z.object({
+  temperature: z
+    .number({ message: "temperature is a number from 0 to 2" })
+    .min(0, "temperature is from 0 to 2")
+    .max(2, "temperature is from 0 to 2")
+    .optional(),
+  max_tokens: z
+    .number({ message: "max_tokens is a whole number" })
+    .int("max_tokens is a whole number")
+    .min(1, "max_tokens is at least 1")
+    .max(32_768, "max_tokens is at most 32768")
+    .optional(),
+  top_p: z.number({ message: "top_p is a number from 0 to 1" }).min(0, "top_p is from 0 to 1").max(1, "top_p is from 0 to 1").optional(),
+  stop: z.array(z.string().min(1, "a stop sequence is not empty").max(200)).max(4, "at most 4 stop sequences").optional(),
+  seed: z.number({ message: "seed is a whole number" }).int("seed is a whole number").optional(),
+  presence_penalty: z.number().min(-2, "presence_penalty is from -2 to 2").max(2, "presence_penalty is from -2 to 2").optional(),
+  frequency_penalty: z.number().min(-2, "frequency_penalty is from -2 to 2").max(2, "frequency_penalty is from -2 to 2").optional(),
+});
+export type PlaygroundParams = z.infer<typeof playgroundParams>;
+
+const modelRef = z.string().trim().min(1, "pick a deployment or router").max(200);
+
+/**
+ * What answers: a deployment or `router:<name>` (`model`), or a registry prompt by label or version
+ * with its `{{variables}}`, served by its config's model unless `model` names another.
+ */
+export const playgroundTarget = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("model"), model: modelRef }),
+  z
+    .object({
+      kind: z.literal("prompt"),
+      name: z.string().trim().min(1, "pick a prompt").max(200),
+      label: z.string().trim().min(1).max(100).optional(),
+      version: z.number().int("version is a whole number").positive("version is a positive number").optional(),
+      variables: z.record(z.string().max(200), z.string().max(200_000)).default({}),
+      model: modelRef.optional(),
+    })
+    .refine((t) => t.label === undefined || t.version === undefined, { message: "give a label or a version, not both", path: ["version"] }),
+]);
+export type PlaygroundTarget = z.infer<typeof playgroundTarget>;
+
+export const playgroundMessage = z.object({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string().max(200_000),
+});
+
+/** What a call sends besides its target (the form holds one or two targets over the same input). */
+const playgroundInput = {
+  /** chat: `messages` (after a prompt target's own); completion: `prompt` (text), deployments only */
+  mode: z.enum(["chat", "completion"]).default("chat"),
+  messages: z.array(playgroundMessage).max(200, "at most 200 messages").default([]),
+  prompt: z.string().max(200_000).optional(),
+  params: playgroundParams.default({}),
+  /** SSE in OpenAI's chunk shape, usage in the last chunk; else one JSON answer */
+  stream: z.boolean().default(false),
+};
+type CallShape = { mode: "chat" | "completion"; messages: { content: string }[]; prompt?: string };
+
+/** What the input must hold for these targets: text to complete, or a message unless a prompt brings its own. */
+function checkCall(targets: PlaygroundTarget[], r: CallShape, ctx: z.RefinementCtx) {
+  if (r.mode === "completion") {
+    if (targets.some((t) => t.kind === "prompt"))
+      ctx.addIssue({ code: "custom", path: ["mode"], message: "a prompt runs as chat; pick chat mode" });
+    else if (targets.some((t) => t.kind === "model" && t.model.startsWith(PLAYGROUND_ROUTER_PREFIX)))
+      ctx.addIssue({ code: "custom", path: ["mode"], message: "routers answer chat only; pick chat mode" });
+    if (!r.prompt?.trim()) ctx.addIssue({ code: "custom", path: ["prompt"], message: "enter the text to complete" });
+  } else if (targets.some((t) => t.kind === "model") && !r.messages.some((m) => m.content.trim()))
+    ctx.addIssue({ code: "custom", path: ["messages"], message: "write at least one message" });
+}
+
+/** One playground call (the HTTP route's body). */
+export const playgroundRequest = z
+  .object({ target: playgroundTarget, ...playgroundInput })
+  .superRefine((r, ctx) => checkCall([r.target], r, ctx));
+export type PlaygroundRequest = z.infer<typeof playgroundRequest>;
+export type PlaygroundRequestIn = z.input<typeof playgroundRequest>;
+
+/** The console's form: one target, or two compared on the same input (each then sent as a playgroundRequest). */
+export const playgroundForm = z
+  .object({ targets: z.array(playgroundTarget).min(1).max(2, "compare two targets at most"), ...playgroundInput })
+  .superRefine((r, ctx) => checkCall(r.targets, r, ctx));
+export type PlaygroundForm = z.infer<typeof playgroundForm>;

@@ -53,6 +53,7 @@ const PAGES: { name: string; path: (s: Seeded) => string; signedOut?: boolean }[
   { name: "routing-router", path: (s) => `/demo/routing/${encodeURIComponent(s.router)}` },
   { name: "routing-deployments", path: () => "/demo/routing/deployments" },
   { name: "routing-evaluate", path: () => "/demo/routing/evaluate" },
+  { name: "playground", path: () => "/demo/playground" },
   { name: "drift", path: () => "/demo/drift" },
   { name: "drift-new", path: () => "/demo/drift/new" },
   { name: "drift-monitor", path: (s) => `/demo/drift/${s.monitorId}` },
@@ -63,7 +64,20 @@ const PAGES: { name: string; path: (s: Seeded) => string; signedOut?: boolean }[
 ];
 
 /** The console's sections, in the order the navigation lists them. */
-const SECTION_LABELS = ["Overview", "Registry", "Logs", "Datasets", "Evals", "Tuning", "Routing", "Drift", "Jobs", "Settings", "API"];
+const SECTION_LABELS = [
+  "Overview",
+  "Registry",
+  "Logs",
+  "Datasets",
+  "Evals",
+  "Tuning",
+  "Routing",
+  "Playground",
+  "Drift",
+  "Jobs",
+  "Settings",
+  "API",
+];
 
 /** The phone size, where the sections fold behind a Menu button and wide tables scroll inside their cards. */
 const PHONE = { size: "390x844", width: 390, height: 844 };

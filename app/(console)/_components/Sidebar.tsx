@@ -14,6 +14,7 @@ export const SECTIONS = [
   { slug: "evals", label: "Evals" },
   { slug: "tuning", label: "Tuning" },
   { slug: "routing", label: "Routing" },
+  { slug: "playground", label: "Playground" },
   { slug: "drift", label: "Drift" },
   { slug: "jobs", label: "Jobs" },
   { slug: "settings", label: "Settings" },

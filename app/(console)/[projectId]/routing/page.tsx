@@ -28,6 +28,11 @@ export default function RoutingPage() {
         actions={
           <>
             {canWrite && (
+              <Link href={`/${projectId}/playground`} className={buttonClass("secondary")}>
+                Playground
+              </Link>
+            )}
+            {canWrite && (
               <Link href={`/${projectId}/routing/evaluate`} className={buttonClass("secondary")}>
                 Evaluate
               </Link>
