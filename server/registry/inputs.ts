@@ -195,16 +195,21 @@ export const promptForm = z
       }),
     commitMessage: z.string().trim().max(2000),
   })
-  .superRefine((f, ctx) => {
-    if (f.type === "text" && !f.prompt.trim()) ctx.addIssue({ code: "custom", path: ["prompt"], message: "the prompt is empty" });
-    if (f.type === "chat") {
-      if (f.messages.length === 0)
-        ctx.addIssue({ code: "custom", path: ["messages"], message: "a chat prompt needs at least one message" });
-      f.messages.forEach((m, i) => {
-        if (!m.content.trim()) ctx.addIssue({ code: "custom", path: ["messages", i, "content"], message: "a message's content is empty" });
-      });
-    }
-  })
+  .superRefine(
+    (f, ctx) => {
+      if (f.type === "text" && !f.prompt?.trim?.()) ctx.addIssue({ code: "custom", path: ["prompt"], message: "the prompt is empty" });
+      if (f.type === "chat" && Array.isArray(f.messages)) {
+        if (f.messages.length === 0)
+          ctx.addIssue({ code: "custom", path: ["messages"], message: "a chat prompt needs at least one message" });
+        f.messages.forEach((m, i) => {
+          if (!m?.content?.trim?.())
+            ctx.addIssue({ code: "custom", path: ["messages", i, "content"], message: "a message's content is empty" });
+        });
+      }
+    },
+    // also when another field is wrong (a bad config): every field's error shows at once
+    { when: () => true },
+  )
   .transform((f) => ({
     name: f.name,
     ...(f.type === "text" ? { prompt: f.prompt } : { messages: f.messages }),

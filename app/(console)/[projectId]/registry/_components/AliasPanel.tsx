@@ -12,7 +12,7 @@ import { atLeast } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { moveAliasInput } from "@/server/registry/inputs";
 import { AliasHistory } from "./AliasHistory";
-import { GateResults, gatesOfError } from "./GateResults";
+import { GateResults, gatesOfError, isGateFailure } from "./GateResults";
 
 type Alias = RouterOutputs["registry"]["models"]["get"]["aliases"][number];
 type MoveResult = RouterOutputs["registry"]["aliases"]["move"];
@@ -139,14 +139,15 @@ function MoveForm({ model, form, noun }: { model: string; form: MoveForm; noun: 
       form.resetField("reason");
       await refresh();
     } catch (err) {
-      applyServerError(form, err, MOVE_FIELDS);
+      // a gate's refusal names the version, but reads best as the gates' results above the button
+      if (!isGateFailure(err)) applyServerError(form, err, MOVE_FIELDS);
     }
   }
 
   // an error about a field shows under it; the rest (a gate, a permission) above the button, with the gates' results
   const named = errorField(move.error);
-  const aboutField = !!named && MOVE_FIELDS.some((f) => named === f || named.startsWith(`${f}.`));
-  const gates = gatesOfError(move.error);
+  const gates = isGateFailure(move.error) ? gatesOfError(move.error) : null;
+  const aboutField = !gates && !!named && MOVE_FIELDS.some((f) => named === f || named.startsWith(`${f}.`));
   return (
     <ZodForm form={form} onSubmit={submit} label={`Move ${noun}`} className="flex flex-col gap-4 border-t border-slate-200 pt-4">
       <h3 className="text-sm font-semibold text-slate-900">Move {noun === "alias" ? "an alias" : "a label"}</h3>

@@ -18,9 +18,11 @@ function parts(v: PromptVersion | undefined): { title: string; text: string }[] 
  * message only one side has is all added or all removed) and the config as sorted JSON.
  */
 export function PromptDiff({ versions }: { versions: PromptVersion[] }) {
-  const newest = versions[0]?.version;
-  const [a, setA] = useState<number | undefined>(versions[1]?.version ?? newest);
-  const [b, setB] = useState<number | undefined>(newest);
+  // unpicked sides follow the list (the one before the newest, and the newest) as versions are added
+  const [pickedA, setA] = useState<number | null>(null);
+  const [pickedB, setB] = useState<number | null>(null);
+  const a = pickedA ?? versions[1]?.version ?? versions[0]?.version;
+  const b = pickedB ?? versions[0]?.version;
   const va = versions.find((v) => v.version === a);
   const vb = versions.find((v) => v.version === b);
   const pa = parts(va);
