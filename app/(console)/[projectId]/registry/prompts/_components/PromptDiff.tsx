@@ -83,7 +83,7 @@ function DiffBlock({ title, lines }: { title: string; lines: DiffLine[] }) {
             // biome-ignore lint/suspicious/noArrayIndexKey: a diff's lines are positional
             key={i}
             className={cx(
-              "px-3 whitespace-pre-wrap",
+              "px-3 whitespace-pre-wrap wrap-anywhere",
               l.kind === "added" && "bg-green-50 text-green-900",
               l.kind === "removed" && "bg-red-50 text-red-900",
               l.kind === "same" && "text-slate-600",

@@ -80,14 +80,16 @@ export function PromptVersionView({ v }: { v: PromptVersion }) {
         <div className="flex flex-wrap gap-1">{v.labels.map(labelBadge)}</div>
       </div>
       {v.type === "text" ? (
-        <pre className="overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-sm whitespace-pre-wrap text-slate-800">{v.prompt}</pre>
+        <pre className="overflow-x-auto rounded-md bg-slate-50 p-3 font-mono text-sm whitespace-pre-wrap wrap-anywhere text-slate-800">
+          {v.prompt}
+        </pre>
       ) : (
         <ol className="flex flex-col gap-2">
           {(v.messages ?? []).map((m, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: messages are positional and never reordered here
             <li key={i} className="rounded-md border border-slate-200 bg-slate-50 p-3">
               <p className="text-xs font-semibold tracking-wide text-slate-500 uppercase">{m.role}</p>
-              <pre className="mt-1 font-mono text-sm whitespace-pre-wrap text-slate-800">{m.content}</pre>
+              <pre className="mt-1 font-mono text-sm whitespace-pre-wrap wrap-anywhere text-slate-800">{m.content}</pre>
             </li>
           ))}
         </ol>
