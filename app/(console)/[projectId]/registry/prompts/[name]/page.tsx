@@ -81,7 +81,7 @@ export default function PromptPage() {
 
       {canWrite && newest && (
         <Card title="New version" description="Starts from the latest version; the next number is assigned when it is created.">
-          <PromptForm key={newest.version} name={name} from={newest} />
+          <PromptForm name={name} from={newest} />
         </Card>
       )}
 
