@@ -12,6 +12,7 @@ export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";
 export { type OtlpTraces, otlpToEvents } from "./otel";
 export { decodeOtlpProtobuf, encodeOtlpResponse } from "./otlp/protobuf";
+export { type PromptVersionStats, promptVersionStats, promptVersionStatsInput } from "./prompt-version-stats";
 export { type ScoreSummary, scoreSummaryOut } from "./score-summary";
 export { getLogSettings } from "./settings";
 export { type TraceFilter, traceFilter, traceWhere } from "./traces";

@@ -30,6 +30,7 @@ import {
 import { ingestBatch } from "./ingest";
 import { logSettingsInput, priceInput, recomputeInput } from "./inputs";
 import { catalogOut, deletePrice, listCatalog, listPrices, upsertPrice } from "./prices";
+import { promptVersionStats, promptVersionStatsInput, promptVersionStatsOut } from "./prompt-version-stats";
 import {
   addItems,
   addItemsInput,
@@ -89,6 +90,11 @@ const traces = router({
     .input(scoreChartsInput)
     .output(z.array(scoreSeriesOut))
     .query(({ ctx, input }) => scoreCharts(ctx.db, ctx.projectId, input)),
+  /** Calls, latency p50/p95, cost and each score's mean per version of one prompt, in total and per bucket. */
+  promptVersionStats: projectProcedure
+    .input(promptVersionStatsInput)
+    .output(promptVersionStatsOut)
+    .query(({ ctx, input }) => promptVersionStats(ctx.db, ctx.projectId, input)),
 });
 
 const ratings = router({
@@ -244,4 +250,9 @@ export const logsRouter = router({
     .input(traceModelVersionInput)
     .output(traceModelVersionOut)
     .query(({ ctx, input }) => traceModelVersion(ctx.db, ctx.projectId, input.modelVersionId)),
+  /** The registry's name of a trace's prompt version (the trace page links to the prompt). */
+  tracePromptVersion: projectProcedure
+    .input(z.object({ promptVersionId: z.uuid() }))
+    .output(traceModelVersionOut)
+    .query(({ ctx, input }) => traceModelVersion(ctx.db, ctx.projectId, input.promptVersionId)),
 });

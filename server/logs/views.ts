@@ -89,6 +89,8 @@ export async function viewFilter(db: DbOrTx, projectId: string, name: string, fi
   return queryFilter(new URLSearchParams(row.query));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function queryFilter(p: URLSearchParams): TraceFilter {
   const text = (k: string) => p.get(k)?.trim() || undefined;
   const list = (k: string) => {
@@ -120,6 +122,8 @@ export function queryFilter(p: URLSearchParams): TraceFilter {
     ratingMax: amount("ratingMax"),
     scores: scoreConditions(p.get("scores") ?? ""),
     search: text("q"),
+    // the explorer's prompt-version filter (issue 20); anything but a uuid is dropped, as the console drops it
+    promptVersionId: UUID.test(text("promptVersion") ?? "") ? text("promptVersion") : undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, x]) => x !== undefined)) as TraceFilter;
 }

@@ -128,3 +128,17 @@ export const promptSummaryOut = z.object({
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+/** A row of a prompt's versions list (prompt-versions.ts): the template, its config, labels and author. */
+export const promptVersionRowOut = z.object({
+  id: z.string(),
+  version: z.number(),
+  type: z.enum(["text", "chat"]),
+  prompt: z.string().optional(),
+  messages: z.array(promptMessageOut).optional(),
+  config: z.record(z.string(), z.unknown()),
+  labels: z.array(z.string()),
+  commitMessage: z.string().nullable(),
+  author: z.string().nullable(),
+  createdAt: z.date(),
+});
+export const promptVersionOptionOut = z.object({ id: z.string(), name: z.string(), version: z.number() });

@@ -164,3 +164,67 @@ export const PROMPT_VARIABLE = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 export function promptVariableNames(texts: string[]): string[] {
   return [...new Set(texts.flatMap((s) => [...s.matchAll(PROMPT_VARIABLE)].map((m) => m[1] as string)))];
 }
+
+/**
+ * The console's prompt form (a new prompt, or a prompt's next version): text or chat messages as the
+ * chosen type says, config as JSON text, labels comma separated. Its output is createPromptInput's input.
+ */
+export const promptForm = z
+  .object({
+    name: modelName,
+    type: z.enum(["text", "chat"]),
+    prompt: z.string().max(200_000),
+    messages: z.array(z.object({ role: promptMessage.shape.role, content: z.string().max(200_000) })).max(200),
+    config: z
+      .string()
+      .max(100_000)
+      .transform((text, ctx) => {
+        if (!text.trim()) return undefined;
+        try {
+          const v: unknown = JSON.parse(text);
+          if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+        } catch {
+          // said below
+        }
+        ctx.addIssue({ code: "custom", message: 'config is a JSON object, e.g. {"temperature": 0.2, "max_tokens": 64}' });
+        return z.NEVER;
+      }),
+    labels: z
+      .string()
+      .max(2000)
+      .transform((text, ctx) => {
+        const list = text
+          .split(/[\s,]+/)
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const checked = z.array(promptLabel).max(20, "at most 20 labels").safeParse(list);
+        if (checked.success) return checked.data;
+        const issue = checked.error.issues[0];
+        const at = typeof issue?.path[0] === "number" ? list[issue.path[0]] : undefined;
+        ctx.addIssue({ code: "custom", message: at !== undefined ? `${at}: ${issue?.message}` : (issue?.message ?? "not a label list") });
+        return z.NEVER;
+      }),
+    commitMessage: z.string().trim().max(2000),
+  })
+  .superRefine(
+    (f, ctx) => {
+      if (f.type === "text" && !f.prompt?.trim?.()) ctx.addIssue({ code: "custom", path: ["prompt"], message: "the prompt is empty" });
+      if (f.type === "chat" && Array.isArray(f.messages)) {
+        if (f.messages.length === 0)
+          ctx.addIssue({ code: "custom", path: ["messages"], message: "a chat prompt needs at least one message" });
+        f.messages.forEach((m, i) => {
+          if (!m?.content?.trim?.())
+            ctx.addIssue({ code: "custom", path: ["messages", i, "content"], message: "a message's content is empty" });
+        });
+      }
+    },
+    // also when another field is wrong (a bad config): every field's error shows at once
+    { when: () => true },
+  )
+  .transform((f) => ({
+    name: f.name,
+    ...(f.type === "text" ? { prompt: f.prompt } : { messages: f.messages }),
+    ...(f.config ? { config: f.config } : {}),
+    ...(f.labels.length ? { labels: f.labels } : {}),
+    ...(f.commitMessage ? { commitMessage: f.commitMessage } : {}),
+  }));

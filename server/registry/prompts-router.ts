@@ -2,8 +2,18 @@ import { z } from "zod";
 import { pageOf } from "../core/output-schema";
 import { projectProcedure, requireRole, router } from "../trpc/init";
 import { actorOf } from "../workspace";
-import { aliasTransitionOut, createdPromptOut, movedOut, moveOut, promptOut, promptSummaryOut } from "./contract";
+import {
+  aliasTransitionOut,
+  createdPromptOut,
+  movedOut,
+  moveOut,
+  promptOut,
+  promptSummaryOut,
+  promptVersionOptionOut,
+  promptVersionRowOut,
+} from "./contract";
 import { aliasName, createPromptInput, modelName, promptLabel, promptRef, promptVariables } from "./inputs";
+import { listPromptVersions, promptVersionOptions } from "./prompt-versions";
 import { createPrompt, getPrompt, listPrompts, movePromptLabel, promptLabelHistory, renderPrompt, rollbackPromptLabel } from "./prompts";
 
 const page = { cursor: z.string().max(200).optional(), limit: z.number().int().min(1).max(200).default(50) };
@@ -20,6 +30,16 @@ export const promptsRouter = router({
     .input(promptRef)
     .output(promptOut)
     .query(({ ctx, input }) => getPrompt(ctx.db, ctx.projectId, input)),
+  /** a prompt's versions, newest first: number, template, config, labels, author (the console's prompt page) */
+  versions: projectProcedure
+    .input(z.object({ name: modelName, cursor: z.number().int().positive().optional(), limit: page.limit }))
+    .output(z.object({ items: z.array(promptVersionRowOut), nextCursor: z.number().nullable() }))
+    .query(({ ctx, input }) => listPromptVersions(ctx.db, ctx.projectId, input)),
+  /** every prompt version of the project by name and number (pickers: the explorer's filter) */
+  versionOptions: projectProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(1000).default(500) }))
+    .output(z.array(promptVersionOptionOut))
+    .query(({ ctx, input }) => promptVersionOptions(ctx.db, ctx.projectId, input)),
   render: projectProcedure
     .input(promptRef.extend({ variables: promptVariables.default({}) }))
     .output(promptOut)

@@ -22,6 +22,8 @@ export interface Seeded {
   router: string;
   monitorId: string;
   invitePath: string;
+  /** a prompt with two versions (text, then chat) and a label */
+  prompt: string;
 }
 
 const SENTIMENT = path.resolve(import.meta.dirname, "../fixtures/tuning/sentiment.tsv.gz");
@@ -122,6 +124,19 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
   });
   await mutate("tuning.cancel", { projectId, job: job.number });
 
+  // a prompt with two versions: its page lists, shows and diffs them
+  const prompt = `pages-prompt-${uniq}`;
+  await keel.prompts.create({ name: prompt, prompt: "Answer: {{question}}", config: { temperature: 0.2 }, labels: ["production"] });
+  await keel.prompts.create({
+    name: prompt,
+    messages: [
+      { role: "system", content: `Be brief. ${"Long unbroken words stay in their card: ".repeat(3)}${"x".repeat(120)}` },
+      { role: "user", content: "{{question}}" },
+    ],
+    config: { temperature: 0, max_tokens: 64 },
+    commitMessage: "chat form",
+  });
+
   // the demo's router and drift monitor
   const routers = await query<{ name: string }[]>("routing.list", { projectId });
   const monitors = await query<{ items: { id: string }[] }>("drift.monitors.list", { projectId });
@@ -149,5 +164,6 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
     router: routers[0]?.name ?? "",
     monitorId: monitors.items[0]?.id ?? "",
     invitePath: new URL(invitation.url).pathname,
+    prompt,
   };
 }

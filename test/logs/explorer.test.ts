@@ -169,6 +169,11 @@ describe("saved views", () => {
       scores: [{ name: "quality", min: 2, max: 4 }, { name: "sentiment", label: "positive" }, { name: "helpful" }],
     });
   });
+  it("read the explorer's prompt-version filter, dropping a value that is not an id", () => {
+    const id = "0192f0a4-1b2c-7d3e-8f40-123456789abc";
+    expect(queryFilter(new URLSearchParams({ promptVersion: id }))).toEqual({ promptVersionId: id });
+    expect(queryFilter(new URLSearchParams({ promptVersion: "qa v1" }))).toEqual({});
+  });
 });
 
 describe("explorer bulk actions", () => {

@@ -70,6 +70,8 @@ function Explorer() {
     ),
   );
   const rows = traces.data?.pages.flatMap((p) => p.items) ?? [];
+  // the prompt-version filter's choices (issue 20)
+  const promptVersions = useQuery(trpc.registry.prompts.versionOptions.queryOptions({ projectId: project.slug }));
   // a score first given since the names were fetched still gets its column (from the rows' own scores)
   const known = new Set(scoreNames.data?.map((x) => x.name));
   const rowScores = rows
@@ -111,7 +113,13 @@ function Explorer() {
       <LogsNav query={qs} />
       <div className="flex flex-col gap-4">
         <Card>
-          <FilterBar query={query} onApply={apply} models={models} scores={scoreNames.data ?? []} />
+          <FilterBar
+            query={query}
+            onApply={apply}
+            models={models}
+            scores={scoreNames.data ?? []}
+            promptVersions={promptVersions.data ?? []}
+          />
         </Card>
         <Card
           title="Traces"

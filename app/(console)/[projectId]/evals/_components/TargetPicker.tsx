@@ -20,6 +20,11 @@ export interface TargetChoice {
   maxTokens: string;
   temperature: string;
   seed: string;
+  /** where the template comes from: typed here, or a registry prompt's version (its text or messages, and config) */
+  templateSource: "template" | "prompt";
+  promptName: string;
+  /** the prompt's label (production, latest, …) or version number */
+  promptRef: string;
 }
 
 export const DEFAULT_TARGET: TargetChoice = {
@@ -31,6 +36,9 @@ export const DEFAULT_TARGET: TargetChoice = {
   maxTokens: "",
   temperature: "",
   seed: "",
+  templateSource: "template",
+  promptName: "",
+  promptRef: "production",
 };
 
 const WHAT: Record<Exclude<TargetChoice["kind"], "predictions">, string> = {
@@ -51,15 +59,23 @@ export function targetOf(t: TargetChoice): unknown {
   const params = { maxTokens: num(t.maxTokens), temperature: num(t.temperature), seed: num(t.seed) };
   // a router routes chat calls only
   const template = { kind: t.kind === "router" ? "chat" : t.templateKind, text: t.text };
-  const common = { name: t.name, template, params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) };
+  const ref = t.promptRef.trim();
+  const prompt = { name: t.promptName, ...(/^\d+$/.test(ref) ? { version: Number(ref) } : ref ? { label: ref } : {}) };
+  const common = {
+    name: t.name,
+    ...(t.templateSource === "prompt" ? { prompt } : { template }),
+    params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
+  };
   return t.kind === "model" ? { kind: "model", ref: t.ref.trim(), ...common } : { kind: t.kind, ...common };
 }
 
 /** How the CLI names a target: deployment:NAME, model:NAME@ALIAS, model:NAME:VERSION, router:NAME. */
 export function targetSpec(t: TargetChoice): string {
   if (t.kind === "predictions") return "predictions";
-  if (t.kind === "model") return /^\d+$/.test(t.ref) ? `model:${t.name}:${t.ref}` : `model:${t.name}@${t.ref}`;
-  return `${t.kind}:${t.name || "…"}`;
+  const base =
+    t.kind === "model" ? (/^\d+$/.test(t.ref) ? `model:${t.name}:${t.ref}` : `model:${t.name}@${t.ref}`) : `${t.kind}:${t.name || "…"}`;
+  if (t.templateSource !== "prompt") return base;
+  return `${base}, prompt ${t.promptName || "…"}${/^\d+$/.test(t.promptRef) ? `:${t.promptRef}` : `@${t.promptRef}`}`;
 }
 
 const GENERATES = new Set(["text-generation", "text2text-generation", "chat", "completion"]);
@@ -84,6 +100,13 @@ export function TargetPicker({
     enabled: value.kind === "model" && !!value.name,
   });
   const routers = useQuery({ ...trpc.routing.list.queryOptions({ projectId }), enabled: value.kind === "router" });
+  const fromPrompt = value.kind !== "predictions" && value.templateSource === "prompt";
+  const prompts = useQuery({ ...trpc.registry.prompts.list.queryOptions({ projectId, limit: 200 }), enabled: fromPrompt });
+  const promptVersions = useQuery({
+    ...trpc.registry.prompts.versions.queryOptions({ projectId, name: value.promptName, limit: 200 }),
+    enabled: fromPrompt && !!value.promptName,
+  });
+  const labels = prompts.data?.items.find((p) => p.name === value.promptName)?.labels ?? [];
   // only deployments and models that generate text can answer a dataset's rows
   const deploymentNames = (deployments.data ?? []).filter((d) => d.task === "chat" || d.task === "completion").map((d) => d.name);
   const modelList = (models.data?.items ?? []).filter((m) => !m.task || GENERATES.has(m.task));
@@ -176,17 +199,73 @@ export function TargetPicker({
           <p className="text-xs text-slate-500">
             Target <code className="font-mono">{targetSpec(value)}</code>
           </p>
-          <div className="grid gap-4 sm:grid-cols-4">
-            <Field label="Template kind" hint={value.kind === "router" ? "A router routes chat calls" : "Chat: one user message"}>
+          <div className="grid gap-4 sm:grid-cols-3">
+            <Field label="Template from" hint="A registry prompt brings its text or messages and its config">
               <Select
-                value={value.kind === "router" ? "chat" : value.templateKind}
-                disabled={value.kind === "router"}
-                onChange={(e) => set({ templateKind: e.target.value as TargetChoice["templateKind"] })}
+                value={value.templateSource}
+                onChange={(e) => set({ templateSource: e.target.value as TargetChoice["templateSource"] })}
               >
-                <option value="chat">Chat</option>
-                <option value="completion">Completion</option>
+                <option value="template">A template typed here</option>
+                <option value="prompt">A registry prompt</option>
               </Select>
             </Field>
+            {fromPrompt && (
+              <>
+                <Field
+                  label="Prompt"
+                  error={errorAt("prompt.name") ?? errorAt("prompt")}
+                  hint={prompts.isPending ? "Loading prompts…" : "Its {{variables}} are filled from each row's input"}
+                >
+                  <Select value={value.promptName} onChange={(e) => set({ promptName: e.target.value, promptRef: "production" })}>
+                    <option value="">Pick a prompt…</option>
+                    {(prompts.data?.items ?? []).map((p) => (
+                      <option key={p.name} value={p.name}>
+                        {p.name}
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+                <Field label="Prompt label or version" error={errorAt("prompt.label") ?? errorAt("prompt.version")}>
+                  <Select value={value.promptRef} onChange={(e) => set({ promptRef: e.target.value })} disabled={!value.promptName}>
+                    {!labels.some((l) => l.label === value.promptRef) && !/^\d+$/.test(value.promptRef) && (
+                      <option value={value.promptRef}>{value.promptRef}</option>
+                    )}
+                    {labels.length > 0 && (
+                      <optgroup label="Labels">
+                        {labels.map((l) => (
+                          <option key={l.label} value={l.label}>
+                            {l.label} (v{l.version})
+                          </option>
+                        ))}
+                      </optgroup>
+                    )}
+                    {(promptVersions.data?.items ?? []).length > 0 && (
+                      <optgroup label="Versions">
+                        {(promptVersions.data?.items ?? []).map((v) => (
+                          <option key={v.id} value={String(v.version)}>
+                            version {v.version}
+                          </option>
+                        ))}
+                      </optgroup>
+                    )}
+                  </Select>
+                </Field>
+              </>
+            )}
+          </div>
+          <div className="grid gap-4 sm:grid-cols-4">
+            {!fromPrompt && (
+              <Field label="Template kind" hint={value.kind === "router" ? "A router routes chat calls" : "Chat: one user message"}>
+                <Select
+                  value={value.kind === "router" ? "chat" : value.templateKind}
+                  disabled={value.kind === "router"}
+                  onChange={(e) => set({ templateKind: e.target.value as TargetChoice["templateKind"] })}
+                >
+                  <option value="chat">Chat</option>
+                  <option value="completion">Completion</option>
+                </Select>
+              </Field>
+            )}
             <Field label="Max tokens" error={errorAt("params.maxTokens")} hint="Optional; else the target's default">
               <Input inputMode="numeric" value={value.maxTokens} onChange={(e) => set({ maxTokens: e.target.value })} />
             </Field>
@@ -197,19 +276,21 @@ export function TargetPicker({
               <Input inputMode="numeric" value={value.seed} onChange={(e) => set({ seed: e.target.value })} />
             </Field>
           </div>
-          <Field
-            label="Prompt template"
-            error={errorAt("template.text") ?? errorAt("template")}
-            hint={
-              <>
-                Filled from each row: <code>{"{{input}}"}</code> (the input, as text or JSON), <code>{"{{input.KEY}}"}</code> (a field of an
-                object input), <code>{"{{metadata.KEY}}"}</code>, <code>{"{{references.0}}"}</code>. A row that cannot fill a placeholder is
-                named before the run starts.
-              </>
-            }
-          >
-            <Textarea rows={4} value={value.text} onChange={(e) => set({ text: e.target.value })} className="font-mono" />
-          </Field>
+          {!fromPrompt && (
+            <Field
+              label="Prompt template"
+              error={errorAt("template.text") ?? errorAt("template")}
+              hint={
+                <>
+                  Filled from each row: <code>{"{{input}}"}</code> (the input, as text or JSON), <code>{"{{input.KEY}}"}</code> (a field of
+                  an object input), <code>{"{{metadata.KEY}}"}</code>, <code>{"{{references.0}}"}</code>. A row that cannot fill a
+                  placeholder is named before the run starts.
+                </>
+              }
+            >
+              <Textarea rows={4} value={value.text} onChange={(e) => set({ text: e.target.value })} className="font-mono" />
+            </Field>
+          )}
         </>
       )}
     </div>

@@ -34,6 +34,7 @@ const ADVANCED: Key[] = [
   "ratingMin",
   "ratingMax",
   "scores",
+  "promptVersion",
 ];
 
 /**
@@ -45,12 +46,15 @@ export function FilterBar({
   onApply,
   models,
   scores = [],
+  promptVersions = [],
 }: {
   query: ExplorerQuery;
   onApply: (q: ExplorerQuery) => void;
   models: string[];
   /** per-score filters (the explorer); absent: none */
   scores?: ScoreName[];
+  /** the project's prompt versions (the prompt-version filter); absent: none */
+  promptVersions?: { id: string; name: string; version: number }[];
 }) {
   const [draft, setDraft] = useState(query);
   const [synced, setSynced] = useState(query);
@@ -99,7 +103,8 @@ export function FilterBar({
     const c = conds.find((x) => x.name === name && part in x);
     return c ? String(c[part]) : "";
   };
-  const chips = activeFilters(query);
+  const pv = promptVersions.find((p) => p.id === query.promptVersion);
+  const chips = activeFilters(query, pv ? `${pv.name} v${pv.version}` : undefined);
 
   return (
     <form onSubmit={submit} aria-label="Trace filters" className="flex flex-col gap-3">
@@ -168,6 +173,19 @@ export function FilterBar({
           <Field label="Release">
             <Input spellCheck={false} {...text("release")} />
           </Field>
+          {(promptVersions.length > 0 || query.promptVersion) && (
+            <Field label="Prompt version" hint="The calls made with it">
+              <Select {...select("promptVersion")}>
+                <option value="">Any</option>
+                {query.promptVersion && !pv && <option value={query.promptVersion}>{query.promptVersion}</option>}
+                {promptVersions.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name} v{p.version}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          )}
           <div className="grid grid-cols-2 gap-2">
             <Field label="Cost min (USD)" error={amountError("costMin")}>
               <Input inputMode="decimal" {...text("costMin")} />

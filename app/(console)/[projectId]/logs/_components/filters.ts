@@ -27,6 +27,8 @@ export interface ExplorerQuery {
   scores: string;
   /** `by:dir` (`latency:asc`) or `score:name:dir`; blank = time, newest first */
   sort: string;
+  /** the id of the prompt version the traces were made with (issue 20) */
+  promptVersion: string;
 }
 
 export type ApiFilter = NonNullable<RouterInputs["logs"]["traces"]["list"]["filter"]>;
@@ -58,6 +60,7 @@ export const EMPTY_QUERY: ExplorerQuery = {
   ratingMax: "",
   scores: "",
   sort: "",
+  promptVersion: "",
 };
 
 const KEYS = Object.keys(EMPTY_QUERY) as (keyof ExplorerQuery)[];
@@ -190,7 +193,9 @@ export function toApiSort(s: ExplorerSort): NonNullable<RouterInputs["logs"]["tr
   return { by: s.key as "time" | "latency" | "cost" | "tokens", dir: s.dir };
 }
 
-/** The server's filter; `now` (ms) anchors relative time ranges. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The server's filter; `now` (ms) anchors relative time ranges. A prompt version that is not an id is dropped. */
 export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
   const range = RANGES.find((r) => r.key === q.range);
   const ms = (s: string) => {
@@ -214,12 +219,13 @@ export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
     ratingMax: amount(q.ratingMax),
     scores: scoreFilters(q.scores),
     search: q.q || undefined,
+    promptVersionId: UUID.test(q.promptVersion) ? q.promptVersion : undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ApiFilter;
 }
 
-/** Human labels of the active filters, for the chips above the table. */
-export function activeFilters(q: ExplorerQuery): { key: keyof ExplorerQuery; label: string }[] {
+/** Human labels of the active filters, for the chips above the table; `promptVersionName` names the prompt version ("qa v2"). */
+export function activeFilters(q: ExplorerQuery, promptVersionName?: string): { key: keyof ExplorerQuery; label: string }[] {
   const out: { key: keyof ExplorerQuery; label: string }[] = [];
   const add = (key: keyof ExplorerQuery, label: string) => {
     if (q[key] && q[key] !== EMPTY_QUERY[key]) out.push({ key, label });
@@ -240,6 +246,7 @@ export function activeFilters(q: ExplorerQuery): { key: keyof ExplorerQuery; lab
   add("ratingMin", `rating ≥ ${q.ratingMin}`);
   add("ratingMax", `rating ≤ ${q.ratingMax}`);
   add("scores", parseScores(q.scores).map(scoreLabel).join(", "));
+  add("promptVersion", `prompt: ${promptVersionName ?? q.promptVersion}`);
   return out;
 }
 

@@ -12,7 +12,7 @@ import { atLeast } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
 import { moveAliasInput } from "@/server/registry/inputs";
 import { AliasHistory } from "./AliasHistory";
-import { GateResults, gatesOfError } from "./GateResults";
+import { GateResults, gatesOfError, isGateFailure } from "./GateResults";
 
 type Alias = RouterOutputs["registry"]["models"]["get"]["aliases"][number];
 type MoveResult = RouterOutputs["registry"]["aliases"]["move"];
@@ -28,14 +28,17 @@ export function useRegistryRefresh() {
   const queryClient = useQueryClient();
   return () =>
     Promise.all(
-      [trpc.registry.models, trpc.registry.versions, trpc.registry.aliases, trpc.registry.approvals].map((r) =>
+      [trpc.registry.models, trpc.registry.versions, trpc.registry.aliases, trpc.registry.approvals, trpc.registry.prompts].map((r) =>
         queryClient.invalidateQueries({ queryKey: r.pathKey() }),
       ),
     );
 }
 
-/** Aliases of one model: where each points, move (gates and approvals apply), roll back, and their history. */
-export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[] }) {
+/**
+ * Aliases of one model: where each points, move (gates and approvals apply), roll back, and their history.
+ * A prompt's labels are its aliases: `noun="label"` says so in the panel's words.
+ */
+export function AliasPanel({ model, aliases, noun = "alias" }: { model: string; aliases: Alias[]; noun?: "alias" | "label" }) {
   const project = useProject();
   const canWrite = atLeast(project.role, "engineer");
   // the form lives here: a row's "Move" button fills its alias
@@ -46,12 +49,14 @@ export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[]
   return (
     <div className="flex flex-col gap-6">
       {aliases.length === 0 ? (
-        <p className="text-sm text-slate-500">No aliases yet. Point one (production, staging, …) at a version below.</p>
+        <p className="text-sm text-slate-500">
+          No {noun === "alias" ? "aliases" : "labels"} yet. Point one (production, staging, …) at a version below.
+        </p>
       ) : (
-        <Table label="Aliases">
+        <Table label={noun === "alias" ? "Aliases" : "Labels"}>
           <thead>
             <tr>
-              <Th>Alias</Th>
+              <Th>{noun === "alias" ? "Alias" : "Label"}</Th>
               <Th>Version</Th>
               <Th>Since</Th>
               {canWrite && (
@@ -96,7 +101,7 @@ export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[]
       {rollingBack && <RollbackForm model={model} alias={rollingBack} onClose={() => setRollingBack(null)} />}
       {canWrite && (
         <div ref={moveRef}>
-          <MoveForm model={model} form={form} />
+          <MoveForm model={model} form={form} noun={noun} />
         </div>
       )}
       <AliasHistory model={model} />
@@ -104,35 +109,50 @@ export function AliasPanel({ model, aliases }: { model: string; aliases: Alias[]
   );
 }
 
-function MoveForm({ model, form }: { model: string; form: MoveForm }) {
+function MoveForm({ model, form, noun }: { model: string; form: MoveForm; noun: "alias" | "label" }) {
+  const Noun = noun === "alias" ? "Alias" : "Label";
   const trpc = useTRPC();
   const project = useProject();
   const refresh = useRegistryRefresh();
   const versions = useQuery(trpc.registry.versions.list.queryOptions({ projectId: project.slug, model, limit: 200, status: ["ready"] }));
-  const move = useMutation(trpc.registry.aliases.move.mutationOptions());
+  const moveAlias = useMutation(trpc.registry.aliases.move.mutationOptions());
+  // a prompt's label moves through the prompts API, which also refuses `latest` (kept for the newest version)
+  const moveLabel = useMutation(trpc.registry.prompts.moveLabel.mutationOptions());
+  const move = noun === "label" ? moveLabel : moveAlias;
   const [result, setResult] = useState<MoveResult | null>(null);
 
   async function submit(values: z.output<typeof moveForm>) {
     setResult(null);
     move.reset();
     try {
-      setResult(await move.mutateAsync({ projectId: project.id, model, ...values }));
+      setResult(
+        noun === "label"
+          ? await moveLabel.mutateAsync({
+              projectId: project.id,
+              name: model,
+              label: values.alias,
+              version: values.version,
+              reason: values.reason,
+            })
+          : await moveAlias.mutateAsync({ projectId: project.id, model, ...values }),
+      );
       form.resetField("reason");
       await refresh();
     } catch (err) {
-      applyServerError(form, err, MOVE_FIELDS);
+      // a gate's refusal names the version, but reads best as the gates' results above the button
+      if (!isGateFailure(err)) applyServerError(form, err, MOVE_FIELDS);
     }
   }
 
   // an error about a field shows under it; the rest (a gate, a permission) above the button, with the gates' results
   const named = errorField(move.error);
-  const aboutField = !!named && MOVE_FIELDS.some((f) => named === f || named.startsWith(`${f}.`));
-  const gates = gatesOfError(move.error);
+  const gates = isGateFailure(move.error) ? gatesOfError(move.error) : null;
+  const aboutField = !gates && !!named && MOVE_FIELDS.some((f) => named === f || named.startsWith(`${f}.`));
   return (
-    <ZodForm form={form} onSubmit={submit} label="Move alias" className="flex flex-col gap-4 border-t border-slate-200 pt-4">
-      <h3 className="text-sm font-semibold text-slate-900">Move an alias</h3>
+    <ZodForm form={form} onSubmit={submit} label={`Move ${noun}`} className="flex flex-col gap-4 border-t border-slate-200 pt-4">
+      <h3 className="text-sm font-semibold text-slate-900">Move {noun === "alias" ? "an alias" : "a label"}</h3>
       <div className="grid gap-4 sm:grid-cols-3">
-        <FormField name="alias" label="Alias" hint="A new name creates the alias.">
+        <FormField name="alias" label={Noun} hint={`A new name creates the ${noun}.`}>
           <Input {...form.register("alias")} maxLength={60} list="registry-alias-names" />
         </FormField>
         <FormField name="version" label="Version" hint={versions.data?.items.length === 0 ? "No ready version yet." : undefined}>
@@ -157,7 +177,7 @@ function MoveForm({ model, form }: { model: string; form: MoveForm }) {
       </datalist>
       {move.error && !aboutField && (
         <Alert>
-          <p className="font-medium">{gates ? "Blocked by gates" : "Could not move the alias"}</p>
+          <p className="font-medium">{gates ? "Blocked by gates" : `Could not move the ${noun}`}</p>
           <p className="mt-0.5">{errorMessage(move.error)}</p>
           {gates && (
             <div className="mt-3 rounded-md bg-white p-3 text-slate-700">
@@ -186,7 +206,7 @@ function MoveForm({ model, form }: { model: string; form: MoveForm }) {
       )}
       <div>
         <Button type="submit" variant="primary" loading={move.isPending}>
-          Move alias
+          Move {noun}
         </Button>
       </div>
     </ZodForm>

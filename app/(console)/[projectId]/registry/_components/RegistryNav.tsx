@@ -4,9 +4,10 @@ import { usePathname } from "next/navigation";
 import { SectionTabs } from "@/app/_components/SectionTabs";
 import { useProject } from "@/app/_lib/project";
 
-/** The Registry section's pages: models (and their versions), approvals, experiments (and runs), webhooks. */
+/** The Registry section's pages: models (and their versions), prompts, approvals, experiments (and runs), webhooks. */
 const TABS = [
   { path: "", label: "Models", also: ["/models"] },
+  { path: "/prompts", label: "Prompts", also: [] },
   { path: "/approvals", label: "Approvals", also: [] },
   { path: "/experiments", label: "Experiments", also: ["/runs", "/compare"] },
   { path: "/webhooks", label: "Webhooks", also: [] },

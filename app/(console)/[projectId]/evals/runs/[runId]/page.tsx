@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useParams } from "next/navigation";
 import { BackLink, Card, ErrorBox, PageHeader, Skeleton, Table, Td, Th } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
@@ -50,6 +51,18 @@ export default function RunPage() {
             <span>
               · target <code className="font-mono text-xs">{targetLabel(r.target)}</code>
             </span>
+            {r.prompt && (
+              <span>
+                · prompt{" "}
+                <Link
+                  href={`/${project.slug}/registry/prompts/${encodeURIComponent(r.prompt.name)}`}
+                  className="text-indigo-600 hover:text-indigo-500"
+                >
+                  {r.prompt.name} v{r.prompt.version}
+                </Link>
+                {r.prompt.label ? ` (@${r.prompt.label} when the run started)` : ""}
+              </span>
+            )}
             {(failedOf(r.aggregates) ?? 0) > 0 && <span>· {failedOf(r.aggregates)} items failed</span>}
             <span>· started {formatDateTime(r.createdAt)}</span>
             {r.finishedAt && <span>· finished {formatDateTime(r.finishedAt)}</span>}

@@ -55,6 +55,20 @@ function ModelVersion({ id, name, slug }: { id: string; name: VersionName; slug:
   );
 }
 
+/** The prompt version that made the call, linking to the prompt's page (its versions, diff and charts). */
+function PromptVersion({ id, name, slug }: { id: string; name: VersionName; slug: string }) {
+  if (!name) return <span className="font-mono text-xs break-all">{id}</span>;
+  return (
+    <Link
+      href={`/${slug}/registry/prompts/${encodeURIComponent(name.model)}`}
+      className="break-all text-indigo-600 hover:text-indigo-500"
+      title={`Prompt version ${id}`}
+    >
+      {name.model} v{name.version}
+    </Link>
+  );
+}
+
 /** One score's summary in its own terms: thumbs counts and share, a mean against the scale, label counts. */
 function ScoreValue({ s }: { s: ScoreSummary }) {
   if (s.dataType === "boolean")
@@ -88,11 +102,14 @@ export function TraceHeader({
   slug,
   scores,
   versionName,
+  promptName,
 }: {
   trace: Trace;
   slug: string;
   scores: ScoreSummary[];
   versionName: VersionName;
+  /** the registry's name of the trace's prompt version (`model` is the prompt's name) */
+  promptName?: VersionName;
 }) {
   const route = trace.routeDecision && typeof trace.routeDecision === "object" ? Object.entries(trace.routeDecision) : [];
 
@@ -135,6 +152,11 @@ export function TraceHeader({
           {trace.modelVersionId && (
             <Fact label="Model version">
               <ModelVersion id={trace.modelVersionId} name={versionName} slug={slug} />
+            </Fact>
+          )}
+          {trace.promptVersionId && (
+            <Fact label="Prompt">
+              <PromptVersion id={trace.promptVersionId} name={promptName} slug={slug} />
             </Fact>
           )}
         </dl>

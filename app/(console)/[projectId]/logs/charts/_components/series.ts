@@ -34,7 +34,7 @@ export interface Grid {
  * anchored on the server's own bucket starts so the server's time zone needs no guessing. Day steps
  * are matched by rounding, which tolerates a DST hour.
  */
-export function bucketGrid(points: ChartPoint[], bucket: Bucket, from?: number, to?: number): Grid {
+export function bucketGrid(points: Pick<ChartPoint, "bucket">[], bucket: Bucket, from?: number, to?: number): Grid {
   const step = STEP_MS[bucket];
   const seen = [...new Set(points.map((p) => p.bucket.getTime()))].sort((a, b) => a - b);
   const anchor = seen[0];

@@ -29,6 +29,11 @@ export default function TracePage() {
     ...trpc.logs.traceModelVersion.queryOptions({ projectId: project.slug, modelVersionId: versionId ?? "" }),
     enabled: versionId !== null,
   });
+  const promptVersionId = trace.data?.trace.promptVersionId ?? null;
+  const promptName = useQuery({
+    ...trpc.logs.tracePromptVersion.queryOptions({ projectId: project.slug, promptVersionId: promptVersionId ?? "" }),
+    enabled: promptVersionId !== null,
+  });
   const canRate = atLeast(project.role, "annotator");
   const back = <BackLink href={`/${project.slug}/logs`}>All traces</BackLink>;
 
@@ -62,7 +67,13 @@ export default function TracePage() {
   return (
     <div className="flex min-w-0 flex-col gap-6">
       {back}
-      <TraceHeader trace={t} slug={project.slug} scores={summarizeScores(ratings, configs.data ?? [])} versionName={versionName.data} />
+      <TraceHeader
+        trace={t}
+        slug={project.slug}
+        scores={summarizeScores(ratings, configs.data ?? [])}
+        versionName={versionName.data}
+        promptName={promptName.data}
+      />
       {/* the rating form stays in view beside the conversation at wide widths; below it on a phone */}
       <div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="flex min-w-0 flex-col gap-6">
