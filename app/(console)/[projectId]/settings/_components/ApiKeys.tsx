@@ -114,10 +114,8 @@ function KeysManager() {
             <tr>
               <Th>Name</Th>
               <Th>Type</Th>
-              <Th>Key</Th>
               <Th>Role</Th>
-              <Th>Origins</Th>
-              <Th>Limits</Th>
+              <Th>Limits / origins</Th>
               <Th>Spend this period</Th>
               <Th>Last used</Th>
               <Th>Created</Th>
@@ -131,24 +129,26 @@ function KeysManager() {
               <tr key={k.id} className={k.revokedAt ? "opacity-60" : undefined}>
                 <Td className="font-medium text-slate-900">
                   {k.kind === "secret" ? (
-                    <Link href={keyHref(projectId, k.id)} className={linkClass}>
+                    <Link href={keyHref(projectId, k.id)} className={linkClass} title="Spend and limits of this key">
                       {k.name}
                     </Link>
                   ) : (
                     k.name
                   )}
+                  <p className="font-mono text-xs font-normal text-slate-500">{k.prefix}…</p>
                 </Td>
                 <Td>
                   <Badge tone={k.kind === "secret" ? "indigo" : "blue"}>{k.kind}</Badge>
                 </Td>
-                <Td className="font-mono text-xs">{k.prefix}…</Td>
                 <Td>{roleLabel(k.role)}</Td>
-                <Td className="max-w-56 truncate text-xs" title={k.origins.join(", ")}>
-                  {k.origins.length ? k.origins.join(", ") : <span className="text-slate-400">—</span>}
-                </Td>
-                <Td className="max-w-64 text-xs">
-                  {k.kind === "secret" && limitsSummary(k) ? limitsSummary(k) : <span className="text-slate-400">—</span>}
-                </Td>
+                {/* a secret key's gateway limits, a public key's origins: a key has one or the other */}
+                {k.kind === "secret" ? (
+                  <Td className="min-w-56 text-xs">{limitsSummary(k) || <span className="text-slate-400">No limits</span>}</Td>
+                ) : (
+                  <Td className="max-w-56 truncate text-xs" title={k.origins.join(", ")}>
+                    {k.origins.length ? k.origins.join(", ") : <span className="text-slate-400">—</span>}
+                  </Td>
+                )}
                 <Td className="text-xs whitespace-nowrap tabular-nums">
                   {k.kind !== "secret" ? (
                     <span className="text-slate-400">—</span>

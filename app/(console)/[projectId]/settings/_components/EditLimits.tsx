@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { applyServerError, FormError, useZodForm, ZodForm } from "@/app/_components/form";
 import { Button } from "@/app/_components/ui";
 import { useProject } from "@/app/_lib/project";
@@ -33,6 +34,9 @@ export function EditLimits({ apiKey, onDone }: { apiKey: ApiKey; onDone: (saved:
     },
     LIMIT_MESSAGES,
   );
+
+  // the form opens above the table: bring it into view, on its first box
+  useEffect(() => form.setFocus("rpm"), [form]);
 
   async function submit(values: typeof updateKeyLimitsInput._zod.output) {
     try {

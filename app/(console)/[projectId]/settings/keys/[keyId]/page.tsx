@@ -13,7 +13,7 @@ import { formatInt } from "../../../logs/_components/format";
 import { compactNumber } from "../../../logs/charts/_components/series";
 import { TimeChart } from "../../../logs/charts/_components/TimeChart";
 import { useMonthSpend } from "../../_components/keySpend";
-import { bucketPoints, limitsSummary, RANGES, type RangeKey, rangeWindow, spendThisPeriod } from "../../_components/limits";
+import { bucketPoints, formatBudget, limitsSummary, RANGES, type RangeKey, rangeWindow, spendThisPeriod } from "../../_components/limits";
 import { RangePicker } from "../../_components/RangePicker";
 
 /** One secret key: its limits, what is left of its budget, and its spend, requests and tokens over time. */
@@ -77,7 +77,7 @@ function Budget({
   const label = period === "day" ? "today (UTC)" : "this month (UTC)";
   const items = [
     { label: `Spent ${label}`, value: spent === null ? "…" : formatCost(spent) },
-    { label: "Budget", value: budgetUsd === null ? "None" : `${formatCost(budgetUsd)} per ${period ?? "month"}, ${mode ?? "hard"}` },
+    { label: "Budget", value: budgetUsd === null ? "None" : `${formatBudget(budgetUsd)} per ${period ?? "month"}, ${mode ?? "hard"}` },
     { label: "Remaining budget", value: budgetUsd === null ? "—" : remaining === null ? "…" : formatCost(remaining) },
   ];
   const share = budgetUsd && spent !== null ? Math.min(1, spent / budgetUsd) : null;
