@@ -178,6 +178,20 @@ describe.skipIf(Boolean(skip))(`gateway keys with limits in Chromium${skip ? ` (
       expect(await cells("Per deployment", deployment)).toEqual([deployment, CALL_COST, "1", "15"]);
       await page.getByRole("table", { name: "Per key" }).getByRole("link", { name: keyName }).click();
       await page.getByRole("heading", { level: 1, name: keyName }).waitFor();
+
+      // back on the key's page, its budget removed: an emptied budget with its mode left is refused under the mode
+      await page.getByRole("button", { name: "Edit limits" }).click();
+      const again = page.getByRole("form", { name: `Edit limits of ${keyName}` });
+      await again.getByLabel("Budget (USD)").fill("");
+      await again.getByRole("button", { name: "Save limits" }).click();
+      await expect.poll(() => errorUnder(again.getByLabel("Budget mode"))).toMatch(/^Needs a budget \(USD\)/);
+      await again.getByLabel("Budget period").selectOption("");
+      await again.getByLabel("Budget mode").selectOption("");
+      await again.getByRole("button", { name: "Save limits" }).click();
+      await page.getByText(`Saved the limits of ${keyName}.`).waitFor();
+      await expect.poll(() => stat("Budget").textContent()).toBe("BudgetNone");
+      expect(await stat("Remaining budget").textContent()).toBe("Remaining budget—");
+      await page.getByText(`100K tpm · only ${deployment} · expires ${nextYear}`).waitFor();
     });
   }, 180_000);
 });

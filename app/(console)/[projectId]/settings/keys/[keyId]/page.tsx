@@ -1,10 +1,10 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "next/navigation";
 import { useState } from "react";
 import { EmptyState } from "@/app/_components/EmptyState";
-import { BackLink, Badge, Card, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
+import { BackLink, Badge, Button, Card, Done, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
 import { formatCost } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
@@ -12,6 +12,7 @@ import { useTRPC } from "@/app/_lib/trpc";
 import { formatInt } from "../../../logs/_components/format";
 import { compactNumber } from "../../../logs/charts/_components/series";
 import { TimeChart } from "../../../logs/charts/_components/TimeChart";
+import { EditLimits } from "../../_components/EditLimits";
 import { useMonthSpend } from "../../_components/keySpend";
 import { bucketPoints, formatBudget, limitsSummary, RANGES, type RangeKey, rangeWindow, spendThisPeriod } from "../../_components/limits";
 import { RangePicker } from "../../_components/RangePicker";
@@ -23,6 +24,9 @@ export default function KeyPage() {
   const { keyId } = useParams<{ keyId: string }>();
   const keys = useQuery(trpc.workspace.keys.list.queryOptions({ projectId: project.slug, includeRevoked: true, limit: 200 }));
   const key = keys.data?.items.find((k) => k.id === keyId);
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const back = <BackLink href={`/${project.slug}/settings`}>Settings</BackLink>;
 
   if (keys.isPending) return <Skeleton rows={6} />;
@@ -51,7 +55,31 @@ export default function KeyPage() {
             )}
           </>
         }
+        actions={
+          !key.revokedAt &&
+          !editing && (
+            <Button
+              onClick={() => {
+                setSaved(false);
+                setEditing(true);
+              }}
+            >
+              Edit limits
+            </Button>
+          )
+        }
       />
+      {saved && <Done>Saved the limits of {key.name}.</Done>}
+      {editing && (
+        <EditLimits
+          apiKey={key}
+          onDone={async (ok) => {
+            setEditing(false);
+            setSaved(ok);
+            if (ok) await queryClient.invalidateQueries({ queryKey: trpc.workspace.keys.list.pathKey() });
+          }}
+        />
+      )}
       <Budget keyId={key.id} budgetUsd={key.budgetUsd} period={key.budgetPeriod} mode={key.budgetMode} />
       <Charts keyId={key.id} />
     </div>
@@ -153,7 +181,7 @@ function Charts({ keyId }: { keyId: string }) {
               series={[{ key: c.title, label: c.title, color: "#4f46e5", values: c.values }]}
               yTitle={c.yTitle}
               format={c.format}
-              axisFormat={c.integer ? compactNumber : (v) => formatCost(v)}
+              axisFormat={c.integer ? compactNumber : (v) => `$${compactNumber(v)}`}
               integer={c.integer}
               empty="No gateway calls with this key in this range."
               busy={busy}
