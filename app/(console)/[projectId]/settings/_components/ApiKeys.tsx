@@ -55,7 +55,7 @@ function KeysManager() {
   const [editing, setEditing] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const keys = useQuery(trpc.workspace.keys.list.queryOptions({ projectId, includeRevoked, limit: 200 }));
-  const spend = useMonthSpend();
+  const { query: spend, now } = useMonthSpend();
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.workspace.keys.list.pathKey() }),
@@ -154,7 +154,7 @@ function KeysManager() {
                     <span className="text-slate-400">—</span>
                   ) : spend.data ? (
                     <>
-                      {formatCost(spendThisPeriod(spend.data.points, k.id, k.budgetPeriod, spend.now))}
+                      {formatCost(spendThisPeriod(spend.data.points, k.id, k.budgetPeriod, now))}
                       <span className="text-slate-500"> / {k.budgetPeriod === "day" ? "today" : "this month"}</span>
                     </>
                   ) : (

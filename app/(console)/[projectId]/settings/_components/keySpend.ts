@@ -14,7 +14,7 @@ const HOUR = 3_600_000;
 /**
  * The project's hourly key spend since the start of this UTC month (or of one key), up to the end of
  * the current hour: enough for every budget period (a day lies inside its month). `now` is fixed when
- * the component mounts, so the query key stays the same across renders.
+ * the component mounts, so the query key stays the same across renders; spend is summed as of it.
  */
 export function useMonthSpend(keyId?: string) {
   const trpc = useTRPC();
@@ -22,6 +22,6 @@ export function useMonthSpend(keyId?: string) {
   const [now] = useState(() => new Date());
   const from = periodStart("month", now);
   const to = new Date(Math.floor(now.getTime() / HOUR) * HOUR + HOUR);
-  const q = useQuery(trpc.routing.spend.keys.queryOptions({ projectId: project.slug, from, to, keyId }));
-  return Object.assign(q, { now });
+  const query = useQuery(trpc.routing.spend.keys.queryOptions({ projectId: project.slug, from, to, keyId }));
+  return { query, now };
 }

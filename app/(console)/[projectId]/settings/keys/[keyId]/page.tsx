@@ -98,9 +98,9 @@ function Budget({
   period: "day" | "month" | null;
   mode: "hard" | "soft" | null;
 }) {
-  const spend = useMonthSpend(keyId);
+  const { query: spend, now } = useMonthSpend(keyId);
   if (spend.isError) return <ErrorBox title="Could not load the budget" message={errorMessage(spend.error)} />;
-  const spent = spend.data ? spendThisPeriod(spend.data.points, keyId, period, spend.now) : null;
+  const spent = spend.data ? spendThisPeriod(spend.data.points, keyId, period, now) : null;
   const remaining = budgetUsd === null || spent === null ? null : Math.max(0, budgetUsd - spent);
   const label = period === "day" ? "today (UTC)" : "this month (UTC)";
   const items = [
