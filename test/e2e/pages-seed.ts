@@ -22,6 +22,8 @@ export interface Seeded {
   router: string;
   monitorId: string;
   invitePath: string;
+  /** a secret key of the demo project (its page: limits, spend charts) */
+  keyId: string;
 }
 
 const SENTIMENT = path.resolve(import.meta.dirname, "../fixtures/tuning/sentiment.tsv.gz");
@@ -128,6 +130,20 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
   expect(routers.length, "the demo seeds a router").toBeGreaterThan(0);
   expect(monitors.items.length, "the demo seeds a drift monitor").toBeGreaterThan(0);
 
+  // a secret key with gateway limits (the keys table's summary, the key's page)
+  const limited = await mutate<{ view: { id: string } }>("workspace.keys.create", {
+    projectId,
+    name: `pages limited ${uniq}`,
+    kind: "secret",
+    rpm: 60,
+    tpm: 100_000,
+    budgetUsd: 5,
+    budgetPeriod: "month",
+    budgetMode: "hard",
+    allowedModels: ["tiny-gpt2", "router:demo-router"],
+    expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+  });
+
   // an invitation, opened by the demo user (it is for someone else: the page says so)
   const { invitation } = await call<{ invitation: { url: string } }>("POST", "/api/v1/projects/demo/members", {
     email: `invitee-${uniq}@example.com`,
@@ -149,5 +165,6 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
     router: routers[0]?.name ?? "",
     monitorId: monitors.items[0]?.id ?? "",
     invitePath: new URL(invitation.url).pathname,
+    keyId: limited.view.id,
   };
 }
