@@ -24,6 +24,8 @@ export interface Seeded {
   invitePath: string;
   /** a prompt with two versions (text, then chat) and a label */
   prompt: string;
+  /** a secret key of the demo project (its page: limits, spend charts) */
+  keyId: string;
 }
 
 const SENTIMENT = path.resolve(import.meta.dirname, "../fixtures/tuning/sentiment.tsv.gz");
@@ -143,6 +145,20 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
   expect(routers.length, "the demo seeds a router").toBeGreaterThan(0);
   expect(monitors.items.length, "the demo seeds a drift monitor").toBeGreaterThan(0);
 
+  // a secret key with gateway limits (the keys table's summary, the key's page)
+  const limited = await mutate<{ view: { id: string } }>("workspace.keys.create", {
+    projectId,
+    name: `pages limited ${uniq}`,
+    kind: "secret",
+    rpm: 60,
+    tpm: 100_000,
+    budgetUsd: 5,
+    budgetPeriod: "month",
+    budgetMode: "hard",
+    allowedModels: ["tiny-gpt2", "router:demo-router"],
+    expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+  });
+
   // an invitation, opened by the demo user (it is for someone else: the page says so)
   const { invitation } = await call<{ invitation: { url: string } }>("POST", "/api/v1/projects/demo/members", {
     email: `invitee-${uniq}@example.com`,
@@ -165,5 +181,6 @@ export async function seedPages(app: { url: string; key: string }): Promise<Seed
     monitorId: monitors.items[0]?.id ?? "",
     invitePath: new URL(invitation.url).pathname,
     prompt,
+    keyId: limited.view.id,
   };
 }

@@ -56,12 +56,14 @@ const PAGES: { name: string; path: (s: Seeded) => string; signedOut?: boolean }[
   { name: "routing-deployments", path: () => "/demo/routing/deployments" },
   { name: "routing-evaluate", path: () => "/demo/routing/evaluate" },
   { name: "playground", path: () => "/demo/playground" },
+  { name: "routing-spend", path: () => "/demo/routing/spend" },
   { name: "drift", path: () => "/demo/drift" },
   { name: "drift-new", path: () => "/demo/drift/new" },
   { name: "drift-monitor", path: (s) => `/demo/drift/${s.monitorId}` },
   { name: "drift-monitor-edit", path: (s) => `/demo/drift/${s.monitorId}/edit` },
   { name: "jobs", path: () => "/demo/jobs" },
   { name: "settings", path: () => "/demo/settings" },
+  { name: "settings-key", path: (s) => `/demo/settings/keys/${s.keyId}` },
   { name: "api-docs", path: () => "/demo/api-docs" },
 ];
 

@@ -37,6 +37,11 @@ export default function RoutingPage() {
                 Evaluate
               </Link>
             )}
+            {canWrite && (
+              <Link href={`/${projectId}/routing/spend`} className={buttonClass("secondary")}>
+                Spend
+              </Link>
+            )}
             <Link href={`/${projectId}/routing/deployments`} className={buttonClass("secondary")}>
               Deployments
             </Link>

@@ -1,16 +1,19 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
-import { useWatch } from "react-hook-form";
-import { applyServerError, FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
-import { Badge, Button, Card, ErrorBox, Input, Select, Skeleton, Table, Td, Th } from "@/app/_components/ui";
+import { buttonClass, linkClass } from "@/app/_components/classes";
+import { Badge, Button, Card, Done, ErrorBox, Skeleton, Table, Td, Th } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
-import { formatDateTime, formatRelative } from "@/app/_lib/format";
+import { formatCost, formatDateTime, formatRelative } from "@/app/_lib/format";
 import { useProject } from "@/app/_lib/project";
 import { atLeast, roleLabel } from "@/app/_lib/roles";
 import { type RouterOutputs, useTRPC } from "@/app/_lib/trpc";
-import { createKeyInput } from "@/server/workspace/inputs";
+import { CreateKey } from "./CreateKey";
+import { EditLimits } from "./EditLimits";
+import { keyHref, useMonthSpend } from "./keySpend";
+import { limitsSummary, spendThisPeriod } from "./limits";
 import { NewKey } from "./NewKey";
 
 type ApiKey = RouterOutputs["workspace"]["keys"]["list"]["items"][number];
@@ -28,7 +31,15 @@ export function ApiKeys() {
     );
   }
   return (
-    <Card title="API keys" description={description}>
+    <Card
+      title="API keys"
+      description={description}
+      actions={
+        <Link href={`/${project.slug}/routing/spend`} className={buttonClass("secondary", "sm")}>
+          Team spend
+        </Link>
+      }
+    >
       <KeysManager />
     </Card>
   );
@@ -41,12 +52,16 @@ function KeysManager() {
   const projectId = project.slug;
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const keys = useQuery(trpc.workspace.keys.list.queryOptions({ projectId, includeRevoked, limit: 200 }));
+  const { query: spend, now } = useMonthSpend();
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.workspace.keys.list.pathKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.workspace.audit.list.pathKey() }),
     ]);
+  const editingKey = keys.data?.items.find((k) => k.id === editing);
   const revoke = useMutation(trpc.workspace.keys.revoke.mutationOptions({ onSuccess: refresh }));
 
   const onRevoke = (k: ApiKey) => {
@@ -62,6 +77,19 @@ function KeysManager() {
           return refresh();
         }}
       />
+      {saved && <Done>{saved}</Done>}
+      {editingKey && (
+        <EditLimits
+          key={editingKey.id}
+          apiKey={editingKey}
+          onDone={async (ok) => {
+            setEditing(null);
+            setSaved(ok ? `Saved the limits of ${editingKey.name}.` : null);
+            if (ok) await refresh();
+          }}
+        />
+      )}
+      {spend.isError && <ErrorBox title="Could not load this period's spend" message={errorMessage(spend.error)} />}
       {revoke.error && <ErrorBox title="Could not revoke the key" message={errorMessage(revoke.error)} />}
       <div className="flex justify-end">
         <label className="inline-flex items-center gap-2 text-sm text-slate-600">
@@ -86,9 +114,9 @@ function KeysManager() {
             <tr>
               <Th>Name</Th>
               <Th>Type</Th>
-              <Th>Key</Th>
               <Th>Role</Th>
-              <Th>Origins</Th>
+              <Th>Limits / origins</Th>
+              <Th>Spend this period</Th>
               <Th>Last used</Th>
               <Th>Created</Th>
               <Th>
@@ -99,14 +127,39 @@ function KeysManager() {
           <tbody>
             {keys.data.items.map((k) => (
               <tr key={k.id} className={k.revokedAt ? "opacity-60" : undefined}>
-                <Td className="font-medium text-slate-900">{k.name}</Td>
+                <Td className="font-medium text-slate-900">
+                  {k.kind === "secret" ? (
+                    <Link href={keyHref(projectId, k.id)} className={linkClass} title="Spend and limits of this key">
+                      {k.name}
+                    </Link>
+                  ) : (
+                    k.name
+                  )}
+                  <p className="font-mono text-xs font-normal text-slate-500">{k.prefix}…</p>
+                </Td>
                 <Td>
                   <Badge tone={k.kind === "secret" ? "indigo" : "blue"}>{k.kind}</Badge>
                 </Td>
-                <Td className="font-mono text-xs">{k.prefix}…</Td>
                 <Td>{roleLabel(k.role)}</Td>
-                <Td className="max-w-56 truncate text-xs" title={k.origins.join(", ")}>
-                  {k.origins.length ? k.origins.join(", ") : <span className="text-slate-400">—</span>}
+                {/* a secret key's gateway limits, a public key's origins: a key has one or the other */}
+                {k.kind === "secret" ? (
+                  <Td className="min-w-56 text-xs">{limitsSummary(k) || <span className="text-slate-400">No limits</span>}</Td>
+                ) : (
+                  <Td className="max-w-56 truncate text-xs" title={k.origins.join(", ")}>
+                    {k.origins.length ? k.origins.join(", ") : <span className="text-slate-400">—</span>}
+                  </Td>
+                )}
+                <Td className="text-xs whitespace-nowrap tabular-nums">
+                  {k.kind !== "secret" ? (
+                    <span className="text-slate-400">—</span>
+                  ) : spend.data ? (
+                    <>
+                      {formatCost(spendThisPeriod(spend.data.points, k.id, k.budgetPeriod, now))}
+                      <span className="text-slate-500"> / {k.budgetPeriod === "day" ? "today" : "this month"}</span>
+                    </>
+                  ) : (
+                    <span className="text-slate-400">…</span>
+                  )}
                 </Td>
                 <Td title={formatDateTime(k.lastUsedAt)}>
                   {k.lastUsedAt ? formatRelative(k.lastUsedAt) : <span className="text-slate-400">Never</span>}
@@ -116,14 +169,29 @@ function KeysManager() {
                   {k.revokedAt ? (
                     <Badge tone="red">Revoked</Badge>
                   ) : (
-                    <Button
-                      size="sm"
-                      variant="danger"
-                      onClick={() => onRevoke(k)}
-                      loading={revoke.isPending && revoke.variables?.keyId === k.id}
-                    >
-                      Revoke
-                    </Button>
+                    <div className="flex justify-end gap-1">
+                      {k.kind === "secret" && (
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          aria-label={`Edit limits of ${k.name}`}
+                          onClick={() => {
+                            setSaved(null);
+                            setEditing(k.id);
+                          }}
+                        >
+                          Edit limits
+                        </Button>
+                      )}
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        onClick={() => onRevoke(k)}
+                        loading={revoke.isPending && revoke.variables?.keyId === k.id}
+                      >
+                        Revoke
+                      </Button>
+                    </div>
                   )}
                 </Td>
               </tr>
@@ -132,69 +200,5 @@ function KeysManager() {
         </Table>
       )}
     </div>
-  );
-}
-
-/** "a, b ,c" as ["a", "b", "c"]: the origins box holds a comma-separated list. */
-const splitList = (v: unknown) =>
-  typeof v === "string"
-    ? v
-        .split(",")
-        .map((o) => o.trim())
-        .filter(Boolean)
-    : v;
-
-function CreateKey({ onCreated }: { onCreated: (key: string, name: string) => Promise<unknown> }) {
-  const trpc = useTRPC();
-  const project = useProject();
-  const create = useMutation(trpc.workspace.keys.create.mutationOptions());
-  const form = useZodForm(createKeyInput, { name: "", kind: "secret" });
-  const kind = useWatch({ control: form.control, name: "kind" });
-
-  async function submit(values: typeof createKeyInput._zod.output) {
-    try {
-      const res = await create.mutateAsync({
-        projectId: project.slug,
-        ...values,
-        origins: values.kind === "public" ? values.origins : undefined,
-      });
-      form.reset({ name: "", kind: values.kind });
-      await onCreated(res.key, res.view.name);
-    } catch (err) {
-      applyServerError(form, err, ["name", "kind", "origins"]);
-    }
-  }
-
-  return (
-    <ZodForm form={form} onSubmit={submit} label="Create API key" className="rounded-md border border-slate-200 bg-slate-50 p-4">
-      <h3 className="mb-3 text-sm font-medium text-slate-900">Create API key</h3>
-      <div className="mb-3 empty:hidden">
-        <FormError />
-      </div>
-      <div className="flex flex-wrap items-start gap-3">
-        <FormField name="name" label="Key name" className="min-w-48 flex-1">
-          <Input {...form.register("name")} placeholder="production backend" />
-        </FormField>
-        <FormField name="kind" label="Key type" className="w-36">
-          <Select {...form.register("kind")}>
-            <option value="secret">Secret</option>
-            <option value="public">Public</option>
-          </Select>
-        </FormField>
-        {kind === "public" && (
-          <FormField
-            name="origins"
-            label="Allowed origins"
-            hint="Comma separated, e.g. https://app.example.com"
-            className="min-w-64 flex-1"
-          >
-            <Input {...form.register("origins", { setValueAs: splitList })} placeholder="https://app.example.com" spellCheck={false} />
-          </FormField>
-        )}
-        <Button type="submit" variant="primary" loading={create.isPending} className="mt-6.5">
-          Create key
-        </Button>
-      </div>
-    </ZodForm>
   );
 }
