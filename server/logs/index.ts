@@ -7,9 +7,10 @@ export { getLangfuseTrace, listLangfuseTraces, parseTracesQuery } from "./compat
 export { ingestInput, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, ratingPost } from "./contract";
 export { exportTraces } from "./export";
 export { exportRequest } from "./export-request";
-export { ingestBatch, onKeySpend } from "./ingest";
+export { ingestBatch } from "./ingest";
 export { retentionJob } from "./jobs/retention";
 export { rollupStatsJob } from "./jobs/rollup-stats";
+export { onKeySpend } from "./key-spend";
 export { type OtlpTraces, otlpToEvents } from "./otel";
 export { decodeOtlpProtobuf, encodeOtlpResponse } from "./otlp/protobuf";
 export { type PromptVersionStats, promptVersionStats, promptVersionStatsInput } from "./prompt-version-stats";

@@ -4,6 +4,7 @@ import { uuidv7 } from "../core/ids";
 import { findJsonProblem } from "../core/json-guard";
 import { type TraceRowIn, upsertObservations, upsertTraces } from "./bulk";
 import { type IngestEvent, type IngestResult, ingestEvent, type ObservationBody, type RatingBody, type TraceBody } from "./contract";
+import { addKeySpend, spendCommitted } from "./key-spend";
 import { listPrices, priceLookup } from "./prices";
 import { resolvePromptRefs } from "./prompt-refs";
 import { normalizeRating } from "./rating-values";
@@ -29,13 +30,6 @@ export interface IngestOptions {
    * tokens and cost (as priced here) are added to `key_spend` in the same transaction (issue 20).
    */
   spendKeyId?: string | null;
-}
-
-type SpendListener = (keyId: string, cost: number, committedAt: number) => void;
-const spendListeners: SpendListener[] = [];
-/** Hear each committed gateway spend (the key limits of this process count their own calls' cost from it). */
-export function onKeySpend(fn: SpendListener): void {
-  spendListeners.push(fn);
 }
 
 const issuePath = (path: PropertyKey[]) =>
@@ -239,10 +233,7 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
     hours.push(...(await refreshRollups(tx, projectId, [...touched])));
     await markHoursDirty(tx, projectId, hours);
   });
-  if (opts.spendKeyId && spent > 0) {
-    const at = Date.now();
-    for (const fn of spendListeners) fn(opts.spendKeyId, spent, at);
-  }
+  if (opts.spendKeyId && spent > 0) spendCommitted(opts.spendKeyId, spent);
   return results;
 
   /** Rating rows that pass: the trace (and observation) exist in this project, the value fits its config. */
@@ -364,44 +355,4 @@ async function lockTraces(tx: DbOrTx, projectId: string, traceIds: string[]): Pr
       ids.map((id) => sql`${id}`),
       sql`, `,
     )}${sql.raw("]::text[]")}) WITH ORDINALITY AS t(id, n)`);
-}
-
-/**
- * A gateway key's spend of this batch, by UTC hour of each generation's start: one request per
- * generation (the gateway logs one per call), its tokens and its cost. Returns the batch's cost.
- */
-async function addKeySpend(
-  tx: DbOrTx,
-  projectId: string,
-  keyId: string,
-  rows: { type: string; start_time: string; input_tokens?: number; output_tokens?: number; cost?: number }[],
-): Promise<number> {
-  const byHour = new Map<string, { requests: number; inputTokens: number; outputTokens: number; cost: number }>();
-  let total = 0;
-  for (const r of rows) {
-    if (r.type !== "generation") continue;
-    const hour = `${r.start_time.slice(0, 13)}:00:00.000Z`;
-    const h = byHour.get(hour) ?? { requests: 0, inputTokens: 0, outputTokens: 0, cost: 0 };
-    h.requests++;
-    h.inputTokens += r.input_tokens ?? 0;
-    h.outputTokens += r.output_tokens ?? 0;
-    h.cost += r.cost ?? 0;
-    total += r.cost ?? 0;
-    byHour.set(hour, h);
-  }
-  if (!byHour.size) return 0;
-  const ks = schema.keySpend;
-  await tx
-    .insert(ks)
-    .values([...byHour].map(([hour, h]) => ({ keyId, projectId, hour: new Date(hour), ...h })))
-    .onConflictDoUpdate({
-      target: [ks.keyId, ks.hour],
-      set: {
-        requests: sql`${ks.requests} + excluded.requests`,
-        inputTokens: sql`${ks.inputTokens} + excluded.input_tokens`,
-        outputTokens: sql`${ks.outputTokens} + excluded.output_tokens`,
-        cost: sql`${ks.cost} + excluded.cost`,
-      },
-    });
-  return total;
 }
