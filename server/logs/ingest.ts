@@ -193,7 +193,9 @@ export async function ingestBatch(db: DbOrTx, projectId: string, batch: unknown[
       if (stored.length) {
         const written = await tx
           .insert(r)
-          .values(stored)
+          // one time for the whole batch (the column's clock_timestamp() default can cross a millisecond
+          // between rows of one insert), so readers that order by time then name see a batch in name order
+          .values(stored.map((row) => ({ ...row, createdAt: sql`date_trunc('milliseconds', now())` })))
           .onConflictDoUpdate({
             target: [r.projectId, r.id],
             // checked in the upsert itself, so a console write between a check and this one can't be lost

@@ -138,6 +138,25 @@ describe("POST /api/v1/ingest", () => {
     expect(miss.items.map((t) => t.id)).not.toContain(traceId);
   });
 
+  it("gives every rating of one batch the same time, so readers order a batch by name", async () => {
+    const { traceId, events } = chatEvents();
+    await ingest(events);
+    // 500 rows in one insert take more than a millisecond: a per-row clock would split them
+    const batch = Array.from({ length: 500 }, (_, i) => ({
+      type: "rating",
+      id: `r-batch-${traceId}-${i}`,
+      body: { traceId, name: `n${String(i).padStart(3, "0")}`, value: i },
+    }));
+    const { results } = (await (await ingest(batch)).json()) as Results;
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    const rows = await d.db
+      .select({ createdAt: schema.ratings.createdAt })
+      .from(schema.ratings)
+      .where(and(eq(schema.ratings.projectId, project.id), eq(schema.ratings.traceId, traceId)));
+    expect(rows).toHaveLength(500);
+    expect(new Set(rows.map((r) => r.createdAt.getTime())).size).toBe(1);
+  });
+
   it("refuses bad requests whole: malformed JSON 400, oversized 413, wrong key 401/403, nothing written", async () => {
     const before = (await d.db.select({ n: sql<number>`count(*)::int` }).from(schema.traces))[0]?.n;
     const malformed = await handleV1(
