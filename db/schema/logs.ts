@@ -96,6 +96,10 @@ export const traces = pgTable(
       t.timestamp.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
+    // the explorer's key filter (gateway calls of one secret key), in its (timestamp, id) order
+    index("traces_project_api_key_ts_idx")
+      .on(t.projectId, t.apiKeyId, t.timestamp.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.apiKeyId} IS NOT NULL`),
     index("traces_project_latency_idx").on(t.projectId, t.latencyMs, t.id),
     index("traces_project_cost_idx").on(t.projectId, t.cost, t.id),
     index("traces_project_user_idx").on(t.projectId, t.userId),

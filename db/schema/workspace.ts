@@ -151,6 +151,8 @@ export const apiKeys = pgTable(
     allowedModels: jsonb("allowed_models").$type<string[]>(),
     /** After this time the key is refused (401), as a revoked one. */
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** Start of the budget period whose crossing was last announced (`key.budget_exceeded`): once per period. */
+    budgetAlertedFor: timestamp("budget_alerted_for", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("api_keys_hash_key").on(t.hash), index("api_keys_project_created_idx").on(t.projectId, t.createdAt, t.id)],

@@ -1,0 +1,2 @@
+ALTER TABLE "api_keys" ADD COLUMN "budget_alerted_for" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "traces_project_api_key_ts_idx" ON "traces" USING btree ("project_id","api_key_id","timestamp" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "traces"."api_key_id" IS NOT NULL;
