@@ -39,6 +39,8 @@ export const REGISTRY_EVENTS = [
   "approval.rejected",
   /** a drift monitor's alert rule fired (server/drift/alerts.ts) */
   "drift.alert",
+  /** a gateway key's spend reached its budget this period, once per period (server/routing/key-limits.ts) */
+  "key.budget_exceeded",
 ] as const;
 
 // URLs and event names are checked by the service (egress policy, known events: 400 naming `url` / `events`); here their shape.

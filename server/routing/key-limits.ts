@@ -1,8 +1,9 @@
-import { and, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { type DbOrTx, schema } from "../../db/client";
 import { env } from "../../env";
 import { logger } from "../core/logger";
 import { onKeySpend } from "../logs";
+import { emitRegistryEvent } from "../registry";
 import type { KeyLimits } from "../workspace";
 import { GatewayError } from "./service-contract";
 
@@ -46,6 +47,8 @@ interface KeyState {
   pendingSpend: { at: number; cost: number }[];
   lastUsed: number;
   loaded: Promise<void> | null;
+  /** start of the budget period whose crossing this process has announced (or seen announced) */
+  announced: number;
 }
 
 const states = new Map<string, KeyState>();
@@ -138,6 +141,7 @@ export async function admitKeyCall(db: DbOrTx, keyId: string, limits: KeyLimits,
       pendingSpend: [],
       lastUsed: now,
       loaded: null,
+      announced: 0,
     };
     states.set(keyId, s);
     s.loaded = readTotals(db, [s], now).finally(() => {
@@ -145,6 +149,8 @@ export async function admitKeyCall(db: DbOrTx, keyId: string, limits: KeyLimits,
     });
   }
   if (s.loaded) await s.loaded;
+  // a new or changed budget is announced again when crossed (the edit cleared api_keys.budget_alerted_for)
+  if (s.limits.budgetUsd !== limits.budgetUsd || s.limits.budgetPeriod !== limits.budgetPeriod) s.announced = 0;
   s.limits = limits; // the principal's (cached for KEEL_KEY_CACHE_SECONDS): an edit applies within that
   s.lastUsed = now;
   startSync();
@@ -267,6 +273,7 @@ async function runSync(now: number): Promise<void> {
         });
     await readTotals(db, live, now);
     for (const s of live) s.flushing = new Map();
+    await announceBudgets(db, live, now);
     if (now - lastPrune > 60_000) {
       lastPrune = now;
       await db.delete(km).where(lt(km.minute, new Date((minuteOf(now) - 5) * 60_000)));
@@ -321,6 +328,48 @@ async function readTotals(db: DbOrTx, keys: KeyState[], now: number): Promise<vo
   for (const r of spend) {
     const s = byId.get(r.keyId);
     if (s) s.spend = { day: r.day, dayStart: day, month: r.month, monthStart: month };
+  }
+}
+
+/**
+ * Send `key.budget_exceeded` (a registry webhook event) for keys whose spend of this period, as just
+ * read, reached their budget: once per key and period across every process (the conditional update
+ * of `api_keys.budget_alerted_for` picks one), within one sync interval of the crossing. Soft budgets
+ * are announced as hard ones are: the event is how a team hears of it (LiteLLM's budget alerts).
+ */
+async function announceBudgets(db: DbOrTx, keys: KeyState[], now: number): Promise<void> {
+  const k = schema.apiKeys;
+  for (const s of keys) {
+    const { budgetUsd, budgetPeriod, budgetMode } = s.limits;
+    if (budgetUsd === null) continue;
+    const period = budgetPeriod ?? "month";
+    const start = period === "day" ? dayStart(now) : monthStart(now);
+    const spent = spentOf(s, now);
+    if (s.announced === start || spent < budgetUsd) continue;
+    try {
+      await db.transaction(async (tx) => {
+        const [key] = await tx
+          .update(k)
+          .set({ budgetAlertedFor: new Date(start) })
+          .where(and(eq(k.id, s.keyId), or(isNull(k.budgetAlertedFor), lt(k.budgetAlertedFor, new Date(start)))))
+          .returning({ projectId: k.projectId, name: k.name, prefix: k.prefix });
+        if (!key) return; // another process announced it
+        await emitRegistryEvent(tx, key.projectId, "key.budget_exceeded", {
+          keyId: s.keyId,
+          name: key.name,
+          prefix: key.prefix,
+          budgetUsd,
+          budgetPeriod: period,
+          budgetMode: budgetMode ?? "hard",
+          spentUsd: Math.round(spent * 1e6) / 1e6,
+          periodStart: new Date(start).toISOString(),
+          renewsAt: new Date(nextPeriodStart(period, now)).toISOString(),
+        });
+      });
+      s.announced = start;
+    } catch (err) {
+      logger.warn({ err, keyId: s.keyId }, "key limits: announcing a spent budget failed; trying again at the next sync");
+    }
   }
 }
 

@@ -72,9 +72,11 @@ function limitColumns(input: KeyLimitsInput, current?: { budgetPeriod: string | 
   if (input.tpm !== undefined) out.tpm = input.tpm;
   if (input.allowedModels !== undefined) out.allowedModels = input.allowedModels ? [...new Set(input.allowedModels)] : null;
   if (input.expiresAt !== undefined) out.expiresAt = input.expiresAt;
-  if (input.budgetUsd === null) Object.assign(out, { budgetUsd: null, budgetPeriod: null, budgetMode: null });
+  // a set or changed budget is announced again when crossed (key.budget_exceeded, server/routing/key-limits.ts)
+  if (input.budgetUsd === null) Object.assign(out, { budgetUsd: null, budgetPeriod: null, budgetMode: null, budgetAlertedFor: null });
   else if (input.budgetUsd !== undefined)
     Object.assign(out, {
+      budgetAlertedFor: null,
       budgetUsd: input.budgetUsd,
       budgetPeriod: input.budgetPeriod ?? current?.budgetPeriod ?? "month",
       budgetMode: input.budgetMode ?? current?.budgetMode ?? "hard",

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { resetKeyLimits, syncKeyLimits } from "../../server/routing";
 import { createDeployment, createProvider } from "../../server/serving";
-import { createKey, SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
-import { makeKey, makeProject } from "../factories/workspace";
+import { createKey, SYSTEM_ACTOR, setInstanceSetting, updateKeyLimits } from "../../server/workspace";
+import { callerFor, makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { runKeel } from "../helpers/keel-cli";
 import { waitFor } from "../helpers/wait";
@@ -22,6 +22,7 @@ let keel: KeelServer;
 let fake: Awaited<ReturnType<typeof startFakeOpenAI>>;
 let projectId: string;
 let ownerId: string;
+let owner: Awaited<ReturnType<typeof makeProject>>["owner"]["principal"];
 let ownerKey: string;
 /** the fake upstream answers 12 prompt + 3 completion tokens; `mini` prices them at 0.15 / 0.6 USD per 1k */
 const CALL_COST = (12 * 0.15 + 3 * 0.6) / 1000;
@@ -34,6 +35,7 @@ beforeAll(async () => {
   const p = await makeProject(d.db);
   projectId = p.project.id;
   ownerId = p.owner.user.id;
+  owner = p.owner.principal;
   ownerKey = (await makeKey(d.db, projectId, ownerId, "owner")).key;
   await createProvider(d.db, SYSTEM_ACTOR, projectId, {
     name: "upstream",
@@ -66,6 +68,10 @@ afterAll(async () => {
   await d?.drop();
 });
 beforeEach(() => resetKeyLimits());
+beforeAll(async () => {
+  // a webhook on the budget event: its deliveries are recorded with the write that announces it
+  await callerFor(d.db, owner).registry.webhooks.create({ projectId, url: "http://127.0.0.1:9/hook", events: ["key.budget_exceeded"] });
+});
 
 async function limitedKey(limits: Parameters<typeof createKey>[3] extends infer I ? Omit<I, "name" | "kind"> : never) {
   const { key, view } = await createKey(
@@ -90,6 +96,20 @@ async function chat(key: string, model = "mini") {
     body: (await res.json()) as Record<string, { code?: string; type?: string; message?: string }>,
   };
 }
+
+/** The `key.budget_exceeded` webhook deliveries recorded for a key (its payload is the body's `data`). */
+const budgetAlerts = (keyId: string) =>
+  d.db
+    .select({ payload: schema.webhookDeliveries.payload })
+    .from(schema.webhookDeliveries)
+    .where(
+      and(
+        eq(schema.webhookDeliveries.projectId, projectId),
+        eq(schema.webhookDeliveries.event, "key.budget_exceeded"),
+        sql`${schema.webhookDeliveries.payload}->>'keyId' = ${keyId}`,
+      ),
+    )
+    .then((rows) => rows.map((r) => r.payload as Record<string, unknown>));
 
 const spendRow = (keyId: string) =>
   d.db
@@ -137,9 +157,22 @@ describe("a key's spend budget", () => {
     expect(spend.cost).toBeCloseTo(t?.cost ?? -1, 12);
     expect(spend.cost).toBeCloseTo(3 * CALL_COST, 12);
 
+    // the crossing is announced once, as a key.budget_exceeded webhook event
+    const [alert] = await waitFor("a key.budget_exceeded delivery", async () => {
+      await syncKeyLimits();
+      const a = await budgetAlerts(k.id);
+      return a.length ? a : undefined;
+    });
+    expect(alert).toMatchObject({ keyId: k.id, budgetUsd: 0.01, budgetPeriod: "day", budgetMode: "hard" });
+    expect(alert?.spentUsd).toBeCloseTo(3 * CALL_COST, 6);
+    expect(new Date(String(alert?.renewsAt)).getTime() - new Date(String(alert?.periodStart)).getTime()).toBe(86_400_000);
+
     // a fresh process (no counts in memory) reads the spend before its first decision
     resetKeyLimits();
     expect((await chat(k.key)).status).toBe(429);
+    // ... and does not announce the same period again
+    await syncKeyLimits();
+    expect(await budgetAlerts(k.id)).toHaveLength(1);
 
     // the official client sees OpenAI's error shape
     const openai = new OpenAI({ apiKey: k.key, baseURL: `${keel.url}/api/v1`, maxRetries: 0 });
@@ -160,6 +193,20 @@ describe("a key's spend budget", () => {
     expect(flagged.status).toBe(200);
     expect(flagged.headers.get("x-keel-budget-exceeded")).toBe("soft");
     expect(flagged.headers.get("x-keel-budget-remaining-usd")).toBe("0");
+    // announced once (soft budgets too: the event is how a team hears of it)
+    await committed(k.id, 3);
+    await syncKeyLimits();
+    await syncKeyLimits();
+    expect(await budgetAlerts(k.id)).toEqual([expect.objectContaining({ keyId: k.id, budgetMode: "soft", budgetPeriod: "month" })]);
+    // a raised budget is announced again once the new one is spent (0.0108 spent; 3 more calls pass 0.02)
+    await updateKeyLimits(d.db, { userId: ownerId, keyId: null }, { projectId, role: "owner" }, { keyId: k.id, budgetUsd: 0.02 });
+    expect((await chat(k.key)).headers.get("x-keel-budget-exceeded")).toBeNull();
+    for (let i = 5; i <= 6; i++) await chat(k.key);
+    await committed(k.id, 6);
+    await syncKeyLimits();
+    await syncKeyLimits();
+    const alerts = await budgetAlerts(k.id);
+    expect(alerts.map((a) => a.budgetUsd)).toEqual([0.005, 0.02]);
   });
 });
 
