@@ -141,7 +141,7 @@ export const traceRowOut = z.object({
   /** per score name, kept apart (the explorer's list; absent from the REST list) */
   scores: z.array(traceScoreOut).optional(),
 });
-/** A trace in full (input, output, metadata are free-form JSON), its observations and its ratings with their authors. */
+/** A trace in full (input, output, metadata are free-form JSON), its observations, its ratings with their authors and its gateway key. */
 export const traceDetailOut = z.object({
   trace: rowSchema(traces).omit({ search: true, searchText: true }),
   observations: z.array(rowSchema(observations)),
@@ -162,6 +162,8 @@ export const traceDetailOut = z.object({
       })
       .extend({ authorEmail: z.string().nullable() }),
   ),
+  /** The gateway key that made the call (null: not a gateway call); name and prefix null once the key is deleted. */
+  apiKey: z.object({ id: z.string(), name: z.string().nullable(), prefix: z.string().nullable() }).nullable(),
 });
 export const chartPointOut = z.object({
   bucket: z.date(),

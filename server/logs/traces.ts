@@ -62,6 +62,8 @@ export const traceFilter = z.object({
   search: z.string().trim().max(500).optional(),
   /** the calls one prompt version made (traces.prompt_version_id, issue 20) */
   promptVersionId: z.uuid().optional(),
+  /** the gateway calls one secret key made (traces.api_key_id, issue 20; traces_project_api_key_ts_idx) */
+  apiKeyId: z.uuid().optional(),
 });
 export type TraceFilter = z.infer<typeof traceFilter>;
 
@@ -88,6 +90,7 @@ export function traceWhere(projectId: string, f: TraceFilter): SQL | undefined {
   if (f.latencyMaxMs !== undefined) c.push(lte(t.latencyMs, f.latencyMaxMs));
   if (f.ids?.length) c.push(inArray(t.id, f.ids));
   if (f.promptVersionId) c.push(eq(t.promptVersionId, f.promptVersionId));
+  if (f.apiKeyId) c.push(eq(t.apiKeyId, f.apiKeyId));
   for (const x of f.scores ?? []) {
     const r = schema.ratings;
     if (x.label !== undefined || (x.min === undefined && x.max === undefined))
@@ -188,14 +191,21 @@ export async function listTraces(
   return { items, nextCursor };
 }
 
-/** One trace with its observations (in start order) and ratings (with their authors). */
+/**
+ * One trace with its observations (in start order), ratings (with their authors) and the gateway key
+ * that made it (name and prefix by one join; the id alone once the key row is gone).
+ */
 export async function getTrace(db: DbOrTx, projectId: string, traceId: string) {
-  const [trace] = await db
-    .select()
+  const k = schema.apiKeys;
+  const [row] = await db
+    .select({ trace: t, keyName: k.name, keyPrefix: k.prefix })
     .from(t)
+    // the key's own project too: a trace never names another project's key, and must not show one
+    .leftJoin(k, and(eq(k.id, t.apiKeyId), eq(k.projectId, t.projectId)))
     .where(and(eq(t.projectId, projectId), eq(t.id, traceId)));
-  if (!trace) throw notFound("trace");
-  const { search: _search, searchText: _searchText, ...rest } = trace;
+  if (!row) throw notFound("trace");
+  const { search: _search, searchText: _searchText, ...rest } = row.trace;
+  const apiKey = rest.apiKeyId ? { id: rest.apiKeyId, name: row.keyName, prefix: row.keyPrefix } : null;
   const o = schema.observations;
   const r = schema.ratings;
   const [observations, ratings] = await Promise.all([
@@ -224,7 +234,7 @@ export async function getTrace(db: DbOrTx, projectId: string, traceId: string) {
       .where(and(eq(r.projectId, projectId), eq(r.traceId, traceId)))
       .orderBy(desc(r.createdAt)),
   ]);
-  return { trace: rest, observations, ratings };
+  return { trace: rest, observations, ratings, apiKey };
 }
 
 // ---- the REST list (GET /api/v1/traces): the filter's fields at the top level, as a query string carries them

@@ -124,6 +124,8 @@ export function queryFilter(p: URLSearchParams): TraceFilter {
     search: text("q"),
     // the explorer's prompt-version filter (issue 20); anything but a uuid is dropped, as the console drops it
     promptVersionId: UUID.test(text("promptVersion") ?? "") ? text("promptVersion") : undefined,
+    // the explorer's filter by gateway key (`key`), read the same way
+    apiKeyId: UUID.test(text("key") ?? "") ? text("key") : undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, x]) => x !== undefined)) as TraceFilter;
 }

@@ -9,7 +9,7 @@ import { httpClient } from "./http";
  * Gateway keys with limits in the console (issue 20): a secret key created with limits (the schema's
  * and the server's refusals under their fields), listed with them, edited, used for a gateway call to a
  * provider deployment on a loopback fake upstream (keel-process allows 127.0.0.0/8), and its spend
- * seen on the key's page and in the team view.
+ * seen on the key's page and in the team view; the key's page links its traces in the explorer.
  */
 
 const skip = inject("e2eSkip");
@@ -177,6 +177,18 @@ describe.skipIf(Boolean(skip))(`gateway keys with limits in Chromium${skip ? ` (
       expect(await cells("Per user", user)).toEqual([user, CALL_COST, "1", "15"]);
       expect(await cells("Per deployment", deployment)).toEqual([deployment, CALL_COST, "1", "15"]);
       await page.getByRole("table", { name: "Per key" }).getByRole("link", { name: keyName }).click();
+      await page.getByRole("heading", { level: 1, name: keyName }).waitFor();
+
+      // the key's Traces: the explorer filtered by its one call (?key=), the chip naming it; the trace links back to the key
+      await page.getByRole("link", { name: "Traces", exact: true }).click();
+      await page.waitForURL(/\/demo\/logs\?key=[0-9a-f-]{36}$/);
+      const chip = new RegExp(`^Remove filter key: ${keyName} \\(sk_`);
+      await page.getByRole("list", { name: "Active filters" }).getByRole("button", { name: chip }).waitFor();
+      const traces = page.getByRole("table", { name: "Traces" });
+      await expect.poll(() => traces.locator("tbody tr").count()).toBe(1);
+      await traces.locator("tbody tr").first().getByRole("link").first().click();
+      await page.waitForURL(/\/demo\/logs\/traces\//);
+      await page.getByRole("link", { name: new RegExp(`^${keyName} \\(sk_`) }).click();
       await page.getByRole("heading", { level: 1, name: keyName }).waitFor();
 
       // back on the key's page, its budget removed: an emptied budget with its mode left is refused under the mode

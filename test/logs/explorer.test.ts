@@ -174,6 +174,11 @@ describe("saved views", () => {
     expect(queryFilter(new URLSearchParams({ promptVersion: id }))).toEqual({ promptVersionId: id });
     expect(queryFilter(new URLSearchParams({ promptVersion: "qa v1" }))).toEqual({});
   });
+  it("read the explorer's gateway-key filter (?key=), dropping a value that is not an id", () => {
+    const id = "0192f0a4-1b2c-7d3e-8f40-123456789abc";
+    expect(queryFilter(new URLSearchParams({ key: id }))).toEqual({ apiKeyId: id });
+    expect(queryFilter(new URLSearchParams({ key: "sk_3fA9x" }))).toEqual({});
+  });
 });
 
 describe("explorer bulk actions", () => {

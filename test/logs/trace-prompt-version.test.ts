@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { createDeployment, createProvider } from "../../server/serving";
 import { SYSTEM_ACTOR, setInstanceSetting } from "../../server/workspace";
-import { makeKey, makeProject } from "../factories/workspace";
+import { callerFor, makeKey, makeProject } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
 import { waitFor } from "../helpers/wait";
 import { startFakeOpenAI } from "../sdk/fake-openai";
@@ -22,6 +22,9 @@ let fake: Awaited<ReturnType<typeof startFakeOpenAI>>;
 let projectId: string;
 let key: string;
 let otherKey: string;
+let owner: Awaited<ReturnType<typeof makeProject>>["owner"];
+let other: Awaited<ReturnType<typeof makeProject>>;
+let otherKeyId: string;
 const uniq = () => randomBytes(4).toString("hex");
 
 beforeAll(async () => {
@@ -31,9 +34,12 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   const p = await makeProject(d.db);
   projectId = p.project.id;
+  owner = p.owner;
   key = (await makeKey(d.db, projectId, p.owner.user.id, "engineer")).key;
-  const other = await makeProject(d.db);
-  otherKey = (await makeKey(d.db, other.project.id, other.owner.user.id, "engineer")).key;
+  other = await makeProject(d.db);
+  const made = await makeKey(d.db, other.project.id, other.owner.user.id, "engineer");
+  otherKey = made.key;
+  otherKeyId = made.view.id;
   await createProvider(d.db, SYSTEM_ACTOR, projectId, {
     name: "upstream",
     baseUrl: fake.url,
@@ -198,6 +204,72 @@ describe("the gateway's prompt_id (LiteLLM's fields)", () => {
     const foreign = await chat({ model: "mini", prompt_id: theirs });
     expect(foreign.status).toBe(404);
     expect((await body(foreign)).error).toMatchObject({ type: "invalid_request_error", param: "prompt_id", code: "prompt_not_found" });
+  });
+});
+
+describe("the explorer's filter by gateway key (traces.api_key_id)", () => {
+  it("lists one key's calls over tRPC and REST, page by page; a bad id is a 400; another project's key finds nothing", async () => {
+    const a = await makeKey(d.db, projectId, owner.user.id, "engineer");
+    const b = await makeKey(d.db, projectId, owner.user.id, "engineer");
+    const chat = async (k: string) => {
+      const res = await call("POST", "/api/v1/chat/completions", { model: "mini", messages: [{ role: "user", content: "hi" }] }, k);
+      expect(res.status).toBe(200);
+      return res.headers.get("x-keel-trace-id") as string;
+    };
+    const byA = [await chat(a.key), await chat(a.key), await chat(a.key)];
+    const byB = await chat(b.key);
+    const keyOf = async (traceId: string) => {
+      const [t] = await d.db
+        .select({ k: schema.traces.apiKeyId })
+        .from(schema.traces)
+        .where(and(eq(schema.traces.projectId, projectId), eq(schema.traces.id, traceId)));
+      return t?.k;
+    };
+    // the gateway writes its traces after answering
+    for (const id of [...byA, byB]) await waitFor(`trace ${id}`, () => keyOf(id));
+
+    const api = callerFor(d.db, owner.principal);
+    const list = (apiKeyId: string, cursor?: string) => api.logs.traces.list({ projectId, filter: { apiKeyId }, limit: 2, cursor });
+    const first = await list(a.view.id);
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await list(a.view.id, first.nextCursor ?? undefined);
+    expect(second.nextCursor).toBeNull();
+    expect([...first.items, ...second.items].map((t) => t.id).sort()).toEqual([...byA].sort());
+    expect((await list(b.view.id)).items.map((t) => t.id)).toEqual([byB]);
+    await expect(api.logs.traces.list({ projectId, filter: { apiKeyId: "sk_nope" } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("apiKeyId"),
+    });
+    // another project's key, asked here, and this project's key, asked there: nothing
+    expect((await list(otherKeyId)).items).toEqual([]);
+    const theirs = callerFor(d.db, other.owner.principal);
+    expect((await theirs.logs.traces.list({ projectId: other.project.id, filter: { apiKeyId: a.view.id } })).items).toEqual([]);
+
+    const rest1 = await body(await call("GET", `/api/v1/traces?apiKeyId=${a.view.id}&limit=2`));
+    expect(rest1.items).toHaveLength(2);
+    const rest2 = await body(
+      await call("GET", `/api/v1/traces?apiKeyId=${a.view.id}&limit=2&cursor=${encodeURIComponent(rest1.nextCursor)}`),
+    );
+    expect([...rest1.items, ...rest2.items].map((t: { id: string }) => t.id).sort()).toEqual([...byA].sort());
+    expect(rest2.nextCursor).toBeNull();
+    const bad = await call("GET", "/api/v1/traces?apiKeyId=sk_nope");
+    expect(bad.status).toBe(400);
+    expect((await body(bad)).error).toMatchObject({ field: "apiKeyId" });
+    expect((await body(await call("GET", `/api/v1/traces?apiKeyId=${a.view.id}`, undefined, otherKey))).items).toEqual([]);
+
+    // the trace names its key; once the key row is gone, its id alone
+    expect((await api.logs.traces.get({ projectId, traceId: byA[0] as string })).apiKey).toEqual({
+      id: a.view.id,
+      name: a.view.name,
+      prefix: a.view.prefix,
+    });
+    await d.db.delete(schema.apiKeys).where(eq(schema.apiKeys.id, b.view.id));
+    expect((await api.logs.traces.get({ projectId, traceId: byB })).apiKey).toEqual({ id: b.view.id, name: null, prefix: null });
+    // a trace logged through the ingest API (not a gateway call) names no key
+    const plain = `plain-${uniq()}`;
+    expect((await call("POST", "/api/v1/ingest", { batch: [{ type: "trace", id: plain, body: { name: "p" } }] })).status).toBe(207);
+    expect((await api.logs.traces.get({ projectId, traceId: plain })).apiKey).toBeNull();
   });
 });
 

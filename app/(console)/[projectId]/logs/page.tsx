@@ -72,6 +72,12 @@ function Explorer() {
   const rows = traces.data?.pages.flatMap((p) => p.items) ?? [];
   // the prompt-version filter's choices (issue 20)
   const promptVersions = useQuery(trpc.registry.prompts.versionOptions.queryOptions({ projectId: project.slug }));
+  // the gateway-key filter's choices: listing keys takes an engineer, so a viewer gets only a ?key= link's id
+  const canListKeys = atLeast(project.role, "engineer");
+  const apiKeys = useQuery({
+    ...trpc.workspace.keys.list.queryOptions({ projectId: project.slug, includeRevoked: true, limit: 200 }),
+    enabled: canListKeys,
+  });
   // a score first given since the names were fetched still gets its column (from the rows' own scores)
   const known = new Set(scoreNames.data?.map((x) => x.name));
   const rowScores = rows
@@ -119,6 +125,7 @@ function Explorer() {
             models={models}
             scores={scoreNames.data ?? []}
             promptVersions={promptVersions.data ?? []}
+            apiKeys={apiKeys.data?.items.filter((k) => k.kind === "secret") ?? []}
           />
         </Card>
         <Card

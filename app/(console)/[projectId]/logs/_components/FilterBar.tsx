@@ -35,6 +35,7 @@ const ADVANCED: Key[] = [
   "ratingMax",
   "scores",
   "promptVersion",
+  "key",
 ];
 
 /**
@@ -47,6 +48,7 @@ export function FilterBar({
   models,
   scores = [],
   promptVersions = [],
+  apiKeys = [],
 }: {
   query: ExplorerQuery;
   onApply: (q: ExplorerQuery) => void;
@@ -55,6 +57,8 @@ export function FilterBar({
   scores?: ScoreName[];
   /** the project's prompt versions (the prompt-version filter); absent: none */
   promptVersions?: { id: string; name: string; version: number }[];
+  /** the project's secret keys (the gateway-key filter; engineers and up may list them); absent: none */
+  apiKeys?: { id: string; name: string; prefix: string }[];
 }) {
   const [draft, setDraft] = useState(query);
   const [synced, setSynced] = useState(query);
@@ -104,7 +108,9 @@ export function FilterBar({
     return c ? String(c[part]) : "";
   };
   const pv = promptVersions.find((p) => p.id === query.promptVersion);
-  const chips = activeFilters(query, pv ? `${pv.name} v${pv.version}` : undefined);
+  const ak = apiKeys.find((k) => k.id === query.key);
+  const keyLabel = (k: { name: string; prefix: string }) => `${k.name} (${k.prefix}…)`;
+  const chips = activeFilters(query, pv ? `${pv.name} v${pv.version}` : undefined, ak ? keyLabel(ak) : undefined);
 
   return (
     <form onSubmit={submit} aria-label="Trace filters" className="flex flex-col gap-3">
@@ -181,6 +187,19 @@ export function FilterBar({
                 {promptVersions.map((p) => (
                   <option key={p.id} value={p.id}>
                     {p.name} v{p.version}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          )}
+          {(apiKeys.length > 0 || query.key) && (
+            <Field label="Key" hint="The gateway calls made with it">
+              <Select {...select("key")}>
+                <option value="">Any</option>
+                {query.key && !ak && <option value={query.key}>{query.key}</option>}
+                {apiKeys.map((k) => (
+                  <option key={k.id} value={k.id}>
+                    {keyLabel(k)}
                   </option>
                 ))}
               </Select>

@@ -19,3 +19,18 @@ describe("the explorer's prompt-version filter", () => {
     expect(activeFilters(q)).toEqual([{ key: "promptVersion", label: `prompt: ${ID}` }]);
   });
 });
+
+describe("the explorer's gateway-key filter", () => {
+  it("round-trips through the URL as ?key= and becomes the server's apiKeyId; a non-id is dropped", () => {
+    const q = parseQuery(new URLSearchParams({ key: ID }));
+    expect(q.key).toBe(ID);
+    expect(toQueryString(q)).toBe(`key=${ID}`);
+    expect(toApiFilter(q, Date.now())).toEqual({ apiKeyId: ID });
+    expect(toApiFilter({ ...EMPTY_QUERY, key: "sk_3fA9x" }, Date.now())).toEqual({});
+  });
+  it("names the key on its chip when the name is known", () => {
+    const q = { ...EMPTY_QUERY, key: ID };
+    expect(activeFilters(q, undefined, "ci (sk_3fA9x…)")).toEqual([{ key: "key", label: "key: ci (sk_3fA9x…)" }]);
+    expect(activeFilters(q)).toEqual([{ key: "key", label: `key: ${ID}` }]);
+  });
+});

@@ -29,6 +29,8 @@ export interface ExplorerQuery {
   sort: string;
   /** the id of the prompt version the traces were made with (issue 20) */
   promptVersion: string;
+  /** the id of the gateway secret key that made the calls (issue 20) */
+  key: string;
 }
 
 export type ApiFilter = NonNullable<RouterInputs["logs"]["traces"]["list"]["filter"]>;
@@ -61,6 +63,7 @@ export const EMPTY_QUERY: ExplorerQuery = {
   scores: "",
   sort: "",
   promptVersion: "",
+  key: "",
 };
 
 const KEYS = Object.keys(EMPTY_QUERY) as (keyof ExplorerQuery)[];
@@ -220,12 +223,20 @@ export function toApiFilter(q: ExplorerQuery, now: number): ApiFilter {
     scores: scoreFilters(q.scores),
     search: q.q || undefined,
     promptVersionId: UUID.test(q.promptVersion) ? q.promptVersion : undefined,
+    apiKeyId: UUID.test(q.key) ? q.key : undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ApiFilter;
 }
 
-/** Human labels of the active filters, for the chips above the table; `promptVersionName` names the prompt version ("qa v2"). */
-export function activeFilters(q: ExplorerQuery, promptVersionName?: string): { key: keyof ExplorerQuery; label: string }[] {
+/**
+ * Human labels of the active filters, for the chips above the table; `promptVersionName` names the
+ * prompt version ("qa v2"), `keyName` the gateway key ("ci (sk_3fA9x…)").
+ */
+export function activeFilters(
+  q: ExplorerQuery,
+  promptVersionName?: string,
+  keyName?: string,
+): { key: keyof ExplorerQuery; label: string }[] {
   const out: { key: keyof ExplorerQuery; label: string }[] = [];
   const add = (key: keyof ExplorerQuery, label: string) => {
     if (q[key] && q[key] !== EMPTY_QUERY[key]) out.push({ key, label });
@@ -247,6 +258,7 @@ export function activeFilters(q: ExplorerQuery, promptVersionName?: string): { k
   add("ratingMax", `rating ≤ ${q.ratingMax}`);
   add("scores", parseScores(q.scores).map(scoreLabel).join(", "));
   add("promptVersion", `prompt: ${promptVersionName ?? q.promptVersion}`);
+  add("key", `key: ${keyName ?? q.key}`);
   return out;
 }
 

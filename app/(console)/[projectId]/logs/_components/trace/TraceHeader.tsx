@@ -69,6 +69,31 @@ function PromptVersion({ id, name, slug }: { id: string; name: VersionName; slug
   );
 }
 
+export type TraceKey = RouterOutputs["logs"]["traces"]["get"]["apiKey"];
+
+/**
+ * The gateway key that made the call: its name and prefix, linking to the key's page (its limits and
+ * spend) for those who may open it; the bare id once the key is deleted.
+ */
+function GatewayKey({ apiKey, slug, link }: { apiKey: NonNullable<TraceKey>; slug: string; link: boolean }) {
+  if (apiKey.name === null) return <span className="font-mono text-xs break-all">{apiKey.id}</span>;
+  const label = (
+    <>
+      {apiKey.name} <span className="font-mono text-xs">({apiKey.prefix}…)</span>
+    </>
+  );
+  if (!link) return <span className="break-all">{label}</span>;
+  return (
+    <Link
+      href={`/${slug}/settings/keys/${apiKey.id}`}
+      className="break-all text-indigo-600 hover:text-indigo-500"
+      title={`Key ${apiKey.id}: its limits and spend`}
+    >
+      {label}
+    </Link>
+  );
+}
+
 /** One score's summary in its own terms: thumbs counts and share, a mean against the scale, label counts. */
 function ScoreValue({ s }: { s: ScoreSummary }) {
   if (s.dataType === "boolean")
@@ -103,6 +128,8 @@ export function TraceHeader({
   scores,
   versionName,
   promptName,
+  apiKey = null,
+  linkKey = false,
 }: {
   trace: Trace;
   slug: string;
@@ -110,6 +137,10 @@ export function TraceHeader({
   versionName: VersionName;
   /** the registry's name of the trace's prompt version (`model` is the prompt's name) */
   promptName?: VersionName;
+  /** the gateway key that made the call (the trace detail's `apiKey`) */
+  apiKey?: TraceKey;
+  /** link the key to its page (engineers and up may open it) */
+  linkKey?: boolean;
 }) {
   const route = trace.routeDecision && typeof trace.routeDecision === "object" ? Object.entries(trace.routeDecision) : [];
 
@@ -157,6 +188,11 @@ export function TraceHeader({
           {trace.promptVersionId && (
             <Fact label="Prompt">
               <PromptVersion id={trace.promptVersionId} name={promptName} slug={slug} />
+            </Fact>
+          )}
+          {apiKey && (
+            <Fact label="Key">
+              <GatewayKey apiKey={apiKey} slug={slug} link={linkKey} />
             </Fact>
           )}
         </dl>

@@ -53,7 +53,7 @@ export default function TracePage() {
       </div>
     );
   }
-  const { trace: t, observations, ratings } = trace.data;
+  const { trace: t, observations, ratings, apiKey } = trace.data;
   // A trace without its own input/output shows its first generation's.
   const firstGen = observations.find((o) => o.type === "generation");
   const convInput = t.input ?? firstGen?.input ?? null;
@@ -73,6 +73,8 @@ export default function TracePage() {
         scores={summarizeScores(ratings, configs.data ?? [])}
         versionName={versionName.data}
         promptName={promptName.data}
+        apiKey={apiKey}
+        linkKey={atLeast(project.role, "engineer")}
       />
       {/* the rating form stays in view beside the conversation at wide widths; below it on a phone */}
       <div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">

@@ -1,8 +1,10 @@
 "use client";
 
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useState } from "react";
+import { buttonClass } from "@/app/_components/classes";
 import { EmptyState } from "@/app/_components/EmptyState";
 import { BackLink, Badge, Button, Card, Done, ErrorBox, PageHeader, Skeleton } from "@/app/_components/ui";
 import { errorMessage } from "@/app/_lib/errors";
@@ -56,17 +58,22 @@ export default function KeyPage() {
           </>
         }
         actions={
-          !key.revokedAt &&
-          !editing && (
-            <Button
-              onClick={() => {
-                setSaved(false);
-                setEditing(true);
-              }}
-            >
-              Edit limits
-            </Button>
-          )
+          <>
+            {/* the explorer filtered by the calls this key made (its ?key= filter) */}
+            <Link href={`/${project.slug}/logs?${new URLSearchParams({ key: key.id })}`} className={buttonClass("secondary")}>
+              Traces
+            </Link>
+            {!key.revokedAt && !editing && (
+              <Button
+                onClick={() => {
+                  setSaved(false);
+                  setEditing(true);
+                }}
+              >
+                Edit limits
+              </Button>
+            )}
+          </>
         }
       />
       {saved && <Done>Saved the limits of {key.name}.</Done>}
