@@ -1,68 +1,20 @@
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
-import { startWorker, type WorkerHandle } from "../../server/core/worker";
-import { BleuCorpus, evalRunJob, exactMatch } from "../../server/evals";
+import { BleuCorpus, exactMatch } from "../../server/evals";
 import { figuresOf } from "../../server/evals/figures";
 import { parseMetricOptions, scoreOne } from "../../server/evals/score-jsonl";
-import { createPrompt, registerBundled } from "../../server/registry";
-import "../../server/routing"; // the live targets, for the worker this file starts
+import { createPrompt } from "../../server/registry";
 import { SYSTEM_ACTOR } from "../../server/workspace";
-import { makeKey, makeProject } from "../factories/workspace";
-import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
-import { type CliResult, runKeel } from "../helpers/keel-cli";
-import { type KeelServer, startKeel } from "../sdk/helpers";
+import { errorOf, evalCliSetup, EVAL_ROWS as ROWS } from "../helpers/eval-runs";
 
 /**
- * `keel eval run` as CI runs it: a real `keel` process against a real database (local mode) or a
- * real HTTP server with a secret key (remote mode), its result line and its exit code.
+ * `keel eval run` as CI runs it, in local mode: a real `keel` process against a real database, its
+ * result line and its exit code (remote mode, --url and --key: eval-run-remote.test.ts).
  */
-const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-eval-"));
-let d: TestDatabase;
-let slug: string;
-let projectId: string;
-let ownerId: string;
-
-beforeAll(async () => {
-  d = await freshRuntimeDatabase();
-  const p = await makeProject(d.db);
-  slug = p.project.slug;
-  projectId = p.project.id;
-  ownerId = p.owner.user.id;
-  await registerBundled(d.db, SYSTEM_ACTOR, projectId, path.resolve("models"));
-});
-afterAll(async () => {
-  await d.drop();
-  fs.rmSync(DATA_DIR, { recursive: true, force: true });
-});
-
-const keel = (args: string[], env: Record<string, string> = {}) =>
-  runKeel(args, { DATABASE_URL: d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: DATA_DIR, ...env });
-
-/** A scorers file as --scorers takes it: a JSON array of scorer configs. */
-function scorersFile(name: string, value: unknown): string {
-  const f = path.join(DATA_DIR, name);
-  fs.writeFileSync(f, JSON.stringify(value));
-  return f;
-}
-
-const errorOf = (r: CliResult) => (r.out?.error as { message?: string } | undefined)?.message;
-
-function file(name: string, rows: unknown[]): string {
-  const f = path.join(DATA_DIR, name);
-  fs.writeFileSync(f, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
-  return f;
-}
-
-const ROWS = [
-  { input: "the cat sat on the mat", references: ["the cat sat on the mat"], prediction: "the cat sat on the mat" },
-  { input: "a dog ran in the park", references: ["a dog ran in the park", "a dog ran"], prediction: "a dog ran in a park" },
-  { input: { q: "capital of France" }, references: ["Paris"], prediction: "paris" },
-  { input: { q: "two plus two" }, references: ["4", "four"], prediction: "four" },
-];
+const t = evalCliSetup();
+const { keel, file, scorersFile, counts, run, jobOf } = t;
 
 /** What the run's figures must be: each row scored by the metric functions, then averaged; corpus BLEU over all. */
 function expected(metrics: Record<string, Record<string, unknown>>) {
@@ -78,25 +30,9 @@ function expected(metrics: Record<string, Record<string, unknown>>) {
   return out;
 }
 
-async function counts() {
-  const [row] = await d.db.execute<Record<string, number>>(sql`SELECT
-    (SELECT count(*)::int FROM datasets) AS datasets, (SELECT count(*)::int FROM dataset_versions) AS versions,
-    (SELECT count(*)::int FROM dataset_rows) AS rows, (SELECT count(*)::int FROM eval_runs) AS runs,
-    (SELECT count(*)::int FROM jobs) AS jobs`);
-  return row;
-}
-
-async function run(id: unknown) {
-  const [row] = await d.db
-    .select()
-    .from(schema.evalRuns)
-    .where(eq(schema.evalRuns.id, String(id)));
-  return row;
-}
-
 describe("keel eval run (local mode)", () => {
   const data = () => file("answers.jsonl", ROWS);
-  const base = () => ["eval", "run", "--project", slug, "--data", data(), "--dataset-name", "ci-answers", "--target", "predictions"];
+  const base = () => ["eval", "run", "--project", t.slug, "--data", data(), "--dataset-name", "ci-answers", "--target", "predictions"];
 
   it("passes its gates: exit 0 and the result line, its figures those of the metric functions", async () => {
     const res = await keel([
@@ -128,7 +64,7 @@ describe("keel eval run (local mode)", () => {
     expect(res.out?.status).toBe("succeeded");
     const stored = await run(res.out?.run);
     expect(stored).toMatchObject({ name: "ci-main", status: "succeeded", target: { kind: "column" } });
-    const [version] = await d.db
+    const [version] = await t.d.db
       .select()
       .from(schema.datasetVersions)
       .where(eq(schema.datasetVersions.id, stored?.datasetVersionId ?? ""));
@@ -200,7 +136,7 @@ describe("keel eval run (local mode)", () => {
 
   it("refuses bad usage with exit 2, naming what is wrong, and writes nothing", async () => {
     const before = await counts();
-    const gen = ["eval", "run", "--project", slug, "--data", data(), "--dataset-name", "ci-refused", "--wait", "--json"];
+    const gen = ["eval", "run", "--project", t.slug, "--data", data(), "--dataset-name", "ci-refused", "--wait", "--json"];
     const cases: [string[], RegExp][] = [
       // a placeholder no row fills: checked in the run's transaction, which the dataset version was part of
       [[...gen, "--target", "model:tiny-gpt2@production", "--template", "Q: {{input.q}}"], /^--template: .*\{\{input\.q\}\}.*row 0/],
@@ -223,9 +159,9 @@ describe("keel eval run (local mode)", () => {
         [...gen, "--target", "predictions", "--scorers", scorersFile("s3.json", [{ kind: "regex", name: "r", pattern: "(" }])],
         /^--scorers: scorers\.0 \(regex\.r\): the pattern/,
       ],
-      [["eval", "run", "--project", slug, "--dataset", "ci-answers@x", "--target", "predictions", "--json"], /the version after @/],
+      [["eval", "run", "--project", t.slug, "--dataset", "ci-answers@x", "--target", "predictions", "--json"], /the version after @/],
       [
-        ["eval", "run", "--project", slug, "--dataset", "never-made", "--target", "predictions", "--json"],
+        ["eval", "run", "--project", t.slug, "--dataset", "never-made", "--target", "predictions", "--json"],
         /^--dataset: no dataset named never-made/,
       ],
       [["eval", "run", "--project", "no-such-project", "--dataset", "ci-answers", "--target", "predictions", "--json"], /^--project/],
@@ -240,7 +176,7 @@ describe("keel eval run (local mode)", () => {
       "eval",
       "run",
       "--project",
-      slug,
+      t.slug,
       "--data",
       bad,
       "--dataset-name",
@@ -260,7 +196,7 @@ describe("keel eval run (local mode)", () => {
       "eval",
       "run",
       "--project",
-      slug,
+      t.slug,
       "--data",
       file("questions.jsonl", rows),
       "--dataset-name",
@@ -291,7 +227,7 @@ describe("keel eval run (local mode)", () => {
       ref: "production",
       template: { kind: "completion", text: "Question: {{input}}\nAnswer:" },
     });
-    const items = await d.db
+    const items = await t.d.db
       .select()
       .from(schema.evalItems)
       .where(eq(schema.evalItems.runId, String(res.out?.run)));
@@ -303,29 +239,26 @@ describe("keel eval run (local mode)", () => {
       expect(typeof it.traceId).toBe("string");
     }
     // each answer's trace, written before the command closed its database
-    const [traced] = await d.db.execute<{ n: number }>(
-      sql`SELECT count(*)::int AS n FROM traces WHERE project_id = ${projectId} AND ${`eval-run:${String(res.out?.run)}`} = ANY(tags)`,
+    const [traced] = await t.d.db.execute<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM traces WHERE project_id = ${t.projectId} AND ${`eval-run:${String(res.out?.run)}`} = ANY(tags)`,
     );
     expect(traced?.n).toBe(4);
     // the job ran in the command's own process
-    const [job] = await d.db
-      .select()
-      .from(schema.jobs)
-      .where(eq(schema.jobs.id, stored?.jobId ?? ""));
+    const job = await jobOf(res.out?.run);
     expect(job).toMatchObject({ status: "succeeded" });
     expect(job?.workerId?.startsWith(`${os.hostname()}:${res.pid}:`)).toBe(true);
   });
 
   it("renders the rows through --prompt NAME[@LABEL|:VERSION], says which version it used, and links the run to it", async () => {
     const rows = ROWS.map(({ prediction: _, ...r }) => r);
-    await createPrompt(d.db, SYSTEM_ACTOR, projectId, {
+    await createPrompt(t.d.db, SYSTEM_ACTOR, t.projectId, {
       name: "cli-qa",
       prompt: "Question: {{input}}\nAnswer:",
       config: { max_tokens: 4 },
       labels: ["production"],
     });
-    await createPrompt(d.db, SYSTEM_ACTOR, projectId, { name: "cli-qa", messages: [{ role: "user", content: "Q: {{input}}" }] });
-    const gen = ["eval", "run", "--project", slug, "--data", file("prompted.jsonl", rows), "--dataset-name", "ci-prompted"];
+    await createPrompt(t.d.db, SYSTEM_ACTOR, t.projectId, { name: "cli-qa", messages: [{ role: "user", content: "Q: {{input}}" }] });
+    const gen = ["eval", "run", "--project", t.slug, "--data", file("prompted.jsonl", rows), "--dataset-name", "ci-prompted"];
     const target = ["--target", "model:tiny-gpt2@production", "--scorer", "rouge"];
     for (const [spec, version] of [
       ["cli-qa", 1],
@@ -338,7 +271,7 @@ describe("keel eval run (local mode)", () => {
       expect(res.out).toMatchObject({ status: "succeeded", prompt: { name: "cli-qa", version } });
       const stored = await run(res.out?.run);
       expect(stored?.target).toMatchObject({ kind: "model", prompt: { name: "cli-qa", version } });
-      const [linked] = await d.db
+      const [linked] = await t.d.db
         .select({ version: schema.modelVersions.version })
         .from(schema.modelVersionEvals)
         .innerJoin(schema.modelVersions, eq(schema.modelVersions.id, schema.modelVersionEvals.versionId))
@@ -364,78 +297,5 @@ describe("keel eval run (local mode)", () => {
       expect(errorOf(res)).toMatch(message);
     }
     expect(await counts()).toEqual(before);
-  });
-});
-
-describe("keel eval run (remote mode, --url and --key)", () => {
-  let server: KeelServer;
-  let worker: WorkerHandle;
-  let key: string;
-  beforeAll(async () => {
-    server = await startKeel();
-    worker = await startWorker({ url: d.url, jobs: [evalRunJob], pollIntervalMs: 200 });
-    key = (await makeKey(d.db, projectId, ownerId, "engineer")).key;
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await server?.close();
-  });
-  // no database for the command: remote mode must never reach for one
-  const noDb = { DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" };
-
-  it("uploads the file with the run over REST, waits for the server's worker and judges the gates", async () => {
-    const rows = ROWS.map(({ prediction: _, ...r }) => r);
-    const args = ["eval", "run", "--project", slug, "--data", file("remote.jsonl", rows), "--dataset-name", "ci-remote"];
-    const target = ["--target", "model:tiny-gpt2@production", "--template", "Q: {{input}}", "--template-kind", "completion"];
-    const remote = ["--url", server.url, "--key", key];
-    const res = await keel(
-      [...args, ...target, "--scorer", "rouge,chrf", "--gate", "chrf.score >= 0", ...remote, "--wait", "--json"],
-      noDb,
-    );
-    expect(res.stderr).toBe("");
-    expect(res.code).toBe(0);
-    expect(res.out).toMatchObject({ status: "succeeded", gates: [{ rule: "chrf.score >= 0", passed: true }] });
-    const stored = await run(res.out?.run);
-    // the server's worker ran it (this process's), through the REST route of api.evals.runs.createWithData
-    const [job] = await d.db
-      .select()
-      .from(schema.jobs)
-      .where(eq(schema.jobs.id, stored?.jobId ?? ""));
-    expect(job?.workerId).toBe(worker.workerId);
-    expect(server.requests.some((r) => r.path === `/api/v1/projects/${slug}/evals/runs/with-data`)).toBe(true);
-
-    // refused by the server: exit 2, nothing written
-    const before = await counts();
-    const refused = await keel([...args, "--target", "model:tiny-gpt2", "--template", "{{metadata.topic}}", ...remote, "--json"], noDb);
-    expect(refused.code).toBe(2);
-    expect(errorOf(refused)).toMatch(/^--template: .*\{\{metadata\.topic\}\}.*row 0/);
-    const badKey = await keel([...args, ...target, "--url", server.url, "--key", "sk_not-a-key", "--json"], noDb);
-    expect(badKey.code).toBe(2);
-    expect(errorOf(badKey)).toMatch(/^--key: /);
-    expect(await counts()).toEqual(before);
-  });
-
-  it("in local mode, leaves the run to a worker that is online", async () => {
-    const res = await keel([
-      "eval",
-      "run",
-      "--project",
-      slug,
-      "--dataset",
-      "ci-answers",
-      "--target",
-      "predictions",
-      "--scorer",
-      "chrf",
-      "--wait",
-      "--json",
-    ]);
-    expect(res.code).toBe(0);
-    const stored = await run(res.out?.run);
-    const [job] = await d.db
-      .select()
-      .from(schema.jobs)
-      .where(eq(schema.jobs.id, stored?.jobId ?? ""));
-    expect(job?.workerId).toBe(worker.workerId);
   });
 });

@@ -1,13 +1,23 @@
+import fs from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { type Db, schema } from "../../db/client";
 import { handleV1 } from "../../server/http/v1";
-import { req } from "../factories/workspace";
+import { registerBundled } from "../../server/registry";
+import { SYSTEM_ACTOR } from "../../server/workspace";
+import { makeProject, req } from "../factories/workspace";
+import { freshRuntimeDatabase, type TestDatabase } from "./db";
+import { type CliResult, runKeel } from "./keel-cli";
 import { waitFor } from "./wait";
 
-/** Eval-run tests' shared parts: a loopback OpenAI-compatible upstream, a dataset upload, a run's end. */
+/**
+ * Eval-run tests' shared parts: a loopback OpenAI-compatible upstream, a dataset upload, a run's end;
+ * and the setup of the `keel eval run` tests (test/cli/eval-run*.test.ts).
+ */
 
 export interface UpstreamCall {
   model: string;
@@ -106,4 +116,83 @@ export function runEnded(db: Db, runId: string) {
       .where(and(eq(schema.evalRuns.id, runId), sql`${schema.evalRuns.status} IN ('succeeded', 'failed', 'cancelled')`));
     return run;
   });
+}
+
+/** Rows with references and stored predictions (`--target predictions`), for the `keel eval run` tests. */
+export const EVAL_ROWS = [
+  { input: "the cat sat on the mat", references: ["the cat sat on the mat"], prediction: "the cat sat on the mat" },
+  { input: "a dog ran in the park", references: ["a dog ran in the park", "a dog ran"], prediction: "a dog ran in a park" },
+  { input: { q: "capital of France" }, references: ["Paris"], prediction: "paris" },
+  { input: { q: "two plus two" }, references: ["4", "four"], prediction: "four" },
+];
+
+/** A `keel --json` refusal's message. */
+export const errorOf = (r: CliResult) => (r.out?.error as { message?: string } | undefined)?.message;
+
+/**
+ * The `keel eval run` tests' setup, registered as beforeAll/afterAll of the calling file: a fresh
+ * database with a project and the bundled models, a data dir for the files the commands read, and
+ * `keel` run as a child process on both. `d`, `slug`, `projectId` and `ownerId` are set once the
+ * file's beforeAll has run.
+ */
+export function evalCliSetup() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "keel-cli-eval-"));
+  const t = {
+    d: undefined as unknown as TestDatabase,
+    slug: "",
+    projectId: "",
+    ownerId: "",
+    keel: (args: string[], env: Record<string, string> = {}) =>
+      runKeel(args, { DATABASE_URL: t.d.url, LOG_LEVEL: "silent", KEEL_DATA_DIR: dataDir, ...env }),
+    /** A JSONL file of `rows` in the data dir. */
+    file(name: string, rows: unknown[]): string {
+      const f = path.join(dataDir, name);
+      fs.writeFileSync(f, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+      return f;
+    },
+    /** A scorers file as --scorers takes it: a JSON array of scorer configs. */
+    scorersFile(name: string, value: unknown): string {
+      const f = path.join(dataDir, name);
+      fs.writeFileSync(f, JSON.stringify(value));
+      return f;
+    },
+    /** How many datasets, versions, rows, runs and jobs there are: a refusal must write none. */
+    async counts() {
+      const [row] = await t.d.db.execute<Record<string, number>>(sql`SELECT
+        (SELECT count(*)::int FROM datasets) AS datasets, (SELECT count(*)::int FROM dataset_versions) AS versions,
+        (SELECT count(*)::int FROM dataset_rows) AS rows, (SELECT count(*)::int FROM eval_runs) AS runs,
+        (SELECT count(*)::int FROM jobs) AS jobs`);
+      return row;
+    },
+    /** The stored run of a result line's `run`. */
+    async run(id: unknown) {
+      const [row] = await t.d.db
+        .select()
+        .from(schema.evalRuns)
+        .where(eq(schema.evalRuns.id, String(id)));
+      return row;
+    },
+    /** The job that ran (or waits to run) the stored run of a result line's `run`. */
+    async jobOf(id: unknown) {
+      const stored = await t.run(id);
+      const [job] = await t.d.db
+        .select()
+        .from(schema.jobs)
+        .where(eq(schema.jobs.id, stored?.jobId ?? ""));
+      return job;
+    },
+  };
+  beforeAll(async () => {
+    t.d = await freshRuntimeDatabase();
+    const p = await makeProject(t.d.db);
+    t.slug = p.project.slug;
+    t.projectId = p.project.id;
+    t.ownerId = p.owner.user.id;
+    await registerBundled(t.d.db, SYSTEM_ACTOR, t.projectId, path.resolve("models"));
+  });
+  afterAll(async () => {
+    await t.d.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return t;
 }
