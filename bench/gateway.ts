@@ -283,7 +283,6 @@ async function main() {
     }
     const promptRows: string[] = [];
     const cpuOf = async (port: number) => Number(await (await fetch(`http://127.0.0.1:${port}/__cpu`)).text());
-    const keelCpuMs = () => cpuOf(keel.port);
     let keelCpu = 0;
     const beforeRows: string[] = [];
     const cpus: Record<string, number> = {};
