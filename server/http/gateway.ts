@@ -9,6 +9,7 @@ import { getRuntime } from "../core/runtime";
 import {
   admitKeyCall,
   chatCompletions,
+  checkModelAllowed,
   classifications,
   completions,
   embeddings,
@@ -102,6 +103,10 @@ async function runGateway(call: {
   }
   const limits = principal.limits;
   const c = { db, projectId: principal.projectId, signal: call.signal, keyId: principal.keyId, allowedModels: limits?.allowedModels };
+  // a model the key may not call is refused (403) before it counts against the key's rates; a model
+  // named only by a prompt's config is checked where the prompt is rendered
+  const named = (body as { model?: unknown }).model;
+  if (endpoint.method === "POST" && typeof named === "string") checkModelAllowed(c, named);
   // a call of a key with rates or a budget is admitted (or refused, 429) before it runs; listing models is not a call
   const admitted = endpoint.method === "POST" && hasLimits(limits) ? await admitKeyCall(db, principal.keyId, limits) : null;
   const result = await endpoint.run(c, body, call.id);

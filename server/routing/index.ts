@@ -91,6 +91,7 @@ export { DEMO_RATING, DEMO_ROUTER, type DemoRoutingResult, seedDemoRouting } fro
 // the gateway (service*.ts)
 export { chatCompletions, classifications, completions, embeddings, model, models, responses } from "./service";
 export { GatewayError } from "./service-contract";
+export { checkModelAllowed } from "./service-gateway";
 export {
   checkDeclaredSize,
   EVAL_EMBEDDING_MODEL,

@@ -113,6 +113,21 @@ function spentOf(s: KeyState, now: number): number {
   return read + s.pendingSpend.reduce((a, p) => a + (p.at >= start ? p.cost : 0), 0);
 }
 
+/**
+ * Milliseconds until the sliding window frees one request, if nothing else is admitted meanwhile: the
+ * last minute's weight falls linearly, so this minute frees one once `prev * (1 - f) <= rpm - 1 - cur`
+ * (f: the part of the minute gone); if this minute alone is full, the next one does once
+ * `cur * (1 - f) <= rpm - 1`.
+ */
+function rpmFreeIn(s: KeyState, rpm: number, now: number): number {
+  const m = minuteOf(now);
+  const cur = countOf(s, m).requests;
+  const prev = countOf(s, m - 1).requests;
+  const into = now % 60_000;
+  if (cur + 1 <= rpm && prev > 0) return Math.max(0, (1 - (rpm - 1 - cur) / prev) * 60_000 - into);
+  return 60_000 - into + Math.max(0, 1 - (rpm - 1) / Math.max(cur, 1)) * 60_000;
+}
+
 const secondsTo = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 /** OpenAI's reset format: `1s`, `6m0s`. */
 const resetText = (s: number) => (s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`);
@@ -178,15 +193,17 @@ export async function admitKeyCall(db: DbOrTx, keyId: string, limits: KeyLimits,
   }
   if (limits.rpm !== null) {
     const used = win.requests;
-    if (used + 1 > limits.rpm)
+    if (used + 1 > limits.rpm) {
+      const retry = secondsTo(rpmFreeIn(s, limits.rpm, now));
       throw new GatewayError(
         429,
-        `Rate limit reached for requests per min (RPM): Limit ${limits.rpm}, Used ${Math.ceil(used)}, Requested 1. Please try again in ${toMinuteEnd}s.`,
+        `Rate limit reached for requests per min (RPM): Limit ${limits.rpm}, Used ${Math.ceil(used)}, Requested 1. Please try again in ${retry}s.`,
         "requests",
         null,
         "rate_limit_exceeded",
-        { "retry-after": String(toMinuteEnd), ...rateHeaders(limits, win, toMinuteEnd) },
+        { "retry-after": String(retry), ...rateHeaders(limits, win, toMinuteEnd) },
       );
+    }
   }
   if (limits.tpm !== null && win.tokens >= limits.tpm)
     throw new GatewayError(

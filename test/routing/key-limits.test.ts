@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
-import { resetKeyLimits, syncKeyLimits } from "../../server/routing";
+import { admitKeyCall, type GatewayError, resetKeyLimits, syncKeyLimits } from "../../server/routing";
 import { createDeployment, createProvider } from "../../server/serving";
 import { createKey, SYSTEM_ACTOR, setInstanceSetting, updateKeyLimits } from "../../server/workspace";
 import { callerFor, makeKey, makeProject } from "../factories/workspace";
@@ -229,6 +229,24 @@ describe("requests and tokens per minute", () => {
     expect(refused.headers.get("x-ratelimit-remaining-requests")).toBe("0");
   });
 
+  it("says in Retry-After when the sliding minute frees a request", async () => {
+    const k = await limitedKey({ rpm: 4 });
+    const limits = { rpm: 4, tpm: null, budgetUsd: null, budgetPeriod: null, budgetMode: null, allowedModels: null };
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    const retryAt = (now: number) =>
+      admitKeyCall(d.db, k.id, limits, now).then(
+        () => null,
+        (e: GatewayError) => Number(e.headers?.["retry-after"]),
+      );
+    for (let i = 0; i < 4; i++) expect(await retryAt(minute + 30_000)).toBeNull();
+    // this minute is full: 30 s to its end, then 15 s until 4 * (1 - f) <= 3 in the next
+    expect(await retryAt(minute + 30_000)).toBe(45);
+    // 10 s into the next minute the window holds 4 * 50/60 = 3.33: one more fits at 15 s
+    expect(await retryAt(minute + 70_000)).toBe(5);
+    expect(await retryAt(minute + 75_001)).toBeNull();
+    expect(await retryAt(minute + 75_002)).toBe(15); // now 1 + 4 * (1 - f) + 1 <= 4 from f = 0.5, 30 s in
+  });
+
   it("adds what other processes counted, as synced through key_minutes", async () => {
     const k = await limitedKey({ rpm: 5 });
     expect((await chat(k.key)).status).toBe(200);
@@ -279,6 +297,15 @@ describe("allowed deployments and expiry", () => {
     expect(models.data.map((m) => m.id)).toEqual(["mini"]);
     const one = await fetch(`${keel.url}/api/v1/models/other`, { headers: { authorization: `Bearer ${k.key}` } });
     expect(one.status).toBe(404);
+  });
+
+  it("refuses a model it may not call before counting it against the key's rate", async () => {
+    const k = await limitedKey({ rpm: 1, allowedModels: ["mini"] });
+    for (const model of ["other", "router:any"]) expect((await chat(k.key, model)).status).toBe(403);
+    const ok = await chat(k.key, "mini"); // the refused calls took none of its one request a minute
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect((await chat(k.key, "mini")).status).toBe(429);
   });
 
   it("stops a key at its expiry (401), cached or not", async () => {
