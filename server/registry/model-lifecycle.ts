@@ -40,6 +40,22 @@ async function pendingTuningJobs(tx: DbOrTx, projectId: string, model: string): 
   return rows.map((r) => r.number);
 }
 
+/** Eval runs still to read `model` by name: a registry-version target, or a prompt template (a prompt is a model of kind prompt). */
+async function pendingEvalRuns(tx: DbOrTx, projectId: string, model: string): Promise<string[]> {
+  const r = schema.evalRuns;
+  const rows = await tx
+    .select({ name: r.name })
+    .from(r)
+    .where(
+      and(
+        eq(r.projectId, projectId),
+        inArray(r.status, ["queued", "running"]),
+        sql`((${r.target}->>'kind' = 'model' AND ${r.target}->>'name' = ${model}) OR ${r.target}->'prompt'->>'name' = ${model})`,
+      ),
+    );
+  return rows.map((x) => x.name);
+}
+
 /** Why the versions can't go, or null: an alias, an approval request (decided ones are the audit trail), a tuning job's base. */
 async function versionBlocker(tx: DbOrTx, versionIds: string[]): Promise<string | null> {
   if (!versionIds.length) return null;
@@ -126,6 +142,8 @@ export async function renameModel(db: DbOrTx, actor: Actor, projectId: string, m
         throw refuse(`Model ${m.name} is served by deployment(s) ${list(deployments)}, which name it; repoint them first`, "name");
       const jobs = await pendingTuningJobs(tx, projectId, m.name);
       if (jobs.length) throw refuse(`Tuning job(s) ${jobs.map((n) => `#${n}`).join(", ")} will add versions to ${m.name}`, "name");
+      const runs = await pendingEvalRuns(tx, projectId, m.name);
+      if (runs.length) throw refuse(`Eval run(s) ${list(runs)} will read ${m.name} by name; wait for them or cancel them first`, "name");
       const [row] = await tx
         .update(schema.registeredModels)
         .set({ name: parsed.data, updatedAt: sql`date_trunc('milliseconds', clock_timestamp())` })
