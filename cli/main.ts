@@ -88,6 +88,7 @@ const ARGS = {
     text: { type: "string" },
     file: { type: "string" },
     label: { type: "string", multiple: true },
+    tag: { type: "string", multiple: true },
     version: { type: "string" },
     config: { type: "string" },
     rpm: { type: "string" },

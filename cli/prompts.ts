@@ -19,6 +19,7 @@ export interface PromptsOptions {
   text?: string;
   file?: string;
   label?: string[];
+  tag?: string[];
   version?: string;
   config?: string;
   reason?: string;
@@ -35,7 +36,7 @@ type PromptData = Omit<TextPrompt, "compile"> | Omit<ChatPrompt, "compile">;
 interface PromptsApi {
   create(input: CreatePromptInput): Promise<CreatedPrompt>;
   get(name: string, ref: { label?: string; version?: number }): Promise<PromptData>;
-  list(): Promise<PromptSummary[]>;
+  list(tag?: string): Promise<PromptSummary[]>;
   moveLabel(name: string, label: string, input: { version: number; reason?: string }): Promise<LabelMove>;
 }
 
@@ -75,18 +76,22 @@ export async function promptsCommand(sub: string | undefined, args: string[], op
         const p = await api.get(name, v !== undefined ? { version: v } : labels[0] ? { label: labels[0] } : {});
         const body = p.type === "text" ? p.prompt : p.messages.map((m) => `[${m.role}] ${m.content}`).join("\n");
         const config = Object.keys(p.config).length ? `\nconfig: ${JSON.stringify(p.config)}` : "";
-        say(`${p.name} version ${p.version} (${p.type}; labels: ${p.labels.join(", ") || "none"})${config}\n\n${body}`, p);
+        const tags = p.tags?.length ? `; tags: ${p.tags.join(", ")}` : "";
+        say(`${p.name} version ${p.version} (${p.type}; labels: ${p.labels.join(", ") || "none"}${tags})${config}\n\n${body}`, p);
       };
       break;
     }
-    case "list":
+    case "list": {
+      if ((opts.tag?.length ?? 0) > 1) throw usage("give one --tag");
+      const tag = opts.tag?.[0];
       run = async (api) => {
-        const items = await api.list();
+        const items = await api.list(tag);
         const line = (p: PromptSummary) =>
-          `${p.name}  latest ${p.latestVersion}${p.labels.map((l) => `  ${l.label}=${l.version}`).join("")}`;
+          `${p.name}  latest ${p.latestVersion}${p.labels.map((l) => `  ${l.label}=${l.version}`).join("")}${p.tags.length ? `  [${p.tags.join(", ")}]` : ""}`;
         say(items.length ? items.map(line).join("\n") : "no prompts", { items });
       };
       break;
+    }
     case "label": {
       const name = arg(0, "NAME");
       const label = arg(1, "LABEL");
@@ -126,7 +131,12 @@ function createInput(opts: PromptsOptions, usage: Hooks["usage"]): CreatePromptI
     if (!config || typeof config !== "object" || Array.isArray(config))
       throw usage('--config: give a JSON object, e.g. {"temperature":0.2}');
   }
-  const input: CreatePromptInput = { name: opts.name, ...(opts.label?.length ? { labels: opts.label } : {}) };
+  const input: CreatePromptInput = {
+    name: opts.name,
+    ...(opts.label?.length ? { labels: opts.label } : {}),
+    // each --tag: the prompt's tags become these (absent: they stay)
+    ...(opts.tag?.length ? { tags: opts.tag } : {}),
+  };
   if (opts.text !== undefined) return { ...input, prompt: opts.text, ...(config ? { config } : {}) };
   const file = opts.file as string;
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw usage(`--file ${file}: no such file`);
@@ -179,7 +189,7 @@ async function remote(url: string, key: string, project: string | undefined, usa
   return {
     create: (input) => c.create(input).catch(refusal),
     get: (name, ref) => c.get(name, ref).catch(refusal),
-    list: () => c.list().catch(refusal),
+    list: (tag) => c.list(tag !== undefined ? { tag } : {}).catch(refusal),
     moveLabel: (name, label, input) => c.moveLabel(name, label, input).catch(refusal),
   };
 }
@@ -204,12 +214,15 @@ async function local(d: Database, slug: string, usage: Hooks["usage"]): Promise<
       return { ...r, pending: r.pending.map((p) => ({ label: p.label, request: { id: p.request.id } })) };
     },
     get: async (name, ref) => (await registry.getPrompt(d.db, pid, { name, ...ref })) as PromptData,
-    async list() {
+    async list(tag) {
       const items: PromptSummary[] = [];
       let cursor: string | undefined;
+      const ok = tag !== undefined ? registry.promptTag.safeParse(tag) : undefined;
+      if (ok && !ok.success) throw new DomainError("BAD_REQUEST", `tag: ${ok.error.issues[0]?.message}`, "tag");
+      const filter = ok?.success ? { tag: ok.data } : {};
       do {
-        const page = await registry.listPrompts(d.db, pid, { limit: 200, ...(cursor ? { cursor } : {}) });
-        items.push(...page.items.map((p) => ({ name: p.name, latestVersion: p.latestVersion, labels: p.labels })));
+        const page = await registry.listPrompts(d.db, pid, { limit: 200, ...filter, ...(cursor ? { cursor } : {}) });
+        items.push(...page.items.map((p) => ({ name: p.name, latestVersion: p.latestVersion, labels: p.labels, tags: p.tags })));
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       return items;

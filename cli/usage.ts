@@ -66,11 +66,12 @@ export const ARTIFACTS_USAGE = `  artifacts migrate --to s3://BUCKET/PREFIX
                                 KEEL_S3_SECRET_ACCESS_KEY, KEEL_S3_FORCE_PATH_STYLE), read each back and check its sha256;
                                 idempotent; prints counts; exit 1 when a blob failed. Then set KEEL_ARTIFACTS_URL to it
 `;
-export const PROMPTS_USAGE = `  prompts create --project SLUG --name N (--text T | --file F.json|F.txt) [--label L]... [--config JSON]
+export const PROMPTS_USAGE = `  prompts create --project SLUG --name N (--text T | --file F.json|F.txt) [--label L]... [--tag T]... [--config JSON]
                                 a prompt or its next version: a .json file holds chat messages ([{"role", "content"}])
-                                or {"prompt"|"messages", "config"}, any other file is the text; {{variables}} as the API
+                                or {"prompt"|"messages", "config"}, any other file is the text; {{variables}} as the API;
+                                --tag: the prompt's tags become these (all versions share them; none given: unchanged)
   prompts get NAME [--label L|--version V]      a version (neither: the production label)
-  prompts list                                  every prompt with its latest version and labels
+  prompts list [--tag T]                        every prompt (or those tagged T) with its latest version, labels, tags
   prompts label NAME LABEL --version V [--reason R]
                                 point a label at a version (an approval request or a failed gate where a policy says so)
                                 every prompts command: --project SLUG on this machine's database, or --url URL --key sk_...

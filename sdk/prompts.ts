@@ -43,6 +43,8 @@ interface PromptBase {
   config: Record<string, unknown>;
   /** the labels pointing at this version (`latest` on the newest) */
   labels: string[];
+  /** the prompt's tags (all its versions share them) */
+  tags: string[];
   commitMessage: string | null;
 }
 export interface TextPrompt extends PromptBase {
@@ -75,18 +77,23 @@ export interface CreatePromptInput {
   config?: Record<string, unknown> | undefined;
   /** labels to point at the new version (a guarded label waits for approval: see `pending`) */
   labels?: string[] | undefined;
+  /** given, they replace the prompt's tags (shared by all its versions); absent, the tags stay */
+  tags?: string[] | undefined;
   commitMessage?: string | undefined;
 }
 export interface CreatedPrompt {
   name: string;
   version: number;
   labels: string[];
+  /** the prompt's tags now */
+  tags: string[];
   pending: { label: string; request: { id: string } }[];
 }
 export interface PromptSummary {
   name: string;
   latestVersion: number;
   labels: { label: string; version: number }[];
+  tags: string[];
 }
 export type LabelMove =
   | { status: "moved" | "unchanged"; model: string; alias: string; version: number; previous: number | null }
@@ -97,8 +104,10 @@ export interface KeelPrompts {
   get(name: string, opts?: GetPromptOptions): Promise<KeelPrompt>;
   /** Create a prompt or its next version. */
   create(input: CreatePromptInput): Promise<CreatedPrompt>;
-  /** Every prompt of the key's project, with its labels. */
-  list(): Promise<PromptSummary[]>;
+  /** Every prompt of the key's project, with its labels and tags; `tag` keeps those carrying it. */
+  list(opts?: { tag?: string | undefined }): Promise<PromptSummary[]>;
+  /** Replace a prompt's tags without a new version. */
+  setTags(name: string, tags: string[]): Promise<{ name: string; tags: string[] }>;
   /** Point a label at a version (`pending` where an approval policy guards it; a failed eval gate rejects with status 412). */
   moveLabel(name: string, label: string, input: { version: number; reason?: string | undefined }): Promise<LabelMove>;
 }
@@ -112,7 +121,14 @@ interface Entry {
 }
 
 function withCompile(w: Wire): KeelPrompt {
-  const base = { name: w.name, version: w.version, config: w.config ?? {}, labels: w.labels ?? [], commitMessage: w.commitMessage ?? null };
+  const base = {
+    name: w.name,
+    version: w.version,
+    config: w.config ?? {},
+    labels: w.labels ?? [],
+    tags: w.tags ?? [],
+    commitMessage: w.commitMessage ?? null,
+  };
   if (w.type === "chat") {
     const messages = w.messages;
     return {
@@ -227,17 +243,19 @@ export function createPromptsClient(options: PromptsOptions): KeelPrompts {
       return (cache.get(key) ?? entry).prompt;
     },
     create: (input) => call<CreatedPrompt>("POST", "", `create prompt ${input?.name}`, input),
-    async list() {
+    async list(opts = {}) {
       const items: PromptSummary[] = [];
+      const tag = opts.tag !== undefined ? `&tag=${encodeURIComponent(opts.tag)}` : "";
       let cursor: string | null = null;
       do {
-        const q: string = cursor ? `?cursor=${encodeURIComponent(cursor)}&limit=200` : "?limit=200";
+        const q: string = `${cursor ? `?cursor=${encodeURIComponent(cursor)}&limit=200` : "?limit=200"}${tag}`;
         const page: { items: PromptSummary[]; nextCursor: string | null } = await call("GET", q, "list prompts");
         items.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
       return items;
     },
+    setTags: (name, tags) => call("PUT", `/${encodeURIComponent(name)}/tags`, `set tags of prompt ${name}`, { tags }),
     moveLabel: (name, label, input) =>
       call<LabelMove>(
         "PUT",

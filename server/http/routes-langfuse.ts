@@ -11,7 +11,7 @@ import {
 } from "../logs";
 import { type CallerContext, type HandlerEntry, handlerRoute as h, type PrincipalOf } from "./entry";
 import { json } from "./json";
-import { handleCreatePrompt, handleGetPrompt } from "./langfuse-prompts";
+import { handleCreatePrompt, handleGetPrompt, handleListPrompts } from "./langfuse-prompts";
 import { readJsonObjectPerItem } from "./request";
 
 /**
@@ -90,6 +90,18 @@ export const LANGFUSE_ROUTES: HandlerEntry[] = [
   h({
     ...common,
     method: "GET",
+    path: "/api/public/v2/prompts",
+    summary:
+      "Prompts in Langfuse's shape ({data: [{name, versions, labels, tags, lastUpdatedAt, lastConfig}], meta}; name, label, tag, page, limit)",
+    role: "viewer",
+    project: "key",
+    request: "none",
+    response: "json",
+    handle: handleListPrompts,
+  }),
+  h({
+    ...common,
+    method: "GET",
     path: "/api/public/v2/prompts/:name",
     summary: "A prompt version in Langfuse's shape (its SDKs' getPrompt): ?label= or ?version=, neither is production",
     role: "viewer",
@@ -102,7 +114,7 @@ export const LANGFUSE_ROUTES: HandlerEntry[] = [
     ...common,
     method: "POST",
     path: "/api/public/v2/prompts",
-    summary: "Create a prompt's next version in Langfuse's shape (its SDKs' createPrompt): type text|chat, prompt, config, labels",
+    summary: "Create a prompt's next version in Langfuse's shape (its SDKs' createPrompt): type text|chat, prompt, config, labels, tags",
     role: "engineer",
     project: "key",
     request: "json",

@@ -17,7 +17,9 @@ const pendingIs202 = (res: unknown) => ((res as { status?: string }).status === 
 const FETCH_MAX_AGE_S = 60;
 
 export const PROMPT_ROUTES: ProcedureEntry[] = [
-  r("GET", "/api/v1/prompts", "registry.prompts.list", { summary: "Prompts, each with its labels and latest version" }),
+  r("GET", "/api/v1/prompts", "registry.prompts.list", {
+    summary: "Prompts, each with its labels, tags and latest version (?tag= keeps those carrying it)",
+  }),
   r("POST", "/api/v1/prompts", "registry.prompts.create", {
     status: 201,
     statusOf: (res) => ((res as { pending?: unknown[] }).pending?.length ? 202 : 201),
@@ -32,6 +34,9 @@ export const PROMPT_ROUTES: ProcedureEntry[] = [
   r("PUT", `${N}/labels/:label`, "registry.prompts.moveLabel", {
     statusOf: pendingIs202,
     summary: "Point a label at a version (202 when it awaits approval)",
+  }),
+  r("PUT", `${N}/tags`, "registry.prompts.setTags", {
+    summary: "Replace a prompt's tags (shared by all its versions) without a new version",
   }),
   r("POST", `${N}/labels/:label/rollback`, "registry.prompts.rollbackLabel", { summary: "Move a label back to its previous version" }),
 ];

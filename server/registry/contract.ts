@@ -112,6 +112,8 @@ export const promptOut = z.object({
   messages: z.array(promptMessageOut).optional(),
   config: z.record(z.string(), z.unknown()),
   labels: z.array(z.string()),
+  /** the prompt's tags, shared by all its versions */
+  tags: z.array(z.string()),
   commitMessage: z.string().nullable(),
   createdAt: z.date(),
 });
@@ -119,15 +121,18 @@ export const createdPromptOut = z.object({
   name: z.string(),
   version: z.number(),
   labels: z.array(z.string()),
+  tags: z.array(z.string()),
   pending: z.array(z.object({ label: z.string(), request: requestOut })),
 });
 export const promptSummaryOut = z.object({
   name: z.string(),
   latestVersion: z.number(),
   labels: z.array(z.object({ label: z.string(), version: z.number() })),
+  tags: z.array(z.string()),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
+export const promptTagsOut = z.object({ name: z.string(), tags: z.array(z.string()) });
 /** A row of a prompt's versions list (prompt-versions.ts): the template, its config, labels and author. */
 export const promptVersionRowOut = z.object({
   id: z.string(),

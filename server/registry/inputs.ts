@@ -125,6 +125,22 @@ export const promptMessage = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string().min(1, "a message's content is empty").max(200_000),
 });
+/**
+ * A prompt's tags (Langfuse's: one set shared by all its versions): each trimmed, 1 to 64 characters,
+ * deduplicated, at most 20. A bad one is an issue on the list itself, so the 400 names `tags`.
+ */
+export const PROMPT_TAG_MAX = 64;
+export const promptTags = z.array(z.string()).transform((list, ctx) => {
+  const tags = [...new Set(list.map((t) => t.trim()))];
+  const bad = tags.find((t) => t.length < 1 || t.length > PROMPT_TAG_MAX);
+  if (bad !== undefined) ctx.addIssue({ code: "custom", message: `tag "${bad.slice(0, 40)}" must be 1 to ${PROMPT_TAG_MAX} characters` });
+  else if (tags.length > 20) ctx.addIssue({ code: "custom", message: `at most 20 tags (got ${tags.length})` });
+  else return tags;
+  return z.NEVER;
+});
+/** one tag, as a list filter takes it */
+export const promptTag = z.string().trim().min(1, "a tag is 1 to 64 characters").max(PROMPT_TAG_MAX, "a tag is 1 to 64 characters");
+
 /** A prompt's text or its chat messages, exactly one. */
 export const createPromptInput = z
   .object({
@@ -138,6 +154,8 @@ export const createPromptInput = z
     /** model parameters and any JSON the app reads back as given */
     config: z.record(z.string(), z.unknown()).optional(),
     labels: z.array(promptLabel).max(20).optional(),
+    /** given, they replace the prompt's tags (all its versions'); absent, the tags stay */
+    tags: promptTags.optional(),
     commitMessage: z.string().trim().max(2000).optional(),
   })
   .superRefine((p, ctx) => {

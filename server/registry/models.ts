@@ -101,7 +101,7 @@ export async function updateModel(
 export async function listModels(
   db: DbOrTx,
   projectId: string,
-  input: { cursor?: string; limit: number; q?: string; kind?: RegistryKind },
+  input: { cursor?: string; limit: number; q?: string; kind?: RegistryKind; tag?: string },
 ): Promise<{ items: ModelSummary[]; nextCursor: string | null }> {
   const rows = await db
     .select()
@@ -112,6 +112,8 @@ export async function listModels(
         eq(m.kind, input.kind ?? "model"),
         input.cursor ? gt(m.name, input.cursor) : undefined,
         input.q ? or(ilike(m.name, `%${input.q.replace(/[%_\\]/g, "\\$&")}%`)) : undefined,
+        // a prompt's tags are keys with value "" (prompt-tags.ts)
+        input.tag !== undefined ? sql`${m.tags} @> ${JSON.stringify({ [input.tag]: "" })}::jsonb` : undefined,
       ),
     )
     .orderBy(asc(m.name))

@@ -9,10 +9,12 @@ import {
   moveOut,
   promptOut,
   promptSummaryOut,
+  promptTagsOut,
   promptVersionOptionOut,
   promptVersionRowOut,
 } from "./contract";
-import { aliasName, createPromptInput, modelName, promptLabel, promptRef, promptVariables } from "./inputs";
+import { aliasName, createPromptInput, modelName, promptLabel, promptRef, promptTag, promptTags, promptVariables } from "./inputs";
+import { setPromptTags } from "./prompt-tags";
 import { listPromptVersions, promptVersionOptions } from "./prompt-versions";
 import { createPrompt, getPrompt, listPrompts, movePromptLabel, promptLabelHistory, renderPrompt, rollbackPromptLabel } from "./prompts";
 
@@ -22,7 +24,7 @@ const reason = z.string().trim().max(2000).optional();
 /** api.registry.prompts.*: reads for any member, writes (versions, label moves) for engineers up, as models. */
 export const promptsRouter = router({
   list: projectProcedure
-    .input(z.object({ ...page, q: z.string().max(200).optional() }))
+    .input(z.object({ ...page, q: z.string().max(200).optional(), tag: promptTag.optional() }))
     .output(pageOf(promptSummaryOut))
     .query(({ ctx, input }) => listPrompts(ctx.db, ctx.projectId, input)),
   /** by `label` or `version`; neither means the `production` label */
@@ -50,6 +52,12 @@ export const promptsRouter = router({
     .input(createPromptInput)
     .output(createdPromptOut)
     .mutation(({ ctx, input }) => createPrompt(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
+  /** replace the prompt's tags (all its versions share them) without a new version */
+  setTags: projectProcedure
+    .use(requireRole("engineer"))
+    .input(z.object({ name: modelName, tags: promptTags }))
+    .output(promptTagsOut)
+    .mutation(({ ctx, input }) => setPromptTags(ctx.db, actorOf(ctx.principal), ctx.projectId, input)),
   /** as registry.aliases.move: 'moved' | 'unchanged' | 'pending'; a failed gate is PRECONDITION_FAILED */
   moveLabel: projectProcedure
     .use(requireRole("engineer"))

@@ -8,6 +8,7 @@ import type { RequestView } from "./approvals";
 import type { CreatePromptInput } from "./inputs";
 import { getModel, listModels, nameTaken } from "./models";
 import { renderTemplate, type Variables } from "./prompt-render";
+import { replaceTags, tagsOf } from "./prompt-tags";
 import { emitRegistryEvent } from "./webhooks";
 
 /*
@@ -30,6 +31,8 @@ export interface PromptView {
   config: Record<string, unknown>;
   /** the labels pointing at this version, and `latest` on the newest */
   labels: string[];
+  /** the prompt's tags (all its versions share them, as in Langfuse) */
+  tags: string[];
   commitMessage: string | null;
   createdAt: Date;
 }
@@ -39,6 +42,8 @@ export interface CreatedPrompt {
   version: number;
   /** the labels that point at the new version now */
   labels: string[];
+  /** the prompt's tags now: those given, else the ones it had */
+  tags: string[];
   /** labels guarded by an approval policy: each waits on its approval request */
   pending: { label: string; request: RequestView }[];
 }
@@ -95,7 +100,9 @@ export async function createPrompt(db: DbOrTx, actor: Actor, projectId: string, 
       after: detail,
     });
     await emitRegistryEvent(tx, projectId, "model_version.created", detail);
-    const out: CreatedPrompt = { name: p.name, version: number, labels: [], pending: [] };
+    // tags given replace the prompt's (Langfuse's createPrompt does the same); absent, they stay
+    const tags = input.tags !== undefined ? await replaceTags(tx, actor, projectId, p, input.tags) : tagsOf(p);
+    const out: CreatedPrompt = { name: p.name, version: number, labels: [], tags, pending: [] };
     for (const label of new Set(input.labels ?? [])) {
       const moved = await requestMove(tx, actor, projectId, { model: p.name, alias: label, version: number, reason: input.commitMessage });
       if (moved.status === "pending") out.pending.push({ label, request: moved.request });
@@ -148,6 +155,7 @@ export async function getPrompt(
     ...(t.type === "text" ? { prompt: t.prompt } : { messages: t.messages }),
     config: row.config ?? {},
     labels: [...labels.map((l) => l.alias), ...(row.version === p.latestVersion ? ["latest"] : [])],
+    tags: tagsOf(p),
     commitMessage: row.description,
     createdAt: row.createdAt,
   };
@@ -167,14 +175,15 @@ export async function renderPrompt(
   return { ...p, ...(t.type === "text" ? { prompt: t.prompt } : { messages: t.messages }) };
 }
 
-/** Name order, keyset on name: each prompt with its labels and latest version. */
-export async function listPrompts(db: DbOrTx, projectId: string, input: { cursor?: string; limit: number; q?: string }) {
+/** Name order, keyset on name: each prompt with its labels, tags and latest version; `tag` keeps those carrying it. */
+export async function listPrompts(db: DbOrTx, projectId: string, input: { cursor?: string; limit: number; q?: string; tag?: string }) {
   const page = await listModels(db, projectId, { ...input, kind: "prompt" });
   return {
     items: page.items.map((r) => ({
       name: r.name,
       latestVersion: r.latestVersion,
       labels: r.aliases.map((a) => ({ label: a.alias, version: a.version })),
+      tags: tagsOf(r),
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     })),

@@ -93,6 +93,27 @@ describe("keel prompts (remote mode, --url and --key)", () => {
 
     const list = await keel("prompts", "list", ...remote());
     expect(list.stdout).toBe("support  latest 3  production=3  staging=1\n");
+
+    // --tag (repeatable) sets the prompt's tags; list --tag keeps the prompts carrying it
+    const tagged = await keel(
+      "prompts",
+      "create",
+      "--name",
+      "tagged",
+      "--text",
+      "t",
+      "--tag",
+      "faq",
+      "--tag",
+      " ops ",
+      ...remote(),
+      "--json",
+    );
+    expect(tagged.out).toMatchObject({ version: 1, tags: ["faq", "ops"] });
+    expect((await keel("prompts", "list", "--tag", "ops", ...remote())).stdout).toBe("tagged  latest 1  [faq, ops]\n");
+    expect((await keel("prompts", "get", "tagged", "--label", "latest", ...remote())).stdout).toBe(
+      "tagged version 1 (text; labels: latest; tags: faq, ops)\n\nt\n",
+    );
   });
 
   it("exits 1 naming what Keel refused, 2 on bad usage", async () => {
@@ -127,6 +148,7 @@ describe("keel prompts (remote mode, --url and --key)", () => {
     await usage(["label", "support", "production", ...remote()], "missing --version V");
     await usage(["label", "support", ...remote()], "missing LABEL");
     await usage(["rename", ...remote()], /^unknown prompts command: rename/);
+    await usage(["list", "--tag", "a", "--tag", "b", ...remote()], "give one --tag");
     await usage(["list", "--url", server.url], "remote mode needs both --url URL and --key sk_...");
     await usage(["list", "--project", otherSlug, ...remote()], `--project ${otherSlug}: not the key's project (Keel answered 404)`);
     await usage(["list", "--url", server.url, "--key", "sk_not-a-key", "--project", slug], "--key: Keel refused the key (401)");
@@ -145,9 +167,11 @@ describe("keel prompts (local mode, --project)", () => {
   it("creates, gets, moves a label and lists on the database", async () => {
     const local = ["--project", otherSlug, "--json"];
     const chat = file("local.json", JSON.stringify({ messages: [{ role: "user", content: "Hi {{who}}" }], config: { model: "m" } }));
-    expect(await keel("prompts", "create", "--name", "greet", "--file", chat, "--label", "production", ...local)).toMatchObject({
+    expect(
+      await keel("prompts", "create", "--name", "greet", "--file", chat, "--label", "production", "--tag", "ops", ...local),
+    ).toMatchObject({
       code: 0,
-      out: { name: "greet", version: 1, labels: ["production"] },
+      out: { name: "greet", version: 1, labels: ["production"], tags: ["ops"] },
     });
     expect((await keel("prompts", "create", "--name", "greet", "--text", "Hello {{who}}", ...local)).out).toMatchObject({ version: 2 });
     expect((await keel("prompts", "get", "greet", ...local)).out).toMatchObject({ version: 1, type: "chat", config: { model: "m" } });
@@ -156,7 +180,13 @@ describe("keel prompts (local mode, --project)", () => {
       previous: 1,
     });
     expect((await keel("prompts", "list", ...local)).out).toEqual({
-      items: [{ name: "greet", latestVersion: 2, labels: [{ label: "production", version: 2 }] }],
+      items: [{ name: "greet", latestVersion: 2, labels: [{ label: "production", version: 2 }], tags: ["ops"] }],
+    });
+    expect((await keel("prompts", "list", "--tag", "ops", ...local)).out).toMatchObject({ items: [{ name: "greet" }] });
+    expect((await keel("prompts", "list", "--tag", "other", ...local)).out).toEqual({ items: [] });
+    expect(await keel("prompts", "create", "--name", "greet", "--text", "x", "--tag", " ", ...local)).toMatchObject({
+      code: 1,
+      out: { error: { field: "tags" } },
     });
 
     // the API's own checks and refusals

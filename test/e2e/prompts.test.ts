@@ -92,6 +92,15 @@ describe.skipIf(Boolean(skip))(`prompts in Chromium${skip ? ` (skipped: ${skip})
       await create.getByText(`Created ${name} version 1 (@staging).`).waitFor();
       await page.getByRole("table", { name: "Prompts" }).getByRole("link", { name, exact: true }).click();
       await page.getByRole("heading", { level: 1, name }).waitFor();
+      // the prompt's tags, edited inline (no new version); a bad one is the server's 400, shown under the field
+      await page.getByRole("button", { name: "Edit tags" }).click();
+      await page.getByLabel("Tags", { exact: true }).fill(`support ${"x".repeat(65)}`);
+      await page.getByRole("button", { name: "Save tags" }).click();
+      await expect.poll(() => errorUnder(page.getByLabel("Tags", { exact: true }))).toMatch(/must be 1 to 64 characters/);
+      await page.getByLabel("Tags", { exact: true }).fill("support, faq");
+      await page.getByRole("button", { name: "Save tags" }).click();
+      await page.getByRole("button", { name: "Edit tags" }).waitFor();
+      await page.getByText("faq", { exact: true }).waitFor();
 
       // 2. v2 on the prompt's page: chat messages, one token an answer
       const next = page.getByRole("form", { name: "New prompt version" });

@@ -296,7 +296,7 @@ describe("Langfuse's prompt API and its traces", () => {
       prompt: [{ role: "system", content: "Talk like {{persona}}" }],
       config: { model: "gpt-4o", temperature: 0.5 },
       labels: ["production", "latest"],
-      tags: [],
+      tags: ["movies"],
     });
     await prompt(name, { messages: [{ role: "system", content: "v2 {{persona}}" }] });
     const got = await lf("GET", `/api/public/v2/prompts/${name}`);

@@ -40,7 +40,7 @@ describe("prompts in the registry", () => {
       labels: ["production"],
       commitMessage: "first",
     });
-    expect(v1).toEqual({ name: "greeter", version: 1, labels: ["production"], pending: [] });
+    expect(v1).toEqual({ name: "greeter", version: 1, labels: ["production"], tags: [], pending: [] });
     const v2 = await owner.registry.prompts.create({
       ...P,
       name: "greeter",

@@ -39,6 +39,7 @@ describe("keel.prompts", () => {
       name: "greet",
       version: 1,
       labels: ["production"],
+      tags: [],
       pending: [],
     });
     const chat = await prompts.create({

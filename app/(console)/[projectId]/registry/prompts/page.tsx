@@ -13,10 +13,11 @@ import { RegistryNav } from "../_components/RegistryNav";
 import { AliasBadge } from "../_components/shared";
 import { promptHref } from "./_components/links";
 import { PromptForm } from "./_components/PromptForm";
+import { TagBadges } from "./_components/PromptTags";
 
 const PAGE_SIZE = 50;
 
-/** The project's prompts: name, latest version, labels, last change; and a form for a new one. */
+/** The project's prompts: name, latest version, labels, tags, last change (search by name, filter by tag); and a form for a new one. */
 export default function PromptsPage() {
   const trpc = useTRPC();
   const project = useProject();
@@ -24,9 +25,12 @@ export default function PromptsPage() {
   const canWrite = atLeast(project.role, "engineer");
   const [search, setSearch] = useState("");
   const q = useDeferredValue(search.trim());
+  const [tagInput, setTagInput] = useState("");
+  const tag = useDeferredValue(tagInput.trim());
   const prompts = useInfiniteQuery(
     trpc.registry.prompts.list.infiniteQueryOptions(
-      { projectId, limit: PAGE_SIZE, q: q || undefined },
+      // a tag over 64 characters carries no prompt: not sent, so the server's 400 does not replace the list
+      { projectId, limit: PAGE_SIZE, q: q || undefined, tag: tag && tag.length <= 64 ? tag : undefined },
       { getNextPageParam: (page) => page.nextCursor },
     ),
   );
@@ -49,9 +53,14 @@ export default function PromptsPage() {
       <Card
         title="All prompts"
         actions={
-          <Field label={<span className="sr-only">Search prompts</span>} className="w-64">
-            <Input type="search" placeholder="Search prompts" value={search} onChange={(e) => setSearch(e.target.value)} />
-          </Field>
+          <div className="flex gap-2">
+            <Field label={<span className="sr-only">Search prompts</span>} className="w-64">
+              <Input type="search" placeholder="Search prompts" value={search} onChange={(e) => setSearch(e.target.value)} />
+            </Field>
+            <Field label={<span className="sr-only">Filter by tag</span>} className="w-40">
+              <Input type="search" placeholder="Tag" value={tagInput} onChange={(e) => setTagInput(e.target.value)} />
+            </Field>
+          </div>
         }
       >
         {prompts.isPending ? (
@@ -59,8 +68,12 @@ export default function PromptsPage() {
         ) : prompts.isError ? (
           <ErrorBox title="Could not load prompts" message={errorMessage(prompts.error)} onRetry={() => void prompts.refetch()} />
         ) : items.length === 0 ? (
-          q ? (
-            <p className="text-sm text-slate-500">No prompt name contains “{q}”.</p>
+          q || tag ? (
+            <p className="text-sm text-slate-500">
+              No prompt {q ? `name contains “${q}”` : ""}
+              {q && tag ? " and " : ""}
+              {tag ? `is tagged “${tag}”` : ""}.
+            </p>
           ) : (
             <EmptyState title="No prompts yet">
               {canWrite
@@ -76,6 +89,7 @@ export default function PromptsPage() {
                   <Th>Name</Th>
                   <Th className="text-right">Latest version</Th>
                   <Th>Labels</Th>
+                  <Th>Tags</Th>
                   <Th>Updated</Th>
                 </tr>
               </thead>
@@ -94,6 +108,9 @@ export default function PromptsPage() {
                           <AliasBadge key={l.label} alias={l.label} version={l.version} />
                         ))}
                       </div>
+                    </Td>
+                    <Td>
+                      <TagBadges tags={p.tags} />
                     </Td>
                     <Td>
                       <When at={p.updatedAt} />

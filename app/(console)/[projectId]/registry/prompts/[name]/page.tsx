@@ -18,9 +18,10 @@ import { promptsHref } from "../_components/links";
 import { PromptDiff } from "../_components/PromptDiff";
 import { PromptForm } from "../_components/PromptForm";
 import { PromptStats } from "../_components/PromptStats";
+import { PromptTags } from "../_components/PromptTags";
 import { PromptVersionsTable, PromptVersionView } from "../_components/PromptVersions";
 
-/** One prompt: its versions and their text, a new version, labels (moves, history, rollback, approvals), a diff, usage. */
+/** One prompt: its tags, its versions and their text, a new version, labels (moves, history, rollback, approvals), a diff, usage. */
 export default function PromptPage() {
   const trpc = useTRPC();
   const project = useProject();
@@ -68,6 +69,7 @@ export default function PromptPage() {
                 ))}
               </span>
             )}
+            <PromptTags name={name} />
           </span>
         }
       />
