@@ -91,7 +91,6 @@ export { DEMO_RATING, DEMO_ROUTER, type DemoRoutingResult, seedDemoRouting } fro
 // the gateway (service*.ts)
 export { chatCompletions, classifications, completions, embeddings, model, models, responses } from "./service";
 export { GatewayError } from "./service-contract";
-export { checkModelAllowed } from "./service-gateway";
 export {
   checkDeclaredSize,
   EVAL_EMBEDDING_MODEL,
@@ -106,6 +105,7 @@ export {
   readEvalRows,
 } from "./service-eval";
 export type { GatewayContext, GatewayResult } from "./service-gateway";
+export { checkModelAllowed } from "./service-gateway";
 export { PLAYGROUND_TAG, playgroundCall } from "./service-playground";
 export { type KeySelf, keySelf, keySelfOut } from "./spend";
 export { seededRandom, shuffled, trainTestSplit } from "./split";
