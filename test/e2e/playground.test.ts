@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startFakeOpenAI } from "../sdk/fake-openai";
 import { errorUnder, launch, signInAs, withPage } from "./browser";
+import { httpClient } from "./http";
 
 const skip = inject("e2eSkip");
 const app = skip ? null : inject("e2eApp");
 const uniq = () => randomBytes(5).toString("hex");
+const http = httpClient(app);
 
 const signIn = (page: Page) => (app ? signInAs(page, app.url, app.email, app.password, "/demo") : Promise.resolve());
 
@@ -104,5 +107,93 @@ describe.skipIf(Boolean(skip))(`the playground in Chromium${skip ? ` (skipped: $
       await add.getByRole("button", { name: "Add to dataset" }).click();
       await add.getByText("1 added: version 1 holds 1 rows.").waitFor();
     });
+  });
+
+  it("keeps its inputs across a reload until Reset, and stops a streamed run keeping the text so far", async () => {
+    // a provider deployment on a fake upstream whose stream would take 30 s ("Hel", then " tick" every 100 ms)
+    const fake = await startFakeOpenAI();
+    const id = uniq();
+    const slow = `slow-${id}`;
+    await http.trpc("serving.providers.create", { projectId: "demo", name: `fake-${id}`, baseUrl: fake.url, apiKey: "up-secret" });
+    await http.trpc("serving.deployments.create", {
+      projectId: "demo",
+      name: slow,
+      kind: "provider",
+      task: "chat",
+      provider: `fake-${id}`,
+      providerModel: "stream-slow",
+    });
+    try {
+      await withPage(browser, "playground-stop", async (page) => {
+        await signIn(page);
+        await page.goto(`${app?.url}/demo/playground`);
+        const first = page.getByRole("group", { name: "Target 1" });
+        const message = page.getByLabel("Message 1", { exact: true });
+        await first.getByLabel("Model").selectOption(slow);
+        await message.fill("Count slowly");
+        await page.getByText("Parameters", { exact: true }).click();
+        await page.getByLabel("Temperature").fill("0.3");
+        await page.getByRole("button", { name: "Compare" }).click();
+        await page.getByRole("group", { name: "Target 2" }).getByLabel("Model").selectOption("tiny-gpt2");
+
+        // a reload brings every input back, the saved models selected once their options load
+        await page.reload();
+        await expect.poll(() => first.getByLabel("Model").inputValue()).toBe(slow);
+        expect(await message.inputValue()).toBe("Count slowly");
+        expect(await page.getByLabel("Temperature").inputValue()).toBe("0.3");
+        await expect.poll(() => page.getByRole("group", { name: "Target 2" }).getByLabel("Model").inputValue()).toBe("tiny-gpt2");
+
+        // a streamed run stopped after its first token: the button is Run again, the text so far kept
+        await page.getByRole("group", { name: "Target 2" }).getByRole("button", { name: "Remove this target" }).click();
+        const streamed = page.waitForResponse((r) => r.url().endsWith("/playground"));
+        await page.getByRole("button", { name: "Run", exact: true }).click();
+        const traceId = (await streamed).headers()["x-keel-trace-id"] as string;
+        const panel = page.getByRole("region", { name: `Answer of ${slow}` });
+        const output = panel.getByRole("status", { name: "Output" });
+        await panel.getByText(/^Hel/).waitFor();
+        await page.getByRole("button", { name: "Stop", exact: true }).click();
+        await page.getByRole("button", { name: "Run", exact: true }).waitFor();
+        await panel.getByText("stopped", { exact: true }).waitFor();
+        const kept = (await output.textContent()) ?? "";
+        expect(kept).toMatch(/^Hel( tick)*$/);
+        expect(await panel.getByRole("alert").count()).toBe(0);
+        // the connection is closed: the upstream's stream is cut, and the call is logged as cut
+        await expect.poll(() => fake.cut, { timeout: 20_000 }).toContain("stream-slow");
+        await expect
+          .poll(
+            async () =>
+              (await http.trpc<{ trace: { status: string } }>("logs.traces.get", { projectId: "demo", traceId }, "GET").catch(() => null))
+                ?.trace.status,
+            { timeout: 20_000 },
+          )
+          .toBe("error");
+        const logged = await http.trpc<{ observations: { statusMessage: string | null }[] }>(
+          "logs.traces.get",
+          { projectId: "demo", traceId },
+          "GET",
+        );
+        expect(logged.observations.map((o) => o.statusMessage)).toContain("client went away");
+        expect(await output.textContent()).toBe(kept);
+
+        // Reset: the defaults, and nothing saved (a reload keeps them)
+        await page.getByRole("button", { name: "Reset", exact: true }).click();
+        await expect.poll(() => message.inputValue()).toBe("");
+        expect(await first.getByLabel("Model").inputValue()).toBe("");
+        expect(await panel.count()).toBe(0);
+        expect(await page.evaluate(() => localStorage.getItem("keel.playground.demo"))).toBeNull();
+        await page.reload();
+        await page.getByRole("button", { name: "Run", exact: true }).waitFor();
+        expect(await message.inputValue()).toBe("");
+
+        // a saved state out of shape is dropped, not shown
+        await page.evaluate(() => localStorage.setItem("keel.playground.demo", JSON.stringify({ targets: "nope", mode: "chat" })));
+        await page.reload();
+        await page.getByRole("button", { name: "Run", exact: true }).waitFor();
+        expect(await first.getByLabel("Model").inputValue()).toBe("");
+        expect(await page.evaluate(() => localStorage.getItem("keel.playground.demo"))).toBeNull();
+      });
+    } finally {
+      await fake.close();
+    }
   });
 });

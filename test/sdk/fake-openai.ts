@@ -6,12 +6,15 @@ import type { AddressInfo } from "node:net";
  * - "fail-400" / "fail-500": an OpenAI-style error
  * - stream: true: SSE chunks "Hel" "lo" " world" (30 ms apart), a usage chunk when
  *   stream_options.include_usage; "stream-tools" streams a tool call in pieces; "stream-broken"
- *   sends an error event mid-stream
+ *   sends an error event mid-stream; "stream-slow" sends "Hel" then " tick" every 100 ms for 30 s,
+ *   stopping (its model name in `cut`) when the client goes away first
  * - "tools": a completion with a tool call; anything else: "Paris." with usage 12/3
  * `GET /v1/models` lists one model (a non-chat method).
  */
 export async function startFakeOpenAI() {
   const requests: Record<string, unknown>[] = [];
+  /** the models whose stream the client cut before it ended */
+  const cut: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -28,6 +31,7 @@ export async function startFakeOpenAI() {
           error: { message: "temperature must be at most 2", type: "invalid_request_error", param: "temperature", code: null },
         });
       if (model === "fail-500") return void json(res, 500, { error: { message: "the model is on fire", type: "server_error" } });
+      if (body.stream === true && model === "stream-slow") return void slowStream(res, model, cut);
       if (body.stream === true) return void stream(res, model, (body.stream_options as { include_usage?: boolean })?.include_usage);
       const message =
         model === "tools"
@@ -52,6 +56,7 @@ export async function startFakeOpenAI() {
   return {
     url,
     requests,
+    cut,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -96,4 +101,23 @@ async function stream(res: ServerResponse, model: string, includeUsage: boolean 
   }
   if (includeUsage) send({ ...base, choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } });
   res.end("data: [DONE]\n\n");
+}
+
+/** A stream that would take 30 s: a chunk every 100 ms until it ends or the client goes away. */
+async function slowStream(res: ServerResponse, model: string, cut: string[]) {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let gone = false;
+  res.once("close", () => {
+    gone = !res.writableFinished;
+    if (gone) cut.push(model);
+  });
+  const base = { id: "chatcmpl-slow", object: "chat.completion.chunk", created: 1, model: `${model}-2024-07-18` };
+  const delta = (content: string) =>
+    res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`);
+  delta("Hel");
+  for (let i = 0; i < 300 && !gone; i++) {
+    await sleep(100);
+    if (!gone) delta(" tick");
+  }
+  if (!gone) res.end("data: [DONE]\n\n");
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useFieldArray, useWatch } from "react-hook-form";
 import { FormError, FormField, useZodForm, ZodForm } from "@/app/_components/form";
 import { Button, Card, PageHeader, Select, Textarea } from "@/app/_components/ui";
@@ -11,6 +11,7 @@ import { MessagesEditor, ParamsFields } from "./_components/InputFields";
 import { ResultPanel } from "./_components/ResultPanel";
 import { type RunState, runPlayground } from "./_components/run";
 import { AddToDataset, SaveAsPrompt } from "./_components/SaveActions";
+import { clearPlayground, loadPlayground, PLAYGROUND_DEFAULTS, type PlaygroundDraft, savePlayground } from "./_components/saved";
 import { TargetFields } from "./_components/TargetFields";
 
 const targetTitle = (t: PlaygroundTarget | undefined, i: number) =>
@@ -24,44 +25,21 @@ const targetTitle = (t: PlaygroundTarget | undefined, i: number) =>
  * Try any deployment, router or prompt version through the gateway (a signed-in engineer's call,
  * traced with the tag `playground`): chat or completion, parameters, streaming; "Compare" runs a
  * second target on the same input beside the first. The answers can be saved as a prompt version
- * or added to a dataset.
+ * or added to a dataset. Its inputs are kept in this browser per project (saved.ts) until "Reset".
  */
 export default function PlaygroundPage() {
   const project = useProject();
-  const slug = project.slug;
   const canRun = atLeast(project.role, "engineer");
-  const form = useZodForm(playgroundForm, {
-    targets: [{ kind: "model", model: "" }],
-    mode: "chat",
-    messages: [{ role: "user", content: "" }],
-    prompt: "",
-    params: {},
-    stream: true,
-  });
-  const targets = useFieldArray({ control: form.control, name: "targets" });
-  const mode = useWatch({ control: form.control, name: "mode" });
-  const [runs, setRuns] = useState<{ id: string; title: string; run: RunState }[]>([]);
-  const abort = useRef<AbortController | null>(null);
-  const running = runs.some((r) => r.run.status === "running");
-
-  async function submit(values: PlaygroundForm) {
-    abort.current?.abort();
-    const ctl = new AbortController();
-    abort.current = ctl;
-    const { targets: all, ...input } = values;
-    setRuns(all.map((t, i) => ({ id: crypto.randomUUID(), title: targetTitle(t, i), run: emptyRun() })));
-    // both targets run at once on the same input; each panel fills as its answer streams in
-    const done = await Promise.all(
-      all.map((target, i) =>
-        runPlayground(slug, { ...input, target }, (run) => setRuns((rs) => rs.map((r, k) => (k === i ? { ...r, run } : r))), ctl.signal),
-      ),
-    );
-    // a refusal naming a field of the form also shows under that field
-    done.forEach((run, i) => {
-      const field = run.errorParam && formField(run.errorParam, i);
-      if (field && run.error) form.setError(field as never, { type: "server", message: run.error }, { shouldFocus: i === 0 });
-    });
-  }
+  // the saved state is read after mount (the server renders no localStorage), then the form starts from it
+  const [start, setStart] = useState<{ values: PlaygroundDraft; key: number } | null>(null);
+  useEffect(() => {
+    setStart({ values: loadPlayground(project.slug) ?? PLAYGROUND_DEFAULTS, key: 0 });
+  }, [project.slug]);
+  const reset = () => {
+    clearPlayground(project.slug);
+    // a fresh form (and no results): remounted rather than form.reset, so every field shows its default
+    setStart((s) => ({ values: PLAYGROUND_DEFAULTS, key: (s?.key ?? 0) + 1 }));
+  };
 
   if (!canRun)
     return (
@@ -72,14 +50,71 @@ export default function PlaygroundPage() {
         </Card>
       </div>
     );
-
-  const traceIds = runs.flatMap((r) => (r.run.status === "done" && r.run.traceId ? [r.run.traceId] : []));
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
         title="Playground"
         description="Try a deployment, a router or a prompt version through the gateway; every call is logged as a trace tagged playground."
       />
+      {start && <Playground key={start.key} slug={project.slug} initial={start.values} onReset={reset} />}
+    </div>
+  );
+}
+
+function Playground({ slug, initial, onReset }: { slug: string; initial: PlaygroundDraft; onReset: () => void }) {
+  const form = useZodForm(playgroundForm, initial);
+  const targets = useFieldArray({ control: form.control, name: "targets" });
+  const mode = useWatch({ control: form.control, name: "mode" });
+  const [runs, setRuns] = useState<{ id: string; title: string; run: RunState }[]>([]);
+  // one controller per target: each side of a comparison stops on its own
+  const aborts = useRef<AbortController[]>([]);
+  const running = runs.some((r) => r.run.status === "running");
+  const stopAll = () => {
+    for (const c of aborts.current) c.abort();
+  };
+
+  // every edit is saved; a run's results are not
+  useEffect(() => {
+    const sub = form.watch((values) => savePlayground(slug, values));
+    return () => sub.unsubscribe();
+  }, [form, slug]);
+  // leaving the page (or Reset) stops what still runs
+  useEffect(
+    () => () => {
+      for (const c of aborts.current) c.abort();
+    },
+    [],
+  );
+
+  async function submit(values: PlaygroundForm) {
+    stopAll();
+    const ctls = values.targets.map(() => new AbortController());
+    aborts.current = ctls;
+    const { targets: all, ...input } = values;
+    const ids = all.map(() => crypto.randomUUID());
+    setRuns(all.map((t, i) => ({ id: ids[i] as string, title: targetTitle(t, i), run: emptyRun() })));
+    // both targets run at once on the same input; each panel fills as its answer streams in
+    const done = await Promise.all(
+      all.map((target, i) =>
+        runPlayground(
+          slug,
+          { ...input, target },
+          // by id: a run stopped by the next one reports "stopped" after the next one's panels replaced it
+          (run) => setRuns((rs) => rs.map((r) => (r.id === ids[i] ? { ...r, run } : r))),
+          ctls[i]?.signal,
+        ),
+      ),
+    );
+    // a refusal naming a field of the form also shows under that field
+    done.forEach((run, i) => {
+      const field = run.errorParam && formField(run.errorParam, i);
+      if (field && run.error) form.setError(field as never, { type: "server", message: run.error }, { shouldFocus: i === 0 });
+    });
+  }
+
+  const traceIds = runs.flatMap((r) => (r.run.status === "done" && r.run.traceId ? [r.run.traceId] : []));
+  return (
+    <>
       <Card title="Input">
         <ZodForm form={form} onSubmit={submit} label="Playground">
           <div className={targets.fields.length > 1 ? "grid gap-4 lg:grid-cols-2" : "grid gap-4"}>
@@ -130,9 +165,18 @@ export default function PlaygroundPage() {
             </div>
           </details>
           <FormError />
-          <div>
-            <Button type="submit" variant="primary" loading={running}>
-              Run
+          <div className="flex gap-2">
+            {running ? (
+              <Button key="stop" variant="primary" onClick={stopAll}>
+                Stop
+              </Button>
+            ) : (
+              <Button key="run" type="submit" variant="primary">
+                Run
+              </Button>
+            )}
+            <Button variant="ghost" onClick={onReset}>
+              Reset
             </Button>
           </div>
         </ZodForm>
@@ -140,8 +184,14 @@ export default function PlaygroundPage() {
 
       {runs.length > 0 && (
         <div className={runs.length > 1 ? "grid gap-4 lg:grid-cols-2" : "grid gap-4"}>
-          {runs.map((r) => (
-            <ResultPanel key={r.id} projectSlug={slug} title={r.title} run={r.run} />
+          {runs.map((r, i) => (
+            <ResultPanel
+              key={r.id}
+              projectSlug={slug}
+              title={r.title}
+              run={r.run}
+              onStop={runs.length > 1 ? () => aborts.current[i]?.abort() : undefined}
+            />
           ))}
         </div>
       )}
@@ -154,7 +204,7 @@ export default function PlaygroundPage() {
           <AddToDataset projectId={slug} traceIds={traceIds} />
         </Card>
       </div>
-    </div>
+    </>
   );
 }
 

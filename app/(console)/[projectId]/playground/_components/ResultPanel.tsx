@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Alert, Badge, Spinner } from "@/app/_components/ui";
+import { Alert, Badge, Button, Spinner } from "@/app/_components/ui";
 import { formatCost } from "@/app/_lib/format";
 import { useTRPC } from "@/app/_lib/trpc";
 import type { RunState } from "./run";
@@ -12,14 +12,26 @@ const ms = (v: number | null) => (v === null ? "—" : v < 1000 ? `${Math.round(
 /**
  * One target's answer: the text as it streams in, then tokens, latency (here, browser to last byte),
  * cost (the logged trace's, priced at ingest), the trace link and, for a router, where it went.
+ * A stopped run keeps the text it had, marked "stopped"; `onStop` (a comparison) stops this side alone.
  */
-export function ResultPanel({ projectSlug, title, run }: { projectSlug: string; title: string; run: RunState }) {
+export function ResultPanel({
+  projectSlug,
+  title,
+  run,
+  onStop,
+}: {
+  projectSlug: string;
+  title: string;
+  run: RunState;
+  onStop?: () => void;
+}) {
   const trpc = useTRPC();
   const traceId = run.traceId ?? "";
   // the trace is written just after the answer (the gateway's group commit): retried until it is there
   const trace = useQuery({
     ...trpc.logs.traces.get.queryOptions({ projectId: projectSlug, traceId }),
-    enabled: run.status === "done" && !!traceId,
+    // a stopped call is logged too (cut, its text so far)
+    enabled: (run.status === "done" || run.status === "stopped") && !!traceId,
     retry: 8,
     retryDelay: 400,
   });
@@ -33,6 +45,12 @@ export function ResultPanel({ projectSlug, title, run }: { projectSlug: string; 
         {run.status === "running" && <Spinner className="size-3.5" label="Running" />}
         {run.status === "done" && <Badge tone="green">done</Badge>}
         {run.status === "error" && <Badge tone="red">error</Badge>}
+        {run.status === "stopped" && <Badge tone="amber">stopped</Badge>}
+        {run.status === "running" && onStop && (
+          <Button variant="ghost" size="sm" aria-label={`Stop ${title}`} onClick={onStop}>
+            Stop
+          </Button>
+        )}
       </header>
       {run.route && (
         <p className="text-sm text-slate-700">

@@ -21,8 +21,7 @@ function useModels(projectId: string) {
   };
 }
 
-function ModelOptions({ projectId }: { projectId: string }) {
-  const { deployments, routers } = useModels(projectId);
+function ModelOptions({ models: { deployments, routers } }: { models: ReturnType<typeof useModels> }) {
   return (
     <>
       <optgroup label="Deployments">
@@ -54,6 +53,8 @@ export function TargetFields({ index, projectId }: { index: number; projectId: s
   const form = useFormContext<FormShape>();
   const at = `targets.${index}` as const;
   const target = useWatch({ control: form.control, name: at }) as PlaygroundTarget | undefined;
+  // read here, not in ModelOptions: the selects re-render as the options arrive, and so show a restored model
+  const models = useModels(projectId);
   const prompts = useQuery({ ...trpc.registry.prompts.list.queryOptions({ projectId, limit: 200 }), enabled: target?.kind === "prompt" });
   const promptName = target?.kind === "prompt" ? target.name : "";
   const ref = target?.kind === "prompt" ? { label: target.label, version: target.version } : {};
@@ -92,9 +93,10 @@ export function TargetFields({ index, projectId }: { index: number; projectId: s
         </FormField>
         {target?.kind !== "prompt" ? (
           <FormField name={`${at}.model`} label="Model">
-            <Select {...form.register(`${at}.model` as never)}>
+            {/* its value held by React too: a saved model is selected once the options load */}
+            <Select {...form.register(`${at}.model` as never)} value={target?.model ?? ""}>
               <option value="">Choose one</option>
-              <ModelOptions projectId={projectId} />
+              <ModelOptions models={models} />
             </Select>
           </FormField>
         ) : (
@@ -130,9 +132,9 @@ export function TargetFields({ index, projectId }: { index: number; projectId: s
             </Select>
           </FormField>
           <FormField name={`${at}.model`} label="Model" hint="Empty: the version's config model.">
-            <Select {...form.register(`${at}.model` as never, { setValueAs: emptyToUndefined })}>
+            <Select {...form.register(`${at}.model` as never, { setValueAs: emptyToUndefined })} value={target.model ?? ""}>
               <option value="">From the prompt's config</option>
-              <ModelOptions projectId={projectId} />
+              <ModelOptions models={models} />
             </Select>
           </FormField>
           {variables.map((v) => (

@@ -8,9 +8,9 @@ export interface RouteShown {
   cache: string | null;
 }
 
-/** One target's answer as it comes in. */
+/** One target's answer as it comes in; "stopped": the member stopped it, the text so far kept. */
 export interface RunState {
-  status: "running" | "done" | "error";
+  status: "running" | "done" | "error" | "stopped";
   text: string;
   traceId: string | null;
   route: RouteShown | null;
@@ -44,7 +44,9 @@ function routeOf(h: Headers): RouteShown | null {
 
 /**
  * One playground call (POST /api/v1/projects/:p/playground, the session cookie): the JSON answer, or
- * the SSE chunks read as they arrive, each one reported through `update`.
+ * the SSE chunks read as they arrive, each one reported through `update`. Aborting `signal` stops it:
+ * the fetch is aborted and the stream's reader cancelled, which closes the connection; the server
+ * then stops the upstream call or the local generation and logs the cut call (gateway.test.ts).
  */
 export async function runPlayground(
   projectSlug: string,
@@ -80,6 +82,7 @@ export async function runPlayground(
     const isStream = (res.headers.get("content-type") ?? "").startsWith("text/event-stream");
     if (!res.ok || !isStream || !res.body) {
       const body = (await res.json().catch(() => null)) as (Chunk & { error?: { message?: string; param?: string | null } }) | null;
+      signal?.throwIfAborted(); // stopped while the answer was read: no empty "done"
       if (!res.ok || body?.error) {
         set({
           status: "error",
@@ -93,10 +96,16 @@ export async function runPlayground(
       return s;
     }
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    // a stop mid-read: the pending read() rejects and the body is cancelled, not left open
+    signal?.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
     let buffer = "";
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      // a cancelled reader ends the stream (done) rather than failing it: a stop, not a finished answer
+      if (done) {
+        signal?.throwIfAborted();
+        break;
+      }
       buffer += value;
       const events = buffer.split("\n\n");
       buffer = events.pop() ?? "";
@@ -116,7 +125,8 @@ export async function runPlayground(
     }
     set({ status: "done", latencyMs: performance.now() - start });
   } catch (err) {
-    set({ status: "error", error: err instanceof Error ? err.message : "The request failed", latencyMs: performance.now() - start });
+    if (signal?.aborted) set({ status: "stopped", latencyMs: performance.now() - start });
+    else set({ status: "error", error: err instanceof Error ? err.message : "The request failed", latencyMs: performance.now() - start });
   }
   return s;
 }
