@@ -53,11 +53,11 @@ export default function PromptsPage() {
       <Card
         title="All prompts"
         actions={
-          <div className="flex gap-2">
-            <Field label={<span className="sr-only">Search prompts</span>} className="w-64">
+          <div className="flex w-full flex-wrap gap-2 sm:w-auto">
+            <Field label={<span className="sr-only">Search prompts</span>} className="w-full sm:w-64">
               <Input type="search" placeholder="Search prompts" value={search} onChange={(e) => setSearch(e.target.value)} />
             </Field>
-            <Field label={<span className="sr-only">Filter by tag</span>} className="w-40">
+            <Field label={<span className="sr-only">Filter by tag</span>} className="w-full sm:w-40">
               <Input type="search" placeholder="Tag" value={tagInput} onChange={(e) => setTagInput(e.target.value)} />
             </Field>
           </div>
