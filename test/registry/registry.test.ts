@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schema } from "../../db/client";
 import { artifactStore, setArtifactStore } from "../../server/core/artifacts";
+import { LocalArtifactStore } from "../../server/core/artifacts-local";
 import { handleV1 } from "../../server/http/v1";
 import { callerFor, makeKey, makeMember, makeProject, req } from "../factories/workspace";
 import { freshRuntimeDatabase, type TestDatabase } from "../helpers/db";
@@ -47,7 +49,20 @@ function form(files: { path: string; bytes: Buffer; sha?: string }[], meta?: unk
 // the same suite against the local folder and an S3-compatible server, each in a project of its own
 describe.each(STORE_KINDS)("model registry over HTTP (%s store)", (kind) => {
   const { s3 } = useStore(kind);
+  // a local store of this file's own: the integration project's KEEL_ARTIFACTS_DIR is shared by every
+  // test process, so its tmp/ holds other files' uploads in flight, and "nothing left staged" can't be read there
+  let shared: ReturnType<typeof setArtifactStore> | undefined;
+  let own: string | undefined;
+  afterAll(() => {
+    if (kind !== "local" || !own) return;
+    setArtifactStore(shared);
+    fs.rmSync(own, { recursive: true, force: true });
+  });
   beforeAll(async () => {
+    if (kind === "local") {
+      own = fs.mkdtempSync(path.join(os.tmpdir(), "keel-registry-test-"));
+      shared = setArtifactStore(new LocalArtifactStore(own));
+    }
     p = await makeProject(d.db);
     key = (await makeKey(d.db, p.project.id, p.owner.user.id, "owner")).key;
   });
